@@ -1,0 +1,172 @@
+/**
+ * @module cli/main
+ * The `idpool` command line: parses arguments against the settings table and runs a
+ * subcommand. Failures a user can fix (bad flags, bad values, unreadable files, a port in
+ * use) surface as a {@link UsageError} or ConfigError with a one-line message; `bin/` prints
+ * it and exits non-zero, without a stack trace.
+ */
+import { readFileSync } from "node:fs";
+import { parseArgs } from "node:util";
+import {
+	type AccountCredential,
+	parseCredentialsFile,
+} from "../auth/credentials.ts";
+import { ConfigError, loadConfig } from "../config/load.ts";
+import { type Config, SETTINGS } from "../config/schema.ts";
+import { createServer, type IdpoolServer } from "../server/create-server.ts";
+
+/** A mistake in how the command was called. */
+export class UsageError extends Error {
+	override readonly name = "UsageError";
+}
+
+const USAGE = `Usage: idpool <command> [options]
+
+Commands:
+  serve        Run the server (Cognito Identity API on POST /).
+  help         Show this text.
+
+Options of serve (each also as an environment variable):
+${SETTINGS.map((s) => `  --${s.flag.padEnd(26)} ${s.env}${s.default ? ` (default: ${s.default || '""'})` : ""}`).join("\n")}
+`;
+
+/** Where the CLI writes; the tests capture it. */
+export interface Output {
+	out(line: string): void;
+	err(line: string): void;
+}
+
+function parseFlags(args: string[]): Record<string, string | undefined> {
+	const options = Object.fromEntries(
+		SETTINGS.map((s) => [s.flag, { type: "string" as const }]),
+	);
+	try {
+		const { values, positionals } = parseArgs({
+			args,
+			options,
+			strict: true,
+			allowPositionals: true,
+		});
+		if (positionals.length > 0)
+			throw new UsageError(`unexpected argument '${positionals[0]}'`);
+		return values as Record<string, string | undefined>;
+	} catch (err) {
+		if (err instanceof UsageError) throw err;
+		// node's messages are one line already, e.g. "Unknown option '--nope'".
+		throw new UsageError(
+			(err as Error).message.split("\n")[0] ?? "invalid arguments",
+		);
+	}
+}
+
+function readCredentials(config: Config): AccountCredential[] | undefined {
+	if (config.credentialsFile === undefined) return undefined;
+	let text: string;
+	try {
+		text = readFileSync(config.credentialsFile, "utf8");
+	} catch (err) {
+		throw new ConfigError(
+			`cannot read credentials file ${config.credentialsFile}: ${(err as NodeJS.ErrnoException).code ?? "error"}`,
+		);
+	}
+	return parseCredentialsFile(text, config.credentialsFile);
+}
+
+const LOOPBACK = /^(127\.|localhost$|::1$|\[::1\]$)/;
+
+/** Starts the server and answers it once it listens; the caller owns shutdown. */
+export async function serve(
+	args: string[],
+	env: Readonly<Record<string, string | undefined>>,
+	output: Output,
+): Promise<IdpoolServer> {
+	const config = loadConfig(parseFlags(args), env);
+	const credentials = readCredentials(config);
+	const server = await createServer(config, credentials ? { credentials } : {});
+	let url: string;
+	try {
+		url = await server.listen();
+	} catch (err) {
+		await server.close();
+		const code = (err as NodeJS.ErrnoException).code;
+		if (
+			code === "EADDRINUSE" ||
+			code === "EACCES" ||
+			code === "EADDRNOTAVAIL"
+		) {
+			throw new ConfigError(
+				`cannot listen on ${config.host}:${config.port}: ${code}`,
+			);
+		}
+		throw err;
+	}
+	output.out(`idpool listening on ${url}`);
+	output.out(
+		`  database:  ${config.db === ":memory:" ? ":memory: (nothing is kept)" : config.db}`,
+	);
+	output.out(
+		`  access key: ${credentials ? credentials.map((c) => c.accessKeyId).join(", ") : config.accessKeyId}`,
+	);
+	output.out(`  issuer:    ${server.issuer}`);
+	const defaults =
+		!credentials &&
+		config.accessKeyId === "test" &&
+		config.secretAccessKey === "test";
+	if (defaults && !LOOPBACK.test(config.host)) {
+		output.err(
+			`WARNING: the built-in development credentials (test/test) are in use on ${config.host}, which other machines can reach. Set IDPOOL_ACCESS_KEY_ID and IDPOOL_SECRET_ACCESS_KEY, or --credentials.`,
+		);
+	}
+	if (
+		config.issuer === undefined &&
+		(config.host === "0.0.0.0" || config.host === "::")
+	) {
+		output.err(
+			`WARNING: listening on all interfaces with the default issuer ${server.issuer}; set --issuer to the URL clients use to reach this server.`,
+		);
+	}
+	return server;
+}
+
+/**
+ * Runs the command line. Answers the exit code; `serve` answers only once the server has
+ * stopped (on SIGTERM or SIGINT).
+ */
+export async function main(
+	argv: string[],
+	env: Readonly<Record<string, string | undefined>>,
+	output: Output,
+): Promise<number> {
+	const [command, ...rest] = argv;
+	switch (command) {
+		case "serve": {
+			const server = await serve(rest, env, output);
+			await new Promise<void>((resolve) => {
+				const stop = (signal: string) => {
+					output.out(`idpool: ${signal} received, shutting down`);
+					process.off("SIGTERM", stop);
+					process.off("SIGINT", stop);
+					server.close().then(resolve, (err) => {
+						output.err(
+							`idpool: error while closing: ${(err as Error).message}`,
+						);
+						resolve();
+					});
+				};
+				process.on("SIGTERM", stop);
+				process.on("SIGINT", stop);
+			});
+			return 0;
+		}
+		case "help":
+		case "--help":
+		case "-h":
+			output.out(USAGE);
+			return 0;
+		case undefined:
+			output.err(USAGE);
+			return 2;
+		default:
+			throw new UsageError(`unknown command '${command}' (try 'idpool help')`);
+	}
+}

@@ -1,0 +1,54 @@
+/**
+ * @module errors/protocol-errors
+ * Errors that the real service answers but that are not part of the Cognito Identity model:
+ * the common AWS JSON protocol and SigV4 errors. They are kept apart from the modeled ones
+ * so that it is clear they come from the wire layer, not from an operation.
+ */
+import { ServiceError } from "./service-errors.ts";
+
+function defineProtocolError<const T extends string>(
+	type: T,
+	statusCode = 400,
+) {
+	return class extends ServiceError {
+		readonly type = type;
+		static readonly type = type;
+		override readonly statusCode = statusCode;
+	};
+}
+
+/** A constraint of the model was violated (DECISIONS 2). */
+export const ValidationException = defineProtocolError("ValidationException");
+/** The body is not a JSON object, or a member has the wrong JSON type (DECISIONS 2). */
+export const SerializationException = defineProtocolError(
+	"SerializationException",
+);
+/** The body is larger than the server reads (DECISIONS 3): answered with HTTP 413. */
+export const RequestTooLargeException = class extends ServiceError {
+	readonly type = "SerializationException";
+	override readonly statusCode = 413;
+};
+/** Missing or unknown `X-Amz-Target` (DECISIONS 3). */
+export const UnknownOperationException = defineProtocolError(
+	"UnknownOperationException",
+);
+/** A signed operation called without an `Authorization` header (DECISIONS 7). */
+export const MissingAuthenticationTokenException = defineProtocolError(
+	"MissingAuthenticationTokenException",
+);
+/** A malformed SigV4 `Authorization` header (DECISIONS 7). */
+export const IncompleteSignatureException = defineProtocolError(
+	"IncompleteSignatureException",
+);
+/** The access key id is not known to this server (DECISIONS 7). */
+export const UnrecognizedClientException = defineProtocolError(
+	"UnrecognizedClientException",
+);
+/** The signature does not match, or the request time is out of the allowed skew (DECISIONS 7). */
+export const InvalidSignatureException = defineProtocolError(
+	"InvalidSignatureException",
+);
+/** Returned for requests to operations whose issue has not landed yet. */
+export const UnsupportedOperationException = defineProtocolError(
+	"UnsupportedOperationException",
+);

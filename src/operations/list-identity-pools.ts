@@ -1,0 +1,42 @@
+/**
+ * @module operations/list-identity-pools
+ * ListIdentityPools: the caller's pools in its region, in creation order, `MaxResults` (1-60)
+ * per page. `NextToken` is an opaque keyset cursor (DECISIONS 13), present only when more
+ * pools follow. Items carry the id and name only, as on AWS (aws/aws-cli#8078).
+ */
+import type {
+	ListIdentityPoolsInput,
+	ListIdentityPoolsResponse,
+} from "@aws-sdk/client-cognito-identity";
+import { decodePageToken, encodePageToken } from "../domain/pagination.ts";
+import { defineOperation, signedCaller, type Wire } from "./operation.ts";
+
+export const ListIdentityPools = defineOperation<
+	ListIdentityPoolsInput,
+	Wire<ListIdentityPoolsResponse>
+>({
+	name: "ListIdentityPools",
+	auth: "sigv4",
+	async handler(input, ctx) {
+		const { accountId, region } = signedCaller(ctx);
+		const listing = `ListIdentityPools\u0000${accountId}\u0000${region}`;
+		const after =
+			input.NextToken === undefined
+				? undefined
+				: decodePageToken(listing, input.NextToken);
+		const page = await ctx.store.pools.list(
+			{ accountId, region },
+			{
+				limit: input.MaxResults as number,
+				...(after === undefined ? {} : { after }),
+			},
+		);
+		const IdentityPools = page.items.map((p) => ({
+			IdentityPoolId: p.poolId,
+			IdentityPoolName: p.name,
+		}));
+		return page.next === undefined
+			? { IdentityPools }
+			: { IdentityPools, NextToken: encodePageToken(listing, page.next) };
+	},
+});

@@ -1,0 +1,61 @@
+/**
+ * @module operations/operation
+ * What an operation is: a name, an auth mode and a handler that is a plain async function of
+ * `(input, ctx)`. Handlers never see HTTP, the environment, globals or `Date.now()`: the
+ * wire layer decodes and validates the input against the model before the handler runs, and
+ * encodes what it returns. Wire types come from the official SDK (type-only imports).
+ */
+
+import type { Clock } from "../lib/clock.ts";
+import type { Logger } from "../lib/logger.ts";
+import type { Store } from "../store/store.ts";
+
+/** The server settings an operation may read. */
+export interface OperationSettings {
+	readonly maxPools: number;
+	readonly maxTags: number;
+	readonly maxUserPoolProviders: number;
+}
+
+/** Who is calling. Signed operations know the account and region from the signature. */
+export interface Caller {
+	readonly accountId: string;
+	readonly region: string;
+	readonly accessKeyId: string;
+}
+
+/** Everything a handler may use. */
+export interface OperationContext {
+	readonly store: Store;
+	readonly clock: Clock;
+	readonly settings: OperationSettings;
+	readonly logger: Logger;
+	readonly requestId: string;
+	/** The verified caller of a signed operation; `undefined` for public operations. */
+	readonly caller: Caller | undefined;
+}
+
+export type { Wire } from "../domain/wire.ts";
+
+/** An operation handler. */
+export type Handler<I, O> = (input: I, ctx: OperationContext) => Promise<O>;
+
+/** An operation's descriptor. */
+export interface Operation<I = never, O = unknown> {
+	readonly name: string;
+	/** `sigv4`: requires a valid signature; `none`: public (signed or unsigned, DECISIONS 6). */
+	readonly auth: "sigv4" | "none";
+	readonly handler: Handler<I, O>;
+}
+
+/** Declares an operation. */
+export function defineOperation<I, O>(op: Operation<I, O>): Operation<I, O> {
+	return Object.freeze(op);
+}
+
+/** The caller of a signed operation (the wire layer guarantees one). */
+export function signedCaller(ctx: OperationContext): Caller {
+	if (!ctx.caller)
+		throw new Error("signed operation called without a verified caller");
+	return ctx.caller;
+}

@@ -1,0 +1,28 @@
+/**
+ * @module operations/update-identity-pool
+ * UpdateIdentityPool: replaces the pool's configuration with the input (DECISIONS 14):
+ * omitted optional members are cleared, except DeveloperProviderName (immutable once set)
+ * and IdentityPoolTags (kept when omitted, replaced when present).
+ */
+import type { IdentityPool } from "@aws-sdk/client-cognito-identity";
+import { applyPoolUpdate, poolNotFound, poolToWire } from "../domain/pools.ts";
+import { defineOperation, signedCaller, type Wire } from "./operation.ts";
+
+export const UpdateIdentityPool = defineOperation<
+	IdentityPool,
+	Wire<IdentityPool>
+>({
+	name: "UpdateIdentityPool",
+	auth: "sigv4",
+	async handler(input, ctx) {
+		const { accountId, region } = signedCaller(ctx);
+		const poolId = input.IdentityPoolId as string;
+		const updated = await ctx.store.pools.update(
+			{ accountId, region, poolId },
+			(current) => applyPoolUpdate(current, input, ctx.settings),
+			ctx.clock.now(),
+		);
+		if (!updated) throw poolNotFound(poolId);
+		return poolToWire(updated);
+	},
+});

@@ -1,0 +1,244 @@
+/**
+ * @module server/create-server
+ * The composition root: the one place that builds the store, clock, credentials, throttle
+ * and the Fastify app, for the CLI and the tests alike. No module-level state: several
+ * servers can run in one process.
+ *
+ * One request, end to end: CORS and request id → `X-Amz-Target` → content type → SigV4
+ * (signed operations) → rate quota → JSON decode → model validation → handler → JSON answer.
+ * Any failure is answered in the AWS error envelope; nothing escapes as a stack trace.
+ */
+import { randomUUID } from "node:crypto";
+import cors from "@fastify/cors";
+import Fastify, { type FastifyInstance, type FastifyRequest } from "fastify";
+import {
+	type AccountCredential,
+	CredentialRegistry,
+} from "../auth/credentials.ts";
+import { verifySigV4 } from "../auth/sigv4.ts";
+import type { Config } from "../config/schema.ts";
+import {
+	RequestTooLargeException,
+	SerializationException,
+	UnknownOperationException,
+} from "../errors/protocol-errors.ts";
+import { type Clock, systemClock } from "../lib/clock.ts";
+import { findOperation } from "../operations/index.ts";
+import type {
+	Caller,
+	OperationContext,
+	OperationSettings,
+} from "../operations/operation.ts";
+import {
+	ALLOWED_HEADERS,
+	checkContentType,
+	decodeBody,
+	EXPOSED_HEADERS,
+	encodeError,
+	encodeResult,
+	JSON_11,
+	parseTarget,
+} from "../protocol/aws-json.ts";
+import type { OperationName } from "../protocol/model.generated.ts";
+import { validateInput } from "../protocol/validation.ts";
+import { openStore } from "../store/open.ts";
+import type { Store } from "../store/store.ts";
+import { Throttle } from "./throttle.ts";
+
+/** Bodies up to 1 MiB are read (DECISIONS 3: ten 50,000-character logins fit). */
+export const BODY_LIMIT = 1024 * 1024;
+
+/** What tests (and embedders) may replace. */
+export interface ServerOverrides {
+	clock?: Clock;
+	/** A store to use instead of opening `config.db`; the server closes it on close. */
+	store?: Store;
+	/** Access keys, instead of those from the config. */
+	credentials?: AccountCredential[];
+}
+
+/** A built server, not yet listening. */
+export interface IdpoolServer {
+	readonly app: FastifyInstance;
+	readonly store: Store;
+	readonly config: Config;
+	/** Starts listening; answers the base URL actually bound. */
+	listen(): Promise<string>;
+	/** The base URL once listening. */
+	readonly url: string | undefined;
+	/**
+	 * The token issuer: `--issuer` without a trailing slash, else the base URL actually bound
+	 * (DECISIONS 19). Known once listening.
+	 */
+	readonly issuer: string | undefined;
+	/** Stops accepting connections, lets in-flight requests finish, closes the store. */
+	close(): Promise<void>;
+}
+
+function baseUrl(host: string, port: number): string {
+	const shown = host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host;
+	return `http://${shown.includes(":") ? `[${shown}]` : shown}:${port}`;
+}
+
+/** Builds a server from a resolved configuration. */
+export async function createServer(
+	config: Config,
+	overrides: ServerOverrides = {},
+): Promise<IdpoolServer> {
+	const clock = overrides.clock ?? systemClock;
+	const credentials = new CredentialRegistry(
+		overrides.credentials ?? [
+			{
+				accessKeyId: config.accessKeyId,
+				secretAccessKey: config.secretAccessKey,
+				accountId: config.accountId,
+			},
+		],
+	);
+	const store = overrides.store ?? openStore(config.db);
+	await store.migrate();
+	const throttle = new Throttle(config.rateLimits, clock);
+	const settings: OperationSettings = {
+		maxPools: config.maxPools,
+		maxTags: config.maxTags,
+		maxUserPoolProviders: config.maxUserPoolProviders,
+	};
+
+	const app = Fastify({
+		logger: { level: config.logLevel },
+		bodyLimit: BODY_LIMIT,
+		genReqId: () => randomUUID(),
+		requestIdHeader: false,
+		return503OnClosing: false,
+	});
+
+	await app.register(cors, {
+		origin: "*",
+		methods: ["GET", "POST", "OPTIONS"],
+		allowedHeaders: ALLOWED_HEADERS,
+		exposedHeaders: EXPOSED_HEADERS,
+		maxAge: 86400,
+	});
+
+	// Every body is read raw: SigV4 hashes the bytes received, and decoding is ours to do.
+	app.removeAllContentTypeParsers();
+	app.addContentTypeParser("*", { parseAs: "buffer" }, (_req, body, done) =>
+		done(null, body),
+	);
+
+	app.addHook("onRequest", async (req, reply) => {
+		reply.header("x-amzn-RequestId", req.id);
+	});
+
+	app.setErrorHandler((err: Error & { code?: string }, req, reply) => {
+		let error: unknown = err;
+		if (err.code === "FST_ERR_CTP_BODY_TOO_LARGE") {
+			error = new RequestTooLargeException(
+				`The request body is larger than the limit of ${BODY_LIMIT} bytes.`,
+			);
+		} else if (err.code?.startsWith("FST_ERR_CTP_")) {
+			error = new SerializationException("The request body could not be read.");
+		}
+		const encoded = encodeError(error);
+		if (encoded.error.fault === "server") {
+			req.log.error({ err, requestId: req.id }, "internal error");
+		}
+		reply
+			.code(encoded.statusCode)
+			.headers(encoded.headers)
+			.send(Buffer.from(encoded.body));
+	});
+
+	app.setNotFoundHandler((req, reply) => {
+		const encoded = encodeError(
+			new UnknownOperationException(
+				`No such resource: ${req.method} ${req.url.split("?")[0]?.slice(0, 128)}`,
+			),
+		);
+		reply.code(404).headers(encoded.headers).send(Buffer.from(encoded.body));
+	});
+
+	app.get("/health", async (_req, reply) => {
+		try {
+			await store.ping();
+			return { status: "ok", store: store.engine };
+		} catch {
+			reply.code(503);
+			return { status: "unavailable", store: store.engine };
+		}
+	});
+
+	const isOperation = (name: string) => findOperation(name) !== undefined;
+
+	app.post("/", async (req: FastifyRequest, reply) => {
+		const name = parseTarget(
+			req.headers["x-amz-target"],
+			isOperation,
+		) as OperationName;
+		const op = findOperation(name);
+		if (!op)
+			throw new Error("unreachable: parseTarget admitted an unknown operation");
+		checkContentType(req.headers["content-type"]);
+		const body = req.body as Buffer | undefined;
+		let caller: Caller | undefined;
+		if (op.auth === "sigv4") {
+			const verified = verifySigV4(
+				{
+					method: req.method,
+					url: req.raw.url ?? "/",
+					headers: req.headers,
+					body: body ?? Buffer.alloc(0),
+				},
+				(id) => credentials.lookup(id),
+				new Date(clock.now()),
+			);
+			caller = {
+				accountId: verified.accountId,
+				region: verified.region,
+				accessKeyId: verified.accessKeyId,
+			};
+		}
+		throttle.take(name, caller?.accountId);
+		const input = validateInput(name, decodeBody(body));
+		const ctx: OperationContext = {
+			store,
+			clock,
+			settings,
+			logger: req.log,
+			requestId: req.id,
+			caller,
+		};
+		const result = await op.handler(input as never, ctx);
+		reply.header("content-type", JSON_11);
+		// A Buffer, so that Fastify adds no charset to the content type AWS answers.
+		return Buffer.from(encodeResult(result));
+	});
+
+	let url: string | undefined;
+	let closed = false;
+	return {
+		app,
+		store,
+		config,
+		get url() {
+			return url;
+		},
+		get issuer() {
+			return config.issuer?.replace(/\/+$/, "") ?? url;
+		},
+		async listen() {
+			await app.listen({ host: config.host, port: config.port });
+			const address = app.server.address();
+			const port =
+				typeof address === "object" && address ? address.port : config.port;
+			url = baseUrl(config.host, port);
+			return url;
+		},
+		async close() {
+			if (closed) return;
+			closed = true;
+			await app.close();
+			await store.close();
+		},
+	};
+}

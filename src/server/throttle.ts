@@ -1,0 +1,45 @@
+/**
+ * @module server/throttle
+ * Optional request-rate quotas (DECISIONS 22): off unless configured, then a token bucket per
+ * operation and account (public operations share one bucket per operation) whose size is one
+ * second's worth of requests. Excess calls answer TooManyRequestsException.
+ */
+import type { RateLimits } from "../config/schema.ts";
+import { TooManyRequestsException } from "../errors/service-errors.ts";
+import type { Clock } from "../lib/clock.ts";
+
+interface Bucket {
+	tokens: number;
+	at: number;
+}
+
+/** Decides whether a call may proceed under the configured rates. */
+export class Throttle {
+	readonly #rates: RateLimits;
+	readonly #clock: Clock;
+	readonly #buckets = new Map<string, Bucket>();
+
+	constructor(rates: RateLimits, clock: Clock) {
+		this.#rates = rates;
+		this.#clock = clock;
+	}
+
+	/** @throws TooManyRequestsException when `operation` is over its rate for `account`. */
+	take(operation: string, account: string | undefined): void {
+		const rate = this.#rates[operation];
+		if (rate === undefined) return;
+		const key = `${operation}\u0000${account ?? ""}`;
+		const now = this.#clock.now();
+		const bucket = this.#buckets.get(key) ?? { tokens: rate, at: now };
+		bucket.tokens = Math.min(
+			rate,
+			bucket.tokens + ((now - bucket.at) / 1000) * rate,
+		);
+		bucket.at = now;
+		this.#buckets.set(key, bucket);
+		if (bucket.tokens < 1) {
+			throw new TooManyRequestsException("Rate exceeded");
+		}
+		bucket.tokens -= 1;
+	}
+}

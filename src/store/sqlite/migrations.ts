@@ -1,0 +1,31 @@
+/**
+ * @module store/sqlite/migrations
+ * The SQLite schema, as ordered migrations. Each runs once, in its own transaction, and is
+ * recorded in `schema_migrations`. Never edit a migration that has shipped: add a new one.
+ */
+
+export interface Migration {
+	version: number;
+	name: string;
+	sql: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+	{
+		version: 1,
+		name: "identity-pools",
+		sql: `
+			CREATE TABLE identity_pools (
+				seq INTEGER PRIMARY KEY AUTOINCREMENT,
+				pool_id TEXT NOT NULL UNIQUE,
+				account_id TEXT NOT NULL,
+				region TEXT NOT NULL,
+				settings TEXT NOT NULL,
+				tags TEXT NOT NULL,
+				created_at INTEGER NOT NULL,
+				updated_at INTEGER NOT NULL
+			);
+			CREATE INDEX identity_pools_tenant ON identity_pools (account_id, region, seq);
+		`,
+	},
+];

@@ -1,0 +1,237 @@
+/**
+ * @module store/sqlite/sqlite-store
+ * The embedded default store: one SQLite file through better-sqlite3 12 in WAL mode. Every
+ * store method is one synchronous better-sqlite3 transaction, so it is atomic and isolated
+ * from every other call in this process; SQLite's file lock (with a busy timeout) serialises
+ * writers of other processes on the same file.
+ */
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import Database from "better-sqlite3";
+import { LimitExceededException } from "../../errors/service-errors.ts";
+import type {
+	NewPool,
+	Page,
+	PoolKey,
+	PoolRecord,
+	PoolRepository,
+	PoolSettings,
+	PoolSummary,
+	Store,
+} from "../store.ts";
+import { MIGRATIONS } from "./migrations.ts";
+
+interface PoolRow {
+	seq: number;
+	pool_id: string;
+	account_id: string;
+	region: string;
+	settings: string;
+	tags: string;
+	created_at: number;
+	updated_at: number;
+}
+
+function toPool(row: PoolRow): PoolRecord {
+	return {
+		accountId: row.account_id,
+		region: row.region,
+		poolId: row.pool_id,
+		settings: JSON.parse(row.settings) as PoolSettings,
+		tags: JSON.parse(row.tags) as Record<string, string>,
+		createdAt: row.created_at,
+		updatedAt: row.updated_at,
+	};
+}
+
+/** Parses a keyset cursor made by this store; a foreign one reads as "from the start". */
+function seqCursor(after: string | undefined): number {
+	const n = after === undefined ? 0 : Number(after);
+	return Number.isSafeInteger(n) && n >= 0 ? n : 0;
+}
+
+/** Opens (creating if needed) a SQLite database; `path` may be `:memory:`. */
+export function openSqliteStore(path: string): Store {
+	if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
+	const db = new Database(path);
+	db.pragma("journal_mode = WAL");
+	db.pragma("synchronous = NORMAL");
+	db.pragma("foreign_keys = ON");
+	db.pragma("busy_timeout = 5000");
+	return new SqliteStore(db);
+}
+
+class SqliteStore implements Store {
+	readonly engine = "sqlite";
+	readonly #db: Database.Database;
+	// Repositories prepare their statements, so they exist only once the schema does.
+	#pools: PoolRepository | undefined;
+
+	constructor(db: Database.Database) {
+		this.#db = db;
+	}
+
+	get pools(): PoolRepository {
+		if (!this.#pools) throw new Error("store used before migrate()");
+		return this.#pools;
+	}
+
+	async migrate(): Promise<void> {
+		const db = this.#db;
+		db.exec(
+			"CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)",
+		);
+		// BEGIN IMMEDIATE takes the write lock first, so two processes opening the same new file
+		// cannot both apply a migration: the second waits, then sees it recorded.
+		const applyPending = db.transaction(() => {
+			const done = new Set(
+				(
+					db.prepare("SELECT version FROM schema_migrations").all() as {
+						version: number;
+					}[]
+				).map((r) => r.version),
+			);
+			for (const m of MIGRATIONS) {
+				if (done.has(m.version)) continue;
+				db.exec(m.sql);
+				db.prepare(
+					"INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
+				).run(m.version, m.name, Date.now());
+			}
+		}).immediate;
+		applyPending();
+		this.#pools ??= new SqlitePools(db);
+	}
+
+	async ping(): Promise<void> {
+		this.#db.prepare("SELECT 1").get();
+	}
+
+	async close(): Promise<void> {
+		if (this.#db.open) this.#db.close();
+	}
+}
+
+class SqlitePools implements PoolRepository {
+	readonly #db: Database.Database;
+	readonly #get: Database.Statement<[string, string, string], PoolRow>;
+	readonly #count: Database.Statement<[string, string], { n: number }>;
+	readonly #insert: Database.Statement<unknown[]>;
+	readonly #update: Database.Statement<unknown[]>;
+	readonly #delete: Database.Statement<[string, string, string]>;
+	readonly #list: Database.Statement<[string, string, number, number], PoolRow>;
+
+	constructor(db: Database.Database) {
+		this.#db = db;
+		this.#get = db.prepare(
+			"SELECT * FROM identity_pools WHERE account_id = ? AND region = ? AND pool_id = ?",
+		);
+		this.#count = db.prepare(
+			"SELECT count(*) AS n FROM identity_pools WHERE account_id = ? AND region = ?",
+		);
+		this.#insert = db.prepare(
+			"INSERT INTO identity_pools (pool_id, account_id, region, settings, tags, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+		);
+		this.#update = db.prepare(
+			"UPDATE identity_pools SET settings = ?, tags = ?, updated_at = ? WHERE pool_id = ?",
+		);
+		this.#delete = db.prepare(
+			"DELETE FROM identity_pools WHERE account_id = ? AND region = ? AND pool_id = ?",
+		);
+		this.#list = db.prepare(
+			"SELECT * FROM identity_pools WHERE account_id = ? AND region = ? AND seq > ? ORDER BY seq LIMIT ?",
+		);
+	}
+
+	async create(pool: NewPool, maxPools: number): Promise<PoolRecord> {
+		const run = this.#db.transaction(() => {
+			const { n } = this.#count.get(pool.accountId, pool.region) as {
+				n: number;
+			};
+			if (n >= maxPools) {
+				throw new LimitExceededException(
+					`The number of identity pools in this account and region has reached the limit of ${maxPools}.`,
+				);
+			}
+			this.#insert.run(
+				pool.poolId,
+				pool.accountId,
+				pool.region,
+				JSON.stringify(pool.settings),
+				JSON.stringify(pool.tags),
+				pool.now,
+				pool.now,
+			);
+		}).immediate;
+		run();
+		return {
+			accountId: pool.accountId,
+			region: pool.region,
+			poolId: pool.poolId,
+			settings: pool.settings,
+			tags: pool.tags,
+			createdAt: pool.now,
+			updatedAt: pool.now,
+		};
+	}
+
+	async get(key: PoolKey): Promise<PoolRecord | undefined> {
+		const row = this.#get.get(key.accountId, key.region, key.poolId);
+		return row ? toPool(row) : undefined;
+	}
+
+	async update(
+		key: PoolKey,
+		apply: (current: PoolRecord) => {
+			settings: PoolSettings;
+			tags: Record<string, string>;
+		},
+		now: number,
+	): Promise<PoolRecord | undefined> {
+		const run = this.#db.transaction((): PoolRecord | undefined => {
+			const row = this.#get.get(key.accountId, key.region, key.poolId);
+			if (!row) return undefined;
+			const current = toPool(row);
+			const next = apply(current);
+			this.#update.run(
+				JSON.stringify(next.settings),
+				JSON.stringify(next.tags),
+				now,
+				key.poolId,
+			);
+			return {
+				...current,
+				settings: next.settings,
+				tags: next.tags,
+				updatedAt: now,
+			};
+		}).immediate;
+		return run();
+	}
+
+	async delete(key: PoolKey): Promise<boolean> {
+		return this.#delete.run(key.accountId, key.region, key.poolId).changes > 0;
+	}
+
+	async list(
+		tenant: { accountId: string; region: string },
+		options: { limit: number; after?: string },
+	): Promise<Page<PoolSummary>> {
+		// One row more than asked tells whether another page exists.
+		const rows = this.#list.all(
+			tenant.accountId,
+			tenant.region,
+			seqCursor(options.after),
+			options.limit + 1,
+		);
+		const page = rows.slice(0, options.limit);
+		const items = page.map((r) => ({
+			poolId: r.pool_id,
+			name: (JSON.parse(r.settings) as PoolSettings).IdentityPoolName,
+		}));
+		const last = page.at(-1);
+		return rows.length > options.limit && last
+			? { items, next: String(last.seq) }
+			: { items };
+	}
+}

@@ -1,0 +1,426 @@
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+import { defaultConfig } from "../../src/config/load.ts";
+import { createServer } from "../../src/server/create-server.ts";
+import type { Store } from "../../src/store/store.ts";
+import { raw } from "../support/raw.ts";
+import { startServer, type TestServer } from "../support/server.ts";
+
+const CREATE = "AWSCognitoIdentityService.CreateIdentityPool";
+
+describe("awsJson1_1 wire protocol (raw HTTP)", () => {
+	let ts: TestServer;
+	before(async () => {
+		ts = await startServer({
+			credentials: [
+				{
+					accessKeyId: "test",
+					secretAccessKey: "test",
+					accountId: "000000000000",
+				},
+				{
+					accessKeyId: "other",
+					secretAccessKey: "other-secret",
+					accountId: "111111111111",
+				},
+			],
+		});
+	});
+	after(() => ts.stop());
+
+	test("a successful call answers compact JSON with the JSON 1.1 content type and a request id", async () => {
+		const res = await raw(ts.url, {
+			target: CREATE,
+			body: JSON.stringify({
+				IdentityPoolName: "raw",
+				AllowUnauthenticatedIdentities: false,
+			}),
+		});
+		assert.equal(res.status, 200);
+		assert.equal(res.headers.get("content-type"), "application/x-amz-json-1.1");
+		assert.match(res.headers.get("x-amzn-requestid") ?? "", /^[0-9a-f-]{36}$/);
+		assert.ok(res.headers.get("date"));
+		assert.equal(res.text, JSON.stringify(res.json));
+	});
+
+	test("the error envelope is exactly __type and message, with the error headers", async () => {
+		const res = await raw(ts.url, {
+			target: "AWSCognitoIdentityService.DescribeIdentityPool",
+			body: JSON.stringify({
+				IdentityPoolId: "us-east-1:00000000-0000-4000-8000-000000000000",
+			}),
+		});
+		assert.equal(res.status, 400);
+		assert.equal(
+			res.text,
+			'{"__type":"ResourceNotFoundException","message":"IdentityPool \'us-east-1:00000000-0000-4000-8000-000000000000\' not found."}',
+		);
+		assert.equal(
+			res.headers.get("x-amzn-errortype"),
+			"ResourceNotFoundException:",
+		);
+		assert.equal(
+			res.headers.get("x-amzn-errormessage"),
+			"IdentityPool 'us-east-1:00000000-0000-4000-8000-000000000000' not found.",
+		);
+		assert.ok(res.headers.get("x-amzn-requestid"));
+	});
+
+	test("a missing target is UnknownOperationException", async () => {
+		const res = await raw(ts.url, { target: undefined });
+		assert.equal(res.status, 400);
+		assert.equal(res.json?.__type, "UnknownOperationException");
+	});
+
+	test("an unknown target is UnknownOperationException", async () => {
+		for (const target of [
+			"AWSCognitoIdentityService.FlyToTheMoon",
+			"SomeOtherService.ListIdentityPools",
+			"ListIdentityPools",
+			"AWSCognitoIdentityService.toString",
+			"AWSCognitoIdentityService.__proto__",
+		]) {
+			const res = await raw(ts.url, { target });
+			assert.equal(res.status, 400, target);
+			assert.equal(res.json?.__type, "UnknownOperationException", target);
+		}
+	});
+
+	test("the legacy long target form and application/json are accepted", async () => {
+		const res = await raw(ts.url, {
+			target:
+				"com.amazonaws.cognito.identity.model.AWSCognitoIdentityService.ListIdentityPools",
+			contentType: "application/json",
+			body: JSON.stringify({ MaxResults: 5 }),
+		});
+		assert.equal(res.status, 200);
+		assert.ok(Array.isArray(res.json?.IdentityPools));
+	});
+
+	test("another content type is SerializationException", async () => {
+		const res = await raw(ts.url, {
+			contentType: "text/plain",
+			body: JSON.stringify({ MaxResults: 5 }),
+		});
+		assert.equal(res.status, 400);
+		assert.equal(res.json?.__type, "SerializationException");
+	});
+
+	test("malformed JSON, and a body that is not an object, are SerializationException", async () => {
+		for (const body of ["{not json", "[]", "42", '"text"', "null"]) {
+			const res = await raw(ts.url, { body });
+			assert.equal(res.status, 400, body);
+			assert.equal(res.json?.__type, "SerializationException", body);
+		}
+	});
+
+	test("members of the wrong JSON type are SerializationException", async () => {
+		const res = await raw(ts.url, {
+			target: CREATE,
+			body: JSON.stringify({
+				IdentityPoolName: ["x"],
+				AllowUnauthenticatedIdentities: false,
+			}),
+		});
+		assert.equal(res.status, 400);
+		assert.deepEqual(res.json, {
+			__type: "SerializationException",
+			message: "Start of list found where not expected",
+		});
+		const res2 = await raw(ts.url, {
+			target: CREATE,
+			body: JSON.stringify({
+				IdentityPoolName: "x",
+				AllowUnauthenticatedIdentities: "yes",
+			}),
+		});
+		assert.equal(res2.json?.__type, "SerializationException");
+		const res3 = await raw(ts.url, {
+			target: CREATE,
+			body: JSON.stringify({
+				IdentityPoolName: { a: 1 },
+				AllowUnauthenticatedIdentities: false,
+			}),
+		});
+		assert.equal(res3.json?.__type, "SerializationException");
+	});
+
+	test("unknown members are ignored", async () => {
+		const res = await raw(ts.url, {
+			target: CREATE,
+			body: JSON.stringify({
+				IdentityPoolName: "extra",
+				AllowUnauthenticatedIdentities: false,
+				Colour: "blue",
+				Nested: { deep: [1, 2] },
+			}),
+		});
+		assert.equal(res.status, 200);
+		assert.equal(res.json?.Colour, undefined);
+	});
+
+	test("a body over 1 MiB answers 413 SerializationException; 1 MiB is read", async () => {
+		const big = JSON.stringify({ MaxResults: 5, Pad: "x".repeat(1024 * 1024) });
+		const res = await raw(ts.url, { body: big });
+		assert.equal(res.status, 413);
+		assert.equal(res.json?.__type, "SerializationException");
+		const fits = JSON.stringify({
+			MaxResults: 5,
+			Pad: "x".repeat(1000 * 1000),
+		});
+		const ok = await raw(ts.url, { body: fits });
+		assert.equal(ok.status, 200);
+	});
+
+	test("an unsigned call to a signed operation is MissingAuthenticationTokenException", async () => {
+		const res = await raw(ts.url, {
+			sign: false,
+			body: JSON.stringify({ MaxResults: 5 }),
+		});
+		assert.equal(res.status, 400);
+		assert.equal(res.json?.__type, "MissingAuthenticationTokenException");
+	});
+
+	test("a wrong secret is InvalidSignatureException", async () => {
+		const res = await raw(ts.url, {
+			secretAccessKey: "wrong",
+			body: JSON.stringify({ MaxResults: 5 }),
+		});
+		assert.equal(res.status, 400);
+		assert.equal(res.json?.__type, "InvalidSignatureException");
+	});
+
+	test("a body changed after signing is InvalidSignatureException", async () => {
+		const res = await raw(ts.url, {
+			body: JSON.stringify({ MaxResults: 5 }),
+			afterSign: () => {},
+		});
+		assert.equal(res.status, 200);
+		// Sign one body, send another of the same length.
+		const { SignatureV4 } = await import("@smithy/signature-v4");
+		const { Sha256 } = await import("@aws-crypto/sha256-js");
+		const u = new URL(ts.url);
+		const signed = await new SignatureV4({
+			service: "cognito-identity",
+			region: "us-east-1",
+			credentials: { accessKeyId: "test", secretAccessKey: "test" },
+			sha256: Sha256,
+		}).sign({
+			method: "POST",
+			protocol: "http:",
+			hostname: u.hostname,
+			port: Number(u.port),
+			path: "/",
+			headers: {
+				host: u.host,
+				"content-type": "application/x-amz-json-1.1",
+				"x-amz-target": "AWSCognitoIdentityService.ListIdentityPools",
+			},
+			body: '{"MaxResults":5}',
+		});
+		const { host: _h, ...headers } = signed.headers;
+		const tampered = await fetch(ts.url, {
+			method: "POST",
+			headers,
+			body: '{"MaxResults":6}',
+		});
+		assert.equal(tampered.status, 400);
+		assert.equal(
+			((await tampered.json()) as { __type: string }).__type,
+			"InvalidSignatureException",
+		);
+	});
+
+	test("a signature older than 15 minutes is InvalidSignatureException: Signature expired", async () => {
+		const res = await raw(ts.url, {
+			signingDate: new Date(Date.now() - 16 * 60 * 1000),
+			body: JSON.stringify({ MaxResults: 5 }),
+		});
+		assert.equal(res.status, 400);
+		assert.equal(res.json?.__type, "InvalidSignatureException");
+		assert.match(String(res.json?.message), /Signature expired/);
+		const future = await raw(ts.url, {
+			signingDate: new Date(Date.now() + 16 * 60 * 1000),
+			body: JSON.stringify({ MaxResults: 5 }),
+		});
+		assert.match(String(future.json?.message), /Signature not yet current/);
+	});
+
+	test("an unknown access key is UnrecognizedClientException", async () => {
+		const res = await raw(ts.url, {
+			accessKeyId: "nobody",
+			body: JSON.stringify({ MaxResults: 5 }),
+		});
+		assert.equal(res.status, 400);
+		assert.equal(res.json?.__type, "UnrecognizedClientException");
+	});
+
+	test("a garbled Authorization header is IncompleteSignatureException", async () => {
+		const res = await raw(ts.url, {
+			sign: false,
+			extraHeaders: {
+				authorization: "AWS4-HMAC-SHA256 garbage",
+				"x-amz-date": "20260101T000000Z",
+			},
+		});
+		assert.equal(res.status, 400);
+		assert.equal(res.json?.__type, "IncompleteSignatureException");
+	});
+
+	test("another account's pool is not found, and not listed", async () => {
+		const created = await raw(ts.url, {
+			target: CREATE,
+			body: JSON.stringify({
+				IdentityPoolName: "mine",
+				AllowUnauthenticatedIdentities: false,
+			}),
+		});
+		const id = created.json?.IdentityPoolId as string;
+		const res = await raw(ts.url, {
+			accessKeyId: "other",
+			secretAccessKey: "other-secret",
+			target: "AWSCognitoIdentityService.DescribeIdentityPool",
+			body: JSON.stringify({ IdentityPoolId: id }),
+		});
+		assert.equal(res.status, 400);
+		assert.equal(res.json?.__type, "ResourceNotFoundException");
+		const list = await raw(ts.url, {
+			accessKeyId: "other",
+			secretAccessKey: "other-secret",
+			body: JSON.stringify({ MaxResults: 60 }),
+		});
+		assert.deepEqual(list.json?.IdentityPools, []);
+	});
+
+	test("public operations take unsigned and signed calls alike (never refused for the signature)", async () => {
+		const body = JSON.stringify({
+			IdentityPoolId: "us-east-1:00000000-0000-4000-8000-000000000000",
+		});
+		for (const options of [
+			{ sign: false },
+			{ sign: true },
+			{ sign: true, secretAccessKey: "not-the-secret" },
+			{ sign: true, accessKeyId: "unknown-key" },
+		]) {
+			const res = await raw(ts.url, {
+				...options,
+				target: "AWSCognitoIdentityService.GetId",
+				body,
+			});
+			const type = String(res.json?.__type);
+			assert.ok(
+				!/Signature|Authentication|UnrecognizedClient/.test(type),
+				`${JSON.stringify(options)} answered ${type}`,
+			);
+		}
+	});
+
+	test("an operation whose issue has not landed answers an AWS-shaped error naming it", async () => {
+		const res = await raw(ts.url, {
+			target: "AWSCognitoIdentityService.GetId",
+			sign: false,
+			body: JSON.stringify({
+				IdentityPoolId: "us-east-1:00000000-0000-4000-8000-000000000000",
+			}),
+		});
+		if (res.json?.__type === "UnsupportedOperationException") {
+			assert.equal(res.status, 400);
+			assert.match(String(res.json.message), /GetId/);
+		} else {
+			assert.notEqual(res.status, 500);
+		}
+	});
+
+	test("x-amzn-ErrorMessage is left out when the message is not plain printable ASCII", async () => {
+		const res = await raw(ts.url, {
+			target: CREATE,
+			body: JSON.stringify({
+				IdentityPoolName: "caf\u00e9*\r\nX-Injected: 1",
+				AllowUnauthenticatedIdentities: false,
+			}),
+		});
+		assert.equal(res.json?.__type, "ValidationException");
+		assert.equal(res.headers.get("x-amzn-errormessage"), null);
+		assert.equal(res.headers.get("x-injected"), null);
+		assert.equal(res.headers.get("x-amzn-errortype"), "ValidationException:");
+	});
+
+	test("CORS: pre-flights are answered and every answer exposes the AWS headers", async () => {
+		const pre = await fetch(ts.url, {
+			method: "OPTIONS",
+			headers: {
+				origin: "http://app.example",
+				"access-control-request-method": "POST",
+				"access-control-request-headers":
+					"content-type,x-amz-target,x-amz-user-agent",
+			},
+		});
+		assert.ok(pre.status === 204 || pre.status === 200);
+		assert.equal(pre.headers.get("access-control-allow-origin"), "*");
+		assert.match(
+			pre.headers.get("access-control-allow-headers") ?? "",
+			/x-amz-target/,
+		);
+		assert.match(pre.headers.get("access-control-allow-methods") ?? "", /POST/);
+		const res = await raw(ts.url, {
+			extraHeaders: { origin: "http://app.example" },
+			sign: false,
+		});
+		assert.equal(res.headers.get("access-control-allow-origin"), "*");
+		assert.match(
+			res.headers.get("access-control-expose-headers") ?? "",
+			/x-amzn-RequestId/,
+		);
+		assert.match(
+			res.headers.get("access-control-expose-headers") ?? "",
+			/x-amzn-ErrorType/,
+		);
+	});
+
+	test("GET /health answers 200 once ready; other paths answer an AWS-shaped 404", async () => {
+		const health = await fetch(new URL("/health", ts.url));
+		assert.equal(health.status, 200);
+		assert.deepEqual(await health.json(), { status: "ok", store: "sqlite" });
+		const other = await fetch(new URL("/nope", ts.url));
+		assert.equal(other.status, 404);
+		assert.equal(
+			((await other.json()) as { __type: string }).__type,
+			"UnknownOperationException",
+		);
+	});
+});
+
+describe("faults", () => {
+	test("a store failure answers InternalErrorException 500 with a generic message", async () => {
+		const broken = new Proxy({} as Store, {
+			get(_t, prop) {
+				if (prop === "migrate" || prop === "close") return async () => {};
+				if (prop === "engine") return "broken";
+				if (prop === "pools") {
+					return new Proxy(
+						{},
+						{
+							get: () => async () => {
+								throw new Error("disk on fire at /secret/path");
+							},
+						},
+					);
+				}
+				return undefined;
+			},
+		});
+		const server = await createServer(
+			defaultConfig({ port: 0, logLevel: "silent" }),
+			{ store: broken },
+		);
+		const url = await server.listen();
+		try {
+			const res = await raw(url, { body: JSON.stringify({ MaxResults: 5 }) });
+			assert.equal(res.status, 500);
+			assert.equal(res.json?.__type, "InternalErrorException");
+			assert.doesNotMatch(res.text, /disk on fire|secret|at /);
+		} finally {
+			await server.close();
+		}
+	});
+});
