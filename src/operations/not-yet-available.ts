@@ -15,6 +15,7 @@ export function notYetAvailable(
 	return defineOperation<unknown, never>({
 		name,
 		auth,
+		supported: false,
 		async handler() {
 			throw new UnsupportedOperationException(
 				`${name} is not available in this version of idpool yet.`,

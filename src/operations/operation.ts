@@ -46,6 +46,8 @@ export interface Operation<I = never, O = unknown> {
 	/** `sigv4`: requires a valid signature; `none`: public (signed or unsigned, DECISIONS 6). */
 	readonly auth: "sigv4" | "none";
 	readonly handler: Handler<I, O>;
+	/** False for a placeholder whose implementation has not landed (docs/operations.md). */
+	readonly supported?: boolean;
 }
 
 /** Declares an operation. */

@@ -445,7 +445,10 @@ function compileString(
 	if (constraintMessages.length === 0) {
 		return {
 			validate: (value) => check(value),
-			satisfied: (value) => (check(value), true),
+			satisfied: (value) => {
+				check(value);
+				return true;
+			},
 			constraintMessages,
 			sensitive,
 		};
@@ -500,7 +503,10 @@ function compileScalar(
 	};
 	return {
 		validate: (value) => check(value),
-		satisfied: (value) => (check(value), true),
+		satisfied: (value) => {
+			check(value);
+			return true;
+		},
 		constraintMessages: [],
 		sensitive: false,
 	};
@@ -613,6 +619,7 @@ function compileList(
 		: element.constraintMessages?.length
 			? `Member must satisfy constraint: [${element.constraintMessages.join(", ")}]`
 			: undefined;
+	const aggregate = isAggregate(element);
 	const validate: Validator = (value, path, ctx, hide) => {
 		if (!Array.isArray(value)) throw typeError(value, "a List");
 		let list: unknown[] = value;
@@ -621,7 +628,7 @@ function compileList(
 			violation(ctx, list, path, hide, maxMessage as string);
 		if (list.length < min)
 			violation(ctx, list, path, hide, minMessage as string);
-		if (isAggregate(element)) {
+		if (aggregate) {
 			const out: unknown[] = new Array(list.length);
 			for (let i = 0; i < list.length; i++) {
 				out[i] = element.validate(
@@ -663,6 +670,7 @@ function compileMap(
 		!isAggregate(val) && val.constraintMessages?.length
 			? `Map value must satisfy constraint: [${val.constraintMessages.join(", ")}]`
 			: undefined;
+	const aggregateValues = isAggregate(val);
 	const validate: Validator = (value, path, ctx, hide) => {
 		if (!isPlainObject(value)) throw typeError(value, "a Map");
 		let map: Record<string, unknown> = value;
@@ -681,7 +689,7 @@ function compileMap(
 		let keysOk = true;
 		for (const k of keys) if (!keySatisfied(k)) keysOk = false;
 		if (!keysOk && keyMessage) violation(ctx, map, path, hide, keyMessage);
-		if (isAggregate(val)) {
+		if (aggregateValues) {
 			const out: Record<string, unknown> = {};
 			for (const k of keys) {
 				setOwn(

@@ -28,4 +28,20 @@ export const MIGRATIONS: readonly Migration[] = [
 			CREATE INDEX identity_pools_tenant ON identity_pools (account_id, region, seq);
 		`,
 	},
+	{
+		version: 2,
+		name: "signing-keys",
+		sql: `
+			CREATE TABLE signing_keys (
+				seq INTEGER PRIMARY KEY AUTOINCREMENT,
+				kid TEXT NOT NULL UNIQUE,
+				alg TEXT NOT NULL,
+				public_jwk TEXT NOT NULL,
+				private_key_pem TEXT NOT NULL,
+				created_at INTEGER NOT NULL,
+				activates_at INTEGER NOT NULL,
+				retired_at INTEGER
+			);
+		`,
+	},
 ];

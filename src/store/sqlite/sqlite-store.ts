@@ -17,6 +17,8 @@ import type {
 	PoolRepository,
 	PoolSettings,
 	PoolSummary,
+	SigningKeyRecord,
+	SigningKeyRepository,
 	Store,
 } from "../store.ts";
 import { MIGRATIONS } from "./migrations.ts";
@@ -66,6 +68,7 @@ class SqliteStore implements Store {
 	readonly #db: Database.Database;
 	// Repositories prepare their statements, so they exist only once the schema does.
 	#pools: PoolRepository | undefined;
+	#signingKeys: SigningKeyRepository | undefined;
 
 	constructor(db: Database.Database) {
 		this.#db = db;
@@ -74,6 +77,11 @@ class SqliteStore implements Store {
 	get pools(): PoolRepository {
 		if (!this.#pools) throw new Error("store used before migrate()");
 		return this.#pools;
+	}
+
+	get signingKeys(): SigningKeyRepository {
+		if (!this.#signingKeys) throw new Error("store used before migrate()");
+		return this.#signingKeys;
 	}
 
 	async migrate(): Promise<void> {
@@ -101,6 +109,7 @@ class SqliteStore implements Store {
 		}).immediate;
 		applyPending();
 		this.#pools ??= new SqlitePools(db);
+		this.#signingKeys ??= new SqliteSigningKeys(db);
 	}
 
 	async ping(): Promise<void> {
@@ -233,5 +242,91 @@ class SqlitePools implements PoolRepository {
 		return rows.length > options.limit && last
 			? { items, next: String(last.seq) }
 			: { items };
+	}
+}
+
+interface SigningKeyRow {
+	kid: string;
+	alg: string;
+	public_jwk: string;
+	private_key_pem: string;
+	created_at: number;
+	activates_at: number;
+	retired_at: number | null;
+}
+
+function toSigningKey(row: SigningKeyRow): SigningKeyRecord {
+	const key: SigningKeyRecord = {
+		kid: row.kid,
+		alg: row.alg,
+		publicJwk: JSON.parse(row.public_jwk) as Record<string, string>,
+		privateKeyPem: row.private_key_pem,
+		createdAt: row.created_at,
+		activatesAt: row.activates_at,
+	};
+	if (row.retired_at !== null) key.retiredAt = row.retired_at;
+	return key;
+}
+
+class SqliteSigningKeys implements SigningKeyRepository {
+	readonly #db: Database.Database;
+	readonly #list: Database.Statement<[], SigningKeyRow>;
+	readonly #count: Database.Statement<[], { n: number }>;
+	readonly #insert: Database.Statement<unknown[]>;
+	readonly #retireAll: Database.Statement<[number]>;
+	readonly #prune: Database.Statement<[number]>;
+
+	constructor(db: Database.Database) {
+		this.#db = db;
+		this.#list = db.prepare("SELECT * FROM signing_keys ORDER BY seq");
+		this.#count = db.prepare("SELECT count(*) AS n FROM signing_keys");
+		this.#insert = db.prepare(
+			"INSERT INTO signing_keys (kid, alg, public_jwk, private_key_pem, created_at, activates_at, retired_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+		);
+		this.#retireAll = db.prepare(
+			"UPDATE signing_keys SET retired_at = ? WHERE retired_at IS NULL",
+		);
+		this.#prune = db.prepare(
+			"DELETE FROM signing_keys WHERE retired_at IS NOT NULL AND retired_at < ?",
+		);
+	}
+
+	#insertKey(key: SigningKeyRecord): void {
+		this.#insert.run(
+			key.kid,
+			key.alg,
+			JSON.stringify(key.publicJwk),
+			key.privateKeyPem,
+			key.createdAt,
+			key.activatesAt,
+			key.retiredAt ?? null,
+		);
+	}
+
+	async list(): Promise<SigningKeyRecord[]> {
+		return this.#list.all().map(toSigningKey);
+	}
+
+	async insertFirst(key: SigningKeyRecord): Promise<boolean> {
+		return this.#db
+			.transaction((): boolean => {
+				if ((this.#count.get() as { n: number }).n > 0) return false;
+				this.#insertKey(key);
+				return true;
+			})
+			.immediate();
+	}
+
+	async rotate(key: SigningKeyRecord): Promise<void> {
+		this.#db
+			.transaction(() => {
+				this.#retireAll.run(key.activatesAt);
+				this.#insertKey(key);
+			})
+			.immediate();
+	}
+
+	async prune(before: number): Promise<number> {
+		return this.#prune.run(before).changes;
 	}
 }

@@ -1,0 +1,311 @@
+/**
+ * @module tokens/key-ring.test
+ * Unit tests of key generation and of the key ring: the first key and the race to create it,
+ * rotation with its propagation delay (DECISIONS 20), how long retired keys stay published,
+ * reloading from a store shared with other servers, and staying up while the store is down.
+ * Time is a FakeClock; the store is an in-memory fake, plus one run against SQLite.
+ */
+import assert from "node:assert/strict";
+import { createPublicKey, KeyObject } from "node:crypto";
+import { describe, test } from "node:test";
+import { calculateJwkThumbprint } from "jose";
+import { MemorySigningKeys } from "../../test/support/memory-keys.ts";
+import { FakeClock } from "../lib/clock.ts";
+import { openSqliteStore } from "../store/sqlite/sqlite-store.ts";
+import { KeyRing, type KeyRingOptions } from "./key-ring.ts";
+import { generateSigningKey } from "./keys.ts";
+
+const RELOAD = 30_000;
+const DELAY = 60_000;
+const LIFETIME = 86_400_000;
+const START = Date.UTC(2025, 0, 1);
+
+function setup(options: KeyRingOptions = {}) {
+	const repo = new MemorySigningKeys();
+	const clock = new FakeClock(START);
+	const errors: unknown[] = [];
+	const ring = new KeyRing(repo, clock, {
+		reloadIntervalMs: RELOAD,
+		maxTokenLifetimeMs: LIFETIME,
+		onReloadError: (error) => errors.push(error),
+		...options,
+	});
+	return { repo, clock, ring, errors };
+}
+
+/** Lets background work whose store calls resolve at once run to completion. */
+const settle = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+const kids = async (ring: KeyRing) =>
+	(await ring.jwks()).keys.map((k) => k.kid);
+
+describe("generateSigningKey", () => {
+	test("makes an RSA 2048 RS512 key whose kid is its RFC 7638 thumbprint", async () => {
+		const key = await generateSigningKey(1000, 2000);
+		assert.equal(key.alg, "RS512");
+		assert.equal(key.createdAt, 1000);
+		assert.equal(key.activatesAt, 2000);
+		assert.equal(key.retiredAt, undefined);
+		assert.deepEqual(Object.keys(key.publicJwk), ["kty", "n", "e"]);
+		assert.equal(key.publicJwk.kty, "RSA");
+		assert.equal(key.publicJwk.e, "AQAB");
+		// RFC 7517 base64url without padding and without a leading zero octet.
+		assert.match(key.publicJwk.n ?? "", /^[A-Za-z0-9_-]{342}$/);
+		assert.equal(
+			key.kid,
+			await calculateJwkThumbprint(
+				{ kty: "RSA", n: key.publicJwk.n, e: key.publicJwk.e },
+				"sha256",
+			),
+		);
+		assert.match(key.privateKeyPem, /^-----BEGIN PRIVATE KEY-----\n/);
+		const pub = createPublicKey(key.privateKeyPem);
+		assert.equal(pub.asymmetricKeyDetails?.modulusLength, 2048);
+		assert.deepEqual(pub.export({ format: "jwk" }), {
+			kty: "RSA",
+			n: key.publicJwk.n,
+			e: key.publicJwk.e,
+		});
+	});
+});
+
+describe("KeyRing", () => {
+	test("init on an empty store creates one key that signs at once", async () => {
+		const { repo, ring } = setup();
+		await ring.init();
+		const [stored, ...rest] = repo.stored;
+		assert.ok(stored);
+		assert.equal(rest.length, 0);
+		assert.equal(stored.activatesAt, START);
+		const signer = await ring.signer();
+		assert.equal(signer.kid, stored.kid);
+		assert.equal(signer.alg, "RS512");
+		assert.ok(signer.privateKey instanceof KeyObject);
+		assert.deepEqual((await ring.jwks()).keys, [
+			{
+				kty: "RSA",
+				n: stored.publicJwk.n,
+				e: stored.publicJwk.e,
+				kid: stored.kid,
+				alg: "RS512",
+				use: "sig",
+			},
+		]);
+	});
+
+	test("two rings racing to init one new store end up with one shared key", async () => {
+		const { repo, clock } = setup();
+		const a = new KeyRing(repo, clock);
+		const b = new KeyRing(repo, clock);
+		await Promise.all([a.init(), b.init()]);
+		assert.equal(repo.stored.length, 1);
+		assert.equal((await a.signer()).kid, (await b.signer()).kid);
+		assert.deepEqual(await a.jwks(), await b.jwks());
+	});
+
+	test("init on a store with keys adopts them without generating", async () => {
+		const { repo, clock, ring } = setup();
+		await ring.init();
+		const other = new KeyRing(repo, clock);
+		await other.init();
+		assert.equal(repo.stored.length, 1);
+		assert.equal((await other.signer()).kid, (await ring.signer()).kid);
+	});
+
+	test("the private key is parsed once, not per request", async () => {
+		const { ring, clock } = setup();
+		await ring.init();
+		const first = await ring.signer();
+		const second = await ring.signer();
+		clock.advanceBy(RELOAD * 10);
+		await ring.reload();
+		const third = await ring.signer();
+		assert.equal(first.privateKey, second.privateKey);
+		assert.equal(first.privateKey, third.privateKey);
+	});
+
+	test("a rotated key is published at once but signs only after the delay", async () => {
+		const { repo, clock, ring } = setup();
+		await ring.init();
+		const old = (await ring.signer()).kid;
+		const fresh = await ring.rotate();
+		assert.equal(
+			fresh.activatesAt,
+			START + DELAY,
+			"default delay is 2 × reload",
+		);
+		assert.deepEqual(await kids(ring), [old, fresh.kid]);
+		assert.equal((await ring.signer()).kid, old);
+
+		clock.advanceBy(DELAY - 1);
+		assert.equal((await ring.signer()).kid, old, "never a not-yet-active key");
+		clock.advanceBy(1);
+		assert.equal((await ring.signer()).kid, fresh.kid);
+
+		const stored = repo.stored;
+		assert.equal(stored[0]?.retiredAt, START + DELAY);
+		assert.equal(stored[1]?.retiredAt, undefined);
+	});
+
+	test("a retired key stays published for the longest token lifetime, then goes", async () => {
+		const { clock, ring } = setup();
+		await ring.init();
+		const old = (await ring.signer()).kid;
+		const fresh = await ring.rotate();
+		clock.advanceBy(DELAY + LIFETIME - 1);
+		assert.deepEqual(await kids(ring), [old, fresh.kid]);
+		clock.advanceBy(1);
+		assert.deepEqual(await kids(ring), [fresh.kid]);
+		assert.equal((await ring.signer()).kid, fresh.kid);
+	});
+
+	test("rotate prunes keys no unexpired token can need", async () => {
+		const { repo, clock, ring } = setup();
+		await ring.init();
+		const first = (await ring.signer()).kid;
+		const second = await ring.rotate();
+		clock.advanceBy(DELAY + LIFETIME);
+		const third = await ring.rotate();
+		assert.deepEqual(
+			repo.stored.map((k) => k.kid),
+			[second.kid, third.kid],
+		);
+		assert.ok(!(await kids(ring)).includes(first));
+	});
+
+	test("rotating twice before the first activates keeps one signer at all times", async () => {
+		const { clock, ring } = setup();
+		await ring.init();
+		const first = (await ring.signer()).kid;
+		const second = await ring.rotate();
+		clock.advanceBy(10_000);
+		const third = await ring.rotate();
+		assert.deepEqual(await kids(ring), [first, second.kid, third.kid]);
+		const seen: string[] = [];
+		for (let t = 0; t <= DELAY + 20_000; t += 5_000) {
+			clock.set(START + t);
+			const kid = (await ring.signer()).kid;
+			if (seen.at(-1) !== kid) seen.push(kid);
+		}
+		assert.deepEqual(seen, [first, second.kid, third.kid]);
+	});
+
+	test("a key rotated by another server is picked up at the next reload", async () => {
+		const { repo, clock, ring: a } = setup();
+		await a.init();
+		const b = new KeyRing(repo, clock, { reloadIntervalMs: RELOAD });
+		await b.init();
+		const old = (await a.signer()).kid;
+		const fresh = await b.rotate();
+
+		assert.deepEqual(await kids(a), [old], "a still has its cached keys");
+		clock.advanceBy(RELOAD);
+		await a.jwks(); // stale: answers from the cache and reloads in the background
+		await settle();
+		assert.deepEqual(await kids(a), [old, fresh.kid]);
+		assert.equal((await a.signer()).kid, old);
+		clock.advanceBy(DELAY - RELOAD);
+		assert.equal((await a.signer()).kid, fresh.kid);
+		assert.equal((await b.signer()).kid, fresh.kid);
+	});
+
+	test("keys older than the rotation delay are reloaded before they are used", async () => {
+		const { repo, clock, ring: a } = setup();
+		await a.init();
+		const b = new KeyRing(repo, clock, { reloadIntervalMs: RELOAD });
+		await b.init();
+		const old = (await a.signer()).kid;
+		const fresh = await b.rotate();
+		// `a` was idle throughout; its cache no longer says which key signs.
+		clock.advanceBy(DELAY);
+		assert.equal((await a.signer()).kid, fresh.kid);
+		assert.notEqual(fresh.kid, old);
+	});
+
+	test("at most one reload is in flight", async () => {
+		const { repo, clock, ring } = setup();
+		await ring.init();
+		const before = repo.listCalls;
+		clock.advanceBy(DELAY);
+		await Promise.all(Array.from({ length: 20 }, () => ring.signer()));
+		await settle();
+		assert.equal(repo.listCalls - before, 1);
+		await ring.jwks();
+		await settle();
+		assert.equal(repo.listCalls - before, 1, "fresh again: no reload");
+	});
+
+	test("a failed reload keeps the old keys and is retried on the next access", async () => {
+		const { repo, clock, ring, errors } = setup();
+		await ring.init();
+		const kid = (await ring.signer()).kid;
+		repo.failWith = new Error("database is down");
+
+		clock.advanceBy(RELOAD);
+		assert.equal((await ring.signer()).kid, kid);
+		await settle();
+		assert.equal(errors.length, 1);
+		assert.equal((await ring.signer()).kid, kid, "still stale: retried");
+		await settle();
+		assert.equal(errors.length, 2);
+
+		// Very stale and the store still down: tokens keep being issued.
+		clock.advanceBy(DELAY * 100);
+		assert.equal((await ring.signer()).kid, kid);
+		assert.deepEqual(await kids(ring), [kid]);
+		await assert.rejects(ring.reload(), /database is down/);
+		await assert.rejects(ring.rotate(), /database is down/);
+
+		repo.failWith = undefined;
+		const calls = repo.listCalls;
+		await ring.signer();
+		await settle();
+		assert.equal(repo.listCalls, calls + 1);
+		const fresh = await ring.rotate();
+		assert.deepEqual(await kids(ring), [kid, fresh.kid]);
+	});
+
+	test("signer() fails plainly when no key is active", async () => {
+		const { ring } = setup();
+		await ring.reload();
+		await assert.rejects(ring.signer(), /no signing key is active/);
+	});
+
+	test("rejects a rotation delay that does not exceed the reload interval", () => {
+		assert.throws(
+			() => setup({ reloadIntervalMs: 30_000, rotationDelayMs: 30_000 }),
+			RangeError,
+		);
+	});
+});
+
+describe("KeyRing on SQLite", () => {
+	test("init twice gives one key; rotate retires the old one", async () => {
+		const store = openSqliteStore(":memory:");
+		try {
+			await store.migrate();
+			const clock = new FakeClock(START);
+			const a = new KeyRing(store.signingKeys, clock);
+			await a.init();
+			const b = new KeyRing(store.signingKeys, clock);
+			await b.init();
+			const [only, ...more] = await store.signingKeys.list();
+			assert.ok(only);
+			assert.equal(more.length, 0);
+			assert.equal((await b.signer()).kid, only.kid);
+
+			const fresh = await a.rotate();
+			const [old, rotated, ...extra] = await store.signingKeys.list();
+			assert.equal(extra.length, 0);
+			assert.equal(old?.kid, only.kid);
+			assert.equal(old?.retiredAt, fresh.activatesAt);
+			assert.equal(rotated?.kid, fresh.kid);
+			assert.equal(rotated?.retiredAt, undefined);
+			assert.deepEqual(rotated?.publicJwk, fresh.publicJwk);
+			assert.equal(rotated?.privateKeyPem, fresh.privateKeyPem);
+			assert.deepEqual(await kids(a), [only.kid, fresh.kid]);
+		} finally {
+			await store.close();
+		}
+	});
+});

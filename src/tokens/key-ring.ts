@@ -1,0 +1,264 @@
+/**
+ * @module tokens/key-ring
+ * The signing keys one server works with: a cache of the store's keys that answers which key
+ * signs now and which keys the JWKS publishes (DECISIONS 20). The store is the single source
+ * of truth, shared by every server on one database; each server re-reads it at least every
+ * `reloadIntervalMs`, and a rotated key only starts signing `rotationDelayMs` (longer than
+ * that interval) after it is stored, so by the time any server signs with it every server's
+ * JWKS already holds it. Reads never need the database to be up: a failed reload keeps the
+ * keys already loaded, because refusing to issue tokens during a database blip would be worse
+ * than serving keys that are a little stale.
+ */
+import { createPrivateKey, type KeyObject } from "node:crypto";
+import type { Clock } from "../lib/clock.ts";
+import type { SigningKeyRecord, SigningKeyRepository } from "../store/store.ts";
+import { generateSigningKey } from "./keys.ts";
+
+/** A key that may sign tokens now. */
+export interface SigningKey {
+	readonly kid: string;
+	readonly alg: string;
+	/** Parsed once per key and reused for every signature. */
+	readonly privateKey: KeyObject;
+}
+
+/** One public key as published in the JWKS (RFC 7517). */
+export interface PublicJwk {
+	readonly kty: string;
+	readonly n: string;
+	readonly e: string;
+	readonly kid: string;
+	readonly alg: string;
+	readonly use: "sig";
+}
+
+/** The document served at `/.well-known/jwks_uri`. */
+export interface Jwks {
+	keys: PublicJwk[];
+}
+
+export interface KeyRingOptions {
+	/** How old the loaded keys may get before they are re-read from the store. Default 30 s. */
+	reloadIntervalMs?: number;
+	/**
+	 * How long after a rotation the new key starts signing. Must exceed `reloadIntervalMs`
+	 * (every server must have reloaded first). Default twice the reload interval.
+	 */
+	rotationDelayMs?: number;
+	/** The longest lifetime of a token; retired keys stay published this long. Default 24 h. */
+	maxTokenLifetimeMs?: number;
+	/** Told about reloads that failed in the background (the old keys stay in use). */
+	onReloadError?: (error: unknown) => void;
+}
+
+export const DEFAULT_RELOAD_INTERVAL_MS = 30_000;
+export const DEFAULT_MAX_TOKEN_LIFETIME_MS = 86_400_000;
+
+/** A stored key with what is derived from it once per load. */
+interface Entry {
+	readonly record: SigningKeyRecord;
+	readonly jwk: PublicJwk;
+}
+
+/** Keeps the store's signing keys in memory and rotates them. */
+export class KeyRing {
+	readonly #repo: SigningKeyRepository;
+	readonly #clock: Clock;
+	readonly #reloadIntervalMs: number;
+	readonly #rotationDelayMs: number;
+	readonly #maxTokenLifetimeMs: number;
+	readonly #onReloadError: (error: unknown) => void;
+
+	#entries: readonly Entry[] = [];
+	/** Private keys by kid, kept across reloads so that each PEM is parsed only once. */
+	#privateKeys = new Map<string, KeyObject>();
+	/** Clock time at which the loaded keys were read (the start of the read, conservatively). */
+	#loadedAt = Number.NEGATIVE_INFINITY;
+	#inflight: Promise<void> | undefined;
+	#lastReloadFailed = false;
+
+	constructor(
+		repo: SigningKeyRepository,
+		clock: Clock,
+		options: KeyRingOptions = {},
+	) {
+		this.#repo = repo;
+		this.#clock = clock;
+		this.#reloadIntervalMs =
+			options.reloadIntervalMs ?? DEFAULT_RELOAD_INTERVAL_MS;
+		this.#rotationDelayMs =
+			options.rotationDelayMs ?? 2 * this.#reloadIntervalMs;
+		this.#maxTokenLifetimeMs =
+			options.maxTokenLifetimeMs ?? DEFAULT_MAX_TOKEN_LIFETIME_MS;
+		this.#onReloadError = options.onReloadError ?? (() => {});
+		if (!(this.#reloadIntervalMs > 0)) {
+			throw new RangeError("reloadIntervalMs must be positive");
+		}
+		// The whole propagation argument rests on this inequality (DECISIONS 20).
+		if (!(this.#rotationDelayMs > this.#reloadIntervalMs)) {
+			throw new RangeError("rotationDelayMs must exceed reloadIntervalMs");
+		}
+		if (!(this.#maxTokenLifetimeMs > 0)) {
+			throw new RangeError("maxTokenLifetimeMs must be positive");
+		}
+	}
+
+	/**
+	 * Loads the keys; on a store without any, generates the first key (active at once). When
+	 * several servers start on one new database, `insertFirst` lets exactly one of them win
+	 * and the others adopt its key.
+	 */
+	async init(): Promise<void> {
+		await this.reload();
+		if (this.#entries.length > 0) return;
+		const now = this.#clock.now();
+		await this.#repo.insertFirst(await generateSigningKey(now, now));
+		await this.reload();
+		if (this.#entries.length === 0) {
+			throw new Error("the store holds no signing key after inserting one");
+		}
+	}
+
+	/**
+	 * Re-reads the keys from the store. What it answers reflects the store at or after the
+	 * call: a reload already in flight may have read before the caller's change, so it is
+	 * awaited and a fresh one started (or joined, if another caller already started it).
+	 * Rejects when the store fails; the old keys stay in use then.
+	 */
+	async reload(): Promise<void> {
+		const prior = this.#inflight;
+		if (prior) await prior.catch(() => {});
+		return this.#startReload();
+	}
+
+	/** The key that signs now: the newest of the keys active now. */
+	async signer(): Promise<SigningKey> {
+		await this.#refresh();
+		const now = this.#clock.now();
+		let best: SigningKeyRecord | undefined;
+		for (const { record } of this.#entries) {
+			if (record.activatesAt > now) continue;
+			if (record.retiredAt !== undefined && record.retiredAt <= now) continue;
+			if (!best || record.activatesAt >= best.activatesAt) best = record;
+		}
+		if (!best) throw new Error("no signing key is active");
+		return { kid: best.kid, alg: best.alg, privateKey: this.#privateKey(best) };
+	}
+
+	/**
+	 * The public keys to publish: active ones, pending ones (published before they sign) and
+	 * retired ones that may still have signed an unexpired token.
+	 */
+	async jwks(): Promise<Jwks> {
+		await this.#refresh();
+		const oldestUseful = this.#clock.now() - this.#maxTokenLifetimeMs;
+		return {
+			keys: this.#entries
+				.filter(
+					({ record }) =>
+						record.retiredAt === undefined || record.retiredAt > oldestUseful,
+				)
+				.map(({ jwk }) => jwk),
+		};
+	}
+
+	/**
+	 * Generates a new key that signs from `now + rotationDelayMs` on and stores it, retiring
+	 * the current key at that moment; keys no token can still need are pruned first. Answers
+	 * the new key.
+	 */
+	async rotate(): Promise<SigningKeyRecord> {
+		const now = this.#clock.now();
+		// `prune` deletes keys retired strictly before its argument; +1 makes that exactly the
+		// keys jwks() has stopped publishing.
+		await this.#repo.prune(now - this.#maxTokenLifetimeMs + 1);
+		const key = await generateSigningKey(now, now + this.#rotationDelayMs);
+		await this.#repo.rotate(key);
+		// The rotation is done even if this read fails: the new key is pending for longer than
+		// the reload interval, so the next access picks it up in time.
+		await this.reload().catch((error: unknown) => this.#onReloadError(error));
+		return key;
+	}
+
+	/**
+	 * Reloads when the keys are older than the reload interval. Usually the caller goes on
+	 * with the loaded keys while the reload runs, which is safe: a rotation activates its key
+	 * `rotationDelayMs` after storing it, so keys younger than that still say correctly which
+	 * key signs and hold every key any server signs with. Older keys (a server idle for a long
+	 * time) are not safe to use, so then the caller waits for the reload, unless the previous
+	 * reload failed: while the store is down, requests must not each wait for it to fail.
+	 */
+	async #refresh(): Promise<void> {
+		const age = this.#clock.now() - this.#loadedAt;
+		if (age < this.#reloadIntervalMs) return;
+		const reloading = this.#startReload().catch((error: unknown) =>
+			this.#onReloadError(error),
+		);
+		if (age >= this.#rotationDelayMs && !this.#lastReloadFailed) {
+			await reloading;
+		}
+	}
+
+	/** Starts a reload unless one is in flight, which is joined instead. */
+	#startReload(): Promise<void> {
+		this.#inflight ??= this.#load().finally(() => {
+			this.#inflight = undefined;
+		});
+		return this.#inflight;
+	}
+
+	async #load(): Promise<void> {
+		const startedAt = this.#clock.now();
+		let records: SigningKeyRecord[];
+		try {
+			records = await this.#repo.list();
+		} catch (error) {
+			this.#lastReloadFailed = true;
+			throw error;
+		}
+		this.#lastReloadFailed = false;
+		this.#entries = records.map((record) => ({
+			record,
+			jwk: Object.freeze({
+				kty: jwkMember(record, "kty"),
+				n: jwkMember(record, "n"),
+				e: jwkMember(record, "e"),
+				kid: record.kid,
+				alg: record.alg,
+				use: "sig" as const,
+			}),
+		}));
+		// Forget private keys of pruned keys; keep the parsed ones of keys still stored.
+		const kept = new Map<string, KeyObject>();
+		for (const { record } of this.#entries) {
+			const key = this.#privateKeys.get(record.kid);
+			if (key) kept.set(record.kid, key);
+		}
+		this.#privateKeys = kept;
+		this.#loadedAt = startedAt;
+	}
+
+	/** The parsed private key, created on first use (parsing a PEM per request would be slow). */
+	#privateKey(record: SigningKeyRecord): KeyObject {
+		let key = this.#privateKeys.get(record.kid);
+		if (!key) {
+			key = createPrivateKey(record.privateKeyPem);
+			this.#privateKeys.set(record.kid, key);
+		}
+		return key;
+	}
+}
+
+/**
+ * A member of a stored public JWK. A damaged record fails the whole reload (so the keys
+ * loaded before stay in use) rather than publishing a key nobody can verify with.
+ */
+function jwkMember(record: SigningKeyRecord, name: "kty" | "n" | "e"): string {
+	const value = record.publicJwk[name];
+	if (typeof value !== "string" || value === "") {
+		throw new Error(
+			`signing key ${record.kid} has no "${name}" in its public JWK`,
+		);
+	}
+	return value;
+}

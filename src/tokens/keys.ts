@@ -1,0 +1,52 @@
+/**
+ * @module tokens/keys
+ * Generation of token-signing key pairs (DECISIONS 18, 20). A key is born as a plain
+ * {@link SigningKeyRecord} so that it can go straight into the store, which is the only place
+ * keys live: every server on one database then signs with and publishes the same keys. The
+ * `kid` is the RFC 7638 thumbprint, so it is derived from the key itself and can never clash
+ * or disagree between servers.
+ */
+import { generateKeyPair } from "node:crypto";
+import { promisify } from "node:util";
+import { calculateJwkThumbprint } from "jose";
+import type { SigningKeyRecord } from "../store/store.ts";
+
+/** The JWS algorithm of every token this server signs (reference §9.1). */
+export const SIGNING_ALG = "RS512";
+
+/** RSA modulus size in bits (DECISIONS 18). */
+export const RSA_MODULUS_BITS = 2048;
+
+const generateKeyPairAsync = promisify(generateKeyPair);
+
+/**
+ * Generates a new RSA key pair for RS512 that may sign from `activatesAt` on. Generation runs
+ * on the libuv thread pool (it takes tens to hundreds of milliseconds), so a rotation never
+ * stalls requests being served.
+ */
+export async function generateSigningKey(
+	now: number,
+	activatesAt: number,
+): Promise<SigningKeyRecord> {
+	const { publicKey, privateKey } = await generateKeyPairAsync("rsa", {
+		modulusLength: RSA_MODULUS_BITS,
+		publicExponent: 0x10001,
+	});
+	// Node exports JWK members as unpadded base64url without a leading zero octet, which is
+	// what RFC 7517/7518 require (unlike Amazon's own JWKS, reference §9.3).
+	const jwk = publicKey.export({ format: "jwk" });
+	if (jwk.kty !== "RSA" || !jwk.n || !jwk.e) {
+		throw new Error("generated key did not export as an RSA JWK");
+	}
+	const publicJwk = { kty: jwk.kty, n: jwk.n, e: jwk.e };
+	const kid = await calculateJwkThumbprint(publicJwk, "sha256");
+	const privateKeyPem = privateKey.export({ format: "pem", type: "pkcs8" });
+	return {
+		kid,
+		alg: SIGNING_ALG,
+		publicJwk,
+		privateKeyPem: String(privateKeyPem),
+		createdAt: now,
+		activatesAt,
+	};
+}

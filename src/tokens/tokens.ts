@@ -1,0 +1,117 @@
+/**
+ * @module tokens/tokens
+ * Minting of Cognito Identity OpenID tokens (reference §9, DECISIONS 18) and the OpenID
+ * discovery document that points verifiers at the JWKS. Tokens are built by hand rather than
+ * with a JWT library because the header and the payload must have Amazon's exact member
+ * order, and because signing goes through node:crypto's callback API, which runs RSA on the
+ * libuv thread pool: the event loop stays free and signatures use every core.
+ */
+import { type KeyObject, sign } from "node:crypto";
+import type { KeyRing } from "./key-ring.ts";
+import { SIGNING_ALG } from "./keys.ts";
+
+/** The claim that carries principal tags (the format STS reads for session tags). */
+export const TAGS_CLAIM = "https://aws.amazon.com/tags";
+/** The claim that names the identity pool by ARN. */
+export const POOL_ARN_CLAIM =
+	"https://cognito-identity.amazonaws.com/identity-pool-arn";
+
+/** What a token says. Times are NumericDates (seconds since the epoch). */
+export interface TokenClaims {
+	/** IdentityId. */
+	sub: string;
+	/** IdentityPoolId. */
+	aud: string;
+	amr: string[];
+	/** Applied principal tags; absent or empty means the tags claim is left out. */
+	principalTags?: Record<string, string>;
+	iss: string;
+	poolArn: string;
+	iat: number;
+	exp: number;
+}
+
+/** Signs `data` with RSASSA-PKCS1-v1_5 / SHA-512 (RS512) on the libuv thread pool. */
+export function signOnce(key: KeyObject, data: Buffer): Promise<Buffer> {
+	return new Promise((resolve, reject) => {
+		sign("sha512", data, key, (error, signature) => {
+			if (error) reject(error);
+			else resolve(signature);
+		});
+	});
+}
+
+/** Mints tokens with whichever key of the ring signs at the moment. */
+export class TokenIssuer {
+	readonly #keys: KeyRing;
+
+	constructor(keys: KeyRing) {
+		this.#keys = keys;
+	}
+
+	/** A signed JWS compact token carrying `claims`. */
+	async mint(claims: TokenClaims): Promise<string> {
+		if (
+			!Number.isSafeInteger(claims.iat) ||
+			!Number.isSafeInteger(claims.exp)
+		) {
+			// Catches milliseconds or fractions passed by mistake, which verifiers would misread.
+			throw new RangeError("iat and exp must be whole seconds");
+		}
+		const key = await this.#keys.signer();
+		// Member order kid, typ, alg as observed from Amazon (reference §9.1).
+		const header = encode({ kid: key.kid, typ: "JWS", alg: SIGNING_ALG });
+		const signingInput = `${header}.${encode(payload(claims))}`;
+		const signature = await signOnce(
+			key.privateKey,
+			Buffer.from(signingInput, "ascii"),
+		);
+		return `${signingInput}.${signature.toString("base64url")}`;
+	}
+}
+
+/** The payload in Amazon's observed member order (reference §9.2). */
+function payload(claims: TokenClaims): Record<string, unknown> {
+	const body: Record<string, unknown> = {
+		sub: claims.sub,
+		aud: claims.aud,
+		amr: claims.amr,
+	};
+	const tags = Object.entries(claims.principalTags ?? {});
+	if (tags.length > 0) {
+		// Object.fromEntries defines own properties, so a tag named `__proto__` stays a tag.
+		body[TAGS_CLAIM] = {
+			principal_tags: Object.fromEntries(tags.map(([k, v]) => [k, [v]])),
+		};
+	}
+	body.iss = claims.iss;
+	body[POOL_ARN_CLAIM] = claims.poolArn;
+	body.exp = claims.exp;
+	body.iat = claims.iat;
+	return body;
+}
+
+function encode(value: unknown): string {
+	return Buffer.from(JSON.stringify(value), "utf8").toString("base64url");
+}
+
+/** The OpenID discovery document served at `<issuer>/.well-known/openid-configuration`. */
+export function discoveryDocument(issuer: string) {
+	return {
+		issuer,
+		jwks_uri: `${issuer.replace(/\/+$/, "")}/.well-known/jwks_uri`,
+		response_types_supported: ["id_token"],
+		subject_types_supported: ["public"],
+		id_token_signing_alg_values_supported: [SIGNING_ALG],
+		claims_supported: [
+			"sub",
+			"aud",
+			"amr",
+			"iss",
+			"exp",
+			"iat",
+			TAGS_CLAIM,
+			POOL_ARN_CLAIM,
+		],
+	};
+}

@@ -1,0 +1,193 @@
+import assert from "node:assert/strict";
+import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, describe, test } from "node:test";
+import {
+	CreateIdentityPoolCommand,
+	DescribeIdentityPoolCommand,
+} from "@aws-sdk/client-cognito-identity";
+import { sdkClient } from "../support/server.ts";
+
+const BIN = new URL("../../bin/idpool.js", import.meta.url).pathname;
+const dir = mkdtempSync(join(tmpdir(), "idpool-cli-"));
+const children: ChildProcess[] = [];
+after(() => {
+	for (const child of children)
+		if (child.exitCode === null) child.kill("SIGKILL");
+	rmSync(dir, { recursive: true, force: true });
+});
+
+function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+	const env: NodeJS.ProcessEnv = {
+		PATH: process.env.PATH,
+		HOME: process.env.HOME,
+	};
+	return { ...env, ...extra };
+}
+
+interface Running {
+	child: ChildProcess;
+	url: string;
+	stdout: () => string;
+	stderr: () => string;
+	exited: Promise<number | null>;
+}
+
+/** Starts `idpool serve` and waits for its banner line. */
+async function serve(
+	args: string[],
+	env: Record<string, string> = {},
+): Promise<Running> {
+	const child = spawn(
+		process.execPath,
+		[BIN, "serve", "--log-level", "warn", ...args],
+		{
+			env: cleanEnv(env),
+			stdio: ["ignore", "pipe", "pipe"],
+		},
+	);
+	children.push(child);
+	let out = "";
+	let err = "";
+	child.stderr?.on("data", (d) => {
+		err += d;
+	});
+	const exited = new Promise<number | null>((resolve) =>
+		child.on("exit", (code) => resolve(code)),
+	);
+	const url = await new Promise<string>((resolve, reject) => {
+		child.stdout?.on("data", (d) => {
+			out += d;
+			// The banner ends with the issuer line.
+			const m = /idpool listening on (\S+)\n[\s\S]*issuer: +\S+\n/.exec(out);
+			if (m?.[1]) resolve(m[1]);
+		});
+		exited.then((code) => reject(new Error(`exited ${code}: ${err}`)));
+	});
+	return { child, url, stdout: () => out, stderr: () => err, exited };
+}
+
+function run(args: string[], env: Record<string, string> = {}) {
+	return new Promise<{ code: number | null; stdout: string; stderr: string }>(
+		(resolve) => {
+			execFile(
+				process.execPath,
+				[BIN, ...args],
+				{ env: cleanEnv(env) },
+				(error, stdout, stderr) => {
+					resolve({ code: error ? (error.code as number) : 0, stdout, stderr });
+				},
+			);
+		},
+	);
+}
+
+describe("idpool serve (the built binary)", () => {
+	test("starts, prints its endpoint, database and key, answers /health, and stops cleanly on SIGTERM", async () => {
+		const db = join(dir, "a", "idpool.db");
+		const s = await serve(["--port", "0", "--db", db]);
+		assert.match(s.stdout(), /database: +.*a\/idpool\.db/);
+		assert.match(s.stdout(), /access key: test/);
+		const health = await fetch(new URL("/health", s.url));
+		assert.equal(health.status, 200);
+		const client = sdkClient(s.url);
+		const pool = await client.send(
+			new CreateIdentityPoolCommand({
+				IdentityPoolName: "cli",
+				AllowUnauthenticatedIdentities: false,
+			}),
+		);
+		client.destroy();
+		s.child.kill("SIGTERM");
+		assert.equal(await s.exited, 0);
+		assert.doesNotMatch(s.stderr(), /WARNING/);
+
+		// Restart on the same file: the pool is still there.
+		const again = await serve(["--port", "0", "--db", db]);
+		const client2 = sdkClient(again.url);
+		const described = await client2.send(
+			new DescribeIdentityPoolCommand({ IdentityPoolId: pool.IdentityPoolId }),
+		);
+		assert.equal(described.IdentityPoolName, "cli");
+		client2.destroy();
+		again.child.kill("SIGINT");
+		assert.equal(await again.exited, 0);
+	});
+
+	test("flags win over environment variables, which win over defaults", async () => {
+		const s = await serve(["--db", join(dir, "flag.db")], {
+			IDPOOL_PORT: "0",
+			IDPOOL_DB: join(dir, "env.db"),
+			IDPOOL_ACCESS_KEY_ID: "envkey",
+		});
+		assert.match(s.stdout(), /flag\.db/);
+		assert.match(s.stdout(), /access key: envkey/);
+		s.child.kill("SIGTERM");
+		assert.equal(await s.exited, 0);
+	});
+
+	test("warns when the development credentials are used on a non-loopback address", async () => {
+		const s = await serve([
+			"--port",
+			"0",
+			"--host",
+			"0.0.0.0",
+			"--db",
+			":memory:",
+		]);
+		for (let i = 0; i < 50 && !/--issuer/.test(s.stderr()); i++) {
+			await new Promise((r) => setTimeout(r, 20));
+		}
+		assert.match(s.stderr(), /WARNING: the built-in development credentials/);
+		assert.match(s.stderr(), /--issuer/);
+		s.child.kill("SIGTERM");
+		assert.equal(await s.exited, 0);
+	});
+
+	test("unknown flags, bad values and bad files exit non-zero with one line and no stack trace", async () => {
+		const cases: [string[], Record<string, string>, RegExp][] = [
+			[["serve", "--nope"], {}, /Unknown option '--nope'/],
+			[["serve", "--port", "99999"], {}, /--port must be a port number/],
+			[["serve"], { IDPOOL_PORT: "abc" }, /IDPOOL_PORT must be a port number/],
+			[["serve", "--account-id", "12"], {}, /account id must be 12 digits/],
+			[
+				["serve", "--credentials", join(dir, "missing.json")],
+				{},
+				/cannot read credentials file/,
+			],
+			[["serve", "--rate-limits", "GetId"], {}, /Operation=perSecond/],
+			[["frobnicate"], {}, /unknown command 'frobnicate'/],
+		];
+		for (const [args, env, message] of cases) {
+			const r = await run(args, env);
+			assert.notEqual(r.code, 0, args.join(" "));
+			assert.match(r.stderr, message, args.join(" "));
+			assert.equal(
+				r.stderr.trim().split("\n").length,
+				1,
+				`one line for ${args.join(" ")}: ${r.stderr}`,
+			);
+			assert.doesNotMatch(r.stderr, /\n\s+at /);
+		}
+	});
+
+	test("a port already in use is a one-line error", async () => {
+		const s = await serve(["--port", "0", "--db", ":memory:"]);
+		const port = new URL(s.url).port;
+		const r = await run([
+			"serve",
+			"--port",
+			port,
+			"--db",
+			":memory:",
+			"--log-level",
+			"silent",
+		]);
+		assert.equal(r.code, 2);
+		assert.match(r.stderr, /cannot listen on 127\.0\.0\.1:\d+: EADDRINUSE/);
+		s.child.kill("SIGTERM");
+		await s.exited;
+	});
+});
