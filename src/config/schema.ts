@@ -49,6 +49,10 @@ export interface Config {
 	readonly maxTags: number;
 	/** Cognito user-pool providers per identity pool (AWS quota: 50). */
 	readonly maxUserPoolProviders: number;
+	/** Linked logins per identity (AWS quota: 20). */
+	readonly maxLogins: number;
+	/** How often each server re-reads the signing keys from the database, in seconds. */
+	readonly keyReloadSeconds: number;
 	/** Per-operation request rates; empty means no throttling (DECISIONS 22). */
 	readonly rateLimits: RateLimits;
 }
@@ -153,6 +157,23 @@ export const SETTINGS: readonly SettingSpec[] = [
 		type: "count",
 		default: "50",
 		description: "Cognito user-pool providers allowed per identity pool.",
+	},
+	{
+		key: "maxLogins",
+		flag: "max-logins",
+		env: "IDPOOL_MAX_LOGINS",
+		type: "count",
+		default: "20",
+		description: "Linked logins allowed per identity.",
+	},
+	{
+		key: "keyReloadSeconds",
+		flag: "key-reload-seconds",
+		env: "IDPOOL_KEY_RELOAD_SECONDS",
+		type: "count",
+		default: "30",
+		description:
+			"How often a server re-reads the signing keys from the database; a rotated key starts signing twice this long after `idpool keys rotate`. Use one value for every server and command on a database.",
 	},
 	{
 		key: "rateLimits",

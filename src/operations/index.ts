@@ -4,18 +4,25 @@
  * names. The wire layer dispatches through it; `OperationName` is derived from it.
  */
 import { CreateIdentityPool } from "./create-identity-pool.ts";
+import { DeleteIdentities } from "./delete-identities.ts";
 import { DeleteIdentityPool } from "./delete-identity-pool.ts";
+import { DescribeIdentity } from "./describe-identity.ts";
 import { DescribeIdentityPool } from "./describe-identity-pool.ts";
+import { GetOpenIdTokenForDeveloperIdentity } from "./get-open-id-token-for-developer-identity.ts";
+import { ListIdentities } from "./list-identities.ts";
 import { ListIdentityPools } from "./list-identity-pools.ts";
+import { LookupDeveloperIdentity } from "./lookup-developer-identity.ts";
+import { MergeDeveloperIdentities } from "./merge-developer-identities.ts";
 import { notYetAvailable } from "./not-yet-available.ts";
 import type { Operation } from "./operation.ts";
+import { UnlinkDeveloperIdentity } from "./unlink-developer-identity.ts";
 import { UpdateIdentityPool } from "./update-identity-pool.ts";
 
 export const OPERATIONS = {
 	CreateIdentityPool,
-	DeleteIdentities: notYetAvailable("DeleteIdentities", "sigv4"),
+	DeleteIdentities,
 	DeleteIdentityPool,
-	DescribeIdentity: notYetAvailable("DescribeIdentity", "sigv4"),
+	DescribeIdentity,
 	DescribeIdentityPool,
 	GetCredentialsForIdentity: notYetAvailable(
 		"GetCredentialsForIdentity",
@@ -24,29 +31,23 @@ export const OPERATIONS = {
 	GetId: notYetAvailable("GetId", "none"),
 	GetIdentityPoolRoles: notYetAvailable("GetIdentityPoolRoles", "sigv4"),
 	GetOpenIdToken: notYetAvailable("GetOpenIdToken", "none"),
-	GetOpenIdTokenForDeveloperIdentity: notYetAvailable(
-		"GetOpenIdTokenForDeveloperIdentity",
-		"sigv4",
-	),
+	GetOpenIdTokenForDeveloperIdentity,
 	GetPrincipalTagAttributeMap: notYetAvailable(
 		"GetPrincipalTagAttributeMap",
 		"sigv4",
 	),
-	ListIdentities: notYetAvailable("ListIdentities", "sigv4"),
+	ListIdentities,
 	ListIdentityPools,
 	ListTagsForResource: notYetAvailable("ListTagsForResource", "sigv4"),
-	LookupDeveloperIdentity: notYetAvailable("LookupDeveloperIdentity", "sigv4"),
-	MergeDeveloperIdentities: notYetAvailable(
-		"MergeDeveloperIdentities",
-		"sigv4",
-	),
+	LookupDeveloperIdentity,
+	MergeDeveloperIdentities,
 	SetIdentityPoolRoles: notYetAvailable("SetIdentityPoolRoles", "sigv4"),
 	SetPrincipalTagAttributeMap: notYetAvailable(
 		"SetPrincipalTagAttributeMap",
 		"sigv4",
 	),
 	TagResource: notYetAvailable("TagResource", "sigv4"),
-	UnlinkDeveloperIdentity: notYetAvailable("UnlinkDeveloperIdentity", "sigv4"),
+	UnlinkDeveloperIdentity,
 	UnlinkIdentity: notYetAvailable("UnlinkIdentity", "none"),
 	UntagResource: notYetAvailable("UntagResource", "sigv4"),
 	UpdateIdentityPool,

@@ -9,12 +9,15 @@
 import type { Clock } from "../lib/clock.ts";
 import type { Logger } from "../lib/logger.ts";
 import type { Store } from "../store/store.ts";
+import type { TokenIssuer } from "../tokens/tokens.ts";
 
 /** The server settings an operation may read. */
 export interface OperationSettings {
 	readonly maxPools: number;
 	readonly maxTags: number;
 	readonly maxUserPoolProviders: number;
+	/** Linked logins per identity (AWS quota: 20). */
+	readonly maxLogins: number;
 }
 
 /** Who is calling. Signed operations know the account and region from the signature. */
@@ -31,6 +34,10 @@ export interface OperationContext {
 	readonly settings: OperationSettings;
 	readonly logger: Logger;
 	readonly requestId: string;
+	/** Mints this server's OpenID tokens. */
+	readonly tokens: TokenIssuer;
+	/** The `iss` of this server's tokens (DECISIONS 19). */
+	readonly issuer: string;
 	/** The verified caller of a signed operation; `undefined` for public operations. */
 	readonly caller: Caller | undefined;
 }

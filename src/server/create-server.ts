@@ -10,7 +10,11 @@
  */
 import { randomUUID } from "node:crypto";
 import cors from "@fastify/cors";
-import Fastify, { type FastifyInstance, type FastifyRequest } from "fastify";
+import Fastify, {
+	type FastifyInstance,
+	type FastifyReply,
+	type FastifyRequest,
+} from "fastify";
 import {
 	type AccountCredential,
 	CredentialRegistry,
@@ -43,6 +47,8 @@ import type { OperationName } from "../protocol/model.generated.ts";
 import { validateInput } from "../protocol/validation.ts";
 import { openStore } from "../store/open.ts";
 import type { Store } from "../store/store.ts";
+import { KeyRing } from "../tokens/key-ring.ts";
+import { discoveryDocument, TokenIssuer } from "../tokens/tokens.ts";
 import { Throttle } from "./throttle.ts";
 
 /** Bodies up to 1 MiB are read (DECISIONS 3: ten 50,000-character logins fit). */
@@ -71,6 +77,8 @@ export interface IdpoolServer {
 	 * (DECISIONS 19). Known once listening.
 	 */
 	readonly issuer: string | undefined;
+	/** The signing keys this server uses and publishes. */
+	readonly keys: KeyRing;
 	/** Stops accepting connections, lets in-flight requests finish, closes the store. */
 	close(): Promise<void>;
 }
@@ -97,12 +105,21 @@ export async function createServer(
 	);
 	const store = overrides.store ?? openStore(config.db);
 	await store.migrate();
+	const keys = newKeyRing(store, clock, config);
+	await keys.init();
+	const tokens = new TokenIssuer(keys);
 	const throttle = new Throttle(config.rateLimits, clock);
 	const settings: OperationSettings = {
 		maxPools: config.maxPools,
 		maxTags: config.maxTags,
 		maxUserPoolProviders: config.maxUserPoolProviders,
+		maxLogins: config.maxLogins,
 	};
+
+	let url: string | undefined;
+	/** `--issuer` without a trailing slash, else the base URL actually bound (DECISIONS 19). */
+	const issuer = (): string =>
+		config.issuer?.replace(/\/+$/, "") ?? url ?? "http://127.0.0.1";
 
 	const app = Fastify({
 		logger: { level: config.logLevel },
@@ -158,6 +175,20 @@ export async function createServer(
 		reply.code(404).headers(encoded.headers).send(Buffer.from(encoded.body));
 	});
 
+	// OpenID Connect discovery and the JWKS (DECISIONS 19, 20). AWS serves the JWKS at
+	// /.well-known/jwks_uri; /.well-known/jwks.json is the name most verifiers expect.
+	const jwksMaxAge = config.keyReloadSeconds;
+	app.get("/.well-known/openid-configuration", async (_req, reply) => {
+		reply.header("cache-control", `public, max-age=${jwksMaxAge}`);
+		return discoveryDocument(issuer());
+	});
+	const serveJwks = async (_req: FastifyRequest, reply: FastifyReply) => {
+		reply.header("cache-control", `public, max-age=${jwksMaxAge}`);
+		return keys.jwks();
+	};
+	app.get("/.well-known/jwks_uri", serveJwks);
+	app.get("/.well-known/jwks.json", serveJwks);
+
 	app.get("/health", async (_req, reply) => {
 		try {
 			await store.ping();
@@ -207,6 +238,8 @@ export async function createServer(
 			logger: req.log,
 			requestId: req.id,
 			caller,
+			tokens,
+			issuer: issuer(),
 		};
 		const result = await op.handler(input as never, ctx);
 		reply.header("content-type", JSON_11);
@@ -214,7 +247,6 @@ export async function createServer(
 		return Buffer.from(encodeResult(result));
 	});
 
-	let url: string | undefined;
 	let closed = false;
 	return {
 		app,
@@ -224,8 +256,11 @@ export async function createServer(
 			return url;
 		},
 		get issuer() {
-			return config.issuer?.replace(/\/+$/, "") ?? url;
+			return config.issuer === undefined && url === undefined
+				? undefined
+				: issuer();
 		},
+		keys,
 		async listen() {
 			await app.listen({ host: config.host, port: config.port });
 			const address = app.server.address();
@@ -241,4 +276,16 @@ export async function createServer(
 			await store.close();
 		},
 	};
+}
+
+/** The key ring of a server or command working on `store` (one reload interval for all). */
+export function newKeyRing(
+	store: Store,
+	clock: Clock,
+	config: Config,
+): KeyRing {
+	return new KeyRing(store.signingKeys, clock, {
+		reloadIntervalMs: config.keyReloadSeconds * 1000,
+		rotationDelayMs: config.keyReloadSeconds * 2000,
+	});
 }

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { defaultConfig } from "../../src/config/load.ts";
 import { createServer } from "../../src/server/create-server.ts";
+import { openSqliteStore } from "../../src/store/sqlite/sqlite-store.ts";
 import type { Store } from "../../src/store/store.ts";
 import { raw } from "../support/raw.ts";
 import { startServer, type TestServer } from "../support/server.ts";
@@ -392,23 +393,21 @@ describe("awsJson1_1 wire protocol (raw HTTP)", () => {
 
 describe("faults", () => {
 	test("a store failure answers InternalErrorException 500 with a generic message", async () => {
-		const broken = new Proxy({} as Store, {
-			get(_t, prop) {
-				if (prop === "migrate" || prop === "close") return async () => {};
-				if (prop === "engine") return "broken";
-				if (prop === "pools") {
-					return new Proxy(
-						{},
-						{
-							get: () => async () => {
-								throw new Error("disk on fire at /secret/path");
-							},
-						},
-					);
-				}
-				return undefined;
-			},
-		});
+		// A real store whose pool repository fails like a broken disk.
+		const store = openSqliteStore(":memory:");
+		await store.migrate();
+		const failing = async () => {
+			throw new Error("disk on fire at /secret/path");
+		};
+		const broken: Store = {
+			engine: store.engine,
+			pools: { create: failing, get: failing, update: failing, delete: failing, list: failing },
+			identities: store.identities,
+			signingKeys: store.signingKeys,
+			migrate: () => store.migrate(),
+			ping: () => store.ping(),
+			close: () => store.close(),
+		};
 		const server = await createServer(
 			defaultConfig({ port: 0, logLevel: "silent" }),
 			{ store: broken },

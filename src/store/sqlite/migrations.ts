@@ -44,4 +44,33 @@ export const MIGRATIONS: readonly Migration[] = [
 			);
 		`,
 	},
+	{
+		version: 3,
+		name: "identities",
+		sql: `
+			CREATE TABLE identities (
+				seq INTEGER PRIMARY KEY AUTOINCREMENT,
+				identity_id TEXT NOT NULL UNIQUE,
+				pool_id TEXT NOT NULL REFERENCES identity_pools (pool_id) ON DELETE CASCADE,
+				account_id TEXT NOT NULL,
+				region TEXT NOT NULL,
+				state TEXT NOT NULL,
+				authenticated INTEGER NOT NULL,
+				created_at INTEGER NOT NULL,
+				updated_at INTEGER NOT NULL
+			);
+			CREATE INDEX identities_pool ON identities (pool_id, seq);
+			CREATE TABLE identity_logins (
+				seq INTEGER PRIMARY KEY AUTOINCREMENT,
+				pool_id TEXT NOT NULL,
+				provider TEXT NOT NULL,
+				subject TEXT NOT NULL,
+				kind TEXT NOT NULL,
+				identity_id TEXT NOT NULL REFERENCES identities (identity_id) ON DELETE CASCADE,
+				created_at INTEGER NOT NULL,
+				UNIQUE (pool_id, provider, subject)
+			);
+			CREATE INDEX identity_logins_identity ON identity_logins (identity_id, seq);
+		`,
+	},
 ];

@@ -10,6 +10,7 @@ import { dirname } from "node:path";
 import Database from "better-sqlite3";
 import { LimitExceededException } from "../../errors/service-errors.ts";
 import type {
+	IdentityRepository,
 	NewPool,
 	Page,
 	PoolKey,
@@ -21,6 +22,7 @@ import type {
 	SigningKeyRepository,
 	Store,
 } from "../store.ts";
+import { SqliteIdentities } from "./identities.ts";
 import { MIGRATIONS } from "./migrations.ts";
 
 interface PoolRow {
@@ -69,6 +71,7 @@ class SqliteStore implements Store {
 	// Repositories prepare their statements, so they exist only once the schema does.
 	#pools: PoolRepository | undefined;
 	#signingKeys: SigningKeyRepository | undefined;
+	#identities: IdentityRepository | undefined;
 
 	constructor(db: Database.Database) {
 		this.#db = db;
@@ -77,6 +80,11 @@ class SqliteStore implements Store {
 	get pools(): PoolRepository {
 		if (!this.#pools) throw new Error("store used before migrate()");
 		return this.#pools;
+	}
+
+	get identities(): IdentityRepository {
+		if (!this.#identities) throw new Error("store used before migrate()");
+		return this.#identities;
 	}
 
 	get signingKeys(): SigningKeyRepository {
@@ -110,6 +118,7 @@ class SqliteStore implements Store {
 		applyPending();
 		this.#pools ??= new SqlitePools(db);
 		this.#signingKeys ??= new SqliteSigningKeys(db);
+		this.#identities ??= new SqliteIdentities(db);
 	}
 
 	async ping(): Promise<void> {

@@ -1,0 +1,33 @@
+/**
+ * @module operations/delete-identities
+ * DeleteIdentities: deletes up to 60 identities with their logins (a login seen again later
+ * makes a new identity). Unknown ids and ids of other regions count as deleted; ids of
+ * another account are answered in `UnprocessedIdentityIds` with `AccessDenied` and kept
+ * (DECISIONS 12). `UnprocessedIdentityIds` is always answered, even when empty.
+ */
+import type {
+	DeleteIdentitiesInput,
+	DeleteIdentitiesResponse,
+} from "@aws-sdk/client-cognito-identity";
+import { defineOperation, signedCaller, type Wire } from "./operation.ts";
+
+export const DeleteIdentities = defineOperation<
+	DeleteIdentitiesInput,
+	Wire<DeleteIdentitiesResponse>
+>({
+	name: "DeleteIdentities",
+	auth: "sigv4",
+	async handler(input, ctx) {
+		const caller = signedCaller(ctx);
+		const ids = input.IdentityIdsToDelete as string[];
+		const outcomes = await ctx.store.identities.delete(caller, ids);
+		return {
+			UnprocessedIdentityIds: ids
+				.filter((_, i) => outcomes[i] === "access-denied")
+				.map((IdentityId) => ({
+					IdentityId,
+					ErrorCode: "AccessDenied" as const,
+				})),
+		};
+	},
+});

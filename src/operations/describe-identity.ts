@@ -1,0 +1,27 @@
+/**
+ * @module operations/describe-identity
+ * DescribeIdentity: an identity's linked provider names and its dates. Disabled (merged)
+ * and inaccessible identities are still described (DECISIONS 10, 11).
+ */
+import type {
+	DescribeIdentityInput,
+	IdentityDescription,
+} from "@aws-sdk/client-cognito-identity";
+import { identityToWire, requireIdentity } from "../domain/identities.ts";
+import { defineOperation, signedCaller, type Wire } from "./operation.ts";
+
+export const DescribeIdentity = defineOperation<
+	DescribeIdentityInput,
+	Wire<IdentityDescription>
+>({
+	name: "DescribeIdentity",
+	auth: "sigv4",
+	async handler(input, ctx) {
+		const identity = await requireIdentity(
+			ctx.store,
+			signedCaller(ctx),
+			input.IdentityId as string,
+		);
+		return identityToWire(identity);
+	},
+});

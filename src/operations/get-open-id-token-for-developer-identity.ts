@@ -1,0 +1,84 @@
+/**
+ * @module operations/get-open-id-token-for-developer-identity
+ * GetOpenIdTokenForDeveloperIdentity: registers or finds the identity of a developer user
+ * and answers a signed OpenID token for it (reference §3.11, DECISIONS 9, 18).
+ * - No `IdentityId`: the identity linked to the developer user, or a new one. Concurrent first
+ *   calls for one user create one identity (the store keeps logins unique per pool).
+ * - `IdentityId`: links the developer user to it; a user linked elsewhere is
+ *   DeveloperUserAlreadyRegisteredException; an identity with external logins needs one of
+ *   them presented ("Logins don't match").
+ * @remarks Logins of external providers in the same call are refused with
+ *   NotAuthorizedException until federated logins land.
+ */
+import type {
+	GetOpenIdTokenForDeveloperIdentityInput,
+	GetOpenIdTokenForDeveloperIdentityResponse,
+} from "@aws-sdk/client-cognito-identity";
+import { planLogins } from "../domain/identities.ts";
+import { newRegionalId } from "../domain/ids.ts";
+import { readDeveloperLogins } from "../domain/logins.ts";
+import { requirePool } from "../domain/pools.ts";
+import {
+	DEFAULT_DEVELOPER_TOKEN_SECONDS,
+	developerAmr,
+	tokenFrame,
+} from "../domain/tokens.ts";
+import { NotAuthorizedException } from "../errors/service-errors.ts";
+import { defineOperation, signedCaller, type Wire } from "./operation.ts";
+
+export const GetOpenIdTokenForDeveloperIdentity = defineOperation<
+	GetOpenIdTokenForDeveloperIdentityInput,
+	Wire<GetOpenIdTokenForDeveloperIdentityResponse>
+>({
+	name: "GetOpenIdTokenForDeveloperIdentity",
+	auth: "sigv4",
+	async handler(input, ctx) {
+		const { accountId, region } = signedCaller(ctx);
+		const poolId = input.IdentityPoolId as string;
+		const key = { accountId, region, poolId };
+		const pool = await requirePool(ctx.store, key);
+		const { developer, external } = readDeveloperLogins(
+			pool,
+			input.Logins ?? {},
+		);
+		if (external.length > 0) {
+			throw new NotAuthorizedException(
+				`Logins of external providers (${external.map(([k]) => k).join(", ")}) are not supported by this version of idpool yet.`,
+			);
+		}
+		const now = ctx.clock.now();
+		const { identityId } = await ctx.store.identities.change(
+			key,
+			{
+				identityIds: input.IdentityId === undefined ? [] : [input.IdentityId],
+				logins: [developer],
+			},
+			(snapshot) =>
+				planLogins(snapshot, {
+					...(input.IdentityId === undefined
+						? {}
+						: { identityId: input.IdentityId }),
+					logins: [developer],
+					newIdentityId: newRegionalId(pool.region),
+					maxLogins: ctx.settings.maxLogins,
+					flow: "developer",
+					limitError: "parameter",
+				}),
+			now,
+		);
+		const Token = await ctx.tokens.mint({
+			...tokenFrame({
+				identityId,
+				poolId,
+				region: pool.region,
+				accountId,
+				issuer: ctx.issuer,
+				nowMs: now,
+				lifetimeSeconds: input.TokenDuration ?? DEFAULT_DEVELOPER_TOKEN_SECONDS,
+			}),
+			amr: developerAmr(developer.provider, poolId, developer.subject),
+			...(input.PrincipalTags ? { principalTags: input.PrincipalTags } : {}),
+		});
+		return { IdentityId: identityId, Token };
+	},
+});

@@ -1,0 +1,46 @@
+/**
+ * @module operations/list-identities
+ * ListIdentities: a pool's identities in creation order, `MaxResults` (1-60) per page, with
+ * an opaque keyset `NextToken` (DECISIONS 13). `HideDisabled` leaves out merged-away and
+ * inaccessible identities.
+ */
+import type {
+	ListIdentitiesInput,
+	ListIdentitiesResponse,
+} from "@aws-sdk/client-cognito-identity";
+import { identityToWire } from "../domain/identities.ts";
+import { decodePageToken, encodePageToken } from "../domain/pagination.ts";
+import { requirePool } from "../domain/pools.ts";
+import { defineOperation, signedCaller, type Wire } from "./operation.ts";
+
+export const ListIdentities = defineOperation<
+	ListIdentitiesInput,
+	Wire<ListIdentitiesResponse>
+>({
+	name: "ListIdentities",
+	auth: "sigv4",
+	async handler(input, ctx) {
+		const { accountId, region } = signedCaller(ctx);
+		const poolId = input.IdentityPoolId as string;
+		await requirePool(ctx.store, { accountId, region, poolId });
+		const hideDisabled = input.HideDisabled ?? false;
+		// The filter is part of the listing: a token of the other view does not continue this one.
+		const listing = `ListIdentities\u0000${poolId}\u0000${hideDisabled}`;
+		const after =
+			input.NextToken === undefined
+				? undefined
+				: decodePageToken(listing, input.NextToken);
+		const page = await ctx.store.identities.list(poolId, {
+			limit: input.MaxResults as number,
+			hideDisabled,
+			...(after === undefined ? {} : { after }),
+		});
+		const result = {
+			IdentityPoolId: poolId,
+			Identities: page.items.map(identityToWire),
+		};
+		return page.next === undefined
+			? result
+			: { ...result, NextToken: encodePageToken(listing, page.next) };
+	},
+});

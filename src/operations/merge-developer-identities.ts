@@ -1,0 +1,54 @@
+/**
+ * @module operations/merge-developer-identities
+ * MergeDeveloperIdentities: the source user's identity joins the destination user's
+ * identity (reference §3.16): its logins move there and it is disabled; the answer is the
+ * destination identity. Two users of one external provider on the merged identity are
+ * ResourceConflictException; more than 20 logins InvalidParameterException.
+ */
+import type {
+	MergeDeveloperIdentitiesInput,
+	MergeDeveloperIdentitiesResponse,
+} from "@aws-sdk/client-cognito-identity";
+import { planDeveloperMerge } from "../domain/identities.ts";
+import {
+	checkDeveloperUserIdentifier,
+	requireDeveloperProvider,
+} from "../domain/logins.ts";
+import { requirePool } from "../domain/pools.ts";
+import type { LoginRef } from "../store/store.ts";
+import { defineOperation, signedCaller, type Wire } from "./operation.ts";
+
+export const MergeDeveloperIdentities = defineOperation<
+	MergeDeveloperIdentitiesInput,
+	Wire<MergeDeveloperIdentitiesResponse>
+>({
+	name: "MergeDeveloperIdentities",
+	auth: "sigv4",
+	async handler(input, ctx) {
+		const caller = signedCaller(ctx);
+		const key = { ...caller, poolId: input.IdentityPoolId as string };
+		const pool = await requirePool(ctx.store, key);
+		const provider = requireDeveloperProvider(
+			pool,
+			input.DeveloperProviderName,
+		);
+		const login = (subject: string): LoginRef => {
+			checkDeveloperUserIdentifier(subject);
+			return { provider, subject, kind: "developer" };
+		};
+		const source = login(input.SourceUserIdentifier as string);
+		const destination = login(input.DestinationUserIdentifier as string);
+		const { identityId } = await ctx.store.identities.change(
+			key,
+			{ identityIds: [], logins: [source, destination] },
+			(snapshot) =>
+				planDeveloperMerge(snapshot, {
+					source,
+					destination,
+					maxLogins: ctx.settings.maxLogins,
+				}),
+			ctx.clock.now(),
+		);
+		return { IdentityId: identityId };
+	},
+});

@@ -1,0 +1,44 @@
+/**
+ * @module operations/unlink-developer-identity
+ * UnlinkDeveloperIdentity: removes one developer user identifier from an identity
+ * (reference §3.17). The user is a new identity the next time it is seen; an identity left
+ * with no login is inaccessible (DECISIONS 11). An identifier not linked to that identity is
+ * ResourceConflictException. Answers `{}`.
+ */
+import type { UnlinkDeveloperIdentityInput } from "@aws-sdk/client-cognito-identity";
+import { planUnlink } from "../domain/identities.ts";
+import {
+	checkDeveloperUserIdentifier,
+	requireDeveloperProvider,
+} from "../domain/logins.ts";
+import { requirePool } from "../domain/pools.ts";
+import type { LoginRef } from "../store/store.ts";
+import { defineOperation, signedCaller } from "./operation.ts";
+
+export const UnlinkDeveloperIdentity = defineOperation<
+	UnlinkDeveloperIdentityInput,
+	Record<string, never>
+>({
+	name: "UnlinkDeveloperIdentity",
+	auth: "sigv4",
+	async handler(input, ctx) {
+		const caller = signedCaller(ctx);
+		const key = { ...caller, poolId: input.IdentityPoolId as string };
+		const pool = await requirePool(ctx.store, key);
+		const provider = requireDeveloperProvider(
+			pool,
+			input.DeveloperProviderName,
+		);
+		const subject = input.DeveloperUserIdentifier as string;
+		checkDeveloperUserIdentifier(subject);
+		const login: LoginRef = { provider, subject, kind: "developer" };
+		const identityId = input.IdentityId as string;
+		await ctx.store.identities.change(
+			key,
+			{ identityIds: [identityId], logins: [login] },
+			(snapshot) => planUnlink(snapshot, { identityId, logins: [login] }),
+			ctx.clock.now(),
+		);
+		return {};
+	},
+});

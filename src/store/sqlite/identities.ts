@@ -1,0 +1,274 @@
+/**
+ * @module store/sqlite/identities
+ * Identities and their logins on SQLite. `change` reads its snapshot, runs the planner and
+ * applies the change inside one `BEGIN IMMEDIATE` transaction, which holds SQLite's write
+ * lock throughout: no other writer can link a login between the read and the write, so
+ * the uniqueness of logins per pool is kept without retries.
+ */
+import type Database from "better-sqlite3";
+import {
+	type DeleteOutcome,
+	type IdentityChange,
+	type IdentityRecord,
+	type IdentityRepository,
+	type IdentitySnapshot,
+	type IdentityState,
+	type LoginRef,
+	loginKey,
+	type Page,
+	type Planned,
+	type PoolKey,
+} from "../store.ts";
+
+interface IdentityRow {
+	seq: number;
+	identity_id: string;
+	pool_id: string;
+	account_id: string;
+	region: string;
+	state: string;
+	authenticated: number;
+	created_at: number;
+	updated_at: number;
+}
+
+interface LoginRow {
+	seq: number;
+	provider: string;
+	subject: string;
+	kind: string;
+	identity_id: string;
+}
+
+function toLogin(row: LoginRow): LoginRef {
+	return {
+		provider: row.provider,
+		subject: row.subject,
+		kind: row.kind as LoginRef["kind"],
+	};
+}
+
+function seqCursor(after: string | undefined): number {
+	const n = after === undefined ? 0 : Number(after);
+	return Number.isSafeInteger(n) && n >= 0 ? n : 0;
+}
+
+export class SqliteIdentities implements IdentityRepository {
+	readonly #db: Database.Database;
+	readonly #get: Database.Statement<[string], IdentityRow>;
+	readonly #loginsOf: Database.Statement<[string], LoginRow>;
+	readonly #owner: Database.Statement<
+		[string, string, string],
+		{ identity_id: string }
+	>;
+	readonly #insertIdentity: Database.Statement<unknown[]>;
+	readonly #moveLogins: Database.Statement<[string, string]>;
+	readonly #setState: Database.Statement<[string, number, string]>;
+	readonly #touch: Database.Statement<[number, string]>;
+	readonly #authenticate: Database.Statement<[number, string]>;
+	readonly #unlink: Database.Statement<[string, string, string]>;
+	readonly #link: Database.Statement<unknown[]>;
+	readonly #list: Database.Statement<[string, number, number], IdentityRow>;
+	readonly #listActive: Database.Statement<
+		[string, number, number],
+		IdentityRow
+	>;
+	readonly #devLogins: Database.Statement<[string, number, number], LoginRow>;
+	readonly #delete: Database.Statement<[string]>;
+
+	constructor(db: Database.Database) {
+		this.#db = db;
+		this.#get = db.prepare("SELECT * FROM identities WHERE identity_id = ?");
+		this.#loginsOf = db.prepare(
+			"SELECT * FROM identity_logins WHERE identity_id = ? ORDER BY seq",
+		);
+		this.#owner = db.prepare(
+			"SELECT identity_id FROM identity_logins WHERE pool_id = ? AND provider = ? AND subject = ?",
+		);
+		this.#insertIdentity = db.prepare(
+			"INSERT INTO identities (identity_id, pool_id, account_id, region, state, authenticated, created_at, updated_at) VALUES (?, ?, ?, ?, 'active', ?, ?, ?)",
+		);
+		this.#moveLogins = db.prepare(
+			"UPDATE identity_logins SET identity_id = ? WHERE identity_id = ?",
+		);
+		this.#setState = db.prepare(
+			"UPDATE identities SET state = ?, updated_at = ? WHERE identity_id = ?",
+		);
+		this.#touch = db.prepare(
+			"UPDATE identities SET updated_at = ? WHERE identity_id = ?",
+		);
+		this.#authenticate = db.prepare(
+			"UPDATE identities SET authenticated = 1, updated_at = ? WHERE identity_id = ?",
+		);
+		this.#unlink = db.prepare(
+			"DELETE FROM identity_logins WHERE pool_id = ? AND provider = ? AND subject = ?",
+		);
+		this.#link = db.prepare(
+			"INSERT INTO identity_logins (pool_id, provider, subject, kind, identity_id, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+		);
+		this.#list = db.prepare(
+			"SELECT * FROM identities WHERE pool_id = ? AND seq > ? ORDER BY seq LIMIT ?",
+		);
+		this.#listActive = db.prepare(
+			"SELECT * FROM identities WHERE pool_id = ? AND seq > ? AND state = 'active' ORDER BY seq LIMIT ?",
+		);
+		this.#devLogins = db.prepare(
+			"SELECT * FROM identity_logins WHERE identity_id = ? AND kind = 'developer' AND seq > ? ORDER BY seq LIMIT ?",
+		);
+		this.#delete = db.prepare("DELETE FROM identities WHERE identity_id = ?");
+	}
+
+	#record(row: IdentityRow): IdentityRecord {
+		return {
+			identityId: row.identity_id,
+			poolId: row.pool_id,
+			accountId: row.account_id,
+			region: row.region,
+			state: row.state as IdentityState,
+			authenticated: row.authenticated === 1,
+			logins: this.#loginsOf.all(row.identity_id).map(toLogin),
+			createdAt: row.created_at,
+			updatedAt: row.updated_at,
+		};
+	}
+
+	async get(identityId: string): Promise<IdentityRecord | undefined> {
+		const row = this.#get.get(identityId);
+		return row ? this.#record(row) : undefined;
+	}
+
+	async findByLogin(
+		poolId: string,
+		login: { provider: string; subject: string },
+	): Promise<IdentityRecord | undefined> {
+		const owner = this.#owner.get(poolId, login.provider, login.subject);
+		return owner ? this.get(owner.identity_id) : undefined;
+	}
+
+	async change<T>(
+		pool: PoolKey,
+		query: {
+			identityIds: string[];
+			logins: { provider: string; subject: string }[];
+		},
+		plan: (snapshot: IdentitySnapshot) => Planned<T>,
+		now: number,
+	): Promise<T> {
+		const run = this.#db.transaction((): T => {
+			const owners = new Map<string, string>();
+			const ids = new Set(query.identityIds);
+			for (const login of query.logins) {
+				const owner = this.#owner.get(
+					pool.poolId,
+					login.provider,
+					login.subject,
+				);
+				if (owner) {
+					owners.set(loginKey(login), owner.identity_id);
+					ids.add(owner.identity_id);
+				}
+			}
+			const identities = new Map<string, IdentityRecord>();
+			for (const id of ids) {
+				const row = this.#get.get(id);
+				if (row && row.pool_id === pool.poolId)
+					identities.set(id, this.#record(row));
+			}
+			const { change, result } = plan({ identities, owners });
+			this.#apply(pool, change, now);
+			return result;
+		}).immediate;
+		return run();
+	}
+
+	#apply(pool: PoolKey, change: IdentityChange, now: number): void {
+		if (change.create) {
+			this.#insertIdentity.run(
+				change.create.identityId,
+				pool.poolId,
+				pool.accountId,
+				pool.region,
+				change.create.authenticated ? 1 : 0,
+				now,
+				now,
+			);
+		}
+		for (const { from, into } of change.merge ?? []) {
+			this.#moveLogins.run(into, from);
+			this.#setState.run("disabled", now, from);
+			this.#touch.run(now, into);
+		}
+		for (const login of change.unlink ?? []) {
+			const owner = this.#owner.get(pool.poolId, login.provider, login.subject);
+			this.#unlink.run(pool.poolId, login.provider, login.subject);
+			if (owner) this.#touch.run(now, owner.identity_id);
+		}
+		for (const { identityId, login } of change.link ?? []) {
+			this.#link.run(
+				pool.poolId,
+				login.provider,
+				login.subject,
+				login.kind,
+				identityId,
+				now,
+			);
+			this.#authenticate.run(now, identityId);
+		}
+		for (const { identityId, state } of change.state ?? []) {
+			this.#setState.run(state, now, identityId);
+		}
+	}
+
+	async list(
+		poolId: string,
+		options: { limit: number; after?: string; hideDisabled: boolean },
+	): Promise<Page<IdentityRecord>> {
+		const statement = options.hideDisabled ? this.#listActive : this.#list;
+		const rows = statement.all(
+			poolId,
+			seqCursor(options.after),
+			options.limit + 1,
+		);
+		const page = rows.slice(0, options.limit);
+		const items = page.map((r) => this.#record(r));
+		const last = page.at(-1);
+		return rows.length > options.limit && last
+			? { items, next: String(last.seq) }
+			: { items };
+	}
+
+	async developerLogins(
+		poolId: string,
+		identityId: string,
+		options: { limit: number; after?: string },
+	): Promise<Page<LoginRef>> {
+		const row = this.#get.get(identityId);
+		if (!row || row.pool_id !== poolId) return { items: [] };
+		const rows = this.#devLogins.all(
+			identityId,
+			seqCursor(options.after),
+			options.limit + 1,
+		);
+		const page = rows.slice(0, options.limit);
+		const last = page.at(-1);
+		const items = page.map(toLogin);
+		return rows.length > options.limit && last
+			? { items, next: String(last.seq) }
+			: { items };
+	}
+
+	async delete(
+		tenant: { accountId: string; region: string },
+		identityIds: string[],
+	): Promise<DeleteOutcome[]> {
+		return this.#db.transaction((): DeleteOutcome[] =>
+			identityIds.map((id) => {
+				const row = this.#get.get(id);
+				if (!row || row.region !== tenant.region) return "not-found";
+				if (row.account_id !== tenant.accountId) return "access-denied";
+				this.#delete.run(id);
+				return "deleted";
+			}),
+		)();
+	}
+}
