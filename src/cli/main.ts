@@ -14,6 +14,7 @@ import {
 import { ConfigError, loadConfig } from "../config/load.ts";
 import { type Config, SETTINGS } from "../config/schema.ts";
 import { createServer, type IdpoolServer } from "../server/create-server.ts";
+import { keysCommand } from "./keys.ts";
 
 /** A mistake in how the command was called. */
 export class UsageError extends Error {
@@ -24,9 +25,12 @@ const USAGE = `Usage: idpool <command> [options]
 
 Commands:
   serve        Run the server (Cognito Identity API on POST /).
+  keys list    List the token-signing keys in the database (--db).
+  keys rotate  Add a new signing key; servers publish it at once and sign with it after
+               twice the key reload interval.
   help         Show this text.
 
-Options of serve (each also as an environment variable):
+Options of serve and keys (each also as an environment variable):
 ${SETTINGS.map((s) => `  --${s.flag.padEnd(26)} ${s.env}${s.default ? ` (default: ${s.default || '""'})` : ""}`).join("\n")}
 `;
 
@@ -156,6 +160,14 @@ export async function main(
 				process.on("SIGTERM", stop);
 				process.on("SIGINT", stop);
 			});
+			return 0;
+		}
+		case "keys": {
+			const [action, ...flags] = rest;
+			if (action !== "list" && action !== "rotate") {
+				throw new UsageError("usage: idpool keys list|rotate [--db PATH]");
+			}
+			await keysCommand(action, loadConfig(parseFlags(flags), env), output);
 			return 0;
 		}
 		case "help":

@@ -401,7 +401,13 @@ describe("faults", () => {
 		};
 		const broken: Store = {
 			engine: store.engine,
-			pools: { create: failing, get: failing, update: failing, delete: failing, list: failing },
+			pools: {
+				create: failing,
+				get: failing,
+				update: failing,
+				delete: failing,
+				list: failing,
+			},
 			identities: store.identities,
 			signingKeys: store.signingKeys,
 			migrate: () => store.migrate(),

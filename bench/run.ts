@@ -1,0 +1,212 @@
+/**
+ * `npm run bench`: the throughput of GetOpenIdTokenForDeveloperIdentity on SQLite, next to
+ * the ceiling that RS512 signing alone sets on this machine, both measured in this run.
+ *
+ * Method (docs/benchmarks.md):
+ * 1. Ceiling: RS512 signatures per second with node:crypto's asynchronous sign, enough
+ *    signatures in flight to keep every core busy, for CEILING_SECONDS.
+ * 2. The server runs in its own process (the built binary) on a temporary SQLite file.
+ * 3. Requests are SigV4-signed before the run (a signature stays valid for 15 minutes), half
+ *    for new developer users and half for returning ones, and replayed over CONNECTIONS
+ *    keep-alive connections for DURATION_SECONDS.
+ * 4. Printed: requests per second, p50 and p99 latency, errors, and the ratio to the ceiling.
+ * Nothing here is a test: `npm test` never depends on timing.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { generateKeyPairSync } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { availableParallelism, tmpdir } from "node:os";
+import { join } from "node:path";
+import { Sha256 } from "@aws-crypto/sha256-js";
+import { CreateIdentityPoolCommand } from "@aws-sdk/client-cognito-identity";
+import { SignatureV4 } from "@smithy/signature-v4";
+import { Pool } from "undici";
+import { signOnce } from "../src/tokens/tokens.ts";
+import { sdkClient } from "../test/support/server.ts";
+
+const DURATION_SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 64);
+const CEILING_SECONDS = Number(process.env.BENCH_CEILING_SECONDS ?? 5);
+const RETURNING_USERS = 1000;
+const DEV = "login.example.app";
+
+async function signingCeiling(seconds: number): Promise<number> {
+	const { privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
+	const data = Buffer.alloc(400, 7);
+	const inFlight = availableParallelism() * 8;
+	let done = 0;
+	const end = performance.now() + seconds * 1000;
+	await Promise.all(
+		Array.from({ length: inFlight }, async () => {
+			while (performance.now() < end) {
+				await signOnce(privateKey, data);
+				done++;
+			}
+		}),
+	);
+	return done / seconds;
+}
+
+async function startServer(
+	db: string,
+): Promise<{ child: ChildProcess; url: string }> {
+	const bin = new URL("../bin/idpool.js", import.meta.url).pathname;
+	const child = spawn(
+		process.execPath,
+		[bin, "serve", "--port", "0", "--db", db, "--log-level", "warn"],
+		{
+			stdio: ["ignore", "pipe", "inherit"],
+		},
+	);
+	const url = await new Promise<string>((resolve, reject) => {
+		let out = "";
+		child.stdout?.on("data", (d) => {
+			out += d;
+			const m = /listening on (\S+)/.exec(out);
+			if (m?.[1]) resolve(m[1]);
+		});
+		child.on("exit", (code) => reject(new Error(`server exited with ${code}`)));
+	});
+	return { child, url };
+}
+
+interface Prepared {
+	headers: Record<string, string>;
+	body: string;
+}
+
+async function prepare(
+	url: string,
+	poolId: string,
+	count: number,
+): Promise<Prepared[]> {
+	const u = new URL(url);
+	const signer = new SignatureV4({
+		service: "cognito-identity",
+		region: "us-east-1",
+		credentials: { accessKeyId: "test", secretAccessKey: "test" },
+		sha256: Sha256,
+	});
+	const out: Prepared[] = [];
+	for (let i = 0; i < count; i++) {
+		const user = i % 2 === 0 ? `new-${i}` : `returning-${i % RETURNING_USERS}`;
+		const body = JSON.stringify({
+			IdentityPoolId: poolId,
+			Logins: { [DEV]: user },
+		});
+		const signed = await signer.sign({
+			method: "POST",
+			protocol: u.protocol,
+			hostname: u.hostname,
+			port: Number(u.port),
+			path: "/",
+			headers: {
+				host: u.host,
+				"content-type": "application/x-amz-json-1.1",
+				"x-amz-target":
+					"AWSCognitoIdentityService.GetOpenIdTokenForDeveloperIdentity",
+			},
+			body,
+		});
+		const { host: _host, ...headers } = signed.headers;
+		out.push({ headers, body });
+	}
+	return out;
+}
+
+function percentile(sorted: number[], p: number): number {
+	return (
+		sorted[
+			Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))
+		] ?? Number.NaN
+	);
+}
+
+async function drive(
+	url: string,
+	requests: Prepared[],
+	seconds: number,
+	connections: number,
+) {
+	const pool = new Pool(url, { connections, pipelining: 1 });
+	const latencies: number[] = [];
+	let errors = 0;
+	let next = 0;
+	const end = performance.now() + seconds * 1000;
+	await Promise.all(
+		Array.from({ length: connections }, async () => {
+			while (performance.now() < end && next < requests.length) {
+				const req = requests[next++] as Prepared;
+				const t0 = performance.now();
+				const res = await pool.request({
+					path: "/",
+					method: "POST",
+					headers: req.headers,
+					body: req.body,
+				});
+				await res.body.text();
+				latencies.push(performance.now() - t0);
+				if (res.statusCode !== 200) errors++;
+			}
+		}),
+	);
+	await pool.close();
+	latencies.sort((a, b) => a - b);
+	return { count: latencies.length, errors, latencies };
+}
+
+async function main() {
+	console.log(
+		`idpool bench: ${availableParallelism()} cores, node ${process.version}`,
+	);
+	const ceiling = await signingCeiling(CEILING_SECONDS);
+	console.log(
+		`RS512 signing ceiling (node:crypto async sign, all cores): ${ceiling.toFixed(0)} signatures/s`,
+	);
+
+	const dir = mkdtempSync(join(tmpdir(), "idpool-bench-"));
+	const { child, url } = await startServer(join(dir, "bench.db"));
+	try {
+		const client = sdkClient(url);
+		const pool = await client.send(
+			new CreateIdentityPoolCommand({
+				IdentityPoolName: "bench",
+				AllowUnauthenticatedIdentities: false,
+				DeveloperProviderName: DEV,
+			}),
+		);
+		client.destroy();
+		const poolId = pool.IdentityPoolId as string;
+		// Enough signed requests for well above the ceiling for the whole run.
+		const requests = await prepare(
+			url,
+			poolId,
+			Math.ceil(ceiling * DURATION_SECONDS * 1.2),
+		);
+		// Warm-up: JIT, connections, and the returning users' identities.
+		await drive(url, requests.slice(0, RETURNING_USERS * 2), 60, CONNECTIONS);
+		const run = await drive(
+			url,
+			requests.slice(RETURNING_USERS * 2),
+			DURATION_SECONDS,
+			CONNECTIONS,
+		);
+		const rps = run.count / DURATION_SECONDS;
+		console.log(
+			`GetOpenIdTokenForDeveloperIdentity on SQLite, ${CONNECTIONS} connections, ${DURATION_SECONDS} s, half new users:`,
+		);
+		console.log(`  requests/s: ${rps.toFixed(0)}  (errors: ${run.errors})`);
+		console.log(
+			`  latency p50: ${percentile(run.latencies, 50).toFixed(1)} ms  p99: ${percentile(run.latencies, 99).toFixed(1)} ms`,
+		);
+		console.log(
+			`  ratio to the signing ceiling: ${(rps / ceiling).toFixed(2)}`,
+		);
+	} finally {
+		child.kill("SIGTERM");
+		await new Promise((r) => child.on("exit", r));
+		rmSync(dir, { recursive: true, force: true });
+	}
+}
+
+await main();

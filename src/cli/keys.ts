@@ -1,0 +1,58 @@
+/**
+ * @module cli/keys
+ * `idpool keys list` and `idpool keys rotate`: the signing keys kept in the database named by
+ * `--db` (or IDPOOL_DB). Rotation adds a key that every server publishes within one reload
+ * interval and that starts signing after two; the previous key keeps signing until then and
+ * stays published until its last token has expired (DECISIONS 20).
+ */
+import type { Config } from "../config/schema.ts";
+import { systemClock } from "../lib/clock.ts";
+import { newKeyRing } from "../server/create-server.ts";
+import { openStore } from "../store/open.ts";
+import type { SigningKeyRecord } from "../store/store.ts";
+import type { Output } from "./main.ts";
+
+function iso(ms: number): string {
+	return new Date(ms).toISOString();
+}
+
+/** `signing`, `pending` (published, not signing yet) or `retired` (published until expiry). */
+export function keyStatus(
+	key: SigningKeyRecord,
+	signer: string,
+	now: number,
+): string {
+	if (key.kid === signer) return "signing";
+	if (key.activatesAt > now) return "pending";
+	return "retired";
+}
+
+/** Runs `keys list` or `keys rotate`. */
+export async function keysCommand(
+	action: string,
+	config: Config,
+	output: Output,
+): Promise<void> {
+	const store = openStore(config.db);
+	try {
+		await store.migrate();
+		const ring = newKeyRing(store, systemClock, config);
+		await ring.init();
+		if (action === "rotate") {
+			const key = await ring.rotate();
+			output.out(`rotated: new key ${key.kid}`);
+			output.out(`  published now; signs from ${iso(key.activatesAt)}`);
+		}
+		const now = systemClock.now();
+		const signer = (await ring.signer()).kid;
+		for (const key of await store.signingKeys.list()) {
+			const retired =
+				key.retiredAt === undefined ? "" : `  retired ${iso(key.retiredAt)}`;
+			output.out(
+				`${key.kid}  ${key.alg}  ${keyStatus(key, signer, now).padEnd(7)}  created ${iso(key.createdAt)}  signs from ${iso(key.activatesAt)}${retired}`,
+			);
+		}
+	} finally {
+		await store.close();
+	}
+}

@@ -1,0 +1,339 @@
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+import {
+	type CognitoIdentityClient,
+	DeleteIdentitiesCommand,
+	ListIdentitiesCommand,
+	type ListIdentitiesCommandOutput,
+	MergeDeveloperIdentitiesCommand,
+	UnlinkDeveloperIdentityCommand,
+} from "@aws-sdk/client-cognito-identity";
+import {
+	assertCloseTo,
+	createDeveloperPool,
+	DEV_PROVIDER,
+	developerIdentity,
+	listAllIdentities,
+	OTHER_ACCOUNT,
+	TWO_ACCOUNTS,
+} from "../support/identities.ts";
+import {
+	rejectsWith,
+	sdkClient,
+	startServer,
+	type TestServer,
+} from "../support/server.ts";
+
+describe("ListIdentities (JS v3 SDK)", () => {
+	let ts: TestServer;
+	let client: CognitoIdentityClient;
+	before(async () => {
+		ts = await startServer({ credentials: TWO_ACCOUNTS });
+		client = sdkClient(ts.url);
+	});
+	after(async () => {
+		client.destroy();
+		await ts.stop();
+	});
+
+	const ids = (page: ListIdentitiesCommandOutput) =>
+		(page.Identities ?? []).map((i) => i.IdentityId as string);
+
+	test("an empty pool answers Identities: [] without a token, echoing the pool id", async () => {
+		const poolId = await createDeveloperPool(client, { name: "empty" });
+		const out = await client.send(
+			new ListIdentitiesCommand({ IdentityPoolId: poolId, MaxResults: 10 }),
+		);
+		assert.equal(out.IdentityPoolId, poolId);
+		assert.deepEqual(out.Identities, []);
+		assert.equal(out.NextToken, undefined);
+		const hidden = await client.send(
+			new ListIdentitiesCommand({
+				IdentityPoolId: poolId,
+				MaxResults: 10,
+				HideDisabled: true,
+			}),
+		);
+		assert.deepEqual(hidden.Identities, []);
+	});
+
+	test("items are identity descriptions, in creation order, of this pool only", async () => {
+		const poolId = await createDeveloperPool(client, { name: "items" });
+		const otherPool = await createDeveloperPool(client, { name: "items-2" });
+		const a = await developerIdentity(client, poolId, "a");
+		await developerIdentity(client, otherPool, "a");
+		const b = await developerIdentity(client, poolId, "b");
+		const out = await client.send(
+			new ListIdentitiesCommand({ IdentityPoolId: poolId, MaxResults: 60 }),
+		);
+		assert.equal(out.IdentityPoolId, poolId);
+		assert.deepEqual(ids(out), [a, b]);
+		assert.equal(out.NextToken, undefined);
+		const first = out.Identities?.[0];
+		assert.deepEqual(first?.Logins, [DEV_PROVIDER]);
+		assertCloseTo(first?.CreationDate, Date.now());
+		assertCloseTo(first?.LastModifiedDate, Date.now());
+	});
+
+	test("MaxResults is required, 1..60", async () => {
+		const poolId = await createDeveloperPool(client, { name: "max" });
+		await rejectsWith(
+			client.send(
+				new ListIdentitiesCommand({
+					IdentityPoolId: poolId,
+				} as unknown as { IdentityPoolId: string; MaxResults: number }),
+			),
+			"ValidationException",
+			"1 validation error detected: Value null at 'maxResults' failed to satisfy constraint: Member must not be null",
+		);
+		await rejectsWith(
+			client.send(
+				new ListIdentitiesCommand({ IdentityPoolId: poolId, MaxResults: 0 }),
+			),
+			"ValidationException",
+			"1 validation error detected: Value '0' at 'maxResults' failed to satisfy constraint: Member must have value greater than or equal to 1",
+		);
+		await rejectsWith(
+			client.send(
+				new ListIdentitiesCommand({ IdentityPoolId: poolId, MaxResults: 61 }),
+			),
+			"ValidationException",
+			"1 validation error detected: Value '61' at 'maxResults' failed to satisfy constraint: Member must have value less than or equal to 60",
+		);
+		const out = await client.send(
+			new ListIdentitiesCommand({ IdentityPoolId: poolId, MaxResults: 60 }),
+		);
+		assert.deepEqual(out.Identities, []);
+	});
+
+	test("pages through every identity with creations and deletions between pages", async () => {
+		const poolId = await createDeveloperPool(client, { name: "paged" });
+		const created: string[] = [];
+		for (let i = 0; i < 8; i++)
+			created.push(await developerIdentity(client, poolId, `user-${i}`));
+		const seen: string[] = [];
+		const first = await client.send(
+			new ListIdentitiesCommand({ IdentityPoolId: poolId, MaxResults: 3 }),
+		);
+		assert.equal(first.IdentityPoolId, poolId);
+		assert.deepEqual(ids(first), created.slice(0, 3));
+		seen.push(...ids(first));
+		assert.ok(first.NextToken);
+
+		// Between pages: one already listed and one not yet listed are deleted, one is created.
+		const late = await developerIdentity(client, poolId, "late");
+		await client.send(
+			new DeleteIdentitiesCommand({
+				IdentityIdsToDelete: [created[2] as string, created[4] as string],
+			}),
+		);
+		let token: string | undefined = first.NextToken;
+		let pages = 1;
+		while (token) {
+			const page: ListIdentitiesCommandOutput = await client.send(
+				new ListIdentitiesCommand({
+					IdentityPoolId: poolId,
+					MaxResults: 3,
+					NextToken: token,
+				}),
+			);
+			assert.equal(page.IdentityPoolId, poolId);
+			assert.ok((page.Identities ?? []).length <= 3);
+			seen.push(...ids(page));
+			token = page.NextToken;
+			pages++;
+			if (pages === 2) {
+				// And again between the second and third pages.
+				await developerIdentity(client, poolId, "later");
+				await client.send(
+					new DeleteIdentitiesCommand({
+						IdentityIdsToDelete: [created[6] as string],
+					}),
+				);
+			}
+		}
+		assert.ok(pages >= 3);
+		// Every identity that existed throughout is listed exactly once, in creation order.
+		const throughout = created.filter((_, i) => i !== 2 && i !== 4 && i !== 6);
+		for (const id of throughout)
+			assert.equal(seen.filter((s) => s === id).length, 1, id);
+		assert.equal(new Set(seen).size, seen.length, "no identity repeated");
+		assert.ok(!seen.includes(created[4] as string));
+		assert.ok(!seen.includes(created[6] as string));
+		assert.ok(seen.includes(late));
+		assert.deepEqual(
+			seen.filter((s) => throughout.includes(s)),
+			throughout,
+		);
+	});
+
+	test("HideDisabled leaves out merged-away and inaccessible identities", async () => {
+		const poolId = await createDeveloperPool(client, { name: "hide" });
+		const active = await developerIdentity(client, poolId, "active");
+		const source = await developerIdentity(client, poolId, "source");
+		const destination = await developerIdentity(client, poolId, "destination");
+		const unlinked = await developerIdentity(client, poolId, "unlinked");
+		const last = await developerIdentity(client, poolId, "last");
+		await client.send(
+			new MergeDeveloperIdentitiesCommand({
+				IdentityPoolId: poolId,
+				DeveloperProviderName: DEV_PROVIDER,
+				SourceUserIdentifier: "source",
+				DestinationUserIdentifier: "destination",
+			}),
+		);
+		await client.send(
+			new UnlinkDeveloperIdentityCommand({
+				IdentityPoolId: poolId,
+				IdentityId: unlinked,
+				DeveloperProviderName: DEV_PROVIDER,
+				DeveloperUserIdentifier: "unlinked",
+			}),
+		);
+		const all = await listAllIdentities(client, poolId);
+		assert.deepEqual(
+			all.map((i) => i.IdentityId),
+			[active, source, destination, unlinked, last],
+		);
+		// Disabled ones are listed, without Logins.
+		assert.equal(all[1]?.Logins, undefined);
+		assert.equal(all[3]?.Logins, undefined);
+		assert.deepEqual(
+			(await listAllIdentities(client, poolId, { hideDisabled: false })).map(
+				(i) => i.IdentityId,
+			),
+			[active, source, destination, unlinked, last],
+		);
+		const shown = [active, destination, last];
+		assert.deepEqual(
+			(await listAllIdentities(client, poolId, { hideDisabled: true })).map(
+				(i) => i.IdentityId,
+			),
+			shown,
+		);
+		// Hidden identities take no room in a page.
+		const paged = await listAllIdentities(client, poolId, {
+			hideDisabled: true,
+			pageSize: 1,
+		});
+		assert.deepEqual(
+			paged.map((i) => i.IdentityId),
+			shown,
+		);
+		const firstTwo = await client.send(
+			new ListIdentitiesCommand({
+				IdentityPoolId: poolId,
+				MaxResults: 2,
+				HideDisabled: true,
+			}),
+		);
+		assert.deepEqual(ids(firstTwo), [active, destination]);
+		assert.ok(firstTwo.NextToken);
+	});
+
+	test("a NextToken of another pool, of the other HideDisabled view, or garbage is InvalidParameterException", async () => {
+		const poolA = await createDeveloperPool(client, { name: "token-a" });
+		const poolB = await createDeveloperPool(client, { name: "token-b" });
+		for (const u of ["x", "y", "z"]) {
+			await developerIdentity(client, poolA, u);
+			await developerIdentity(client, poolB, u);
+		}
+		const pageA = await client.send(
+			new ListIdentitiesCommand({ IdentityPoolId: poolA, MaxResults: 1 }),
+		);
+		assert.ok(pageA.NextToken);
+		await rejectsWith(
+			client.send(
+				new ListIdentitiesCommand({
+					IdentityPoolId: poolB,
+					MaxResults: 1,
+					NextToken: pageA.NextToken,
+				}),
+			),
+			"InvalidParameterException",
+		);
+		await rejectsWith(
+			client.send(
+				new ListIdentitiesCommand({
+					IdentityPoolId: poolA,
+					MaxResults: 1,
+					HideDisabled: true,
+					NextToken: pageA.NextToken,
+				}),
+			),
+			"InvalidParameterException",
+		);
+		const hiddenA = await client.send(
+			new ListIdentitiesCommand({
+				IdentityPoolId: poolA,
+				MaxResults: 1,
+				HideDisabled: true,
+			}),
+		);
+		assert.ok(hiddenA.NextToken);
+		await rejectsWith(
+			client.send(
+				new ListIdentitiesCommand({
+					IdentityPoolId: poolA,
+					MaxResults: 1,
+					NextToken: hiddenA.NextToken,
+				}),
+			),
+			"InvalidParameterException",
+		);
+		await rejectsWith(
+			client.send(
+				new ListIdentitiesCommand({
+					IdentityPoolId: poolA,
+					MaxResults: 1,
+					NextToken: "not-a-token",
+				}),
+			),
+			"InvalidParameterException",
+		);
+		// The right token continues.
+		const next = await client.send(
+			new ListIdentitiesCommand({
+				IdentityPoolId: poolA,
+				MaxResults: 1,
+				NextToken: pageA.NextToken,
+			}),
+		);
+		assert.equal(next.Identities?.length, 1);
+		assert.notDeepEqual(ids(next), ids(pageA));
+	});
+
+	test("an unknown pool is ResourceNotFoundException with AWS's message", async () => {
+		const id = "us-east-1:00000000-0000-4000-8000-000000000000";
+		await rejectsWith(
+			client.send(
+				new ListIdentitiesCommand({ IdentityPoolId: id, MaxResults: 10 }),
+			),
+			"ResourceNotFoundException",
+			`IdentityPool '${id}' not found.`,
+		);
+	});
+
+	test("a pool of another account or region is not found", async () => {
+		const poolId = await createDeveloperPool(client, { name: "tenant" });
+		await developerIdentity(client, poolId, "someone");
+		const other = sdkClient(ts.url, OTHER_ACCOUNT);
+		await rejectsWith(
+			other.send(
+				new ListIdentitiesCommand({ IdentityPoolId: poolId, MaxResults: 10 }),
+			),
+			"ResourceNotFoundException",
+			`IdentityPool '${poolId}' not found.`,
+		);
+		other.destroy();
+		const eu = sdkClient(ts.url, { region: "eu-west-1" });
+		await rejectsWith(
+			eu.send(
+				new ListIdentitiesCommand({ IdentityPoolId: poolId, MaxResults: 10 }),
+			),
+			"ResourceNotFoundException",
+			`IdentityPool '${poolId}' not found.`,
+		);
+		eu.destroy();
+	});
+});
