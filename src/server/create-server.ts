@@ -14,6 +14,7 @@ import Fastify, {
 	type FastifyInstance,
 	type FastifyReply,
 	type FastifyRequest,
+	LogController,
 } from "fastify";
 import {
 	type AccountCredential,
@@ -105,9 +106,6 @@ export async function createServer(
 	);
 	const store = overrides.store ?? openStore(config.db);
 	await store.migrate();
-	const keys = newKeyRing(store, clock, config);
-	await keys.init();
-	const tokens = new TokenIssuer(keys);
 	const throttle = new Throttle(config.rateLimits, clock);
 	const settings: OperationSettings = {
 		maxPools: config.maxPools,
@@ -126,8 +124,18 @@ export async function createServer(
 		bodyLimit: BODY_LIMIT,
 		genReqId: () => randomUUID(),
 		requestIdHeader: false,
+		// A log line per request costs more than the rest of a request; only at debug and below.
+		logController: new LogController({
+			disableRequestLogging: config.logLevel !== "debug" && config.logLevel !== "trace",
+		}),
 		return503OnClosing: false,
 	});
+
+	const keys = newKeyRing(store, clock, config, (err) =>
+		app.log.warn({ err }, "signing keys could not be reloaded; the keys loaded before stay in use"),
+	);
+	await keys.init();
+	const tokens = new TokenIssuer(keys);
 
 	await app.register(cors, {
 		origin: "*",
@@ -283,9 +291,11 @@ export function newKeyRing(
 	store: Store,
 	clock: Clock,
 	config: Config,
+	onReloadError?: (error: unknown) => void,
 ): KeyRing {
 	return new KeyRing(store.signingKeys, clock, {
 		reloadIntervalMs: config.keyReloadSeconds * 1000,
 		rotationDelayMs: config.keyReloadSeconds * 2000,
+		...(onReloadError ? { onReloadError } : {}),
 	});
 }
