@@ -92,7 +92,14 @@ function checkLoginSet(
 
 function oldest(identities: IdentityRecord[]): IdentityRecord | undefined {
 	return identities.reduce<IdentityRecord | undefined>(
-		(best, i) => (!best || i.createdAt < best.createdAt ? i : best),
+		// Ties (same millisecond) are broken by id, so the choice never depends on the order
+		// in which the logins were presented.
+		(best, i) =>
+			!best ||
+			i.createdAt < best.createdAt ||
+			(i.createdAt === best.createdAt && i.identityId < best.identityId)
+				? i
+				: best,
 		undefined,
 	);
 }
@@ -251,17 +258,21 @@ export function planUnlink(
 ): Planned<undefined> {
 	const identity = snapshot.identities.get(request.identityId);
 	if (!identity) throw identityNotFound(request.identityId);
-	for (const login of request.logins) {
+	const logins = [
+		...new Map(request.logins.map((l) => [loginKey(l), l])).values(),
+	];
+	for (const login of logins) {
 		if (snapshot.owners.get(loginKey(login)) !== identity.identityId) {
 			throw new ResourceConflictException(
 				`The login of ${login.provider} is not linked to identity '${identity.identityId}'.`,
 			);
 		}
 	}
-	const remaining = identity.logins.length - request.logins.length;
-	const change: IdentityChange = { unlink: request.logins };
-	if (remaining === 0)
+	const change: IdentityChange = { unlink: logins };
+	// Only removing the last login makes an identity inaccessible (DECISIONS 11).
+	if (logins.length > 0 && identity.logins.length === logins.length) {
 		change.state = [{ identityId: identity.identityId, state: "inaccessible" }];
+	}
 	return { change, result: undefined };
 }
 

@@ -126,13 +126,17 @@ export async function createServer(
 		requestIdHeader: false,
 		// A log line per request costs more than the rest of a request; only at debug and below.
 		logController: new LogController({
-			disableRequestLogging: config.logLevel !== "debug" && config.logLevel !== "trace",
+			disableRequestLogging:
+				config.logLevel !== "debug" && config.logLevel !== "trace",
 		}),
 		return503OnClosing: false,
 	});
 
 	const keys = newKeyRing(store, clock, config, (err) =>
-		app.log.warn({ err }, "signing keys could not be reloaded; the keys loaded before stay in use"),
+		app.log.warn(
+			{ err },
+			"signing keys could not be reloaded; the keys loaded before stay in use",
+		),
 	);
 	await keys.init();
 	const tokens = new TokenIssuer(keys);

@@ -66,10 +66,7 @@ describe("developer identities through the AWS CLI", () => {
 		await assertClientsInstalled();
 		ts = await startServer();
 		[poolId, plainPoolId] = await Promise.all([
-			createPool("developer pool", [
-				"--developer-provider-name",
-				DEVELOPER,
-			]),
+			createPool("developer pool", ["--developer-provider-name", DEVELOPER]),
 			createPool("plain pool", []),
 		]);
 	});
@@ -145,16 +142,21 @@ describe("developer identities through the AWS CLI", () => {
 	}
 
 	function lookupArgs(extra: string[]): string[] {
-		return ["lookup-developer-identity", "--identity-pool-id", poolId, ...extra];
+		return [
+			"lookup-developer-identity",
+			"--identity-pool-id",
+			poolId,
+			...extra,
+		];
 	}
 
-	function listArgs(extra: string[] = []): string[] {
+	function listArgs(maxResults: number, extra: string[] = []): string[] {
 		return [
 			"list-identities",
 			"--identity-pool-id",
 			poolId,
 			"--max-results",
-			"10",
+			String(maxResults),
 			...extra,
 		];
 	}
@@ -269,12 +271,14 @@ describe("developer identities through the AWS CLI", () => {
 		assert.equal((exp as number) - (iat as number), 3600);
 	});
 
-	test("--identity-id links a second user; lookup-developer-identity finds both ways", async () => {
+	test("--identity-id links a second user; lookup-developer-identity finds both ways; describe-identity", async () => {
 		const { IdentityId: id } = await token("cli-link-a");
 		const linked = await token("cli-link-b", ["--identity-id", id]);
 		assert.equal(linked.IdentityId, id);
-		const [byUser, byIdentity, byBoth] = await Promise.all([
-			awsJson<Lookup>(lookupArgs(["--developer-user-identifier", "cli-link-b"])),
+		const [byUser, byIdentity, byBoth, described] = await Promise.all([
+			awsJson<Lookup>(
+				lookupArgs(["--developer-user-identifier", "cli-link-b"]),
+			),
 			awsJson<Lookup>(lookupArgs(["--identity-id", id])),
 			awsJson<Lookup>(
 				lookupArgs([
@@ -284,28 +288,30 @@ describe("developer identities through the AWS CLI", () => {
 					"cli-link-a",
 				]),
 			),
+			awsJson<Identity>(["describe-identity", "--identity-id", id]),
 		]);
 		assert.deepEqual(byUser, {
 			IdentityId: id,
 			DeveloperUserIdentifierList: ["cli-link-b"],
 		});
 		assert.deepEqual(
-			{ ...byIdentity, DeveloperUserIdentifierList: [...byIdentity.DeveloperUserIdentifierList].sort() },
-			{ IdentityId: id, DeveloperUserIdentifierList: ["cli-link-a", "cli-link-b"] },
+			{
+				...byIdentity,
+				DeveloperUserIdentifierList: [
+					...byIdentity.DeveloperUserIdentifierList,
+				].sort(),
+			},
+			{
+				IdentityId: id,
+				DeveloperUserIdentifierList: ["cli-link-a", "cli-link-b"],
+			},
 		);
 		assert.deepEqual(byBoth, {
 			IdentityId: id,
 			DeveloperUserIdentifierList: ["cli-link-a"],
 		});
-	});
 
-	test("describe-identity answers the provider names and ISO dates", async () => {
-		const { IdentityId: id } = await token("cli-describe");
-		const described = await awsJson<Identity>([
-			"describe-identity",
-			"--identity-id",
-			id,
-		]);
+		// DescribeIdentity names each provider once, however many of its users are linked.
 		assert.deepEqual(Object.keys(described), [
 			"IdentityId",
 			"Logins",
@@ -332,26 +338,25 @@ describe("developer identities through the AWS CLI", () => {
 		);
 		assert.deepEqual(merged, { IdentityId: destination.IdentityId });
 
-		const [lookup, again, described, all, visible, forbidden] =
+		const [lookup, described, all, visible, firstPage, forbidden] =
 			await Promise.all([
 				awsJson<Lookup>(
 					lookupArgs(["--developer-user-identifier", "cli-merge-src"]),
 				),
-				token("cli-merge-src"),
 				awsJson<Identity>([
 					"describe-identity",
 					"--identity-id",
 					source.IdentityId,
 				]),
-				awsJson<IdentityList>(listArgs()),
-				awsJson<IdentityList>(listArgs(["--hide-disabled"])),
+				awsJson<IdentityList>(listArgs(10)),
+				awsJson<IdentityList>(listArgs(10, ["--hide-disabled"])),
+				awsJson<IdentityList>(listArgs(1)),
 				aws(tokenArgs("cli-merge-src", ["--identity-id", source.IdentityId])),
 			]);
 		assert.deepEqual(lookup, {
 			IdentityId: destination.IdentityId,
 			DeveloperUserIdentifierList: ["cli-merge-src"],
 		});
-		assert.equal(again.IdentityId, destination.IdentityId);
 		// Disabled, but still described: its logins went to the destination.
 		assert.equal(described.IdentityId, source.IdentityId);
 		assert.equal(described.Logins, undefined);
@@ -360,7 +365,10 @@ describe("developer identities through the AWS CLI", () => {
 		assert.ok(allIds.includes(source.IdentityId), "merged identity not listed");
 		assert.ok(allIds.includes(destination.IdentityId));
 		const visibleIds = visible.Identities.map((i) => i.IdentityId);
-		assert.ok(!visibleIds.includes(source.IdentityId), "--hide-disabled lists it");
+		assert.ok(
+			!visibleIds.includes(source.IdentityId),
+			"--hide-disabled lists it",
+		);
 		assert.ok(visibleIds.includes(destination.IdentityId));
 		const listed = all.Identities.find(
 			(i) => i.IdentityId === destination.IdentityId,
@@ -372,29 +380,17 @@ describe("developer identities through the AWS CLI", () => {
 			"NotAuthorizedException",
 			`Access to Identity '${source.IdentityId}' is forbidden.`,
 		);
-	});
 
-	test("list-identities --max-results 1 pages with --next-token", async () => {
-		await Promise.all([token("cli-page-1"), token("cli-page-2")]);
-		const ids: string[] = [];
-		let next: string | undefined;
-		let pages = 0;
-		do {
-			const page: IdentityList = await awsJson<IdentityList>([
-				"list-identities",
-				"--identity-pool-id",
-				poolId,
-				"--max-results",
-				"1",
-				...(next ? ["--next-token", next] : []),
-			]);
-			assert.equal(page.Identities.length, 1);
-			ids.push(...page.Identities.map((i) => i.IdentityId));
-			next = page.NextToken;
-			pages++;
-		} while (next && pages < 2);
-		assert.equal(pages, 2);
-		assert.equal(new Set(ids).size, 2, "the second page repeats the first");
+		// The pool has at least two identities: --max-results 1 pages with --next-token.
+		assert.equal(firstPage.Identities.length, 1);
+		assert.ok(firstPage.NextToken, "no NextToken after the first page");
+		const secondPage = await awsJson<IdentityList>(
+			listArgs(1, ["--next-token", firstPage.NextToken]),
+		);
+		assert.deepEqual(
+			[...firstPage.Identities, ...secondPage.Identities],
+			all.Identities.slice(0, 2),
+		);
 	});
 
 	test("unlink-developer-identity prints nothing; the user is then a new identity", async () => {
@@ -403,10 +399,9 @@ describe("developer identities through the AWS CLI", () => {
 		const r = await aws(unlinkArgs(id, "cli-unlink-b"));
 		assert.equal(r.code, 0, r.stderr);
 		assert.equal(r.stdout.trim(), "");
-		const [lookup, identifiers, fresh] = await Promise.all([
+		const [lookup, identifiers] = await Promise.all([
 			aws(lookupArgs(["--developer-user-identifier", "cli-unlink-b"])),
 			awsJson<Lookup>(lookupArgs(["--identity-id", id])),
-			token("cli-unlink-b"),
 		]);
 		assertServiceError(
 			lookup,
@@ -417,42 +412,33 @@ describe("developer identities through the AWS CLI", () => {
 			IdentityId: id,
 			DeveloperUserIdentifierList: ["cli-unlink-a"],
 		});
+		const fresh = await token("cli-unlink-b");
 		assert.notEqual(fresh.IdentityId, id);
 	});
 
 	test("delete-identities --identity-ids-to-delete answers UnprocessedIdentityIds: []", async () => {
-		const [a, b] = await Promise.all([
-			token("cli-delete-a"),
-			token("cli-delete-b"),
-		]);
+		const { IdentityId: id } = await token("cli-delete");
 		const deleted = await awsJson<unknown>([
 			"delete-identities",
 			"--identity-ids-to-delete",
-			a.IdentityId,
-			b.IdentityId,
+			id,
 			MISSING_ID,
 		]);
 		assert.deepEqual(deleted, { UnprocessedIdentityIds: [] });
-		const [describedA, describedB, again] = await Promise.all([
-			aws(["describe-identity", "--identity-id", a.IdentityId]),
-			aws(["describe-identity", "--identity-id", b.IdentityId]),
-			token("cli-delete-a"),
+		const [described, again] = await Promise.all([
+			aws(["describe-identity", "--identity-id", id]),
+			token("cli-delete"),
 		]);
 		assertServiceError(
-			describedA,
+			described,
 			"ResourceNotFoundException",
-			`Identity '${a.IdentityId}' not found.`,
+			`Identity '${id}' not found.`,
 		);
-		assertServiceError(
-			describedB,
-			"ResourceNotFoundException",
-			`Identity '${b.IdentityId}' not found.`,
-		);
-		assert.notEqual(again.IdentityId, a.IdentityId);
+		assert.notEqual(again.IdentityId, id);
 	});
 
 	test("errors: exit 254 with the service's code and message", async () => {
-		const [owner, other] = await Promise.all([
+		const [, other] = await Promise.all([
 			token("cli-err-owner"),
 			token("cli-err-other"),
 		]);
@@ -494,7 +480,7 @@ describe("developer identities through the AWS CLI", () => {
 				]),
 			),
 			aws(lookupArgs([])),
-			aws(listArgs(["--next-token", "not-a-token"])),
+			aws(listArgs(10, ["--next-token", "not-a-token"])),
 		]);
 		assertServiceError(
 			registered,
@@ -534,15 +520,5 @@ describe("developer identities through the AWS CLI", () => {
 			"Either IdentityId or DeveloperUserIdentifier must be specified.",
 		);
 		assertServiceError(badToken, "InvalidParameterException", "");
-		// The refused calls changed nothing.
-		assert.deepEqual(
-			await awsJson<Lookup>(
-				lookupArgs(["--developer-user-identifier", "cli-err-owner"]),
-			),
-			{
-				IdentityId: owner.IdentityId,
-				DeveloperUserIdentifierList: ["cli-err-owner"],
-			},
-		);
 	});
 });

@@ -5,6 +5,7 @@ import {
 	DeleteIdentitiesCommand,
 	ListIdentitiesCommand,
 	type ListIdentitiesCommandOutput,
+	ListIdentityPoolsCommand,
 	MergeDeveloperIdentitiesCommand,
 	UnlinkDeveloperIdentityCommand,
 } from "@aws-sdk/client-cognito-identity";
@@ -129,6 +130,7 @@ describe("ListIdentities (JS v3 SDK)", () => {
 		);
 		let token: string | undefined = first.NextToken;
 		let pages = 1;
+		let later: string | undefined;
 		while (token) {
 			const page: ListIdentitiesCommandOutput = await client.send(
 				new ListIdentitiesCommand({
@@ -144,27 +146,22 @@ describe("ListIdentities (JS v3 SDK)", () => {
 			pages++;
 			if (pages === 2) {
 				// And again between the second and third pages.
-				await developerIdentity(client, poolId, "later");
+				assert.deepEqual(seen.slice(3), [created[3], created[5], created[6]]);
+				later = await developerIdentity(client, poolId, "later");
 				await client.send(
 					new DeleteIdentitiesCommand({
-						IdentityIdsToDelete: [created[6] as string],
+						IdentityIdsToDelete: [created[7] as string],
 					}),
 				);
 			}
 		}
 		assert.ok(pages >= 3);
-		// Every identity that existed throughout is listed exactly once, in creation order.
-		const throughout = created.filter((_, i) => i !== 2 && i !== 4 && i !== 6);
-		for (const id of throughout)
-			assert.equal(seen.filter((s) => s === id).length, 1, id);
+		// Every identity that existed throughout (0, 1, 3, 5, 6) is listed exactly once, in
+		// creation order; one deleted after it was listed (2) was listed once; those deleted
+		// before they were reached (4, 7) are not; those created meanwhile follow.
 		assert.equal(new Set(seen).size, seen.length, "no identity repeated");
-		assert.ok(!seen.includes(created[4] as string));
-		assert.ok(!seen.includes(created[6] as string));
-		assert.ok(seen.includes(late));
-		assert.deepEqual(
-			seen.filter((s) => throughout.includes(s)),
-			throughout,
-		);
+		const [c0, c1, c2, c3, , c5, c6] = created;
+		assert.deepEqual(seen, [c0, c1, c2, c3, c5, c6, late, later]);
 	});
 
 	test("HideDisabled leaves out merged-away and inaccessible identities", async () => {
@@ -291,16 +288,41 @@ describe("ListIdentities (JS v3 SDK)", () => {
 			),
 			"InvalidParameterException",
 		);
-		// The right token continues.
+		// A token of another operation.
+		const pools = await client.send(
+			new ListIdentityPoolsCommand({ MaxResults: 1 }),
+		);
+		assert.ok(pools.NextToken);
+		await rejectsWith(
+			client.send(
+				new ListIdentitiesCommand({
+					IdentityPoolId: poolA,
+					MaxResults: 1,
+					NextToken: pools.NextToken,
+				}),
+			),
+			"InvalidParameterException",
+		);
+		// The right token continues, and HideDisabled: false is the same view as omitting it.
 		const next = await client.send(
 			new ListIdentitiesCommand({
 				IdentityPoolId: poolA,
 				MaxResults: 1,
+				HideDisabled: false,
 				NextToken: pageA.NextToken,
 			}),
 		);
 		assert.equal(next.Identities?.length, 1);
 		assert.notDeepEqual(ids(next), ids(pageA));
+		const nextHidden = await client.send(
+			new ListIdentitiesCommand({
+				IdentityPoolId: poolA,
+				MaxResults: 1,
+				HideDisabled: true,
+				NextToken: hiddenA.NextToken,
+			}),
+		);
+		assert.deepEqual(ids(nextHidden), ids(next));
 	});
 
 	test("an unknown pool is ResourceNotFoundException with AWS's message", async () => {

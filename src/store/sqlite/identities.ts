@@ -196,7 +196,8 @@ export class SqliteIdentities implements IdentityRepository {
 		for (const { from, into } of change.merge ?? []) {
 			this.#moveLogins.run(into, from);
 			this.#setState.run("disabled", now, from);
-			this.#touch.run(now, into);
+			// The target now holds logins: it is authenticated (and modified) from now on.
+			this.#authenticate.run(now, into);
 		}
 		for (const login of change.unlink ?? []) {
 			const owner = this.#owner.get(pool.poolId, login.provider, login.subject);
@@ -261,14 +262,16 @@ export class SqliteIdentities implements IdentityRepository {
 		tenant: { accountId: string; region: string },
 		identityIds: string[],
 	): Promise<DeleteOutcome[]> {
-		return this.#db.transaction((): DeleteOutcome[] =>
-			identityIds.map((id) => {
-				const row = this.#get.get(id);
-				if (!row || row.region !== tenant.region) return "not-found";
-				if (row.account_id !== tenant.accountId) return "access-denied";
-				this.#delete.run(id);
-				return "deleted";
-			}),
-		)();
+		return this.#db
+			.transaction((): DeleteOutcome[] =>
+				identityIds.map((id) => {
+					const row = this.#get.get(id);
+					if (!row || row.region !== tenant.region) return "not-found";
+					if (row.account_id !== tenant.accountId) return "access-denied";
+					this.#delete.run(id);
+					return "deleted";
+				}),
+			)
+			.immediate();
 	}
 }

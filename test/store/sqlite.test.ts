@@ -1,0 +1,408 @@
+/**
+ * @module test/store/sqlite.test
+ * The SQLite store: the conformance suite on a file and in memory, then what only SQLite
+ * has: WAL mode, several connections (as several processes would open) on one file, and
+ * real concurrent processes on one file.
+ */
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { randomUUID } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, test } from "node:test";
+import Database from "better-sqlite3";
+import { planLogins } from "../../src/domain/identities.ts";
+import { openSqliteStore } from "../../src/store/sqlite/sqlite-store.ts";
+import type { LoginRef, PoolKey, Store } from "../../src/store/store.ts";
+import { describeStoreConformance } from "./conformance.ts";
+
+const DEVELOPER = "login.idpool.test";
+const T0 = 1_700_000_000_000;
+
+let dir = "";
+let files = 0;
+/** A new database file name in the test directory (not created). */
+function newFile(): string {
+	files += 1;
+	return join(dir, `store-${files}.sqlite`);
+}
+
+before(() => {
+	dir = mkdtempSync(join(tmpdir(), "idpool-store-"));
+});
+
+after(() => {
+	rmSync(dir, { recursive: true, force: true });
+});
+
+describeStoreConformance("sqlite (file)", async () =>
+	openSqliteStore(newFile()),
+);
+describeStoreConformance("sqlite (:memory:)", async () =>
+	openSqliteStore(":memory:"),
+);
+
+function dev(subject: string): LoginRef {
+	return { provider: DEVELOPER, subject, kind: "developer" };
+}
+
+function newPoolKey(): PoolKey {
+	return {
+		accountId: "111111111111",
+		region: "us-east-1",
+		poolId: `us-east-1:${randomUUID()}`,
+	};
+}
+
+async function createPool(store: Store): Promise<PoolKey> {
+	const key = newPoolKey();
+	await store.pools.create(
+		{
+			...key,
+			settings: {
+				IdentityPoolName: "shared",
+				AllowUnauthenticatedIdentities: true,
+				DeveloperProviderName: DEVELOPER,
+			},
+			tags: {},
+			now: T0,
+		},
+		1000,
+	);
+	return key;
+}
+
+function signIn(
+	store: Store,
+	pool: PoolKey,
+	login: LoginRef,
+	now: number,
+): Promise<{ identityId: string; created: boolean }> {
+	const newIdentityId = `us-east-1:${randomUUID()}`;
+	return store.identities.change(
+		pool,
+		{ identityIds: [], logins: [login] },
+		(snapshot) =>
+			planLogins(snapshot, {
+				logins: [login],
+				newIdentityId,
+				maxLogins: 20,
+				flow: "developer",
+				limitError: "parameter",
+			}),
+		now,
+	);
+}
+
+async function openMigrated(file: string): Promise<Store> {
+	const store = openSqliteStore(file);
+	await store.migrate();
+	return store;
+}
+
+describe("sqlite store: engine specifics", () => {
+	test("the file is in WAL mode", async () => {
+		const file = newFile();
+		const store = await openMigrated(file);
+		try {
+			assert.equal(store.engine, "sqlite");
+			const db = new Database(file, { readonly: true });
+			try {
+				assert.equal(db.pragma("journal_mode", { simple: true }), "wal");
+			} finally {
+				db.close();
+			}
+		} finally {
+			await store.close();
+		}
+	});
+
+	test("a store is unusable before migrate()", async () => {
+		const store = openSqliteStore(":memory:");
+		try {
+			assert.throws(() => store.pools);
+		} finally {
+			await store.close();
+		}
+	});
+
+	test("two stores on one file see each other's writes and keep logins unique", async () => {
+		const file = newFile();
+		const a = await openMigrated(file);
+		const b = await openMigrated(file);
+		try {
+			const pool = await createPool(a);
+			assert.ok(await b.pools.get(pool));
+
+			const first = await signIn(a, pool, dev("u-1"), T0 + 1);
+			assert.equal(first.created, true);
+			assert.deepEqual(await signIn(b, pool, dev("u-1"), T0 + 2), {
+				identityId: first.identityId,
+				created: false,
+			});
+			assert.equal(
+				(await b.identities.findByLogin(pool.poolId, dev("u-1")))?.identityId,
+				first.identityId,
+			);
+
+			// Interleaved first logins of new users through both connections.
+			const users = ["u-2", "u-3", "u-4"];
+			const answers = await Promise.all(
+				Array.from({ length: 30 }, (_, i) =>
+					signIn(
+						i % 2 === 0 ? a : b,
+						pool,
+						dev(users[i % users.length] as string),
+						T0 + 10 + i,
+					).then((r) => ({ user: users[i % users.length], ...r })),
+				),
+			);
+			for (const user of users) {
+				const ids = new Set(
+					answers.filter((r) => r.user === user).map((r) => r.identityId),
+				);
+				assert.equal(ids.size, 1, `one identity for ${user}`);
+			}
+			const listed = await b.identities.list(pool.poolId, {
+				limit: 100,
+				hideDisabled: false,
+			});
+			assert.equal(listed.items.length, 1 + users.length);
+
+			// Signing keys: one first key between the two.
+			const key = (n: number) => ({
+				kid: `kid-${n}`,
+				alg: "RS512",
+				publicJwk: { kty: "RSA", n: `n${n}`, e: "AQAB" },
+				privateKeyPem: `pem-${n}`,
+				createdAt: T0,
+				activatesAt: T0,
+			});
+			const inserted = await Promise.all([
+				a.signingKeys.insertFirst(key(1)),
+				b.signingKeys.insertFirst(key(2)),
+			]);
+			assert.equal(inserted.filter(Boolean).length, 1);
+			assert.deepEqual(await a.signingKeys.list(), await b.signingKeys.list());
+
+			// Deletes through one are seen by the other.
+			assert.equal(await b.pools.delete(pool), true);
+			assert.equal(await a.pools.get(pool), undefined);
+			assert.equal(await a.identities.get(first.identityId), undefined);
+		} finally {
+			await a.close();
+			await b.close();
+		}
+	});
+
+	test("data survives close and reopen", async () => {
+		const file = newFile();
+		let store = await openMigrated(file);
+		const pool = await createPool(store);
+		const user = await signIn(store, pool, dev("persistent"), T0 + 1);
+		const key = {
+			kid: "kid-persistent",
+			alg: "RS512",
+			publicJwk: { kty: "RSA", n: "n", e: "AQAB" },
+			privateKeyPem: "pem",
+			createdAt: T0,
+			activatesAt: T0,
+		};
+		await store.signingKeys.insertFirst(key);
+		const poolBefore = await store.pools.get(pool);
+		const identityBefore = await store.identities.get(user.identityId);
+		await store.close();
+		await store.close(); // closing twice is harmless
+
+		store = await openMigrated(file);
+		try {
+			assert.deepEqual(await store.pools.get(pool), poolBefore);
+			assert.deepEqual(
+				await store.identities.get(user.identityId),
+				identityBefore,
+			);
+			assert.deepEqual(await store.signingKeys.list(), [key]);
+			assert.deepEqual(await signIn(store, pool, dev("persistent"), T0 + 2), {
+				identityId: user.identityId,
+				created: false,
+			});
+		} finally {
+			await store.close();
+		}
+	});
+
+	test("concurrent processes on one new file: one schema, one first key, quota, logins and deletes kept", async () => {
+		const file = newFile();
+		const processes = 4;
+		const startAt = Date.now() + 2500;
+		const storeUrl = new URL(
+			"../../src/store/sqlite/sqlite-store.ts",
+			import.meta.url,
+		).href;
+		const domainUrl = new URL("../../src/domain/identities.ts", import.meta.url)
+			.href;
+		// Each child: waits for the common start, migrates, tries to insert the first key, then
+		// races the others on pool creates (quota 3), on creating one shared pool, on first
+		// sign-ins of the same users, and on creating and deleting guests.
+		const child = `
+			const { openSqliteStore } = await import(${JSON.stringify(storeUrl)});
+			const { planLogins } = await import(${JSON.stringify(domainUrl)});
+			const { randomUUID } = await import("node:crypto");
+			const [file, startAt, who] = process.argv.slice(1);
+			while (Date.now() < Number(startAt)) {}
+			const out = { keyInserted: false, sharedCreated: false, pools: 0, limits: 0, answers: [], errors: [] };
+			const store = openSqliteStore(file);
+			try {
+				await store.migrate();
+				out.keyInserted = await store.signingKeys.insertFirst({
+					kid: "kid-" + who, alg: "RS512", publicJwk: { kty: "RSA", n: who, e: "AQAB" },
+					privateKeyPem: "pem", createdAt: 1, activatesAt: 1,
+				});
+				const tenant = { accountId: "111111111111", region: "us-east-1" };
+				const settings = { IdentityPoolName: "p", AllowUnauthenticatedIdentities: true, DeveloperProviderName: "${DEVELOPER}" };
+				for (let i = 0; i < 3; i++) {
+					try {
+						await store.pools.create({ ...tenant, poolId: "us-east-1:" + randomUUID(), settings, tags: {}, now: 1 }, 3);
+						out.pools++;
+					} catch (e) {
+						if (e && e.name === "LimitExceededException") out.limits++; else throw e;
+					}
+				}
+				// The shared pool lives alone in a tenant of its own with a quota of 1: whoever
+				// comes first creates it.
+				const shared = { accountId: "333333333333", region: "us-east-1", poolId: "us-east-1:00000000-0000-4000-8000-000000000000" };
+				try {
+					await store.pools.create({ ...shared, settings, tags: {}, now: 1 }, 1);
+					out.sharedCreated = true;
+				} catch (e) {
+					if (!e || e.name !== "LimitExceededException") throw e;
+				}
+				if (!(await store.pools.get(shared))) throw new Error("shared pool missing");
+				// Long enough for the processes to overlap many times.
+				const until = Date.now() + 1500;
+				for (let i = 0; Date.now() < until; i++) {
+					const user = "u-" + (i % 5);
+					const login = { provider: "${DEVELOPER}", subject: user, kind: "developer" };
+					let step = "sign-in";
+					try {
+						const r = await store.identities.change(shared, { identityIds: [], logins: [login] },
+							(s) => planLogins(s, { logins: [login], newIdentityId: "us-east-1:" + randomUUID(),
+								maxLogins: 20, flow: "developer", limitError: "parameter" }), 1 + i);
+						out.answers.push({ user, identityId: r.identityId });
+						step = "guest create";
+						const guest = "us-east-1:" + randomUUID();
+						await store.identities.change(shared, { identityIds: [], logins: [] },
+							() => ({ change: { create: { identityId: guest, authenticated: false } }, result: 0 }), 1);
+						step = "identities.delete";
+						const [outcome] = await store.identities.delete({ accountId: shared.accountId, region: shared.region }, [guest]);
+						if (outcome !== "deleted") out.errors.push(step + " answered " + outcome);
+					} catch (e) {
+						out.errors.push(step + ": " + String(e && e.code ? e.code : e));
+					}
+				}
+			} catch (e) {
+				out.errors.push("setup: " + String(e && e.code ? e.code + " " + e.message : e));
+			} finally {
+				await store.close();
+			}
+			process.stdout.write(JSON.stringify(out));
+		`;
+		const runs = await Promise.all(
+			Array.from(
+				{ length: processes },
+				(_, who) =>
+					new Promise<{
+						keyInserted: boolean;
+						sharedCreated: boolean;
+						pools: number;
+						limits: number;
+						answers: { user: string; identityId: string }[];
+						errors: string[];
+					}>((resolve, reject) => {
+						const proc = spawn(
+							process.execPath,
+							[
+								"--import",
+								"tsx",
+								"--input-type=module",
+								"-e",
+								child,
+								file,
+								String(startAt),
+								String(who),
+							],
+							{ stdio: ["ignore", "pipe", "pipe"] },
+						);
+						let stdout = "";
+						let stderr = "";
+						proc.stdout.on("data", (d) => {
+							stdout += d;
+						});
+						proc.stderr.on("data", (d) => {
+							stderr += d;
+						});
+						proc.on("error", reject);
+						proc.on("close", (code) => {
+							if (code !== 0) {
+								reject(new Error(`child ${who} exited ${code}: ${stderr}`));
+								return;
+							}
+							try {
+								resolve(JSON.parse(stdout));
+							} catch {
+								reject(new Error(`child ${who}: ${stdout} ${stderr}`));
+							}
+						});
+					}),
+			),
+		);
+		const errors: Record<string, number> = {};
+		for (const e of runs.flatMap((r) => r.errors))
+			errors[e] = (errors[e] ?? 0) + 1;
+		assert.deepEqual(errors, {}, "no child saw an error (error: count)");
+		assert.equal(runs.filter((r) => r.keyInserted).length, 1);
+		assert.equal(runs.filter((r) => r.sharedCreated).length, 1);
+		assert.equal(
+			runs.reduce((n, r) => n + r.pools, 0),
+			3,
+		);
+		assert.equal(
+			runs.reduce((n, r) => n + r.limits, 0),
+			processes * 3 - 3,
+		);
+		const answers = runs.flatMap((r) => r.answers);
+		assert.ok(answers.length >= processes * 5);
+		const byUser = new Map<string, Set<string>>();
+		for (const a of answers) {
+			const ids = byUser.get(a.user) ?? new Set();
+			ids.add(a.identityId);
+			byUser.set(a.user, ids);
+		}
+		for (const [user, ids] of byUser) assert.equal(ids.size, 1, user);
+
+		const store = await openMigrated(file);
+		try {
+			assert.equal((await store.signingKeys.list()).length, 1);
+			const pools = await store.pools.list(
+				{ accountId: "111111111111", region: "us-east-1" },
+				{ limit: 100 },
+			);
+			assert.equal(pools.items.length, 3);
+			const db = new Database(file, { readonly: true });
+			try {
+				const versions = db
+					.prepare("SELECT version FROM schema_migrations ORDER BY version")
+					.all() as { version: number }[];
+				assert.equal(
+					new Set(versions.map((v) => v.version)).size,
+					versions.length,
+				);
+			} finally {
+				db.close();
+			}
+		} finally {
+			await store.close();
+		}
+	});
+});
