@@ -54,14 +54,38 @@ function seqCursor(after: string | undefined): number {
 	return Number.isSafeInteger(n) && n >= 0 ? n : 0;
 }
 
+/**
+ * Switches the file to WAL mode. SQLite answers SQLITE_BUSY to that switch without waiting
+ * when another connection holds the file, which happens when several processes open a new
+ * file together; the switch is then retried for up to five seconds (it is persistent, so
+ * usually the other process has done it already).
+ */
+function enableWal(db: Database.Database): void {
+	const deadline = Date.now() + 5000;
+	for (;;) {
+		try {
+			db.pragma("journal_mode = WAL");
+			return;
+		} catch (err) {
+			if (
+				(err as { code?: string }).code !== "SQLITE_BUSY" ||
+				Date.now() > deadline
+			)
+				throw err;
+			Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
+		}
+	}
+}
+
 /** Opens (creating if needed) a SQLite database; `path` may be `:memory:`. */
 export function openSqliteStore(path: string): Store {
 	if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
-	const db = new Database(path);
-	db.pragma("journal_mode = WAL");
+	// The busy timeout comes first: switching a new file to WAL takes a lock that another
+	// process opening the same file at the same moment must wait for, not fail on.
+	const db = new Database(path, { timeout: 5000 });
+	enableWal(db);
 	db.pragma("synchronous = NORMAL");
 	db.pragma("foreign_keys = ON");
-	db.pragma("busy_timeout = 5000");
 	return new SqliteStore(db);
 }
 
