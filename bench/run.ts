@@ -12,9 +12,9 @@
  * 4. Printed: requests per second, p50 and p99 latency, errors, and the ratio to the ceiling.
  * Nothing here is a test: `npm test` never depends on timing.
  */
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { generateKeyPairSync } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import { Sha256 } from "@aws-crypto/sha256-js";
@@ -155,6 +155,110 @@ async function drive(
 	return { count: latencies.length, errors, latencies };
 }
 
+const WRK = ["/usr/bin/wrk", "/usr/local/bin/wrk"].find((p) => existsSync(p));
+
+/**
+ * The prepared requests as raw HTTP/1.1, each preceded by its length on a line of its own,
+ * and the Lua for wrk that replays them in order (then repeats the last). A file, not Lua
+ * literals: LuaJIT limits the constants of one function to 65,536.
+ */
+function wrkFiles(url: string, requests: Prepared[], dir: string): string {
+	const host = new URL(url).host;
+	const chunks: Buffer[] = [];
+	for (const r of requests) {
+		const head = [
+			"POST / HTTP/1.1",
+			`Host: ${host}`,
+			...Object.entries(r.headers).map(([k, v]) => `${k}: ${v}`),
+			`Content-Length: ${Buffer.byteLength(r.body)}`,
+			"",
+			"",
+		].join("\r\n");
+		const raw = Buffer.from(head + r.body);
+		chunks.push(Buffer.from(`${raw.length}\n`), raw);
+	}
+	const data = join(dir, "requests.bin");
+	writeFileSync(data, Buffer.concat(chunks));
+	const script = join(dir, "bench.lua");
+	writeFileSync(
+		script,
+		`local reqs = {}
+function init(args)
+  local f = assert(io.open(${JSON.stringify(data)}, "rb"))
+  local all = f:read("*a")
+  f:close()
+  local pos = 1
+  while pos <= #all do
+    local nl = string.find(all, "\\n", pos, true)
+    local len = tonumber(string.sub(all, pos, nl - 1))
+    reqs[#reqs + 1] = string.sub(all, nl + 1, nl + len)
+    pos = nl + 1 + len
+  end
+end
+local i = 0
+function request()
+  if i < #reqs then i = i + 1 end
+  return reqs[i]
+end
+function done(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format("WRK %d %d %d %f %f\\n", summary.requests,
+    e.status + e.connect + e.read + e.write + e.timeout, summary.duration,
+    latency:percentile(50), latency:percentile(99)))
+end
+`,
+	);
+	return script;
+}
+
+interface Result {
+	rps: number;
+	errors: number;
+	p50: number;
+	p99: number;
+}
+
+/** Drives the server with wrk, a C load generator far lighter than a Node client. */
+async function driveWithWrk(
+	url: string,
+	requests: Prepared[],
+	seconds: number,
+	connections: number,
+	dir: string,
+): Promise<Result> {
+	const script = wrkFiles(url, requests, dir);
+	const args = [
+		"-t1",
+		`-c${connections}`,
+		`-d${seconds}s`,
+		"--timeout",
+		"10s",
+		"-s",
+		script,
+		url,
+	];
+	const out = await new Promise<string>((resolve, reject) =>
+		execFile(WRK as string, args, (err, stdout) =>
+			err ? reject(err) : resolve(stdout),
+		),
+	);
+	const m = /WRK (\d+) (\d+) (\d+) ([\d.]+) ([\d.]+)/.exec(out);
+	if (!m) throw new Error(`unexpected wrk output: ${out}`);
+	const [count, errors, durationUs, p50Us, p99Us] = m.slice(1).map(Number) as [
+		number,
+		number,
+		number,
+		number,
+		number,
+	];
+	return {
+		rps: count / (durationUs / 1e6),
+		errors,
+		p50: p50Us / 1000,
+		p99: p99Us / 1000,
+	};
+}
+
 async function main() {
 	console.log(
 		`idpool bench: ${availableParallelism()} cores, node ${process.version}`,
@@ -165,7 +269,10 @@ async function main() {
 	);
 
 	const dir = mkdtempSync(join(tmpdir(), "idpool-bench-"));
-	const { child, url } = await startServer(join(dir, "bench.db"));
+	// BENCH_URL drives a server started elsewhere (to profile it) instead of starting one.
+	const { child, url } = process.env.BENCH_URL
+		? { child: undefined, url: process.env.BENCH_URL }
+		: await startServer(join(dir, "bench.db"));
 	try {
 		const client = sdkClient(url);
 		const pool = await client.send(
@@ -181,30 +288,49 @@ async function main() {
 		const requests = await prepare(
 			url,
 			poolId,
-			Math.ceil(ceiling * DURATION_SECONDS * 1.2),
+			Math.ceil(ceiling * DURATION_SECONDS * 1.5),
 		);
 		// Warm-up: JIT, connections, and the returning users' identities.
 		await drive(url, requests.slice(0, RETURNING_USERS * 2), 60, CONNECTIONS);
-		const run = await drive(
-			url,
-			requests.slice(RETURNING_USERS * 2),
-			DURATION_SECONDS,
-			CONNECTIONS,
-		);
-		const rps = run.count / DURATION_SECONDS;
+		const measured = requests.slice(RETURNING_USERS * 2);
+		let result: Result;
+		let generator: string;
+		if (WRK && !process.env.BENCH_NODE_CLIENT) {
+			generator = "wrk, 1 thread";
+			result = await driveWithWrk(
+				url,
+				measured,
+				DURATION_SECONDS,
+				CONNECTIONS,
+				dir,
+			);
+		} else {
+			generator = "undici in the bench process; install wrk for a lighter one";
+			const run = await drive(url, measured, DURATION_SECONDS, CONNECTIONS);
+			result = {
+				rps: run.count / DURATION_SECONDS,
+				errors: run.errors,
+				p50: percentile(run.latencies, 50),
+				p99: percentile(run.latencies, 99),
+			};
+		}
 		console.log(
-			`GetOpenIdTokenForDeveloperIdentity on SQLite, ${CONNECTIONS} connections, ${DURATION_SECONDS} s, half new users:`,
-		);
-		console.log(`  requests/s: ${rps.toFixed(0)}  (errors: ${run.errors})`);
-		console.log(
-			`  latency p50: ${percentile(run.latencies, 50).toFixed(1)} ms  p99: ${percentile(run.latencies, 99).toFixed(1)} ms`,
+			`GetOpenIdTokenForDeveloperIdentity on SQLite, ${CONNECTIONS} connections, ${DURATION_SECONDS} s, half new users (load: ${generator}):`,
 		);
 		console.log(
-			`  ratio to the signing ceiling: ${(rps / ceiling).toFixed(2)}`,
+			`  requests/s: ${result.rps.toFixed(0)}  (errors: ${result.errors})`,
+		);
+		console.log(
+			`  latency p50: ${result.p50.toFixed(1)} ms  p99: ${result.p99.toFixed(1)} ms`,
+		);
+		console.log(
+			`  ratio to the signing ceiling: ${(result.rps / ceiling).toFixed(2)}`,
 		);
 	} finally {
-		child.kill("SIGTERM");
-		await new Promise((r) => child.on("exit", r));
+		if (child) {
+			child.kill("SIGTERM");
+			await new Promise((r) => child.on("exit", r));
+		}
 		rmSync(dir, { recursive: true, force: true });
 	}
 }

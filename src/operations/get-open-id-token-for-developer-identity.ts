@@ -47,25 +47,32 @@ export const GetOpenIdTokenForDeveloperIdentity = defineOperation<
 			);
 		}
 		const now = ctx.clock.now();
-		const { identityId } = await ctx.store.identities.change(
-			key,
-			{
-				identityIds: input.IdentityId === undefined ? [] : [input.IdentityId],
-				logins: [developer],
-			},
-			(snapshot) =>
-				planLogins(snapshot, {
-					...(input.IdentityId === undefined
-						? {}
-						: { identityId: input.IdentityId }),
+		// A returning user with nothing to link needs no write: read who holds the login.
+		const known =
+			input.IdentityId === undefined
+				? await ctx.store.identities.findByLogin(poolId, developer)
+				: undefined;
+		const { identityId } =
+			known ??
+			(await ctx.store.identities.change(
+				key,
+				{
+					identityIds: input.IdentityId === undefined ? [] : [input.IdentityId],
 					logins: [developer],
-					newIdentityId: newRegionalId(pool.region),
-					maxLogins: ctx.settings.maxLogins,
-					flow: "developer",
-					limitError: "parameter",
-				}),
-			now,
-		);
+				},
+				(snapshot) =>
+					planLogins(snapshot, {
+						...(input.IdentityId === undefined
+							? {}
+							: { identityId: input.IdentityId }),
+						logins: [developer],
+						newIdentityId: newRegionalId(pool.region),
+						maxLogins: ctx.settings.maxLogins,
+						flow: "developer",
+						limitError: "parameter",
+					}),
+				now,
+			));
 		const Token = await ctx.tokens.mint({
 			...tokenFrame({
 				identityId,
