@@ -33,7 +33,7 @@ export async function keysCommand(
 	config: Config,
 	output: Output,
 ): Promise<void> {
-	const store = openStore(config.db);
+	const store = openStore(config.db, { poolSize: config.dbPoolSize });
 	try {
 		await store.migrate();
 		const ring = newKeyRing(store, systemClock, config);

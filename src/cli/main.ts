@@ -14,6 +14,7 @@ import {
 import { ConfigError, loadConfig } from "../config/load.ts";
 import { type Config, SETTINGS } from "../config/schema.ts";
 import { createServer, type IdpoolServer } from "../server/create-server.ts";
+import { openStore } from "../store/open.ts";
 import { keysCommand } from "./keys.ts";
 
 /** A mistake in how the command was called. */
@@ -25,6 +26,9 @@ const USAGE = `Usage: idpool <command> [options]
 
 Commands:
   serve        Run the server (Cognito Identity API on POST /).
+  migrate      Apply pending schema migrations to the database (--db) and exit. serve
+               also applies them at start; several servers starting together on one
+               PostgreSQL database apply each migration once.
   keys list    List the token-signing keys in the database (--db).
   keys rotate  Add a new signing key; servers publish it at once and sign with it after
                twice the key reload interval.
@@ -160,6 +164,17 @@ export async function main(
 				process.on("SIGTERM", stop);
 				process.on("SIGINT", stop);
 			});
+			return 0;
+		}
+		case "migrate": {
+			const config = loadConfig(parseFlags(rest), env);
+			const store = openStore(config.db, { poolSize: config.dbPoolSize });
+			try {
+				await store.migrate();
+			} finally {
+				await store.close();
+			}
+			output.out(`idpool: the ${store.engine} database is up to date`);
 			return 0;
 		}
 		case "keys": {

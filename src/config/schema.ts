@@ -31,8 +31,10 @@ export interface Config {
 	readonly host: string;
 	/** TCP port to listen on; 0 picks a free one. */
 	readonly port: number;
-	/** Database: a SQLite file path, `:memory:`, or (later) a `postgres://` URL. */
+	/** Database: a SQLite file path, `:memory:`, or a `postgres://` URL. */
 	readonly db: string;
+	/** Connections per server to a PostgreSQL database. */
+	readonly dbPoolSize: number;
 	/** Token issuer (`iss`); by default derived from the address actually bound (DECISIONS 19). */
 	readonly issuer: string | undefined;
 	/** Access key used when no credentials file is given. */
@@ -82,7 +84,15 @@ export const SETTINGS: readonly SettingSpec[] = [
 		type: "string",
 		default: ".idpool/idpool.db",
 		description:
-			"Database: a SQLite file path (created if missing) or `:memory:`.",
+			"Database: a SQLite file path (created if missing), `:memory:`, or a PostgreSQL URL `postgres://user@host:port/db` (optionally with `?schema=name`).",
+	},
+	{
+		key: "dbPoolSize",
+		flag: "db-pool-size",
+		env: "IDPOOL_DB_POOL_SIZE",
+		type: "count",
+		default: "10",
+		description: "Connections each server keeps to a PostgreSQL database.",
 	},
 	{
 		key: "issuer",

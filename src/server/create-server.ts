@@ -104,7 +104,8 @@ export async function createServer(
 			},
 		],
 	);
-	const store = overrides.store ?? openStore(config.db);
+	const store =
+		overrides.store ?? openStore(config.db, { poolSize: config.dbPoolSize });
 	await store.migrate();
 	const throttle = new Throttle(config.rateLimits, clock);
 	const settings: OperationSettings = {

@@ -1,18 +1,32 @@
 /**
  * @module store/open
- * Chooses the store implementation from the `--db` setting: a `postgres://` URL selects
- * PostgreSQL (not available yet), anything else is a SQLite file path or `:memory:`.
+ * Chooses the store implementation from the `--db` setting: a `postgres://` or
+ * `postgresql://` URL selects PostgreSQL (shared by several instances), anything else is a
+ * SQLite file path or `:memory:`.
  */
 import { ConfigError } from "../config/load.ts";
+import { openPostgresStore } from "./postgres/postgres-store.ts";
 import { openSqliteStore } from "./sqlite/sqlite-store.ts";
 import type { Store } from "./store.ts";
 
+/** Tuning that applies to the engines that have it. */
+export interface OpenStoreOptions {
+	/** PostgreSQL: connections at most per instance (default 10). SQLite ignores it. */
+	poolSize?: number;
+}
+
 /** Opens the store named by a `--db` value. */
-export function openStore(db: string): Store {
+export function openStore(db: string, options: OpenStoreOptions = {}): Store {
 	if (/^postgres(ql)?:\/\//i.test(db)) {
-		throw new ConfigError(
-			"PostgreSQL storage is not available in this version yet; use a SQLite path",
-		);
+		try {
+			return openPostgresStore(
+				db,
+				options.poolSize === undefined ? {} : { poolSize: options.poolSize },
+			);
+		} catch (err) {
+			// Only the URL is checked here (nothing connects yet): a bad one is a setting error.
+			throw new ConfigError(`--db: ${(err as Error).message}`);
+		}
 	}
 	return openSqliteStore(db);
 }

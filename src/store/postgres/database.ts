@@ -1,0 +1,242 @@
+/**
+ * @module store/postgres/database
+ * The connection pool under the PostgreSQL store and the two ways the store talks through
+ * it: a single statement (its own implicit transaction) and a whole transaction at a chosen
+ * isolation level, retried on the errors that only mean "another transaction got there
+ * first". It also owns the failure policy that keeps a lost database from crashing or
+ * hanging the process: every wait is bounded, every `error` event is listened to, and a
+ * connection that failed below SQL (socket closed, read timeout) is destroyed instead of
+ * being handed out again, so the pool reconnects by itself when the database returns.
+ */
+import { setTimeout as sleep } from "node:timers/promises";
+import { DatabaseError, Pool, type PoolClient, type QueryResultRow } from "pg";
+
+/** Transaction isolation levels the store uses. */
+export type Isolation = "READ COMMITTED" | "SERIALIZABLE";
+
+/** Runs statements inside a transaction (or outside one, for single statements). */
+export interface Sql {
+	/** Runs one statement; answers its rows. */
+	rows<R extends QueryResultRow>(
+		text: string,
+		params?: unknown[],
+	): Promise<R[]>;
+	/** Runs one statement; answers how many rows it affected. */
+	count(text: string, params?: unknown[]): Promise<number>;
+}
+
+/** Settings of {@link Database}. */
+export interface DatabaseOptions {
+	/** A `postgres://` URL without idpool's own parameters. */
+	connectionString: string;
+	/** The `search_path` of every connection, when the URL named a schema. */
+	schema: string | undefined;
+	poolSize: number;
+	connectTimeoutMs: number;
+	queryTimeoutMs: number;
+	/** An `options` startup parameter already carried by the URL, kept alongside ours. */
+	extraOptions: string | undefined;
+}
+
+/**
+ * SQLSTATEs after which re-running the whole transaction on a fresh snapshot can succeed:
+ * serialization failure, deadlock, and unique violation (two first logins of one user both
+ * saw the login as free; the loser must re-read and find the winner's identity).
+ */
+const RETRYABLE = new Set(["40001", "40P01", "23505"]);
+
+/** Attempts of one transaction before its last error is thrown. */
+const MAX_ATTEMPTS = 10;
+
+/** Pause after failed attempt `n`: random (to break lock-step), growing, capped at 100 ms. */
+function backoffMs(n: number): number {
+	return Math.random() * Math.min(2 ** (n + 1), 100);
+}
+
+/** Whether `err` is an error the server answered (the connection itself is fine then). */
+function isServerError(err: unknown): err is DatabaseError {
+	return err instanceof DatabaseError;
+}
+
+/** Whether re-running the whole transaction may succeed where this attempt failed. */
+function isRetryable(err: unknown): boolean {
+	return (
+		isServerError(err) && err.code !== undefined && RETRYABLE.has(err.code)
+	);
+}
+
+/** A checked-out connection, with the bookkeeping that decides its fate on release. */
+class Lease implements Sql {
+	readonly #client: PoolClient;
+	/** Set once the connection failed below SQL: it must be destroyed, not reused. */
+	broken: Error | undefined;
+	readonly #onError = (err: Error): void => {
+		// A checked-out pg client emits `error` when its socket dies between queries; with no
+		// listener that event would crash the process. The next query fails on its own.
+		this.broken ??= err;
+	};
+
+	constructor(client: PoolClient) {
+		this.#client = client;
+		client.on("error", this.#onError);
+	}
+
+	async #query<R extends QueryResultRow>(text: string, params?: unknown[]) {
+		try {
+			return await this.#client.query<R>(text, params);
+		} catch (err) {
+			// Anything but a server answer (read timeout, closed socket) leaves the connection in
+			// an unknown state, possibly with a statement still running.
+			if (!isServerError(err)) this.broken ??= err as Error;
+			throw err;
+		}
+	}
+
+	async rows<R extends QueryResultRow>(
+		text: string,
+		params?: unknown[],
+	): Promise<R[]> {
+		return (await this.#query<R>(text, params)).rows;
+	}
+
+	async count(text: string, params?: unknown[]): Promise<number> {
+		return (await this.#query(text, params)).rowCount ?? 0;
+	}
+
+	/** Hands the connection back, destroying it if it broke. */
+	release(): void {
+		this.#client.removeListener("error", this.#onError);
+		this.#client.release(this.broken ?? false);
+	}
+}
+
+/** A pool of connections to one database (and schema). */
+export class Database {
+	readonly #pool: Pool;
+	readonly schema: string | undefined;
+	#closed = false;
+
+	constructor(options: DatabaseOptions) {
+		this.schema = options.schema;
+		const startup = [
+			options.extraOptions,
+			// Set at connection start-up, so no statement can ever run on another schema.
+			options.schema === undefined
+				? undefined
+				: `-c search_path=${quoteIdentifier(options.schema)}`,
+		].filter((o): o is string => o !== undefined && o !== "");
+		this.#pool = new Pool({
+			connectionString: options.connectionString,
+			max: options.poolSize,
+			// Bounds both opening a connection and waiting for a free one from the pool.
+			connectionTimeoutMillis: options.connectTimeoutMs,
+			// The server cancels a slow statement itself (a clean 57014); the client-side read
+			// timeout, a little longer, covers a server or network that stopped answering.
+			statement_timeout: options.queryTimeoutMs,
+			query_timeout: options.queryTimeoutMs + 1000,
+			// A transaction is never idle for long by design (planners are synchronous); this
+			// frees its locks if the process holding it freezes.
+			idle_in_transaction_session_timeout: Math.max(
+				options.queryTimeoutMs,
+				10_000,
+			),
+			// Detects a peer that vanished without closing the socket on idle connections.
+			keepAlive: true,
+			application_name: "idpool",
+			...(startup.length > 0 ? { options: startup.join(" ") } : {}),
+		});
+		// Idle connections whose socket dies emit `error` on the pool; pg-pool has already
+		// dropped them, and the next checkout opens a new connection. Unhandled, the event
+		// would crash the process; there is nothing else to do with it.
+		this.#pool.on("error", () => {});
+	}
+
+	async #lease(): Promise<Lease> {
+		if (this.#closed) throw new Error("the PostgreSQL store is closed");
+		return new Lease(await this.#pool.connect());
+	}
+
+	/** Runs `body` on one connection outside any explicit transaction. */
+	async session<T>(body: (sql: Sql) => Promise<T>): Promise<T> {
+		const lease = await this.#lease();
+		try {
+			return await body(lease);
+		} finally {
+			lease.release();
+		}
+	}
+
+	/** Runs one statement (one implicit transaction); answers its rows. */
+	rows<R extends QueryResultRow>(
+		text: string,
+		params?: unknown[],
+	): Promise<R[]> {
+		return this.session((sql) => sql.rows<R>(text, params));
+	}
+
+	/** Runs one statement (one implicit transaction); answers how many rows it affected. */
+	count(text: string, params?: unknown[]): Promise<number> {
+		return this.session((sql) => sql.count(text, params));
+	}
+
+	/**
+	 * Runs `body` as one transaction at `isolation`. On a serialization failure, a deadlock
+	 * or a unique violation the whole transaction, `body` included, is run again after a
+	 * short random pause, up to {@link MAX_ATTEMPTS} times; `body` must therefore re-read
+	 * what it decides on and have no effect outside the transaction. Any other error (a
+	 * ServiceError from a planner, a connection lost mid-transaction) is thrown at once after
+	 * rolling back; only a connection found dead at `BEGIN` is replaced once, silently.
+	 */
+	async transaction<T>(
+		isolation: Isolation,
+		body: (sql: Sql) => Promise<T>,
+	): Promise<T> {
+		let staleRetried = false;
+		for (let attempt = 1; ; attempt++) {
+			const lease = await this.#lease();
+			let begun = false;
+			let pause = 0;
+			try {
+				await lease.count(`BEGIN ISOLATION LEVEL ${isolation}`);
+				begun = true;
+				const result = await body(lease);
+				await lease.count("COMMIT");
+				return result;
+			} catch (err) {
+				if (!lease.broken) {
+					// A failed ROLLBACK means the connection is unusable; destroying it ends the
+					// transaction on the server just as well.
+					await lease.count("ROLLBACK").catch((e: unknown) => {
+						lease.broken ??= e as Error;
+					});
+				}
+				if (attempt >= MAX_ATTEMPTS) throw err;
+				if (!begun && lease.broken && !staleRetried) {
+					// A pooled connection that died while idle (the database restarted): nothing
+					// ran on it, so one more try on a fresh connection is safe, and spares the
+					// caller an error for a database that is back.
+					staleRetried = true;
+				} else if (isRetryable(err)) {
+					pause = backoffMs(attempt);
+				} else {
+					throw err;
+				}
+			} finally {
+				lease.release();
+			}
+			if (pause > 0) await sleep(pause);
+		}
+	}
+
+	/** Closes every connection. Closing twice is harmless. */
+	async close(): Promise<void> {
+		if (this.#closed) return;
+		this.#closed = true;
+		await this.#pool.end();
+	}
+}
+
+/** Quotes an SQL identifier (the schema name). */
+export function quoteIdentifier(name: string): string {
+	return `"${name.replaceAll('"', '""')}"`;
+}

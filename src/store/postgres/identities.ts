@@ -1,0 +1,338 @@
+/**
+ * @module store/postgres/identities
+ * Identities and their logins on PostgreSQL. `change` reads its snapshot, runs the planner
+ * and applies the change in one SERIALIZABLE transaction. Unlike SQLite no lock is held
+ * from the start, so two first logins of one user may both see the login as free: the
+ * loser fails on the unique login index (or as a serialization failure) and the transaction
+ * helper runs it again, snapshot and planner included, which then finds the winner's
+ * identity. Reads are single statements that fetch each identity with its logins at once,
+ * so a record is never assembled from two different moments.
+ */
+import {
+	type DeleteOutcome,
+	type IdentityChange,
+	type IdentityRecord,
+	type IdentityRepository,
+	type IdentitySnapshot,
+	type IdentityState,
+	type LoginRef,
+	loginKey,
+	type Page,
+	type Planned,
+	type PoolKey,
+} from "../store.ts";
+import type { Database, Sql } from "./database.ts";
+
+/** An identity row with its logins aggregated (`[provider, subject, kind]`, link order). */
+interface IdentityRow {
+	seq: string;
+	identity_id: string;
+	pool_id: string;
+	account_id: string;
+	region: string;
+	state: string;
+	authenticated: boolean;
+	created_at: string;
+	updated_at: string;
+	logins: [string, string, string][];
+}
+
+interface LoginRow {
+	seq: string;
+	provider: string;
+	subject: string;
+	kind: string;
+}
+
+/**
+ * Selects identities (alias `i`) with their logins. BIGINT columns come back as strings
+ * (pg keeps 64-bit integers exact); the record converts the times, which are safe integers.
+ */
+const SELECT_IDENTITY = `
+	SELECT i.seq, i.identity_id, i.pool_id, i.account_id, i.region, i.state,
+		i.authenticated, i.created_at, i.updated_at,
+		COALESCE(
+			(SELECT json_agg(json_build_array(l.provider, l.subject, l.kind) ORDER BY l.seq)
+				FROM identity_logins l WHERE l.identity_id = i.identity_id),
+			'[]'::json
+		) AS logins
+	FROM identities i`;
+
+function toRecord(row: IdentityRow): IdentityRecord {
+	return {
+		identityId: row.identity_id,
+		poolId: row.pool_id,
+		accountId: row.account_id,
+		region: row.region,
+		state: row.state as IdentityState,
+		authenticated: row.authenticated,
+		logins: row.logins.map(([provider, subject, kind]) => ({
+			provider,
+			subject,
+			kind: kind as LoginRef["kind"],
+		})),
+		createdAt: Number(row.created_at),
+		updatedAt: Number(row.updated_at),
+	};
+}
+
+/** Parses a keyset cursor made by this store; a foreign one reads as "from the start". */
+function seqCursor(after: string | undefined): number {
+	const n = after === undefined ? 0 : Number(after);
+	return Number.isSafeInteger(n) && n >= 0 ? n : 0;
+}
+
+/** Cuts a page asked with `limit + 1` rows; `next` is the last item's `seq`. */
+function toPage<R extends { seq: string }, T>(
+	rows: R[],
+	limit: number,
+	map: (row: R) => T,
+): Page<T> {
+	const page = rows.slice(0, limit);
+	const items = page.map(map);
+	const last = page.at(-1);
+	return rows.length > limit && last ? { items, next: last.seq } : { items };
+}
+
+export class PostgresIdentities implements IdentityRepository {
+	readonly #db: Database;
+
+	constructor(db: Database) {
+		this.#db = db;
+	}
+
+	async get(identityId: string): Promise<IdentityRecord | undefined> {
+		const [row] = await this.#db.rows<IdentityRow>(
+			`${SELECT_IDENTITY} WHERE i.identity_id = $1`,
+			[identityId],
+		);
+		return row ? toRecord(row) : undefined;
+	}
+
+	async findByLogin(
+		poolId: string,
+		login: { provider: string; subject: string },
+	): Promise<IdentityRecord | undefined> {
+		const [row] = await this.#db.rows<IdentityRow>(
+			`${SELECT_IDENTITY}
+			JOIN identity_logins o ON o.identity_id = i.identity_id
+			WHERE o.pool_id = $1 AND o.provider = $2 AND o.subject = $3`,
+			[poolId, login.provider, login.subject],
+		);
+		return row ? toRecord(row) : undefined;
+	}
+
+	async change<T>(
+		pool: PoolKey,
+		query: {
+			identityIds: string[];
+			logins: { provider: string; subject: string }[];
+		},
+		plan: (snapshot: IdentitySnapshot) => Planned<T>,
+		now: number,
+	): Promise<T> {
+		return this.#db.transaction("SERIALIZABLE", async (sql) => {
+			const snapshot = await this.#snapshot(sql, pool, query);
+			const { change, result } = plan(snapshot);
+			await this.#apply(sql, pool, change, now);
+			return result;
+		});
+	}
+
+	async #snapshot(
+		sql: Sql,
+		pool: PoolKey,
+		query: {
+			identityIds: string[];
+			logins: { provider: string; subject: string }[];
+		},
+	): Promise<IdentitySnapshot> {
+		const owners = new Map<string, string>();
+		// Ids named first, then owners in the order of the logins, as on SQLite.
+		const ids = new Set(query.identityIds);
+		if (query.logins.length > 0) {
+			const rows = await sql.rows<{
+				provider: string;
+				subject: string;
+				identity_id: string;
+			}>(
+				`SELECT l.provider, l.subject, l.identity_id
+				FROM identity_logins l
+				JOIN unnest($2::text[], $3::text[]) AS q (provider, subject)
+					ON l.provider = q.provider AND l.subject = q.subject
+				WHERE l.pool_id = $1`,
+				[
+					pool.poolId,
+					query.logins.map((l) => l.provider),
+					query.logins.map((l) => l.subject),
+				],
+			);
+			const found = new Map(rows.map((r) => [loginKey(r), r.identity_id]));
+			for (const login of query.logins) {
+				const owner = found.get(loginKey(login));
+				if (owner !== undefined) {
+					owners.set(loginKey(login), owner);
+					ids.add(owner);
+				}
+			}
+		}
+		const identities = new Map<string, IdentityRecord>();
+		if (ids.size > 0) {
+			const rows = await sql.rows<IdentityRow>(
+				`${SELECT_IDENTITY} WHERE i.identity_id = ANY($1::text[]) AND i.pool_id = $2`,
+				[[...ids], pool.poolId],
+			);
+			const byId = new Map(rows.map((r) => [r.identity_id, r]));
+			for (const id of ids) {
+				const row = byId.get(id);
+				if (row) identities.set(id, toRecord(row));
+			}
+		}
+		return { identities, owners };
+	}
+
+	async #apply(
+		sql: Sql,
+		pool: PoolKey,
+		change: IdentityChange,
+		now: number,
+	): Promise<void> {
+		if (change.create) {
+			await sql.count(
+				"INSERT INTO identities (identity_id, pool_id, account_id, region, state, authenticated, created_at, updated_at) VALUES ($1, $2, $3, $4, 'active', $5, $6, $6)",
+				[
+					change.create.identityId,
+					pool.poolId,
+					pool.accountId,
+					pool.region,
+					change.create.authenticated,
+					now,
+				],
+			);
+		}
+		for (const { from, into } of change.merge ?? []) {
+			await sql.count(
+				"UPDATE identity_logins SET identity_id = $1 WHERE identity_id = $2",
+				[into, from],
+			);
+			await sql.count(
+				"UPDATE identities SET state = 'disabled', updated_at = $1 WHERE identity_id = $2",
+				[now, from],
+			);
+			// The target now holds logins: it is authenticated (and modified) from now on.
+			await this.#authenticate(sql, into, now);
+		}
+		for (const login of change.unlink ?? []) {
+			const removed = await sql.rows<{ identity_id: string }>(
+				"DELETE FROM identity_logins WHERE pool_id = $1 AND provider = $2 AND subject = $3 RETURNING identity_id",
+				[pool.poolId, login.provider, login.subject],
+			);
+			for (const { identity_id } of removed) {
+				await sql.count(
+					"UPDATE identities SET updated_at = $1 WHERE identity_id = $2",
+					[now, identity_id],
+				);
+			}
+		}
+		for (const { identityId, login } of change.link ?? []) {
+			await sql.count(
+				"INSERT INTO identity_logins (pool_id, provider, subject, kind, identity_id, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
+				[
+					pool.poolId,
+					login.provider,
+					login.subject,
+					login.kind,
+					identityId,
+					now,
+				],
+			);
+			await this.#authenticate(sql, identityId, now);
+		}
+		for (const { identityId, state } of change.state ?? []) {
+			await sql.count(
+				"UPDATE identities SET state = $1, updated_at = $2 WHERE identity_id = $3",
+				[state, now, identityId],
+			);
+		}
+	}
+
+	async #authenticate(
+		sql: Sql,
+		identityId: string,
+		now: number,
+	): Promise<void> {
+		await sql.count(
+			"UPDATE identities SET authenticated = TRUE, updated_at = $1 WHERE identity_id = $2",
+			[now, identityId],
+		);
+	}
+
+	async list(
+		poolId: string,
+		options: { limit: number; after?: string; hideDisabled: boolean },
+	): Promise<Page<IdentityRecord>> {
+		const rows = await this.#db.rows<IdentityRow>(
+			`${SELECT_IDENTITY}
+			WHERE i.pool_id = $1 AND i.seq > $2 ${options.hideDisabled ? "AND i.state = 'active'" : ""}
+			ORDER BY i.seq LIMIT $3`,
+			// One row more than asked tells whether another page exists.
+			[poolId, seqCursor(options.after), options.limit + 1],
+		);
+		return toPage(rows, options.limit, toRecord);
+	}
+
+	async developerLogins(
+		poolId: string,
+		identityId: string,
+		options: { limit: number; after?: string },
+	): Promise<Page<LoginRef>> {
+		// The join checks that the identity is of the pool in the same statement.
+		const rows = await this.#db.rows<LoginRow>(
+			`SELECT l.seq, l.provider, l.subject, l.kind
+			FROM identity_logins l JOIN identities i ON i.identity_id = l.identity_id
+			WHERE l.identity_id = $1 AND i.pool_id = $2 AND l.kind = 'developer' AND l.seq > $3
+			ORDER BY l.seq LIMIT $4`,
+			[identityId, poolId, seqCursor(options.after), options.limit + 1],
+		);
+		return toPage(rows, options.limit, (r) => ({
+			provider: r.provider,
+			subject: r.subject,
+			kind: r.kind as LoginRef["kind"],
+		}));
+	}
+
+	async delete(
+		tenant: { accountId: string; region: string },
+		identityIds: string[],
+	): Promise<DeleteOutcome[]> {
+		if (identityIds.length === 0) return [];
+		return this.#db.transaction("SERIALIZABLE", async (sql) => {
+			const rows = await sql.rows<{
+				identity_id: string;
+				account_id: string;
+				region: string;
+			}>(
+				"SELECT identity_id, account_id, region FROM identities WHERE identity_id = ANY($1::text[])",
+				[identityIds],
+			);
+			const byId = new Map(rows.map((r) => [r.identity_id, r]));
+			const deleted = new Set<string>();
+			const outcomes = identityIds.map((id): DeleteOutcome => {
+				const row = byId.get(id);
+				// An id named twice is gone by its second mention, as on SQLite.
+				if (!row || deleted.has(id) || row.region !== tenant.region)
+					return "not-found";
+				if (row.account_id !== tenant.accountId) return "access-denied";
+				deleted.add(id);
+				return "deleted";
+			});
+			if (deleted.size > 0) {
+				await sql.count(
+					"DELETE FROM identities WHERE identity_id = ANY($1::text[])",
+					[[...deleted]],
+				);
+			}
+			return outcomes;
+		});
+	}
+}

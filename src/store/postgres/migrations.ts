@@ -1,0 +1,142 @@
+/**
+ * @module store/postgres/migrations
+ * The PostgreSQL schema, as ordered migrations with the same versions, names, tables and
+ * meaning as SQLite's (`src/store/sqlite/migrations.ts`), in PostgreSQL's types: BIGSERIAL
+ * keyset sequences, BIGINT epoch-millisecond times, BOOLEAN flags. JSON documents (pool
+ * settings, tags, public keys) are TEXT holding the JSON written by the store, as on
+ * SQLite: JSONB would reorder object keys, and maps such as `SupportedLoginProviders` and
+ * tags would then come back in another order than on SQLite; nothing queries inside them.
+ * Migrations are applied under a session-level advisory lock, so several instances starting
+ * together on one database migrate exactly once; each runs in its own transaction and is
+ * recorded in `schema_migrations`. Never edit a migration that has shipped: add a new one.
+ */
+import { type Database, quoteIdentifier } from "./database.ts";
+
+export interface Migration {
+	version: number;
+	name: string;
+	sql: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+	{
+		version: 1,
+		name: "identity-pools",
+		sql: `
+			CREATE TABLE identity_pools (
+				seq BIGSERIAL PRIMARY KEY,
+				pool_id TEXT NOT NULL UNIQUE,
+				account_id TEXT NOT NULL,
+				region TEXT NOT NULL,
+				settings TEXT NOT NULL,
+				tags TEXT NOT NULL,
+				created_at BIGINT NOT NULL,
+				updated_at BIGINT NOT NULL
+			);
+			CREATE INDEX identity_pools_tenant ON identity_pools (account_id, region, seq);
+		`,
+	},
+	{
+		version: 2,
+		name: "signing-keys",
+		sql: `
+			CREATE TABLE signing_keys (
+				seq BIGSERIAL PRIMARY KEY,
+				kid TEXT NOT NULL UNIQUE,
+				alg TEXT NOT NULL,
+				public_jwk TEXT NOT NULL,
+				private_key_pem TEXT NOT NULL,
+				created_at BIGINT NOT NULL,
+				activates_at BIGINT NOT NULL,
+				retired_at BIGINT
+			);
+		`,
+	},
+	{
+		version: 3,
+		name: "identities",
+		sql: `
+			CREATE TABLE identities (
+				seq BIGSERIAL PRIMARY KEY,
+				identity_id TEXT NOT NULL UNIQUE,
+				pool_id TEXT NOT NULL REFERENCES identity_pools (pool_id) ON DELETE CASCADE,
+				account_id TEXT NOT NULL,
+				region TEXT NOT NULL,
+				state TEXT NOT NULL,
+				authenticated BOOLEAN NOT NULL,
+				created_at BIGINT NOT NULL,
+				updated_at BIGINT NOT NULL
+			);
+			CREATE INDEX identities_pool ON identities (pool_id, seq);
+			CREATE TABLE identity_logins (
+				seq BIGSERIAL PRIMARY KEY,
+				pool_id TEXT NOT NULL,
+				provider TEXT NOT NULL,
+				subject TEXT NOT NULL,
+				kind TEXT NOT NULL,
+				identity_id TEXT NOT NULL REFERENCES identities (identity_id) ON DELETE CASCADE,
+				created_at BIGINT NOT NULL,
+				UNIQUE (pool_id, provider, subject)
+			);
+			CREATE INDEX identity_logins_identity ON identity_logins (identity_id, seq);
+		`,
+	},
+];
+
+/**
+ * The advisory lock key taken while migrating ("idpool" in ASCII). It is one key for the
+ * whole database, not per schema: instances on different schemas merely take turns.
+ */
+export const MIGRATION_LOCK_KEY = 0x6964706f6f6c;
+
+/**
+ * Creates the schema if the URL named one, then applies the pending migrations. The lock is
+ * a session lock on one connection, held across the per-migration transactions; if that
+ * connection is lost the server releases the lock with it.
+ */
+export async function applyMigrations(
+	db: Database,
+	migrations: readonly Migration[] = MIGRATIONS,
+): Promise<void> {
+	await db.session(async (sql) => {
+		await sql.rows("SELECT pg_advisory_lock($1)", [MIGRATION_LOCK_KEY]);
+		try {
+			if (db.schema !== undefined) {
+				await sql.count(
+					`CREATE SCHEMA IF NOT EXISTS ${quoteIdentifier(db.schema)}`,
+				);
+			}
+			await sql.count(
+				"CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)",
+			);
+			// Read under the lock: whatever another instance applied before is seen here.
+			const done = new Set(
+				(
+					await sql.rows<{ version: number }>(
+						"SELECT version FROM schema_migrations",
+					)
+				).map((r) => r.version),
+			);
+			for (const m of migrations) {
+				if (done.has(m.version)) continue;
+				await sql.count("BEGIN");
+				try {
+					await sql.count(m.sql);
+					await sql.count(
+						"INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)",
+						[m.version, m.name, Date.now()],
+					);
+					await sql.count("COMMIT");
+				} catch (err) {
+					await sql.count("ROLLBACK").catch(() => {});
+					throw err;
+				}
+			}
+		} finally {
+			// Best effort: on a broken connection the lock goes with the session anyway.
+			await sql
+				.rows("SELECT pg_advisory_unlock($1)", [MIGRATION_LOCK_KEY])
+				.catch(() => {});
+		}
+	});
+}

@@ -1,0 +1,346 @@
+/**
+ * @module store/postgres/postgres-store
+ * The shared store for several server instances: PostgreSQL through a `pg` connection
+ * pool. Each store method is one transaction. Methods that read and then write on what
+ * they read (the pool quota, `update`'s `apply`, the first signing key, rotation, identity
+ * changes and deletes) run SERIALIZABLE and are retried whole on conflict, so concurrent
+ * instances keep the same invariants SQLite keeps with its single writer; everything else
+ * is a single statement. A `schema` parameter of the URL puts every table in that schema.
+ */
+import { LimitExceededException } from "../../errors/service-errors.ts";
+import type {
+	IdentityRepository,
+	NewPool,
+	Page,
+	PoolKey,
+	PoolRecord,
+	PoolRepository,
+	PoolSettings,
+	PoolSummary,
+	SigningKeyRecord,
+	SigningKeyRepository,
+	Store,
+} from "../store.ts";
+import { Database, type Sql } from "./database.ts";
+import { PostgresIdentities } from "./identities.ts";
+import { applyMigrations } from "./migrations.ts";
+
+/** Tuning of {@link openPostgresStore}. */
+export interface PostgresStoreOptions {
+	/** Connections at most (default 10). */
+	poolSize?: number;
+	/** Bound on opening a connection or waiting for a free one, ms (default 5000). */
+	connectTimeoutMs?: number;
+	/** Bound on one statement, ms (default 10000). */
+	queryTimeoutMs?: number;
+}
+
+/** Schema names accepted in the URL: plain identifiers, so they need no escaping anywhere. */
+const SCHEMA_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
+
+/**
+ * Splits idpool's own parameters off a `postgres://` URL: `schema` (not a libpq parameter,
+ * so pg must not see it) and `options` (merged with the `search_path` the store sets).
+ */
+export function parsePostgresUrl(url: string): {
+	connectionString: string;
+	schema: string | undefined;
+	extraOptions: string | undefined;
+} {
+	const parsed = new URL(url);
+	const schema = parsed.searchParams.get("schema") ?? undefined;
+	const extraOptions = parsed.searchParams.get("options") ?? undefined;
+	parsed.searchParams.delete("schema");
+	parsed.searchParams.delete("options");
+	if (schema !== undefined && !SCHEMA_NAME.test(schema)) {
+		throw new Error(
+			`invalid schema "${schema}" in the PostgreSQL URL: use letters, digits and _ (at most 63, not starting with a digit)`,
+		);
+	}
+	return { connectionString: parsed.href, schema, extraOptions };
+}
+
+/** Opens a pool on a `postgres://` URL. Nothing connects until the first call. */
+export function openPostgresStore(
+	url: string,
+	options: PostgresStoreOptions = {},
+): Store {
+	const { connectionString, schema, extraOptions } = parsePostgresUrl(url);
+	const db = new Database({
+		connectionString,
+		schema,
+		extraOptions,
+		poolSize: options.poolSize ?? 10,
+		connectTimeoutMs: options.connectTimeoutMs ?? 5000,
+		queryTimeoutMs: options.queryTimeoutMs ?? 10_000,
+	});
+	return new PostgresStore(db);
+}
+
+class PostgresStore implements Store {
+	readonly engine = "postgres";
+	readonly #db: Database;
+	readonly pools: PoolRepository;
+	readonly signingKeys: SigningKeyRepository;
+	readonly identities: IdentityRepository;
+
+	constructor(db: Database) {
+		this.#db = db;
+		this.pools = new PostgresPools(db);
+		this.signingKeys = new PostgresSigningKeys(db);
+		this.identities = new PostgresIdentities(db);
+	}
+
+	migrate(): Promise<void> {
+		return applyMigrations(this.#db);
+	}
+
+	async ping(): Promise<void> {
+		await this.#db.rows("SELECT 1");
+	}
+
+	close(): Promise<void> {
+		return this.#db.close();
+	}
+}
+
+interface PoolRow {
+	seq: string;
+	pool_id: string;
+	account_id: string;
+	region: string;
+	settings: string;
+	tags: string;
+	created_at: string;
+	updated_at: string;
+}
+
+function toPool(row: PoolRow): PoolRecord {
+	return {
+		accountId: row.account_id,
+		region: row.region,
+		poolId: row.pool_id,
+		settings: JSON.parse(row.settings) as PoolSettings,
+		tags: JSON.parse(row.tags) as Record<string, string>,
+		// BIGINT arrives as a string (pg keeps 64-bit integers exact); times are safe integers.
+		createdAt: Number(row.created_at),
+		updatedAt: Number(row.updated_at),
+	};
+}
+
+/** Parses a keyset cursor made by this store; a foreign one reads as "from the start". */
+function seqCursor(after: string | undefined): number {
+	const n = after === undefined ? 0 : Number(after);
+	return Number.isSafeInteger(n) && n >= 0 ? n : 0;
+}
+
+const GET_POOL =
+	"SELECT * FROM identity_pools WHERE account_id = $1 AND region = $2 AND pool_id = $3";
+
+class PostgresPools implements PoolRepository {
+	readonly #db: Database;
+
+	constructor(db: Database) {
+		this.#db = db;
+	}
+
+	async create(pool: NewPool, maxPools: number): Promise<PoolRecord> {
+		// SERIALIZABLE makes the count and the insert one decision: of two creates that both
+		// counted below the quota, one fails to commit and is retried on a fresh count.
+		await this.#db.transaction("SERIALIZABLE", async (sql) => {
+			const [row] = await sql.rows<{ n: string }>(
+				"SELECT count(*) AS n FROM identity_pools WHERE account_id = $1 AND region = $2",
+				[pool.accountId, pool.region],
+			);
+			if (Number(row?.n ?? 0) >= maxPools) {
+				throw new LimitExceededException(
+					`The number of identity pools in this account and region has reached the limit of ${maxPools}.`,
+				);
+			}
+			await sql.count(
+				"INSERT INTO identity_pools (pool_id, account_id, region, settings, tags, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $6)",
+				[
+					pool.poolId,
+					pool.accountId,
+					pool.region,
+					JSON.stringify(pool.settings),
+					JSON.stringify(pool.tags),
+					pool.now,
+				],
+			);
+		});
+		return {
+			accountId: pool.accountId,
+			region: pool.region,
+			poolId: pool.poolId,
+			settings: pool.settings,
+			tags: pool.tags,
+			createdAt: pool.now,
+			updatedAt: pool.now,
+		};
+	}
+
+	async get(key: PoolKey): Promise<PoolRecord | undefined> {
+		const [row] = await this.#db.rows<PoolRow>(GET_POOL, [
+			key.accountId,
+			key.region,
+			key.poolId,
+		]);
+		return row ? toPool(row) : undefined;
+	}
+
+	update(
+		key: PoolKey,
+		apply: (current: PoolRecord) => {
+			settings: PoolSettings;
+			tags: Record<string, string>;
+		},
+		now: number,
+	): Promise<PoolRecord | undefined> {
+		return this.#db.transaction(
+			"SERIALIZABLE",
+			async (sql): Promise<PoolRecord | undefined> => {
+				const [row] = await sql.rows<PoolRow>(GET_POOL, [
+					key.accountId,
+					key.region,
+					key.poolId,
+				]);
+				if (!row) return undefined;
+				const current = toPool(row);
+				const next = apply(current);
+				await sql.count(
+					"UPDATE identity_pools SET settings = $1, tags = $2, updated_at = $3 WHERE pool_id = $4",
+					[
+						JSON.stringify(next.settings),
+						JSON.stringify(next.tags),
+						now,
+						key.poolId,
+					],
+				);
+				return {
+					...current,
+					settings: next.settings,
+					tags: next.tags,
+					updatedAt: now,
+				};
+			},
+		);
+	}
+
+	async delete(key: PoolKey): Promise<boolean> {
+		// One statement; the foreign keys cascade to identities and their logins.
+		const n = await this.#db.count(
+			"DELETE FROM identity_pools WHERE account_id = $1 AND region = $2 AND pool_id = $3",
+			[key.accountId, key.region, key.poolId],
+		);
+		return n > 0;
+	}
+
+	async list(
+		tenant: { accountId: string; region: string },
+		options: { limit: number; after?: string },
+	): Promise<Page<PoolSummary>> {
+		// One row more than asked tells whether another page exists.
+		const rows = await this.#db.rows<PoolRow>(
+			"SELECT seq, pool_id, settings FROM identity_pools WHERE account_id = $1 AND region = $2 AND seq > $3 ORDER BY seq LIMIT $4",
+			[
+				tenant.accountId,
+				tenant.region,
+				seqCursor(options.after),
+				options.limit + 1,
+			],
+		);
+		const page = rows.slice(0, options.limit);
+		const items = page.map((r) => ({
+			poolId: r.pool_id,
+			name: (JSON.parse(r.settings) as PoolSettings).IdentityPoolName,
+		}));
+		const last = page.at(-1);
+		return rows.length > options.limit && last
+			? { items, next: last.seq }
+			: { items };
+	}
+}
+
+interface SigningKeyRow {
+	kid: string;
+	alg: string;
+	public_jwk: string;
+	private_key_pem: string;
+	created_at: string;
+	activates_at: string;
+	retired_at: string | null;
+}
+
+function toSigningKey(row: SigningKeyRow): SigningKeyRecord {
+	const key: SigningKeyRecord = {
+		kid: row.kid,
+		alg: row.alg,
+		publicJwk: JSON.parse(row.public_jwk) as Record<string, string>,
+		privateKeyPem: row.private_key_pem,
+		createdAt: Number(row.created_at),
+		activatesAt: Number(row.activates_at),
+	};
+	if (row.retired_at !== null) key.retiredAt = Number(row.retired_at);
+	return key;
+}
+
+async function insertKey(sql: Sql, key: SigningKeyRecord): Promise<void> {
+	await sql.count(
+		"INSERT INTO signing_keys (kid, alg, public_jwk, private_key_pem, created_at, activates_at, retired_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+		[
+			key.kid,
+			key.alg,
+			JSON.stringify(key.publicJwk),
+			key.privateKeyPem,
+			key.createdAt,
+			key.activatesAt,
+			key.retiredAt ?? null,
+		],
+	);
+}
+
+class PostgresSigningKeys implements SigningKeyRepository {
+	readonly #db: Database;
+
+	constructor(db: Database) {
+		this.#db = db;
+	}
+
+	async list(): Promise<SigningKeyRecord[]> {
+		const rows = await this.#db.rows<SigningKeyRow>(
+			"SELECT * FROM signing_keys ORDER BY seq",
+		);
+		return rows.map(toSigningKey);
+	}
+
+	insertFirst(key: SigningKeyRecord): Promise<boolean> {
+		// SERIALIZABLE: of several instances that all found no key, one commits; the others
+		// are retried, find its key and answer false.
+		return this.#db.transaction("SERIALIZABLE", async (sql) => {
+			const [row] = await sql.rows<{ any: boolean }>(
+				"SELECT EXISTS (SELECT 1 FROM signing_keys) AS any",
+			);
+			if (row?.any) return false;
+			await insertKey(sql, key);
+			return true;
+		});
+	}
+
+	async rotate(key: SigningKeyRecord): Promise<void> {
+		await this.#db.transaction("SERIALIZABLE", async (sql) => {
+			await sql.count(
+				"UPDATE signing_keys SET retired_at = $1 WHERE retired_at IS NULL",
+				[key.activatesAt],
+			);
+			await insertKey(sql, key);
+		});
+	}
+
+	prune(before: number): Promise<number> {
+		return this.#db.count(
+			"DELETE FROM signing_keys WHERE retired_at IS NOT NULL AND retired_at < $1",
+			[before],
+		);
+	}
+}

@@ -1,0 +1,471 @@
+/**
+ * @module test/store/postgres.test
+ * The PostgreSQL store: the conformance suite, each store on a schema of its own (dropped
+ * when the store closes, and at the end whatever is left), then what only PostgreSQL has:
+ * several instances (pools of connections, as several servers) on one schema, and bounded
+ * failures when the database is unreachable, stops answering, or drops its connections,
+ * with recovery when it returns. PostgreSQL must be running (IDPOOL_TEST_POSTGRES_URL,
+ * default the local server): without it these tests fail, they are never skipped.
+ */
+import assert from "node:assert/strict";
+import { randomBytes, randomUUID } from "node:crypto";
+import { connect, createServer, type Server, type Socket } from "node:net";
+import { after, before, describe, test } from "node:test";
+import pg from "pg";
+import { planLogins } from "../../src/domain/identities.ts";
+import { ServiceError } from "../../src/errors/service-errors.ts";
+import { openStore } from "../../src/store/open.ts";
+import { MIGRATIONS } from "../../src/store/postgres/migrations.ts";
+import { openPostgresStore } from "../../src/store/postgres/postgres-store.ts";
+import type { LoginRef, PoolKey, Store } from "../../src/store/store.ts";
+import { describeStoreConformance } from "./conformance.ts";
+
+const BASE_URL =
+	process.env.IDPOOL_TEST_POSTGRES_URL ?? "postgres://root@127.0.0.1:5432/test";
+const DEVELOPER = "login.idpool.test";
+const T0 = 1_700_000_000_000;
+
+/** Administrative connections of the test itself (schema checks and drops). */
+let admin: pg.Pool | undefined;
+/** Every schema a test created and has not dropped yet. */
+const schemas = new Set<string>();
+
+function adminPool(): pg.Pool {
+	admin ??= new pg.Pool({
+		connectionString: BASE_URL,
+		max: 2,
+		connectionTimeoutMillis: 5000,
+	});
+	return admin;
+}
+
+before(async () => {
+	try {
+		await adminPool().query("SELECT 1");
+	} catch (err) {
+		throw new Error(
+			`PostgreSQL is not reachable at ${BASE_URL} (${(err as Error).message}). These tests need a running server; set IDPOOL_TEST_POSTGRES_URL to point at one.`,
+		);
+	}
+});
+
+after(async () => {
+	try {
+		for (const schema of schemas) await dropSchema(schema);
+	} finally {
+		await admin?.end();
+	}
+});
+
+function newSchema(): string {
+	const schema = `idpool_test_${randomBytes(6).toString("hex")}`;
+	schemas.add(schema);
+	return schema;
+}
+
+async function dropSchema(schema: string): Promise<void> {
+	await adminPool().query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+	schemas.delete(schema);
+}
+
+/** `url` with the `schema` parameter set. */
+function withSchema(schema: string, url = BASE_URL): string {
+	const u = new URL(url);
+	u.searchParams.set("schema", schema);
+	return u.href;
+}
+
+/** `store`, whose `close()` also drops `schema`. */
+function droppingOnClose(store: Store, schema: string): Store {
+	return {
+		engine: store.engine,
+		get pools() {
+			return store.pools;
+		},
+		get signingKeys() {
+			return store.signingKeys;
+		},
+		get identities() {
+			return store.identities;
+		},
+		migrate: () => store.migrate(),
+		ping: () => store.ping(),
+		close: async () => {
+			await store.close();
+			await dropSchema(schema);
+		},
+	};
+}
+
+describeStoreConformance("postgres", async () => {
+	const schema = newSchema();
+	return droppingOnClose(openPostgresStore(withSchema(schema)), schema);
+});
+
+function dev(subject: string): LoginRef {
+	return { provider: DEVELOPER, subject, kind: "developer" };
+}
+
+function newPoolKey(): PoolKey {
+	return {
+		accountId: "111111111111",
+		region: "us-east-1",
+		poolId: `us-east-1:${randomUUID()}`,
+	};
+}
+
+function createPool(store: Store, key: PoolKey, max = 1000) {
+	return store.pools.create(
+		{
+			...key,
+			settings: {
+				IdentityPoolName: "shared",
+				AllowUnauthenticatedIdentities: true,
+				DeveloperProviderName: DEVELOPER,
+			},
+			tags: {},
+			now: T0,
+		},
+		max,
+	);
+}
+
+function signIn(
+	store: Store,
+	pool: PoolKey,
+	login: LoginRef,
+	now: number,
+): Promise<{ identityId: string; created: boolean }> {
+	const newIdentityId = `us-east-1:${randomUUID()}`;
+	return store.identities.change(
+		pool,
+		{ identityIds: [], logins: [login] },
+		(snapshot) =>
+			planLogins(snapshot, {
+				logins: [login],
+				newIdentityId,
+				maxLogins: 20,
+				flow: "developer",
+				limitError: "parameter",
+			}),
+		now,
+	);
+}
+
+/** Runs `body` with `count` stores on one new schema (as many servers), then cleans up. */
+async function withInstances(
+	count: number,
+	body: (stores: Store[], schema: string) => Promise<void>,
+	options: { migrate?: boolean } = {},
+): Promise<void> {
+	const schema = newSchema();
+	const stores = Array.from({ length: count }, () =>
+		openPostgresStore(withSchema(schema), { poolSize: 5 }),
+	);
+	try {
+		if (options.migrate !== false)
+			for (const store of stores) await store.migrate();
+		await body(stores, schema);
+	} finally {
+		for (const store of stores) await store.close();
+		await dropSchema(schema);
+	}
+}
+
+/** Asserts that `promise` rejects, and answers after how many milliseconds. */
+async function rejectsIn(promise: Promise<unknown>): Promise<number> {
+	const start = performance.now();
+	await assert.rejects(promise);
+	return performance.now() - start;
+}
+
+/**
+ * A TCP proxy to the test database whose behaviour a test switches: `forward` (a healthy
+ * database), `silent` (connections accepted and open, nothing ever answered: a hung server
+ * or a network that drops packets) and `refuse` (every connection dropped at once: the
+ * server is down).
+ */
+class FaultyProxy {
+	mode: "forward" | "silent" | "refuse" = "forward";
+	readonly #server: Server;
+	readonly #sockets = new Set<Socket>();
+	readonly #target: URL;
+
+	constructor(target: string) {
+		this.#target = new URL(target);
+		this.#server = createServer((client) => this.#accept(client));
+	}
+
+	#accept(client: Socket): void {
+		if (this.mode === "refuse") {
+			client.destroy();
+			return;
+		}
+		this.#track(client);
+		if (this.mode === "silent") return;
+		const upstream = connect(
+			Number(this.#target.port || 5432),
+			this.#target.hostname || "127.0.0.1",
+		);
+		this.#track(upstream);
+		client.on("data", (d) => {
+			if (this.mode === "forward") upstream.write(d);
+		});
+		upstream.on("data", (d) => {
+			if (this.mode === "forward") client.write(d);
+		});
+		client.on("close", () => upstream.destroy());
+		upstream.on("close", () => client.destroy());
+	}
+
+	#track(socket: Socket): void {
+		this.#sockets.add(socket);
+		socket.on("error", () => socket.destroy());
+		socket.on("close", () => this.#sockets.delete(socket));
+	}
+
+	/** Drops every open connection (both sides). */
+	dropAll(): void {
+		for (const s of this.#sockets) s.destroy();
+	}
+
+	async listen(): Promise<string> {
+		await new Promise<void>((resolve) =>
+			this.#server.listen(0, "127.0.0.1", resolve),
+		);
+		const address = this.#server.address();
+		assert.ok(address && typeof address === "object");
+		const url = new URL(BASE_URL);
+		url.host = `127.0.0.1:${address.port}`;
+		return url.href;
+	}
+
+	async close(): Promise<void> {
+		this.dropAll();
+		await new Promise<void>((resolve) => this.#server.close(() => resolve()));
+	}
+}
+
+describe("postgres store: engine specifics", () => {
+	test("engine, schema parameter, and the tables in that schema only", async () => {
+		await withInstances(1, async ([store], schema) => {
+			assert.ok(store);
+			assert.equal(store.engine, "postgres");
+			await store.ping();
+			const { rows } = await adminPool().query<{ table_name: string }>(
+				"SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY table_name",
+				[schema],
+			);
+			assert.deepEqual(
+				rows.map((r) => r.table_name),
+				[
+					"identities",
+					"identity_logins",
+					"identity_pools",
+					"schema_migrations",
+					"signing_keys",
+				],
+			);
+			const { rows: versions } = await adminPool().query<{ version: number }>(
+				`SELECT version FROM "${schema}".schema_migrations ORDER BY version`,
+			);
+			assert.deepEqual(
+				versions.map((v) => v.version),
+				MIGRATIONS.map((m) => m.version),
+			);
+		});
+	});
+
+	test("openStore picks PostgreSQL for postgres:// and postgresql:// URLs", async () => {
+		for (const scheme of ["postgres", "postgresql"]) {
+			const schema = newSchema();
+			const url = withSchema(schema).replace(/^postgres(ql)?:/, `${scheme}:`);
+			const store = openStore(url, { poolSize: 2 });
+			try {
+				assert.equal(store.engine, "postgres");
+				await store.migrate();
+				await store.ping();
+			} finally {
+				await store.close();
+				await store.close(); // closing twice is harmless
+				await dropSchema(schema);
+			}
+		}
+		assert.throws(
+			() => openStore(withSchema("bad name; DROP")),
+			/invalid schema/,
+		);
+	});
+
+	test("several instances migrating together apply each migration once", async () => {
+		await withInstances(
+			4,
+			async (stores, schema) => {
+				await Promise.all(stores.map((s) => s.migrate()));
+				// And again: already applied, nothing to do.
+				await Promise.all(stores.map((s) => s.migrate()));
+				const { rows } = await adminPool().query<{ version: number }>(
+					`SELECT version FROM "${schema}".schema_migrations ORDER BY version`,
+				);
+				assert.deepEqual(
+					rows.map((r) => r.version),
+					MIGRATIONS.map((m) => m.version),
+				);
+				for (const store of stores) await store.ping();
+			},
+			{ migrate: false },
+		);
+	});
+
+	test("20 concurrent first logins of one developer user through two instances give one identity", async () => {
+		await withInstances(2, async ([a, b]) => {
+			assert.ok(a && b);
+			const pool = newPoolKey();
+			await createPool(a, pool);
+			const answers = await Promise.all(
+				Array.from({ length: 20 }, (_, i) =>
+					signIn(i % 2 === 0 ? a : b, pool, dev("racer"), T0 + i),
+				),
+			);
+			assert.equal(new Set(answers.map((r) => r.identityId)).size, 1);
+			assert.equal(answers.filter((r) => r.created).length, 1);
+			const listed = await b.identities.list(pool.poolId, {
+				limit: 100,
+				hideDisabled: false,
+			});
+			assert.equal(listed.items.length, 1);
+			assert.deepEqual(listed.items[0]?.logins, [dev("racer")]);
+		});
+	});
+
+	test("concurrent pool creates through two instances respect the quota", async () => {
+		await withInstances(2, async ([a, b]) => {
+			assert.ok(a && b);
+			const max = 5;
+			const results = await Promise.allSettled(
+				Array.from({ length: 20 }, (_, i) =>
+					createPool(i % 2 === 0 ? a : b, newPoolKey(), max),
+				),
+			);
+			const rejected = results.filter(
+				(r): r is PromiseRejectedResult => r.status === "rejected",
+			);
+			for (const r of rejected) {
+				assert.ok(r.reason instanceof ServiceError, String(r.reason));
+				assert.equal(r.reason.name, "LimitExceededException");
+			}
+			assert.equal(results.length - rejected.length, max);
+			const listed = await a.pools.list(
+				{ accountId: "111111111111", region: "us-east-1" },
+				{ limit: 100 },
+			);
+			assert.equal(listed.items.length, max);
+		});
+	});
+
+	test("concurrent first signing keys through two instances store one", async () => {
+		await withInstances(2, async ([a, b]) => {
+			assert.ok(a && b);
+			const key = (n: number) => ({
+				kid: `kid-${n}`,
+				alg: "RS512",
+				publicJwk: { kty: "RSA", n: `n${n}`, e: "AQAB" },
+				privateKeyPem: `pem-${n}`,
+				createdAt: T0,
+				activatesAt: T0,
+			});
+			const inserted = await Promise.all(
+				Array.from({ length: 6 }, (_, i) =>
+					(i % 2 === 0 ? a : b).signingKeys.insertFirst(key(i)),
+				),
+			);
+			assert.equal(inserted.filter(Boolean).length, 1);
+			assert.equal((await b.signingKeys.list()).length, 1);
+		});
+	});
+
+	test("an unreachable database fails calls within the connect timeout", async () => {
+		const store = openPostgresStore("postgres://root@127.0.0.1:1/test", {
+			connectTimeoutMs: 1000,
+		});
+		try {
+			assert.ok((await rejectsIn(store.ping())) < 1000);
+			assert.ok((await rejectsIn(store.migrate())) < 1000);
+			assert.ok((await rejectsIn(store.pools.get(newPoolKey()))) < 1000);
+		} finally {
+			await store.close();
+		}
+	});
+
+	test("a server that accepts but never answers fails calls within the connect timeout", async () => {
+		const proxy = new FaultyProxy(BASE_URL);
+		proxy.mode = "silent";
+		const url = await proxy.listen();
+		const store = openPostgresStore(url, { connectTimeoutMs: 500 });
+		try {
+			const elapsed = await rejectsIn(store.ping());
+			assert.ok(elapsed >= 400 && elapsed < 1500, `${elapsed} ms`);
+		} finally {
+			await store.close();
+			await proxy.close();
+		}
+	});
+
+	test("a database that goes away fails calls in bounded time and is used again when it returns", async () => {
+		const schema = newSchema();
+		const proxy = new FaultyProxy(BASE_URL);
+		const url = await proxy.listen();
+		const store = openPostgresStore(withSchema(schema, url), {
+			poolSize: 3,
+			connectTimeoutMs: 500,
+			queryTimeoutMs: 500,
+		});
+		try {
+			await store.migrate();
+			const pool = newPoolKey();
+			await createPool(store, pool);
+			// Several open connections, idle in the pool.
+			await Promise.all([store.ping(), store.ping(), store.pools.get(pool)]);
+
+			// The server drops every connection (idle ones emit `error`: the process survives)
+			// and refuses new ones.
+			proxy.mode = "refuse";
+			proxy.dropAll();
+			await new Promise((resolve) => setTimeout(resolve, 50));
+			assert.ok((await rejectsIn(store.ping())) < 1000);
+			assert.ok((await rejectsIn(signIn(store, pool, dev("u"), T0))) < 1000);
+
+			// Back: the pool reconnects by itself.
+			proxy.mode = "forward";
+			await store.ping();
+			assert.ok(await store.pools.get(pool));
+
+			// The network stops delivering in the middle of open connections: calls on them
+			// fail by the query timeout (a client-side read timeout), new connections by the
+			// connect timeout.
+			proxy.mode = "silent";
+			const stalled = await Promise.all([
+				rejectsIn(store.ping()),
+				rejectsIn(store.pools.get(pool)),
+				rejectsIn(signIn(store, pool, dev("u"), T0)),
+				rejectsIn(store.ping()),
+			]);
+			for (const ms of stalled) assert.ok(ms < 2500, `${ms} ms`);
+
+			// Back again: stalled connections were discarded, not reused.
+			proxy.mode = "forward";
+			proxy.dropAll();
+			await store.ping();
+			const first = await signIn(store, pool, dev("u"), T0 + 1);
+			assert.equal(first.created, true);
+			assert.deepEqual(await signIn(store, pool, dev("u"), T0 + 2), {
+				identityId: first.identityId,
+				created: false,
+			});
+		} finally {
+			await store.close();
+			await proxy.close();
+			await dropSchema(schema);
+		}
+	});
+});
