@@ -1,25 +1,33 @@
 /**
- * `npm run bench`: the throughput of GetOpenIdTokenForDeveloperIdentity on SQLite, next to
- * the ceiling that RS512 signing alone sets on this machine, both measured in this run.
+ * `npm run bench`: the throughput of GetOpenIdTokenForDeveloperIdentity next to the ceiling
+ * that RS512 signing alone sets on this machine, both measured in this run: on SQLite, then
+ * (when PostgreSQL answers at BENCH_POSTGRES_URL) on PostgreSQL with one and two servers.
  *
  * Method (docs/benchmarks.md):
  * 1. Ceiling: RS512 signatures per second with node:crypto's asynchronous sign, enough
  *    signatures in flight to keep every core busy, for CEILING_SECONDS.
- * 2. The server runs in its own process (the built binary) on a temporary SQLite file.
+ * 2. Each server runs in its own process (the built binary).
  * 3. Requests are SigV4-signed before the run (a signature stays valid for 15 minutes), half
- *    for new developer users and half for returning ones, and replayed over CONNECTIONS
- *    keep-alive connections for DURATION_SECONDS.
+ *    for new developer users and half for 1,000 returning ones, and replayed over CONNECTIONS
+ *    keep-alive connections (split between the servers) for DURATION_SECONDS.
  * 4. Printed: requests per second, p50 and p99 latency, errors, and the ratio to the ceiling.
  * Nothing here is a test: `npm test` never depends on timing.
  */
 import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { generateKeyPairSync } from "node:crypto";
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import {
+	existsSync,
+	mkdirSync,
+	mkdtempSync,
+	rmSync,
+	writeFileSync,
+} from "node:fs";
 import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import { Sha256 } from "@aws-crypto/sha256-js";
 import { CreateIdentityPoolCommand } from "@aws-sdk/client-cognito-identity";
 import { SignatureV4 } from "@smithy/signature-v4";
+import pg from "pg";
 import { Pool } from "undici";
 import { signOnce } from "../src/tokens/tokens.ts";
 import { sdkClient } from "../test/support/server.ts";
@@ -29,6 +37,8 @@ const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 64);
 const CEILING_SECONDS = Number(process.env.BENCH_CEILING_SECONDS ?? 5);
 const RETURNING_USERS = 1000;
 const DEV = "login.example.app";
+const POSTGRES_URL =
+	process.env.BENCH_POSTGRES_URL ?? "postgres://root@127.0.0.1:5432/test";
 
 async function signingCeiling(seconds: number): Promise<number> {
 	const { privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
@@ -79,6 +89,7 @@ async function prepare(
 	url: string,
 	poolId: string,
 	count: number,
+	prefix = "",
 ): Promise<Prepared[]> {
 	const u = new URL(url);
 	const signer = new SignatureV4({
@@ -89,7 +100,8 @@ async function prepare(
 	});
 	const out: Prepared[] = [];
 	for (let i = 0; i < count; i++) {
-		const user = i % 2 === 0 ? `new-${i}` : `returning-${i % RETURNING_USERS}`;
+		const user =
+			i % 2 === 0 ? `new-${prefix}${i}` : `returning-${i % RETURNING_USERS}`;
 		const body = JSON.stringify({
 			IdentityPoolId: poolId,
 			Logins: { [DEV]: user },
@@ -259,22 +271,59 @@ async function driveWithWrk(
 	};
 }
 
-async function main() {
-	console.log(
-		`idpool bench: ${availableParallelism()} cores, node ${process.version}`,
+/** Load on several servers at once; latency figures are those of the slowest server. */
+async function measure(
+	urls: string[],
+	requests: Prepared[][],
+	dir: string,
+): Promise<Result & { generator: string }> {
+	const connections = Math.max(1, Math.floor(CONNECTIONS / urls.length));
+	const useWrk = WRK !== undefined && !process.env.BENCH_NODE_CLIENT;
+	const results = await Promise.all(
+		urls.map(async (url, i) => {
+			const reqs = requests[i] as Prepared[];
+			if (useWrk) {
+				const sub = join(dir, `wrk-${i}`);
+				mkdirSync(sub, { recursive: true });
+				return driveWithWrk(url, reqs, DURATION_SECONDS, connections, sub);
+			}
+			const run = await drive(url, reqs, DURATION_SECONDS, connections);
+			return {
+				rps: run.count / DURATION_SECONDS,
+				errors: run.errors,
+				p50: percentile(run.latencies, 50),
+				p99: percentile(run.latencies, 99),
+			};
+		}),
 	);
-	const ceiling = await signingCeiling(CEILING_SECONDS);
-	console.log(
-		`RS512 signing ceiling (node:crypto async sign, all cores): ${ceiling.toFixed(0)} signatures/s`,
-	);
+	return {
+		rps: results.reduce((n, r) => n + r.rps, 0),
+		errors: results.reduce((n, r) => n + r.errors, 0),
+		p50: Math.max(...results.map((r) => r.p50)),
+		p99: Math.max(...results.map((r) => r.p99)),
+		generator: useWrk
+			? `wrk, one process per server`
+			: "undici in the bench process; install wrk for a lighter one",
+	};
+}
 
+/** One scenario: `instances` servers on database `db`, measured and printed. */
+async function scenario(
+	label: string,
+	db: string,
+	instances: number,
+	ceiling: number,
+) {
 	const dir = mkdtempSync(join(tmpdir(), "idpool-bench-"));
-	// BENCH_URL drives a server started elsewhere (to profile it) instead of starting one.
-	const { child, url } = process.env.BENCH_URL
-		? { child: undefined, url: process.env.BENCH_URL }
-		: await startServer(join(dir, "bench.db"));
+	const servers: { child: ChildProcess | undefined; url: string }[] = [];
 	try {
-		const client = sdkClient(url);
+		if (process.env.BENCH_URL)
+			servers.push({ child: undefined, url: process.env.BENCH_URL });
+		else {
+			for (let i = 0; i < instances; i++) servers.push(await startServer(db));
+		}
+		const urls = servers.map((s) => s.url);
+		const client = sdkClient(urls[0] as string);
 		const pool = await client.send(
 			new CreateIdentityPoolCommand({
 				IdentityPoolName: "bench",
@@ -284,38 +333,31 @@ async function main() {
 		);
 		client.destroy();
 		const poolId = pool.IdentityPoolId as string;
-		// Enough signed requests for well above the ceiling for the whole run.
-		const requests = await prepare(
-			url,
-			poolId,
-			Math.ceil(ceiling * DURATION_SECONDS * 1.5),
+		// Enough signed requests for well above the ceiling for the whole run, per server.
+		const perServer =
+			Math.ceil((ceiling * DURATION_SECONDS * 1.5) / urls.length) +
+			RETURNING_USERS * 2;
+		const requests = await Promise.all(
+			urls.map((url, i) => prepare(url, poolId, perServer, `s${i}-`)),
 		);
 		// Warm-up: JIT, connections, and the returning users' identities.
-		await drive(url, requests.slice(0, RETURNING_USERS * 2), 60, CONNECTIONS);
-		const measured = requests.slice(RETURNING_USERS * 2);
-		let result: Result;
-		let generator: string;
-		if (WRK && !process.env.BENCH_NODE_CLIENT) {
-			generator = "wrk, 1 thread";
-			result = await driveWithWrk(
-				url,
-				measured,
-				DURATION_SECONDS,
-				CONNECTIONS,
-				dir,
-			);
-		} else {
-			generator = "undici in the bench process; install wrk for a lighter one";
-			const run = await drive(url, measured, DURATION_SECONDS, CONNECTIONS);
-			result = {
-				rps: run.count / DURATION_SECONDS,
-				errors: run.errors,
-				p50: percentile(run.latencies, 50),
-				p99: percentile(run.latencies, 99),
-			};
-		}
+		await Promise.all(
+			urls.map((url, i) =>
+				drive(
+					url,
+					(requests[i] as Prepared[]).slice(0, RETURNING_USERS * 2),
+					60,
+					16,
+				),
+			),
+		);
+		const result = await measure(
+			urls,
+			requests.map((r) => r.slice(RETURNING_USERS * 2)),
+			dir,
+		);
 		console.log(
-			`GetOpenIdTokenForDeveloperIdentity on SQLite, ${CONNECTIONS} connections, ${DURATION_SECONDS} s, half new users (load: ${generator}):`,
+			`${label}: ${urls.length} server(s), ${CONNECTIONS} connections, ${DURATION_SECONDS} s, half new users (load: ${result.generator})`,
 		);
 		console.log(
 			`  requests/s: ${result.rps.toFixed(0)}  (errors: ${result.errors})`,
@@ -327,11 +369,73 @@ async function main() {
 			`  ratio to the signing ceiling: ${(result.rps / ceiling).toFixed(2)}`,
 		);
 	} finally {
-		if (child) {
+		for (const s of servers) {
+			if (!s.child) continue;
+			const child = s.child;
 			child.kill("SIGTERM");
 			await new Promise((r) => child.on("exit", r));
 		}
 		rmSync(dir, { recursive: true, force: true });
+	}
+}
+
+/** A fresh schema on the benchmark's PostgreSQL, or undefined when it does not answer. */
+async function postgresSchema(): Promise<
+	{ url: string; drop(): Promise<void> } | undefined
+> {
+	const client = new pg.Client({
+		connectionString: POSTGRES_URL,
+		connectionTimeoutMillis: 2000,
+	});
+	try {
+		await client.connect();
+	} catch {
+		console.log(
+			`PostgreSQL does not answer at ${POSTGRES_URL}: its runs are left out`,
+		);
+		return undefined;
+	} finally {
+		await client.end().catch(() => {});
+	}
+	const schema = `idpool_bench_${process.pid}_${Date.now()}`;
+	return {
+		url: `${POSTGRES_URL}${POSTGRES_URL.includes("?") ? "&" : "?"}schema=${schema}`,
+		async drop() {
+			const c = new pg.Client({ connectionString: POSTGRES_URL });
+			await c.connect();
+			await c.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+			await c.end();
+		},
+	};
+}
+
+async function main() {
+	console.log(
+		`idpool bench: ${availableParallelism()} cores, node ${process.version}`,
+	);
+	const ceiling = await signingCeiling(CEILING_SECONDS);
+	console.log(
+		`RS512 signing ceiling (node:crypto async sign, all cores): ${ceiling.toFixed(0)} signatures/s`,
+	);
+	const only = process.env.BENCH_ONLY; // "sqlite" or "postgres"
+	if (only !== "postgres") {
+		const dir = mkdtempSync(join(tmpdir(), "idpool-bench-db-"));
+		try {
+			await scenario("SQLite", join(dir, "bench.db"), 1, ceiling);
+		} finally {
+			rmSync(dir, { recursive: true, force: true });
+		}
+	}
+	if (only !== "sqlite" && !process.env.BENCH_URL) {
+		for (const instances of [1, 2]) {
+			const schema = await postgresSchema();
+			if (!schema) break;
+			try {
+				await scenario("PostgreSQL", schema.url, instances, ceiling);
+			} finally {
+				await schema.drop();
+			}
+		}
 	}
 }
 

@@ -131,11 +131,29 @@ export class PostgresIdentities implements IdentityRepository {
 		plan: (snapshot: IdentitySnapshot) => Planned<T>,
 		now: number,
 	): Promise<T> {
-		return this.#db.transaction("SERIALIZABLE", async (sql) => {
-			const snapshot = await this.#snapshot(sql, pool, query);
-			const { change, result } = plan(snapshot);
-			await this.#apply(sql, pool, change, now);
-			return result;
+		// READ COMMITTED with row locks rather than SERIALIZABLE: SERIALIZABLE's predicate locks
+		// on the login index make concurrent first logins of *different* users conflict and
+		// retry. Instead the identities involved are locked (FOR UPDATE, in id order) and the
+		// snapshot read again until every identity it involves is locked: nobody else can then
+		// move, add or remove their logins. A login linked concurrently by another transaction
+		// fails the unique constraint, and the whole transaction is retried.
+		return this.#db.transaction("READ COMMITTED", async (sql) => {
+			const locked = new Set<string>();
+			for (;;) {
+				const snapshot = await this.#snapshot(sql, pool, query);
+				const unlocked = [...snapshot.identities.keys()].filter((id) => !locked.has(id));
+				if (unlocked.length === 0) {
+					const { change, result } = plan(snapshot);
+					await this.#apply(sql, pool, change, now);
+					return result;
+				}
+				unlocked.sort();
+				await sql.rows(
+					"SELECT identity_id FROM identities WHERE identity_id = ANY($1::text[]) ORDER BY identity_id FOR UPDATE",
+					[unlocked],
+				);
+				for (const id of unlocked) locked.add(id);
+			}
 		});
 	}
 
