@@ -141,7 +141,9 @@ export class PostgresIdentities implements IdentityRepository {
 			const locked = new Set<string>();
 			for (;;) {
 				const snapshot = await this.#snapshot(sql, pool, query);
-				const unlocked = [...snapshot.identities.keys()].filter((id) => !locked.has(id));
+				const unlocked = [...snapshot.identities.keys()].filter(
+					(id) => !locked.has(id),
+				);
 				if (unlocked.length === 0) {
 					const { change, result } = plan(snapshot);
 					await this.#apply(sql, pool, change, now);
@@ -252,19 +254,29 @@ export class PostgresIdentities implements IdentityRepository {
 				);
 			}
 		}
-		for (const { identityId, login } of change.link ?? []) {
+		const links = change.link ?? [];
+		if (links.length > 0) {
+			// One statement for every new login (round trips dominate on PostgreSQL).
 			await sql.count(
-				"INSERT INTO identity_logins (pool_id, provider, subject, kind, identity_id, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
+				`INSERT INTO identity_logins (pool_id, provider, subject, kind, identity_id, created_at)
+				SELECT $1, provider, subject, kind, identity_id, $2
+				FROM unnest($3::text[], $4::text[], $5::text[], $6::text[]) AS l (provider, subject, kind, identity_id)`,
 				[
 					pool.poolId,
-					login.provider,
-					login.subject,
-					login.kind,
-					identityId,
 					now,
+					links.map((l) => l.login.provider),
+					links.map((l) => l.login.subject),
+					links.map((l) => l.login.kind),
+					links.map((l) => l.identityId),
 				],
 			);
-			await this.#authenticate(sql, identityId, now);
+			// A target created just now as authenticated needs no update.
+			const created = change.create?.authenticated
+				? change.create.identityId
+				: undefined;
+			for (const id of new Set(links.map((l) => l.identityId))) {
+				if (id !== created) await this.#authenticate(sql, id, now);
+			}
 		}
 		for (const { identityId, state } of change.state ?? []) {
 			await sql.count(

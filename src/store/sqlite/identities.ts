@@ -204,6 +204,10 @@ export class SqliteIdentities implements IdentityRepository {
 			this.#unlink.run(pool.poolId, login.provider, login.subject);
 			if (owner) this.#touch.run(now, owner.identity_id);
 		}
+		// A target created just now as authenticated needs no update.
+		const created = change.create?.authenticated
+			? change.create.identityId
+			: undefined;
 		for (const { identityId, login } of change.link ?? []) {
 			this.#link.run(
 				pool.poolId,
@@ -213,7 +217,7 @@ export class SqliteIdentities implements IdentityRepository {
 				identityId,
 				now,
 			);
-			this.#authenticate.run(now, identityId);
+			if (identityId !== created) this.#authenticate.run(now, identityId);
 		}
 		for (const { identityId, state } of change.state ?? []) {
 			this.#setState.run(state, now, identityId);
