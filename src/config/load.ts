@@ -1,11 +1,18 @@
 /**
  * @module config/load
- * Resolves the {@link Config} from defaults, environment and command-line flags (in that
- * order of precedence), validates every value and freezes the result. Invalid input throws a
- * {@link ConfigError} whose one-line message names the flag or variable at fault.
+ * Resolves the {@link Config} from defaults, an optional JSON configuration file, the
+ * environment and command-line flags (in that order of precedence), validates every value and
+ * freezes the result. Invalid input throws a {@link ConfigError} whose one-line message names
+ * the flag, variable or file key at fault. The file also carries the `providers` table of
+ * federated login providers, validated here so that a typo stops the server at start rather
+ * than failing logins later.
  */
+import { readFileSync } from "node:fs";
 import {
 	type Config,
+	type InlineJwks,
+	type ProviderMap,
+	type ProviderSettings,
 	type RateLimits,
 	SETTINGS,
 	type SettingSpec,
@@ -67,6 +74,273 @@ function parseValue(spec: SettingSpec, raw: string, source: string): unknown {
 }
 
 /**
+ * A setting's value in the file, as the text the flag or variable would carry, so that one
+ * parser validates all three sources alike. JSON numbers are accepted for numeric settings
+ * and an object of numbers for the rates, because that is what people write in JSON.
+ */
+function fileText(spec: SettingSpec, value: unknown, source: string): string {
+	if (typeof value === "string") return value;
+	if (
+		typeof value === "number" &&
+		(spec.type === "port" || spec.type === "count")
+	) {
+		return String(value);
+	}
+	if (
+		spec.type === "rates" &&
+		typeof value === "object" &&
+		value !== null &&
+		!Array.isArray(value)
+	) {
+		return Object.entries(value)
+			.map(([op, n]) => {
+				if (typeof n !== "number") {
+					throw new ConfigError(
+						`${source} must map operation names to numbers, got ${JSON.stringify(n)} for '${op}'`,
+					);
+				}
+				return `${op}=${n}`;
+			})
+			.join(",");
+	}
+	const wanted =
+		spec.type === "string"
+			? "a string"
+			: spec.type === "rates"
+				? 'an object such as {"GetId": 25} or a string such as "GetId=25"'
+				: "a number";
+	throw new ConfigError(`${source} must be ${wanted}, got ${JSON.stringify(value)}`);
+}
+
+/** The parsed configuration file: setting values as text by key, and the providers. */
+interface FileSettings {
+	values: Map<string, { text: string; source: string }>;
+	providers: ProviderMap;
+}
+
+/** Reads and checks the configuration file named by `--config` / `IDPOOL_CONFIG`. */
+function readConfigFile(path: string): FileSettings {
+	let text: string;
+	try {
+		text = readFileSync(path, "utf8");
+	} catch (err) {
+		throw new ConfigError(
+			`cannot read config file ${path}: ${(err as NodeJS.ErrnoException).code ?? "error"}`,
+		);
+	}
+	let doc: unknown;
+	try {
+		doc = JSON.parse(text);
+	} catch (err) {
+		throw new ConfigError(
+			`config file ${path} is not valid JSON: ${((err as Error).message.split("\n")[0] ?? "").trim()}`,
+		);
+	}
+	if (typeof doc !== "object" || doc === null || Array.isArray(doc)) {
+		throw new ConfigError(`config file ${path} must hold a JSON object`);
+	}
+	const values = new Map<string, { text: string; source: string }>();
+	let providers: ProviderMap = emptyProviders();
+	for (const [key, value] of Object.entries(doc)) {
+		const source = `'${key}' in ${path}`;
+		if (key === "providers") {
+			providers = parseProviders(value, path);
+			continue;
+		}
+		const spec = SETTINGS.find((s) => s.key === key);
+		if (!spec) {
+			throw new ConfigError(
+				`config file ${path}: unknown setting '${key}' (settings use the keys of docs/configuration.md, e.g. "maxPools")`,
+			);
+		}
+		if (spec.key === "configFile") {
+			throw new ConfigError(
+				`config file ${path}: 'configFile' cannot be set inside a config file`,
+			);
+		}
+		values.set(key, { text: fileText(spec, value, source), source });
+	}
+	return { values, providers };
+}
+
+function emptyProviders(): ProviderMap {
+	return Object.freeze(Object.create(null) as Record<string, ProviderSettings>);
+}
+
+const PROVIDER_MEMBERS = ["jwksUri", "jwks", "clientIds", "verifyUrl"];
+/** Providers whose tokens are opaque and checked through an inspection endpoint. */
+const OPAQUE_PROVIDERS = new Set([
+	"graph.facebook.com",
+	"www.amazon.com",
+	"api.twitter.com",
+]);
+/** Providers whose ID tokens are checked against the pool's `SupportedLoginProviders` app id. */
+const SOCIAL_JWT_PROVIDERS = new Set(["accounts.google.com", "appleid.apple.com"]);
+const USER_POOL_KEY = /^cognito-idp\.[a-z0-9-]+\.amazonaws\.com(\.cn)?\/[^/]+$/;
+
+/**
+ * Whether `url` may be a key or inspection endpoint: https anywhere; plain http only on the
+ * loopback interface, where nobody can tamper with the keys in transit (local emulators and
+ * test doubles).
+ */
+export function isAllowedProviderUrl(url: string): boolean {
+	let parsed: URL;
+	try {
+		parsed = new URL(url);
+	} catch {
+		return false;
+	}
+	if (parsed.protocol === "https:") return true;
+	if (parsed.protocol !== "http:") return false;
+	const host = parsed.hostname;
+	return host === "localhost" || host === "[::1]" || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
+function parseProviders(value: unknown, path: string): ProviderMap {
+	if (typeof value !== "object" || value === null || Array.isArray(value)) {
+		throw new ConfigError(
+			`'providers' in ${path} must be an object mapping provider names to settings`,
+		);
+	}
+	const out = Object.create(null) as Record<string, ProviderSettings>;
+	for (const [name, settings] of Object.entries(value)) {
+		out[name] = Object.freeze(parseProvider(name, settings, path));
+	}
+	return Object.freeze(out);
+}
+
+function parseProvider(
+	name: string,
+	value: unknown,
+	path: string,
+): ProviderSettings {
+	const at = `providers["${name}"] in ${path}`;
+	if (name === "" || /^[a-z][a-z0-9+.-]*:\/\//i.test(name)) {
+		throw new ConfigError(
+			`${at}: the key must be the provider name as it appears in Logins, without a scheme (e.g. "oidc.example.com")`,
+		);
+	}
+	if (name.startsWith("arn:")) {
+		throw new ConfigError(
+			`${at}: SAML providers are not supported by idpool yet, so they take no settings`,
+		);
+	}
+	if (name === "cognito-identity.amazonaws.com") {
+		throw new ConfigError(
+			`${at}: this server's own tokens are checked with its own signing keys and take no settings`,
+		);
+	}
+	if (typeof value !== "object" || value === null || Array.isArray(value)) {
+		throw new ConfigError(
+			`${at} must be an object with any of ${PROVIDER_MEMBERS.join(", ")}`,
+		);
+	}
+	const v = value as Record<string, unknown>;
+	for (const member of Object.keys(v)) {
+		if (!PROVIDER_MEMBERS.includes(member)) {
+			throw new ConfigError(
+				`${at}: unknown member '${member}' (expected any of ${PROVIDER_MEMBERS.join(", ")})`,
+			);
+		}
+	}
+	const opaque = OPAQUE_PROVIDERS.has(name);
+	const social = SOCIAL_JWT_PROVIDERS.has(name);
+	const userPool = USER_POOL_KEY.test(name);
+	const out: {
+		jwksUri?: string;
+		jwks?: InlineJwks;
+		clientIds?: readonly string[];
+		verifyUrl?: string;
+	} = {};
+	if (v.jwksUri !== undefined) {
+		if (opaque) {
+			throw new ConfigError(
+				`${at}.jwksUri: ${name} tokens are not JWTs; use verifyUrl`,
+			);
+		}
+		out.jwksUri = url(v.jwksUri, `${at}.jwksUri`);
+	}
+	if (v.jwks !== undefined) {
+		if (opaque) {
+			throw new ConfigError(`${at}.jwks: ${name} tokens are not JWTs; use verifyUrl`);
+		}
+		if (out.jwksUri !== undefined) {
+			throw new ConfigError(`${at}: give either jwksUri or jwks, not both`);
+		}
+		out.jwks = inlineJwks(v.jwks, `${at}.jwks`);
+	}
+	if (v.clientIds !== undefined) {
+		if (opaque || social || userPool) {
+			throw new ConfigError(
+				`${at}.clientIds: only OpenID Connect providers take client ids here; the audience of ${name} comes from the identity pool's ${userPool ? "CognitoIdentityProviders" : "SupportedLoginProviders"}`,
+			);
+		}
+		const ids = v.clientIds;
+		if (
+			!Array.isArray(ids) ||
+			!ids.every((id) => typeof id === "string" && id !== "")
+		) {
+			throw new ConfigError(
+				`${at}.clientIds must be an array of non-empty strings`,
+			);
+		}
+		out.clientIds = Object.freeze([...(ids as string[])]);
+	}
+	if (v.verifyUrl !== undefined) {
+		if (!opaque) {
+			throw new ConfigError(
+				`${at}.verifyUrl: only graph.facebook.com, www.amazon.com and api.twitter.com take a verifyUrl; use jwksUri or jwks`,
+			);
+		}
+		out.verifyUrl = url(v.verifyUrl, `${at}.verifyUrl`);
+	}
+	return out;
+}
+
+function url(value: unknown, source: string): string {
+	if (typeof value !== "string" || !isAllowedProviderUrl(value)) {
+		throw new ConfigError(
+			`${source} must be an https URL (http only on 127.0.0.1, ::1 or localhost), got ${JSON.stringify(value)}`,
+		);
+	}
+	return value;
+}
+
+function inlineJwks(value: unknown, source: string): InlineJwks {
+	const keys = (value as { keys?: unknown } | null)?.keys;
+	if (
+		typeof value !== "object" ||
+		value === null ||
+		!Array.isArray(keys) ||
+		keys.length === 0
+	) {
+		throw new ConfigError(
+			`${source} must be a JSON Web Key Set: {"keys": [ ... ]} with at least one key`,
+		);
+	}
+	for (const [i, key] of keys.entries()) {
+		if (typeof key !== "object" || key === null || Array.isArray(key)) {
+			throw new ConfigError(`${source}.keys[${i}] must be a JSON Web Key object`);
+		}
+		const jwk = key as Record<string, unknown>;
+		if (typeof jwk.kty !== "string") {
+			throw new ConfigError(`${source}.keys[${i}] has no "kty"`);
+		}
+		// A private key here would be a leak waiting to happen (the file is configuration).
+		if ("d" in jwk || "k" in jwk) {
+			throw new ConfigError(
+				`${source}.keys[${i}] is a private or symmetric key; give public keys only`,
+			);
+		}
+	}
+	return Object.freeze({
+		keys: Object.freeze(
+			keys.map((k) => Object.freeze({ ...(k as Record<string, unknown>) })),
+		),
+	});
+}
+
+/**
  * Resolves the configuration.
  * @param flags flag values by flag name (as parsed from the command line)
  * @param env the environment (usually `process.env`)
@@ -75,18 +349,35 @@ export function loadConfig(
 	flags: Readonly<Record<string, string | undefined>>,
 	env: Readonly<Record<string, string | undefined>>,
 ): Config {
+	const configSpec = SETTINGS.find((s) => s.key === "configFile");
+	let file: FileSettings | undefined;
+	if (configSpec) {
+		const fromFlag = flags[configSpec.flag];
+		const fromEnv = env[configSpec.env];
+		const path =
+			fromFlag !== undefined
+				? (parseValue(configSpec, fromFlag, `--${configSpec.flag}`) as string)
+				: fromEnv !== undefined && fromEnv !== ""
+					? fromEnv
+					: undefined;
+		if (path !== undefined) file = readConfigFile(path);
+	}
 	const out: Record<string, unknown> = {};
 	for (const spec of SETTINGS) {
 		const fromFlag = flags[spec.flag];
 		const fromEnv = env[spec.env];
+		const fromFile = file?.values.get(spec.key);
 		if (fromFlag !== undefined)
 			out[spec.key] = parseValue(spec, fromFlag, `--${spec.flag}`);
 		else if (fromEnv !== undefined && fromEnv !== "")
 			out[spec.key] = parseValue(spec, fromEnv, spec.env);
+		else if (fromFile !== undefined)
+			out[spec.key] = parseValue(spec, fromFile.text, fromFile.source);
 		else if (spec.default !== undefined)
 			out[spec.key] = parseValue(spec, spec.default, spec.key);
 		else out[spec.key] = undefined;
 	}
+	out.providers = file?.providers ?? emptyProviders();
 	const config = out as unknown as Config;
 	if (!/^\d{12}$/.test(config.accountId)) {
 		throw new ConfigError(

@@ -58,6 +58,11 @@ export interface LoginRequest {
 	flow: "developer" | "public";
 	/** Whether the operation lists LimitExceededException; otherwise InvalidParameterException. */
 	limitError: "limit" | "parameter";
+	/**
+	 * The identity named is already proven by other means (a token this server issued for
+	 * it, in GetCredentialsForIdentity): no presented login needs to be linked to it.
+	 */
+	proven?: boolean;
 }
 
 function tooManyLogins(max: number, kind: LoginRequest["limitError"]): Error {
@@ -153,6 +158,7 @@ export function planLogins(
 				: named.logins.length > 0;
 		if (
 			proofRequired &&
+			!request.proven &&
 			!request.logins.some((l) => ownerOf(l) === named.identityId)
 		) {
 			throw new NotAuthorizedException(LOGINS_DONT_MATCH);
@@ -313,4 +319,42 @@ export async function requireIdentity(
 		throw identityNotFound(identityId);
 	}
 	return identity;
+}
+
+/**
+ * UnlinkIdentity: removes the identity's logins of the providers named, after the caller
+ * proved ownership with a login linked to it (reference §3.18, DECISIONS 11). Developer
+ * identifiers are removed with UnlinkDeveloperIdentity instead; an identity left with no
+ * login is inaccessible.
+ */
+export function planUnlinkProviders(
+	snapshot: IdentitySnapshot,
+	request: { identityId: string; proof: LoginRef[]; providers: string[] },
+): Planned<undefined> {
+	const identity = snapshot.identities.get(request.identityId);
+	if (!identity) throw identityNotFound(request.identityId);
+	if (identity.state !== "active") throw identityForbidden(request.identityId);
+	if (!request.proof.some((l) => snapshot.owners.get(loginKey(l)) === identity.identityId)) {
+		throw new NotAuthorizedException(LOGINS_DONT_MATCH);
+	}
+	const remove: LoginRef[] = [];
+	for (const provider of new Set(request.providers)) {
+		const linked = identity.logins.filter((l) => l.provider === provider);
+		if (linked.some((l) => l.kind === "developer")) {
+			throw new InvalidParameterException(
+				`${provider} is a developer provider: unlink developer users with UnlinkDeveloperIdentity.`,
+			);
+		}
+		if (linked.length === 0) {
+			throw new ResourceConflictException(
+				`The login of ${provider} is not linked to identity '${identity.identityId}'.`,
+			);
+		}
+		remove.push(...linked);
+	}
+	const change: IdentityChange = { unlink: remove };
+	if (remove.length > 0 && remove.length === identity.logins.length) {
+		change.state = [{ identityId: identity.identityId, state: "inaccessible" }];
+	}
+	return { change, result: undefined };
 }

@@ -8,6 +8,7 @@ import { DeleteIdentities } from "./delete-identities.ts";
 import { DeleteIdentityPool } from "./delete-identity-pool.ts";
 import { DescribeIdentity } from "./describe-identity.ts";
 import { DescribeIdentityPool } from "./describe-identity-pool.ts";
+import { GetIdentityPoolRoles } from "./get-identity-pool-roles.ts";
 import { GetOpenIdTokenForDeveloperIdentity } from "./get-open-id-token-for-developer-identity.ts";
 import { ListIdentities } from "./list-identities.ts";
 import { ListIdentityPools } from "./list-identity-pools.ts";
@@ -15,6 +16,7 @@ import { LookupDeveloperIdentity } from "./lookup-developer-identity.ts";
 import { MergeDeveloperIdentities } from "./merge-developer-identities.ts";
 import { notYetAvailable } from "./not-yet-available.ts";
 import type { Operation } from "./operation.ts";
+import { SetIdentityPoolRoles } from "./set-identity-pool-roles.ts";
 import { UnlinkDeveloperIdentity } from "./unlink-developer-identity.ts";
 import { UpdateIdentityPool } from "./update-identity-pool.ts";
 
@@ -29,7 +31,7 @@ export const OPERATIONS = {
 		"none",
 	),
 	GetId: notYetAvailable("GetId", "none"),
-	GetIdentityPoolRoles: notYetAvailable("GetIdentityPoolRoles", "sigv4"),
+	GetIdentityPoolRoles,
 	GetOpenIdToken: notYetAvailable("GetOpenIdToken", "none"),
 	GetOpenIdTokenForDeveloperIdentity,
 	GetPrincipalTagAttributeMap: notYetAvailable(
@@ -41,7 +43,7 @@ export const OPERATIONS = {
 	ListTagsForResource: notYetAvailable("ListTagsForResource", "sigv4"),
 	LookupDeveloperIdentity,
 	MergeDeveloperIdentities,
-	SetIdentityPoolRoles: notYetAvailable("SetIdentityPoolRoles", "sigv4"),
+	SetIdentityPoolRoles,
 	SetPrincipalTagAttributeMap: notYetAvailable(
 		"SetPrincipalTagAttributeMap",
 		"sigv4",

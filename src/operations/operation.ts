@@ -9,6 +9,8 @@
 import type { Clock } from "../lib/clock.ts";
 import type { Logger } from "../lib/logger.ts";
 import type { Store } from "../store/store.ts";
+import type { CredentialsProvider } from "../credentials/provider.ts";
+import type { LoginVerifier } from "../federation/verifier.ts";
 import type { TokenIssuer } from "../tokens/tokens.ts";
 
 /** The server settings an operation may read. */
@@ -38,6 +40,10 @@ export interface OperationContext {
 	readonly tokens: TokenIssuer;
 	/** The `iss` of this server's tokens (DECISIONS 19). */
 	readonly issuer: string;
+	/** Verifies the tokens of `Logins` maps (public operations). */
+	readonly logins: LoginVerifier;
+	/** Issues AWS credentials (GetCredentialsForIdentity). */
+	readonly credentials: CredentialsProvider;
 	/** The verified caller of a signed operation; `undefined` for public operations. */
 	readonly caller: Caller | undefined;
 }

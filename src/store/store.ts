@@ -41,9 +41,28 @@ export interface PoolSettings {
 	SamlProviderARNs?: string[];
 }
 
+/** A rule of a `Rules` role mapping, in its wire form. */
+export interface MappingRuleDoc {
+	Claim: string;
+	MatchType: "Equals" | "Contains" | "StartsWith" | "NotEqual";
+	Value: string;
+	RoleARN: string;
+}
+
+/** A role mapping of one provider (SetIdentityPoolRoles), in its wire form. */
+export interface RoleMappingDoc {
+	Type: "Token" | "Rules";
+	AmbiguousRoleResolution?: "AuthenticatedRole" | "Deny";
+	RulesConfiguration?: { Rules: MappingRuleDoc[] };
+}
+
 /** A stored identity pool. */
 export interface PoolRecord extends PoolKey {
 	settings: PoolSettings;
+	/** Default roles by `authenticated` / `unauthenticated` (SetIdentityPoolRoles); `{}` when unset. */
+	roles: Record<string, string>;
+	/** Role mappings by provider key; absent when unset. */
+	roleMappings?: Record<string, RoleMappingDoc>;
 	/** Resource tags (`IdentityPoolTags`, TagResource). */
 	tags: Record<string, string>;
 	createdAt: number;
@@ -81,6 +100,11 @@ export interface PoolRepository {
 	/** The pool, or `undefined` when it does not exist in that account and region. */
 	get(key: PoolKey): Promise<PoolRecord | undefined>;
 	/**
+	 * The pool with this id in whatever account and region (ids are unique): the public
+	 * operations find pools by id alone (DECISIONS 8).
+	 */
+	findById(poolId: string): Promise<PoolRecord | undefined>;
+	/**
 	 * Replaces a pool's settings and tags with what `apply` computes from the stored pool, in
 	 * one transaction. `apply` may throw a `ServiceError` to refuse the change; nothing is
 	 * written then. Answers `undefined` when the pool does not exist.
@@ -93,6 +117,17 @@ export interface PoolRepository {
 		},
 		now: number,
 	): Promise<PoolRecord | undefined>;
+	/**
+	 * Replaces the pool's roles and role mappings (`undefined` clears the mappings) and sets
+	 * `updatedAt` to `now`, atomically. Answers whether the pool exists in that account and
+	 * region (nothing is written when it does not).
+	 */
+	setRoles(
+		key: PoolKey,
+		roles: Record<string, string>,
+		roleMappings: Record<string, RoleMappingDoc> | undefined,
+		now: number,
+	): Promise<boolean>;
 	/** Deletes a pool and everything it holds. Answers whether it existed. */
 	delete(key: PoolKey): Promise<boolean>;
 	/**
@@ -274,6 +309,39 @@ export interface SigningKeyRepository {
 	prune(before: number): Promise<number>;
 }
 
+/**
+ * AWS credentials this server issued (the local credentials provider, DECISIONS 21), kept
+ * so that its STS-compatible endpoint can recognise them.
+ */
+export interface IssuedCredentialRecord {
+	/** `ASIA...`. */
+	accessKeyId: string;
+	secretAccessKey: string;
+	sessionToken: string;
+	identityId: string;
+	poolId: string;
+	accountId: string;
+	region: string;
+	roleArn: string;
+	/** Session tags applied with the credentials. */
+	principalTags: Record<string, string>;
+	createdAt: number;
+	expiresAt: number;
+}
+
+/**
+ * Issued credentials. They are independent of their pool and identity (like STS credentials
+ * on AWS, they stay valid until they expire): deleting either keeps them; `prune` removes them.
+ */
+export interface CredentialRepository {
+	/** Stores credentials (access key ids are unique). */
+	insert(credential: IssuedCredentialRecord): Promise<void>;
+	/** The credentials with this access key id, expired or not. */
+	get(accessKeyId: string): Promise<IssuedCredentialRecord | undefined>;
+	/** Deletes credentials that expired before `before`. Answers how many. */
+	prune(before: number): Promise<number>;
+}
+
 /** The whole store. */
 export interface Store {
 	/** Which engine this is, for logs and `/health`. */
@@ -281,6 +349,7 @@ export interface Store {
 	readonly pools: PoolRepository;
 	readonly signingKeys: SigningKeyRepository;
 	readonly identities: IdentityRepository;
+	readonly credentials: CredentialRepository;
 	/** Applies pending schema migrations. Safe to call at every start. */
 	migrate(): Promise<void>;
 	/** Cheap round trip to the database, for `/health`. */

@@ -24,10 +24,12 @@ import {
 	type IdentityChange,
 	type IdentityRecord,
 	type IdentitySnapshot,
+	type IssuedCredentialRecord,
 	type LoginRef,
 	loginKey,
 	type PoolKey,
 	type PoolSettings,
+	type RoleMappingDoc,
 	type SigningKeyRecord,
 	type Store,
 } from "../../src/store/store.ts";
@@ -100,6 +102,86 @@ function signingKey(n: number, activatesAt: number): SigningKeyRecord {
 		privateKeyPem: `-----BEGIN PRIVATE KEY-----\nkey-${n}\n-----END PRIVATE KEY-----\n`,
 		createdAt: activatesAt - 10,
 		activatesAt,
+	};
+}
+
+const AUTH_ROLE = "arn:aws:iam::111111111111:role/Auth";
+const UNAUTH_ROLE = "arn:aws:iam::111111111111:role/Unauth";
+const USER_POOL_KEY =
+	"cognito-idp.us-east-1.amazonaws.com/us-east-1_abc:client";
+const OIDC_ARN = "arn:aws:iam::111111111111:oidc-provider/issuer.example";
+
+/** Role mappings of both types, with every match type, keyed in a non-sorted order. */
+function roleMappings(): Record<string, RoleMappingDoc> {
+	return {
+		[USER_POOL_KEY]: { Type: "Token", AmbiguousRoleResolution: "Deny" },
+		[OIDC_ARN]: {
+			Type: "Rules",
+			AmbiguousRoleResolution: "AuthenticatedRole",
+			RulesConfiguration: {
+				Rules: [
+					{
+						Claim: "sub",
+						MatchType: "Equals",
+						Value: "u-1",
+						RoleARN: "arn:aws:iam::111111111111:role/A",
+					},
+					{
+						Claim: "custom:dept",
+						MatchType: "Contains",
+						Value: "eng",
+						RoleARN: "arn:aws:iam::111111111111:role/B",
+					},
+					{
+						Claim: "email",
+						MatchType: "StartsWith",
+						Value: "admin@",
+						RoleARN: "arn:aws:iam::111111111111:role/C",
+					},
+					{
+						Claim: "cognito:groups",
+						MatchType: "NotEqual",
+						Value: "guests",
+						RoleARN: "arn:aws:iam::111111111111:role/D",
+					},
+				],
+			},
+		},
+		"accounts.google.com": {
+			Type: "Rules",
+			AmbiguousRoleResolution: "Deny",
+			RulesConfiguration: {
+				Rules: [
+					{
+						Claim: "aud",
+						MatchType: "Equals",
+						Value: "client-1",
+						RoleARN: "arn:aws:iam::111111111111:role/G",
+					},
+				],
+			},
+		},
+	};
+}
+
+function credential(
+	n: number,
+	expiresAt: number,
+	extra: Partial<IssuedCredentialRecord> = {},
+): IssuedCredentialRecord {
+	return {
+		accessKeyId: `ASIA${randomUUID().replaceAll("-", "").slice(0, 16).toUpperCase()}`,
+		secretAccessKey: `secret-${n}-${randomUUID()}`,
+		sessionToken: `token-${n}-${randomUUID()}`,
+		identityId: newIdentityId(),
+		poolId: newPoolKey().poolId,
+		accountId: ACCOUNT,
+		region: REGION,
+		roleArn: AUTH_ROLE,
+		principalTags: { username: `user-${n}`, client: "c" },
+		createdAt: expiresAt - 3_600_000,
+		expiresAt,
+		...extra,
 	};
 }
 
@@ -278,6 +360,7 @@ export function describeStoreConformance(
 					const expected = {
 						...key,
 						settings: poolSettings,
+						roles: {},
 						tags: { team: "a" },
 						createdAt: T0,
 						updatedAt: T0,
@@ -302,6 +385,8 @@ export function describeStoreConformance(
 						"IdentityPoolName",
 					]);
 					assert.deepEqual(pool.tags, {});
+					assert.deepEqual(pool.roles, {});
+					assert.equal("roleMappings" in pool, false);
 				}),
 			);
 
@@ -498,6 +583,7 @@ export function describeStoreConformance(
 					const expected = {
 						...key,
 						settings: settings("after", { AllowClassicFlow: true }),
+						roles: {},
 						tags: { b: "2" },
 						createdAt: T0,
 						updatedAt: T0 + 5,
@@ -754,6 +840,240 @@ export function describeStoreConformance(
 			);
 		});
 
+		describe("pools: findById", () => {
+			test(
+				"findById finds a pool by id alone, in whatever account and region",
+				withStore(async (store) => {
+					const home = await createPool(store);
+					const elsewhere = await createPool(
+						store,
+						newPoolKey({ accountId: OTHER_ACCOUNT, region: OTHER_REGION }),
+					);
+					await store.pools.setRoles(
+						elsewhere,
+						{ authenticated: AUTH_ROLE },
+						roleMappings(),
+						T0 + 3,
+					);
+					assert.deepEqual(
+						await store.pools.findById(home.poolId),
+						await store.pools.get(home),
+					);
+					const found = await store.pools.findById(elsewhere.poolId);
+					assert.ok(found);
+					assert.equal(found.accountId, OTHER_ACCOUNT);
+					assert.equal(found.region, OTHER_REGION);
+					assert.deepEqual(found, await store.pools.get(elsewhere));
+					assert.deepEqual(found.roleMappings, roleMappings());
+					assert.equal(
+						await store.pools.findById(newPoolKey().poolId),
+						undefined,
+					);
+					await store.pools.delete(home);
+					assert.equal(await store.pools.findById(home.poolId), undefined);
+				}),
+			);
+		});
+
+		describe("pools: roles", () => {
+			test(
+				"a new pool has no roles and no role mappings",
+				withStore(async (store) => {
+					const key = newPoolKey();
+					const created = await store.pools.create(
+						{ ...key, settings: settings("new"), tags: {}, now: T0 },
+						10,
+					);
+					for (const pool of [created, await store.pools.get(key)]) {
+						assert.ok(pool);
+						assert.deepEqual(pool.roles, {});
+						assert.equal("roleMappings" in pool, false);
+					}
+				}),
+			);
+
+			test(
+				"setRoles stores roles and mappings as given, and bumps updatedAt only",
+				withStore(async (store) => {
+					const key = await createPool(store, newPoolKey(), T0, {
+						SupportedLoginProviders: { "accounts.google.com": "client-1" },
+					});
+					const before = await store.pools.get(key);
+					assert.ok(before);
+					const roles = {
+						unauthenticated: UNAUTH_ROLE,
+						authenticated: AUTH_ROLE,
+					};
+					assert.equal(
+						await store.pools.setRoles(key, roles, roleMappings(), T0 + 5),
+						true,
+					);
+					const after = await store.pools.get(key);
+					assert.deepEqual(after, {
+						...before,
+						roles,
+						roleMappings: roleMappings(),
+						updatedAt: T0 + 5,
+					});
+					assert.ok(after);
+					// Key order survives the round trip (answers keep the caller's order).
+					assert.deepEqual(Object.keys(after.roles), Object.keys(roles));
+					assert.deepEqual(
+						Object.keys(after.roleMappings ?? {}),
+						Object.keys(roleMappings()),
+					);
+				}),
+			);
+
+			test(
+				"setRoles replaces: roles are replaced, undefined mappings and {} roles clear",
+				withStore(async (store) => {
+					const key = await createPool(store);
+					await store.pools.setRoles(
+						key,
+						{ authenticated: AUTH_ROLE, unauthenticated: UNAUTH_ROLE },
+						roleMappings(),
+						T0 + 1,
+					);
+					// Replaced whole, not merged.
+					const google = roleMappings()["accounts.google.com"];
+					assert.ok(google);
+					await store.pools.setRoles(
+						key,
+						{ authenticated: "arn:aws:iam::111111111111:role/Other" },
+						{ "accounts.google.com": google },
+						T0 + 2,
+					);
+					let pool = await store.pools.get(key);
+					assert.ok(pool);
+					assert.deepEqual(pool.roles, {
+						authenticated: "arn:aws:iam::111111111111:role/Other",
+					});
+					assert.deepEqual(pool.roleMappings, {
+						"accounts.google.com": google,
+					});
+					// Mappings omitted: cleared.
+					await store.pools.setRoles(
+						key,
+						{ unauthenticated: UNAUTH_ROLE },
+						undefined,
+						T0 + 3,
+					);
+					pool = await store.pools.get(key);
+					assert.ok(pool);
+					assert.deepEqual(pool.roles, { unauthenticated: UNAUTH_ROLE });
+					assert.equal("roleMappings" in pool, false);
+					assert.equal(pool.updatedAt, T0 + 3);
+					// Roles {}: cleared.
+					await store.pools.setRoles(key, {}, undefined, T0 + 4);
+					pool = await store.pools.get(key);
+					assert.ok(pool);
+					assert.deepEqual(pool.roles, {});
+					assert.equal("roleMappings" in pool, false);
+					assert.equal(pool.updatedAt, T0 + 4);
+				}),
+			);
+
+			test(
+				"update keeps the roles and mappings, and answers them",
+				withStore(async (store) => {
+					const key = await createPool(store);
+					await store.pools.setRoles(
+						key,
+						{ authenticated: AUTH_ROLE },
+						roleMappings(),
+						T0 + 1,
+					);
+					const updated = await store.pools.update(
+						key,
+						(current) => {
+							assert.deepEqual(current.roles, { authenticated: AUTH_ROLE });
+							assert.deepEqual(current.roleMappings, roleMappings());
+							return {
+								settings: settings("renamed"),
+								tags: current.tags,
+							};
+						},
+						T0 + 2,
+					);
+					assert.ok(updated);
+					assert.deepEqual(updated.roles, { authenticated: AUTH_ROLE });
+					assert.deepEqual(updated.roleMappings, roleMappings());
+					assert.deepEqual(await store.pools.get(key), updated);
+				}),
+			);
+
+			test(
+				"setRoles of an unknown pool or of another tenant's pool answers false and writes nothing",
+				withStore(async (store) => {
+					const key = await createPool(store);
+					const other = await createPool(store);
+					await store.pools.setRoles(
+						other,
+						{ authenticated: AUTH_ROLE },
+						roleMappings(),
+						T0 + 1,
+					);
+					const before = await store.pools.get(key);
+					const otherBefore = await store.pools.get(other);
+					for (const wrong of [
+						newPoolKey(),
+						{ ...key, accountId: OTHER_ACCOUNT },
+						{ ...key, region: OTHER_REGION },
+					]) {
+						assert.equal(
+							await store.pools.setRoles(
+								wrong,
+								{ authenticated: "arn:aws:iam::222222222222:role/Stolen" },
+								{},
+								T0 + 9,
+							),
+							false,
+						);
+					}
+					assert.deepEqual(await store.pools.get(key), before);
+					// Setting one pool's roles leaves every other pool alone.
+					await store.pools.setRoles(
+						key,
+						{ unauthenticated: UNAUTH_ROLE },
+						undefined,
+						T0 + 10,
+					);
+					assert.deepEqual(await store.pools.get(other), otherBefore);
+				}),
+			);
+
+			test(
+				"deleting a pool deletes its roles and mappings",
+				withStore(async (store) => {
+					const key = await createPool(store);
+					await store.pools.setRoles(
+						key,
+						{ authenticated: AUTH_ROLE, unauthenticated: UNAUTH_ROLE },
+						roleMappings(),
+						T0 + 1,
+					);
+					assert.equal(await store.pools.delete(key), true);
+					assert.equal(await store.pools.get(key), undefined);
+					assert.equal(
+						await store.pools.setRoles(
+							key,
+							{ authenticated: AUTH_ROLE },
+							undefined,
+							T0 + 2,
+						),
+						false,
+					);
+					// A pool created again under the same id starts with nothing.
+					await createPool(store, key, T0 + 3);
+					const again = await store.pools.get(key);
+					assert.ok(again);
+					assert.deepEqual(again.roles, {});
+					assert.equal("roleMappings" in again, false);
+				}),
+			);
+		});
+
 		describe("signingKeys", () => {
 			test(
 				"insertFirst stores only the first key",
@@ -837,6 +1157,93 @@ export function describeStoreConformance(
 					// The key that signs is never pruned.
 					assert.deepEqual(await store.signingKeys.list(), [k4]);
 					assert.equal(await store.signingKeys.prune(T0 + 1_000_000), 0);
+				}),
+			);
+		});
+
+		describe("credentials", () => {
+			test(
+				"insert then get answers the record, expired or not",
+				withStore(async (store) => {
+					const live = credential(1, T0 + 3_600_000);
+					const expired = credential(2, T0 - 1, { principalTags: {} });
+					await store.credentials.insert(live);
+					await store.credentials.insert(expired);
+					assert.deepEqual(await store.credentials.get(live.accessKeyId), live);
+					assert.deepEqual(
+						await store.credentials.get(expired.accessKeyId),
+						expired,
+					);
+					assert.equal(
+						await store.credentials.get("ASIAUNKNOWN0000000000"),
+						undefined,
+					);
+				}),
+			);
+
+			test(
+				"access key ids are unique: a second insert fails and keeps the first",
+				withStore(async (store) => {
+					const first = credential(1, T0 + 1000);
+					await store.credentials.insert(first);
+					await assert.rejects(
+						store.credentials.insert(
+							credential(2, T0 + 2000, { accessKeyId: first.accessKeyId }),
+						),
+					);
+					assert.deepEqual(
+						await store.credentials.get(first.accessKeyId),
+						first,
+					);
+					// Concurrent inserts of one id: exactly one is stored.
+					const id = credential(3, T0).accessKeyId;
+					const attempts = Array.from({ length: 6 }, (_, i) =>
+						credential(10 + i, T0 + i, { accessKeyId: id }),
+					);
+					const results = await Promise.allSettled(
+						attempts.map((c) => store.credentials.insert(c)),
+					);
+					const won = results.findIndex((r) => r.status === "fulfilled");
+					assert.equal(
+						results.filter((r) => r.status === "fulfilled").length,
+						1,
+					);
+					assert.deepEqual(await store.credentials.get(id), attempts[won]);
+				}),
+			);
+
+			test(
+				"prune deletes the credentials that expired before the date",
+				withStore(async (store) => {
+					const c1 = credential(1, T0 + 1000);
+					const c2 = credential(2, T0 + 2000);
+					const c3 = credential(3, T0 + 3000);
+					for (const c of [c1, c2, c3]) await store.credentials.insert(c);
+					assert.equal(await store.credentials.prune(T0 + 1000), 0);
+					assert.equal(await store.credentials.prune(T0 + 2000), 1);
+					assert.equal(await store.credentials.get(c1.accessKeyId), undefined);
+					assert.deepEqual(await store.credentials.get(c2.accessKeyId), c2);
+					assert.equal(await store.credentials.prune(T0 + 3001), 2);
+					assert.equal(await store.credentials.get(c2.accessKeyId), undefined);
+					assert.equal(await store.credentials.get(c3.accessKeyId), undefined);
+					assert.equal(await store.credentials.prune(T0 + 1_000_000), 0);
+				}),
+			);
+
+			test(
+				"credentials outlive their pool and identity until they expire",
+				withStore(async (store) => {
+					const pool = await createPool(store);
+					const identityId = await createGuest(store, pool, T0);
+					const c = credential(1, T0 + 3_600_000, {
+						poolId: pool.poolId,
+						identityId,
+						accountId: pool.accountId,
+						region: pool.region,
+					});
+					await store.credentials.insert(c);
+					assert.equal(await store.pools.delete(pool), true);
+					assert.deepEqual(await store.credentials.get(c.accessKeyId), c);
 				}),
 			);
 		});

@@ -17,6 +17,7 @@ import { ServiceError } from "../../src/errors/service-errors.ts";
 import { openStore } from "../../src/store/open.ts";
 import { MIGRATIONS } from "../../src/store/postgres/migrations.ts";
 import { openPostgresStore } from "../../src/store/postgres/postgres-store.ts";
+import { MIGRATIONS as SQLITE_MIGRATIONS } from "../../src/store/sqlite/migrations.ts";
 import type { LoginRef, PoolKey, Store } from "../../src/store/store.ts";
 import { describeStoreConformance } from "./conformance.ts";
 
@@ -87,6 +88,9 @@ function droppingOnClose(store: Store, schema: string): Store {
 		},
 		get identities() {
 			return store.identities;
+		},
+		get credentials() {
+			return store.credentials;
 		},
 		migrate: () => store.migrate(),
 		ping: () => store.ping(),
@@ -262,6 +266,7 @@ describe("postgres store: engine specifics", () => {
 					"identities",
 					"identity_logins",
 					"identity_pools",
+					"issued_credentials",
 					"schema_migrations",
 					"signing_keys",
 				],
@@ -315,6 +320,75 @@ describe("postgres store: engine specifics", () => {
 			},
 			{ migrate: false },
 		);
+	});
+
+	test("migrations have the same versions and names as SQLite's", () => {
+		assert.deepEqual(
+			MIGRATIONS.map((m) => [m.version, m.name]),
+			SQLITE_MIGRATIONS.map((m) => [m.version, m.name]),
+		);
+	});
+
+	test("migration 4 gives pools stored before it no roles and no mappings", async () => {
+		const schema = newSchema();
+		const db = adminPool();
+		await db.query(`CREATE SCHEMA "${schema}"`);
+		await db.query(
+			`CREATE TABLE "${schema}".schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)`,
+		);
+		const client = await db.connect();
+		try {
+			await client.query(`SET search_path = "${schema}"`);
+			for (const m of MIGRATIONS.filter((m) => m.version < 4)) {
+				await client.query(m.sql);
+				await client.query(
+					"INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)",
+					[m.version, m.name, T0],
+				);
+			}
+			await client.query(
+				"INSERT INTO identity_pools (pool_id, account_id, region, settings, tags, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $6)",
+				[
+					"us-east-1:00000000-0000-4000-8000-000000000004",
+					"111111111111",
+					"us-east-1",
+					JSON.stringify({
+						IdentityPoolName: "old",
+						AllowUnauthenticatedIdentities: false,
+					}),
+					"{}",
+					T0,
+				],
+			);
+		} finally {
+			client.release();
+		}
+		const store = openPostgresStore(withSchema(schema), { poolSize: 2 });
+		try {
+			await store.migrate();
+			const key = {
+				accountId: "111111111111",
+				region: "us-east-1",
+				poolId: "us-east-1:00000000-0000-4000-8000-000000000004",
+			};
+			const pool = await store.pools.get(key);
+			assert.ok(pool);
+			assert.deepEqual(pool.roles, {});
+			assert.equal("roleMappings" in pool, false);
+			assert.equal(pool.settings.IdentityPoolName, "old");
+			assert.equal(
+				await store.pools.setRoles(
+					key,
+					{ authenticated: "arn:aws:iam::111111111111:role/A" },
+					undefined,
+					T0 + 1,
+				),
+				true,
+			);
+		} finally {
+			await store.close();
+			await dropSchema(schema);
+		}
 	});
 
 	test("20 concurrent first logins of one developer user through two instances give one identity", async () => {

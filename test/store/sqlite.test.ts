@@ -13,6 +13,7 @@ import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import Database from "better-sqlite3";
 import { planLogins } from "../../src/domain/identities.ts";
+import { MIGRATIONS } from "../../src/store/sqlite/migrations.ts";
 import { openSqliteStore } from "../../src/store/sqlite/sqlite-store.ts";
 import type { LoginRef, PoolKey, Store } from "../../src/store/store.ts";
 import { describeStoreConformance } from "./conformance.ts";
@@ -193,6 +194,66 @@ describe("sqlite store: engine specifics", () => {
 		} finally {
 			await a.close();
 			await b.close();
+		}
+	});
+
+	test("migration 4 gives pools stored before it no roles and no mappings", async () => {
+		const file = newFile();
+		const raw = new Database(file);
+		try {
+			raw.exec(
+				"CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)",
+			);
+			for (const m of MIGRATIONS.filter((m) => m.version < 4)) {
+				raw.exec(m.sql);
+				raw
+					.prepare(
+						"INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
+					)
+					.run(m.version, m.name, T0);
+			}
+			raw
+				.prepare(
+					"INSERT INTO identity_pools (pool_id, account_id, region, settings, tags, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+				)
+				.run(
+					"us-east-1:00000000-0000-4000-8000-000000000004",
+					"111111111111",
+					"us-east-1",
+					JSON.stringify({
+						IdentityPoolName: "old",
+						AllowUnauthenticatedIdentities: false,
+					}),
+					"{}",
+					T0,
+					T0,
+				);
+		} finally {
+			raw.close();
+		}
+		const store = await openMigrated(file);
+		try {
+			const key = {
+				accountId: "111111111111",
+				region: "us-east-1",
+				poolId: "us-east-1:00000000-0000-4000-8000-000000000004",
+			};
+			const pool = await store.pools.get(key);
+			assert.ok(pool);
+			assert.deepEqual(pool.roles, {});
+			assert.equal("roleMappings" in pool, false);
+			assert.equal(pool.settings.IdentityPoolName, "old");
+			assert.equal(
+				await store.pools.setRoles(
+					key,
+					{ authenticated: "arn:aws:iam::111111111111:role/A" },
+					undefined,
+					T0 + 1,
+				),
+				true,
+			);
+		} finally {
+			await store.close();
 		}
 	});
 

@@ -9,7 +9,9 @@
  */
 import { LimitExceededException } from "../../errors/service-errors.ts";
 import type {
+	CredentialRepository,
 	IdentityRepository,
+	IssuedCredentialRecord,
 	NewPool,
 	Page,
 	PoolKey,
@@ -17,6 +19,7 @@ import type {
 	PoolRepository,
 	PoolSettings,
 	PoolSummary,
+	RoleMappingDoc,
 	SigningKeyRecord,
 	SigningKeyRepository,
 	Store,
@@ -83,12 +86,14 @@ class PostgresStore implements Store {
 	readonly pools: PoolRepository;
 	readonly signingKeys: SigningKeyRepository;
 	readonly identities: IdentityRepository;
+	readonly credentials: CredentialRepository;
 
 	constructor(db: Database) {
 		this.#db = db;
 		this.pools = new PostgresPools(db);
 		this.signingKeys = new PostgresSigningKeys(db);
 		this.identities = new PostgresIdentities(db);
+		this.credentials = new PostgresCredentials(db);
 	}
 
 	migrate(): Promise<void> {
@@ -110,22 +115,32 @@ interface PoolRow {
 	account_id: string;
 	region: string;
 	settings: string;
+	roles: string;
+	role_mappings: string | null;
 	tags: string;
 	created_at: string;
 	updated_at: string;
 }
 
 function toPool(row: PoolRow): PoolRecord {
-	return {
+	const pool: PoolRecord = {
 		accountId: row.account_id,
 		region: row.region,
 		poolId: row.pool_id,
 		settings: JSON.parse(row.settings) as PoolSettings,
+		roles: JSON.parse(row.roles) as Record<string, string>,
 		tags: JSON.parse(row.tags) as Record<string, string>,
 		// BIGINT arrives as a string (pg keeps 64-bit integers exact); times are safe integers.
 		createdAt: Number(row.created_at),
 		updatedAt: Number(row.updated_at),
 	};
+	if (row.role_mappings !== null) {
+		pool.roleMappings = JSON.parse(row.role_mappings) as Record<
+			string,
+			RoleMappingDoc
+		>;
+	}
+	return pool;
 }
 
 /** Parses a keyset cursor made by this store; a foreign one reads as "from the start". */
@@ -174,6 +189,7 @@ class PostgresPools implements PoolRepository {
 			region: pool.region,
 			poolId: pool.poolId,
 			settings: pool.settings,
+			roles: {},
 			tags: pool.tags,
 			createdAt: pool.now,
 			updatedAt: pool.now,
@@ -186,6 +202,14 @@ class PostgresPools implements PoolRepository {
 			key.region,
 			key.poolId,
 		]);
+		return row ? toPool(row) : undefined;
+	}
+
+	async findById(poolId: string): Promise<PoolRecord | undefined> {
+		const [row] = await this.#db.rows<PoolRow>(
+			"SELECT * FROM identity_pools WHERE pool_id = $1",
+			[poolId],
+		);
 		return row ? toPool(row) : undefined;
 	}
 
@@ -225,6 +249,27 @@ class PostgresPools implements PoolRepository {
 				};
 			},
 		);
+	}
+
+	async setRoles(
+		key: PoolKey,
+		roles: Record<string, string>,
+		roleMappings: Record<string, RoleMappingDoc> | undefined,
+		now: number,
+	): Promise<boolean> {
+		// One statement: atomic on its own, and it reads nothing to decide on.
+		const n = await this.#db.count(
+			"UPDATE identity_pools SET roles = $1, role_mappings = $2, updated_at = $3 WHERE account_id = $4 AND region = $5 AND pool_id = $6",
+			[
+				JSON.stringify(roles),
+				roleMappings === undefined ? null : JSON.stringify(roleMappings),
+				now,
+				key.accountId,
+				key.region,
+				key.poolId,
+			],
+		);
+		return n > 0;
 	}
 
 	async delete(key: PoolKey): Promise<boolean> {
@@ -340,6 +385,80 @@ class PostgresSigningKeys implements SigningKeyRepository {
 	prune(before: number): Promise<number> {
 		return this.#db.count(
 			"DELETE FROM signing_keys WHERE retired_at IS NOT NULL AND retired_at < $1",
+			[before],
+		);
+	}
+}
+
+interface CredentialRow {
+	access_key_id: string;
+	secret_access_key: string;
+	session_token: string;
+	identity_id: string;
+	pool_id: string;
+	account_id: string;
+	region: string;
+	role_arn: string;
+	principal_tags: string;
+	created_at: string;
+	expires_at: string;
+}
+
+function toCredential(row: CredentialRow): IssuedCredentialRecord {
+	return {
+		accessKeyId: row.access_key_id,
+		secretAccessKey: row.secret_access_key,
+		sessionToken: row.session_token,
+		identityId: row.identity_id,
+		poolId: row.pool_id,
+		accountId: row.account_id,
+		region: row.region,
+		roleArn: row.role_arn,
+		principalTags: JSON.parse(row.principal_tags) as Record<string, string>,
+		createdAt: Number(row.created_at),
+		expiresAt: Number(row.expires_at),
+	};
+}
+
+class PostgresCredentials implements CredentialRepository {
+	readonly #db: Database;
+
+	constructor(db: Database) {
+		this.#db = db;
+	}
+
+	async insert(c: IssuedCredentialRecord): Promise<void> {
+		// A single statement, not a retried transaction: a second insert of one access key id
+		// fails at once on the UNIQUE constraint.
+		await this.#db.count(
+			"INSERT INTO issued_credentials (access_key_id, secret_access_key, session_token, identity_id, pool_id, account_id, region, role_arn, principal_tags, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+			[
+				c.accessKeyId,
+				c.secretAccessKey,
+				c.sessionToken,
+				c.identityId,
+				c.poolId,
+				c.accountId,
+				c.region,
+				c.roleArn,
+				JSON.stringify(c.principalTags),
+				c.createdAt,
+				c.expiresAt,
+			],
+		);
+	}
+
+	async get(accessKeyId: string): Promise<IssuedCredentialRecord | undefined> {
+		const [row] = await this.#db.rows<CredentialRow>(
+			"SELECT * FROM issued_credentials WHERE access_key_id = $1",
+			[accessKeyId],
+		);
+		return row ? toCredential(row) : undefined;
+	}
+
+	prune(before: number): Promise<number> {
+		return this.#db.count(
+			"DELETE FROM issued_credentials WHERE expires_at < $1",
 			[before],
 		);
 	}

@@ -73,4 +73,30 @@ export const MIGRATIONS: readonly Migration[] = [
 			CREATE INDEX identity_logins_identity ON identity_logins (identity_id, seq);
 		`,
 	},
+	// Roles and role mappings live with their pool (and go with it). Issued credentials have
+	// no foreign key: like STS credentials on AWS they stay valid until they expire, whatever
+	// becomes of their pool or identity; `credentials.prune` removes them.
+	{
+		version: 4,
+		name: "roles-and-credentials",
+		sql: `
+			ALTER TABLE identity_pools ADD COLUMN roles TEXT NOT NULL DEFAULT '{}';
+			ALTER TABLE identity_pools ADD COLUMN role_mappings TEXT;
+			CREATE TABLE issued_credentials (
+				seq INTEGER PRIMARY KEY AUTOINCREMENT,
+				access_key_id TEXT NOT NULL UNIQUE,
+				secret_access_key TEXT NOT NULL,
+				session_token TEXT NOT NULL,
+				identity_id TEXT NOT NULL,
+				pool_id TEXT NOT NULL,
+				account_id TEXT NOT NULL,
+				region TEXT NOT NULL,
+				role_arn TEXT NOT NULL,
+				principal_tags TEXT NOT NULL,
+				created_at INTEGER NOT NULL,
+				expires_at INTEGER NOT NULL
+			);
+			CREATE INDEX issued_credentials_expiry ON issued_credentials (expires_at);
+		`,
+	},
 ];

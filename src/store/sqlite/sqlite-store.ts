@@ -10,7 +10,9 @@ import { dirname } from "node:path";
 import Database from "better-sqlite3";
 import { LimitExceededException } from "../../errors/service-errors.ts";
 import type {
+	CredentialRepository,
 	IdentityRepository,
+	IssuedCredentialRecord,
 	NewPool,
 	Page,
 	PoolKey,
@@ -18,6 +20,7 @@ import type {
 	PoolRepository,
 	PoolSettings,
 	PoolSummary,
+	RoleMappingDoc,
 	SigningKeyRecord,
 	SigningKeyRepository,
 	Store,
@@ -31,21 +34,31 @@ interface PoolRow {
 	account_id: string;
 	region: string;
 	settings: string;
+	roles: string;
+	role_mappings: string | null;
 	tags: string;
 	created_at: number;
 	updated_at: number;
 }
 
 function toPool(row: PoolRow): PoolRecord {
-	return {
+	const pool: PoolRecord = {
 		accountId: row.account_id,
 		region: row.region,
 		poolId: row.pool_id,
 		settings: JSON.parse(row.settings) as PoolSettings,
+		roles: JSON.parse(row.roles) as Record<string, string>,
 		tags: JSON.parse(row.tags) as Record<string, string>,
 		createdAt: row.created_at,
 		updatedAt: row.updated_at,
 	};
+	if (row.role_mappings !== null) {
+		pool.roleMappings = JSON.parse(row.role_mappings) as Record<
+			string,
+			RoleMappingDoc
+		>;
+	}
+	return pool;
 }
 
 /** Parses a keyset cursor made by this store; a foreign one reads as "from the start". */
@@ -96,6 +109,7 @@ class SqliteStore implements Store {
 	#pools: PoolRepository | undefined;
 	#signingKeys: SigningKeyRepository | undefined;
 	#identities: IdentityRepository | undefined;
+	#credentials: CredentialRepository | undefined;
 
 	constructor(db: Database.Database) {
 		this.#db = db;
@@ -114,6 +128,11 @@ class SqliteStore implements Store {
 	get signingKeys(): SigningKeyRepository {
 		if (!this.#signingKeys) throw new Error("store used before migrate()");
 		return this.#signingKeys;
+	}
+
+	get credentials(): CredentialRepository {
+		if (!this.#credentials) throw new Error("store used before migrate()");
+		return this.#credentials;
 	}
 
 	async migrate(): Promise<void> {
@@ -143,6 +162,7 @@ class SqliteStore implements Store {
 		this.#pools ??= new SqlitePools(db);
 		this.#signingKeys ??= new SqliteSigningKeys(db);
 		this.#identities ??= new SqliteIdentities(db);
+		this.#credentials ??= new SqliteCredentials(db);
 	}
 
 	async ping(): Promise<void> {
@@ -157,9 +177,11 @@ class SqliteStore implements Store {
 class SqlitePools implements PoolRepository {
 	readonly #db: Database.Database;
 	readonly #get: Database.Statement<[string, string, string], PoolRow>;
+	readonly #findById: Database.Statement<[string], PoolRow>;
 	readonly #count: Database.Statement<[string, string], { n: number }>;
 	readonly #insert: Database.Statement<unknown[]>;
 	readonly #update: Database.Statement<unknown[]>;
+	readonly #setRoles: Database.Statement<unknown[]>;
 	readonly #delete: Database.Statement<[string, string, string]>;
 	readonly #list: Database.Statement<[string, string, number, number], PoolRow>;
 
@@ -167,6 +189,9 @@ class SqlitePools implements PoolRepository {
 		this.#db = db;
 		this.#get = db.prepare(
 			"SELECT * FROM identity_pools WHERE account_id = ? AND region = ? AND pool_id = ?",
+		);
+		this.#findById = db.prepare(
+			"SELECT * FROM identity_pools WHERE pool_id = ?",
 		);
 		this.#count = db.prepare(
 			"SELECT count(*) AS n FROM identity_pools WHERE account_id = ? AND region = ?",
@@ -176,6 +201,9 @@ class SqlitePools implements PoolRepository {
 		);
 		this.#update = db.prepare(
 			"UPDATE identity_pools SET settings = ?, tags = ?, updated_at = ? WHERE pool_id = ?",
+		);
+		this.#setRoles = db.prepare(
+			"UPDATE identity_pools SET roles = ?, role_mappings = ?, updated_at = ? WHERE account_id = ? AND region = ? AND pool_id = ?",
 		);
 		this.#delete = db.prepare(
 			"DELETE FROM identity_pools WHERE account_id = ? AND region = ? AND pool_id = ?",
@@ -211,6 +239,7 @@ class SqlitePools implements PoolRepository {
 			region: pool.region,
 			poolId: pool.poolId,
 			settings: pool.settings,
+			roles: {},
 			tags: pool.tags,
 			createdAt: pool.now,
 			updatedAt: pool.now,
@@ -219,6 +248,11 @@ class SqlitePools implements PoolRepository {
 
 	async get(key: PoolKey): Promise<PoolRecord | undefined> {
 		const row = this.#get.get(key.accountId, key.region, key.poolId);
+		return row ? toPool(row) : undefined;
+	}
+
+	async findById(poolId: string): Promise<PoolRecord | undefined> {
+		const row = this.#findById.get(poolId);
 		return row ? toPool(row) : undefined;
 	}
 
@@ -249,6 +283,24 @@ class SqlitePools implements PoolRepository {
 			};
 		}).immediate;
 		return run();
+	}
+
+	async setRoles(
+		key: PoolKey,
+		roles: Record<string, string>,
+		roleMappings: Record<string, RoleMappingDoc> | undefined,
+		now: number,
+	): Promise<boolean> {
+		// One statement: atomic on its own.
+		const { changes } = this.#setRoles.run(
+			JSON.stringify(roles),
+			roleMappings === undefined ? null : JSON.stringify(roleMappings),
+			now,
+			key.accountId,
+			key.region,
+			key.poolId,
+		);
+		return changes > 0;
 	}
 
 	async delete(key: PoolKey): Promise<boolean> {
@@ -357,6 +409,80 @@ class SqliteSigningKeys implements SigningKeyRepository {
 				this.#insertKey(key);
 			})
 			.immediate();
+	}
+
+	async prune(before: number): Promise<number> {
+		return this.#prune.run(before).changes;
+	}
+}
+
+interface CredentialRow {
+	access_key_id: string;
+	secret_access_key: string;
+	session_token: string;
+	identity_id: string;
+	pool_id: string;
+	account_id: string;
+	region: string;
+	role_arn: string;
+	principal_tags: string;
+	created_at: number;
+	expires_at: number;
+}
+
+function toCredential(row: CredentialRow): IssuedCredentialRecord {
+	return {
+		accessKeyId: row.access_key_id,
+		secretAccessKey: row.secret_access_key,
+		sessionToken: row.session_token,
+		identityId: row.identity_id,
+		poolId: row.pool_id,
+		accountId: row.account_id,
+		region: row.region,
+		roleArn: row.role_arn,
+		principalTags: JSON.parse(row.principal_tags) as Record<string, string>,
+		createdAt: row.created_at,
+		expiresAt: row.expires_at,
+	};
+}
+
+class SqliteCredentials implements CredentialRepository {
+	readonly #insert: Database.Statement<unknown[]>;
+	readonly #get: Database.Statement<[string], CredentialRow>;
+	readonly #prune: Database.Statement<[number]>;
+
+	constructor(db: Database.Database) {
+		this.#insert = db.prepare(
+			"INSERT INTO issued_credentials (access_key_id, secret_access_key, session_token, identity_id, pool_id, account_id, region, role_arn, principal_tags, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+		);
+		this.#get = db.prepare(
+			"SELECT * FROM issued_credentials WHERE access_key_id = ?",
+		);
+		this.#prune = db.prepare(
+			"DELETE FROM issued_credentials WHERE expires_at < ?",
+		);
+	}
+
+	async insert(c: IssuedCredentialRecord): Promise<void> {
+		// A second insert of one access key id fails on the UNIQUE constraint.
+		this.#insert.run(
+			c.accessKeyId,
+			c.secretAccessKey,
+			c.sessionToken,
+			c.identityId,
+			c.poolId,
+			c.accountId,
+			c.region,
+			c.roleArn,
+			JSON.stringify(c.principalTags),
+			c.createdAt,
+			c.expiresAt,
+		);
+	}
+
+	async get(accessKeyId: string): Promise<IssuedCredentialRecord | undefined> {
+		const row = this.#get.get(accessKeyId);
+		return row ? toCredential(row) : undefined;
 	}
 
 	async prune(before: number): Promise<number> {

@@ -1,0 +1,195 @@
+/**
+ * @module federation/key-sources
+ * Where the public keys of each issuer come from, cached per verifier (so per server, never
+ * per module: several servers may share a process). One jose remote key set per JWKS URL,
+ * which keeps the keys for `cacheMaxAgeMs` and refetches on an unknown `kid` at most once per
+ * `cooldownMs`, so a rotation is picked up while a flood of tokens with made-up `kid`s cannot
+ * turn into a flood of fetches. OpenID discovery documents are cached the same way (and a
+ * stale one is kept when the provider is down, since a provider's `jwks_uri` hardly ever
+ * changes). Inline keys from the configuration and this server's own keys never leave the
+ * process.
+ */
+import {
+	type CompactVerifyGetKey,
+	createLocalJWKSet,
+	createRemoteJWKSet,
+	customFetch,
+	type JSONWebKeySet,
+	type RemoteJWKSet,
+} from "jose";
+import { isAllowedProviderUrl } from "../config/load.ts";
+import type { InlineJwks } from "../config/schema.ts";
+import type { Clock } from "../lib/clock.ts";
+import {
+	type FetchLike,
+	getJson,
+	isObject,
+	ProviderUnreachable,
+} from "./http.ts";
+
+/** Resolves the key a token names (jose's key-resolver signature). */
+export type KeyGetter = CompactVerifyGetKey;
+
+export interface KeySourceOptions {
+	fetch: FetchLike;
+	clock: Clock;
+	timeoutMs: number;
+	/** How long fetched keys and discovery documents are used before they are fetched again. */
+	cacheMaxAgeMs: number;
+	/** The least time between two fetches of one JWKS triggered by unknown `kid`s. */
+	cooldownMs: number;
+}
+
+/** A bound on cached URLs: pools name their own OIDC issuers, so the set is open-ended. */
+const MAX_CACHED_URLS = 1000;
+
+interface DiscoveryEntry {
+	jwksUri?: string;
+	fetchedAt: number;
+	pending?: Promise<string>;
+}
+
+/** Caches of key sets and discovery documents for one verifier. */
+export class KeySources {
+	readonly #options: KeySourceOptions;
+	readonly #remote = new Map<string, RemoteJWKSet>();
+	readonly #inline = new WeakMap<InlineJwks, KeyGetter>();
+	readonly #discovery = new Map<string, DiscoveryEntry>();
+	#own: { text: string; getter: KeyGetter } | undefined;
+
+	constructor(options: KeySourceOptions) {
+		this.#options = options;
+	}
+
+	/** The key set published at `url`, fetched on first use and kept as described above. */
+	remote(url: string): KeyGetter {
+		let set = this.#remote.get(url);
+		if (set) {
+			// Refresh the entry's place in the insertion order, so eviction drops the least used.
+			this.#remote.delete(url);
+		} else {
+			set = createRemoteJWKSet(new URL(url), {
+				timeoutDuration: this.#options.timeoutMs,
+				cooldownDuration: this.#options.cooldownMs,
+				cacheMaxAge: this.#options.cacheMaxAgeMs,
+				[customFetch]: (input, init) => this.#fetchJwks(input, init.signal),
+			});
+		}
+		this.#remote.set(url, set);
+		evictOldest(this.#remote);
+		return set;
+	}
+
+	/** Keys given inline in the configuration. */
+	inline(jwks: InlineJwks): KeyGetter {
+		let getter = this.#inline.get(jwks);
+		if (!getter) {
+			getter = createLocalJWKSet(jwks as unknown as JSONWebKeySet);
+			this.#inline.set(jwks, getter);
+		}
+		return getter;
+	}
+
+	/**
+	 * This server's own keys. The key ring answers a fresh document each time; the local set
+	 * is rebuilt only when its content changes, so each key is imported once.
+	 */
+	own(jwks: { keys: object[] }): KeyGetter {
+		const text = JSON.stringify(jwks.keys);
+		if (this.#own?.text !== text) {
+			this.#own = {
+				text,
+				getter: createLocalJWKSet(jwks as unknown as JSONWebKeySet),
+			};
+		}
+		return this.#own.getter;
+	}
+
+	/**
+	 * The `jwks_uri` of the OpenID Connect issuer `https://<key>`, from its discovery
+	 * document.
+	 * @throws ProviderUnreachable when the document cannot be had and none was cached before
+	 */
+	async discoverJwksUri(key: string): Promise<string> {
+		const url = `https://${key}/.well-known/openid-configuration`;
+		const now = this.#options.clock.now();
+		let entry = this.#discovery.get(url);
+		if (
+			entry?.jwksUri !== undefined &&
+			now - entry.fetchedAt < this.#options.cacheMaxAgeMs
+		) {
+			return entry.jwksUri;
+		}
+		if (!entry) {
+			entry = { fetchedAt: Number.NEGATIVE_INFINITY };
+			this.#discovery.set(url, entry);
+			evictOldest(this.#discovery);
+		}
+		const current = entry;
+		current.pending ??= this.#fetchDiscovery(url)
+			.then((jwksUri) => {
+				current.jwksUri = jwksUri;
+				current.fetchedAt = this.#options.clock.now();
+				return jwksUri;
+			})
+			.finally(() => {
+				current.pending = undefined;
+			});
+		try {
+			return await current.pending;
+		} catch (err) {
+			// A provider that is down keeps its last known key location.
+			if (current.jwksUri !== undefined) return current.jwksUri;
+			throw err;
+		}
+	}
+
+	async #fetchDiscovery(url: string): Promise<string> {
+		const answer = await getJson(url, {
+			fetch: this.#options.fetch,
+			timeoutMs: this.#options.timeoutMs,
+		});
+		if (answer.status !== 200) {
+			throw new ProviderUnreachable(
+				`its discovery document answered HTTP ${answer.status}`,
+			);
+		}
+		const jwksUri = isObject(answer.body) ? answer.body.jwks_uri : undefined;
+		// The same rule as for configured URLs: keys over plain http only from loopback.
+		if (typeof jwksUri !== "string" || !isAllowedProviderUrl(jwksUri)) {
+			throw new ProviderUnreachable(
+				"its discovery document has no usable https jwks_uri",
+			);
+		}
+		return jwksUri;
+	}
+
+	/**
+	 * jose's fetch, through the bounded GET: failures become ProviderUnreachable (which jose
+	 * passes on unchanged), so the verifier can tell "the provider is down" from "the token
+	 * is bad".
+	 */
+	async #fetchJwks(url: string, signal: AbortSignal): Promise<Response> {
+		const answer = await getJson(url, {
+			fetch: this.#options.fetch,
+			timeoutMs: this.#options.timeoutMs,
+			headers: { accept: "application/json, application/jwk-set+json" },
+			signal,
+		});
+		if (answer.status !== 200) {
+			throw new ProviderUnreachable(`its JWKS answered HTTP ${answer.status}`);
+		}
+		return new Response(JSON.stringify(answer.body), {
+			status: 200,
+			headers: { "content-type": "application/json" },
+		});
+	}
+}
+
+function evictOldest<K, V>(map: Map<K, V>): void {
+	while (map.size > MAX_CACHED_URLS) {
+		const oldest = map.keys().next();
+		if (oldest.done) return;
+		map.delete(oldest.value);
+	}
+}

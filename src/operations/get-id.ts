@@ -1,0 +1,52 @@
+/**
+ * @module operations/get-id
+ * GetId (public): without logins, a new guest identity on every call, when the pool allows
+ * them; with logins, verified first, the identity already linked to them, else a new
+ * authenticated one; several logins link or merge identities (reference §3.8, DECISIONS 10).
+ * @remarks Logins are verified by their providers as configured (docs/federation.md); this
+ * server's own tokens are refused here, as on AWS.
+ */
+import type { GetIdInput, GetIdResponse } from "@aws-sdk/client-cognito-identity";
+import { newRegionalId } from "../domain/ids.ts";
+import { planLogins } from "../domain/identities.ts";
+import { defineOperation, type Wire } from "./operation.ts";
+import { externalLogins, keyOf, poolById, requireGuestsAllowed } from "./public-flow.ts";
+
+export const GetId = defineOperation<GetIdInput, Wire<GetIdResponse>>({
+	name: "GetId",
+	auth: "none",
+	async handler(input, ctx) {
+		const pool = await poolById(ctx, input.IdentityPoolId as string);
+		const entries = input.Logins ?? {};
+		const newIdentityId = newRegionalId(pool.region);
+		if (Object.keys(entries).length === 0) {
+			requireGuestsAllowed(pool);
+			const identityId = await ctx.store.identities.change(
+				keyOf(pool),
+				{ identityIds: [], logins: [] },
+				() => ({
+					change: { create: { identityId: newIdentityId, authenticated: false } },
+					result: newIdentityId,
+				}),
+				ctx.clock.now(),
+			);
+			return { IdentityId: identityId };
+		}
+		const verified = await ctx.logins.verifyAll(pool, entries, { allowCognitoTokens: false });
+		const logins = externalLogins(verified);
+		const { identityId } = await ctx.store.identities.change(
+			keyOf(pool),
+			{ identityIds: [], logins },
+			(snapshot) =>
+				planLogins(snapshot, {
+					logins,
+					newIdentityId,
+					maxLogins: ctx.settings.maxLogins,
+					flow: "public",
+					limitError: "limit",
+				}),
+			ctx.clock.now(),
+		);
+		return { IdentityId: identityId };
+	},
+});

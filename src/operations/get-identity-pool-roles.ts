@@ -1,0 +1,27 @@
+/**
+ * @module operations/get-identity-pool-roles
+ * GetIdentityPoolRoles: the pool's default roles (always answered, `{}` when unset) and its
+ * role mappings (answered only when set).
+ */
+import type {
+	GetIdentityPoolRolesInput,
+	GetIdentityPoolRolesResponse,
+} from "@aws-sdk/client-cognito-identity";
+import { requirePool } from "../domain/pools.ts";
+import { rolesToWire } from "../domain/roles.ts";
+import { defineOperation, signedCaller, type Wire } from "./operation.ts";
+
+export const GetIdentityPoolRoles = defineOperation<
+	GetIdentityPoolRolesInput,
+	Wire<GetIdentityPoolRolesResponse>
+>({
+	name: "GetIdentityPoolRoles",
+	auth: "sigv4",
+	async handler(input, ctx) {
+		const { accountId, region } = signedCaller(ctx);
+		const poolId = input.IdentityPoolId as string;
+		return rolesToWire(
+			await requirePool(ctx.store, { accountId, region, poolId }),
+		);
+	},
+});

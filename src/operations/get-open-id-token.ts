@@ -1,0 +1,89 @@
+/**
+ * @module operations/get-open-id-token
+ * GetOpenIdToken (public), the classic flow: a 10-minute OpenID token for an identity
+ * (reference §3.10). Refused when the pool sets `AllowClassicFlow: false` or has role
+ * mappings. A guest needs no logins; an authenticated identity needs at least one valid login
+ * already linked to it; new logins are linked and identities owning the others are merged
+ * into it (the answer's `IdentityId` may then differ from the one asked).
+ */
+import type {
+	GetOpenIdTokenInput,
+	GetOpenIdTokenResponse,
+} from "@aws-sdk/client-cognito-identity";
+import { InvalidParameterException } from "../errors/service-errors.ts";
+import { identityForbidden, planLogins } from "../domain/identities.ts";
+import { newRegionalId } from "../domain/ids.ts";
+import { tokenFrame } from "../domain/tokens.ts";
+import { defineOperation, type Wire } from "./operation.ts";
+import {
+	authenticatedAmr,
+	externalLogins,
+	identityAndPool,
+	keyOf,
+	requireActive,
+	requireGuestsAllowed,
+	UNAUTHENTICATED_AMR,
+} from "./public-flow.ts";
+
+/** GetOpenIdToken's tokens last 10 minutes (model; observed exp - iat = 600). */
+export const OPEN_ID_TOKEN_SECONDS = 600;
+
+export const GetOpenIdToken = defineOperation<GetOpenIdTokenInput, Wire<GetOpenIdTokenResponse>>({
+	name: "GetOpenIdToken",
+	auth: "none",
+	async handler(input, ctx) {
+		const { identity, pool } = await identityAndPool(ctx, input.IdentityId as string);
+		// Observed texts (aws/aws-cli#7652; aws-observability/aws-rum-web#172).
+		if (pool.settings.AllowClassicFlow === false) {
+			throw new InvalidParameterException(
+				"Basic (classic) flow is not enabled, please use enhanced flow.",
+			);
+		}
+		if (pool.roleMappings && Object.keys(pool.roleMappings).length > 0) {
+			throw new InvalidParameterException(
+				"Basic (classic) flow is not supported with RoleMappings, please use enhanced flow.",
+			);
+		}
+		requireActive(identity);
+		const entries = input.Logins ?? {};
+		const now = ctx.clock.now();
+		let identityId = identity.identityId;
+		let amr = UNAUTHENTICATED_AMR;
+		if (Object.keys(entries).length === 0) {
+			// No unauthenticated token for an identity that has logins (reference §3.10).
+			if (identity.logins.length > 0) throw identityForbidden(identity.identityId);
+			requireGuestsAllowed(pool);
+		} else {
+			const verified = await ctx.logins.verifyAll(pool, entries, { allowCognitoTokens: false });
+			const logins = externalLogins(verified);
+			({ identityId } = await ctx.store.identities.change(
+				keyOf(pool),
+				{ identityIds: [identity.identityId], logins },
+				(snapshot) =>
+					planLogins(snapshot, {
+						identityId: identity.identityId,
+						logins,
+						newIdentityId: newRegionalId(pool.region),
+						maxLogins: ctx.settings.maxLogins,
+						flow: "public",
+						limitError: "parameter",
+					}),
+				now,
+			));
+			amr = authenticatedAmr(verified);
+		}
+		const Token = await ctx.tokens.mint({
+			...tokenFrame({
+				identityId,
+				poolId: pool.poolId,
+				region: pool.region,
+				accountId: pool.accountId,
+				issuer: ctx.issuer,
+				nowMs: now,
+				lifetimeSeconds: OPEN_ID_TOKEN_SECONDS,
+			}),
+			amr,
+		});
+		return { IdentityId: identityId, Token };
+	},
+});

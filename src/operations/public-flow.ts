@@ -1,0 +1,68 @@
+/**
+ * @module operations/public-flow
+ * What the four public operations (GetId, GetOpenIdToken, GetCredentialsForIdentity,
+ * UnlinkIdentity) share: they are unsigned, so they find the pool and the identity by id
+ * alone (ids are unique; DECISIONS 8), verify the tokens of their `Logins`, and refuse
+ * disabled or inaccessible identities with AWS's "forbidden" message.
+ */
+import { NotAuthorizedException } from "../errors/service-errors.ts";
+import { identityForbidden, identityNotFound } from "../domain/identities.ts";
+import { poolNotFound } from "../domain/pools.ts";
+import type { VerifiedLogin } from "../federation/verifier.ts";
+import type { IdentityRecord, LoginRef, PoolKey, PoolRecord } from "../store/store.ts";
+import type { OperationContext } from "./operation.ts";
+
+/** Observed on AWS (reference §2). */
+export const UNAUTHENTICATED_NOT_SUPPORTED =
+	"Unauthenticated access is not supported for this identity pool.";
+
+/** The pool with this id, in whatever account and region. */
+export async function poolById(ctx: OperationContext, poolId: string): Promise<PoolRecord> {
+	const pool = await ctx.store.pools.findById(poolId);
+	if (!pool) throw poolNotFound(poolId);
+	return pool;
+}
+
+/** The identity with this id and its pool. */
+export async function identityAndPool(
+	ctx: OperationContext,
+	identityId: string,
+): Promise<{ identity: IdentityRecord; pool: PoolRecord }> {
+	const identity = await ctx.store.identities.get(identityId);
+	if (!identity) throw identityNotFound(identityId);
+	const pool = await ctx.store.pools.findById(identity.poolId);
+	if (!pool) throw identityNotFound(identityId);
+	return { identity, pool };
+}
+
+/** The key of a pool record. */
+export function keyOf(pool: PoolRecord): PoolKey {
+	return { accountId: pool.accountId, region: pool.region, poolId: pool.poolId };
+}
+
+/** Refuses disabled (merged) and inaccessible identities (DECISIONS 10, 11). */
+export function requireActive(identity: IdentityRecord): void {
+	if (identity.state !== "active") throw identityForbidden(identity.identityId);
+}
+
+/** A guest may be served only when the pool allows unauthenticated identities. */
+export function requireGuestsAllowed(pool: PoolRecord): void {
+	if (!pool.settings.AllowUnauthenticatedIdentities) {
+		throw new NotAuthorizedException(UNAUTHENTICATED_NOT_SUPPORTED);
+	}
+}
+
+/** The external logins of verified entries, as identity logins. */
+export function externalLogins(verified: VerifiedLogin[]): LoginRef[] {
+	return verified
+		.filter((v) => v.kind === "external")
+		.map((v) => ({ provider: v.provider, subject: v.subject, kind: "external" as const }));
+}
+
+/** The `amr` of a token for logins just verified (DECISIONS 20a). */
+export function authenticatedAmr(verified: VerifiedLogin[]): string[] {
+	return ["authenticated", ...verified.flatMap((v) => v.amr)];
+}
+
+/** The `amr` of a guest's token. */
+export const UNAUTHENTICATED_AMR = ["unauthenticated"];

@@ -1,0 +1,42 @@
+/**
+ * @module operations/set-identity-pool-roles
+ * SetIdentityPoolRoles: replaces the pool's default roles and role mappings (DECISIONS 15:
+ * an omitted or empty `RoleMappings` clears them, `Roles: {}` clears the roles). Answers
+ * `{}`. The mapping keys are checked against the pool as read just before the write (the
+ * port's `setRoles` takes no decision function), so an UpdateIdentityPool that removes a
+ * provider in between can leave that provider's mapping stored.
+ * @remarks Role ARNs are checked for length only (AWS also checks iam:PassRole).
+ */
+import type { SetIdentityPoolRolesInput } from "@aws-sdk/client-cognito-identity";
+import { poolNotFound, requirePool } from "../domain/pools.ts";
+import { roleConfigurationFromInput } from "../domain/roles.ts";
+import { defineOperation, signedCaller } from "./operation.ts";
+
+export const SetIdentityPoolRoles = defineOperation<
+	SetIdentityPoolRolesInput,
+	Record<string, never>
+>({
+	name: "SetIdentityPoolRoles",
+	auth: "sigv4",
+	async handler(input, ctx) {
+		const { accountId, region } = signedCaller(ctx);
+		const key = { accountId, region, poolId: input.IdentityPoolId as string };
+		const pool = await requirePool(ctx.store, key);
+		const { roles, roleMappings } = roleConfigurationFromInput(
+			pool.settings,
+			input,
+		);
+		if (
+			!(await ctx.store.pools.setRoles(
+				key,
+				roles,
+				roleMappings,
+				ctx.clock.now(),
+			))
+		) {
+			// Deleted since it was read.
+			throw poolNotFound(key.poolId);
+		}
+		return {};
+	},
+});

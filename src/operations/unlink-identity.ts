@@ -1,0 +1,37 @@
+/**
+ * @module operations/unlink-identity
+ * UnlinkIdentity (public): removes the identity's logins of the providers in
+ * `LoginsToRemove`, once `Logins` proves, with a valid token of a login linked to it, that the
+ * caller owns the identity (reference §3.18). Unlinked logins make a new identity the next
+ * time they are seen; an identity left with no login is inaccessible (DECISIONS 11).
+ * Answers `{}`.
+ */
+import type { UnlinkIdentityInput } from "@aws-sdk/client-cognito-identity";
+import { planUnlinkProviders } from "../domain/identities.ts";
+import { defineOperation } from "./operation.ts";
+import { externalLogins, identityAndPool, keyOf, requireActive } from "./public-flow.ts";
+
+export const UnlinkIdentity = defineOperation<UnlinkIdentityInput, Record<string, never>>({
+	name: "UnlinkIdentity",
+	auth: "none",
+	async handler(input, ctx) {
+		const { identity, pool } = await identityAndPool(ctx, input.IdentityId as string);
+		requireActive(identity);
+		const verified = await ctx.logins.verifyAll(pool, input.Logins ?? {}, {
+			allowCognitoTokens: false,
+		});
+		const proof = externalLogins(verified);
+		await ctx.store.identities.change(
+			keyOf(pool),
+			{ identityIds: [identity.identityId], logins: proof },
+			(snapshot) =>
+				planUnlinkProviders(snapshot, {
+					identityId: identity.identityId,
+					proof,
+					providers: input.LoginsToRemove ?? [],
+				}),
+			ctx.clock.now(),
+		);
+		return {};
+	},
+});
