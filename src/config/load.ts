@@ -109,7 +109,9 @@ function fileText(spec: SettingSpec, value: unknown, source: string): string {
 			: spec.type === "rates"
 				? 'an object such as {"GetId": 25} or a string such as "GetId=25"'
 				: "a number";
-	throw new ConfigError(`${source} must be ${wanted}, got ${JSON.stringify(value)}`);
+	throw new ConfigError(
+		`${source} must be ${wanted}, got ${JSON.stringify(value)}`,
+	);
 }
 
 /** The parsed configuration file: setting values as text by key, and the providers. */
@@ -175,8 +177,13 @@ const OPAQUE_PROVIDERS = new Set([
 	"api.twitter.com",
 ]);
 /** Providers whose ID tokens are checked against the pool's `SupportedLoginProviders` app id. */
-const SOCIAL_JWT_PROVIDERS = new Set(["accounts.google.com", "appleid.apple.com"]);
-const USER_POOL_KEY = /^cognito-idp\.[a-z0-9-]+\.amazonaws\.com(\.cn)?\/[^/]+$/;
+const SOCIAL_JWT_PROVIDERS = new Set([
+	"accounts.google.com",
+	"appleid.apple.com",
+]);
+/** The `Logins` key of a Cognito user pool: `cognito-idp.<region>.amazonaws.com/<poolId>`. */
+export const USER_POOL_KEY =
+	/^cognito-idp\.[a-z0-9-]+\.amazonaws\.com(\.cn)?\/[\w-]+$/;
 
 /**
  * Whether `url` may be a key or inspection endpoint: https anywhere; plain http only on the
@@ -193,13 +200,17 @@ export function isAllowedProviderUrl(url: string): boolean {
 	if (parsed.protocol === "https:") return true;
 	if (parsed.protocol !== "http:") return false;
 	const host = parsed.hostname;
-	return host === "localhost" || host === "[::1]" || /^127\.\d+\.\d+\.\d+$/.test(host);
+	return (
+		host === "localhost" ||
+		host === "[::1]" ||
+		/^127\.\d+\.\d+\.\d+$/.test(host)
+	);
 }
 
 function parseProviders(value: unknown, path: string): ProviderMap {
 	if (typeof value !== "object" || value === null || Array.isArray(value)) {
 		throw new ConfigError(
-			`'providers' in ${path} must be an object mapping provider names to settings`,
+			`${path}: 'providers' must be an object mapping provider names to settings`,
 		);
 	}
 	const out = Object.create(null) as Record<string, ProviderSettings>;
@@ -214,7 +225,7 @@ function parseProvider(
 	value: unknown,
 	path: string,
 ): ProviderSettings {
-	const at = `providers["${name}"] in ${path}`;
+	const at = `${path}: providers["${name}"]`;
 	if (name === "" || /^[a-z][a-z0-9+.-]*:\/\//i.test(name)) {
 		throw new ConfigError(
 			`${at}: the key must be the provider name as it appears in Logins, without a scheme (e.g. "oidc.example.com")`,
@@ -262,7 +273,9 @@ function parseProvider(
 	}
 	if (v.jwks !== undefined) {
 		if (opaque) {
-			throw new ConfigError(`${at}.jwks: ${name} tokens are not JWTs; use verifyUrl`);
+			throw new ConfigError(
+				`${at}.jwks: ${name} tokens are not JWTs; use verifyUrl`,
+			);
 		}
 		if (out.jwksUri !== undefined) {
 			throw new ConfigError(`${at}: give either jwksUri or jwks, not both`);
@@ -320,7 +333,9 @@ function inlineJwks(value: unknown, source: string): InlineJwks {
 	}
 	for (const [i, key] of keys.entries()) {
 		if (typeof key !== "object" || key === null || Array.isArray(key)) {
-			throw new ConfigError(`${source}.keys[${i}] must be a JSON Web Key object`);
+			throw new ConfigError(
+				`${source}.keys[${i}] must be a JSON Web Key object`,
+			);
 		}
 		const jwk = key as Record<string, unknown>;
 		if (typeof jwk.kty !== "string") {

@@ -334,7 +334,11 @@ export function planUnlinkProviders(
 	const identity = snapshot.identities.get(request.identityId);
 	if (!identity) throw identityNotFound(request.identityId);
 	if (identity.state !== "active") throw identityForbidden(request.identityId);
-	if (!request.proof.some((l) => snapshot.owners.get(loginKey(l)) === identity.identityId)) {
+	if (
+		!request.proof.some(
+			(l) => snapshot.owners.get(loginKey(l)) === identity.identityId,
+		)
+	) {
 		throw new NotAuthorizedException(LOGINS_DONT_MATCH);
 	}
 	const remove: LoginRef[] = [];

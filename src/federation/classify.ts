@@ -46,7 +46,9 @@ export type LoginClass =
  * (so unchanged application code works) and the issuer without its scheme.
  */
 export function ownLoginKeys(issuer: string): Set<string> {
-	const bare = issuer.replace(/^[a-z][a-z0-9+.-]*:\/\//i, "").replace(/\/+$/, "");
+	const bare = issuer
+		.replace(/^[a-z][a-z0-9+.-]*:\/\//i, "")
+		.replace(/\/+$/, "");
 	return new Set([COGNITO_IDENTITY, bare]);
 }
 
@@ -109,6 +111,7 @@ export function classifyLogin(
 				return { kind: "unsupportedSocial" };
 		}
 	}
-	if ((s.SamlProviderARNs ?? []).includes(key)) return { kind: "saml", arn: key };
+	if ((s.SamlProviderARNs ?? []).includes(key))
+		return { kind: "saml", arn: key };
 	return { kind: "unknown" };
 }

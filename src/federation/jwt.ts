@@ -15,8 +15,8 @@ import {
 	type JWTPayload,
 	type ProtectedHeaderParameters,
 } from "jose";
-import type { KeyGetter } from "./key-sources.ts";
 import { ProviderUnreachable } from "./http.ts";
+import type { KeyGetter } from "./key-sources.ts";
 import {
 	COULD_NOT_VERIFY,
 	missingClaim,
@@ -112,7 +112,11 @@ export async function verifySignature(
 			throw providerUnavailable(provider, err.reason, err);
 		}
 		if (err instanceof errors.JWKSTimeout) {
-			throw providerUnavailable(provider, "its JWKS did not answer in time", err);
+			throw providerUnavailable(
+				provider,
+				"its JWKS did not answer in time",
+				err,
+			);
 		}
 		if (err instanceof errors.JWKSInvalid) {
 			throw providerUnavailable(provider, "its JWKS is not a key set", err);

@@ -106,12 +106,12 @@ export class KeySources {
 	}
 
 	/**
-	 * The `jwks_uri` of the OpenID Connect issuer `https://<key>`, from its discovery
-	 * document.
+	 * The `jwks_uri` of the OpenID Connect issuer `issuer` (`https://<key>`, or `http://` on
+	 * loopback), from its discovery document.
 	 * @throws ProviderUnreachable when the document cannot be had and none was cached before
 	 */
-	async discoverJwksUri(key: string): Promise<string> {
-		const url = `https://${key}/.well-known/openid-configuration`;
+	async discoverJwksUri(issuer: string): Promise<string> {
+		const url = `${issuer.replace(/\/+$/, "")}/.well-known/openid-configuration`;
 		const now = this.#options.clock.now();
 		let entry = this.#discovery.get(url);
 		if (

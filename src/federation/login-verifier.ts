@@ -10,15 +10,12 @@
  * on which provider happened to answer first.
  */
 import type { JWTPayload } from "jose";
+import { USER_POOL_KEY } from "../config/load.ts";
 import type { ProviderMap, ProviderSettings } from "../config/schema.ts";
-import { ServiceError } from "../errors/service-errors.ts";
+import type { ServiceError } from "../errors/service-errors.ts";
 import type { Clock } from "../lib/clock.ts";
 import type { PoolRecord } from "../store/store.ts";
-import {
-	classifyLogin,
-	type LoginClass,
-	ownLoginKeys,
-} from "./classify.ts";
+import { classifyLogin, type LoginClass, ownLoginKeys } from "./classify.ts";
 import { type FetchLike, ProviderUnreachable } from "./http.ts";
 import {
 	audiences,
@@ -32,6 +29,7 @@ import { type KeyGetter, KeySources } from "./key-sources.ts";
 import {
 	CANT_PASS_COGNITO_TOKEN,
 	COULD_NOT_VERIFY,
+	GUEST_TOKEN,
 	INCORRECT_AUDIENCE,
 	ISSUER_MISMATCH,
 	MISSING_AUD,
@@ -71,6 +69,8 @@ const APPLE_ISSUERS = ["https://appleid.apple.com"];
 export const DEFAULT_FETCH_TIMEOUT_MS = 5000;
 export const DEFAULT_CACHE_MAX_AGE_MS = 600_000;
 export const DEFAULT_JWKS_COOLDOWN_MS = 30_000;
+/** How much later than a fetch's own timeout the deadline of a whole entry falls. */
+const DEADLINE_MARGIN_MS = 100;
 
 export interface LoginVerifierOptions {
 	/** The `providers` table of the configuration. */
@@ -80,7 +80,10 @@ export interface LoginVerifierOptions {
 	issuer: () => string;
 	/** This server's published keys. */
 	ownJwks: () => Promise<{ keys: object[] }>;
-	/** The longest a provider may take to answer; an entry fails with ExternalServiceException after it. Default 5000. */
+	/**
+	 * The longest a provider may take to answer one request (default 5000); an entry fails
+	 * with ExternalServiceException after it, and in any case by 100 ms later.
+	 */
 	fetchTimeoutMs?: number;
 	/** How long fetched JWKS and discovery documents are kept. Default 10 minutes. */
 	cacheMaxAgeMs?: number;
@@ -137,7 +140,9 @@ export function createLoginVerifier(
 			case "unsupportedSocial":
 				return notAuthorized(unsupportedSocialProvider(key));
 			case "own":
-				return allowCognito ? undefined : notAuthorized(CANT_PASS_COGNITO_TOKEN);
+				return allowCognito
+					? undefined
+					: notAuthorized(CANT_PASS_COGNITO_TOKEN);
 			case "oidc":
 				return (settingsOf(key)?.clientIds ?? []).length === 0
 					? notAuthorized(noClientIds(key))
@@ -175,9 +180,7 @@ export function createLoginVerifier(
 		const subject = requireSubject(claims);
 		const amr = Array.isArray(claims.amr) ? claims.amr : [];
 		if (amr[0] !== "authenticated") {
-			throw notAuthorized(
-				"Invalid login token. The token of an unauthenticated identity is not a login.",
-			);
+			throw notAuthorized(GUEST_TOKEN);
 		}
 		const getKey = keys.own(await options.ownJwks());
 		await verifySignature(token, getKey, ["RS512"], key);
@@ -196,10 +199,11 @@ export function createLoginVerifier(
 		token: string,
 		issuers: readonly string[],
 		checkAudience: (claims: JWTPayload) => void,
-		fallbackKeys: () => Promise<string> | string,
+		fallbackKeys: (iss: string) => Promise<string> | string,
 	): Promise<{ claims: JWTPayload; subject: string }> => {
 		const { claims } = decodeToken(token);
-		if (typeof claims.iss !== "string" || !issuers.includes(claims.iss)) {
+		const iss = claims.iss;
+		if (typeof iss !== "string" || !issuers.includes(iss)) {
 			throw notAuthorized(ISSUER_MISMATCH);
 		}
 		checkTimes(claims, options.clock.now());
@@ -207,7 +211,7 @@ export function createLoginVerifier(
 		const subject = requireSubject(claims);
 		let getKey: KeyGetter;
 		try {
-			getKey = await keysOf(key, fallbackKeys);
+			getKey = await keysOf(key, () => fallbackKeys(iss));
 		} catch (err) {
 			if (err instanceof ProviderUnreachable) {
 				throw providerUnavailable(key, err.reason, err);
@@ -254,7 +258,12 @@ export function createLoginVerifier(
 							throw notAuthorized(NOT_SUPPORTED_PROVIDER);
 						}
 					},
-					() => `https://${key}/.well-known/jwks.json`,
+					() => {
+						// The public URL only for a real user-pool name: a ProviderName is the
+						// pool owner's input and must not point this server at other hosts.
+						if (!USER_POOL_KEY.test(key)) throw notAuthorized(COULD_NOT_VERIFY);
+						return `https://${key}/.well-known/jwks.json`;
+					},
 				);
 				return external(
 					key,
@@ -268,7 +277,7 @@ export function createLoginVerifier(
 				const { claims, subject } = await verifyIdToken(
 					key,
 					token,
-					[`https://${key}`],
+					oidcIssuers(key),
 					(c) => {
 						// Reference §5: `azp` when present, else `aud`.
 						if (typeof c.azp === "string") {
@@ -283,9 +292,9 @@ export function createLoginVerifier(
 							throw notAuthorized(INCORRECT_AUDIENCE);
 						}
 					},
-					() => {
+					(iss) => {
 						if (!isPlainIssuerKey(key)) throw notAuthorized(COULD_NOT_VERIFY);
-						return keys.discoverJwksUri(key);
+						return keys.discoverJwksUri(iss);
 					},
 				);
 				return external(
@@ -304,7 +313,8 @@ export function createLoginVerifier(
 					(c) => {
 						const aud = audiences(c);
 						if (!aud) throw notAuthorized(MISSING_AUD);
-						if (!aud.includes(cls.appId)) throw notAuthorized(INCORRECT_AUDIENCE);
+						if (!aud.includes(cls.appId))
+							throw notAuthorized(INCORRECT_AUDIENCE);
 					},
 					() => (cls.kind === "google" ? GOOGLE_JWKS_URL : APPLE_JWKS_URL),
 				);
@@ -367,14 +377,20 @@ export function createLoginVerifier(
 		}
 	};
 
-	/** Runs `work` with the deadline of one entry, whatever it waits for. */
+	/**
+	 * Runs `work` with the deadline of one entry, whatever it waits for. Each fetch has its
+	 * own timeout of `timeoutMs`; this backstop, a little later, bounds an entry that needs
+	 * two fetches (discovery, then keys). It fires after the fetch's own timeout so that the
+	 * fetch has been abandoned (and is not joined by the next request) by the time the
+	 * caller hears about it.
+	 */
 	const withinDeadline = <T>(key: string, work: Promise<T>): Promise<T> => {
 		let timer: NodeJS.Timeout | undefined;
 		const deadline = new Promise<never>((_, reject) => {
 			timer = setTimeout(
 				() =>
 					reject(providerUnavailable(key, `no answer within ${timeoutMs} ms`)),
-				timeoutMs,
+				timeoutMs + DEADLINE_MARGIN_MS,
 			);
 		});
 		return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
@@ -407,6 +423,17 @@ export function createLoginVerifier(
 			});
 		},
 	};
+}
+
+/**
+ * The issuers an OpenID Connect key stands for: `https://<key>` (reference §5), and also
+ * `http://<key>` when the key's host is the loopback interface, so that a provider running
+ * locally without TLS (a development Keycloak, dex or mock server) can be used as it is.
+ */
+export function oidcIssuers(key: string): string[] {
+	const host = key.split("/")[0] ?? "";
+	const loopback = /^(localhost|127\.\d+\.\d+\.\d+|\[::1\])(:\d+)?$/.test(host);
+	return loopback ? [`https://${key}`, `http://${key}`] : [`https://${key}`];
 }
 
 /**

@@ -35,6 +35,9 @@ export const NOT_OIDC_TOKEN =
 /** Not observed: a user-pool token whose `token_use` is not `id`. */
 export const NOT_ID_TOKEN =
 	"Invalid login token. The token_use claim must be 'id': pass the user pool's ID token.";
+/** Not observed: this server's token of a guest (`amr` `unauthenticated`) passed as a login. */
+export const GUEST_TOKEN =
+	"Invalid login token. The token of an unauthenticated identity is not a login.";
 /** Not observed. */
 export const SAML_NOT_SUPPORTED =
 	"SAML logins are not supported yet by idpool.";
@@ -73,9 +76,9 @@ export function unsupportedSocialProvider(key: string): string {
 export const TWITTER_MISCONFIGURED =
 	"The api.twitter.com provider of this identity pool must be configured as 'consumerKey;consumerSecret'.";
 
-export function notAuthorized(message: string): InstanceType<
-	typeof NotAuthorizedException
-> {
+export function notAuthorized(
+	message: string,
+): InstanceType<typeof NotAuthorizedException> {
 	return new NotAuthorizedException(message);
 }
 

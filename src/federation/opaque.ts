@@ -50,7 +50,9 @@ function withQuery(base: string, params: Record<string, string>): string {
 }
 
 function unexpected(what: string): ProviderUnreachable {
-	return new ProviderUnreachable(`its ${what} answer is not in the expected format`);
+	return new ProviderUnreachable(
+		`its ${what} answer is not in the expected format`,
+	);
 }
 
 /**
@@ -65,20 +67,25 @@ export async function verifyFacebook(
 ): Promise<OpaqueResult> {
 	const base = baseUrl.replace(/\/+$/, "");
 	const ask = (path: string, params: Record<string, string>) =>
-		getJson(withQuery(`${base}${path}`, { ...params, access_token: token }), ctx);
+		getJson(
+			withQuery(`${base}${path}`, { ...params, access_token: token }),
+			ctx,
+		);
 	const [app, me] = await Promise.allSettled([
 		ask("/app", {}),
 		ask("/me", { fields: "id" }),
 	]);
 	const appAnswer = settled(app);
-	if (appAnswer.status >= 400) throw notAuthorized(invalidProviderToken("Facebook"));
+	if (appAnswer.status >= 400)
+		throw notAuthorized(invalidProviderToken("Facebook"));
 	const appBody = appAnswer.body;
 	if (!isObject(appBody) || typeof appBody.id !== "string") {
 		throw unexpected("Graph API /app");
 	}
 	if (appBody.id !== appId) throw notAuthorized(NOT_SUPPORTED_PROVIDER);
 	const meAnswer = settled(me);
-	if (meAnswer.status >= 400) throw notAuthorized(invalidProviderToken("Facebook"));
+	if (meAnswer.status >= 400)
+		throw notAuthorized(invalidProviderToken("Facebook"));
 	const meBody = meAnswer.body;
 	if (!isObject(meBody) || typeof meBody.id !== "string" || meBody.id === "") {
 		throw unexpected("Graph API /me");
@@ -100,7 +107,10 @@ export async function verifyAmazon(
 	tokeninfoUrl: string,
 	ctx: OpaqueContext,
 ): Promise<OpaqueResult> {
-	const answer = await getJson(withQuery(tokeninfoUrl, { access_token: token }), ctx);
+	const answer = await getJson(
+		withQuery(tokeninfoUrl, { access_token: token }),
+		ctx,
+	);
 	if (answer.status >= 400) {
 		throw notAuthorized(invalidProviderToken("Login with Amazon"));
 	}
@@ -150,7 +160,8 @@ export async function verifyTwitter(
 		...ctx,
 		headers: { authorization },
 	});
-	if (answer.status >= 400) throw notAuthorized(invalidProviderToken("Twitter"));
+	if (answer.status >= 400)
+		throw notAuthorized(invalidProviderToken("Twitter"));
 	const body = answer.body;
 	const id =
 		isObject(body) && typeof body.id_str === "string"

@@ -15,11 +15,15 @@ import type {
 	GetCredentialsForIdentityResponse,
 } from "@aws-sdk/client-cognito-identity";
 import {
+	identityForbidden,
+	LOGINS_DONT_MATCH,
+	planLogins,
+} from "../domain/identities.ts";
+import { newRegionalId } from "../domain/ids.ts";
+import {
 	InvalidIdentityPoolConfigurationException,
 	NotAuthorizedException,
 } from "../errors/service-errors.ts";
-import { identityForbidden, LOGINS_DONT_MATCH, planLogins } from "../domain/identities.ts";
-import { newRegionalId } from "../domain/ids.ts";
 import type { PoolRecord } from "../store/store.ts";
 import { defineOperation, type Wire } from "./operation.ts";
 import {
@@ -31,9 +35,13 @@ import {
 } from "./public-flow.ts";
 
 /** Observed on AWS (aws/aws-sdk-js#1615). */
-const NO_ROLE = "Invalid identity pool configuration. Check assigned IAM roles for this pool.";
+const NO_ROLE =
+	"Invalid identity pool configuration. Check assigned IAM roles for this pool.";
 
-function role(pool: PoolRecord, kind: "authenticated" | "unauthenticated"): string {
+function role(
+	pool: PoolRecord,
+	kind: "authenticated" | "unauthenticated",
+): string {
 	const arn = pool.roles[kind];
 	if (!arn) throw new InvalidIdentityPoolConfigurationException(NO_ROLE);
 	return arn;
@@ -46,18 +54,24 @@ export const GetCredentialsForIdentity = defineOperation<
 	name: "GetCredentialsForIdentity",
 	auth: "none",
 	async handler(input, ctx) {
-		const { identity, pool } = await identityAndPool(ctx, input.IdentityId as string);
+		const { identity, pool } = await identityAndPool(
+			ctx,
+			input.IdentityId as string,
+		);
 		requireActive(identity);
 		const entries = input.Logins ?? {};
 		let identityId = identity.identityId;
 		let roleArn: string;
 		if (Object.keys(entries).length === 0) {
 			// Observed (aws-sdk-android#175): an identity with logins must present one.
-			if (identity.logins.length > 0) throw identityForbidden(identity.identityId);
+			if (identity.logins.length > 0)
+				throw identityForbidden(identity.identityId);
 			requireGuestsAllowed(pool);
 			roleArn = role(pool, "unauthenticated");
 		} else {
-			const verified = await ctx.logins.verifyAll(pool, entries, { allowCognitoTokens: true });
+			const verified = await ctx.logins.verifyAll(pool, entries, {
+				allowCognitoTokens: true,
+			});
 			const own = verified.filter((v) => v.kind === "cognito");
 			// A token this server issued proves the identity it names, and only that one.
 			if (own.some((v) => v.subject !== identity.identityId)) {

@@ -6,11 +6,19 @@
  * @remarks Logins are verified by their providers as configured (docs/federation.md); this
  * server's own tokens are refused here, as on AWS.
  */
-import type { GetIdInput, GetIdResponse } from "@aws-sdk/client-cognito-identity";
-import { newRegionalId } from "../domain/ids.ts";
+import type {
+	GetIdInput,
+	GetIdResponse,
+} from "@aws-sdk/client-cognito-identity";
 import { planLogins } from "../domain/identities.ts";
+import { newRegionalId } from "../domain/ids.ts";
 import { defineOperation, type Wire } from "./operation.ts";
-import { externalLogins, keyOf, poolById, requireGuestsAllowed } from "./public-flow.ts";
+import {
+	externalLogins,
+	keyOf,
+	poolById,
+	requireGuestsAllowed,
+} from "./public-flow.ts";
 
 export const GetId = defineOperation<GetIdInput, Wire<GetIdResponse>>({
 	name: "GetId",
@@ -25,14 +33,18 @@ export const GetId = defineOperation<GetIdInput, Wire<GetIdResponse>>({
 				keyOf(pool),
 				{ identityIds: [], logins: [] },
 				() => ({
-					change: { create: { identityId: newIdentityId, authenticated: false } },
+					change: {
+						create: { identityId: newIdentityId, authenticated: false },
+					},
 					result: newIdentityId,
 				}),
 				ctx.clock.now(),
 			);
 			return { IdentityId: identityId };
 		}
-		const verified = await ctx.logins.verifyAll(pool, entries, { allowCognitoTokens: false });
+		const verified = await ctx.logins.verifyAll(pool, entries, {
+			allowCognitoTokens: false,
+		});
 		const logins = externalLogins(verified);
 		const { identityId } = await ctx.store.identities.change(
 			keyOf(pool),

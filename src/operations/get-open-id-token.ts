@@ -10,10 +10,10 @@ import type {
 	GetOpenIdTokenInput,
 	GetOpenIdTokenResponse,
 } from "@aws-sdk/client-cognito-identity";
-import { InvalidParameterException } from "../errors/service-errors.ts";
 import { identityForbidden, planLogins } from "../domain/identities.ts";
 import { newRegionalId } from "../domain/ids.ts";
 import { tokenFrame } from "../domain/tokens.ts";
+import { InvalidParameterException } from "../errors/service-errors.ts";
 import { defineOperation, type Wire } from "./operation.ts";
 import {
 	authenticatedAmr,
@@ -28,11 +28,17 @@ import {
 /** GetOpenIdToken's tokens last 10 minutes (model; observed exp - iat = 600). */
 export const OPEN_ID_TOKEN_SECONDS = 600;
 
-export const GetOpenIdToken = defineOperation<GetOpenIdTokenInput, Wire<GetOpenIdTokenResponse>>({
+export const GetOpenIdToken = defineOperation<
+	GetOpenIdTokenInput,
+	Wire<GetOpenIdTokenResponse>
+>({
 	name: "GetOpenIdToken",
 	auth: "none",
 	async handler(input, ctx) {
-		const { identity, pool } = await identityAndPool(ctx, input.IdentityId as string);
+		const { identity, pool } = await identityAndPool(
+			ctx,
+			input.IdentityId as string,
+		);
 		// Observed texts (aws/aws-cli#7652; aws-observability/aws-rum-web#172).
 		if (pool.settings.AllowClassicFlow === false) {
 			throw new InvalidParameterException(
@@ -51,10 +57,13 @@ export const GetOpenIdToken = defineOperation<GetOpenIdTokenInput, Wire<GetOpenI
 		let amr = UNAUTHENTICATED_AMR;
 		if (Object.keys(entries).length === 0) {
 			// No unauthenticated token for an identity that has logins (reference §3.10).
-			if (identity.logins.length > 0) throw identityForbidden(identity.identityId);
+			if (identity.logins.length > 0)
+				throw identityForbidden(identity.identityId);
 			requireGuestsAllowed(pool);
 		} else {
-			const verified = await ctx.logins.verifyAll(pool, entries, { allowCognitoTokens: false });
+			const verified = await ctx.logins.verifyAll(pool, entries, {
+				allowCognitoTokens: false,
+			});
 			const logins = externalLogins(verified);
 			({ identityId } = await ctx.store.identities.change(
 				keyOf(pool),

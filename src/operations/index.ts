@@ -8,7 +8,10 @@ import { DeleteIdentities } from "./delete-identities.ts";
 import { DeleteIdentityPool } from "./delete-identity-pool.ts";
 import { DescribeIdentity } from "./describe-identity.ts";
 import { DescribeIdentityPool } from "./describe-identity-pool.ts";
+import { GetCredentialsForIdentity } from "./get-credentials-for-identity.ts";
+import { GetId } from "./get-id.ts";
 import { GetIdentityPoolRoles } from "./get-identity-pool-roles.ts";
+import { GetOpenIdToken } from "./get-open-id-token.ts";
 import { GetOpenIdTokenForDeveloperIdentity } from "./get-open-id-token-for-developer-identity.ts";
 import { ListIdentities } from "./list-identities.ts";
 import { ListIdentityPools } from "./list-identity-pools.ts";
@@ -18,6 +21,7 @@ import { notYetAvailable } from "./not-yet-available.ts";
 import type { Operation } from "./operation.ts";
 import { SetIdentityPoolRoles } from "./set-identity-pool-roles.ts";
 import { UnlinkDeveloperIdentity } from "./unlink-developer-identity.ts";
+import { UnlinkIdentity } from "./unlink-identity.ts";
 import { UpdateIdentityPool } from "./update-identity-pool.ts";
 
 export const OPERATIONS = {
@@ -26,13 +30,10 @@ export const OPERATIONS = {
 	DeleteIdentityPool,
 	DescribeIdentity,
 	DescribeIdentityPool,
-	GetCredentialsForIdentity: notYetAvailable(
-		"GetCredentialsForIdentity",
-		"none",
-	),
-	GetId: notYetAvailable("GetId", "none"),
+	GetCredentialsForIdentity,
+	GetId,
 	GetIdentityPoolRoles,
-	GetOpenIdToken: notYetAvailable("GetOpenIdToken", "none"),
+	GetOpenIdToken,
 	GetOpenIdTokenForDeveloperIdentity,
 	GetPrincipalTagAttributeMap: notYetAvailable(
 		"GetPrincipalTagAttributeMap",
@@ -50,7 +51,7 @@ export const OPERATIONS = {
 	),
 	TagResource: notYetAvailable("TagResource", "sigv4"),
 	UnlinkDeveloperIdentity,
-	UnlinkIdentity: notYetAvailable("UnlinkIdentity", "none"),
+	UnlinkIdentity,
 	UntagResource: notYetAvailable("UntagResource", "sigv4"),
 	UpdateIdentityPool,
 } as const satisfies Record<string, Operation<never, unknown>>;

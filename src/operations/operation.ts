@@ -6,11 +6,11 @@
  * encodes what it returns. Wire types come from the official SDK (type-only imports).
  */
 
+import type { CredentialsProvider } from "../credentials/provider.ts";
+import type { LoginVerifier } from "../federation/verifier.ts";
 import type { Clock } from "../lib/clock.ts";
 import type { Logger } from "../lib/logger.ts";
 import type { Store } from "../store/store.ts";
-import type { CredentialsProvider } from "../credentials/provider.ts";
-import type { LoginVerifier } from "../federation/verifier.ts";
 import type { TokenIssuer } from "../tokens/tokens.ts";
 
 /** The server settings an operation may read. */

@@ -5,11 +5,17 @@
  * alone (ids are unique; DECISIONS 8), verify the tokens of their `Logins`, and refuse
  * disabled or inaccessible identities with AWS's "forbidden" message.
  */
-import { NotAuthorizedException } from "../errors/service-errors.ts";
+
 import { identityForbidden, identityNotFound } from "../domain/identities.ts";
 import { poolNotFound } from "../domain/pools.ts";
+import { NotAuthorizedException } from "../errors/service-errors.ts";
 import type { VerifiedLogin } from "../federation/verifier.ts";
-import type { IdentityRecord, LoginRef, PoolKey, PoolRecord } from "../store/store.ts";
+import type {
+	IdentityRecord,
+	LoginRef,
+	PoolKey,
+	PoolRecord,
+} from "../store/store.ts";
 import type { OperationContext } from "./operation.ts";
 
 /** Observed on AWS (reference §2). */
@@ -17,7 +23,10 @@ export const UNAUTHENTICATED_NOT_SUPPORTED =
 	"Unauthenticated access is not supported for this identity pool.";
 
 /** The pool with this id, in whatever account and region. */
-export async function poolById(ctx: OperationContext, poolId: string): Promise<PoolRecord> {
+export async function poolById(
+	ctx: OperationContext,
+	poolId: string,
+): Promise<PoolRecord> {
 	const pool = await ctx.store.pools.findById(poolId);
 	if (!pool) throw poolNotFound(poolId);
 	return pool;
@@ -37,7 +46,11 @@ export async function identityAndPool(
 
 /** The key of a pool record. */
 export function keyOf(pool: PoolRecord): PoolKey {
-	return { accountId: pool.accountId, region: pool.region, poolId: pool.poolId };
+	return {
+		accountId: pool.accountId,
+		region: pool.region,
+		poolId: pool.poolId,
+	};
 }
 
 /** Refuses disabled (merged) and inaccessible identities (DECISIONS 10, 11). */
@@ -56,7 +69,11 @@ export function requireGuestsAllowed(pool: PoolRecord): void {
 export function externalLogins(verified: VerifiedLogin[]): LoginRef[] {
 	return verified
 		.filter((v) => v.kind === "external")
-		.map((v) => ({ provider: v.provider, subject: v.subject, kind: "external" as const }));
+		.map((v) => ({
+			provider: v.provider,
+			subject: v.subject,
+			kind: "external" as const,
+		}));
 }
 
 /** The `amr` of a token for logins just verified (DECISIONS 20a). */

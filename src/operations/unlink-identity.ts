@@ -9,13 +9,24 @@
 import type { UnlinkIdentityInput } from "@aws-sdk/client-cognito-identity";
 import { planUnlinkProviders } from "../domain/identities.ts";
 import { defineOperation } from "./operation.ts";
-import { externalLogins, identityAndPool, keyOf, requireActive } from "./public-flow.ts";
+import {
+	externalLogins,
+	identityAndPool,
+	keyOf,
+	requireActive,
+} from "./public-flow.ts";
 
-export const UnlinkIdentity = defineOperation<UnlinkIdentityInput, Record<string, never>>({
+export const UnlinkIdentity = defineOperation<
+	UnlinkIdentityInput,
+	Record<string, never>
+>({
 	name: "UnlinkIdentity",
 	auth: "none",
 	async handler(input, ctx) {
-		const { identity, pool } = await identityAndPool(ctx, input.IdentityId as string);
+		const { identity, pool } = await identityAndPool(
+			ctx,
+			input.IdentityId as string,
+		);
 		requireActive(identity);
 		const verified = await ctx.logins.verifyAll(pool, input.Logins ?? {}, {
 			allowCognitoTokens: false,

@@ -22,11 +22,13 @@ import {
 } from "../auth/credentials.ts";
 import { verifySigV4 } from "../auth/sigv4.ts";
 import type { Config } from "../config/schema.ts";
+import { localCredentialsProvider } from "../credentials/provider.ts";
 import {
 	RequestTooLargeException,
 	SerializationException,
 	UnknownOperationException,
 } from "../errors/protocol-errors.ts";
+import { createLoginVerifier } from "../federation/login-verifier.ts";
 import { type Clock, systemClock } from "../lib/clock.ts";
 import { findOperation } from "../operations/index.ts";
 import type {
@@ -141,6 +143,16 @@ export async function createServer(
 	);
 	await keys.init();
 	const tokens = new TokenIssuer(keys);
+	const logins = createLoginVerifier({
+		providers: config.providers,
+		clock,
+		issuer: () => issuer(),
+		ownJwks: () => keys.jwks(),
+	});
+	const credentialsProvider = localCredentialsProvider(
+		store.credentials,
+		clock,
+	);
 
 	await app.register(cors, {
 		origin: "*",
@@ -253,6 +265,8 @@ export async function createServer(
 			caller,
 			tokens,
 			issuer: issuer(),
+			logins,
+			credentials: credentialsProvider,
 		};
 		const result = await op.handler(input as never, ctx);
 		reply.header("content-type", JSON_11);

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import {
-	type CognitoIdentityClient,
 	CognitoIdentityClient as Client,
+	type CognitoIdentityClient,
 	CreateIdentityPoolCommand,
 	GetCredentialsForIdentityCommand,
 	GetIdCommand,
@@ -10,7 +10,12 @@ import {
 	SetIdentityPoolRolesCommand,
 } from "@aws-sdk/client-cognito-identity";
 import { fromCognitoIdentity } from "@aws-sdk/credential-provider-cognito-identity";
-import { rejectsWith, sdkClient, startServer, type TestServer } from "../support/server.ts";
+import {
+	rejectsWith,
+	sdkClient,
+	startServer,
+	type TestServer,
+} from "../support/server.ts";
 
 const DEV = "login.example.app";
 const AUTH_ROLE = "arn:aws:iam::000000000000:role/Cognito_Auth";
@@ -24,7 +29,11 @@ describe("GetCredentialsForIdentity (JS v3 SDK)", () => {
 		ts = await startServer();
 		admin = sdkClient(ts.url);
 		// The public operations need no credentials: an unsigned client, as an app has.
-		publicClient = new Client({ endpoint: ts.url, region: "us-east-1", maxAttempts: 1 });
+		publicClient = new Client({
+			endpoint: ts.url,
+			region: "us-east-1",
+			maxAttempts: 1,
+		});
 	});
 	after(async () => {
 		admin.destroy();
@@ -32,7 +41,9 @@ describe("GetCredentialsForIdentity (JS v3 SDK)", () => {
 		await ts.stop();
 	});
 
-	async function pool(options: { guests?: boolean; roles?: Record<string, string> } = {}) {
+	async function pool(
+		options: { guests?: boolean; roles?: Record<string, string> } = {},
+	) {
 		const out = await admin.send(
 			new CreateIdentityPoolCommand({
 				IdentityPoolName: "creds",
@@ -44,7 +55,10 @@ describe("GetCredentialsForIdentity (JS v3 SDK)", () => {
 		await admin.send(
 			new SetIdentityPoolRolesCommand({
 				IdentityPoolId: poolId,
-				Roles: options.roles ?? { authenticated: AUTH_ROLE, unauthenticated: UNAUTH_ROLE },
+				Roles: options.roles ?? {
+					authenticated: AUTH_ROLE,
+					unauthenticated: UNAUTH_ROLE,
+				},
 			}),
 		);
 		return poolId;
@@ -52,15 +66,21 @@ describe("GetCredentialsForIdentity (JS v3 SDK)", () => {
 
 	test("a guest gets one-hour ASIA credentials for the unauthenticated role", async () => {
 		const poolId = await pool();
-		const { IdentityId } = await publicClient.send(new GetIdCommand({ IdentityPoolId: poolId }));
-		const out = await publicClient.send(new GetCredentialsForIdentityCommand({ IdentityId }));
+		const { IdentityId } = await publicClient.send(
+			new GetIdCommand({ IdentityPoolId: poolId }),
+		);
+		const out = await publicClient.send(
+			new GetCredentialsForIdentityCommand({ IdentityId }),
+		);
 		assert.equal(out.IdentityId, IdentityId);
 		assert.match(out.Credentials?.AccessKeyId ?? "", /^ASIA[A-Z2-7]{16}$/);
 		assert.equal(out.Credentials?.SecretKey?.length, 40);
 		assert.ok((out.Credentials?.SessionToken?.length ?? 0) > 100);
 		const expires = out.Credentials?.Expiration?.getTime() ?? 0;
 		assert.ok(Math.abs(expires - (Date.now() + 3600_000)) < 10_000);
-		const stored = await ts.server.store.credentials.get(out.Credentials?.AccessKeyId as string);
+		const stored = await ts.server.store.credentials.get(
+			out.Credentials?.AccessKeyId as string,
+		);
 		assert.equal(stored?.roleArn, UNAUTH_ROLE);
 		assert.equal(stored?.identityId, IdentityId);
 	});
@@ -82,12 +102,17 @@ describe("GetCredentialsForIdentity (JS v3 SDK)", () => {
 			}),
 		);
 		assert.equal(out.IdentityId, IdentityId);
-		const stored = await ts.server.store.credentials.get(out.Credentials?.AccessKeyId as string);
+		const stored = await ts.server.store.credentials.get(
+			out.Credentials?.AccessKeyId as string,
+		);
 		assert.equal(stored?.roleArn, AUTH_ROLE);
 		// The issuer's host is accepted as the key too (DECISIONS 19).
 		const host = new URL(ts.url).host;
 		const again = await publicClient.send(
-			new GetCredentialsForIdentityCommand({ IdentityId, Logins: { [host]: Token as string } }),
+			new GetCredentialsForIdentityCommand({
+				IdentityId,
+				Logins: { [host]: Token as string },
+			}),
 		);
 		assert.equal(again.IdentityId, IdentityId);
 	});
@@ -100,8 +125,9 @@ describe("GetCredentialsForIdentity (JS v3 SDK)", () => {
 				Logins: { [DEV]: "user-sdk" },
 			}),
 		);
+		// The provider builds its own client (AWS's nested one) from this configuration.
 		const provider = fromCognitoIdentity({
-			client: publicClient,
+			clientConfig: { endpoint: ts.url, region: "us-east-1" },
 			identityId: IdentityId as string,
 			logins: { "cognito-identity.amazonaws.com": Token as string },
 		});
@@ -109,17 +135,25 @@ describe("GetCredentialsForIdentity (JS v3 SDK)", () => {
 		assert.match(credentials.accessKeyId, /^ASIA/);
 		assert.ok(credentials.secretAccessKey);
 		assert.ok(credentials.sessionToken);
-		assert.ok(credentials.expiration && credentials.expiration.getTime() > Date.now());
+		assert.ok(
+			credentials.expiration && credentials.expiration.getTime() > Date.now(),
+		);
 		assert.equal(credentials.identityId, IdentityId);
 	});
 
 	test("a token for another identity does not prove this one", async () => {
 		const poolId = await pool({ guests: false });
 		const a = await admin.send(
-			new GetOpenIdTokenForDeveloperIdentityCommand({ IdentityPoolId: poolId, Logins: { [DEV]: "a" } }),
+			new GetOpenIdTokenForDeveloperIdentityCommand({
+				IdentityPoolId: poolId,
+				Logins: { [DEV]: "a" },
+			}),
 		);
 		const b = await admin.send(
-			new GetOpenIdTokenForDeveloperIdentityCommand({ IdentityPoolId: poolId, Logins: { [DEV]: "b" } }),
+			new GetOpenIdTokenForDeveloperIdentityCommand({
+				IdentityPoolId: poolId,
+				Logins: { [DEV]: "b" },
+			}),
 		);
 		await rejectsWith(
 			publicClient.send(
@@ -136,7 +170,10 @@ describe("GetCredentialsForIdentity (JS v3 SDK)", () => {
 	test("an identity with logins needs them: without, its access is forbidden", async () => {
 		const poolId = await pool();
 		const { IdentityId } = await admin.send(
-			new GetOpenIdTokenForDeveloperIdentityCommand({ IdentityPoolId: poolId, Logins: { [DEV]: "c" } }),
+			new GetOpenIdTokenForDeveloperIdentityCommand({
+				IdentityPoolId: poolId,
+				Logins: { [DEV]: "c" },
+			}),
 		);
 		await rejectsWith(
 			publicClient.send(new GetCredentialsForIdentityCommand({ IdentityId })),
@@ -147,9 +184,13 @@ describe("GetCredentialsForIdentity (JS v3 SDK)", () => {
 
 	test("guests of a pool that does not allow them are refused", async () => {
 		const poolId = await pool();
-		const { IdentityId } = await publicClient.send(new GetIdCommand({ IdentityPoolId: poolId }));
+		const { IdentityId } = await publicClient.send(
+			new GetIdCommand({ IdentityPoolId: poolId }),
+		);
 		await admin.send(
-			new (await import("@aws-sdk/client-cognito-identity")).UpdateIdentityPoolCommand({
+			new (
+				await import("@aws-sdk/client-cognito-identity")
+			).UpdateIdentityPoolCommand({
 				IdentityPoolId: poolId,
 				IdentityPoolName: "creds",
 				AllowUnauthenticatedIdentities: false,
@@ -164,7 +205,9 @@ describe("GetCredentialsForIdentity (JS v3 SDK)", () => {
 
 	test("no role for the identity is InvalidIdentityPoolConfigurationException", async () => {
 		const poolId = await pool({ roles: { authenticated: AUTH_ROLE } });
-		const { IdentityId } = await publicClient.send(new GetIdCommand({ IdentityPoolId: poolId }));
+		const { IdentityId } = await publicClient.send(
+			new GetIdCommand({ IdentityPoolId: poolId }),
+		);
 		await rejectsWith(
 			publicClient.send(new GetCredentialsForIdentityCommand({ IdentityId })),
 			"InvalidIdentityPoolConfigurationException",
@@ -175,7 +218,9 @@ describe("GetCredentialsForIdentity (JS v3 SDK)", () => {
 	test("an unknown identity is ResourceNotFoundException", async () => {
 		const id = "us-east-1:00000000-0000-4000-8000-000000000000";
 		await rejectsWith(
-			publicClient.send(new GetCredentialsForIdentityCommand({ IdentityId: id })),
+			publicClient.send(
+				new GetCredentialsForIdentityCommand({ IdentityId: id }),
+			),
 			"ResourceNotFoundException",
 			`Identity '${id}' not found.`,
 		);
@@ -184,10 +229,15 @@ describe("GetCredentialsForIdentity (JS v3 SDK)", () => {
 	test("a token that was tampered with is refused", async () => {
 		const poolId = await pool({ guests: false });
 		const { IdentityId, Token } = await admin.send(
-			new GetOpenIdTokenForDeveloperIdentityCommand({ IdentityPoolId: poolId, Logins: { [DEV]: "t" } }),
+			new GetOpenIdTokenForDeveloperIdentityCommand({
+				IdentityPoolId: poolId,
+				Logins: { [DEV]: "t" },
+			}),
 		);
 		const [h, p, s] = (Token as string).split(".");
-		const payload = JSON.parse(Buffer.from(p as string, "base64url").toString());
+		const payload = JSON.parse(
+			Buffer.from(p as string, "base64url").toString(),
+		);
 		payload.exp += 3600;
 		const forged = `${h}.${Buffer.from(JSON.stringify(payload)).toString("base64url")}.${s}`;
 		await rejectsWith(

@@ -6,7 +6,12 @@ import {
 	DescribeIdentityCommand,
 	GetIdCommand,
 } from "@aws-sdk/client-cognito-identity";
-import { rejectsWith, sdkClient, startServer, type TestServer } from "../support/server.ts";
+import {
+	rejectsWith,
+	sdkClient,
+	startServer,
+	type TestServer,
+} from "../support/server.ts";
 
 const DEV = "login.example.app";
 
@@ -17,7 +22,11 @@ describe("GetId (JS v3 SDK, unsigned)", () => {
 	before(async () => {
 		ts = await startServer();
 		admin = sdkClient(ts.url);
-		app = new CognitoIdentityClient({ endpoint: ts.url, region: "us-east-1", maxAttempts: 1 });
+		app = new CognitoIdentityClient({
+			endpoint: ts.url,
+			region: "us-east-1",
+			maxAttempts: 1,
+		});
 	});
 	after(async () => {
 		admin.destroy();
@@ -31,7 +40,9 @@ describe("GetId (JS v3 SDK, unsigned)", () => {
 				IdentityPoolName: "getid",
 				AllowUnauthenticatedIdentities: guests,
 				DeveloperProviderName: DEV,
-				SupportedLoginProviders: { "accounts.google.com": "client.apps.googleusercontent.com" },
+				SupportedLoginProviders: {
+					"accounts.google.com": "client.apps.googleusercontent.com",
+				},
 			}),
 		);
 		return out.IdentityPoolId as string;
@@ -40,10 +51,14 @@ describe("GetId (JS v3 SDK, unsigned)", () => {
 	test("a guest gets a new identity on every call, in the pool's region", async () => {
 		const poolId = await pool(true);
 		const a = await app.send(new GetIdCommand({ IdentityPoolId: poolId }));
-		const b = await app.send(new GetIdCommand({ IdentityPoolId: poolId, Logins: {} }));
+		const b = await app.send(
+			new GetIdCommand({ IdentityPoolId: poolId, Logins: {} }),
+		);
 		assert.match(a.IdentityId ?? "", /^us-east-1:[0-9a-f-]{36}$/);
 		assert.notEqual(a.IdentityId, b.IdentityId);
-		const described = await admin.send(new DescribeIdentityCommand({ IdentityId: a.IdentityId }));
+		const described = await admin.send(
+			new DescribeIdentityCommand({ IdentityId: a.IdentityId }),
+		);
 		assert.equal(described.Logins, undefined);
 	});
 
@@ -68,14 +83,18 @@ describe("GetId (JS v3 SDK, unsigned)", () => {
 	test("the developer provider and this server's own tokens are refused in Logins", async () => {
 		const poolId = await pool(true);
 		await rejectsWith(
-			app.send(new GetIdCommand({ IdentityPoolId: poolId, Logins: { [DEV]: "user" } })),
+			app.send(
+				new GetIdCommand({ IdentityPoolId: poolId, Logins: { [DEV]: "user" } }),
+			),
 			"NotAuthorizedException",
 		);
 		await rejectsWith(
 			app.send(
 				new GetIdCommand({
 					IdentityPoolId: poolId,
-					Logins: { "cognito-identity.amazonaws.com": "eyJhbGciOiJSUzUxMiJ9.e30.c2ln" },
+					Logins: {
+						"cognito-identity.amazonaws.com": "eyJhbGciOiJSUzUxMiJ9.e30.c2ln",
+					},
 				}),
 			),
 			"NotAuthorizedException",
@@ -86,7 +105,12 @@ describe("GetId (JS v3 SDK, unsigned)", () => {
 	test("a provider that is not configured on the pool is refused", async () => {
 		const poolId = await pool(true);
 		await rejectsWith(
-			app.send(new GetIdCommand({ IdentityPoolId: poolId, Logins: { "graph.facebook.com": "t" } })),
+			app.send(
+				new GetIdCommand({
+					IdentityPoolId: poolId,
+					Logins: { "graph.facebook.com": "t" },
+				}),
+			),
 			"NotAuthorizedException",
 			"Token is not from a supported provider of this identity pool.",
 		);

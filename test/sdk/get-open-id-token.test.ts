@@ -9,7 +9,12 @@ import {
 	SetIdentityPoolRolesCommand,
 } from "@aws-sdk/client-cognito-identity";
 import { createRemoteJWKSet, jwtVerify } from "jose";
-import { rejectsWith, sdkClient, startServer, type TestServer } from "../support/server.ts";
+import {
+	rejectsWith,
+	sdkClient,
+	startServer,
+	type TestServer,
+} from "../support/server.ts";
 
 const DEV = "login.example.app";
 
@@ -20,7 +25,11 @@ describe("GetOpenIdToken (JS v3 SDK, unsigned)", () => {
 	before(async () => {
 		ts = await startServer();
 		admin = sdkClient(ts.url);
-		app = new CognitoIdentityClient({ endpoint: ts.url, region: "us-east-1", maxAttempts: 1 });
+		app = new CognitoIdentityClient({
+			endpoint: ts.url,
+			region: "us-east-1",
+			maxAttempts: 1,
+		});
 	});
 	after(async () => {
 		admin.destroy();
@@ -34,7 +43,9 @@ describe("GetOpenIdToken (JS v3 SDK, unsigned)", () => {
 				IdentityPoolName: "classic",
 				AllowUnauthenticatedIdentities: true,
 				DeveloperProviderName: DEV,
-				SupportedLoginProviders: { "accounts.google.com": "client.apps.googleusercontent.com" },
+				SupportedLoginProviders: {
+					"accounts.google.com": "client.apps.googleusercontent.com",
+				},
 				...extra,
 			}),
 		);
@@ -43,7 +54,9 @@ describe("GetOpenIdToken (JS v3 SDK, unsigned)", () => {
 
 	test("a guest gets a 10-minute unauthenticated token that verifies through the JWKS", async () => {
 		const poolId = await pool();
-		const { IdentityId } = await app.send(new GetIdCommand({ IdentityPoolId: poolId }));
+		const { IdentityId } = await app.send(
+			new GetIdCommand({ IdentityPoolId: poolId }),
+		);
 		const out = await app.send(new GetOpenIdTokenCommand({ IdentityId }));
 		assert.equal(out.IdentityId, IdentityId);
 		const { payload } = await jwtVerify(
@@ -58,7 +71,9 @@ describe("GetOpenIdToken (JS v3 SDK, unsigned)", () => {
 
 	test("AllowClassicFlow unset allows the classic flow; false refuses it", async () => {
 		const off = await pool({ AllowClassicFlow: false });
-		const { IdentityId } = await app.send(new GetIdCommand({ IdentityPoolId: off }));
+		const { IdentityId } = await app.send(
+			new GetIdCommand({ IdentityPoolId: off }),
+		);
 		await rejectsWith(
 			app.send(new GetOpenIdTokenCommand({ IdentityId })),
 			"InvalidParameterException",
@@ -73,11 +88,16 @@ describe("GetOpenIdToken (JS v3 SDK, unsigned)", () => {
 				IdentityPoolId: poolId,
 				Roles: { authenticated: "arn:aws:iam::000000000000:role/Auth" },
 				RoleMappings: {
-					"accounts.google.com": { Type: "Token", AmbiguousRoleResolution: "AuthenticatedRole" },
+					"accounts.google.com": {
+						Type: "Token",
+						AmbiguousRoleResolution: "AuthenticatedRole",
+					},
 				},
 			}),
 		);
-		const { IdentityId } = await app.send(new GetIdCommand({ IdentityPoolId: poolId }));
+		const { IdentityId } = await app.send(
+			new GetIdCommand({ IdentityPoolId: poolId }),
+		);
 		await rejectsWith(
 			app.send(new GetOpenIdTokenCommand({ IdentityId })),
 			"InvalidParameterException",
@@ -88,7 +108,10 @@ describe("GetOpenIdToken (JS v3 SDK, unsigned)", () => {
 	test("no unauthenticated token for an identity that has logins", async () => {
 		const poolId = await pool();
 		const { IdentityId } = await admin.send(
-			new GetOpenIdTokenForDeveloperIdentityCommand({ IdentityPoolId: poolId, Logins: { [DEV]: "u" } }),
+			new GetOpenIdTokenForDeveloperIdentityCommand({
+				IdentityPoolId: poolId,
+				Logins: { [DEV]: "u" },
+			}),
 		);
 		await rejectsWith(
 			app.send(new GetOpenIdTokenCommand({ IdentityId })),
@@ -100,7 +123,10 @@ describe("GetOpenIdToken (JS v3 SDK, unsigned)", () => {
 	test("this server's own token is refused in GetOpenIdToken", async () => {
 		const poolId = await pool();
 		const { IdentityId, Token } = await admin.send(
-			new GetOpenIdTokenForDeveloperIdentityCommand({ IdentityPoolId: poolId, Logins: { [DEV]: "v" } }),
+			new GetOpenIdTokenForDeveloperIdentityCommand({
+				IdentityPoolId: poolId,
+				Logins: { [DEV]: "v" },
+			}),
 		);
 		await rejectsWith(
 			app.send(

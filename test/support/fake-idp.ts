@@ -49,7 +49,9 @@ export interface FakeServer {
 type Handler = (
 	req: IncomingMessage,
 	url: URL,
-) => { status: number; body: unknown } | Promise<{ status: number; body: unknown }>;
+) =>
+	| { status: number; body: unknown }
+	| Promise<{ status: number; body: unknown }>;
 
 async function startFakeHttp(handler: Handler): Promise<FakeServer> {
 	let mode: FakeMode = "ok";
@@ -208,7 +210,9 @@ export async function startFakeOidc(
 			const alg = mintOptions.alg ?? key.alg;
 			const kid = mintOptions.kid === undefined ? key.kid : mintOptions.kid;
 			return new SignJWT(payload)
-				.setProtectedHeader(kid === null ? { alg, typ: "JWT" } : { alg, kid, typ: "JWT" })
+				.setProtectedHeader(
+					kid === null ? { alg, typ: "JWT" } : { alg, kid, typ: "JWT" },
+				)
 				.sign(mintOptions.key ?? key.privateKey);
 		},
 		async rotateKey(rotateOptions = {}) {
@@ -263,10 +267,7 @@ export async function startFakeUserPool(
 	});
 	const providerName = `cognito-idp.${region}.amazonaws.com/${userPoolId}`;
 	const realIssuer = `https://${providerName}`;
-	return Object.assign(Object.create(null) as object, oidc, {
-		get kid() {
-			return oidc.kid;
-		},
+	const extra = {
 		region,
 		userPoolId,
 		providerName,
@@ -275,7 +276,7 @@ export async function startFakeUserPool(
 			user: Parameters<FakeUserPool["mintIdToken"]>[0],
 			mintOptions?: MintOptions,
 		) {
-			const { sub, aud, groups, roles, preferredRole, username, ...extra } =
+			const { sub, aud, groups, roles, preferredRole, username, ...rest } =
 				user;
 			return oidc.mint(
 				{
@@ -289,7 +290,7 @@ export async function startFakeUserPool(
 					...(roles ? { "cognito:roles": roles } : {}),
 					...(preferredRole ? { "cognito:preferred_role": preferredRole } : {}),
 					event_id: randomUUID(),
-					...extra,
+					...rest,
 				},
 				mintOptions,
 			);
@@ -310,7 +311,12 @@ export async function startFakeUserPool(
 				mintOptions,
 			);
 		},
-	}) as FakeUserPool;
+	};
+	// Descriptors, not Object.assign: the issuer's `kid` getter must stay live after rotation.
+	return Object.defineProperties(
+		oidc,
+		Object.getOwnPropertyDescriptors(extra),
+	) as FakeUserPool;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -349,7 +355,7 @@ export async function startFakeFacebook(options: {
 			return {
 				status: 200,
 				body: {
-					link: "https://www.facebook.com/games/?app_id=" + entry.appId,
+					link: `https://www.facebook.com/games/?app_id=${entry.appId}`,
 					name: "Fake App",
 					id: entry.appId,
 				},
@@ -388,7 +394,10 @@ export interface FakeAmazon extends FakeServer {
 	/** The tokeninfo endpoint (what `verifyUrl` points at). */
 	readonly url: string;
 	/** A new access token of `userId` (`amzn1.account.…`) for the client and app given. */
-	issueToken(userId: string, app?: { clientId?: string; appId?: string }): string;
+	issueToken(
+		userId: string,
+		app?: { clientId?: string; appId?: string },
+	): string;
 }
 
 /** `GET /auth/o2/tokeninfo?access_token=T`, answering as Login with Amazon does. */
@@ -487,7 +496,8 @@ export async function startFakeTwitter(options: {
 			return refuse(34, "Sorry, that page does not exist.");
 		}
 		const header = req.headers.authorization ?? "";
-		if (!header.startsWith("OAuth ")) return refuse(215, "Bad Authentication data.");
+		if (!header.startsWith("OAuth "))
+			return refuse(215, "Bad Authentication data.");
 		const oauth = new Map<string, string>();
 		for (const m of header.slice(6).matchAll(/([\w%]+)="([^"]*)"/g)) {
 			oauth.set(decodeURIComponent(m[1] ?? ""), decodeURIComponent(m[2] ?? ""));
