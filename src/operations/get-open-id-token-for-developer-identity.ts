@@ -7,8 +7,9 @@
  * - `IdentityId`: links the developer user to it; a user linked elsewhere is
  *   DeveloperUserAlreadyRegisteredException; an identity with external logins needs one of
  *   them presented ("Logins don't match").
- * @remarks Logins of external providers in the same call are refused with
- *   NotAuthorizedException until federated logins land.
+ * - Logins of providers configured on the pool may come along: they are verified as in
+ *   GetId, then linked (or their identities merged) with the developer user's identity, and
+ *   they appear in the token's `amr` after the developer entries.
  */
 import type {
 	GetOpenIdTokenForDeveloperIdentityInput,
@@ -23,8 +24,8 @@ import {
 	developerAmr,
 	tokenFrame,
 } from "../domain/tokens.ts";
-import { NotAuthorizedException } from "../errors/service-errors.ts";
 import { defineOperation, signedCaller, type Wire } from "./operation.ts";
+import { externalLogins } from "./public-flow.ts";
 
 export const GetOpenIdTokenForDeveloperIdentity = defineOperation<
 	GetOpenIdTokenForDeveloperIdentityInput,
@@ -41,15 +42,17 @@ export const GetOpenIdTokenForDeveloperIdentity = defineOperation<
 			pool,
 			input.Logins ?? {},
 		);
-		if (external.length > 0) {
-			throw new NotAuthorizedException(
-				`Logins of external providers (${external.map(([k]) => k).join(", ")}) are not supported by this version of idpool yet.`,
-			);
-		}
+		const verified =
+			external.length === 0
+				? []
+				: await ctx.logins.verifyAll(pool, Object.fromEntries(external), {
+						allowCognitoTokens: false,
+					});
+		const logins = [developer, ...externalLogins(verified)];
 		const now = ctx.clock.now();
 		// A returning user with nothing to link needs no write: read who holds the login.
 		const known =
-			input.IdentityId === undefined
+			input.IdentityId === undefined && logins.length === 1
 				? await ctx.store.identities.findByLogin(poolId, developer)
 				: undefined;
 		const { identityId } =
@@ -58,14 +61,14 @@ export const GetOpenIdTokenForDeveloperIdentity = defineOperation<
 				key,
 				{
 					identityIds: input.IdentityId === undefined ? [] : [input.IdentityId],
-					logins: [developer],
+					logins,
 				},
 				(snapshot) =>
 					planLogins(snapshot, {
 						...(input.IdentityId === undefined
 							? {}
 							: { identityId: input.IdentityId }),
-						logins: [developer],
+						logins,
 						newIdentityId: newRegionalId(pool.region),
 						maxLogins: ctx.settings.maxLogins,
 						flow: "developer",
@@ -83,7 +86,10 @@ export const GetOpenIdTokenForDeveloperIdentity = defineOperation<
 				nowMs: now,
 				lifetimeSeconds: input.TokenDuration ?? DEFAULT_DEVELOPER_TOKEN_SECONDS,
 			}),
-			amr: developerAmr(developer.provider, poolId, developer.subject),
+			amr: [
+				...developerAmr(developer.provider, poolId, developer.subject),
+				...verified.flatMap((v) => v.amr),
+			],
 			...(input.PrincipalTags ? { principalTags: input.PrincipalTags } : {}),
 		});
 		return { IdentityId: identityId, Token };

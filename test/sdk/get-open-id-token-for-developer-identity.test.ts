@@ -308,16 +308,16 @@ describe("GetOpenIdTokenForDeveloperIdentity (JS v3 SDK)", () => {
 		);
 	});
 
-	test("external logins of configured providers are refused clearly until federated logins land", async () => {
+	test("an external login of a configured provider is verified: a bad token refuses the call", async () => {
 		await rejectsWith(
 			client.send(
 				new GetOpenIdTokenForDeveloperIdentityCommand({
 					IdentityPoolId: poolId,
-					Logins: { [DEV]: "u", "accounts.google.com": "eyJ.fake.token" },
+					Logins: { [DEV]: "u", "accounts.google.com": "not-a-token" },
 				}),
 			),
 			"NotAuthorizedException",
-			/accounts\.google\.com.*not supported/,
+			/Invalid login token/,
 		);
 	});
 
@@ -342,5 +342,87 @@ describe("GetOpenIdTokenForDeveloperIdentity (JS v3 SDK)", () => {
 			"ValidationException",
 			/Value null at 'logins' failed to satisfy constraint: Member must not be null/,
 		);
+	});
+});
+
+describe("GetOpenIdTokenForDeveloperIdentity with an external login (JS v3 SDK)", () => {
+	test("a valid login of a configured provider is linked to the developer user's identity", async () => {
+		const { startFakeOidc } = await import("../support/fake-idp.ts");
+		const oidc = await startFakeOidc();
+		const ts = await startServer({
+			config: {
+				providers: {
+					"oidc.example.com": { jwksUri: oidc.jwksUri, clientIds: ["app"] },
+				},
+			},
+		});
+		const client = sdkClient(ts.url);
+		try {
+			const arn = "arn:aws:iam::000000000000:oidc-provider/oidc.example.com";
+			const pool = await client.send(
+				new CreateIdentityPoolCommand({
+					IdentityPoolName: "dev-and-oidc",
+					AllowUnauthenticatedIdentities: false,
+					DeveloperProviderName: DEV,
+					OpenIdConnectProviderARNs: [arn],
+				}),
+			);
+			const poolId = pool.IdentityPoolId as string;
+			const idToken = await oidc.mint({
+				iss: "https://oidc.example.com",
+				aud: "app",
+				sub: "oidc-user",
+			});
+			const out = await client.send(
+				new GetOpenIdTokenForDeveloperIdentityCommand({
+					IdentityPoolId: poolId,
+					Logins: { [DEV]: "dev-user", "oidc.example.com": idToken },
+				}),
+			);
+			const described = await client.send(
+				new DescribeIdentityCommand({ IdentityId: out.IdentityId }),
+			);
+			assert.deepEqual(
+				described.Logins?.sort(),
+				[DEV, "oidc.example.com"].sort(),
+			);
+			const payload = JSON.parse(
+				Buffer.from(
+					(out.Token as string).split(".")[1] as string,
+					"base64url",
+				).toString(),
+			);
+			assert.deepEqual(payload.amr, [
+				"authenticated",
+				DEV,
+				`${DEV}:${poolId}:dev-user`,
+				"oidc.example.com",
+				`${arn}:OIDC:oidc-user`,
+			]);
+			// Linking a second developer user to that identity now needs the external login.
+			await rejectsWith(
+				client.send(
+					new GetOpenIdTokenForDeveloperIdentityCommand({
+						IdentityPoolId: poolId,
+						IdentityId: out.IdentityId,
+						Logins: { [DEV]: "dev-user-2" },
+					}),
+				),
+				"NotAuthorizedException",
+				"Logins don't match. Please include at least one valid login for this identity or identity pool.",
+			);
+			const linked = await client.send(
+				new GetOpenIdTokenForDeveloperIdentityCommand({
+					IdentityPoolId: poolId,
+					IdentityId: out.IdentityId,
+					Logins: { [DEV]: "dev-user-2", "oidc.example.com": idToken },
+				}),
+			);
+			assert.equal(linked.IdentityId, out.IdentityId);
+		} finally {
+			client.destroy();
+			await ts.stop();
+			await oidc.close();
+		}
 	});
 });
