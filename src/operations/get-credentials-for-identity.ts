@@ -14,12 +14,7 @@ import type {
 	GetCredentialsForIdentityInput,
 	GetCredentialsForIdentityResponse,
 } from "@aws-sdk/client-cognito-identity";
-import {
-	identityForbidden,
-	LOGINS_DONT_MATCH,
-	planLogins,
-} from "../domain/identities.ts";
-import { newRegionalId } from "../domain/ids.ts";
+import { identityForbidden, LOGINS_DONT_MATCH } from "../domain/identities.ts";
 import {
 	InvalidIdentityPoolConfigurationException,
 	NotAuthorizedException,
@@ -29,9 +24,9 @@ import { defineOperation, type Wire } from "./operation.ts";
 import {
 	externalLogins,
 	identityAndPool,
-	keyOf,
 	requireActive,
 	requireGuestsAllowed,
+	resolvePresentedLogins,
 } from "./public-flow.ts";
 
 /** Observed on AWS (aws/aws-sdk-js#1615). */
@@ -79,21 +74,13 @@ export const GetCredentialsForIdentity = defineOperation<
 			}
 			const logins = externalLogins(verified);
 			if (logins.length > 0 || own.length === 0) {
-				({ identityId } = await ctx.store.identities.change(
-					keyOf(pool),
-					{ identityIds: [identity.identityId], logins },
-					(snapshot) =>
-						planLogins(snapshot, {
-							identityId: identity.identityId,
-							logins,
-							newIdentityId: newRegionalId(pool.region),
-							maxLogins: ctx.settings.maxLogins,
-							flow: "public",
-							limitError: "parameter",
-							proven: own.length > 0,
-						}),
-					ctx.clock.now(),
-				));
+				identityId = await resolvePresentedLogins(
+					ctx,
+					pool,
+					identity,
+					logins,
+					own.length > 0,
+				);
 			}
 			roleArn = role(pool, "authenticated");
 		}

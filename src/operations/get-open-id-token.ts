@@ -10,8 +10,7 @@ import type {
 	GetOpenIdTokenInput,
 	GetOpenIdTokenResponse,
 } from "@aws-sdk/client-cognito-identity";
-import { identityForbidden, planLogins } from "../domain/identities.ts";
-import { newRegionalId } from "../domain/ids.ts";
+import { identityForbidden } from "../domain/identities.ts";
 import { tokenFrame } from "../domain/tokens.ts";
 import { InvalidParameterException } from "../errors/service-errors.ts";
 import { defineOperation, type Wire } from "./operation.ts";
@@ -19,9 +18,9 @@ import {
 	authenticatedAmr,
 	externalLogins,
 	identityAndPool,
-	keyOf,
 	requireActive,
 	requireGuestsAllowed,
+	resolvePresentedLogins,
 	UNAUTHENTICATED_AMR,
 } from "./public-flow.ts";
 
@@ -65,20 +64,7 @@ export const GetOpenIdToken = defineOperation<
 				allowCognitoTokens: false,
 			});
 			const logins = externalLogins(verified);
-			({ identityId } = await ctx.store.identities.change(
-				keyOf(pool),
-				{ identityIds: [identity.identityId], logins },
-				(snapshot) =>
-					planLogins(snapshot, {
-						identityId: identity.identityId,
-						logins,
-						newIdentityId: newRegionalId(pool.region),
-						maxLogins: ctx.settings.maxLogins,
-						flow: "public",
-						limitError: "parameter",
-					}),
-				now,
-			));
+			identityId = await resolvePresentedLogins(ctx, pool, identity, logins);
 			amr = authenticatedAmr(verified);
 		}
 		const Token = await ctx.tokens.mint({

@@ -6,7 +6,12 @@
  * disabled or inaccessible identities with AWS's "forbidden" message.
  */
 
-import { identityForbidden, identityNotFound } from "../domain/identities.ts";
+import {
+	identityForbidden,
+	identityNotFound,
+	planLogins,
+} from "../domain/identities.ts";
+import { newRegionalId } from "../domain/ids.ts";
 import { poolNotFound } from "../domain/pools.ts";
 import { NotAuthorizedException } from "../errors/service-errors.ts";
 import type { VerifiedLogin } from "../federation/verifier.ts";
@@ -83,3 +88,34 @@ export function authenticatedAmr(verified: VerifiedLogin[]): string[] {
 
 /** The `amr` of a guest's token. */
 export const UNAUTHENTICATED_AMR = ["unauthenticated"];
+
+/**
+ * Resolves the identity named in a GetOpenIdToken or GetCredentialsForIdentity call with the
+ * external logins presented: links new ones, merges identities owning others (DECISIONS 10).
+ * Answers the identity the call now concerns (it may differ from the one named).
+ * @param proven the identity is already proven by a token this server issued for it
+ */
+export async function resolvePresentedLogins(
+	ctx: OperationContext,
+	pool: PoolRecord,
+	identity: IdentityRecord,
+	logins: LoginRef[],
+	proven = false,
+): Promise<string> {
+	const { identityId } = await ctx.store.identities.change(
+		keyOf(pool),
+		{ identityIds: [identity.identityId], logins },
+		(snapshot) =>
+			planLogins(snapshot, {
+				identityId: identity.identityId,
+				logins,
+				newIdentityId: newRegionalId(pool.region),
+				maxLogins: ctx.settings.maxLogins,
+				flow: "public",
+				limitError: "parameter",
+				proven,
+			}),
+		ctx.clock.now(),
+	);
+	return identityId;
+}
