@@ -15,13 +15,16 @@ import { GetOpenIdToken } from "./get-open-id-token.ts";
 import { GetOpenIdTokenForDeveloperIdentity } from "./get-open-id-token-for-developer-identity.ts";
 import { ListIdentities } from "./list-identities.ts";
 import { ListIdentityPools } from "./list-identity-pools.ts";
+import { ListTagsForResource } from "./list-tags-for-resource.ts";
 import { LookupDeveloperIdentity } from "./lookup-developer-identity.ts";
 import { MergeDeveloperIdentities } from "./merge-developer-identities.ts";
 import { notYetAvailable } from "./not-yet-available.ts";
 import type { Operation } from "./operation.ts";
 import { SetIdentityPoolRoles } from "./set-identity-pool-roles.ts";
+import { TagResource } from "./tag-resource.ts";
 import { UnlinkDeveloperIdentity } from "./unlink-developer-identity.ts";
 import { UnlinkIdentity } from "./unlink-identity.ts";
+import { UntagResource } from "./untag-resource.ts";
 import { UpdateIdentityPool } from "./update-identity-pool.ts";
 
 export const OPERATIONS = {
@@ -41,7 +44,7 @@ export const OPERATIONS = {
 	),
 	ListIdentities,
 	ListIdentityPools,
-	ListTagsForResource: notYetAvailable("ListTagsForResource", "sigv4"),
+	ListTagsForResource,
 	LookupDeveloperIdentity,
 	MergeDeveloperIdentities,
 	SetIdentityPoolRoles,
@@ -49,10 +52,10 @@ export const OPERATIONS = {
 		"SetPrincipalTagAttributeMap",
 		"sigv4",
 	),
-	TagResource: notYetAvailable("TagResource", "sigv4"),
+	TagResource,
 	UnlinkDeveloperIdentity,
 	UnlinkIdentity,
-	UntagResource: notYetAvailable("UntagResource", "sigv4"),
+	UntagResource,
 	UpdateIdentityPool,
 } as const satisfies Record<string, Operation<never, unknown>>;
 

@@ -1,0 +1,26 @@
+/**
+ * @module operations/list-tags-for-resource
+ * ListTagsForResource: the tags of the identity pool named by `ResourceArn` (its
+ * `IdentityPoolTags`), as `{"Tags": {...}}`; `Tags` is always present, `{}` when the pool
+ * has none (DECISIONS 4).
+ */
+import type {
+	ListTagsForResourceInput,
+	ListTagsForResourceResponse,
+} from "@aws-sdk/client-cognito-identity";
+import { requirePool } from "../domain/pools.ts";
+import { poolKeyOfArn } from "../domain/resource-arn.ts";
+import { defineOperation, signedCaller, type Wire } from "./operation.ts";
+
+export const ListTagsForResource = defineOperation<
+	ListTagsForResourceInput,
+	Wire<ListTagsForResourceResponse>
+>({
+	name: "ListTagsForResource",
+	auth: "sigv4",
+	async handler(input, ctx) {
+		const key = poolKeyOfArn(input.ResourceArn as string, signedCaller(ctx));
+		const pool = await requirePool(ctx.store, key);
+		return { Tags: { ...pool.tags } };
+	},
+});

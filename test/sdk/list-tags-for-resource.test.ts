@@ -1,0 +1,217 @@
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+import {
+	type CognitoIdentityClient,
+	CreateIdentityPoolCommand,
+	DeleteIdentityPoolCommand,
+	ListTagsForResourceCommand,
+	TagResourceCommand,
+	UpdateIdentityPoolCommand,
+} from "@aws-sdk/client-cognito-identity";
+import {
+	rejectsWith,
+	sdkClient,
+	startServer,
+	TEST_ACCOUNT,
+	type TestServer,
+} from "../support/server.ts";
+
+const OTHER_ACCOUNT = "111111111111";
+
+function arnOf(
+	poolId: string,
+	account = TEST_ACCOUNT,
+	region = "us-east-1",
+): string {
+	return `arn:aws:cognito-identity:${region}:${account}:identitypool/${poolId}`;
+}
+
+async function createPool(
+	client: CognitoIdentityClient,
+	tags?: Record<string, string>,
+): Promise<string> {
+	const out = await client.send(
+		new CreateIdentityPoolCommand({
+			IdentityPoolName: "listed",
+			AllowUnauthenticatedIdentities: true,
+			...(tags ? { IdentityPoolTags: tags } : {}),
+		}),
+	);
+	return out.IdentityPoolId as string;
+}
+
+describe("ListTagsForResource (JS v3 SDK)", () => {
+	let ts: TestServer;
+	let client: CognitoIdentityClient;
+	before(async () => {
+		ts = await startServer({
+			credentials: [
+				{
+					accessKeyId: "test",
+					secretAccessKey: "test",
+					accountId: TEST_ACCOUNT,
+				},
+				{
+					accessKeyId: "other",
+					secretAccessKey: "other-secret",
+					accountId: OTHER_ACCOUNT,
+				},
+			],
+		});
+		client = sdkClient(ts.url);
+	});
+	after(async () => {
+		client.destroy();
+		await ts.stop();
+	});
+
+	test("answers the pool's IdentityPoolTags", async () => {
+		const id = await createPool(client, { team: "a", env: "" });
+		const { $metadata: _, ...out } = await client.send(
+			new ListTagsForResourceCommand({ ResourceArn: arnOf(id) }),
+		);
+		assert.deepEqual(out, { Tags: { team: "a", env: "" } });
+	});
+
+	test("Tags is present even when the pool has none (DECISIONS 4)", async () => {
+		const id = await createPool(client);
+		const { $metadata: _, ...out } = await client.send(
+			new ListTagsForResourceCommand({ ResourceArn: arnOf(id) }),
+		);
+		// The SDK leaves out members absent from the body: {} proves it was sent.
+		assert.deepEqual(out, { Tags: {} });
+	});
+
+	test("follows TagResource and UpdateIdentityPool", async () => {
+		const id = await createPool(client, { team: "a" });
+		await client.send(
+			new TagResourceCommand({ ResourceArn: arnOf(id), Tags: { env: "prod" } }),
+		);
+		let out = await client.send(
+			new ListTagsForResourceCommand({ ResourceArn: arnOf(id) }),
+		);
+		assert.deepEqual(out.Tags, { team: "a", env: "prod" });
+		await client.send(
+			new UpdateIdentityPoolCommand({
+				IdentityPoolId: id,
+				IdentityPoolName: "listed",
+				AllowUnauthenticatedIdentities: true,
+				IdentityPoolTags: {},
+			}),
+		);
+		out = await client.send(
+			new ListTagsForResourceCommand({ ResourceArn: arnOf(id) }),
+		);
+		assert.deepEqual(out.Tags, {});
+	});
+
+	test("a malformed ARN is InvalidParameterException", async () => {
+		const id = await createPool(client);
+		await rejectsWith(
+			client.send(
+				new ListTagsForResourceCommand({
+					ResourceArn: `arn:aws:cognito-identity:us-west-2:${TEST_ACCOUNT}:identitypool/${id}`,
+				}),
+			),
+			"InvalidParameterException",
+			`Invalid ResourceArn: the identity pool '${id}' is of region 'us-east-1', not of the ARN's region 'us-west-2'. Expected arn:<partition>:cognito-identity:<region>:<12-digit account id>:identitypool/<IdentityPoolId>.`,
+		);
+		await rejectsWith(
+			client.send(
+				new ListTagsForResourceCommand({
+					ResourceArn: `arn:aws:cognito-identity:us-east-1:${TEST_ACCOUNT}:${id}`,
+				}),
+			),
+			"InvalidParameterException",
+			/^Invalid ResourceArn: the resource '.*' is not identitypool\/<IdentityPoolId>\./,
+		);
+	});
+
+	test("an unknown or deleted pool is ResourceNotFoundException", async () => {
+		const unknown = "us-east-1:00000000-0000-4000-8000-000000000000";
+		await rejectsWith(
+			client.send(
+				new ListTagsForResourceCommand({ ResourceArn: arnOf(unknown) }),
+			),
+			"ResourceNotFoundException",
+			`IdentityPool '${unknown}' not found.`,
+		);
+		const id = await createPool(client, { team: "a" });
+		await client.send(new DeleteIdentityPoolCommand({ IdentityPoolId: id }));
+		await rejectsWith(
+			client.send(new ListTagsForResourceCommand({ ResourceArn: arnOf(id) })),
+			"ResourceNotFoundException",
+			`IdentityPool '${id}' not found.`,
+		);
+	});
+
+	test("a pool of another account or region is not found", async () => {
+		const id = await createPool(client, { team: "a" });
+		const other = sdkClient(ts.url, {
+			accessKeyId: "other",
+			secretAccessKey: "other-secret",
+		});
+		const eu = sdkClient(ts.url, { region: "eu-west-1" });
+		try {
+			for (const [c, arn] of [
+				[other, arnOf(id)],
+				[other, arnOf(id, OTHER_ACCOUNT)],
+				[eu, arnOf(id)],
+				[client, arnOf(id, OTHER_ACCOUNT)],
+			] as const) {
+				await rejectsWith(
+					c.send(new ListTagsForResourceCommand({ ResourceArn: arn })),
+					"ResourceNotFoundException",
+					`IdentityPool '${id}' not found.`,
+				);
+			}
+		} finally {
+			other.destroy();
+			eu.destroy();
+		}
+	});
+
+	test("ResourceArn is required", async () => {
+		await rejectsWith(
+			client.send(
+				// @ts-expect-error ResourceArn is required
+				new ListTagsForResourceCommand({}),
+			),
+			"ValidationException",
+			/^1 validation error detected: Value null at 'resourceArn' failed to satisfy constraint: Member must not be null$/,
+		);
+	});
+});
+
+describe("ListTagsForResource across a restart (JS v3 SDK)", () => {
+	test("answers the same tags after stopping and starting the server", async () => {
+		const first = await startServer();
+		let client = sdkClient(first.url);
+		const tagged = await createPool(client, { team: "a" });
+		const bare = await createPool(client);
+		await client.send(
+			new TagResourceCommand({
+				ResourceArn: arnOf(tagged),
+				Tags: { env: "prod" },
+			}),
+		);
+		client.destroy();
+		await first.stop({ keepData: true });
+
+		const second = await startServer({ dbPath: first.dbPath });
+		client = sdkClient(second.url);
+		try {
+			const out = await client.send(
+				new ListTagsForResourceCommand({ ResourceArn: arnOf(tagged) }),
+			);
+			assert.deepEqual(out.Tags, { team: "a", env: "prod" });
+			const none = await client.send(
+				new ListTagsForResourceCommand({ ResourceArn: arnOf(bare) }),
+			);
+			assert.deepEqual(none.Tags, {});
+		} finally {
+			client.destroy();
+			await second.stop();
+		}
+	});
+});

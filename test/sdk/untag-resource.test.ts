@@ -1,0 +1,249 @@
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+import {
+	type CognitoIdentityClient,
+	CreateIdentityPoolCommand,
+	DescribeIdentityPoolCommand,
+	ListTagsForResourceCommand,
+	TagResourceCommand,
+	UntagResourceCommand,
+	UpdateIdentityPoolCommand,
+} from "@aws-sdk/client-cognito-identity";
+import {
+	rejectsWith,
+	sdkClient,
+	startServer,
+	TEST_ACCOUNT,
+	type TestServer,
+} from "../support/server.ts";
+
+const OTHER_ACCOUNT = "111111111111";
+
+function arnOf(
+	poolId: string,
+	account = TEST_ACCOUNT,
+	region = "us-east-1",
+): string {
+	return `arn:aws:cognito-identity:${region}:${account}:identitypool/${poolId}`;
+}
+
+async function createPool(
+	client: CognitoIdentityClient,
+	tags?: Record<string, string>,
+): Promise<string> {
+	const out = await client.send(
+		new CreateIdentityPoolCommand({
+			IdentityPoolName: "tagged",
+			AllowUnauthenticatedIdentities: true,
+			...(tags ? { IdentityPoolTags: tags } : {}),
+		}),
+	);
+	return out.IdentityPoolId as string;
+}
+
+async function tagsOf(
+	client: CognitoIdentityClient,
+	poolId: string,
+): Promise<Record<string, string> | undefined> {
+	const out = await client.send(
+		new ListTagsForResourceCommand({ ResourceArn: arnOf(poolId) }),
+	);
+	return out.Tags;
+}
+
+describe("UntagResource (JS v3 SDK)", () => {
+	let ts: TestServer;
+	let client: CognitoIdentityClient;
+	before(async () => {
+		ts = await startServer({
+			config: { maxTags: 3 },
+			credentials: [
+				{
+					accessKeyId: "test",
+					secretAccessKey: "test",
+					accountId: TEST_ACCOUNT,
+				},
+				{
+					accessKeyId: "other",
+					secretAccessKey: "other-secret",
+					accountId: OTHER_ACCOUNT,
+				},
+			],
+		});
+		client = sdkClient(ts.url);
+	});
+	after(async () => {
+		client.destroy();
+		await ts.stop();
+	});
+
+	test("removes the listed keys and ignores absent ones; answers {}", async () => {
+		const id = await createPool(client, { team: "a", env: "dev", cost: "1" });
+		const { $metadata, ...out } = await client.send(
+			new UntagResourceCommand({
+				ResourceArn: arnOf(id),
+				TagKeys: ["env", "never-set", "Team"],
+			}),
+		);
+		assert.equal($metadata.httpStatusCode, 200);
+		assert.deepEqual(out, {});
+		// Keys are case-sensitive: "Team" is not "team".
+		assert.deepEqual(await tagsOf(client, id), { team: "a", cost: "1" });
+		await client.send(
+			new UntagResourceCommand({ ResourceArn: arnOf(id), TagKeys: [] }),
+		);
+		assert.deepEqual(await tagsOf(client, id), { team: "a", cost: "1" });
+		await client.send(
+			new UntagResourceCommand({
+				ResourceArn: arnOf(id),
+				TagKeys: ["team", "cost", "team"],
+			}),
+		);
+		assert.deepEqual(await tagsOf(client, id), {});
+	});
+
+	test("the tags removed are the pool's IdentityPoolTags", async () => {
+		const id = await createPool(client, { team: "a", env: "dev" });
+		await client.send(
+			new TagResourceCommand({ ResourceArn: arnOf(id), Tags: { cost: "1" } }),
+		);
+		await client.send(
+			new UntagResourceCommand({
+				ResourceArn: arnOf(id),
+				TagKeys: ["team", "cost"],
+			}),
+		);
+		const described = await client.send(
+			new DescribeIdentityPoolCommand({ IdentityPoolId: id }),
+		);
+		assert.deepEqual(described.IdentityPoolTags, { env: "dev" });
+		const updated = await client.send(
+			new UpdateIdentityPoolCommand({
+				IdentityPoolId: id,
+				IdentityPoolName: "tagged",
+				AllowUnauthenticatedIdentities: true,
+			}),
+		);
+		assert.deepEqual(updated.IdentityPoolTags, { env: "dev" });
+		// Removing frees room under the quota (3 here).
+		await client.send(
+			new TagResourceCommand({
+				ResourceArn: arnOf(id),
+				Tags: { a: "1", b: "2" },
+			}),
+		);
+		assert.deepEqual(await tagsOf(client, id), { env: "dev", a: "1", b: "2" });
+	});
+
+	test("a malformed ARN is InvalidParameterException; nothing is written", async () => {
+		const id = await createPool(client, { team: "a" });
+		for (const [arn, message] of [
+			[
+				`arn:aws:cognito-identity:eu-west-1:${TEST_ACCOUNT}:identitypool/${id}`,
+				/the identity pool '.*' is of region 'us-east-1', not of the ARN's region 'eu-west-1'/,
+			],
+			[
+				`arn:aws:iam::${TEST_ACCOUNT}:role/identitypool`,
+				/the service is 'iam', not 'cognito-identity'/,
+			],
+			[
+				`arn:aws:cognito-identity:us-east-1:${TEST_ACCOUNT}:identitypool/`,
+				/'' is not an identity pool id/,
+			],
+		] as const) {
+			await rejectsWith(
+				client.send(
+					new UntagResourceCommand({ ResourceArn: arn, TagKeys: ["team"] }),
+				),
+				"InvalidParameterException",
+				message,
+			);
+		}
+		assert.deepEqual(await tagsOf(client, id), { team: "a" });
+	});
+
+	test("an unknown pool is ResourceNotFoundException, even with no keys", async () => {
+		const id = "us-east-1:00000000-0000-4000-8000-000000000000";
+		for (const TagKeys of [["team"], []]) {
+			await rejectsWith(
+				client.send(
+					new UntagResourceCommand({ ResourceArn: arnOf(id), TagKeys }),
+				),
+				"ResourceNotFoundException",
+				`IdentityPool '${id}' not found.`,
+			);
+		}
+	});
+
+	test("a pool of another account or region is not found; nothing is written", async () => {
+		const id = await createPool(client, { team: "a" });
+		const other = sdkClient(ts.url, {
+			accessKeyId: "other",
+			secretAccessKey: "other-secret",
+		});
+		const eu = sdkClient(ts.url, { region: "eu-west-1" });
+		try {
+			await rejectsWith(
+				other.send(
+					new UntagResourceCommand({
+						ResourceArn: arnOf(id),
+						TagKeys: ["team"],
+					}),
+				),
+				"ResourceNotFoundException",
+				`IdentityPool '${id}' not found.`,
+			);
+			await rejectsWith(
+				eu.send(
+					new UntagResourceCommand({
+						ResourceArn: arnOf(id),
+						TagKeys: ["team"],
+					}),
+				),
+				"ResourceNotFoundException",
+				`IdentityPool '${id}' not found.`,
+			);
+		} finally {
+			other.destroy();
+			eu.destroy();
+		}
+		assert.deepEqual(await tagsOf(client, id), { team: "a" });
+	});
+
+	test("TagKeys is required", async () => {
+		await rejectsWith(
+			client.send(
+				// @ts-expect-error TagKeys is required
+				new UntagResourceCommand({ ResourceArn: arnOf("us-east-1:0000") }),
+			),
+			"ValidationException",
+			/^1 validation error detected: Value null at 'tagKeys' failed to satisfy constraint: Member must not be null$/,
+		);
+	});
+});
+
+describe("UntagResource across a restart (JS v3 SDK)", () => {
+	test("removed tags stay removed after stopping and starting the server", async () => {
+		const first = await startServer();
+		let client = sdkClient(first.url);
+		const id = await createPool(client, { team: "a", env: "dev" });
+		await client.send(
+			new UntagResourceCommand({ ResourceArn: arnOf(id), TagKeys: ["team"] }),
+		);
+		client.destroy();
+		await first.stop({ keepData: true });
+
+		const second = await startServer({ dbPath: first.dbPath });
+		client = sdkClient(second.url);
+		try {
+			assert.deepEqual(await tagsOf(client, id), { env: "dev" });
+			const described = await client.send(
+				new DescribeIdentityPoolCommand({ IdentityPoolId: id }),
+			);
+			assert.deepEqual(described.IdentityPoolTags, { env: "dev" });
+		} finally {
+			client.destroy();
+			await second.stop();
+		}
+	});
+});
