@@ -1,0 +1,158 @@
+/**
+ * Compatibility: pool roles and the public operations (GetId, GetOpenIdToken,
+ * GetCredentialsForIdentity, UnlinkIdentity) through boto3 (Debian's python3-boto3), with
+ * federated logins from two OpenID Connect issuers on loopback (test/support/fake-idp.ts)
+ * and the tokens verified by PyJWT from the server's JWKS alone, run by
+ * test/compat/boto3_public.py against a real server. The script prints one JSON line per
+ * check; each becomes a test here, so a failure names its check.
+ */
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+import { fileURLToPath } from "node:url";
+import { type FakeOidc, startFakeOidc } from "../support/fake-idp.ts";
+import {
+	startServer,
+	TEST_ACCOUNT,
+	type TestServer,
+} from "../support/server.ts";
+import {
+	assertClientsInstalled,
+	PYTHON,
+	type RunResult,
+	run,
+} from "./clients.ts";
+
+const SCRIPT = fileURLToPath(new URL("./boto3_public.py", import.meta.url));
+
+/** Every check the script runs, in order: one missing means the script stopped early. */
+const CHECKS = [
+	"create_pools",
+	"set_and_get_identity_pool_roles_round_trip",
+	"set_identity_pool_roles_unconfigured_key",
+	"set_identity_pool_roles_clears",
+	"get_id_guest_unsigned",
+	"get_id_guest_signed",
+	"get_id_oidc_login",
+	"get_open_id_token_guest",
+	"get_open_id_token_oidc_login",
+	"get_credentials_guest",
+	"get_credentials_oidc_login",
+	"get_credentials_developer_flow",
+	"unlink_identity",
+	"unlink_last_login_makes_identity_inaccessible",
+	"not_authorized",
+	"invalid_identity_pool_configuration",
+	"resource_not_found",
+	"classic_flow_disabled_is_invalid_parameter",
+];
+
+interface CheckLine {
+	check: string;
+	ok: boolean;
+	detail?: unknown;
+	trace?: string;
+}
+
+/** What the script is told of one OpenID Connect provider. */
+interface ProviderFixture {
+	/** The `Logins` key: the issuer without its scheme (`127.0.0.1:<port>/<path>`). */
+	key: string;
+	/** The IAM OIDC provider ARN a pool lists in `OpenIdConnectProviderARNs`. */
+	arn: string;
+	/** ID tokens by `sub`. */
+	tokens: Record<string, string>;
+}
+
+/** The audience each issuer's tokens carry, and the server accepts for it. */
+const CLIENT_ID = "compat-app";
+
+async function fixture(
+	idp: FakeOidc,
+	users: string[],
+	foreignAudience: string[] = [],
+): Promise<ProviderFixture> {
+	const tokens: Record<string, string> = {};
+	for (const sub of users)
+		tokens[sub] = await idp.mint({ sub, aud: CLIENT_ID });
+	for (const sub of foreignAudience) {
+		tokens[sub] = await idp.mint({ sub, aud: "another-app" });
+	}
+	return {
+		key: idp.host,
+		arn: `arn:aws:iam::${TEST_ACCOUNT}:oidc-provider/${idp.host}`,
+		tokens,
+	};
+}
+
+describe("pool roles and the public operations through boto3, tokens verified by PyJWT", () => {
+	let ts: TestServer | undefined;
+	let idps: FakeOidc[] = [];
+	let result: RunResult;
+	const lines = new Map<string, CheckLine>();
+	/** Output lines that are not check lines (the script prints none). */
+	const stray: string[] = [];
+
+	before(async () => {
+		await assertClientsInstalled();
+		const jwt = await run(PYTHON, ["-c", "import jwt; print(jwt.__version__)"]);
+		assert.equal(
+			jwt.code,
+			0,
+			`This suite needs PyJWT for ${PYTHON}, which cannot import it: \`bash .ci/run\` installs it (Debian package python3-jwt).\n${jwt.stderr}`,
+		);
+		idps = await Promise.all([
+			startFakeOidc({ issuerPath: "oidc" }),
+			startFakeOidc({ issuerPath: "other" }),
+		]);
+		const [oidc, other] = idps as [FakeOidc, FakeOidc];
+		ts = await startServer({
+			config: {
+				providers: {
+					[oidc.host]: { clientIds: [CLIENT_ID] },
+					[other.host]: { clientIds: [CLIENT_ID] },
+				},
+			},
+		});
+		const provided = {
+			oidc: await fixture(oidc, ["alice", "bob"], ["mallory"]),
+			other: await fixture(other, ["bob", "carol"]),
+		};
+		result = await run(PYTHON, [SCRIPT, ts.url, JSON.stringify(provided)], {
+			timeoutMs: 25_000,
+		});
+		for (const text of result.stdout.split("\n")) {
+			if (!text.trim()) continue;
+			try {
+				const line = JSON.parse(text) as CheckLine;
+				lines.set(line.check, line);
+			} catch {
+				stray.push(text);
+			}
+		}
+	});
+	after(async () => {
+		await ts?.stop();
+		await Promise.all(idps.map((idp) => idp.close()));
+	});
+
+	for (const name of CHECKS) {
+		test(name, () => {
+			const line = lines.get(name);
+			assert.ok(
+				line,
+				`the script printed no line for ${name} (exit ${result.code}):\n${result.stderr}`,
+			);
+			assert.equal(
+				line.ok,
+				true,
+				`${name}: ${JSON.stringify(line.detail)}${line.trace ? `\n${line.trace}` : ""}`,
+			);
+		});
+	}
+
+	test("the script ran exactly these checks and exited 0", () => {
+		assert.deepEqual(stray, [], "lines that are not checks");
+		assert.deepEqual([...lines.keys()], CHECKS);
+		assert.equal(result.code, 0, result.stderr);
+	});
+});
