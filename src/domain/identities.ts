@@ -329,7 +329,13 @@ export async function requireIdentity(
  */
 export function planUnlinkProviders(
 	snapshot: IdentitySnapshot,
-	request: { identityId: string; proof: LoginRef[]; providers: string[] },
+	request: {
+		identityId: string;
+		proof: LoginRef[];
+		providers: string[];
+		/** The pool's developer provider name, never removed here. */
+		developerProvider?: string | undefined;
+	},
 ): Planned<undefined> {
 	const identity = snapshot.identities.get(request.identityId);
 	if (!identity) throw identityNotFound(request.identityId);
@@ -344,7 +350,10 @@ export function planUnlinkProviders(
 	const remove: LoginRef[] = [];
 	for (const provider of new Set(request.providers)) {
 		const linked = identity.logins.filter((l) => l.provider === provider);
-		if (linked.some((l) => l.kind === "developer")) {
+		if (
+			provider === request.developerProvider ||
+			linked.some((l) => l.kind === "developer")
+		) {
 			throw new InvalidParameterException(
 				`${provider} is a developer provider: unlink developer users with UnlinkDeveloperIdentity.`,
 			);

@@ -40,6 +40,7 @@ export const UnlinkIdentity = defineOperation<
 					identityId: identity.identityId,
 					proof,
 					providers: input.LoginsToRemove ?? [],
+					developerProvider: pool.settings.DeveloperProviderName,
 				}),
 			ctx.clock.now(),
 		);
