@@ -13,14 +13,15 @@ import { GetId } from "./get-id.ts";
 import { GetIdentityPoolRoles } from "./get-identity-pool-roles.ts";
 import { GetOpenIdToken } from "./get-open-id-token.ts";
 import { GetOpenIdTokenForDeveloperIdentity } from "./get-open-id-token-for-developer-identity.ts";
+import { GetPrincipalTagAttributeMap } from "./get-principal-tag-attribute-map.ts";
 import { ListIdentities } from "./list-identities.ts";
 import { ListIdentityPools } from "./list-identity-pools.ts";
 import { ListTagsForResource } from "./list-tags-for-resource.ts";
 import { LookupDeveloperIdentity } from "./lookup-developer-identity.ts";
 import { MergeDeveloperIdentities } from "./merge-developer-identities.ts";
-import { notYetAvailable } from "./not-yet-available.ts";
 import type { Operation } from "./operation.ts";
 import { SetIdentityPoolRoles } from "./set-identity-pool-roles.ts";
+import { SetPrincipalTagAttributeMap } from "./set-principal-tag-attribute-map.ts";
 import { TagResource } from "./tag-resource.ts";
 import { UnlinkDeveloperIdentity } from "./unlink-developer-identity.ts";
 import { UnlinkIdentity } from "./unlink-identity.ts";
@@ -38,20 +39,14 @@ export const OPERATIONS = {
 	GetIdentityPoolRoles,
 	GetOpenIdToken,
 	GetOpenIdTokenForDeveloperIdentity,
-	GetPrincipalTagAttributeMap: notYetAvailable(
-		"GetPrincipalTagAttributeMap",
-		"sigv4",
-	),
+	GetPrincipalTagAttributeMap,
 	ListIdentities,
 	ListIdentityPools,
 	ListTagsForResource,
 	LookupDeveloperIdentity,
 	MergeDeveloperIdentities,
 	SetIdentityPoolRoles,
-	SetPrincipalTagAttributeMap: notYetAvailable(
-		"SetPrincipalTagAttributeMap",
-		"sigv4",
-	),
+	SetPrincipalTagAttributeMap,
 	TagResource,
 	UnlinkDeveloperIdentity,
 	UnlinkIdentity,

@@ -56,6 +56,18 @@ export interface RoleMappingDoc {
 	RulesConfiguration?: { Rules: MappingRuleDoc[] };
 }
 
+/**
+ * The principal tag attribute map of one provider of a pool (SetPrincipalTagAttributeMap,
+ * DECISIONS 17), as stored: what the caller set, not what is in force (`useDefaults: true`
+ * stands for the provider's default map, which the domain knows).
+ */
+export interface PrincipalTagMapRecord {
+	/** Whether the provider's default map applies (then `principalTags` is `{}`). */
+	useDefaults: boolean;
+	/** Session tag key → claim name; `{}` with `useDefaults: false` is inactive. */
+	principalTags: Record<string, string>;
+}
+
 /** A stored identity pool. */
 export interface PoolRecord extends PoolKey {
 	settings: PoolSettings;
@@ -128,6 +140,31 @@ export interface PoolRepository {
 		roleMappings: Record<string, RoleMappingDoc> | undefined,
 		now: number,
 	): Promise<boolean>;
+	/**
+	 * Stores `map` as the principal tag attribute map of the provider `providerName` of the
+	 * pool, replacing the one stored for that provider (maps of other providers are kept), and
+	 * sets the pool's `updatedAt` to `now`, in one transaction. `check` runs first, inside the
+	 * transaction, on the pool as stored; it may throw a `ServiceError` to refuse (e.g. the
+	 * provider is not configured on the pool); nothing is written then. The map lives with the
+	 * pool: deleting the pool deletes it. Answers whether the pool exists in that account and
+	 * region (nothing is written, and `check` does not run, when it does not).
+	 */
+	setPrincipalTagMap(
+		key: PoolKey,
+		providerName: string,
+		map: PrincipalTagMapRecord,
+		now: number,
+		check: (current: PoolRecord) => void,
+	): Promise<boolean>;
+	/**
+	 * The principal tag attribute map stored for the provider `providerName` of the pool, or
+	 * `undefined` when none was ever set or the pool does not exist in that account and region.
+	 * Provider names are compared exactly (case-sensitive).
+	 */
+	getPrincipalTagMap(
+		key: PoolKey,
+		providerName: string,
+	): Promise<PrincipalTagMapRecord | undefined>;
 	/** Deletes a pool and everything it holds. Answers whether it existed. */
 	delete(key: PoolKey): Promise<boolean>;
 	/**

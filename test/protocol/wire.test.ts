@@ -407,6 +407,8 @@ describe("faults", () => {
 				findById: failing,
 				update: failing,
 				setRoles: failing,
+				setPrincipalTagMap: failing,
+				getPrincipalTagMap: failing,
 				delete: failing,
 				list: failing,
 			},

@@ -18,6 +18,7 @@ import {
 } from "../../src/domain/identities.ts";
 import {
 	NotAuthorizedException,
+	ResourceNotFoundException,
 	ServiceError,
 } from "../../src/errors/service-errors.ts";
 import {
@@ -1070,6 +1071,410 @@ export function describeStoreConformance(
 					assert.ok(again);
 					assert.deepEqual(again.roles, {});
 					assert.equal("roleMappings" in again, false);
+				}),
+			);
+		});
+
+		describe("pools: principal tag maps", () => {
+			const USER_POOL = "cognito-idp.us-east-1.amazonaws.com/us-east-1_abc";
+			const noCheck = () => {};
+
+			test(
+				"a pool has no map for any provider until one is set",
+				withStore(async (store) => {
+					const key = await createPool(store);
+					for (const provider of [
+						"accounts.google.com",
+						USER_POOL,
+						OIDC_ARN,
+						DEVELOPER,
+					]) {
+						assert.equal(
+							await store.pools.getPrincipalTagMap(key, provider),
+							undefined,
+						);
+					}
+				}),
+			);
+
+			test(
+				"setPrincipalTagMap stores the map as given, per provider, and bumps updatedAt only",
+				withStore(async (store) => {
+					const key = await createPool(store);
+					const before = await store.pools.get(key);
+					assert.ok(before);
+					// Keys in a non-sorted order: the order survives the round trip.
+					const custom = {
+						useDefaults: false,
+						principalTags: {
+							tenant: "custom:tenant",
+							actor: "sub",
+							"é-ключ": "claim with spaces/and:colons",
+						},
+					};
+					assert.equal(
+						await store.pools.setPrincipalTagMap(
+							key,
+							USER_POOL,
+							custom,
+							T0 + 5,
+							noCheck,
+						),
+						true,
+					);
+					const stored = await store.pools.getPrincipalTagMap(key, USER_POOL);
+					assert.deepEqual(stored, custom);
+					assert.ok(stored);
+					assert.deepEqual(
+						Object.keys(stored.principalTags),
+						Object.keys(custom.principalTags),
+					);
+					// Another provider has none; the pool is unchanged but for updatedAt.
+					assert.equal(
+						await store.pools.getPrincipalTagMap(key, OIDC_ARN),
+						undefined,
+					);
+					assert.deepEqual(await store.pools.get(key), {
+						...before,
+						updatedAt: T0 + 5,
+					});
+					// Defaults, and the inactive map, are stored as given too.
+					for (const map of [
+						{ useDefaults: true, principalTags: {} },
+						{ useDefaults: false, principalTags: {} },
+					]) {
+						await store.pools.setPrincipalTagMap(
+							key,
+							OIDC_ARN,
+							map,
+							T0 + 6,
+							noCheck,
+						);
+						assert.deepEqual(
+							await store.pools.getPrincipalTagMap(key, OIDC_ARN),
+							map,
+						);
+					}
+				}),
+			);
+
+			test(
+				"setting one provider's map replaces that map whole and keeps the others",
+				withStore(async (store) => {
+					const key = await createPool(store);
+					const google = {
+						useDefaults: false,
+						principalTags: { a: "email", b: "name" },
+					};
+					await store.pools.setPrincipalTagMap(
+						key,
+						"accounts.google.com",
+						google,
+						T0 + 1,
+						noCheck,
+					);
+					await store.pools.setPrincipalTagMap(
+						key,
+						USER_POOL,
+						{ useDefaults: true, principalTags: {} },
+						T0 + 2,
+						noCheck,
+					);
+					// Replaced, not merged.
+					await store.pools.setPrincipalTagMap(
+						key,
+						USER_POOL,
+						{ useDefaults: false, principalTags: { c: "custom:c" } },
+						T0 + 3,
+						noCheck,
+					);
+					assert.deepEqual(
+						await store.pools.getPrincipalTagMap(key, USER_POOL),
+						{ useDefaults: false, principalTags: { c: "custom:c" } },
+					);
+					assert.deepEqual(
+						await store.pools.getPrincipalTagMap(key, "accounts.google.com"),
+						google,
+					);
+					assert.equal((await store.pools.get(key))?.updatedAt, T0 + 3);
+				}),
+			);
+
+			test(
+				"provider names are exact: case, scheme and trailing text all differ",
+				withStore(async (store) => {
+					const key = await createPool(store);
+					const map = { useDefaults: true, principalTags: {} };
+					await store.pools.setPrincipalTagMap(
+						key,
+						"accounts.google.com",
+						map,
+						T0 + 1,
+						noCheck,
+					);
+					for (const other of [
+						"Accounts.google.com",
+						"https://accounts.google.com",
+						"accounts.google.com ",
+						"accounts.google",
+					]) {
+						assert.equal(
+							await store.pools.getPrincipalTagMap(key, other),
+							undefined,
+						);
+					}
+					assert.deepEqual(
+						await store.pools.getPrincipalTagMap(key, "accounts.google.com"),
+						map,
+					);
+				}),
+			);
+
+			test(
+				"check sees the pool as stored, and its refusal writes nothing",
+				withStore(async (store) => {
+					const key = await createPool(store, newPoolKey(), T0, {
+						SupportedLoginProviders: { "accounts.google.com": "client-1" },
+					});
+					const first = { useDefaults: false, principalTags: { a: "sub" } };
+					await store.pools.setPrincipalTagMap(
+						key,
+						"accounts.google.com",
+						first,
+						T0 + 1,
+						noCheck,
+					);
+					await store.pools.update(
+						key,
+						() => ({ settings: settings("renamed"), tags: { t: "1" } }),
+						T0 + 2,
+					);
+					const before = await store.pools.get(key);
+					let seen: PoolSettings | undefined;
+					await rejectsWith(
+						store.pools.setPrincipalTagMap(
+							key,
+							"accounts.google.com",
+							{ useDefaults: true, principalTags: {} },
+							T0 + 3,
+							(current) => {
+								seen = current.settings;
+								assert.deepEqual(current, before);
+								throw new ResourceNotFoundException("not configured");
+							},
+						),
+						"ResourceNotFoundException",
+						"not configured",
+					);
+					assert.deepEqual(seen, settings("renamed"));
+					assert.deepEqual(
+						await store.pools.getPrincipalTagMap(key, "accounts.google.com"),
+						first,
+					);
+					assert.deepEqual(await store.pools.get(key), before);
+				}),
+			);
+
+			test(
+				"an unknown pool or another tenant's pool answers false, is not checked, and is left alone",
+				withStore(async (store) => {
+					const key = await createPool(store);
+					const map = { useDefaults: false, principalTags: { k: "sub" } };
+					await store.pools.setPrincipalTagMap(
+						key,
+						USER_POOL,
+						map,
+						T0 + 1,
+						noCheck,
+					);
+					const before = await store.pools.get(key);
+					for (const wrong of [
+						newPoolKey(),
+						{ ...key, accountId: OTHER_ACCOUNT },
+						{ ...key, region: OTHER_REGION },
+					]) {
+						assert.equal(
+							await store.pools.setPrincipalTagMap(
+								wrong,
+								USER_POOL,
+								{ useDefaults: true, principalTags: {} },
+								T0 + 9,
+								() => assert.fail("check must not run"),
+							),
+							false,
+						);
+						// Another tenant never reads this pool's map.
+						assert.equal(
+							await store.pools.getPrincipalTagMap(wrong, USER_POOL),
+							undefined,
+						);
+					}
+					assert.deepEqual(
+						await store.pools.getPrincipalTagMap(key, USER_POOL),
+						map,
+					);
+					assert.deepEqual(await store.pools.get(key), before);
+				}),
+			);
+
+			test(
+				"maps belong to one pool: another pool's provider of the same name is separate",
+				withStore(async (store) => {
+					const a = await createPool(store);
+					const b = await createPool(store);
+					await store.pools.setPrincipalTagMap(
+						a,
+						USER_POOL,
+						{ useDefaults: false, principalTags: { x: "sub" } },
+						T0 + 1,
+						noCheck,
+					);
+					assert.equal(
+						await store.pools.getPrincipalTagMap(b, USER_POOL),
+						undefined,
+					);
+					await store.pools.setPrincipalTagMap(
+						b,
+						USER_POOL,
+						{ useDefaults: true, principalTags: {} },
+						T0 + 2,
+						noCheck,
+					);
+					assert.deepEqual(await store.pools.getPrincipalTagMap(a, USER_POOL), {
+						useDefaults: false,
+						principalTags: { x: "sub" },
+					});
+				}),
+			);
+
+			test(
+				"update and setRoles keep the maps",
+				withStore(async (store) => {
+					const key = await createPool(store);
+					const map = { useDefaults: false, principalTags: { x: "sub" } };
+					await store.pools.setPrincipalTagMap(
+						key,
+						OIDC_ARN,
+						map,
+						T0 + 1,
+						noCheck,
+					);
+					await store.pools.update(
+						key,
+						(current) => ({
+							settings: settings("renamed"),
+							tags: current.tags,
+						}),
+						T0 + 2,
+					);
+					await store.pools.setRoles(
+						key,
+						{ authenticated: AUTH_ROLE },
+						roleMappings(),
+						T0 + 3,
+					);
+					assert.deepEqual(
+						await store.pools.getPrincipalTagMap(key, OIDC_ARN),
+						map,
+					);
+				}),
+			);
+
+			test(
+				"deleting a pool deletes its maps; a pool created again under its id has none",
+				withStore(async (store) => {
+					const key = await createPool(store);
+					const other = await createPool(store);
+					const map = { useDefaults: true, principalTags: {} };
+					await store.pools.setPrincipalTagMap(
+						key,
+						USER_POOL,
+						map,
+						T0 + 1,
+						noCheck,
+					);
+					await store.pools.setPrincipalTagMap(
+						other,
+						USER_POOL,
+						map,
+						T0 + 1,
+						noCheck,
+					);
+					assert.equal(await store.pools.delete(key), true);
+					assert.equal(
+						await store.pools.getPrincipalTagMap(key, USER_POOL),
+						undefined,
+					);
+					assert.equal(
+						await store.pools.setPrincipalTagMap(
+							key,
+							USER_POOL,
+							map,
+							T0 + 2,
+							noCheck,
+						),
+						false,
+					);
+					await createPool(store, key, T0 + 3);
+					assert.equal(
+						await store.pools.getPrincipalTagMap(key, USER_POOL),
+						undefined,
+					);
+					// Other pools keep theirs.
+					assert.deepEqual(
+						await store.pools.getPrincipalTagMap(other, USER_POOL),
+						map,
+					);
+				}),
+			);
+
+			test(
+				"concurrent sets of one pool's providers all persist; concurrent sets of one provider keep one whole map",
+				withStore(async (store) => {
+					const key = await createPool(store);
+					const providers = Array.from(
+						{ length: 12 },
+						(_, i) =>
+							`arn:aws:iam::111111111111:oidc-provider/issuer-${i}.example`,
+					);
+					await Promise.all(
+						providers.map((p, i) =>
+							store.pools.setPrincipalTagMap(
+								key,
+								p,
+								{ useDefaults: false, principalTags: { n: `claim-${i}` } },
+								T0 + i,
+								noCheck,
+							),
+						),
+					);
+					for (const [i, p] of providers.entries()) {
+						assert.deepEqual(await store.pools.getPrincipalTagMap(key, p), {
+							useDefaults: false,
+							principalTags: { n: `claim-${i}` },
+						});
+					}
+					const maps = Array.from({ length: 12 }, (_, i) => ({
+						useDefaults: i % 2 === 0,
+						principalTags:
+							i % 2 === 0 ? {} : { [`k${i}`]: `c${i}`, [`j${i}`]: `d${i}` },
+					}));
+					await Promise.all(
+						maps.map((m, i) =>
+							store.pools.setPrincipalTagMap(
+								key,
+								USER_POOL,
+								m,
+								T0 + 100 + i,
+								noCheck,
+							),
+						),
+					);
+					const last = await store.pools.getPrincipalTagMap(key, USER_POOL);
+					assert.ok(
+						maps.some((m) => JSON.stringify(m) === JSON.stringify(last)),
+						`not one of the maps set: ${JSON.stringify(last)}`,
+					);
 				}),
 			);
 		});

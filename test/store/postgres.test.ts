@@ -13,7 +13,10 @@ import { connect, createServer, type Server, type Socket } from "node:net";
 import { after, before, describe, test } from "node:test";
 import pg from "pg";
 import { planLogins } from "../../src/domain/identities.ts";
-import { ServiceError } from "../../src/errors/service-errors.ts";
+import {
+	ResourceNotFoundException,
+	ServiceError,
+} from "../../src/errors/service-errors.ts";
 import { openStore } from "../../src/store/open.ts";
 import { MIGRATIONS } from "../../src/store/postgres/migrations.ts";
 import { openPostgresStore } from "../../src/store/postgres/postgres-store.ts";
@@ -267,6 +270,7 @@ describe("postgres store: engine specifics", () => {
 					"identity_logins",
 					"identity_pools",
 					"issued_credentials",
+					"principal_tag_maps",
 					"schema_migrations",
 					"signing_keys",
 				],
@@ -391,6 +395,76 @@ describe("postgres store: engine specifics", () => {
 		}
 	});
 
+	test("migration 5 gives pools stored before it no principal tag maps, and deletes maps with their pool", async () => {
+		const schema = newSchema();
+		const poolId = "us-east-1:00000000-0000-4000-8000-000000000005";
+		const db = adminPool();
+		await db.query(`CREATE SCHEMA "${schema}"`);
+		await db.query(
+			`CREATE TABLE "${schema}".schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)`,
+		);
+		const client = await db.connect();
+		try {
+			await client.query(`SET search_path = "${schema}"`);
+			for (const m of MIGRATIONS.filter((m) => m.version < 5)) {
+				await client.query(m.sql);
+				await client.query(
+					"INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)",
+					[m.version, m.name, T0],
+				);
+			}
+			await client.query(
+				"INSERT INTO identity_pools (pool_id, account_id, region, settings, tags, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $6)",
+				[
+					poolId,
+					"111111111111",
+					"us-east-1",
+					JSON.stringify({
+						IdentityPoolName: "old",
+						AllowUnauthenticatedIdentities: false,
+						SupportedLoginProviders: { "www.amazon.com": "amzn1.application" },
+					}),
+					"{}",
+					T0,
+				],
+			);
+		} finally {
+			client.release();
+		}
+		const store = openPostgresStore(withSchema(schema), { poolSize: 2 });
+		try {
+			await store.migrate();
+			const key = { accountId: "111111111111", region: "us-east-1", poolId };
+			assert.equal(
+				await store.pools.getPrincipalTagMap(key, "www.amazon.com"),
+				undefined,
+			);
+			const map = { useDefaults: true, principalTags: {} };
+			assert.equal(
+				await store.pools.setPrincipalTagMap(
+					key,
+					"www.amazon.com",
+					map,
+					T0 + 1,
+					() => {},
+				),
+				true,
+			);
+			assert.deepEqual(
+				await store.pools.getPrincipalTagMap(key, "www.amazon.com"),
+				map,
+			);
+			assert.equal(await store.pools.delete(key), true);
+			const { rows } = await db.query<{ n: string }>(
+				`SELECT count(*) AS n FROM "${schema}".principal_tag_maps`,
+			);
+			assert.equal(rows[0]?.n, "0");
+		} finally {
+			await store.close();
+			await dropSchema(schema);
+		}
+	});
+
 	test("20 concurrent first logins of one developer user through two instances give one identity", async () => {
 		await withInstances(2, async ([a, b]) => {
 			assert.ok(a && b);
@@ -434,6 +508,81 @@ describe("postgres store: engine specifics", () => {
 				{ limit: 100 },
 			);
 			assert.equal(listed.items.length, max);
+		});
+	});
+
+	test("principal tag maps set through one instance while another removes the providers: check decides on committed settings", async () => {
+		await withInstances(2, async ([a, b]) => {
+			assert.ok(a && b);
+			const key = newPoolKey();
+			const providers = Array.from(
+				{ length: 10 },
+				(_, i) => `provider-${i}.example`,
+			);
+			await a.pools.create(
+				{
+					...key,
+					settings: {
+						IdentityPoolName: "racing",
+						AllowUnauthenticatedIdentities: false,
+						SupportedLoginProviders: Object.fromEntries(
+							providers.map((p) => [p, "app"]),
+						),
+					},
+					tags: {},
+					now: T0,
+				},
+				1000,
+			);
+			const check = (provider: string) => (current: { settings: object }) => {
+				const { SupportedLoginProviders } = current.settings as {
+					SupportedLoginProviders?: Record<string, string>;
+				};
+				if (
+					!SupportedLoginProviders ||
+					!(provider in SupportedLoginProviders)
+				) {
+					throw new ResourceNotFoundException(`${provider} is gone`);
+				}
+			};
+			const sets = providers.map((p, i) =>
+				a.pools.setPrincipalTagMap(
+					key,
+					p,
+					{ useDefaults: true, principalTags: {} },
+					T0 + 1000 + i,
+					check(p),
+				),
+			);
+			const removal = b.pools.update(
+				key,
+				() => ({
+					settings: {
+						IdentityPoolName: "racing",
+						AllowUnauthenticatedIdentities: false,
+					},
+					tags: {},
+				}),
+				T0 + 500,
+			);
+			const results = await Promise.allSettled([...sets, removal]);
+			const pool = await a.pools.get(key);
+			assert.ok(pool);
+			// The removal committed last: any set after it found the providers gone.
+			assert.equal(pool.updatedAt, T0 + 500);
+			assert.equal("SupportedLoginProviders" in pool.settings, false);
+			for (const [i, p] of providers.entries()) {
+				const r = results[i];
+				const stored = await a.pools.getPrincipalTagMap(key, p);
+				if (r?.status === "fulfilled") {
+					assert.equal(r.value, true);
+					assert.deepEqual(stored, { useDefaults: true, principalTags: {} });
+				} else {
+					assert.ok(r?.reason instanceof ServiceError, String(r?.reason));
+					assert.equal(r.reason.name, "ResourceNotFoundException");
+					assert.equal(stored, undefined);
+				}
+			}
 		});
 	});
 

@@ -257,6 +257,79 @@ describe("sqlite store: engine specifics", () => {
 		}
 	});
 
+	test("migration 5 gives pools stored before it no principal tag maps, and deletes maps with their pool", async () => {
+		const file = newFile();
+		const poolId = "us-east-1:00000000-0000-4000-8000-000000000005";
+		const raw = new Database(file);
+		try {
+			raw.exec(
+				"CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)",
+			);
+			for (const m of MIGRATIONS.filter((m) => m.version < 5)) {
+				raw.exec(m.sql);
+				raw
+					.prepare(
+						"INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
+					)
+					.run(m.version, m.name, T0);
+			}
+			raw
+				.prepare(
+					"INSERT INTO identity_pools (pool_id, account_id, region, settings, tags, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+				)
+				.run(
+					poolId,
+					"111111111111",
+					"us-east-1",
+					JSON.stringify({
+						IdentityPoolName: "old",
+						AllowUnauthenticatedIdentities: false,
+						SupportedLoginProviders: { "www.amazon.com": "amzn1.application" },
+					}),
+					"{}",
+					T0,
+					T0,
+				);
+		} finally {
+			raw.close();
+		}
+		const store = await openMigrated(file);
+		try {
+			const key = { accountId: "111111111111", region: "us-east-1", poolId };
+			assert.equal(
+				await store.pools.getPrincipalTagMap(key, "www.amazon.com"),
+				undefined,
+			);
+			const map = { useDefaults: true, principalTags: {} };
+			assert.equal(
+				await store.pools.setPrincipalTagMap(
+					key,
+					"www.amazon.com",
+					map,
+					T0 + 1,
+					() => {},
+				),
+				true,
+			);
+			assert.deepEqual(
+				await store.pools.getPrincipalTagMap(key, "www.amazon.com"),
+				map,
+			);
+			assert.equal(await store.pools.delete(key), true);
+		} finally {
+			await store.close();
+		}
+		const check = new Database(file, { readonly: true });
+		try {
+			assert.deepEqual(
+				check.prepare("SELECT count(*) AS n FROM principal_tag_maps").get(),
+				{ n: 0 },
+			);
+		} finally {
+			check.close();
+		}
+	});
+
 	test("data survives close and reopen", async () => {
 		const file = newFile();
 		let store = await openMigrated(file);

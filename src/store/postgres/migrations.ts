@@ -108,6 +108,21 @@ export const MIGRATIONS: readonly Migration[] = [
 			CREATE INDEX issued_credentials_expiry ON issued_credentials (expires_at);
 		`,
 	},
+	// Principal tag attribute maps (SetPrincipalTagAttributeMap), one per provider of a pool,
+	// live with their pool and go with it.
+	{
+		version: 5,
+		name: "principal-tag-maps",
+		sql: `
+			CREATE TABLE principal_tag_maps (
+				pool_id TEXT NOT NULL REFERENCES identity_pools (pool_id) ON DELETE CASCADE,
+				provider_name TEXT NOT NULL,
+				use_defaults BOOLEAN NOT NULL,
+				principal_tags TEXT NOT NULL,
+				PRIMARY KEY (pool_id, provider_name)
+			);
+		`,
+	},
 ];
 
 /**

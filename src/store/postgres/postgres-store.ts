@@ -4,8 +4,10 @@
  * pool. Each store method is one transaction. Methods that read and then write on what
  * they read (the pool quota, `update`'s `apply`, the first signing key, rotation, identity
  * changes and deletes) run SERIALIZABLE and are retried whole on conflict, so concurrent
- * instances keep the same invariants SQLite keeps with its single writer; everything else
- * is a single statement. A `schema` parameter of the URL puts every table in that schema.
+ * instances keep the same invariants SQLite keeps with its single writer;
+ * `setPrincipalTagMap` instead locks its pool's row (READ COMMITTED, `FOR UPDATE`), so its
+ * writers queue; everything else is a single statement. A `schema` parameter of the URL
+ * puts every table in that schema.
  */
 import { LimitExceededException } from "../../errors/service-errors.ts";
 import type {
@@ -19,6 +21,7 @@ import type {
 	PoolRepository,
 	PoolSettings,
 	PoolSummary,
+	PrincipalTagMapRecord,
 	RoleMappingDoc,
 	SigningKeyRecord,
 	SigningKeyRepository,
@@ -272,8 +275,68 @@ class PostgresPools implements PoolRepository {
 		return n > 0;
 	}
 
+	async setPrincipalTagMap(
+		key: PoolKey,
+		providerName: string,
+		map: PrincipalTagMapRecord,
+		now: number,
+		check: (current: PoolRecord) => void,
+	): Promise<boolean> {
+		// READ COMMITTED with the pool's row locked: `check` decides on the latest committed
+		// settings, and no update or delete of the pool can commit until this transaction has
+		// (a concurrent SERIALIZABLE update then fails and is retried on a fresh read). A pool
+		// deleted first is simply not found. Writers of one pool queue instead of failing.
+		return this.#db.transaction("READ COMMITTED", async (sql) => {
+			const [row] = await sql.rows<PoolRow>(`${GET_POOL} FOR UPDATE`, [
+				key.accountId,
+				key.region,
+				key.poolId,
+			]);
+			if (!row) return false;
+			check(toPool(row));
+			await sql.count(
+				"INSERT INTO principal_tag_maps (pool_id, provider_name, use_defaults, principal_tags) VALUES ($1, $2, $3, $4) ON CONFLICT (pool_id, provider_name) DO UPDATE SET use_defaults = excluded.use_defaults, principal_tags = excluded.principal_tags",
+				[
+					key.poolId,
+					providerName,
+					map.useDefaults,
+					JSON.stringify(map.principalTags),
+				],
+			);
+			await sql.count(
+				"UPDATE identity_pools SET updated_at = $1 WHERE pool_id = $2",
+				[now, key.poolId],
+			);
+			return true;
+		});
+	}
+
+	async getPrincipalTagMap(
+		key: PoolKey,
+		providerName: string,
+	): Promise<PrincipalTagMapRecord | undefined> {
+		// Through the pool, so that a map is found only in its pool's account and region.
+		const [row] = await this.#db.rows<{
+			use_defaults: boolean;
+			principal_tags: string;
+		}>(
+			"SELECT m.use_defaults, m.principal_tags FROM principal_tag_maps m JOIN identity_pools p ON p.pool_id = m.pool_id WHERE p.account_id = $1 AND p.region = $2 AND p.pool_id = $3 AND m.provider_name = $4",
+			[key.accountId, key.region, key.poolId, providerName],
+		);
+		return row
+			? {
+					useDefaults: row.use_defaults,
+					principalTags: JSON.parse(row.principal_tags) as Record<
+						string,
+						string
+					>,
+				}
+			: undefined;
+	}
+
 	async delete(key: PoolKey): Promise<boolean> {
-		// One statement; the foreign keys cascade to identities and their logins.
+		// One statement; the foreign keys cascade to identities, their logins and principal
+		// tag maps.
 		const n = await this.#db.count(
 			"DELETE FROM identity_pools WHERE account_id = $1 AND region = $2 AND pool_id = $3",
 			[key.accountId, key.region, key.poolId],

@@ -20,6 +20,7 @@ import type {
 	PoolRepository,
 	PoolSettings,
 	PoolSummary,
+	PrincipalTagMapRecord,
 	RoleMappingDoc,
 	SigningKeyRecord,
 	SigningKeyRepository,
@@ -184,6 +185,12 @@ class SqlitePools implements PoolRepository {
 	readonly #setRoles: Database.Statement<unknown[]>;
 	readonly #delete: Database.Statement<[string, string, string]>;
 	readonly #list: Database.Statement<[string, string, number, number], PoolRow>;
+	readonly #upsertTagMap: Database.Statement<unknown[]>;
+	readonly #touch: Database.Statement<[number, string]>;
+	readonly #getTagMap: Database.Statement<
+		[string, string, string, string],
+		{ use_defaults: number; principal_tags: string }
+	>;
 
 	constructor(db: Database.Database) {
 		this.#db = db;
@@ -210,6 +217,16 @@ class SqlitePools implements PoolRepository {
 		);
 		this.#list = db.prepare(
 			"SELECT * FROM identity_pools WHERE account_id = ? AND region = ? AND seq > ? ORDER BY seq LIMIT ?",
+		);
+		this.#upsertTagMap = db.prepare(
+			"INSERT INTO principal_tag_maps (pool_id, provider_name, use_defaults, principal_tags) VALUES (?, ?, ?, ?) ON CONFLICT (pool_id, provider_name) DO UPDATE SET use_defaults = excluded.use_defaults, principal_tags = excluded.principal_tags",
+		);
+		this.#touch = db.prepare(
+			"UPDATE identity_pools SET updated_at = ? WHERE pool_id = ?",
+		);
+		// Through the pool, so that a map is found only in its pool's account and region.
+		this.#getTagMap = db.prepare(
+			"SELECT m.use_defaults, m.principal_tags FROM principal_tag_maps m JOIN identity_pools p ON p.pool_id = m.pool_id WHERE p.account_id = ? AND p.region = ? AND p.pool_id = ? AND m.provider_name = ?",
 		);
 	}
 
@@ -303,7 +320,52 @@ class SqlitePools implements PoolRepository {
 		return changes > 0;
 	}
 
+	async setPrincipalTagMap(
+		key: PoolKey,
+		providerName: string,
+		map: PrincipalTagMapRecord,
+		now: number,
+		check: (current: PoolRecord) => void,
+	): Promise<boolean> {
+		const run = this.#db.transaction((): boolean => {
+			const row = this.#get.get(key.accountId, key.region, key.poolId);
+			if (!row) return false;
+			check(toPool(row));
+			this.#upsertTagMap.run(
+				key.poolId,
+				providerName,
+				map.useDefaults ? 1 : 0,
+				JSON.stringify(map.principalTags),
+			);
+			this.#touch.run(now, key.poolId);
+			return true;
+		}).immediate;
+		return run();
+	}
+
+	async getPrincipalTagMap(
+		key: PoolKey,
+		providerName: string,
+	): Promise<PrincipalTagMapRecord | undefined> {
+		const row = this.#getTagMap.get(
+			key.accountId,
+			key.region,
+			key.poolId,
+			providerName,
+		);
+		return row
+			? {
+					useDefaults: row.use_defaults !== 0,
+					principalTags: JSON.parse(row.principal_tags) as Record<
+						string,
+						string
+					>,
+				}
+			: undefined;
+	}
+
 	async delete(key: PoolKey): Promise<boolean> {
+		// The foreign keys cascade to identities, their logins and principal tag maps.
 		return this.#delete.run(key.accountId, key.region, key.poolId).changes > 0;
 	}
 

@@ -1,0 +1,41 @@
+/**
+ * @module operations/get-principal-tag-attribute-map
+ * GetPrincipalTagAttributeMap: the principal tag attribute map in force for one identity
+ * provider of the pool (reference §3.23, DECISIONS 17): the default map
+ * (`{"username": "sub", "client": "aud"}`, Login with Amazon `user_id` for `sub`) when
+ * `UseDefaults` is true, the custom map otherwise, and `UseDefaults: false` with
+ * `PrincipalTags: {}` when none was ever set. A provider that is not configured on the pool
+ * (reference §5 names) is ResourceNotFoundException.
+ */
+import type {
+	GetPrincipalTagAttributeMapInput,
+	GetPrincipalTagAttributeMapResponse,
+} from "@aws-sdk/client-cognito-identity";
+import { requirePool } from "../domain/pools.ts";
+import {
+	principalTagMapInForce,
+	requireTagProvider,
+} from "../domain/principal-tags.ts";
+import { defineOperation, signedCaller, type Wire } from "./operation.ts";
+
+export const GetPrincipalTagAttributeMap = defineOperation<
+	GetPrincipalTagAttributeMapInput,
+	Wire<GetPrincipalTagAttributeMapResponse>
+>({
+	name: "GetPrincipalTagAttributeMap",
+	auth: "sigv4",
+	async handler(input, ctx) {
+		const { accountId, region } = signedCaller(ctx);
+		const key = { accountId, region, poolId: input.IdentityPoolId as string };
+		const providerName = input.IdentityProviderName as string;
+		requireTagProvider(await requirePool(ctx.store, key), providerName);
+		return {
+			IdentityPoolId: key.poolId,
+			IdentityProviderName: providerName,
+			...principalTagMapInForce(
+				providerName,
+				await ctx.store.pools.getPrincipalTagMap(key, providerName),
+			),
+		};
+	},
+});

@@ -1,0 +1,57 @@
+/**
+ * @module operations/set-principal-tag-attribute-map
+ * SetPrincipalTagAttributeMap: sets the principal tag attribute map of one identity provider
+ * of the pool (reference §3.22, DECISIONS 17), replacing the one set before for that
+ * provider. `UseDefaults: true` puts the provider's default map in force (a `PrincipalTags`
+ * sent with it is not kept); `UseDefaults: false` (or omitted) with a map puts that map in
+ * force, with `{}` (or omitted) the provider has no tags again. The provider is named as in
+ * reference §5: a public provider's domain, a user pool's `ProviderName`, an OIDC or SAML
+ * provider's ARN; any other name is ResourceNotFoundException. It is checked on the pool as
+ * stored, in the same transaction as the write. Answers the map now in force, as
+ * GetPrincipalTagAttributeMap would.
+ * @remarks Tag keys (at most 128 characters), claim names (256) and entries (50) are
+ * limited as on AWS; the console's aggregate limit of 460 bytes is not enforced (see
+ * `domain/principal-tags.ts`). A map stays stored when its provider is removed from the
+ * pool, and is in force again if the provider is configured again.
+ */
+import type {
+	SetPrincipalTagAttributeMapInput,
+	SetPrincipalTagAttributeMapResponse,
+} from "@aws-sdk/client-cognito-identity";
+import { poolNotFound, requirePool } from "../domain/pools.ts";
+import {
+	principalTagMapFromInput,
+	principalTagMapInForce,
+	requireTagProvider,
+} from "../domain/principal-tags.ts";
+import { defineOperation, signedCaller, type Wire } from "./operation.ts";
+
+export const SetPrincipalTagAttributeMap = defineOperation<
+	SetPrincipalTagAttributeMapInput,
+	Wire<SetPrincipalTagAttributeMapResponse>
+>({
+	name: "SetPrincipalTagAttributeMap",
+	auth: "sigv4",
+	async handler(input, ctx) {
+		const { accountId, region } = signedCaller(ctx);
+		const key = { accountId, region, poolId: input.IdentityPoolId as string };
+		const providerName = input.IdentityProviderName as string;
+		// Read first so that an unknown pool answers its own message before the provider check.
+		requireTagProvider(await requirePool(ctx.store, key), providerName);
+		const map = principalTagMapFromInput(input);
+		const stored = await ctx.store.pools.setPrincipalTagMap(
+			key,
+			providerName,
+			map,
+			ctx.clock.now(),
+			(current) => requireTagProvider(current, providerName),
+		);
+		// Deleted since it was read.
+		if (!stored) throw poolNotFound(key.poolId);
+		return {
+			IdentityPoolId: key.poolId,
+			IdentityProviderName: providerName,
+			...principalTagMapInForce(providerName, map),
+		};
+	},
+});
