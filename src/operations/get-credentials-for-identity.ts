@@ -7,40 +7,28 @@
  *   issuer's host) prove the identity they were issued for; external logins are linked and
  *   identities merged as in GetOpenIdToken; the authenticated role.
  * - No role configured where one is needed: InvalidIdentityPoolConfigurationException.
- * @remarks Role mappings, `CustomRoleArn` and principal tags are not applied yet: the
- *   pool's default roles are used. Credentials come from the local provider.
+ * - The role: the pool's role mappings for the providers presented (Token or Rules, with
+ *   `CustomRoleArn`; reference §7, DECISIONS 15), else the authenticated role; guests get the
+ *   unauthenticated role, developer identities the authenticated one.
+ * - Principal tags: the claims mapped by each provider's attribute map (DECISIONS 17), or the
+ *   tags a token of this server carries, recorded with the credentials.
  */
 import type {
 	GetCredentialsForIdentityInput,
 	GetCredentialsForIdentityResponse,
 } from "@aws-sdk/client-cognito-identity";
 import { identityForbidden, LOGINS_DONT_MATCH } from "../domain/identities.ts";
-import {
-	InvalidIdentityPoolConfigurationException,
-	NotAuthorizedException,
-} from "../errors/service-errors.ts";
-import type { PoolRecord } from "../store/store.ts";
+import { resolveRole } from "../domain/role-resolution.ts";
+import { NotAuthorizedException } from "../errors/service-errors.ts";
 import { defineOperation, type Wire } from "./operation.ts";
 import {
 	externalLogins,
 	identityAndPool,
+	principalTagsOf,
 	requireActive,
 	requireGuestsAllowed,
 	resolvePresentedLogins,
 } from "./public-flow.ts";
-
-/** Observed on AWS (aws/aws-sdk-js#1615). */
-const NO_ROLE =
-	"Invalid identity pool configuration. Check assigned IAM roles for this pool.";
-
-function role(
-	pool: PoolRecord,
-	kind: "authenticated" | "unauthenticated",
-): string {
-	const arn = pool.roles[kind];
-	if (!arn) throw new InvalidIdentityPoolConfigurationException(NO_ROLE);
-	return arn;
-}
 
 export const GetCredentialsForIdentity = defineOperation<
 	GetCredentialsForIdentityInput,
@@ -57,12 +45,17 @@ export const GetCredentialsForIdentity = defineOperation<
 		const entries = input.Logins ?? {};
 		let identityId = identity.identityId;
 		let roleArn: string;
+		let principalTags: Record<string, string> = {};
 		if (Object.keys(entries).length === 0) {
 			// Observed (aws-sdk-android#175): an identity with logins must present one.
 			if (identity.logins.length > 0)
 				throw identityForbidden(identity.identityId);
 			requireGuestsAllowed(pool);
-			roleArn = role(pool, "unauthenticated");
+			roleArn = resolveRole(pool, {
+				guest: true,
+				developerOrOwnToken: false,
+				logins: [],
+			});
 		} else {
 			const verified = await ctx.logins.verifyAll(pool, entries, {
 				allowCognitoTokens: true,
@@ -82,7 +75,17 @@ export const GetCredentialsForIdentity = defineOperation<
 					own.length > 0,
 				);
 			}
-			roleArn = role(pool, "authenticated");
+			const external = verified.filter((v) => v.kind === "external");
+			roleArn = resolveRole(pool, {
+				guest: false,
+				developerOrOwnToken:
+					own.length > 0 || identity.logins.some((l) => l.kind === "developer"),
+				logins: external,
+				...(input.CustomRoleArn === undefined
+					? {}
+					: { customRoleArn: input.CustomRoleArn }),
+			});
+			principalTags = await principalTagsOf(ctx, pool, verified);
 		}
 		const issued = await ctx.credentials.issue({
 			identityId,
@@ -90,7 +93,7 @@ export const GetCredentialsForIdentity = defineOperation<
 			accountId: pool.accountId,
 			region: pool.region,
 			roleArn,
-			principalTags: {},
+			principalTags,
 		});
 		return {
 			IdentityId: identityId,

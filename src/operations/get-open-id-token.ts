@@ -54,6 +54,7 @@ export const GetOpenIdToken = defineOperation<
 		const now = ctx.clock.now();
 		let identityId = identity.identityId;
 		let amr = UNAUTHENTICATED_AMR;
+		let principalTags: Record<string, string> = {};
 		if (Object.keys(entries).length === 0) {
 			// No unauthenticated token for an identity that has logins (reference §3.10).
 			if (identity.logins.length > 0)
@@ -66,6 +67,7 @@ export const GetOpenIdToken = defineOperation<
 			const logins = externalLogins(verified);
 			identityId = await resolvePresentedLogins(ctx, pool, identity, logins);
 			amr = authenticatedAmr(verified);
+			principalTags = await principalTagsOf(ctx, pool, verified);
 		}
 		const Token = await ctx.tokens.mint({
 			...tokenFrame({
@@ -78,6 +80,7 @@ export const GetOpenIdToken = defineOperation<
 				lifetimeSeconds: OPEN_ID_TOKEN_SECONDS,
 			}),
 			amr,
+			principalTags,
 		});
 		return { IdentityId: identityId, Token };
 	},

@@ -13,6 +13,10 @@ import {
 } from "../domain/identities.ts";
 import { newRegionalId } from "../domain/ids.ts";
 import { poolNotFound } from "../domain/pools.ts";
+import {
+	principalTagProviderOf,
+	principalTagsFor,
+} from "../domain/principal-tags.ts";
 import { NotAuthorizedException } from "../errors/service-errors.ts";
 import type { VerifiedLogin } from "../federation/verifier.ts";
 import type {
@@ -118,4 +122,50 @@ export async function resolvePresentedLogins(
 		ctx.clock.now(),
 	);
 	return identityId;
+}
+
+/** The claim that carries session tags in this server's tokens (reference §9.2). */
+const TAGS_CLAIM = "https://aws.amazon.com/tags";
+
+/**
+ * The principal tags of a call's verified logins (DECISIONS 17, reference §8): for each
+ * external login, its claims through the attribute map in force for its provider; for this
+ * server's own token, the tags it already carries. Later logins do not override earlier
+ * ones.
+ */
+export async function principalTagsOf(
+	ctx: OperationContext,
+	pool: PoolRecord,
+	verified: VerifiedLogin[],
+): Promise<Record<string, string>> {
+	const tags: Record<string, string> = {};
+	const add = (more: Record<string, string>) => {
+		for (const [k, v] of Object.entries(more))
+			if (!Object.hasOwn(tags, k)) tags[k] = v;
+	};
+	for (const login of verified) {
+		if (login.kind === "cognito") {
+			const carried = (
+				login.claims[TAGS_CLAIM] as { principal_tags?: unknown } | undefined
+			)?.principal_tags;
+			if (carried && typeof carried === "object") {
+				add(
+					Object.fromEntries(
+						Object.entries(carried as Record<string, unknown>)
+							.map(([k, v]) => [k, Array.isArray(v) ? v[0] : v])
+							.filter((e): e is [string, string] => typeof e[1] === "string"),
+					),
+				);
+			}
+			continue;
+		}
+		const providerName = principalTagProviderOf(pool.settings, login.provider);
+		if (providerName === undefined) continue;
+		const map = await ctx.store.pools.getPrincipalTagMap(
+			keyOf(pool),
+			providerName,
+		);
+		add(principalTagsFor(map, login));
+	}
+	return tags;
 }
