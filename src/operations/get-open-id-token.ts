@@ -18,6 +18,7 @@ import {
 	authenticatedAmr,
 	externalLogins,
 	identityAndPool,
+	principalTagsOf,
 	requireActive,
 	requireGuestsAllowed,
 	resolvePresentedLogins,
