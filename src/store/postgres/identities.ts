@@ -8,6 +8,8 @@
  * identity. Reads are single statements that fetch each identity with its logins at once,
  * so a record is never assembled from two different moments.
  */
+
+import { seqCursor } from "../sql/rows.ts";
 import {
 	type DeleteOutcome,
 	type IdentityChange,
@@ -74,12 +76,6 @@ function toRecord(row: IdentityRow): IdentityRecord {
 		createdAt: Number(row.created_at),
 		updatedAt: Number(row.updated_at),
 	};
-}
-
-/** Parses a keyset cursor made by this store; a foreign one reads as "from the start". */
-function seqCursor(after: string | undefined): number {
-	const n = after === undefined ? 0 : Number(after);
-	return Number.isSafeInteger(n) && n >= 0 ? n : 0;
 }
 
 /** Cuts a page asked with `limit + 1` rows; `next` is the last item's `seq`. */

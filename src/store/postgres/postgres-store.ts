@@ -10,6 +10,15 @@
  * puts every table in that schema.
  */
 import { LimitExceededException } from "../../errors/service-errors.ts";
+import {
+	type CredentialRow,
+	type PoolRow,
+	type SigningKeyRow,
+	seqCursor,
+	toCredential,
+	toPool,
+	toSigningKey,
+} from "../sql/rows.ts";
 import type {
 	CredentialRepository,
 	IdentityRepository,
@@ -110,46 +119,6 @@ class PostgresStore implements Store {
 	close(): Promise<void> {
 		return this.#db.close();
 	}
-}
-
-interface PoolRow {
-	seq: string;
-	pool_id: string;
-	account_id: string;
-	region: string;
-	settings: string;
-	roles: string;
-	role_mappings: string | null;
-	tags: string;
-	created_at: string;
-	updated_at: string;
-}
-
-function toPool(row: PoolRow): PoolRecord {
-	const pool: PoolRecord = {
-		accountId: row.account_id,
-		region: row.region,
-		poolId: row.pool_id,
-		settings: JSON.parse(row.settings) as PoolSettings,
-		roles: JSON.parse(row.roles) as Record<string, string>,
-		tags: JSON.parse(row.tags) as Record<string, string>,
-		// BIGINT arrives as a string (pg keeps 64-bit integers exact); times are safe integers.
-		createdAt: Number(row.created_at),
-		updatedAt: Number(row.updated_at),
-	};
-	if (row.role_mappings !== null) {
-		pool.roleMappings = JSON.parse(row.role_mappings) as Record<
-			string,
-			RoleMappingDoc
-		>;
-	}
-	return pool;
-}
-
-/** Parses a keyset cursor made by this store; a foreign one reads as "from the start". */
-function seqCursor(after: string | undefined): number {
-	const n = after === undefined ? 0 : Number(after);
-	return Number.isSafeInteger(n) && n >= 0 ? n : 0;
 }
 
 const GET_POOL =
@@ -365,32 +334,9 @@ class PostgresPools implements PoolRepository {
 		}));
 		const last = page.at(-1);
 		return rows.length > options.limit && last
-			? { items, next: last.seq }
+			? { items, next: String(last.seq) }
 			: { items };
 	}
-}
-
-interface SigningKeyRow {
-	kid: string;
-	alg: string;
-	public_jwk: string;
-	private_key_pem: string;
-	created_at: string;
-	activates_at: string;
-	retired_at: string | null;
-}
-
-function toSigningKey(row: SigningKeyRow): SigningKeyRecord {
-	const key: SigningKeyRecord = {
-		kid: row.kid,
-		alg: row.alg,
-		publicJwk: JSON.parse(row.public_jwk) as Record<string, string>,
-		privateKeyPem: row.private_key_pem,
-		createdAt: Number(row.created_at),
-		activatesAt: Number(row.activates_at),
-	};
-	if (row.retired_at !== null) key.retiredAt = Number(row.retired_at);
-	return key;
 }
 
 async function insertKey(sql: Sql, key: SigningKeyRecord): Promise<void> {
@@ -451,36 +397,6 @@ class PostgresSigningKeys implements SigningKeyRepository {
 			[before],
 		);
 	}
-}
-
-interface CredentialRow {
-	access_key_id: string;
-	secret_access_key: string;
-	session_token: string;
-	identity_id: string;
-	pool_id: string;
-	account_id: string;
-	region: string;
-	role_arn: string;
-	principal_tags: string;
-	created_at: string;
-	expires_at: string;
-}
-
-function toCredential(row: CredentialRow): IssuedCredentialRecord {
-	return {
-		accessKeyId: row.access_key_id,
-		secretAccessKey: row.secret_access_key,
-		sessionToken: row.session_token,
-		identityId: row.identity_id,
-		poolId: row.pool_id,
-		accountId: row.account_id,
-		region: row.region,
-		roleArn: row.role_arn,
-		principalTags: JSON.parse(row.principal_tags) as Record<string, string>,
-		createdAt: Number(row.created_at),
-		expiresAt: Number(row.expires_at),
-	};
 }
 
 class PostgresCredentials implements CredentialRepository {

@@ -6,6 +6,7 @@
  * the uniqueness of logins per pool is kept without retries.
  */
 import type Database from "better-sqlite3";
+import { seqCursor } from "../sql/rows.ts";
 import {
 	type DeleteOutcome,
 	type IdentityChange,
@@ -46,11 +47,6 @@ function toLogin(row: LoginRow): LoginRef {
 		subject: row.subject,
 		kind: row.kind as LoginRef["kind"],
 	};
-}
-
-function seqCursor(after: string | undefined): number {
-	const n = after === undefined ? 0 : Number(after);
-	return Number.isSafeInteger(n) && n >= 0 ? n : 0;
 }
 
 export class SqliteIdentities implements IdentityRepository {

@@ -9,6 +9,15 @@ import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import Database from "better-sqlite3";
 import { LimitExceededException } from "../../errors/service-errors.ts";
+import {
+	type CredentialRow,
+	type PoolRow,
+	type SigningKeyRow,
+	seqCursor,
+	toCredential,
+	toPool,
+	toSigningKey,
+} from "../sql/rows.ts";
 import type {
 	CredentialRepository,
 	IdentityRepository,
@@ -28,45 +37,6 @@ import type {
 } from "../store.ts";
 import { SqliteIdentities } from "./identities.ts";
 import { MIGRATIONS } from "./migrations.ts";
-
-interface PoolRow {
-	seq: number;
-	pool_id: string;
-	account_id: string;
-	region: string;
-	settings: string;
-	roles: string;
-	role_mappings: string | null;
-	tags: string;
-	created_at: number;
-	updated_at: number;
-}
-
-function toPool(row: PoolRow): PoolRecord {
-	const pool: PoolRecord = {
-		accountId: row.account_id,
-		region: row.region,
-		poolId: row.pool_id,
-		settings: JSON.parse(row.settings) as PoolSettings,
-		roles: JSON.parse(row.roles) as Record<string, string>,
-		tags: JSON.parse(row.tags) as Record<string, string>,
-		createdAt: row.created_at,
-		updatedAt: row.updated_at,
-	};
-	if (row.role_mappings !== null) {
-		pool.roleMappings = JSON.parse(row.role_mappings) as Record<
-			string,
-			RoleMappingDoc
-		>;
-	}
-	return pool;
-}
-
-/** Parses a keyset cursor made by this store; a foreign one reads as "from the start". */
-function seqCursor(after: string | undefined): number {
-	const n = after === undefined ? 0 : Number(after);
-	return Number.isSafeInteger(n) && n >= 0 ? n : 0;
-}
 
 /**
  * Switches the file to WAL mode. SQLite answers SQLITE_BUSY to that switch without waiting
@@ -392,29 +362,6 @@ class SqlitePools implements PoolRepository {
 	}
 }
 
-interface SigningKeyRow {
-	kid: string;
-	alg: string;
-	public_jwk: string;
-	private_key_pem: string;
-	created_at: number;
-	activates_at: number;
-	retired_at: number | null;
-}
-
-function toSigningKey(row: SigningKeyRow): SigningKeyRecord {
-	const key: SigningKeyRecord = {
-		kid: row.kid,
-		alg: row.alg,
-		publicJwk: JSON.parse(row.public_jwk) as Record<string, string>,
-		privateKeyPem: row.private_key_pem,
-		createdAt: row.created_at,
-		activatesAt: row.activates_at,
-	};
-	if (row.retired_at !== null) key.retiredAt = row.retired_at;
-	return key;
-}
-
 class SqliteSigningKeys implements SigningKeyRepository {
 	readonly #db: Database.Database;
 	readonly #list: Database.Statement<[], SigningKeyRow>;
@@ -476,36 +423,6 @@ class SqliteSigningKeys implements SigningKeyRepository {
 	async prune(before: number): Promise<number> {
 		return this.#prune.run(before).changes;
 	}
-}
-
-interface CredentialRow {
-	access_key_id: string;
-	secret_access_key: string;
-	session_token: string;
-	identity_id: string;
-	pool_id: string;
-	account_id: string;
-	region: string;
-	role_arn: string;
-	principal_tags: string;
-	created_at: number;
-	expires_at: number;
-}
-
-function toCredential(row: CredentialRow): IssuedCredentialRecord {
-	return {
-		accessKeyId: row.access_key_id,
-		secretAccessKey: row.secret_access_key,
-		sessionToken: row.session_token,
-		identityId: row.identity_id,
-		poolId: row.pool_id,
-		accountId: row.account_id,
-		region: row.region,
-		roleArn: row.role_arn,
-		principalTags: JSON.parse(row.principal_tags) as Record<string, string>,
-		createdAt: row.created_at,
-		expiresAt: row.expires_at,
-	};
 }
 
 class SqliteCredentials implements CredentialRepository {
