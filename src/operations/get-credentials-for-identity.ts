@@ -66,6 +66,9 @@ export const GetCredentialsForIdentity = defineOperation<
 				throw new NotAuthorizedException(LOGINS_DONT_MATCH);
 			}
 			const logins = externalLogins(verified);
+			// The identity the credentials are for, as it is once logins are linked and
+			// identities merged: a developer identity may have joined (DECISIONS 10).
+			let resolved = identity;
 			if (logins.length > 0 || own.length === 0) {
 				identityId = await resolvePresentedLogins(
 					ctx,
@@ -74,12 +77,13 @@ export const GetCredentialsForIdentity = defineOperation<
 					logins,
 					own.length > 0,
 				);
+				resolved = (await ctx.store.identities.get(identityId)) ?? identity;
 			}
 			const external = verified.filter((v) => v.kind === "external");
 			roleArn = resolveRole(pool, {
 				guest: false,
 				developerOrOwnToken:
-					own.length > 0 || identity.logins.some((l) => l.kind === "developer"),
+					own.length > 0 || resolved.logins.some((l) => l.kind === "developer"),
 				logins: external,
 				...(input.CustomRoleArn === undefined
 					? {}
