@@ -414,6 +414,22 @@ export function loadConfig(
 			);
 		}
 	}
+	if (
+		config.credentialsProvider !== "local" &&
+		config.credentialsProvider !== "sts"
+	) {
+		throw new ConfigError(
+			`credentials provider must be local or sts, got '${config.credentialsProvider}'`,
+		);
+	}
+	if (
+		config.stsEndpoint !== undefined &&
+		!/^https?:\/\/[^\s]+$/.test(config.stsEndpoint)
+	) {
+		throw new ConfigError(
+			`sts endpoint must be an http(s) URL, got '${config.stsEndpoint}'`,
+		);
+	}
 	const levels = ["fatal", "error", "warn", "info", "debug", "trace", "silent"];
 	if (!levels.includes(config.logLevel)) {
 		throw new ConfigError(

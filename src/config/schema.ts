@@ -88,6 +88,10 @@ export interface Config {
 	readonly keyReloadSeconds: number;
 	/** Per-operation request rates; empty means no throttling (DECISIONS 22). */
 	readonly rateLimits: RateLimits;
+	/** Where GetCredentialsForIdentity's credentials come from: `local` or `sts` (DECISIONS 21). */
+	readonly credentialsProvider: string;
+	/** The STS endpoint of the `sts` credentials provider. */
+	readonly stsEndpoint: string | undefined;
 	/** The JSON configuration file read, if any. */
 	readonly configFile: string | undefined;
 	/** Federated login providers (from the configuration file only); `{}` when none. */
@@ -227,6 +231,23 @@ export const SETTINGS: readonly SettingSpec[] = [
 		default: "30",
 		description:
 			"How often a server re-reads the signing keys from the database; a rotated key starts signing twice this long after `idpool keys rotate`. Use one value for every server and command on a database.",
+	},
+	{
+		key: "credentialsProvider",
+		flag: "credentials-provider",
+		env: "IDPOOL_CREDENTIALS_PROVIDER",
+		type: "string",
+		default: "local",
+		description:
+			"Where GetCredentialsForIdentity's AWS credentials come from: `local` (minted and recorded by idpool, recognised by its STS endpoint) or `sts` (AssumeRoleWithWebIdentity on `--sts-endpoint` with the identity's own token); see docs/credentials.md.",
+	},
+	{
+		key: "stsEndpoint",
+		flag: "sts-endpoint",
+		env: "IDPOOL_STS_ENDPOINT",
+		type: "string",
+		description:
+			"The STS endpoint the `sts` credentials provider calls. Default: `https://sts.<pool region>.amazonaws.com`.",
 	},
 	{
 		key: "rateLimits",

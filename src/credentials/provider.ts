@@ -2,15 +2,24 @@
  * @module credentials/provider
  * Where GetCredentialsForIdentity's AWS credentials come from (DECISIONS 21). The *local*
  * provider, the default, mints `ASIA...` access keys, secrets and session tokens itself and
- * remembers them in the store, so that an STS-compatible endpoint of this server can later
- * recognise them. Credentials are valid for one hour, as on AWS (reference §3.9).
+ * remembers them in the store, so that this server's STS-compatible endpoint (`src/sts/`)
+ * can later recognise them. Credentials are valid for one hour, as on AWS (reference §3.9),
+ * unless the STS endpoint's AssumeRoleWithWebIdentity asks for another `DurationSeconds`.
+ * The *sts* provider (`sts-provider.ts`) asks a real STS instead.
  */
 import { randomBytes } from "node:crypto";
 import type { Clock } from "../lib/clock.ts";
 import type { CredentialRepository } from "../store/store.ts";
+import { newSessionToken } from "./session-token.ts";
 
 /** Credentials last one hour (reference §3.9, "valid for one hour"). */
 export const CREDENTIALS_LIFETIME_MS = 3600_000;
+
+/**
+ * The role session name of credentials from GetCredentialsForIdentity, as AWS uses it
+ * (assumed-role ARN `arn:aws:sts::<account>:assumed-role/<role>/CognitoIdentityCredentials`).
+ */
+export const COGNITO_ROLE_SESSION_NAME = "CognitoIdentityCredentials";
 
 /** What credentials are for. */
 export interface CredentialRequest {
@@ -20,6 +29,16 @@ export interface CredentialRequest {
 	region: string;
 	roleArn: string;
 	principalTags: Record<string, string>;
+	/**
+	 * The `amr` of the identity's token for this request (DECISIONS 20a): what the *sts*
+	 * provider's token carries, so that role trust policies can condition on it. When absent
+	 * it is derived from the stored identity (see `ownTokenMinter`).
+	 */
+	amr?: string[];
+	/** Default {@link COGNITO_ROLE_SESSION_NAME}; the STS endpoint passes the caller's. */
+	roleSessionName?: string;
+	/** Default 3600; the STS endpoint passes AssumeRoleWithWebIdentity's `DurationSeconds`. */
+	durationSeconds?: number;
 }
 
 /** Issued credentials, in the wire form's members. */
@@ -54,12 +73,19 @@ export function localCredentialsProvider(
 	return {
 		async issue(request) {
 			const now = clock.now();
+			const lifetimeMs =
+				request.durationSeconds === undefined
+					? CREDENTIALS_LIFETIME_MS
+					: request.durationSeconds * 1000;
 			const issued: IssuedCredentials = {
 				AccessKeyId: accessKeyId(),
 				// 40 characters, like an AWS secret access key.
 				SecretKey: randomBytes(30).toString("base64"),
-				SessionToken: randomBytes(192).toString("base64"),
-				expiresAt: now + CREDENTIALS_LIFETIME_MS,
+				// Carries the role session name, for GetCallerIdentity's answer.
+				SessionToken: newSessionToken(
+					request.roleSessionName ?? COGNITO_ROLE_SESSION_NAME,
+				),
+				expiresAt: now + lifetimeMs,
 			};
 			await repo.insert({
 				accessKeyId: issued.AccessKeyId,

@@ -22,12 +22,14 @@ import { resolveRole } from "../domain/role-resolution.ts";
 import { NotAuthorizedException } from "../errors/service-errors.ts";
 import { defineOperation, type Wire } from "./operation.ts";
 import {
+	authenticatedAmr,
 	externalLogins,
 	identityAndPool,
 	principalTagsOf,
 	requireActive,
 	requireGuestsAllowed,
 	resolvePresentedLogins,
+	UNAUTHENTICATED_AMR,
 } from "./public-flow.ts";
 
 export const GetCredentialsForIdentity = defineOperation<
@@ -46,6 +48,7 @@ export const GetCredentialsForIdentity = defineOperation<
 		let identityId = identity.identityId;
 		let roleArn: string;
 		let principalTags: Record<string, string> = {};
+		let amr = UNAUTHENTICATED_AMR;
 		if (Object.keys(entries).length === 0) {
 			// Observed (aws-sdk-android#175): an identity with logins must present one.
 			if (identity.logins.length > 0)
@@ -90,6 +93,7 @@ export const GetCredentialsForIdentity = defineOperation<
 					: { customRoleArn: input.CustomRoleArn }),
 			});
 			principalTags = await principalTagsOf(ctx, pool, verified);
+			amr = authenticatedAmr(verified);
 		}
 		const issued = await ctx.credentials.issue({
 			identityId,
@@ -98,6 +102,7 @@ export const GetCredentialsForIdentity = defineOperation<
 			region: pool.region,
 			roleArn,
 			principalTags,
+			amr,
 		});
 		return {
 			IdentityId: identityId,

@@ -22,7 +22,9 @@ import {
 } from "../auth/credentials.ts";
 import { verifySigV4 } from "../auth/sigv4.ts";
 import type { Config } from "../config/schema.ts";
+import { ownTokenMinter } from "../credentials/own-token.ts";
 import { localCredentialsProvider } from "../credentials/provider.ts";
+import { stsCredentialsProvider } from "../credentials/sts-provider.ts";
 import {
 	RequestTooLargeException,
 	SerializationException,
@@ -50,6 +52,11 @@ import type { OperationName } from "../protocol/model.generated.ts";
 import { validateInput } from "../protocol/validation.ts";
 import { openStore } from "../store/open.ts";
 import type { Store } from "../store/store.ts";
+import {
+	handleStsRequest,
+	isStsRequest,
+	ownTokenVerifier,
+} from "../sts/index.ts";
 import { KeyRing } from "../tokens/key-ring.ts";
 import { discoveryDocument, TokenIssuer } from "../tokens/tokens.ts";
 import { Throttle } from "./throttle.ts";
@@ -149,10 +156,24 @@ export async function createServer(
 		issuer: () => issuer(),
 		ownJwks: () => keys.jwks(),
 	});
-	const credentialsProvider = localCredentialsProvider(
-		store.credentials,
+	const localCredentials = localCredentialsProvider(store.credentials, clock);
+	const credentialsProvider =
+		config.credentialsProvider === "sts"
+			? stsCredentialsProvider({
+					...(config.stsEndpoint ? { endpoint: config.stsEndpoint } : {}),
+					mintToken: ownTokenMinter({
+						tokens,
+						issuer: () => issuer(),
+						clock,
+						identities: store.identities,
+					}),
+				})
+			: localCredentials;
+	const verifyOwnToken = ownTokenVerifier({
+		issuer: () => issuer(),
+		jwks: () => keys.jwks(),
 		clock,
-	);
+	});
 
 	await app.register(cors, {
 		origin: "*",
@@ -227,6 +248,31 @@ export async function createServer(
 	const isOperation = (name: string) => findOperation(name) !== undefined;
 
 	app.post("/", async (req: FastifyRequest, reply) => {
+		// The STS query protocol (form bodies, no X-Amz-Target) shares the endpoint, so that
+		// the official STS clients work against it (DECISIONS 21). STS always issues local
+		// credentials.
+		if (isStsRequest(req.headers)) {
+			const answer = await handleStsRequest(
+				{
+					method: req.method,
+					url: req.raw.url ?? "/",
+					headers: req.headers,
+					body: (req.body as Buffer | undefined) ?? Buffer.alloc(0),
+				},
+				{
+					store,
+					clock,
+					verifyOwnToken,
+					issueCredentials: (r) => localCredentials.issue(r),
+					lookupAccessKey: (id) => credentials.lookup(id),
+					requestId: req.id,
+					onInternalError: (err) =>
+						req.log.error({ err, requestId: req.id }, "internal error"),
+				},
+			);
+			reply.code(answer.statusCode).headers(answer.headers);
+			return answer.body;
+		}
 		const name = parseTarget(
 			req.headers["x-amz-target"],
 			isOperation,

@@ -1,0 +1,75 @@
+/**
+ * @module sts/identity
+ * Names of roles and sessions as STS prints them: the role ARN's parts, the role's unique id
+ * (`AROA` and 17 characters; derived here from the ARN, so it is stable across restarts and
+ * servers), the assumed-role ARN `arn:<partition>:sts::<account>:assumed-role/<role name>/<session>`
+ * and the `UserId` / `AssumedRoleId` `<role id>:<session>`.
+ */
+import { createHash } from "node:crypto";
+
+/** A parsed IAM role ARN. */
+export interface RoleArnParts {
+	partition: string;
+	accountId: string;
+	/** The name (the last path segment), without the path. */
+	name: string;
+}
+
+/**
+ * `arn:<partition>:iam::<12 digits>:role/<path/><name>`: the role ARNs STS accepts. Paths
+ * and names use IAM's characters (`[\w+=,.@-]`; paths `/` separated).
+ */
+const ROLE_ARN =
+	/^arn:(aws|aws-cn|aws-us-gov|aws-iso|aws-iso-[a-z]|aws-eusc):iam::(\d{12}):role\/(?:[\w+=,.@-]+\/)*([\w+=,.@-]{1,64})$/;
+
+/** The parts of a role ARN, or `undefined` when it is not one. */
+export function parseRoleArn(arn: string): RoleArnParts | undefined {
+	const m = ROLE_ARN.exec(arn);
+	if (!m) return undefined;
+	return {
+		partition: m[1] as string,
+		accountId: m[2] as string,
+		name: m[3] as string,
+	};
+}
+
+const ROLE_ID_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+
+/** A role's unique id, `AROA` and 17 characters, derived from its ARN. */
+export function roleId(roleArn: string): string {
+	const digest = createHash("sha256").update(roleArn).digest();
+	let id = "AROA";
+	for (let i = 0; i < 17; i++) id += ROLE_ID_ALPHABET[(digest[i] ?? 0) % 32];
+	return id;
+}
+
+/** The ARN and id of a role session. */
+export interface AssumedRole {
+	/** `arn:<partition>:sts::<account>:assumed-role/<role name>/<session>`. */
+	arn: string;
+	/** `<role id>:<session>`. */
+	assumedRoleId: string;
+	accountId: string;
+}
+
+/**
+ * The assumed-role user of a session of `roleArn`. A stored ARN that does not parse (it
+ * cannot come from this server's endpoint, which checks it) falls back on the account given
+ * and the ARN's last segment.
+ */
+export function assumedRole(
+	roleArn: string,
+	sessionName: string,
+	fallbackAccountId: string,
+): AssumedRole {
+	const parts = parseRoleArn(roleArn) ?? {
+		partition: "aws",
+		accountId: fallbackAccountId,
+		name: roleArn.slice(roleArn.lastIndexOf("/") + 1) || roleArn,
+	};
+	return {
+		arn: `arn:${parts.partition}:sts::${parts.accountId}:assumed-role/${parts.name}/${sessionName}`,
+		assumedRoleId: `${roleId(roleArn)}:${sessionName}`,
+		accountId: parts.accountId,
+	};
+}
