@@ -115,7 +115,12 @@ export async function createServer(
 	);
 	const store =
 		overrides.store ?? openStore(config.db, { poolSize: config.dbPoolSize });
-	await store.migrate();
+	try {
+		await store.migrate();
+	} catch (err) {
+		await store.close().catch(() => {});
+		throw err;
+	}
 	const throttle = new Throttle(config.rateLimits, clock);
 	const settings: OperationSettings = {
 		maxPools: config.maxPools,
@@ -148,7 +153,13 @@ export async function createServer(
 			"signing keys could not be reloaded; the keys loaded before stay in use",
 		),
 	);
-	await keys.init();
+	try {
+		await keys.init();
+	} catch (err) {
+		// Nothing is listening yet: release the database so the process can exit.
+		await store.close().catch(() => {});
+		throw err;
+	}
 	const tokens = new TokenIssuer(keys);
 	const logins = createLoginVerifier({
 		providers: config.providers,
