@@ -148,23 +148,28 @@ export async function main(
 	const [command, ...rest] = argv;
 	switch (command) {
 		case "serve": {
-			const server = await serve(rest, env, output);
-			await new Promise<void>((resolve) => {
-				const stop = (signal: string) => {
-					output.out(`idpool: ${signal} received, shutting down`);
-					process.off("SIGTERM", stop);
-					process.off("SIGINT", stop);
-					server.close().then(resolve, (err) => {
-						output.err(
-							`idpool: error while closing: ${(err as Error).message}`,
-						);
-						resolve();
-					});
-				};
-				process.on("SIGTERM", stop);
-				process.on("SIGINT", stop);
+			// Signals are taken before anything starts: a SIGTERM that arrives while the server is
+			// still starting (or right after its banner) must stop it cleanly, not kill it.
+			let signalled: (signal: string) => void = () => {};
+			const signal = new Promise<string>((resolve) => {
+				signalled = resolve;
 			});
-			return 0;
+			const onSignal = (name: string) => signalled(name);
+			process.on("SIGTERM", onSignal);
+			process.on("SIGINT", onSignal);
+			try {
+				const server = await serve(rest, env, output);
+				output.out(`idpool: ${await signal} received, shutting down`);
+				try {
+					await server.close();
+				} catch (err) {
+					output.err(`idpool: error while closing: ${(err as Error).message}`);
+				}
+				return 0;
+			} finally {
+				process.off("SIGTERM", onSignal);
+				process.off("SIGINT", onSignal);
+			}
 		}
 		case "migrate": {
 			const config = loadConfig(parseFlags(rest), env);
