@@ -28,6 +28,18 @@ import jwt
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
+from checks import (  # noqa: E402 (the shared helpers beside this script)
+    FAILED,
+    STATE,
+    CheckFailed,
+    body,
+    check,
+    expect,
+    expect_equal,
+    expect_error,
+    need,
+)
+
 ENDPOINT = sys.argv[1]
 REGION = "us-east-1"
 # Another region of the same account: identities of us-east-1 do not exist there.
@@ -52,8 +64,6 @@ ALREADY_REGISTERED = (
 # One attempt: an error must reach the check, not be retried.
 CONFIG = Config(retries={"total_max_attempts": 1, "mode": "standard"})
 
-STATE = {}
-FAILED = []
 
 
 def client(region=REGION, key="test"):
@@ -68,79 +78,6 @@ def client(region=REGION, key="test"):
 
 
 COGNITO = client()
-
-
-class CheckFailed(Exception):
-    pass
-
-
-def expect(condition, message):
-    if not condition:
-        raise CheckFailed(message)
-
-
-def expect_equal(actual, expected, what):
-    if actual != expected:
-        raise CheckFailed(f"{what}: expected {expected!r}, got {actual!r}")
-
-
-def body(response):
-    """The answer without botocore's ResponseMetadata."""
-    return {k: v for k, v in response.items() if k != "ResponseMetadata"}
-
-
-def expect_error(call, code, message=None, exception_class=None):
-    """Runs `call`, which must fail with HTTP 400 and error `code` (and `message`)."""
-    try:
-        call()
-    except ClientError as e:
-        error = e.response.get("Error", {})
-        status = e.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
-        expect_equal(error.get("Code"), code, "error code")
-        if exception_class is not None:
-            expect(
-                isinstance(e, exception_class),
-                f"botocore raised {type(e).__name__}, not {exception_class.__name__}",
-            )
-        expect_equal(status, 400, "HTTP status botocore saw")
-        if isinstance(message, re.Pattern):
-            expect(
-                message.search(error.get("Message", "")),
-                f"message {error.get('Message')!r} does not match {message.pattern!r}",
-            )
-        elif message is not None:
-            expect_equal(error.get("Message"), message, "error message")
-        return e
-    raise CheckFailed(f"expected {code}, but the call succeeded")
-
-
-def check(name):
-    """Decorator: runs the check at once and prints its line."""
-
-    def run(fn):
-        try:
-            detail = fn()
-            line = {"check": name, "ok": True, "detail": detail}
-        except CheckFailed as e:
-            line = {"check": name, "ok": False, "detail": str(e)}
-        except Exception as e:  # an unexpected exception is a failure of this check
-            line = {
-                "check": name,
-                "ok": False,
-                "detail": f"{type(e).__name__}: {e}",
-                "trace": traceback.format_exc(limit=3),
-            }
-        if not line["ok"]:
-            FAILED.append(name)
-        print(json.dumps(line, default=str), flush=True)
-        return fn
-
-    return run
-
-
-def need(key):
-    expect(key in STATE, f"skipped: a previous check did not provide {key}")
-    return STATE[key]
 
 
 def get_json(url):
