@@ -6,21 +6,10 @@
  * test/compat/boto3_public.py against a real server. The script prints one JSON line per
  * check; each becomes a test here, so a failure names its check.
  */
-import assert from "node:assert/strict";
-import { after, before, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { type FakeOidc, startFakeOidc } from "../support/fake-idp.ts";
-import {
-	startServer,
-	TEST_ACCOUNT,
-	type TestServer,
-} from "../support/server.ts";
-import {
-	assertClientsInstalled,
-	PYTHON,
-	type RunResult,
-	run,
-} from "./clients.ts";
+import { startServer, TEST_ACCOUNT } from "../support/server.ts";
+import { describeCheckScript } from "./clients.ts";
 
 const SCRIPT = fileURLToPath(new URL("./boto3_public.py", import.meta.url));
 
@@ -45,13 +34,6 @@ const CHECKS = [
 	"resource_not_found",
 	"classic_flow_disabled_is_invalid_parameter",
 ];
-
-interface CheckLine {
-	check: string;
-	ok: boolean;
-	detail?: unknown;
-	trace?: string;
-}
 
 /** What the script is told of one OpenID Connect provider. */
 interface ProviderFixture {
@@ -84,75 +66,36 @@ async function fixture(
 	};
 }
 
-describe("pool roles and the public operations through boto3, tokens verified by PyJWT", () => {
-	let ts: TestServer | undefined;
-	let idps: FakeOidc[] = [];
-	let result: RunResult;
-	const lines = new Map<string, CheckLine>();
-	/** Output lines that are not check lines (the script prints none). */
-	const stray: string[] = [];
-
-	before(async () => {
-		await assertClientsInstalled();
-		const jwt = await run(PYTHON, ["-c", "import jwt; print(jwt.__version__)"]);
-		assert.equal(
-			jwt.code,
-			0,
-			`This suite needs PyJWT for ${PYTHON}, which cannot import it: \`bash .ci/run\` installs it (Debian package python3-jwt).\n${jwt.stderr}`,
-		);
-		idps = await Promise.all([
-			startFakeOidc({ issuerPath: "oidc" }),
-			startFakeOidc({ issuerPath: "other" }),
-		]);
-		const [oidc, other] = idps as [FakeOidc, FakeOidc];
-		ts = await startServer({
-			config: {
-				providers: {
-					[oidc.host]: { clientIds: [CLIENT_ID] },
-					[other.host]: { clientIds: [CLIENT_ID] },
+describeCheckScript(
+	"pool roles and the public operations through boto3, tokens verified by PyJWT",
+	{
+		checks: CHECKS,
+		needsPyJwt: true,
+		async start() {
+			const idps = await Promise.all([
+				startFakeOidc({ issuerPath: "oidc" }),
+				startFakeOidc({ issuerPath: "other" }),
+			]);
+			const [oidc, other] = idps;
+			const ts = await startServer({
+				config: {
+					providers: {
+						[oidc.host]: { clientIds: [CLIENT_ID] },
+						[other.host]: { clientIds: [CLIENT_ID] },
+					},
 				},
-			},
-		});
-		const provided = {
-			oidc: await fixture(oidc, ["alice", "bob"], ["mallory"]),
-			other: await fixture(other, ["bob", "carol"]),
-		};
-		result = await run(PYTHON, [SCRIPT, ts.url, JSON.stringify(provided)], {
-			timeoutMs: 25_000,
-		});
-		for (const text of result.stdout.split("\n")) {
-			if (!text.trim()) continue;
-			try {
-				const line = JSON.parse(text) as CheckLine;
-				lines.set(line.check, line);
-			} catch {
-				stray.push(text);
-			}
-		}
-	});
-	after(async () => {
-		await ts?.stop();
-		await Promise.all(idps.map((idp) => idp.close()));
-	});
-
-	for (const name of CHECKS) {
-		test(name, () => {
-			const line = lines.get(name);
-			assert.ok(
-				line,
-				`the script printed no line for ${name} (exit ${result.code}):\n${result.stderr}`,
-			);
-			assert.equal(
-				line.ok,
-				true,
-				`${name}: ${JSON.stringify(line.detail)}${line.trace ? `\n${line.trace}` : ""}`,
-			);
-		});
-	}
-
-	test("the script ran exactly these checks and exited 0", () => {
-		assert.deepEqual(stray, [], "lines that are not checks");
-		assert.deepEqual([...lines.keys()], CHECKS);
-		assert.equal(result.code, 0, result.stderr);
-	});
-});
+			});
+			const provided = {
+				oidc: await fixture(oidc, ["alice", "bob"], ["mallory"]),
+				other: await fixture(other, ["bob", "carol"]),
+			};
+			return {
+				args: [SCRIPT, ts.url, JSON.stringify(provided)],
+				async stop() {
+					await ts.stop();
+					await Promise.all(idps.map((idp) => idp.close()));
+				},
+			};
+		},
+	},
+);

@@ -3,16 +3,9 @@
  * test/compat/boto3_pools.py against a real server. The script prints one JSON line per
  * check; each becomes a test here, so a failure names its check.
  */
-import assert from "node:assert/strict";
-import { after, before, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
-import { startServer, type TestServer } from "../support/server.ts";
-import {
-	assertClientsInstalled,
-	PYTHON,
-	type RunResult,
-	run,
-} from "./clients.ts";
+import { startServer } from "../support/server.ts";
+import { describeCheckScript } from "./clients.ts";
 
 const SCRIPT = fileURLToPath(new URL("./boto3_pools.py", import.meta.url));
 
@@ -35,56 +28,10 @@ const CHECKS = [
 	"delete_full",
 ];
 
-interface CheckLine {
-	check: string;
-	ok: boolean;
-	detail?: unknown;
-	trace?: string;
-}
-
-describe("identity pools through boto3", () => {
-	let ts: TestServer | undefined;
-	let result: RunResult;
-	const lines = new Map<string, CheckLine>();
-	/** Output lines that are not check lines (the script prints none). */
-	const stray: string[] = [];
-
-	before(async () => {
-		await assertClientsInstalled();
-		ts = await startServer();
-		result = await run(PYTHON, [SCRIPT, ts.url], { timeoutMs: 25_000 });
-		for (const text of result.stdout.split("\n")) {
-			if (!text.trim()) continue;
-			try {
-				const line = JSON.parse(text) as CheckLine;
-				lines.set(line.check, line);
-			} catch {
-				stray.push(text);
-			}
-		}
-	});
-	after(async () => {
-		await ts?.stop();
-	});
-
-	for (const name of CHECKS) {
-		test(name, () => {
-			const line = lines.get(name);
-			assert.ok(
-				line,
-				`the script printed no line for ${name} (exit ${result.code}):\n${result.stderr}`,
-			);
-			assert.equal(
-				line.ok,
-				true,
-				`${name}: ${JSON.stringify(line.detail)}${line.trace ? `\n${line.trace}` : ""}`,
-			);
-		});
-	}
-
-	test("the script ran exactly these checks and exited 0", () => {
-		assert.deepEqual(stray, [], "lines that are not checks");
-		assert.deepEqual([...lines.keys()], CHECKS);
-		assert.equal(result.code, 0, result.stderr);
-	});
+describeCheckScript("identity pools through boto3", {
+	checks: CHECKS,
+	async start() {
+		const ts = await startServer();
+		return { args: [SCRIPT, ts.url], stop: () => ts.stop() };
+	},
 });

@@ -3,10 +3,12 @@
  * and `python3-boto3`) against a test server, in an environment that no profile, config
  * file or `AWS_*` variable of the machine can leak into.
  */
+import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { accessSync, constants, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { after, before, describe, test } from "node:test";
 
 /** The AWS CLI v2 from Debian's `awscli` package (other copies on PATH may differ). */
 export const AWS_CLI = "/usr/bin/aws";
@@ -118,4 +120,86 @@ export async function assertClientsInstalled(): Promise<void> {
 			`The compatibility suite needs boto3 for ${PYTHON}, which cannot import it: ${INSTALL_HINT}\n${probe.stderr}`,
 		);
 	}
+}
+
+/** One line a check script prints (see test/compat/checks.py). */
+interface CheckLine {
+	check: string;
+	ok: boolean;
+	detail?: unknown;
+	trace?: string;
+}
+
+/** Fails, with the install hint, unless PyJWT imports in Debian's Python. */
+async function assertPyJwtInstalled(): Promise<void> {
+	const jwt = await run(PYTHON, ["-c", "import jwt; print(jwt.__version__)"]);
+	assert.equal(
+		jwt.code,
+		0,
+		`This suite needs PyJWT for ${PYTHON}, which cannot import it: \`bash .ci/run\` installs it (Debian package python3-jwt).\n${jwt.stderr}`,
+	);
+}
+
+/**
+ * Declares a suite around one boto3 check script: `start` brings up what the script talks
+ * to and answers the script's arguments (its path first) and how to stop it; every check the
+ * script prints becomes a test, so a failure names its check, and a last test proves the script
+ * ran exactly `checks`, in order, printed nothing else, and exited 0.
+ */
+export function describeCheckScript(
+	title: string,
+	options: {
+		checks: readonly string[];
+		needsPyJwt?: boolean;
+		start: () => Promise<{ args: string[]; stop: () => Promise<void> }>;
+	},
+): void {
+	describe(title, () => {
+		let stop: (() => Promise<void>) | undefined;
+		let result: RunResult;
+		const lines = new Map<string, CheckLine>();
+		/** Output lines that are not check lines (the scripts print none). */
+		const stray: string[] = [];
+
+		before(async () => {
+			await assertClientsInstalled();
+			if (options.needsPyJwt) await assertPyJwtInstalled();
+			const started = await options.start();
+			stop = started.stop;
+			result = await run(PYTHON, started.args, { timeoutMs: 25_000 });
+			for (const text of result.stdout.split("\n")) {
+				if (!text.trim()) continue;
+				try {
+					const line = JSON.parse(text) as CheckLine;
+					lines.set(line.check, line);
+				} catch {
+					stray.push(text);
+				}
+			}
+		});
+		after(async () => {
+			await stop?.();
+		});
+
+		for (const name of options.checks) {
+			test(name, () => {
+				const line = lines.get(name);
+				assert.ok(
+					line,
+					`the script printed no line for ${name} (exit ${result.code}):\n${result.stderr}`,
+				);
+				assert.equal(
+					line.ok,
+					true,
+					`${name}: ${JSON.stringify(line.detail)}${line.trace ? `\n${line.trace}` : ""}`,
+				);
+			});
+		}
+
+		test("the script ran exactly these checks and exited 0", () => {
+			assert.deepEqual(stray, [], "lines that are not checks");
+			assert.deepEqual([...lines.keys()], options.checks);
+			assert.equal(result.code, 0, result.stderr);
+		});
+	});
 }
