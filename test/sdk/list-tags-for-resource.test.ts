@@ -2,7 +2,6 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import {
 	type CognitoIdentityClient,
-	CreateIdentityPoolCommand,
 	DeleteIdentityPoolCommand,
 	ListTagsForResourceCommand,
 	TagResourceCommand,
@@ -15,30 +14,9 @@ import {
 	TEST_ACCOUNT,
 	type TestServer,
 } from "../support/server.ts";
+import { arnOf, createPool } from "../support/tags.ts";
 
 const OTHER_ACCOUNT = "111111111111";
-
-function arnOf(
-	poolId: string,
-	account = TEST_ACCOUNT,
-	region = "us-east-1",
-): string {
-	return `arn:aws:cognito-identity:${region}:${account}:identitypool/${poolId}`;
-}
-
-async function createPool(
-	client: CognitoIdentityClient,
-	tags?: Record<string, string>,
-): Promise<string> {
-	const out = await client.send(
-		new CreateIdentityPoolCommand({
-			IdentityPoolName: "listed",
-			AllowUnauthenticatedIdentities: true,
-			...(tags ? { IdentityPoolTags: tags } : {}),
-		}),
-	);
-	return out.IdentityPoolId as string;
-}
 
 describe("ListTagsForResource (JS v3 SDK)", () => {
 	let ts: TestServer;
@@ -66,7 +44,7 @@ describe("ListTagsForResource (JS v3 SDK)", () => {
 	});
 
 	test("answers the pool's IdentityPoolTags", async () => {
-		const id = await createPool(client, { team: "a", env: "" });
+		const id = await createPool(client, { team: "a", env: "" }, "listed");
 		const { $metadata: _, ...out } = await client.send(
 			new ListTagsForResourceCommand({ ResourceArn: arnOf(id) }),
 		);
@@ -74,7 +52,7 @@ describe("ListTagsForResource (JS v3 SDK)", () => {
 	});
 
 	test("Tags is present even when the pool has none (DECISIONS 4)", async () => {
-		const id = await createPool(client);
+		const id = await createPool(client, undefined, "listed");
 		const { $metadata: _, ...out } = await client.send(
 			new ListTagsForResourceCommand({ ResourceArn: arnOf(id) }),
 		);
@@ -83,7 +61,7 @@ describe("ListTagsForResource (JS v3 SDK)", () => {
 	});
 
 	test("follows TagResource and UpdateIdentityPool", async () => {
-		const id = await createPool(client, { team: "a" });
+		const id = await createPool(client, { team: "a" }, "listed");
 		await client.send(
 			new TagResourceCommand({ ResourceArn: arnOf(id), Tags: { env: "prod" } }),
 		);
@@ -106,7 +84,7 @@ describe("ListTagsForResource (JS v3 SDK)", () => {
 	});
 
 	test("a malformed ARN is InvalidParameterException", async () => {
-		const id = await createPool(client);
+		const id = await createPool(client, undefined, "listed");
 		await rejectsWith(
 			client.send(
 				new ListTagsForResourceCommand({
@@ -136,7 +114,7 @@ describe("ListTagsForResource (JS v3 SDK)", () => {
 			"ResourceNotFoundException",
 			`IdentityPool '${unknown}' not found.`,
 		);
-		const id = await createPool(client, { team: "a" });
+		const id = await createPool(client, { team: "a" }, "listed");
 		await client.send(new DeleteIdentityPoolCommand({ IdentityPoolId: id }));
 		await rejectsWith(
 			client.send(new ListTagsForResourceCommand({ ResourceArn: arnOf(id) })),
@@ -146,7 +124,7 @@ describe("ListTagsForResource (JS v3 SDK)", () => {
 	});
 
 	test("a pool of another account or region is not found", async () => {
-		const id = await createPool(client, { team: "a" });
+		const id = await createPool(client, { team: "a" }, "listed");
 		const other = sdkClient(ts.url, {
 			accessKeyId: "other",
 			secretAccessKey: "other-secret",
@@ -187,8 +165,8 @@ describe("ListTagsForResource across a restart (JS v3 SDK)", () => {
 	test("answers the same tags after stopping and starting the server", async () => {
 		const first = await startServer();
 		let client = sdkClient(first.url);
-		const tagged = await createPool(client, { team: "a" });
-		const bare = await createPool(client);
+		const tagged = await createPool(client, { team: "a" }, "listed");
+		const bare = await createPool(client, undefined, "listed");
 		await client.send(
 			new TagResourceCommand({
 				ResourceArn: arnOf(tagged),

@@ -2,9 +2,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import {
 	type CognitoIdentityClient,
-	CreateIdentityPoolCommand,
 	DescribeIdentityPoolCommand,
-	ListTagsForResourceCommand,
 	TagResourceCommand,
 	UpdateIdentityPoolCommand,
 } from "@aws-sdk/client-cognito-identity";
@@ -15,41 +13,10 @@ import {
 	TEST_ACCOUNT,
 	type TestServer,
 } from "../support/server.ts";
+import { arnOf, createPool, tagsOf } from "../support/tags.ts";
 
 const OTHER_ACCOUNT = "111111111111";
 const MAX_TAGS = 5;
-
-function arnOf(
-	poolId: string,
-	account = TEST_ACCOUNT,
-	region = "us-east-1",
-): string {
-	return `arn:aws:cognito-identity:${region}:${account}:identitypool/${poolId}`;
-}
-
-async function createPool(
-	client: CognitoIdentityClient,
-	tags?: Record<string, string>,
-): Promise<string> {
-	const out = await client.send(
-		new CreateIdentityPoolCommand({
-			IdentityPoolName: "tagged",
-			AllowUnauthenticatedIdentities: true,
-			...(tags ? { IdentityPoolTags: tags } : {}),
-		}),
-	);
-	return out.IdentityPoolId as string;
-}
-
-async function tagsOf(
-	client: CognitoIdentityClient,
-	poolId: string,
-): Promise<Record<string, string> | undefined> {
-	const out = await client.send(
-		new ListTagsForResourceCommand({ ResourceArn: arnOf(poolId) }),
-	);
-	return out.Tags;
-}
 
 describe("TagResource (JS v3 SDK)", () => {
 	let ts: TestServer;

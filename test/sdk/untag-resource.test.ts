@@ -2,9 +2,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import {
 	type CognitoIdentityClient,
-	CreateIdentityPoolCommand,
 	DescribeIdentityPoolCommand,
-	ListTagsForResourceCommand,
 	TagResourceCommand,
 	UntagResourceCommand,
 	UpdateIdentityPoolCommand,
@@ -16,40 +14,9 @@ import {
 	TEST_ACCOUNT,
 	type TestServer,
 } from "../support/server.ts";
+import { arnOf, createPool, tagsOf } from "../support/tags.ts";
 
 const OTHER_ACCOUNT = "111111111111";
-
-function arnOf(
-	poolId: string,
-	account = TEST_ACCOUNT,
-	region = "us-east-1",
-): string {
-	return `arn:aws:cognito-identity:${region}:${account}:identitypool/${poolId}`;
-}
-
-async function createPool(
-	client: CognitoIdentityClient,
-	tags?: Record<string, string>,
-): Promise<string> {
-	const out = await client.send(
-		new CreateIdentityPoolCommand({
-			IdentityPoolName: "tagged",
-			AllowUnauthenticatedIdentities: true,
-			...(tags ? { IdentityPoolTags: tags } : {}),
-		}),
-	);
-	return out.IdentityPoolId as string;
-}
-
-async function tagsOf(
-	client: CognitoIdentityClient,
-	poolId: string,
-): Promise<Record<string, string> | undefined> {
-	const out = await client.send(
-		new ListTagsForResourceCommand({ ResourceArn: arnOf(poolId) }),
-	);
-	return out.Tags;
-}
 
 describe("UntagResource (JS v3 SDK)", () => {
 	let ts: TestServer;
