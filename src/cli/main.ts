@@ -13,6 +13,7 @@ import {
 } from "../auth/credentials.ts";
 import { ConfigError, loadConfig } from "../config/load.ts";
 import { type Config, SETTINGS } from "../config/schema.ts";
+import { lowerThreadPoolPriority } from "../lib/thread-pool-priority.ts";
 import { createServer, type IdpoolServer } from "../server/create-server.ts";
 import { openStore } from "../store/open.ts";
 import { keysCommand } from "./keys.ts";
@@ -115,7 +116,14 @@ export async function serve(
 	output.out(
 		`  access key: ${credentials ? credentials.map((c) => c.accessKeyId).join(", ") : config.accessKeyId}`,
 	);
+	const pool = await lowerThreadPoolPriority(config.threadPoolNice, env);
+	if (pool.nice !== undefined) {
+		output.out(
+			`  signing:   ${pool.threads} thread-pool threads at nice ${pool.nice}`,
+		);
+	}
 	output.out(`  issuer:    ${server.issuer}`);
+	if (pool.problem) output.err(`note: ${pool.problem}`);
 	const defaults =
 		!credentials &&
 		config.accessKeyId === "test" &&

@@ -48,6 +48,15 @@ function parseValue(spec: SettingSpec, raw: string, source: string): unknown {
 			}
 			return n;
 		}
+		case "nice": {
+			const n = Number(raw);
+			if (!/^\d+$/.test(raw) || n > 19) {
+				throw new ConfigError(
+					`${source} must be a whole number from 0 to 19, got '${raw}'`,
+				);
+			}
+			return n;
+		}
 		case "rates": {
 			const rates: Record<string, number> = {};
 			for (const part of raw
@@ -82,7 +91,7 @@ function fileText(spec: SettingSpec, value: unknown, source: string): string {
 	if (typeof value === "string") return value;
 	if (
 		typeof value === "number" &&
-		(spec.type === "port" || spec.type === "count")
+		(spec.type === "port" || spec.type === "count" || spec.type === "nice")
 	) {
 		return String(value);
 	}

@@ -8,7 +8,7 @@
  * document. Precedence: defaults < configuration file < environment < command-line flags.
  */
 
-export type SettingType = "string" | "port" | "count" | "rates";
+export type SettingType = "string" | "port" | "count" | "nice" | "rates";
 
 export interface SettingSpec {
 	/** Key in the resolved {@link Config}. */
@@ -86,6 +86,11 @@ export interface Config {
 	readonly maxLogins: number;
 	/** How often each server re-reads the signing keys from the database, in seconds. */
 	readonly keyReloadSeconds: number;
+	/**
+	 * Nice steps by which the libuv thread pool (where tokens are signed) runs below the event
+	 * loop; 0 leaves it alone (docs/benchmarks.md).
+	 */
+	readonly threadPoolNice: number;
 	/** Per-operation request rates; empty means no throttling (DECISIONS 22). */
 	readonly rateLimits: RateLimits;
 	/** Where GetCredentialsForIdentity's credentials come from: `local` or `sts` (DECISIONS 21). */
@@ -231,6 +236,15 @@ export const SETTINGS: readonly SettingSpec[] = [
 		default: "30",
 		description:
 			"How often a server re-reads the signing keys from the database; a rotated key starts signing twice this long after `idpool keys rotate`. Use one value for every server and command on a database.",
+	},
+	{
+		key: "threadPoolNice",
+		flag: "thread-pool-nice",
+		env: "IDPOOL_THREAD_POOL_NICE",
+		type: "nice",
+		default: "10",
+		description:
+			"How many nice steps (0 to 19) below the event loop the threads that sign tokens run, on Linux, so that the event loop keeps them fed when signing saturates the cores; 0 leaves their priority alone.",
 	},
 	{
 		key: "credentialsProvider",

@@ -53,29 +53,32 @@ export const GetOpenIdTokenForDeveloperIdentity = defineOperation<
 		// A returning user with nothing to link needs no write: read who holds the login.
 		const known =
 			input.IdentityId === undefined && logins.length === 1
-				? await ctx.store.identities.findByLogin(poolId, developer)
+				? await ctx.store.identities.ownerOf(poolId, developer)
 				: undefined;
-		const { identityId } =
+		const identityId =
 			known ??
-			(await ctx.store.identities.change(
-				key,
-				{
-					identityIds: input.IdentityId === undefined ? [] : [input.IdentityId],
-					logins,
-				},
-				(snapshot) =>
-					planLogins(snapshot, {
-						...(input.IdentityId === undefined
-							? {}
-							: { identityId: input.IdentityId }),
+			(
+				await ctx.store.identities.change(
+					key,
+					{
+						identityIds:
+							input.IdentityId === undefined ? [] : [input.IdentityId],
 						logins,
-						newIdentityId: newRegionalId(pool.region),
-						maxLogins: ctx.settings.maxLogins,
-						flow: "developer",
-						limitError: "parameter",
-					}),
-				now,
-			));
+					},
+					(snapshot) =>
+						planLogins(snapshot, {
+							...(input.IdentityId === undefined
+								? {}
+								: { identityId: input.IdentityId }),
+							logins,
+							newIdentityId: newRegionalId(pool.region),
+							maxLogins: ctx.settings.maxLogins,
+							flow: "developer",
+							limitError: "parameter",
+						}),
+					now,
+				)
+			).identityId;
 		const Token = await ctx.tokens.mint({
 			...tokenFrame({
 				identityId,

@@ -259,6 +259,14 @@ export type DeleteOutcome = "deleted" | "not-found" | "access-denied";
 export interface IdentityRepository {
 	/** The identity with this id, in whatever pool, account or region; callers check tenancy. */
 	get(identityId: string): Promise<IdentityRecord | undefined>;
+	/**
+	 * The id of the identity of the pool that holds `login`, if any: one indexed read, for
+	 * callers that need no more than the id (a returning developer user).
+	 */
+	ownerOf(
+		poolId: string,
+		login: { provider: string; subject: string },
+	): Promise<string | undefined>;
 	/** The identity of the pool that holds `login`, if any. */
 	findByLogin(
 		poolId: string,

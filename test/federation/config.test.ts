@@ -170,6 +170,11 @@ describe("the configuration file", () => {
 				/^'maxPools' in .* must be a whole number of at least 1, got '0'$/,
 			],
 			[{ maxPools: 1.5 }, /^'maxPools' in .* must be a whole number/],
+			[
+				{ threadPoolNice: 20 },
+				/^'threadPoolNice' in .* must be a whole number from 0 to 19, got '20'$/,
+			],
+			[{ threadPoolNice: -1 }, /^'threadPoolNice' in .* must be a whole/],
 			[{ host: 1 }, /^'host' in .* must be a string, got 1$/],
 			[{ host: "" }, /^'host' in .* must not be empty$/],
 			[

@@ -2179,6 +2179,44 @@ export function describeStoreConformance(
 			);
 
 			test(
+				"ownerOf names the holder of a login within the pool only",
+				withStore(async (store) => {
+					const pool = await createPool(store);
+					const other = await createPool(store);
+					const a = await presentLogins(
+						store,
+						pool,
+						{ logins: [google("g-a"), dev("d-a")] },
+						T0 + 1,
+					);
+					assert.equal(
+						await store.identities.ownerOf(pool.poolId, dev("d-a")),
+						a.identityId,
+					);
+					assert.equal(
+						await store.identities.ownerOf(pool.poolId, google("g-a")),
+						a.identityId,
+					);
+					assert.equal(
+						await store.identities.ownerOf(other.poolId, dev("d-a")),
+						undefined,
+					);
+					assert.equal(
+						await store.identities.ownerOf(pool.poolId, dev("d-other")),
+						undefined,
+					);
+					// Provider and subject both count.
+					assert.equal(
+						await store.identities.ownerOf(pool.poolId, {
+							provider: "accounts.google.com",
+							subject: "d-a",
+						}),
+						undefined,
+					);
+				}),
+			);
+
+			test(
 				"findByLogin finds the owner within the pool only",
 				withStore(async (store) => {
 					const pool = await createPool(store);

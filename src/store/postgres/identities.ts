@@ -105,6 +105,17 @@ export class PostgresIdentities implements IdentityRepository {
 		return row ? toRecord(row) : undefined;
 	}
 
+	async ownerOf(
+		poolId: string,
+		login: { provider: string; subject: string },
+	): Promise<string | undefined> {
+		const [row] = await this.#db.rows<{ identity_id: string }>(
+			"SELECT identity_id FROM identity_logins WHERE pool_id = $1 AND provider = $2 AND subject = $3",
+			[poolId, login.provider, login.subject],
+		);
+		return row?.identity_id;
+	}
+
 	async findByLogin(
 		poolId: string,
 		login: { provider: string; subject: string },

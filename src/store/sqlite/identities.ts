@@ -133,6 +133,13 @@ export class SqliteIdentities implements IdentityRepository {
 		return row ? this.#record(row) : undefined;
 	}
 
+	async ownerOf(
+		poolId: string,
+		login: { provider: string; subject: string },
+	): Promise<string | undefined> {
+		return this.#owner.get(poolId, login.provider, login.subject)?.identity_id;
+	}
+
 	async findByLogin(
 		poolId: string,
 		login: { provider: string; subject: string },
