@@ -5,7 +5,8 @@
  *
  * Method (docs/benchmarks.md):
  * 1. Ceiling: RS512 signatures per second with node:crypto's asynchronous sign, enough
- *    signatures in flight to keep every core busy, for CEILING_SECONDS.
+ *    signatures in flight to keep every core busy, for CEILING_SECONDS, measured before and
+ *    after each scenario; the ratio uses the mean of the two.
  * 2. Each server runs in its own process (the built binary).
  * 3. Requests are SigV4-signed before the run (a signature stays valid for 15 minutes), half
  *    for new developer users and half for 1,000 returning ones, and replayed over CONNECTIONS
@@ -307,12 +308,36 @@ async function measure(
 	};
 }
 
+/**
+ * The ceiling around a scenario: measured before it (or taken from the previous scenario's
+ * after) and after it, so that a machine whose speed drifts (a shared virtual machine)
+ * weighs on both sides of the ratio alike. Answers the mean; prints both.
+ */
+class Ceiling {
+	#last: number | undefined;
+
+	async before(): Promise<number> {
+		this.#last ??= await signingCeiling(CEILING_SECONDS);
+		return this.#last;
+	}
+
+	async around(before: number): Promise<number> {
+		const after = await signingCeiling(CEILING_SECONDS);
+		this.#last = after;
+		const mean = (before + after) / 2;
+		console.log(
+			`  signing ceiling: ${before.toFixed(0)} before, ${after.toFixed(0)} after, mean ${mean.toFixed(0)} signatures/s`,
+		);
+		return mean;
+	}
+}
+
 /** One scenario: `instances` servers on database `db`, measured and printed. */
 async function scenario(
 	label: string,
 	db: string,
 	instances: number,
-	ceiling: number,
+	ceilings: Ceiling,
 ) {
 	const dir = mkdtempSync(join(tmpdir(), "idpool-bench-"));
 	const servers: { child: ChildProcess | undefined; url: string }[] = [];
@@ -335,7 +360,9 @@ async function scenario(
 		const poolId = pool.IdentityPoolId as string;
 		// Enough signed requests for well above the ceiling for the whole run, per server.
 		const perServer =
-			Math.ceil((ceiling * DURATION_SECONDS * 1.5) / urls.length) +
+			Math.ceil(
+				((await ceilings.before()) * DURATION_SECONDS * 1.5) / urls.length,
+			) +
 			RETURNING_USERS * 2;
 		const requests = await Promise.all(
 			urls.map((url, i) => prepare(url, poolId, perServer, `s${i}-`)),
@@ -351,11 +378,13 @@ async function scenario(
 				),
 			),
 		);
+		const before = await ceilings.before();
 		const result = await measure(
 			urls,
 			requests.map((r) => r.slice(RETURNING_USERS * 2)),
 			dir,
 		);
+		const ceiling = await ceilings.around(before);
 		console.log(
 			`${label}: ${urls.length} server(s), ${CONNECTIONS} connections, ${DURATION_SECONDS} s, half new users (load: ${result.generator})`,
 		);
@@ -413,15 +442,15 @@ async function main() {
 	console.log(
 		`idpool bench: ${availableParallelism()} cores, node ${process.version}`,
 	);
-	const ceiling = await signingCeiling(CEILING_SECONDS);
 	console.log(
-		`RS512 signing ceiling (node:crypto async sign, all cores): ${ceiling.toFixed(0)} signatures/s`,
+		`RS512 signing ceiling: node:crypto async sign on all cores, measured for ${CEILING_SECONDS} s before and after each run`,
 	);
+	const ceilings = new Ceiling();
 	const only = process.env.BENCH_ONLY; // "sqlite" or "postgres"
 	if (only !== "postgres") {
 		const dir = mkdtempSync(join(tmpdir(), "idpool-bench-db-"));
 		try {
-			await scenario("SQLite", join(dir, "bench.db"), 1, ceiling);
+			await scenario("SQLite", join(dir, "bench.db"), 1, ceilings);
 		} finally {
 			rmSync(dir, { recursive: true, force: true });
 		}
@@ -431,7 +460,7 @@ async function main() {
 			const schema = await postgresSchema();
 			if (!schema) break;
 			try {
-				await scenario("PostgreSQL", schema.url, instances, ceiling);
+				await scenario("PostgreSQL", schema.url, instances, ceilings);
 			} finally {
 				await schema.drop();
 			}

@@ -44,6 +44,8 @@ export function signOnce(key: KeyObject, data: Buffer): Promise<Buffer> {
 /** Mints tokens with whichever key of the ring signs at the moment. */
 export class TokenIssuer {
 	readonly #keys: KeyRing;
+	/** The encoded header of the key that signed last (it only changes with the key). */
+	#header: { kid: string; encoded: string } | undefined;
 
 	constructor(keys: KeyRing) {
 		this.#keys = keys;
@@ -59,9 +61,12 @@ export class TokenIssuer {
 			throw new RangeError("iat and exp must be whole seconds");
 		}
 		const key = await this.#keys.signer();
-		// Member order kid, typ, alg as observed from Amazon (reference §9.1).
-		const header = encode({ kid: key.kid, typ: "JWS", alg: SIGNING_ALG });
-		const signingInput = `${header}.${encode(payload(claims))}`;
+		if (this.#header?.kid !== key.kid) {
+			// Member order kid, typ, alg as observed from Amazon (reference §9.1).
+			const encoded = encode({ kid: key.kid, typ: "JWS", alg: SIGNING_ALG });
+			this.#header = { kid: key.kid, encoded };
+		}
+		const signingInput = `${this.#header.encoded}.${encode(payload(claims))}`;
 		const signature = await signOnce(
 			key.privateKey,
 			Buffer.from(signingInput, "ascii"),

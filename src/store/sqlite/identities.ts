@@ -33,6 +33,12 @@ interface IdentityRow {
 	updated_at: number;
 }
 
+/** What {@link SqliteIdentities.change} reads: identities by id and the owners of logins. */
+interface ChangeQuery {
+	identityIds: string[];
+	logins: { provider: string; subject: string }[];
+}
+
 interface LoginRow {
 	seq: number;
 	provider: string;
@@ -71,6 +77,15 @@ export class SqliteIdentities implements IdentityRepository {
 	>;
 	readonly #devLogins: Database.Statement<[string, number, number], LoginRow>;
 	readonly #delete: Database.Statement<[string]>;
+	/** Built once: making a better-sqlite3 transaction function costs more than running it. */
+	readonly #changeTx: Database.Transaction<
+		(
+			pool: PoolKey,
+			query: ChangeQuery,
+			plan: (snapshot: IdentitySnapshot) => Planned<unknown>,
+			now: number,
+		) => unknown
+	>;
 
 	constructor(db: Database.Database) {
 		this.#db = db;
@@ -112,6 +127,9 @@ export class SqliteIdentities implements IdentityRepository {
 			"SELECT * FROM identity_logins WHERE identity_id = ? AND kind = 'developer' AND seq > ? ORDER BY seq LIMIT ?",
 		);
 		this.#delete = db.prepare("DELETE FROM identities WHERE identity_id = ?");
+		this.#changeTx = db.transaction((pool, query, plan, now) =>
+			this.#changeNow(pool, query, plan, now),
+		);
 	}
 
 	#record(row: IdentityRow): IdentityRecord {
@@ -150,38 +168,38 @@ export class SqliteIdentities implements IdentityRepository {
 
 	async change<T>(
 		pool: PoolKey,
-		query: {
-			identityIds: string[];
-			logins: { provider: string; subject: string }[];
-		},
+		query: ChangeQuery,
 		plan: (snapshot: IdentitySnapshot) => Planned<T>,
 		now: number,
 	): Promise<T> {
-		const run = this.#db.transaction((): T => {
-			const owners = new Map<string, string>();
-			const ids = new Set(query.identityIds);
-			for (const login of query.logins) {
-				const owner = this.#owner.get(
-					pool.poolId,
-					login.provider,
-					login.subject,
-				);
-				if (owner) {
-					owners.set(loginKey(login), owner.identity_id);
-					ids.add(owner.identity_id);
-				}
+		return this.#changeTx.immediate(pool, query, plan, now) as T;
+	}
+
+	/** Snapshot, plan and write of {@link change}: the body of its transaction. */
+	#changeNow(
+		pool: PoolKey,
+		query: ChangeQuery,
+		plan: (snapshot: IdentitySnapshot) => Planned<unknown>,
+		now: number,
+	): unknown {
+		const owners = new Map<string, string>();
+		const ids = new Set(query.identityIds);
+		for (const login of query.logins) {
+			const owner = this.#owner.get(pool.poolId, login.provider, login.subject);
+			if (owner) {
+				owners.set(loginKey(login), owner.identity_id);
+				ids.add(owner.identity_id);
 			}
-			const identities = new Map<string, IdentityRecord>();
-			for (const id of ids) {
-				const row = this.#get.get(id);
-				if (row && row.pool_id === pool.poolId)
-					identities.set(id, this.#record(row));
-			}
-			const { change, result } = plan({ identities, owners });
-			this.#apply(pool, change, now);
-			return result;
-		}).immediate;
-		return run();
+		}
+		const identities = new Map<string, IdentityRecord>();
+		for (const id of ids) {
+			const row = this.#get.get(id);
+			if (row && row.pool_id === pool.poolId)
+				identities.set(id, this.#record(row));
+		}
+		const { change, result } = plan({ identities, owners });
+		this.#apply(pool, change, now);
+		return result;
 	}
 
 	#apply(pool: PoolKey, change: IdentityChange, now: number): void {
