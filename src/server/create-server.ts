@@ -64,6 +64,14 @@ import { Throttle } from "./throttle.ts";
 /** Bodies up to 1 MiB are read (DECISIONS 3: ten 50,000-character logins fit). */
 export const BODY_LIMIT = 1024 * 1024;
 
+/**
+ * Issued credentials are deleted this long after they expire: until then the STS endpoint
+ * still recognises them and answers ExpiredToken, as AWS does for expired credentials.
+ */
+export const CREDENTIALS_RETENTION_MS = 24 * 3600_000;
+/** How often a server deletes the credentials past their retention (also once at start). */
+export const CREDENTIALS_PRUNE_INTERVAL_MS = 10 * 60_000;
+
 /** What tests (and embedders) may replace. */
 export interface ServerOverrides {
 	clock?: Clock;
@@ -89,6 +97,11 @@ export interface IdpoolServer {
 	readonly issuer: string | undefined;
 	/** The signing keys this server uses and publishes. */
 	readonly keys: KeyRing;
+	/**
+	 * Deletes the issued credentials that expired more than {@link CREDENTIALS_RETENTION_MS}
+	 * ago; answers how many. The server runs it every {@link CREDENTIALS_PRUNE_INTERVAL_MS}.
+	 */
+	pruneExpiredCredentials(): Promise<number>;
 	/** Stops accepting connections, lets in-flight requests finish, closes the store. */
 	close(): Promise<void>;
 }
@@ -331,6 +344,21 @@ export async function createServer(
 		return Buffer.from(encodeResult(result));
 	});
 
+	const pruneExpiredCredentials = () =>
+		store.credentials.prune(clock.now() - CREDENTIALS_RETENTION_MS);
+	let pruneTimer: NodeJS.Timeout | undefined;
+	/** The prune in progress, which close() waits for before closing the store. */
+	let pruning: Promise<void> = Promise.resolve();
+	const prune = () => {
+		pruning = pruneExpiredCredentials().then(
+			(count) => {
+				if (count > 0) app.log.debug({ count }, "expired credentials deleted");
+			},
+			(err) =>
+				app.log.warn({ err }, "expired credentials could not be deleted"),
+		);
+	};
+
 	let closed = false;
 	return {
 		app,
@@ -351,12 +379,17 @@ export async function createServer(
 			const port =
 				typeof address === "object" && address ? address.port : config.port;
 			url = baseUrl(config.host, port);
+			prune();
+			pruneTimer = setInterval(prune, CREDENTIALS_PRUNE_INTERVAL_MS).unref();
 			return url;
 		},
+		pruneExpiredCredentials,
 		async close() {
 			if (closed) return;
 			closed = true;
+			clearInterval(pruneTimer);
 			await app.close();
+			await pruning;
 			await store.close();
 		},
 	};

@@ -4,7 +4,7 @@
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { CognitoIdentityClient } from "@aws-sdk/client-cognito-identity";
 import type { AccountCredential } from "../../src/auth/credentials.ts";
 import { defaultConfig } from "../../src/config/load.ts";
@@ -25,6 +25,12 @@ export interface TestServer {
 
 export const TEST_ACCOUNT = "000000000000";
 
+/**
+ * The temporary folders created for databases. A restart reuses its predecessor's file
+ * (`dbPath`), so whichever server on that file stops last without `keepData` removes it.
+ */
+const createdDirs = new Set<string>();
+
 /** Starts a server on a free port. `dbPath` reuses a database (for restart tests). */
 export async function startServer(
 	options: {
@@ -38,6 +44,7 @@ export async function startServer(
 		? undefined
 		: mkdtempSync(join(tmpdir(), "idpool-test-"));
 	const dbPath = options.dbPath ?? join(dir as string, "idpool.db");
+	if (dir) createdDirs.add(dir);
 	const config = defaultConfig({
 		port: 0,
 		db: dbPath,
@@ -55,7 +62,10 @@ export async function startServer(
 		dbPath,
 		async stop({ keepData = false } = {}) {
 			await server.close();
-			if (!keepData && dir) rmSync(dir, { recursive: true, force: true });
+			const folder = dirname(dbPath);
+			if (!keepData && createdDirs.delete(folder)) {
+				rmSync(folder, { recursive: true, force: true });
+			}
 		},
 	};
 }
