@@ -37,7 +37,18 @@ export async function keysCommand(
 	try {
 		await store.migrate();
 		const ring = newKeyRing(store, systemClock, config);
-		await ring.init();
+		if (action === "list") {
+			// Listing changes nothing: on a new database there is simply no key yet.
+			await ring.reload();
+			if ((await store.signingKeys.list()).length === 0) {
+				output.out(
+					"no signing keys yet: the first `idpool serve` (or `idpool keys rotate`) on this database creates one",
+				);
+				return;
+			}
+		} else {
+			await ring.init();
+		}
 		if (action === "rotate") {
 			const key = await ring.rotate();
 			output.out(`rotated: new key ${key.kid}`);
