@@ -32,6 +32,9 @@ export const SetIdentityPoolRoles = defineOperation<
 				roles,
 				roleMappings,
 				ctx.clock.now(),
+				// The providers may have changed since the pool was read: check again, in the
+				// transaction, that every mapping names one the pool still has.
+				(current) => roleConfigurationFromInput(current.settings, input),
 			))
 		) {
 			// Deleted since it was read.

@@ -131,14 +131,18 @@ export interface PoolRepository {
 	): Promise<PoolRecord | undefined>;
 	/**
 	 * Replaces the pool's roles and role mappings (`undefined` clears the mappings) and sets
-	 * `updatedAt` to `now`, atomically. Answers whether the pool exists in that account and
-	 * region (nothing is written when it does not).
+	 * `updatedAt` to `now`, atomically. `check`, when given, runs first, inside the
+	 * transaction, on the pool as stored (e.g. that every mapping names a provider the pool
+	 * still has); it may throw a `ServiceError` to refuse, and nothing is written then.
+	 * Answers whether the pool exists in that account and region (nothing is written, and
+	 * `check` does not run, when it does not).
 	 */
 	setRoles(
 		key: PoolKey,
 		roles: Record<string, string>,
 		roleMappings: Record<string, RoleMappingDoc> | undefined,
 		now: number,
+		check?: (current: PoolRecord) => void,
 	): Promise<boolean>;
 	/**
 	 * Stores `map` as the principal tag attribute map of the provider `providerName` of the

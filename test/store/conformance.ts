@@ -17,6 +17,7 @@ import {
 	planUnlink,
 } from "../../src/domain/identities.ts";
 import {
+	InvalidParameterException,
 	NotAuthorizedException,
 	ResourceNotFoundException,
 	ServiceError,
@@ -1041,6 +1042,64 @@ export function describeStoreConformance(
 						T0 + 10,
 					);
 					assert.deepEqual(await store.pools.get(other), otherBefore);
+				}),
+			);
+
+			test(
+				"setRoles runs its check on the pool as stored, and a refusal writes nothing",
+				withStore(async (store) => {
+					const key = await createPool(store);
+					await store.pools.setRoles(
+						key,
+						{ authenticated: AUTH_ROLE },
+						undefined,
+						T0 + 1,
+					);
+					const stored = await store.pools.get(key);
+					const seen: unknown[] = [];
+					assert.equal(
+						await store.pools.setRoles(
+							key,
+							{ unauthenticated: UNAUTH_ROLE },
+							roleMappings(),
+							T0 + 2,
+							(current) => {
+								seen.push(current);
+							},
+						),
+						true,
+					);
+					assert.deepEqual(seen, [stored]);
+					const written = await store.pools.get(key);
+					assert.deepEqual(written?.roles, { unauthenticated: UNAUTH_ROLE });
+					await assert.rejects(
+						store.pools.setRoles(
+							key,
+							{ authenticated: "arn:aws:iam::000000000000:role/Other" },
+							undefined,
+							T0 + 3,
+							() => {
+								throw new InvalidParameterException("refused");
+							},
+						),
+						InvalidParameterException,
+					);
+					assert.deepEqual(await store.pools.get(key), written);
+					// No pool: the check does not run.
+					let ran = false;
+					assert.equal(
+						await store.pools.setRoles(
+							newPoolKey(),
+							{},
+							undefined,
+							T0 + 4,
+							() => {
+								ran = true;
+							},
+						),
+						false,
+					);
+					assert.equal(ran, false);
 				}),
 			);
 

@@ -228,20 +228,31 @@ class PostgresPools implements PoolRepository {
 		roles: Record<string, string>,
 		roleMappings: Record<string, RoleMappingDoc> | undefined,
 		now: number,
+		check?: (current: PoolRecord) => void,
 	): Promise<boolean> {
-		// One statement: atomic on its own, and it reads nothing to decide on.
-		const n = await this.#db.count(
-			"UPDATE identity_pools SET roles = $1, role_mappings = $2, updated_at = $3 WHERE account_id = $4 AND region = $5 AND pool_id = $6",
-			[
-				JSON.stringify(roles),
-				roleMappings === undefined ? null : JSON.stringify(roleMappings),
-				now,
+		const update =
+			"UPDATE identity_pools SET roles = $1, role_mappings = $2, updated_at = $3 WHERE account_id = $4 AND region = $5 AND pool_id = $6";
+		const params = [
+			JSON.stringify(roles),
+			roleMappings === undefined ? null : JSON.stringify(roleMappings),
+			now,
+			key.accountId,
+			key.region,
+			key.poolId,
+		];
+		// Without a check, one statement: atomic on its own, and it reads nothing to decide on.
+		if (!check) return (await this.#db.count(update, params)) > 0;
+		// With one, as setPrincipalTagMap: the pool's row is locked while `check` decides.
+		return this.#db.transaction("READ COMMITTED", async (sql) => {
+			const [row] = await sql.rows<PoolRow>(`${GET_POOL} FOR UPDATE`, [
 				key.accountId,
 				key.region,
 				key.poolId,
-			],
-		);
-		return n > 0;
+			]);
+			if (!row) return false;
+			check(toPool(row));
+			return (await sql.count(update, params)) > 0;
+		});
 	}
 
 	async setPrincipalTagMap(

@@ -277,17 +277,27 @@ class SqlitePools implements PoolRepository {
 		roles: Record<string, string>,
 		roleMappings: Record<string, RoleMappingDoc> | undefined,
 		now: number,
+		check?: (current: PoolRecord) => void,
 	): Promise<boolean> {
-		// One statement: atomic on its own.
-		const { changes } = this.#setRoles.run(
-			JSON.stringify(roles),
-			roleMappings === undefined ? null : JSON.stringify(roleMappings),
-			now,
-			key.accountId,
-			key.region,
-			key.poolId,
-		);
-		return changes > 0;
+		const write = () =>
+			this.#setRoles.run(
+				JSON.stringify(roles),
+				roleMappings === undefined ? null : JSON.stringify(roleMappings),
+				now,
+				key.accountId,
+				key.region,
+				key.poolId,
+			).changes > 0;
+		// Without a check, one statement: atomic on its own.
+		if (!check) return write();
+		return this.#db
+			.transaction((): boolean => {
+				const row = this.#get.get(key.accountId, key.region, key.poolId);
+				if (!row) return false;
+				check(toPool(row));
+				return write();
+			})
+			.immediate();
 	}
 
 	async setPrincipalTagMap(
