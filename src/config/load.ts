@@ -25,38 +25,44 @@ export class ConfigError extends Error {
 
 const OPERATION_NAME = /^[A-Z][A-Za-z]+$/;
 
+/** `raw` as a whole number from `min` to `max` (digits only), or a ConfigError saying `what`. */
+function wholeNumber(
+	raw: string,
+	min: number,
+	max: number,
+	source: string,
+	what: string,
+): number {
+	const n = Number(raw);
+	if (!/^\d+$/.test(raw) || n < min || n > max) {
+		throw new ConfigError(`${source} must be ${what}, got '${raw}'`);
+	}
+	return n;
+}
+
 function parseValue(spec: SettingSpec, raw: string, source: string): unknown {
 	switch (spec.type) {
 		case "string":
 			if (raw === "") throw new ConfigError(`${source} must not be empty`);
 			return raw;
-		case "port": {
-			const n = Number(raw);
-			if (!/^\d+$/.test(raw) || n > 65535) {
-				throw new ConfigError(
-					`${source} must be a port number from 0 to 65535, got '${raw}'`,
-				);
-			}
-			return n;
-		}
-		case "count": {
-			const n = Number(raw);
-			if (!/^\d+$/.test(raw) || n < 1 || !Number.isSafeInteger(n)) {
-				throw new ConfigError(
-					`${source} must be a whole number of at least 1, got '${raw}'`,
-				);
-			}
-			return n;
-		}
-		case "nice": {
-			const n = Number(raw);
-			if (!/^\d+$/.test(raw) || n > 19) {
-				throw new ConfigError(
-					`${source} must be a whole number from 0 to 19, got '${raw}'`,
-				);
-			}
-			return n;
-		}
+		case "port":
+			return wholeNumber(
+				raw,
+				0,
+				65535,
+				source,
+				"a port number from 0 to 65535",
+			);
+		case "count":
+			return wholeNumber(
+				raw,
+				1,
+				Number.MAX_SAFE_INTEGER,
+				source,
+				"a whole number of at least 1",
+			);
+		case "nice":
+			return wholeNumber(raw, 0, 19, source, "a whole number from 0 to 19");
 		case "rates": {
 			const rates: Record<string, number> = {};
 			for (const part of raw

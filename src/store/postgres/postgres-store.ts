@@ -15,6 +15,7 @@ import {
 	type PoolRow,
 	type SigningKeyRow,
 	seqCursor,
+	setRolesParams,
 	toCredential,
 	toPool,
 	toSigningKey,
@@ -232,14 +233,7 @@ class PostgresPools implements PoolRepository {
 	): Promise<boolean> {
 		const update =
 			"UPDATE identity_pools SET roles = $1, role_mappings = $2, updated_at = $3 WHERE account_id = $4 AND region = $5 AND pool_id = $6";
-		const params = [
-			JSON.stringify(roles),
-			roleMappings === undefined ? null : JSON.stringify(roleMappings),
-			now,
-			key.accountId,
-			key.region,
-			key.poolId,
-		];
+		const params = setRolesParams(key, roles, roleMappings, now);
 		// Without a check, one statement: atomic on its own, and it reads nothing to decide on.
 		if (!check) return (await this.#db.count(update, params)) > 0;
 		// With one, as setPrincipalTagMap: the pool's row is locked while `check` decides.

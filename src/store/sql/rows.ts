@@ -8,6 +8,7 @@
  */
 import type {
 	IssuedCredentialRecord,
+	PoolKey,
 	PoolRecord,
 	PoolSettings,
 	RoleMappingDoc,
@@ -107,4 +108,24 @@ export function toCredential(row: CredentialRow): IssuedCredentialRecord {
 export function seqCursor(after: string | undefined): number {
 	const n = after === undefined ? 0 : Number(after);
 	return Number.isSafeInteger(n) && n >= 0 ? n : 0;
+}
+
+/**
+ * The parameters of both engines' statement that sets a pool's roles, in its order: roles,
+ * role mappings (NULL clears them), updated_at, then the pool's account, region and id.
+ */
+export function setRolesParams(
+	key: PoolKey,
+	roles: Record<string, string>,
+	roleMappings: Record<string, RoleMappingDoc> | undefined,
+	now: number,
+): [string, string | null, number, string, string, string] {
+	return [
+		JSON.stringify(roles),
+		roleMappings === undefined ? null : JSON.stringify(roleMappings),
+		now,
+		key.accountId,
+		key.region,
+		key.poolId,
+	];
 }

@@ -14,6 +14,7 @@ import {
 	type PoolRow,
 	type SigningKeyRow,
 	seqCursor,
+	setRolesParams,
 	toCredential,
 	toPool,
 	toSigningKey,
@@ -280,14 +281,8 @@ class SqlitePools implements PoolRepository {
 		check?: (current: PoolRecord) => void,
 	): Promise<boolean> {
 		const write = () =>
-			this.#setRoles.run(
-				JSON.stringify(roles),
-				roleMappings === undefined ? null : JSON.stringify(roleMappings),
-				now,
-				key.accountId,
-				key.region,
-				key.poolId,
-			).changes > 0;
+			this.#setRoles.run(...setRolesParams(key, roles, roleMappings, now))
+				.changes > 0;
 		// Without a check, one statement: atomic on its own.
 		if (!check) return write();
 		return this.#db
