@@ -84,6 +84,10 @@ export interface Config {
 	readonly maxUserPoolProviders: number;
 	/** Linked logins per identity (AWS quota: 20). */
 	readonly maxLogins: number;
+	/** Providers with a role mapping per identity pool (AWS quota: 10). */
+	readonly maxRoleMappings: number;
+	/** Rules per role mapping (AWS quota: 25). */
+	readonly maxMappingRules: number;
 	/** How often each server re-reads the signing keys from the database, in seconds. */
 	readonly keyReloadSeconds: number;
 	/**
@@ -227,6 +231,24 @@ export const SETTINGS: readonly SettingSpec[] = [
 		type: "count",
 		default: "20",
 		description: "Linked logins allowed per identity.",
+	},
+	{
+		key: "maxRoleMappings",
+		flag: "max-role-mappings",
+		env: "IDPOOL_MAX_ROLE_MAPPINGS",
+		type: "count",
+		default: "10",
+		description:
+			"Providers of an identity pool that may have a role mapping (the API itself takes at most 10).",
+	},
+	{
+		key: "maxMappingRules",
+		flag: "max-mapping-rules",
+		env: "IDPOOL_MAX_MAPPING_RULES",
+		type: "count",
+		default: "25",
+		description:
+			"Rules allowed in one role mapping (the API itself takes at most 400).",
 	},
 	{
 		key: "keyReloadSeconds",

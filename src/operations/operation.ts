@@ -20,6 +20,10 @@ export interface OperationSettings {
 	readonly maxUserPoolProviders: number;
 	/** Linked logins per identity (AWS quota: 20). */
 	readonly maxLogins: number;
+	/** Providers with a role mapping per pool (AWS quota: 10, also the API's limit). */
+	readonly maxRoleMappings: number;
+	/** Rules per role mapping (AWS quota: 25; the API allows up to 400). */
+	readonly maxMappingRules: number;
 }
 
 /** Who is calling. Signed operations know the account and region from the signature. */

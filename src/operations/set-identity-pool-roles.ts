@@ -2,10 +2,10 @@
  * @module operations/set-identity-pool-roles
  * SetIdentityPoolRoles: replaces the pool's default roles and role mappings (DECISIONS 15:
  * an omitted or empty `RoleMappings` clears them, `Roles: {}` clears the roles). Answers
- * `{}`. The mapping keys are checked against the pool as read just before the write (the
- * port's `setRoles` takes no decision function), so an UpdateIdentityPool that removes a
- * provider in between can leave that provider's mapping stored.
- * @remarks Role ARNs are checked for length only (AWS also checks iam:PassRole).
+ * `{}`. The mapping keys are checked against the pool's providers once more inside the
+ * write transaction, so an UpdateIdentityPool that removes a provider meanwhile cannot leave
+ * that provider's mapping stored.
+ * @remarks Role ARNs are checked for length only (AWS also checks iam:PassRole). At most 25 rules per mapping and 10 mappings per pool (configurable: `--max-mapping-rules`, `--max-role-mappings`).
  */
 import type { SetIdentityPoolRolesInput } from "@aws-sdk/client-cognito-identity";
 import { poolNotFound, requirePool } from "../domain/pools.ts";
@@ -22,9 +22,14 @@ export const SetIdentityPoolRoles = defineOperation<
 		const { accountId, region } = signedCaller(ctx);
 		const key = { accountId, region, poolId: input.IdentityPoolId as string };
 		const pool = await requirePool(ctx.store, key);
+		const limits = {
+			maxRoleMappings: ctx.settings.maxRoleMappings,
+			maxRulesPerMapping: ctx.settings.maxMappingRules,
+		};
 		const { roles, roleMappings } = roleConfigurationFromInput(
 			pool.settings,
 			input,
+			limits,
 		);
 		if (
 			!(await ctx.store.pools.setRoles(
@@ -34,7 +39,8 @@ export const SetIdentityPoolRoles = defineOperation<
 				ctx.clock.now(),
 				// The providers may have changed since the pool was read: check again, in the
 				// transaction, that every mapping names one the pool still has.
-				(current) => roleConfigurationFromInput(current.settings, input),
+				(current) =>
+					roleConfigurationFromInput(current.settings, input, limits),
 			))
 		) {
 			// Deleted since it was read.

@@ -140,6 +140,8 @@ export async function createServer(
 		maxTags: config.maxTags,
 		maxUserPoolProviders: config.maxUserPoolProviders,
 		maxLogins: config.maxLogins,
+		maxRoleMappings: config.maxRoleMappings,
+		maxMappingRules: config.maxMappingRules,
 	};
 
 	let url: string | undefined;

@@ -249,6 +249,57 @@ describe("SetIdentityPoolRoles (JS v3 SDK)", () => {
 		);
 	});
 
+	test("the rule and mapping quotas are settings", async () => {
+		const small = await startServer({
+			config: { maxMappingRules: 2, maxRoleMappings: 1 },
+		});
+		const c = sdkClient(small.url);
+		try {
+			const created = await c.send(
+				new CreateIdentityPoolCommand({
+					IdentityPoolName: "quotas",
+					AllowUnauthenticatedIdentities: false,
+					OpenIdConnectProviderARNs: [OIDC],
+					CognitoIdentityProviders: [
+						{ ProviderName: USER_POOL, ClientId: "c" },
+					],
+				}),
+			);
+			const setOn = (RoleMappings: Record<string, RoleMapping>) =>
+				c.send(
+					new SetIdentityPoolRolesCommand({
+						IdentityPoolId: created.IdentityPoolId,
+						Roles: {},
+						RoleMappings,
+					}),
+				);
+			await setOn({ [OIDC]: rules(2) });
+			await rejectsWith(
+				setOn({ [OIDC]: rules(3) }),
+				"InvalidParameterException",
+				`The RoleMapping of ${OIDC} has 3 rules; at most 2 rules are allowed per provider.`,
+			);
+			await rejectsWith(
+				setOn({ [OIDC]: rules(1), [`${USER_POOL}:c`]: TOKEN }),
+				"InvalidParameterException",
+				"At most 1 providers can have a RoleMapping; the input has 2.",
+			);
+			const stored = await c.send(
+				new GetIdentityPoolRolesCommand({
+					IdentityPoolId: created.IdentityPoolId,
+				}),
+			);
+			assert.equal(
+				stored.RoleMappings?.[OIDC]?.RulesConfiguration?.Rules?.length,
+				2,
+			);
+			assert.deepEqual(Object.keys(stored.RoleMappings ?? {}), [OIDC]);
+		} finally {
+			c.destroy();
+			await small.stop();
+		}
+	});
+
 	test("at most 10 mappings (model)", async () => {
 		const created = await client.send(
 			new CreateIdentityPoolCommand({
