@@ -37,26 +37,24 @@ export async function keysCommand(
 	try {
 		await store.migrate();
 		const ring = newKeyRing(store, systemClock, config);
-		if (action === "list") {
-			// Listing changes nothing: on a new database there is simply no key yet.
-			await ring.reload();
-			if ((await store.signingKeys.list()).length === 0) {
-				output.out(
-					"no signing keys yet: the first `idpool serve` (or `idpool keys rotate`) on this database creates one",
-				);
-				return;
-			}
-		} else {
-			await ring.init();
-		}
+		// Listing changes nothing; rotating on a new database first creates the first key.
+		if (action === "list") await ring.reload();
+		else await ring.init();
 		if (action === "rotate") {
 			const key = await ring.rotate();
 			output.out(`rotated: new key ${key.kid}`);
 			output.out(`  published now; signs from ${iso(key.activatesAt)}`);
 		}
+		const keys = await store.signingKeys.list();
+		if (keys.length === 0) {
+			output.out(
+				"no signing keys yet: the first `idpool serve` (or `idpool keys rotate`) on this database creates one",
+			);
+			return;
+		}
 		const now = systemClock.now();
 		const signer = (await ring.signer()).kid;
-		for (const key of await store.signingKeys.list()) {
+		for (const key of keys) {
 			const retired =
 				key.retiredAt === undefined ? "" : `  retired ${iso(key.retiredAt)}`;
 			output.out(

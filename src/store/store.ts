@@ -256,6 +256,12 @@ export function loginKey(login: { provider: string; subject: string }): string {
 	return `${login.provider}\u0000${login.subject}`;
 }
 
+/** What {@link IdentityRepository.change} reads: identities by id, and the owners of logins. */
+export interface IdentityQuery {
+	identityIds: string[];
+	logins: { provider: string; subject: string }[];
+}
+
 /** The outcome of deleting one identity. */
 export type DeleteOutcome = "deleted" | "not-found" | "access-denied";
 
@@ -286,10 +292,7 @@ export interface IdentityRepository {
 	 */
 	change<T>(
 		pool: PoolKey,
-		query: {
-			identityIds: string[];
-			logins: { provider: string; subject: string }[];
-		},
+		query: IdentityQuery,
 		plan: (snapshot: IdentitySnapshot) => Planned<T>,
 		now: number,
 	): Promise<T>;

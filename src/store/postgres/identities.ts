@@ -13,6 +13,7 @@ import { seqCursor } from "../sql/rows.ts";
 import {
 	type DeleteOutcome,
 	type IdentityChange,
+	type IdentityQuery,
 	type IdentityRecord,
 	type IdentityRepository,
 	type IdentitySnapshot,
@@ -131,10 +132,7 @@ export class PostgresIdentities implements IdentityRepository {
 
 	async change<T>(
 		pool: PoolKey,
-		query: {
-			identityIds: string[];
-			logins: { provider: string; subject: string }[];
-		},
+		query: IdentityQuery,
 		plan: (snapshot: IdentitySnapshot) => Planned<T>,
 		now: number,
 	): Promise<T> {
@@ -169,10 +167,7 @@ export class PostgresIdentities implements IdentityRepository {
 	async #snapshot(
 		sql: Sql,
 		pool: PoolKey,
-		query: {
-			identityIds: string[];
-			logins: { provider: string; subject: string }[];
-		},
+		query: IdentityQuery,
 	): Promise<IdentitySnapshot> {
 		const owners = new Map<string, string>();
 		// Ids named first, then owners in the order of the logins, as on SQLite.

@@ -236,16 +236,8 @@ class PostgresPools implements PoolRepository {
 		const params = setRolesParams(key, roles, roleMappings, now);
 		// Without a check, one statement: atomic on its own, and it reads nothing to decide on.
 		if (!check) return (await this.#db.count(update, params)) > 0;
-		// With one, as setPrincipalTagMap: the pool's row is locked while `check` decides.
-		return this.#db.transaction("READ COMMITTED", async (sql) => {
-			const [row] = await sql.rows<PoolRow>(`${GET_POOL} FOR UPDATE`, [
-				key.accountId,
-				key.region,
-				key.poolId,
-			]);
-			if (!row) return false;
-			check(toPool(row));
-			return (await sql.count(update, params)) > 0;
+		return this.#checkedWrite(key, check, async (sql) => {
+			await sql.count(update, params);
 		});
 	}
 
@@ -256,18 +248,7 @@ class PostgresPools implements PoolRepository {
 		now: number,
 		check: (current: PoolRecord) => void,
 	): Promise<boolean> {
-		// READ COMMITTED with the pool's row locked: `check` decides on the latest committed
-		// settings, and no update or delete of the pool can commit until this transaction has
-		// (a concurrent SERIALIZABLE update then fails and is retried on a fresh read). A pool
-		// deleted first is simply not found. Writers of one pool queue instead of failing.
-		return this.#db.transaction("READ COMMITTED", async (sql) => {
-			const [row] = await sql.rows<PoolRow>(`${GET_POOL} FOR UPDATE`, [
-				key.accountId,
-				key.region,
-				key.poolId,
-			]);
-			if (!row) return false;
-			check(toPool(row));
+		return this.#checkedWrite(key, check, async (sql) => {
 			await sql.count(
 				"INSERT INTO principal_tag_maps (pool_id, provider_name, use_defaults, principal_tags) VALUES ($1, $2, $3, $4) ON CONFLICT (pool_id, provider_name) DO UPDATE SET use_defaults = excluded.use_defaults, principal_tags = excluded.principal_tags",
 				[
@@ -281,6 +262,31 @@ class PostgresPools implements PoolRepository {
 				"UPDATE identity_pools SET updated_at = $1 WHERE pool_id = $2",
 				[now, key.poolId],
 			);
+		});
+	}
+
+	/**
+	 * Runs `check` on the pool as stored, then `write`, in one transaction; answers false (and
+	 * runs neither) when the pool does not exist. READ COMMITTED with the pool's row locked:
+	 * `check` decides on the latest committed settings, and no update or delete of the pool can
+	 * commit until this transaction has (a concurrent SERIALIZABLE update then fails and is
+	 * retried on a fresh read). A pool deleted first is simply not found. Writers of one pool
+	 * queue instead of failing.
+	 */
+	#checkedWrite(
+		key: PoolKey,
+		check: (current: PoolRecord) => void,
+		write: (sql: Sql) => Promise<void>,
+	): Promise<boolean> {
+		return this.#db.transaction("READ COMMITTED", async (sql) => {
+			const [row] = await sql.rows<PoolRow>(`${GET_POOL} FOR UPDATE`, [
+				key.accountId,
+				key.region,
+				key.poolId,
+			]);
+			if (!row) return false;
+			check(toPool(row));
+			await write(sql);
 			return true;
 		});
 	}

@@ -10,6 +10,7 @@ import { seqCursor } from "../sql/rows.ts";
 import {
 	type DeleteOutcome,
 	type IdentityChange,
+	type IdentityQuery,
 	type IdentityRecord,
 	type IdentityRepository,
 	type IdentitySnapshot,
@@ -31,12 +32,6 @@ interface IdentityRow {
 	authenticated: number;
 	created_at: number;
 	updated_at: number;
-}
-
-/** What {@link SqliteIdentities.change} reads: identities by id and the owners of logins. */
-interface ChangeQuery {
-	identityIds: string[];
-	logins: { provider: string; subject: string }[];
 }
 
 interface LoginRow {
@@ -81,7 +76,7 @@ export class SqliteIdentities implements IdentityRepository {
 	readonly #changeTx: Database.Transaction<
 		(
 			pool: PoolKey,
-			query: ChangeQuery,
+			query: IdentityQuery,
 			plan: (snapshot: IdentitySnapshot) => Planned<unknown>,
 			now: number,
 		) => unknown
@@ -162,13 +157,13 @@ export class SqliteIdentities implements IdentityRepository {
 		poolId: string,
 		login: { provider: string; subject: string },
 	): Promise<IdentityRecord | undefined> {
-		const owner = this.#owner.get(poolId, login.provider, login.subject);
-		return owner ? this.get(owner.identity_id) : undefined;
+		const owner = await this.ownerOf(poolId, login);
+		return owner === undefined ? undefined : this.get(owner);
 	}
 
 	async change<T>(
 		pool: PoolKey,
-		query: ChangeQuery,
+		query: IdentityQuery,
 		plan: (snapshot: IdentitySnapshot) => Planned<T>,
 		now: number,
 	): Promise<T> {
@@ -178,7 +173,7 @@ export class SqliteIdentities implements IdentityRepository {
 	/** Snapshot, plan and write of {@link change}: the body of its transaction. */
 	#changeNow(
 		pool: PoolKey,
-		query: ChangeQuery,
+		query: IdentityQuery,
 		plan: (snapshot: IdentitySnapshot) => Planned<unknown>,
 		now: number,
 	): unknown {

@@ -280,19 +280,10 @@ class SqlitePools implements PoolRepository {
 		now: number,
 		check?: (current: PoolRecord) => void,
 	): Promise<boolean> {
-		const write = () =>
-			this.#setRoles.run(...setRolesParams(key, roles, roleMappings, now))
-				.changes > 0;
+		const params = setRolesParams(key, roles, roleMappings, now);
 		// Without a check, one statement: atomic on its own.
-		if (!check) return write();
-		return this.#db
-			.transaction((): boolean => {
-				const row = this.#get.get(key.accountId, key.region, key.poolId);
-				if (!row) return false;
-				check(toPool(row));
-				return write();
-			})
-			.immediate();
+		if (!check) return this.#setRoles.run(...params).changes > 0;
+		return this.#checkedWrite(key, check, () => this.#setRoles.run(...params));
 	}
 
 	async setPrincipalTagMap(
@@ -302,10 +293,7 @@ class SqlitePools implements PoolRepository {
 		now: number,
 		check: (current: PoolRecord) => void,
 	): Promise<boolean> {
-		const run = this.#db.transaction((): boolean => {
-			const row = this.#get.get(key.accountId, key.region, key.poolId);
-			if (!row) return false;
-			check(toPool(row));
+		return this.#checkedWrite(key, check, () => {
 			this.#upsertTagMap.run(
 				key.poolId,
 				providerName,
@@ -313,9 +301,27 @@ class SqlitePools implements PoolRepository {
 				JSON.stringify(map.principalTags),
 			);
 			this.#touch.run(now, key.poolId);
-			return true;
-		}).immediate;
-		return run();
+		});
+	}
+
+	/**
+	 * Runs `check` on the pool as stored, then `write`, in one write transaction; answers false
+	 * (and runs neither) when the pool does not exist.
+	 */
+	#checkedWrite(
+		key: PoolKey,
+		check: (current: PoolRecord) => void,
+		write: () => void,
+	): boolean {
+		return this.#db
+			.transaction((): boolean => {
+				const row = this.#get.get(key.accountId, key.region, key.poolId);
+				if (!row) return false;
+				check(toPool(row));
+				write();
+				return true;
+			})
+			.immediate();
 	}
 
 	async getPrincipalTagMap(
