@@ -5,6 +5,13 @@
  */
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
+import {
+	amazon,
+	DEVELOPER,
+	dev,
+	facebook,
+	google,
+} from "../../test/support/logins.ts";
 import { ServiceError } from "../errors/service-errors.ts";
 import {
 	type IdentityRecord,
@@ -24,26 +31,12 @@ import {
 	planUnlink,
 } from "./identities.ts";
 
-const DEVELOPER = "login.idpool.test";
 const NEW = "us-east-1:00000000-0000-4000-8000-00000000000e";
 const A = "us-east-1:00000000-0000-4000-8000-00000000000a";
 const B = "us-east-1:00000000-0000-4000-8000-00000000000b";
 const C = "us-east-1:00000000-0000-4000-8000-00000000000c";
 const G = "us-east-1:00000000-0000-4000-8000-000000000009";
 const T0 = 1_700_000_000_000;
-
-function dev(subject: string): LoginRef {
-	return { provider: DEVELOPER, subject, kind: "developer" };
-}
-function google(subject: string): LoginRef {
-	return { provider: "accounts.google.com", subject, kind: "external" };
-}
-function facebook(subject: string): LoginRef {
-	return { provider: "graph.facebook.com", subject, kind: "external" };
-}
-function amazon(subject: string): LoginRef {
-	return { provider: "www.amazon.com", subject, kind: "external" };
-}
 
 function identity(
 	identityId: string,

@@ -35,12 +35,12 @@ import {
 	type SigningKeyRecord,
 	type Store,
 } from "../../src/store/store.ts";
+import { amazon, DEVELOPER, dev, facebook, google } from "../support/logins.ts";
 
 const ACCOUNT = "111111111111";
 const OTHER_ACCOUNT = "222222222222";
 const REGION = "us-east-1";
 const OTHER_REGION = "eu-west-1";
-const DEVELOPER = "login.idpool.test";
 /** A base time; tests add offsets so that creation order and timestamps are explicit. */
 const T0 = 1_700_000_000_000;
 
@@ -53,22 +53,6 @@ function newPoolKey(tenant: Tenant = HOME): PoolKey {
 
 function newIdentityId(region = REGION): string {
 	return `${region}:${randomUUID()}`;
-}
-
-function dev(subject: string): LoginRef {
-	return { provider: DEVELOPER, subject, kind: "developer" };
-}
-
-function google(subject: string): LoginRef {
-	return { provider: "accounts.google.com", subject, kind: "external" };
-}
-
-function facebook(subject: string): LoginRef {
-	return { provider: "graph.facebook.com", subject, kind: "external" };
-}
-
-function amazon(subject: string): LoginRef {
-	return { provider: "www.amazon.com", subject, kind: "external" };
 }
 
 function settings(

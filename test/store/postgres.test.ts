@@ -22,11 +22,18 @@ import { MIGRATIONS } from "../../src/store/postgres/migrations.ts";
 import { openPostgresStore } from "../../src/store/postgres/postgres-store.ts";
 import { MIGRATIONS as SQLITE_MIGRATIONS } from "../../src/store/sqlite/migrations.ts";
 import type { LoginRef, PoolKey, Store } from "../../src/store/store.ts";
+import { DEVELOPER, dev } from "../support/logins.ts";
 import { describeStoreConformance } from "./conformance.ts";
+import {
+	assertRolesUpgrade,
+	assertTagMapsUpgrade,
+	BEFORE_ROLES,
+	BEFORE_TAG_MAPS,
+	type OldPool,
+} from "./upgrades.ts";
 
 const BASE_URL =
 	process.env.IDPOOL_TEST_POSTGRES_URL ?? "postgres://root@127.0.0.1:5432/test";
-const DEVELOPER = "login.idpool.test";
 const T0 = 1_700_000_000_000;
 
 /** Administrative connections of the test itself (schema checks and drops). */
@@ -108,10 +115,6 @@ describeStoreConformance("postgres", async () => {
 	const schema = newSchema();
 	return droppingOnClose(openPostgresStore(withSchema(schema)), schema);
 });
-
-function dev(subject: string): LoginRef {
-	return { provider: DEVELOPER, subject, kind: "developer" };
-}
 
 function newPoolKey(): PoolKey {
 	return {
@@ -340,7 +343,8 @@ describe("postgres store: engine specifics", () => {
 		);
 	});
 
-	test("migration 4 gives pools stored before it no roles and no mappings", async () => {
+	/** A new schema with the migrations before `old.before` applied and `old`'s pool row. */
+	async function schemaWithOldPool(old: OldPool): Promise<string> {
 		const schema = newSchema();
 		const db = adminPool();
 		await db.query(`CREATE SCHEMA "${schema}"`);
@@ -350,7 +354,7 @@ describe("postgres store: engine specifics", () => {
 		const client = await db.connect();
 		try {
 			await client.query(`SET search_path = "${schema}"`);
-			for (const m of MIGRATIONS.filter((m) => m.version < 4)) {
+			for (const m of MIGRATIONS.filter((m) => m.version < old.before)) {
 				await client.query(m.sql);
 				await client.query(
 					"INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)",
@@ -360,13 +364,10 @@ describe("postgres store: engine specifics", () => {
 			await client.query(
 				"INSERT INTO identity_pools (pool_id, account_id, region, settings, tags, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $6)",
 				[
-					"us-east-1:00000000-0000-4000-8000-000000000004",
-					"111111111111",
-					"us-east-1",
-					JSON.stringify({
-						IdentityPoolName: "old",
-						AllowUnauthenticatedIdentities: false,
-					}),
+					old.key.poolId,
+					old.key.accountId,
+					old.key.region,
+					JSON.stringify(old.settings),
 					"{}",
 					T0,
 				],
@@ -374,28 +375,15 @@ describe("postgres store: engine specifics", () => {
 		} finally {
 			client.release();
 		}
+		return schema;
+	}
+
+	test("migration 4 gives pools stored before it no roles and no mappings", async () => {
+		const schema = await schemaWithOldPool(BEFORE_ROLES);
 		const store = openPostgresStore(withSchema(schema), { poolSize: 2 });
 		try {
 			await store.migrate();
-			const key = {
-				accountId: "111111111111",
-				region: "us-east-1",
-				poolId: "us-east-1:00000000-0000-4000-8000-000000000004",
-			};
-			const pool = await store.pools.get(key);
-			assert.ok(pool);
-			assert.deepEqual(pool.roles, {});
-			assert.equal("roleMappings" in pool, false);
-			assert.equal(pool.settings.IdentityPoolName, "old");
-			assert.equal(
-				await store.pools.setRoles(
-					key,
-					{ authenticated: "arn:aws:iam::111111111111:role/A" },
-					undefined,
-					T0 + 1,
-				),
-				true,
-			);
+			await assertRolesUpgrade(store, T0 + 1);
 		} finally {
 			await store.close();
 			await dropSchema(schema);
@@ -403,66 +391,12 @@ describe("postgres store: engine specifics", () => {
 	});
 
 	test("migration 5 gives pools stored before it no principal tag maps, and deletes maps with their pool", async () => {
-		const schema = newSchema();
-		const poolId = "us-east-1:00000000-0000-4000-8000-000000000005";
-		const db = adminPool();
-		await db.query(`CREATE SCHEMA "${schema}"`);
-		await db.query(
-			`CREATE TABLE "${schema}".schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)`,
-		);
-		const client = await db.connect();
-		try {
-			await client.query(`SET search_path = "${schema}"`);
-			for (const m of MIGRATIONS.filter((m) => m.version < 5)) {
-				await client.query(m.sql);
-				await client.query(
-					"INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)",
-					[m.version, m.name, T0],
-				);
-			}
-			await client.query(
-				"INSERT INTO identity_pools (pool_id, account_id, region, settings, tags, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $6)",
-				[
-					poolId,
-					"111111111111",
-					"us-east-1",
-					JSON.stringify({
-						IdentityPoolName: "old",
-						AllowUnauthenticatedIdentities: false,
-						SupportedLoginProviders: { "www.amazon.com": "amzn1.application" },
-					}),
-					"{}",
-					T0,
-				],
-			);
-		} finally {
-			client.release();
-		}
+		const schema = await schemaWithOldPool(BEFORE_TAG_MAPS);
 		const store = openPostgresStore(withSchema(schema), { poolSize: 2 });
 		try {
 			await store.migrate();
-			const key = { accountId: "111111111111", region: "us-east-1", poolId };
-			assert.equal(
-				await store.pools.getPrincipalTagMap(key, "www.amazon.com"),
-				undefined,
-			);
-			const map = { useDefaults: true, principalTags: {} };
-			assert.equal(
-				await store.pools.setPrincipalTagMap(
-					key,
-					"www.amazon.com",
-					map,
-					T0 + 1,
-					() => {},
-				),
-				true,
-			);
-			assert.deepEqual(
-				await store.pools.getPrincipalTagMap(key, "www.amazon.com"),
-				map,
-			);
-			assert.equal(await store.pools.delete(key), true);
-			const { rows } = await db.query<{ n: string }>(
+			await assertTagMapsUpgrade(store, T0 + 1);
+			const { rows } = await adminPool().query<{ n: string }>(
 				`SELECT count(*) AS n FROM "${schema}".principal_tag_maps`,
 			);
 			assert.equal(rows[0]?.n, "0");

@@ -16,9 +16,16 @@ import { planLogins } from "../../src/domain/identities.ts";
 import { MIGRATIONS } from "../../src/store/sqlite/migrations.ts";
 import { openSqliteStore } from "../../src/store/sqlite/sqlite-store.ts";
 import type { LoginRef, PoolKey, Store } from "../../src/store/store.ts";
+import { DEVELOPER, dev } from "../support/logins.ts";
 import { describeStoreConformance } from "./conformance.ts";
+import {
+	assertRolesUpgrade,
+	assertTagMapsUpgrade,
+	BEFORE_ROLES,
+	BEFORE_TAG_MAPS,
+	type OldPool,
+} from "./upgrades.ts";
 
-const DEVELOPER = "login.idpool.test";
 const T0 = 1_700_000_000_000;
 
 let dir = "";
@@ -43,10 +50,6 @@ describeStoreConformance("sqlite (file)", async () =>
 describeStoreConformance("sqlite (:memory:)", async () =>
 	openSqliteStore(":memory:"),
 );
-
-function dev(subject: string): LoginRef {
-	return { provider: DEVELOPER, subject, kind: "developer" };
-}
 
 function newPoolKey(): PoolKey {
 	return {
@@ -197,14 +200,15 @@ describe("sqlite store: engine specifics", () => {
 		}
 	});
 
-	test("migration 4 gives pools stored before it no roles and no mappings", async () => {
+	/** A new file with the migrations before `old.before` applied and `old`'s pool row. */
+	function fileWithOldPool(old: OldPool): string {
 		const file = newFile();
 		const raw = new Database(file);
 		try {
 			raw.exec(
 				"CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)",
 			);
-			for (const m of MIGRATIONS.filter((m) => m.version < 4)) {
+			for (const m of MIGRATIONS.filter((m) => m.version < old.before)) {
 				raw.exec(m.sql);
 				raw
 					.prepare(
@@ -217,13 +221,10 @@ describe("sqlite store: engine specifics", () => {
 					"INSERT INTO identity_pools (pool_id, account_id, region, settings, tags, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
 				)
 				.run(
-					"us-east-1:00000000-0000-4000-8000-000000000004",
-					"111111111111",
-					"us-east-1",
-					JSON.stringify({
-						IdentityPoolName: "old",
-						AllowUnauthenticatedIdentities: false,
-					}),
+					old.key.poolId,
+					old.key.accountId,
+					old.key.region,
+					JSON.stringify(old.settings),
 					"{}",
 					T0,
 					T0,
@@ -231,91 +232,23 @@ describe("sqlite store: engine specifics", () => {
 		} finally {
 			raw.close();
 		}
-		const store = await openMigrated(file);
+		return file;
+	}
+
+	test("migration 4 gives pools stored before it no roles and no mappings", async () => {
+		const store = await openMigrated(fileWithOldPool(BEFORE_ROLES));
 		try {
-			const key = {
-				accountId: "111111111111",
-				region: "us-east-1",
-				poolId: "us-east-1:00000000-0000-4000-8000-000000000004",
-			};
-			const pool = await store.pools.get(key);
-			assert.ok(pool);
-			assert.deepEqual(pool.roles, {});
-			assert.equal("roleMappings" in pool, false);
-			assert.equal(pool.settings.IdentityPoolName, "old");
-			assert.equal(
-				await store.pools.setRoles(
-					key,
-					{ authenticated: "arn:aws:iam::111111111111:role/A" },
-					undefined,
-					T0 + 1,
-				),
-				true,
-			);
+			await assertRolesUpgrade(store, T0 + 1);
 		} finally {
 			await store.close();
 		}
 	});
 
 	test("migration 5 gives pools stored before it no principal tag maps, and deletes maps with their pool", async () => {
-		const file = newFile();
-		const poolId = "us-east-1:00000000-0000-4000-8000-000000000005";
-		const raw = new Database(file);
-		try {
-			raw.exec(
-				"CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)",
-			);
-			for (const m of MIGRATIONS.filter((m) => m.version < 5)) {
-				raw.exec(m.sql);
-				raw
-					.prepare(
-						"INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
-					)
-					.run(m.version, m.name, T0);
-			}
-			raw
-				.prepare(
-					"INSERT INTO identity_pools (pool_id, account_id, region, settings, tags, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-				)
-				.run(
-					poolId,
-					"111111111111",
-					"us-east-1",
-					JSON.stringify({
-						IdentityPoolName: "old",
-						AllowUnauthenticatedIdentities: false,
-						SupportedLoginProviders: { "www.amazon.com": "amzn1.application" },
-					}),
-					"{}",
-					T0,
-					T0,
-				);
-		} finally {
-			raw.close();
-		}
+		const file = fileWithOldPool(BEFORE_TAG_MAPS);
 		const store = await openMigrated(file);
 		try {
-			const key = { accountId: "111111111111", region: "us-east-1", poolId };
-			assert.equal(
-				await store.pools.getPrincipalTagMap(key, "www.amazon.com"),
-				undefined,
-			);
-			const map = { useDefaults: true, principalTags: {} };
-			assert.equal(
-				await store.pools.setPrincipalTagMap(
-					key,
-					"www.amazon.com",
-					map,
-					T0 + 1,
-					() => {},
-				),
-				true,
-			);
-			assert.deepEqual(
-				await store.pools.getPrincipalTagMap(key, "www.amazon.com"),
-				map,
-			);
-			assert.equal(await store.pools.delete(key), true);
+			await assertTagMapsUpgrade(store, T0 + 1);
 		} finally {
 			await store.close();
 		}
