@@ -468,7 +468,16 @@ describe("verifySigV4: failures", () => {
 
 	test("a malformed X-Amz-Date", async () => {
 		const req = await sign();
-		for (const value of ["2026-01-01T00:30:00Z", "20260230T003000Z", "201"]) {
+		for (const value of [
+			"2026-01-01T00:30:00Z",
+			"20260230T003000Z",
+			"20261301T003000Z",
+			"20260101T240000Z",
+			"20260101T006000Z",
+			"20260101T003060Z",
+			"00990101T003000Z",
+			"201",
+		]) {
 			rejects(
 				{ ...req, headers: { ...req.headers, "x-amz-date": value } },
 				"IncompleteSignatureException",

@@ -13,6 +13,7 @@
  * cached per (date, region, service, secret) so a busy server does four HMACs per key per day
  * instead of per request.
  */
+import * as nodeCrypto from "node:crypto";
 import { createHash, createHmac, timingSafeEqual } from "node:crypto";
 import {
 	IncompleteSignatureException,
@@ -168,8 +169,21 @@ function canonicalHeaderValue(value: string): string {
 		.replace(/^ | $/g, "");
 }
 
+/** node:crypto's one-shot `hash` (Node 20.12 and later): no Hash object per call. */
+const oneShotHash = (
+	nodeCrypto as {
+		hash?: (
+			algorithm: string,
+			data: string | Buffer,
+			encoding: "hex",
+		) => string;
+	}
+).hash;
+
 function sha256Hex(data: string | Buffer): string {
-	return createHash("sha256").update(data).digest("hex");
+	return oneShotHash
+		? oneShotHash("sha256", data, "hex")
+		: createHash("sha256").update(data).digest("hex");
 }
 
 /** Cache of derived signing keys, oldest first; bounded so it cannot grow without limit. */
@@ -246,16 +260,23 @@ function requestTime(
 	if (isAmzDate) {
 		const m = AMZ_DATE.exec(value);
 		if (m === null) throw bad();
-		const ms = Date.UTC(
-			Number(m[1]),
-			Number(m[2]) - 1,
-			Number(m[3]),
-			Number(m[4]),
-			Number(m[5]),
-			Number(m[6]),
-		);
-		// Reject impossible dates such as 20260230T250000Z rather than letting Date roll them over.
-		if (Number.isNaN(ms) || formatAmzDate(ms) !== value) throw bad();
+		const [year, month, day, hour, minute, second] = m
+			.slice(1, 7)
+			.map(Number) as [number, number, number, number, number, number];
+		const ms = Date.UTC(year, month - 1, day, hour, minute, second);
+		// Reject impossible dates such as 20260230T250000Z rather than letting Date roll them
+		// over: every field must come back unchanged.
+		const at = new Date(ms);
+		if (
+			at.getUTCFullYear() !== year ||
+			at.getUTCMonth() !== month - 1 ||
+			at.getUTCDate() !== day ||
+			at.getUTCHours() !== hour ||
+			at.getUTCMinutes() !== minute ||
+			at.getUTCSeconds() !== second
+		) {
+			throw bad();
+		}
 		return { ms, amzDate: value };
 	}
 	const ms = Date.parse(value);

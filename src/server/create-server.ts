@@ -216,8 +216,10 @@ export async function createServer(
 		done(null, body),
 	);
 
-	app.addHook("onRequest", async (req, reply) => {
+	// A callback hook: an async one costs a promise per request.
+	app.addHook("onRequest", (req, reply, done) => {
 		reply.header("x-amzn-RequestId", req.id);
+		done();
 	});
 
 	app.setErrorHandler((err: Error & { code?: string }, req, reply) => {

@@ -15,7 +15,12 @@ import Database from "better-sqlite3";
 import { planLogins } from "../../src/domain/identities.ts";
 import { MIGRATIONS } from "../../src/store/sqlite/migrations.ts";
 import { openSqliteStore } from "../../src/store/sqlite/sqlite-store.ts";
-import type { LoginRef, PoolKey, Store } from "../../src/store/store.ts";
+import type {
+	LoginRef,
+	PoolKey,
+	PoolRecord,
+	Store,
+} from "../../src/store/store.ts";
 import { DEVELOPER, dev } from "../support/logins.ts";
 import { describeStoreConformance } from "./conformance.ts";
 import {
@@ -197,6 +202,156 @@ describe("sqlite store: engine specifics", () => {
 		} finally {
 			await a.close();
 			await b.close();
+		}
+	});
+
+	test("a pool read through one connection is read anew once another connection or its own writes change it", async () => {
+		const file = newFile();
+		const a = await openMigrated(file);
+		const b = await openMigrated(file);
+		try {
+			const pool = await createPool(a);
+			const name = async () =>
+				(await a.pools.get(pool))?.settings.IdentityPoolName;
+			assert.equal(await name(), "shared");
+			// Another connection (another process on the file) changes the pool.
+			await b.pools.update(
+				pool,
+				(current) => ({
+					settings: { ...current.settings, IdentityPoolName: "renamed" },
+					tags: current.tags,
+				}),
+				T0 + 1,
+			);
+			assert.equal(await name(), "renamed");
+			await b.pools.setRoles(
+				pool,
+				{ authenticated: "arn:aws:iam::111111111111:role/b" },
+				undefined,
+				T0 + 2,
+			);
+			assert.deepEqual((await a.pools.get(pool))?.roles, {
+				authenticated: "arn:aws:iam::111111111111:role/b",
+			});
+			// Its own writes.
+			await a.pools.setRoles(
+				pool,
+				{ authenticated: "arn:aws:iam::111111111111:role/a" },
+				undefined,
+				T0 + 3,
+			);
+			assert.deepEqual((await a.pools.get(pool))?.roles, {
+				authenticated: "arn:aws:iam::111111111111:role/a",
+			});
+			await a.pools.setPrincipalTagMap(
+				pool,
+				DEVELOPER,
+				{ useDefaults: false, principalTags: { k: "v" } },
+				T0 + 4,
+				() => {},
+			);
+			assert.equal((await a.pools.get(pool))?.updatedAt, T0 + 4);
+			// What a caller is given cannot be changed under the next one.
+			const read = (await a.pools.get(pool)) as PoolRecord;
+			assert.throws(() => {
+				(read.settings as { IdentityPoolName: string }).IdentityPoolName = "x";
+			}, TypeError);
+			assert.equal(await name(), "renamed");
+			// The pool is answered only in its own account and region.
+			assert.equal(
+				await a.pools.get({ ...pool, accountId: "222222222222" }),
+				undefined,
+			);
+			assert.equal(
+				await a.pools.get({ ...pool, region: "eu-west-1" }),
+				undefined,
+			);
+			assert.equal(await b.pools.delete(pool), true);
+			assert.equal(await a.pools.get(pool), undefined);
+			assert.equal(await a.pools.findById(pool.poolId), undefined);
+		} finally {
+			await a.close();
+			await b.close();
+		}
+	});
+
+	test("changes asked for in one turn commit together; one that fails is rolled back alone", async () => {
+		const store = await openMigrated(newFile());
+		try {
+			const pool = await createPool(store);
+			const taken = await signIn(store, pool, dev("taken"), T0);
+			const broken = `us-east-1:${randomUUID()}`;
+			// All asked for before any is committed: one group.
+			const outcomes = await Promise.allSettled([
+				signIn(store, pool, dev("a"), T0 + 1),
+				// Writes its identity, then collides on a login another identity holds.
+				store.identities.change(
+					pool,
+					{ identityIds: [], logins: [] },
+					() => ({
+						change: {
+							create: { identityId: broken, authenticated: true },
+							link: [{ identityId: broken, login: dev("taken") }],
+						},
+						result: broken,
+					}),
+					T0 + 2,
+				),
+				store.identities.change(
+					pool,
+					{ identityIds: [], logins: [] },
+					() => {
+						throw new Error("refused by its plan");
+					},
+					T0 + 3,
+				),
+				signIn(store, pool, dev("a"), T0 + 4),
+				signIn(store, pool, dev("b"), T0 + 5),
+			]);
+			const [a, collided, refused, aAgain, b] = outcomes;
+			assert.equal(a?.status, "fulfilled");
+			assert.equal(collided?.status, "rejected");
+			assert.deepEqual(
+				refused?.status === "rejected" && (refused.reason as Error).message,
+				"refused by its plan",
+			);
+			assert.equal(b?.status, "fulfilled");
+			// The second sign-in of "a" saw the first one's identity, inside the same group.
+			assert.deepEqual(aAgain?.status === "fulfilled" && aAgain.value, {
+				identityId: a?.status === "fulfilled" && a.value.identityId,
+				created: false,
+			});
+			assert.equal(await store.identities.get(broken), undefined);
+			assert.equal(
+				await store.identities.ownerOf(pool.poolId, dev("taken")),
+				taken.identityId,
+			);
+			const listed = await store.identities.list(pool.poolId, {
+				limit: 10,
+				hideDisabled: false,
+			});
+			assert.equal(listed.items.length, 3);
+		} finally {
+			await store.close();
+		}
+	});
+
+	test("closing the store commits the changes already asked for", async () => {
+		const file = newFile();
+		const store = await openMigrated(file);
+		const pool = await createPool(store);
+		const pending = signIn(store, pool, dev("late"), T0);
+		await store.close();
+		const { identityId, created } = await pending;
+		assert.equal(created, true);
+		const reopened = await openMigrated(file);
+		try {
+			assert.equal(
+				await reopened.identities.ownerOf(pool.poolId, dev("late")),
+				identityId,
+			);
+		} finally {
+			await reopened.close();
 		}
 	});
 

@@ -4,6 +4,13 @@
  * applies the change inside one `BEGIN IMMEDIATE` transaction, which holds SQLite's write
  * lock throughout: no other writer can link a login between the read and the write, so
  * the uniqueness of logins per pool is kept without retries.
+ *
+ * Group commit: the changes asked for during one turn of the event loop are committed
+ * together, in one transaction where each change runs in a savepoint of its own. A change
+ * that fails (its plan refuses, a constraint) is rolled back alone and fails alone; the
+ * others commit. Each caller is answered after the commit that holds its change. A commit
+ * costs a lock, a WAL header and the pages every new identity shares (table ends, sequence),
+ * so first logins arriving together cost less each.
  */
 import type Database from "better-sqlite3";
 import { seqCursor } from "../sql/rows.ts";
@@ -50,6 +57,18 @@ function toLogin(row: LoginRow): LoginRef {
 	};
 }
 
+/** A change waiting for the next group commit, and its caller. */
+interface PendingChange {
+	pool: PoolKey;
+	query: IdentityQuery;
+	plan: (snapshot: IdentitySnapshot) => Planned<unknown>;
+	now: number;
+	resolve(result: unknown): void;
+	reject(error: unknown): void;
+}
+
+type Outcome = { ok: true; result: unknown } | { ok: false; error: unknown };
+
 export class SqliteIdentities implements IdentityRepository {
 	readonly #db: Database.Database;
 	readonly #get: Database.Statement<[string], IdentityRow>;
@@ -81,6 +100,12 @@ export class SqliteIdentities implements IdentityRepository {
 			now: number,
 		) => unknown
 	>;
+
+	/** One transaction for a group of changes, each in a savepoint (a nested #changeTx). */
+	readonly #groupTx: Database.Transaction<
+		(changes: PendingChange[]) => Outcome[]
+	>;
+	#pending: PendingChange[] = [];
 
 	constructor(db: Database.Database) {
 		this.#db = db;
@@ -125,6 +150,21 @@ export class SqliteIdentities implements IdentityRepository {
 		this.#changeTx = db.transaction((pool, query, plan, now) =>
 			this.#changeNow(pool, query, plan, now),
 		);
+		this.#groupTx = db.transaction((changes: PendingChange[]) =>
+			changes.map((c): Outcome => {
+				try {
+					return {
+						ok: true,
+						result: this.#changeTx(c.pool, c.query, c.plan, c.now),
+					};
+				} catch (error) {
+					// Some errors (I/O, full disk) make SQLite roll the whole transaction back:
+					// then the changes before this one are gone too, and the group must fail.
+					if (!this.#db.inTransaction) throw error;
+					return { ok: false, error };
+				}
+			}),
+		);
 	}
 
 	#record(row: IdentityRow): IdentityRecord {
@@ -167,7 +207,47 @@ export class SqliteIdentities implements IdentityRepository {
 		plan: (snapshot: IdentitySnapshot) => Planned<T>,
 		now: number,
 	): Promise<T> {
-		return this.#changeTx.immediate(pool, query, plan, now) as T;
+		return new Promise<T>((resolve, reject) => {
+			this.#pending.push({
+				pool,
+				query,
+				plan,
+				now,
+				resolve: resolve as (result: unknown) => void,
+				reject,
+			});
+			// After the I/O of this turn: every change asked for during it joins the group.
+			if (this.#pending.length === 1) setImmediate(() => this.flush());
+		});
+	}
+
+	/** Commits the changes waiting for the group commit now (also before the store closes). */
+	flush(): void {
+		const changes = this.#pending;
+		if (changes.length === 0) return;
+		this.#pending = [];
+		if (changes.length === 1) {
+			const [c] = changes as [PendingChange];
+			try {
+				c.resolve(this.#changeTx.immediate(c.pool, c.query, c.plan, c.now));
+			} catch (error) {
+				c.reject(error);
+			}
+			return;
+		}
+		let outcomes: Outcome[];
+		try {
+			outcomes = this.#groupTx.immediate(changes);
+		} catch (error) {
+			// Nothing of the group was committed.
+			for (const c of changes) c.reject(error);
+			return;
+		}
+		changes.forEach((c, i) => {
+			const outcome = outcomes[i] as Outcome;
+			if (outcome.ok) c.resolve(outcome.result);
+			else c.reject(outcome.error);
+		});
 	}
 
 	/** Snapshot, plan and write of {@link change}: the body of its transaction. */

@@ -38,6 +38,7 @@ import type {
 } from "../store.ts";
 import { SqliteIdentities } from "./identities.ts";
 import { MIGRATIONS } from "./migrations.ts";
+import { PoolCache } from "./pool-cache.ts";
 
 /**
  * Switches the file to WAL mode. SQLite answers SQLITE_BUSY to that switch without waiting
@@ -80,7 +81,7 @@ class SqliteStore implements Store {
 	// Repositories prepare their statements, so they exist only once the schema does.
 	#pools: PoolRepository | undefined;
 	#signingKeys: SigningKeyRepository | undefined;
-	#identities: IdentityRepository | undefined;
+	#identities: SqliteIdentities | undefined;
 	#credentials: CredentialRepository | undefined;
 
 	constructor(db: Database.Database) {
@@ -142,7 +143,10 @@ class SqliteStore implements Store {
 	}
 
 	async close(): Promise<void> {
-		if (this.#db.open) this.#db.close();
+		if (!this.#db.open) return;
+		// Changes already asked for are committed (and answered) first.
+		this.#identities?.flush();
+		this.#db.close();
 	}
 }
 
@@ -163,8 +167,11 @@ class SqlitePools implements PoolRepository {
 		{ use_defaults: number; principal_tags: string }
 	>;
 
+	readonly #cache: PoolCache;
+
 	constructor(db: Database.Database) {
 		this.#db = db;
+		this.#cache = new PoolCache(db);
 		this.#get = db.prepare(
 			"SELECT * FROM identity_pools WHERE account_id = ? AND region = ? AND pool_id = ?",
 		);
@@ -235,13 +242,17 @@ class SqlitePools implements PoolRepository {
 	}
 
 	async get(key: PoolKey): Promise<PoolRecord | undefined> {
-		const row = this.#get.get(key.accountId, key.region, key.poolId);
-		return row ? toPool(row) : undefined;
+		const pool = await this.findById(key.poolId);
+		return pool?.accountId === key.accountId && pool.region === key.region
+			? pool
+			: undefined;
 	}
 
 	async findById(poolId: string): Promise<PoolRecord | undefined> {
+		const cached = this.#cache.lookup(poolId);
+		if (cached) return cached;
 		const row = this.#findById.get(poolId);
-		return row ? toPool(row) : undefined;
+		return row ? this.#cache.remember(toPool(row)) : undefined;
 	}
 
 	async update(
@@ -252,6 +263,7 @@ class SqlitePools implements PoolRepository {
 		},
 		now: number,
 	): Promise<PoolRecord | undefined> {
+		this.#cache.forget(key.poolId);
 		const run = this.#db.transaction((): PoolRecord | undefined => {
 			const row = this.#get.get(key.accountId, key.region, key.poolId);
 			if (!row) return undefined;
@@ -280,6 +292,7 @@ class SqlitePools implements PoolRepository {
 		now: number,
 		check?: (current: PoolRecord) => void,
 	): Promise<boolean> {
+		this.#cache.forget(key.poolId);
 		const params = setRolesParams(key, roles, roleMappings, now);
 		// Without a check, one statement: atomic on its own.
 		if (!check) return this.#setRoles.run(...params).changes > 0;
@@ -293,6 +306,7 @@ class SqlitePools implements PoolRepository {
 		now: number,
 		check: (current: PoolRecord) => void,
 	): Promise<boolean> {
+		this.#cache.forget(key.poolId);
 		return this.#checkedWrite(key, check, () => {
 			this.#upsertTagMap.run(
 				key.poolId,
@@ -347,6 +361,7 @@ class SqlitePools implements PoolRepository {
 
 	async delete(key: PoolKey): Promise<boolean> {
 		// The foreign keys cascade to identities, their logins and principal tag maps.
+		this.#cache.forget(key.poolId);
 		return this.#delete.run(key.accountId, key.region, key.poolId).changes > 0;
 	}
 
