@@ -5,10 +5,12 @@
  * interval and that starts signing after two; the previous key keeps signing until then and
  * stays published until its last token has expired (DECISIONS 20).
  */
+import { existsSync } from "node:fs";
+import { ConfigError } from "../config/load.ts";
 import type { Config } from "../config/schema.ts";
 import { systemClock } from "../lib/clock.ts";
 import { newKeyRing } from "../server/create-server.ts";
-import { openStore } from "../store/open.ts";
+import { isPostgresUrl, openStore } from "../store/open.ts";
 import type { SigningKeyRecord } from "../store/store.ts";
 import type { Output } from "./main.ts";
 
@@ -27,12 +29,23 @@ export function keyStatus(
 	return "retired";
 }
 
+/** Whether `db` names a SQLite file (not `:memory:`, not a PostgreSQL URL) that does not exist. */
+function isMissingSqliteFile(db: string): boolean {
+	return db !== ":memory:" && !isPostgresUrl(db) && !existsSync(db);
+}
+
 /** Runs `keys list` or `keys rotate`. */
 export async function keysCommand(
 	action: string,
 	config: Config,
 	output: Output,
 ): Promise<void> {
+	if (action === "list" && isMissingSqliteFile(config.db)) {
+		// Listing changes nothing: a mistyped path must not leave an empty database behind.
+		throw new ConfigError(
+			`--db: no database at ${config.db} (\`idpool serve\` or \`idpool keys rotate\` creates one)`,
+		);
+	}
 	const store = openStore(config.db, { poolSize: config.dbPoolSize });
 	try {
 		await store.migrate();

@@ -15,9 +15,14 @@ export interface OpenStoreOptions {
 	poolSize?: number;
 }
 
+/** Whether a `--db` value names a PostgreSQL database (else it is a SQLite path). */
+export function isPostgresUrl(db: string): boolean {
+	return /^postgres(ql)?:\/\//i.test(db);
+}
+
 /** Opens the store named by a `--db` value. */
 export function openStore(db: string, options: OpenStoreOptions = {}): Store {
-	if (/^postgres(ql)?:\/\//i.test(db)) {
+	if (isPostgresUrl(db)) {
 		try {
 			return openPostgresStore(
 				db,

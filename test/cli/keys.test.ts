@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
@@ -24,8 +24,22 @@ function run(args: string[], env: Record<string, string> = {}) {
 }
 
 describe("idpool keys (the built binary)", () => {
+	test("list refuses a database file that does not exist, and creates none", async () => {
+		const db = join(dir, "mistyped.db");
+		const listed = await run(["keys", "list", "--db", db]);
+		assert.equal(listed.code, 2);
+		assert.equal(
+			listed.stderr,
+			`idpool: --db: no database at ${db} (\`idpool serve\` or \`idpool keys rotate\` creates one)\n`,
+		);
+		assert.equal(listed.stdout, "");
+		assert.equal(existsSync(db), false);
+	});
+
 	test("list changes nothing on a new database; rotate creates the first key and its successor", async () => {
 		const db = join(dir, "keys.db");
+		const migrated = await run(["migrate", "--db", db]);
+		assert.equal(migrated.code, 0, migrated.stderr);
 		for (let i = 0; i < 2; i++) {
 			const listed = await run(["keys", "list", "--db", db]);
 			assert.equal(listed.code, 0, listed.stderr);
