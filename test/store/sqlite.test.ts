@@ -110,6 +110,21 @@ async function openMigrated(file: string): Promise<Store> {
 	return store;
 }
 
+/** Runs `body` with two stores on one new file (as two processes open it), closing both after. */
+async function withTwoStores(
+	body: (a: Store, b: Store) => Promise<void>,
+): Promise<void> {
+	const file = newFile();
+	const a = await openMigrated(file);
+	const b = await openMigrated(file);
+	try {
+		await body(a, b);
+	} finally {
+		await a.close();
+		await b.close();
+	}
+}
+
 describe("sqlite store: engine specifics", () => {
 	test("the file is in WAL mode", async () => {
 		const file = newFile();
@@ -137,10 +152,7 @@ describe("sqlite store: engine specifics", () => {
 	});
 
 	test("two stores on one file see each other's writes and keep logins unique", async () => {
-		const file = newFile();
-		const a = await openMigrated(file);
-		const b = await openMigrated(file);
-		try {
+		await withTwoStores(async (a, b) => {
 			const pool = await createPool(a);
 			assert.ok(await b.pools.get(pool));
 
@@ -199,17 +211,11 @@ describe("sqlite store: engine specifics", () => {
 			assert.equal(await b.pools.delete(pool), true);
 			assert.equal(await a.pools.get(pool), undefined);
 			assert.equal(await a.identities.get(first.identityId), undefined);
-		} finally {
-			await a.close();
-			await b.close();
-		}
+		});
 	});
 
 	test("a pool read through one connection is read anew once another connection or its own writes change it", async () => {
-		const file = newFile();
-		const a = await openMigrated(file);
-		const b = await openMigrated(file);
-		try {
+		await withTwoStores(async (a, b) => {
 			const pool = await createPool(a);
 			const name = async () =>
 				(await a.pools.get(pool))?.settings.IdentityPoolName;
@@ -224,25 +230,17 @@ describe("sqlite store: engine specifics", () => {
 				T0 + 1,
 			);
 			assert.equal(await name(), "renamed");
-			await b.pools.setRoles(
-				pool,
-				{ authenticated: "arn:aws:iam::111111111111:role/b" },
-				undefined,
-				T0 + 2,
-			);
-			assert.deepEqual((await a.pools.get(pool))?.roles, {
-				authenticated: "arn:aws:iam::111111111111:role/b",
-			});
+			// Roles set through `writer` are what `a` reads next.
+			const rolesSeen = async (writer: Store, role: string, now: number) => {
+				const roles = {
+					authenticated: `arn:aws:iam::111111111111:role/${role}`,
+				};
+				await writer.pools.setRoles(pool, roles, undefined, now);
+				assert.deepEqual((await a.pools.get(pool))?.roles, roles);
+			};
+			await rolesSeen(b, "b", T0 + 2);
 			// Its own writes.
-			await a.pools.setRoles(
-				pool,
-				{ authenticated: "arn:aws:iam::111111111111:role/a" },
-				undefined,
-				T0 + 3,
-			);
-			assert.deepEqual((await a.pools.get(pool))?.roles, {
-				authenticated: "arn:aws:iam::111111111111:role/a",
-			});
+			await rolesSeen(a, "a", T0 + 3);
 			await a.pools.setPrincipalTagMap(
 				pool,
 				DEVELOPER,
@@ -269,10 +267,7 @@ describe("sqlite store: engine specifics", () => {
 			assert.equal(await b.pools.delete(pool), true);
 			assert.equal(await a.pools.get(pool), undefined);
 			assert.equal(await a.pools.findById(pool.poolId), undefined);
-		} finally {
-			await a.close();
-			await b.close();
-		}
+		});
 	});
 
 	test("changes asked for in one turn commit together; one that fails is rolled back alone", async () => {
