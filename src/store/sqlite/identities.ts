@@ -226,18 +226,9 @@ export class SqliteIdentities implements IdentityRepository {
 		const changes = this.#pending;
 		if (changes.length === 0) return;
 		this.#pending = [];
-		if (changes.length === 1) {
-			const [c] = changes as [PendingChange];
-			try {
-				c.resolve(this.#changeTx.immediate(c.pool, c.query, c.plan, c.now));
-			} catch (error) {
-				c.reject(error);
-			}
-			return;
-		}
 		let outcomes: Outcome[];
 		try {
-			outcomes = this.#groupTx.immediate(changes);
+			outcomes = this.#commit(changes);
 		} catch (error) {
 			// Nothing of the group was committed.
 			for (const c of changes) c.reject(error);
@@ -248,6 +239,18 @@ export class SqliteIdentities implements IdentityRepository {
 			if (outcome.ok) c.resolve(outcome.result);
 			else c.reject(outcome.error);
 		});
+	}
+
+	/** Commits `changes`: one alone in a transaction of its own, several in one with a savepoint each. */
+	#commit(changes: PendingChange[]): Outcome[] {
+		if (changes.length > 1) return this.#groupTx.immediate(changes);
+		const [c] = changes as [PendingChange];
+		return [
+			{
+				ok: true,
+				result: this.#changeTx.immediate(c.pool, c.query, c.plan, c.now),
+			},
+		];
 	}
 
 	/** Snapshot, plan and write of {@link change}: the body of its transaction. */
