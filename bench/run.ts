@@ -11,7 +11,9 @@
  * 3. Requests are SigV4-signed before the run (a signature stays valid for 15 minutes), half
  *    for new developer users and half for 1,000 returning ones, and replayed over CONNECTIONS
  *    keep-alive connections (split between the servers) for DURATION_SECONDS.
- * 4. The load runs BENCH_ROUNDS times (3), each round between two ceiling measurements, so
+ * 4. Warm-up, not measured: the returning users are registered, then the same load runs for
+ *    BENCH_WARMUP_SECONDS (5), so that rounds measure the steady state (JIT done, heap grown).
+ * 5. The load runs BENCH_ROUNDS times (3), each round between two ceiling measurements, so
  *    that each round's ratio uses the machine's speed around it; printed for each round:
  *    requests per second, p50 and p99 latency, errors and the ratio to the ceiling; then the
  *    round with the median ratio, and the worst p99 of all rounds.
@@ -40,6 +42,10 @@ const DURATION_SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 64);
 const CEILING_SECONDS = Number(process.env.BENCH_CEILING_SECONDS ?? 5);
 const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 3));
+const WARMUP_SECONDS = Math.max(
+	0,
+	Number(process.env.BENCH_WARMUP_SECONDS ?? 5),
+);
 const RETURNING_USERS = 1000;
 const DEV = "login.example.app";
 const POSTGRES_URL =
@@ -282,6 +288,7 @@ async function measure(
 	urls: string[],
 	requests: Prepared[][],
 	dir: string,
+	seconds = DURATION_SECONDS,
 ): Promise<Result & { generator: string }> {
 	const connections = Math.max(1, Math.floor(CONNECTIONS / urls.length));
 	const useWrk = WRK !== undefined && !process.env.BENCH_NODE_CLIENT;
@@ -291,11 +298,11 @@ async function measure(
 			if (useWrk) {
 				const sub = join(dir, `wrk-${i}`);
 				mkdirSync(sub, { recursive: true });
-				return driveWithWrk(url, reqs, DURATION_SECONDS, connections, sub);
+				return driveWithWrk(url, reqs, seconds, connections, sub);
 			}
-			const run = await drive(url, reqs, DURATION_SECONDS, connections);
+			const run = await drive(url, reqs, seconds, connections);
 			return {
-				rps: run.count / DURATION_SECONDS,
+				rps: run.count / seconds,
 				errors: run.errors,
 				p50: percentile(run.latencies, 50),
 				p99: percentile(run.latencies, 99),
@@ -365,7 +372,10 @@ async function scenario(
 		const perRound = Math.ceil(
 			((await ceilings.before()) * DURATION_SECONDS * 1.5) / urls.length,
 		);
-		const perServer = perRound * ROUNDS + RETURNING_USERS * 2;
+		const perWarmup = Math.ceil(
+			((await ceilings.before()) * WARMUP_SECONDS * 1.5) / urls.length,
+		);
+		const perServer = RETURNING_USERS * 2 + perWarmup + perRound * ROUNDS;
 		const requests = await Promise.all(
 			urls.map((url, i) => prepare(url, poolId, perServer, `s${i}-`)),
 		);
@@ -380,11 +390,23 @@ async function scenario(
 				),
 			),
 		);
+		// Then the measured load itself, unmeasured, until the server is in its steady state: the
+		// first seconds of full load grow the heap, with full garbage collections whose
+		// concurrent marking takes cores from signing (docs/benchmarks.md).
+		if (WARMUP_SECONDS > 0) {
+			const first = RETURNING_USERS * 2;
+			await measure(
+				urls,
+				requests.map((r) => r.slice(first, first + perWarmup)),
+				dir,
+				WARMUP_SECONDS,
+			);
+		}
 		const rounds: { result: Result; ceiling: number; ratio: number }[] = [];
 		let generator = "";
 		for (let round = 0; round < ROUNDS; round++) {
 			const before = await ceilings.before();
-			const start = RETURNING_USERS * 2 + round * perRound;
+			const start = RETURNING_USERS * 2 + perWarmup + round * perRound;
 			const result = await measure(
 				urls,
 				requests.map((r) => r.slice(start, start + perRound)),
