@@ -368,13 +368,12 @@ async function scenario(
 		);
 		client.destroy();
 		const poolId = pool.IdentityPoolId as string;
-		// Enough signed requests for well above the ceiling for each round, per server.
-		const perRound = Math.ceil(
-			((await ceilings.before()) * DURATION_SECONDS * 1.5) / urls.length,
-		);
-		const perWarmup = Math.ceil(
-			((await ceilings.before()) * WARMUP_SECONDS * 1.5) / urls.length,
-		);
+		// Enough signed requests for well above the ceiling, per server, for the warm-up and each round.
+		const firstCeiling = await ceilings.before();
+		const requestsFor = (seconds: number) =>
+			Math.ceil((firstCeiling * seconds * 1.5) / urls.length);
+		const perRound = requestsFor(DURATION_SECONDS);
+		const perWarmup = requestsFor(WARMUP_SECONDS);
 		const perServer = RETURNING_USERS * 2 + perWarmup + perRound * ROUNDS;
 		const requests = await Promise.all(
 			urls.map((url, i) => prepare(url, poolId, perServer, `s${i}-`)),
