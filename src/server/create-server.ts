@@ -126,8 +126,14 @@ export async function createServer(
 			},
 		],
 	);
+	// Until the server's logger exists, a problem of the checkpoint worker is a process warning.
+	let warn = (message: string) => process.emitWarning(message);
 	const store =
-		overrides.store ?? openStore(config.db, { poolSize: config.dbPoolSize });
+		overrides.store ??
+		openStore(config.db, {
+			poolSize: config.dbPoolSize,
+			backgroundCheckpoints: { onProblem: (message) => warn(message) },
+		});
 	try {
 		await store.migrate();
 	} catch (err) {
@@ -161,6 +167,7 @@ export async function createServer(
 		}),
 		return503OnClosing: false,
 	});
+	warn = (message) => app.log.warn(message);
 
 	const keys = newKeyRing(store, clock, config, (err) =>
 		app.log.warn(

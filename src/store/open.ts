@@ -6,6 +6,7 @@
  */
 import { ConfigError } from "../config/load.ts";
 import { openPostgresStore } from "./postgres/postgres-store.ts";
+import type { CheckpointerOptions } from "./sqlite/checkpointer.ts";
 import { openSqliteStore } from "./sqlite/sqlite-store.ts";
 import type { Store } from "./store.ts";
 
@@ -13,6 +14,11 @@ import type { Store } from "./store.ts";
 export interface OpenStoreOptions {
 	/** PostgreSQL: connections at most per instance (default 10). SQLite ignores it. */
 	poolSize?: number;
+	/**
+	 * SQLite: run checkpoints on a worker thread, off the event loop (a server wants this; a
+	 * command that opens the file for a moment does not). PostgreSQL ignores it.
+	 */
+	backgroundCheckpoints?: boolean | CheckpointerOptions;
 }
 
 /** Whether a `--db` value names a PostgreSQL database (else it is a SQLite path). */
@@ -33,5 +39,10 @@ export function openStore(db: string, options: OpenStoreOptions = {}): Store {
 			throw new ConfigError(`--db: ${(err as Error).message}`);
 		}
 	}
-	return openSqliteStore(db);
+	return openSqliteStore(
+		db,
+		options.backgroundCheckpoints === undefined
+			? {}
+			: { backgroundCheckpoints: options.backgroundCheckpoints },
+	);
 }

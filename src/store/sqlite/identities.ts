@@ -106,6 +106,8 @@ export class SqliteIdentities implements IdentityRepository {
 		(changes: PendingChange[]) => Outcome[]
 	>;
 	#pending: PendingChange[] = [];
+	/** While the WAL is restarted (checkpointer.ts), changes wait instead of committing. */
+	#paused = false;
 
 	constructor(db: Database.Database) {
 		this.#db = db;
@@ -217,14 +219,28 @@ export class SqliteIdentities implements IdentityRepository {
 				reject,
 			});
 			// After the I/O of this turn: every change asked for during it joins the group.
-			if (this.#pending.length === 1) setImmediate(() => this.flush());
+			if (this.#pending.length === 1 && !this.#paused) {
+				setImmediate(() => this.flush());
+			}
 		});
+	}
+
+	/** Holds the group commit: changes wait until {@link resume}. */
+	pause(): void {
+		this.#paused = true;
+	}
+
+	/** Lets the group commit go on, committing what waited. */
+	resume(): void {
+		if (!this.#paused) return;
+		this.#paused = false;
+		if (this.#pending.length > 0) setImmediate(() => this.flush());
 	}
 
 	/** Commits the changes waiting for the group commit now (also before the store closes). */
 	flush(): void {
 		const changes = this.#pending;
-		if (changes.length === 0) return;
+		if (changes.length === 0 || this.#paused) return;
 		this.#pending = [];
 		let outcomes: Outcome[];
 		try {

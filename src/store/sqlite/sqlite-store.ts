@@ -36,6 +36,7 @@ import type {
 	SigningKeyRepository,
 	Store,
 } from "../store.ts";
+import { type CheckpointerOptions, WalCheckpointer } from "./checkpointer.ts";
 import { SqliteIdentities } from "./identities.ts";
 import { MIGRATIONS } from "./migrations.ts";
 import { PoolCache } from "./pool-cache.ts";
@@ -63,8 +64,20 @@ function enableWal(db: Database.Database): void {
 	}
 }
 
+/** How a SQLite store runs. */
+export interface SqliteStoreOptions {
+	/**
+	 * Run checkpoints on a worker thread (checkpointer.ts) once migrated, so that their fsyncs
+	 * never stop the event loop: for a server. Ignored for `:memory:`.
+	 */
+	backgroundCheckpoints?: boolean | CheckpointerOptions;
+}
+
 /** Opens (creating if needed) a SQLite database; `path` may be `:memory:`. */
-export function openSqliteStore(path: string): Store {
+export function openSqliteStore(
+	path: string,
+	options: SqliteStoreOptions = {},
+): Store {
 	if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
 	// The busy timeout comes first: switching a new file to WAL takes a lock that another
 	// process opening the same file at the same moment must wait for, not fail on.
@@ -72,7 +85,14 @@ export function openSqliteStore(path: string): Store {
 	enableWal(db);
 	db.pragma("synchronous = NORMAL");
 	db.pragma("foreign_keys = ON");
-	return new SqliteStore(db);
+	const background = options.backgroundCheckpoints;
+	const checkpoints =
+		path === ":memory:" || !background
+			? undefined
+			: background === true
+				? {}
+				: background;
+	return new SqliteStore(db, path, checkpoints);
 }
 
 class SqliteStore implements Store {
@@ -83,9 +103,23 @@ class SqliteStore implements Store {
 	#signingKeys: SigningKeyRepository | undefined;
 	#identities: SqliteIdentities | undefined;
 	#credentials: CredentialRepository | undefined;
+	readonly #path: string;
+	readonly #checkpoints: CheckpointerOptions | undefined;
+	#checkpointer: WalCheckpointer | undefined;
 
-	constructor(db: Database.Database) {
+	constructor(
+		db: Database.Database,
+		path: string,
+		checkpoints: CheckpointerOptions | undefined,
+	) {
 		this.#db = db;
+		this.#path = path;
+		this.#checkpoints = checkpoints;
+	}
+
+	/** The checkpoint worker, when one was asked for (tests look at it). */
+	get checkpointer(): WalCheckpointer | undefined {
+		return this.#checkpointer;
 	}
 
 	get pools(): PoolRepository {
@@ -136,6 +170,14 @@ class SqliteStore implements Store {
 		this.#signingKeys ??= new SqliteSigningKeys(db);
 		this.#identities ??= new SqliteIdentities(db);
 		this.#credentials ??= new SqliteCredentials(db);
+		if (this.#checkpoints && !this.#checkpointer) {
+			this.#checkpointer = await WalCheckpointer.start(
+				db,
+				this.#path,
+				this.#identities,
+				this.#checkpoints,
+			);
+		}
 	}
 
 	async ping(): Promise<void> {
@@ -144,6 +186,8 @@ class SqliteStore implements Store {
 
 	async close(): Promise<void> {
 		if (!this.#db.open) return;
+		// The worker first: it may hold the write lock, and it pauses the group commit.
+		await this.#checkpointer?.stop();
 		// Changes already asked for are committed (and answered) first.
 		this.#identities?.flush();
 		this.#db.close();

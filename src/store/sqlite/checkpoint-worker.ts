@@ -1,0 +1,132 @@
+/**
+ * @module store/sqlite/checkpoint-worker
+ * The worker thread of {@link WalCheckpointer}: it copies the WAL into the database file
+ * (a checkpoint, whose fsyncs can stall for tens of milliseconds) so that the server's own
+ * connection, on the event loop, never has to.
+ *
+ * Every `intervalMs` it takes a fresh read snapshot on one connection and runs a PASSIVE
+ * checkpoint on another: the checkpoint copies every frame up to that snapshot and waits
+ * for nobody. The snapshot is held until the next pass on purpose: while a reader uses the
+ * WAL, SQLite cannot restart it (write it again from its start), and the writer that restarts
+ * a WAL must fsync its new header; that writer would be the server's connection.
+ *
+ * The WAL therefore grows until it holds `restartBytes`; then the worker asks the server to
+ * pause its group commit, lets go of its snapshot, runs a RESTART checkpoint (everything
+ * copied, the WAL free to start over) and restarts the WAL itself with a write that changes
+ * nothing (the database's `user_version`, set to its own value), so the header's fsync is
+ * paid here too; then it lets the server resume.
+ *
+ * Messages: to the server `ready`, `pause`, `resume`; from the server `paused`.
+ */
+import { parentPort, workerData } from "node:worker_threads";
+import Database from "better-sqlite3";
+
+/** What the worker is started with. */
+export interface CheckpointWorkerData {
+	path: string;
+	intervalMs: number;
+	restartBytes: number;
+	/** How long the RESTART checkpoint may wait for readers and other writers. */
+	busyMs: number;
+}
+
+/** A message between the worker and the server. */
+export type CheckpointMessage =
+	| { type: "ready" }
+	| { type: "pause" }
+	| { type: "paused" }
+	| { type: "resume"; restarted: boolean };
+
+interface CheckpointRow {
+	busy: number;
+	log: number;
+	checkpointed: number;
+}
+
+const port = parentPort;
+if (!port) throw new Error("checkpoint-worker runs as a worker thread");
+const { path, intervalMs, restartBytes, busyMs } =
+	workerData as CheckpointWorkerData;
+
+const reader = new Database(path, { fileMustExist: true, timeout: busyMs });
+const writer = new Database(path, { fileMustExist: true, timeout: busyMs });
+// The checkpoint's fsyncs are what keeps the database safe from a power loss.
+writer.pragma("synchronous = NORMAL");
+writer.pragma("wal_autocheckpoint = 0");
+const pageSize = writer.pragma("page_size", { simple: true }) as number;
+const touch = reader.prepare("SELECT count(*) FROM sqlite_schema");
+
+function send(message: CheckpointMessage): void {
+	port?.postMessage(message);
+}
+
+/** Ends the snapshot held since the last pass, if any, and takes a new one. */
+function holdSnapshot(): void {
+	if (reader.inTransaction) reader.exec("COMMIT");
+	reader.exec("BEGIN");
+	touch.get();
+}
+
+function releaseSnapshot(): void {
+	if (reader.inTransaction) reader.exec("COMMIT");
+}
+
+function checkpoint(mode: "PASSIVE" | "RESTART"): CheckpointRow {
+	return (
+		writer.pragma(`wal_checkpoint(${mode})`) as CheckpointRow[]
+	)[0] as CheckpointRow;
+}
+
+/** SQLITE_BUSY (another process holds a lock for longer than `busyMs`): try again later. */
+function isBusy(err: unknown): boolean {
+	return (err as { code?: string }).code?.startsWith("SQLITE_BUSY") === true;
+}
+
+let restarting = false;
+
+function pass(): void {
+	if (restarting) return;
+	try {
+		holdSnapshot();
+		const row = checkpoint("PASSIVE");
+		if (row.log * pageSize >= restartBytes) {
+			restarting = true;
+			send({ type: "pause" });
+		}
+	} catch (err) {
+		if (!isBusy(err)) throw err;
+	}
+}
+
+/** With the server's group commit paused: copies the rest of the WAL and starts it over. */
+function restart(): boolean {
+	releaseSnapshot();
+	const row = checkpoint("RESTART");
+	if (row.busy !== 0) return false;
+	// A write that changes nothing: it starts the WAL over (and fsyncs its header) here.
+	writer
+		.transaction(() => {
+			const version = writer.pragma("user_version", { simple: true }) as number;
+			writer.pragma(`user_version = ${version}`);
+		})
+		.immediate();
+	return true;
+}
+
+port.on("message", (message: CheckpointMessage) => {
+	if (message.type !== "paused") return;
+	let restarted = false;
+	try {
+		restarted = restart();
+	} catch (err) {
+		if (!isBusy(err)) throw err;
+	} finally {
+		restarting = false;
+		send({ type: "resume", restarted });
+	}
+	pass();
+});
+
+holdSnapshot();
+setInterval(pass, intervalMs);
+send({ type: "ready" });

@@ -1,0 +1,198 @@
+/**
+ * @module store/sqlite/checkpointer
+ * Moves SQLite's checkpoints off the event loop.
+ *
+ * In WAL mode with `synchronous = NORMAL` a commit does not fsync, but the checkpoint that
+ * SQLite runs in the commit crossing `wal_autocheckpoint` pages does, twice (the WAL, then the
+ * database file), and a new WAL's header is fsynced by the first commit written into it. On
+ * a busy virtual machine one fsync takes 5-40 ms, every request in flight waits for it, and
+ * under a steady load of new identities it happens several times a second.
+ *
+ * The checkpointer turns the server connection's automatic checkpoints off and runs them on
+ * a worker thread (checkpoint-worker.ts): PASSIVE checkpoints every `intervalMs`, and, when
+ * the WAL has grown to `restartBytes`, a RESTART for which the group commit pauses for the
+ * few milliseconds the worker holds SQLite's write lock. If the worker cannot start, fails,
+ * or keeps the group commit paused too long, the connection's automatic checkpoints come
+ * back and the server goes on as before.
+ */
+import { Worker } from "node:worker_threads";
+import type Database from "better-sqlite3";
+import type {
+	CheckpointMessage,
+	CheckpointWorkerData,
+} from "./checkpoint-worker.ts";
+
+/** SQLite's default `wal_autocheckpoint`, restored when the worker is gone. */
+const AUTOCHECKPOINT_PAGES = 1000;
+
+/** What pauses while the worker restarts the WAL: the group commit. */
+export interface PausableCommits {
+	pause(): void;
+	resume(): void;
+}
+
+export interface CheckpointerOptions {
+	/** Time between two PASSIVE checkpoints (default 200 ms). */
+	intervalMs?: number;
+	/** WAL size at which it is started over (default 64 MiB). */
+	restartBytes?: number;
+	/** How long the worker's RESTART waits for readers and writers (default 100 ms). */
+	busyMs?: number;
+	/** A pause longer than this is a failure: commits resume, the worker is dropped (default 2 s). */
+	pauseTimeoutMs?: number;
+	/** Told why the worker is not (or no longer) in use. */
+	onProblem?: (message: string) => void;
+}
+
+/**
+ * Starts the worker module beside this one. From the compiled package that is a plain file;
+ * from the TypeScript sources (tests, `npm run dev`) Node 20 does not pass tsx's loader on
+ * to worker threads, so the worker loads the module through tsx's own API.
+ */
+function startWorker(workerData: CheckpointWorkerData): Worker {
+	if (!import.meta.url.endsWith(".ts")) {
+		return new Worker(new URL("./checkpoint-worker.js", import.meta.url), {
+			workerData,
+		});
+	}
+	const tsx = import.meta.resolve("tsx/esm/api");
+	const entry = new URL("./checkpoint-worker.ts", import.meta.url).href;
+	const code = `import(${JSON.stringify(tsx)}).then((tsx) => tsx.tsImport(${JSON.stringify(entry)}, ${JSON.stringify(import.meta.url)}))`;
+	return new Worker(code, { eval: true, workerData });
+}
+
+export class WalCheckpointer {
+	readonly #db: Database.Database;
+	readonly #commits: PausableCommits;
+	readonly #onProblem: (message: string) => void;
+	readonly #pauseTimeoutMs: number;
+	#worker: Worker | undefined;
+	#pauseTimer: NodeJS.Timeout | undefined;
+	#running = false;
+	/** Settles once checkpoints are back with the connection after a failure. */
+	#givenBack: Promise<void> = Promise.resolve();
+	/** WAL restarts done by the worker (for tests and diagnostics). */
+	restarts = 0;
+
+	private constructor(
+		db: Database.Database,
+		commits: PausableCommits,
+		options: CheckpointerOptions,
+	) {
+		this.#db = db;
+		this.#commits = commits;
+		this.#onProblem = options.onProblem ?? (() => {});
+		this.#pauseTimeoutMs = options.pauseTimeoutMs ?? 2000;
+	}
+
+	/**
+	 * Starts the worker on the database file at `path` (which `db` has open) and answers once
+	 * it runs, or once it has failed (then checkpoints stay where they were). Never rejects.
+	 */
+	static async start(
+		db: Database.Database,
+		path: string,
+		commits: PausableCommits,
+		options: CheckpointerOptions = {},
+	): Promise<WalCheckpointer> {
+		const checkpointer = new WalCheckpointer(db, commits, options);
+		const data: CheckpointWorkerData = {
+			path,
+			intervalMs: options.intervalMs ?? 200,
+			restartBytes: options.restartBytes ?? 64 * 1024 * 1024,
+			busyMs: options.busyMs ?? 100,
+		};
+		await new Promise<void>((ready) => {
+			let worker: Worker;
+			try {
+				worker = startWorker(data);
+			} catch (err) {
+				checkpointer.#fail(`cannot start: ${(err as Error).message}`);
+				ready();
+				return;
+			}
+			checkpointer.#worker = worker;
+			// The server's lifetime is decided elsewhere; this thread never keeps it alive.
+			worker.unref();
+			worker.on("message", (message: CheckpointMessage) => {
+				if (message.type === "ready") {
+					db.pragma("wal_autocheckpoint = 0");
+					checkpointer.#running = true;
+					ready();
+				} else checkpointer.#onMessage(message);
+			});
+			worker.on("error", (err) => {
+				checkpointer.#fail(err.message);
+				ready();
+			});
+			worker.on("exit", (code) => {
+				if (checkpointer.#worker === worker) {
+					checkpointer.#fail(`the worker stopped (exit code ${code})`);
+				}
+				ready();
+			});
+		});
+		await checkpointer.#givenBack;
+		return checkpointer;
+	}
+
+	/** Whether checkpoints run on the worker (false once it has stopped or failed). */
+	get running(): boolean {
+		return this.#running;
+	}
+
+	#onMessage(message: CheckpointMessage): void {
+		const worker = this.#worker;
+		if (!worker) return;
+		if (message.type === "pause") {
+			this.#commits.pause();
+			this.#pauseTimer = setTimeout(
+				() => this.#fail("it kept the group commit paused too long"),
+				this.#pauseTimeoutMs,
+			);
+			worker.postMessage({ type: "paused" } satisfies CheckpointMessage);
+		} else if (message.type === "resume") {
+			clearTimeout(this.#pauseTimer);
+			this.#pauseTimer = undefined;
+			if (message.restarted) this.restarts++;
+			this.#commits.resume();
+		}
+	}
+
+	/** Drops the worker and gives checkpoints back to the server's connection. */
+	#fail(reason: string): void {
+		const worker = this.#worker;
+		this.#worker = undefined;
+		this.#running = false;
+		clearTimeout(this.#pauseTimer);
+		// The worker may hold SQLite's write lock: commits resume once it is gone.
+		if (worker) {
+			this.#givenBack = worker.terminate().then(
+				() => this.#giveBack(),
+				() => this.#giveBack(),
+			);
+		} else this.#giveBack();
+		this.#onProblem(
+			`SQLite checkpoints run on the event loop again: ${reason}`,
+		);
+	}
+
+	#giveBack(): void {
+		clearTimeout(this.#pauseTimer);
+		this.#pauseTimer = undefined;
+		if (this.#db.open) {
+			this.#db.pragma(`wal_autocheckpoint = ${AUTOCHECKPOINT_PAGES}`);
+		}
+		this.#commits.resume();
+	}
+
+	/** Stops the worker (waiting for it) and gives checkpoints back to the connection. */
+	async stop(): Promise<void> {
+		const worker = this.#worker;
+		this.#worker = undefined;
+		this.#running = false;
+		clearTimeout(this.#pauseTimer);
+		await worker?.terminate();
+		this.#giveBack();
+	}
+}

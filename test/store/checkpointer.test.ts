@@ -1,0 +1,264 @@
+/**
+ * @module test/store/checkpointer.test
+ * SQLite checkpoints on a worker thread (src/store/sqlite/checkpointer.ts): the shared store
+ * suite with the worker running, the WAL kept bounded by the worker alone, the group commit's
+ * pause, and the fallbacks to the connection's own checkpoints.
+ */
+import assert from "node:assert/strict";
+import { randomUUID } from "node:crypto";
+import { mkdtempSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, test } from "node:test";
+import Database from "better-sqlite3";
+import { planLogins } from "../../src/domain/identities.ts";
+import {
+	type CheckpointerOptions,
+	WalCheckpointer,
+} from "../../src/store/sqlite/checkpointer.ts";
+import { openSqliteStore } from "../../src/store/sqlite/sqlite-store.ts";
+import type { PoolKey, Store } from "../../src/store/store.ts";
+import { DEVELOPER, dev } from "../support/logins.ts";
+import { describeStoreConformance } from "./conformance.ts";
+
+const T0 = 1_700_000_000_000;
+
+let dir = "";
+let files = 0;
+function newFile(): string {
+	files += 1;
+	return join(dir, `checkpoints-${files}.sqlite`);
+}
+
+before(() => {
+	dir = mkdtempSync(join(tmpdir(), "idpool-checkpoints-"));
+});
+
+after(() => {
+	rmSync(dir, { recursive: true, force: true });
+});
+
+describeStoreConformance("sqlite (file, checkpoints on a worker)", async () =>
+	openSqliteStore(newFile(), { backgroundCheckpoints: true }),
+);
+
+/** The worker a store runs, if any (SqliteStore exposes it for tests). */
+function checkpointerOf(store: Store): WalCheckpointer | undefined {
+	return (store as unknown as { checkpointer?: WalCheckpointer }).checkpointer;
+}
+
+async function openWithWorker(
+	file: string,
+	options: CheckpointerOptions,
+): Promise<Store> {
+	const store = openSqliteStore(file, { backgroundCheckpoints: options });
+	await store.migrate();
+	return store;
+}
+
+async function createPool(store: Store): Promise<PoolKey> {
+	const key: PoolKey = {
+		accountId: "111111111111",
+		region: "us-east-1",
+		poolId: `us-east-1:${randomUUID()}`,
+	};
+	await store.pools.create(
+		{
+			...key,
+			settings: {
+				IdentityPoolName: "checkpoints",
+				AllowUnauthenticatedIdentities: false,
+				DeveloperProviderName: DEVELOPER,
+			},
+			tags: {},
+			now: T0,
+		},
+		1000,
+	);
+	return key;
+}
+
+function signIn(store: Store, pool: PoolKey, user: string): Promise<unknown> {
+	const login = dev(user);
+	const newIdentityId = `us-east-1:${randomUUID()}`;
+	return store.identities.change(
+		pool,
+		{ identityIds: [], logins: [login] },
+		(snapshot) =>
+			planLogins(snapshot, {
+				logins: [login],
+				newIdentityId,
+				maxLogins: 20,
+				flow: "developer",
+				limitError: "parameter",
+			}),
+		T0,
+	);
+}
+
+function until(check: () => boolean, timeoutMs = 10_000): Promise<void> {
+	const deadline = Date.now() + timeoutMs;
+	return new Promise((resolve, reject) => {
+		const poll = () => {
+			if (check()) resolve();
+			else if (Date.now() > deadline) reject(new Error("timed out"));
+			else setTimeout(poll, 10);
+		};
+		poll();
+	});
+}
+
+function walSize(file: string): number {
+	try {
+		return statSync(`${file}-wal`).size;
+	} catch {
+		return 0;
+	}
+}
+
+describe("sqlite checkpoints on a worker thread", () => {
+	test("the server's connection stops checkpointing; the worker keeps the WAL bounded and loses nothing", async () => {
+		const file = newFile();
+		const store = await openWithWorker(file, {
+			intervalMs: 10,
+			restartBytes: 256 * 1024,
+		});
+		const users = 3000;
+		try {
+			const checkpointer = checkpointerOf(store);
+			assert.ok(checkpointer?.running, "the worker runs");
+			const pool = await createPool(store);
+			// Writes spread over many turns, as a server's are: the WAL passes its restart size
+			// many times over, and each restart pauses the group commit while some wait.
+			for (let i = 0; i < users; i += 10) {
+				await Promise.all(
+					Array.from({ length: 10 }, (_, j) =>
+						signIn(store, pool, `u${i + j}`),
+					),
+				);
+			}
+			await until(() => checkpointer.restarts >= 2);
+			// These writes fill a WAL of about 37 MB when nothing restarts it (the connection's
+			// own checkpoints are off); restarts keep it to a few MB (the writes outrun the
+			// worker's 10-ms passes between two restarts).
+			assert.ok(
+				walSize(file) < 8 * 1024 * 1024,
+				`WAL of ${walSize(file)} bytes`,
+			);
+			for (const i of [0, 1234, users - 1]) {
+				const owner = await store.identities.ownerOf(pool.poolId, dev(`u${i}`));
+				assert.match(owner ?? "", /^us-east-1:/);
+			}
+		} finally {
+			await store.close();
+		}
+		// Everything is in the file once the store has closed.
+		const db = new Database(file, { readonly: true });
+		try {
+			const row = db
+				.prepare("SELECT count(*) AS n FROM identity_logins")
+				.get() as { n: number };
+			assert.equal(row.n, users);
+		} finally {
+			db.close();
+		}
+	});
+
+	test("while the group commit is paused, changes wait; on resume they commit", async () => {
+		const store = await openWithWorker(newFile(), {});
+		try {
+			const pool = await createPool(store);
+			const identities = store.identities as unknown as {
+				pause(): void;
+				resume(): void;
+			};
+			identities.pause();
+			let done = false;
+			const pending = signIn(store, pool, "waits").then(() => {
+				done = true;
+			});
+			await new Promise((resolve) => setTimeout(resolve, 50));
+			assert.equal(done, false, "nothing commits while paused");
+			assert.equal(
+				await store.identities.ownerOf(pool.poolId, dev("waits")),
+				undefined,
+			);
+			identities.resume();
+			await pending;
+			assert.match(
+				(await store.identities.ownerOf(pool.poolId, dev("waits"))) ?? "",
+				/^us-east-1:/,
+			);
+		} finally {
+			await store.close();
+		}
+	});
+
+	test("a worker that cannot open the file leaves checkpoints with the connection", async () => {
+		const file = newFile();
+		const db = new Database(file);
+		db.pragma("journal_mode = WAL");
+		const problems: string[] = [];
+		let resumed = 0;
+		try {
+			const checkpointer = await WalCheckpointer.start(
+				db,
+				join(dir, "no-such-dir", "missing.sqlite"),
+				{ pause() {}, resume: () => resumed++ },
+				{ onProblem: (message) => problems.push(message) },
+			);
+			assert.equal(checkpointer.running, false);
+			assert.equal(db.pragma("wal_autocheckpoint", { simple: true }), 1000);
+			assert.equal(problems.length, 1);
+			assert.match(
+				problems[0] ?? "",
+				/checkpoints run on the event loop again/,
+			);
+			assert.equal(resumed, 1, "the group commit is never left paused");
+			await checkpointer.stop();
+		} finally {
+			db.close();
+		}
+	});
+
+	test("a restart that keeps the group commit paused too long gives checkpoints back", async () => {
+		const file = newFile();
+		const problems: string[] = [];
+		// A reader that never finishes keeps the worker's RESTART waiting (for up to busyMs).
+		const store = await openWithWorker(file, {
+			intervalMs: 10,
+			restartBytes: 16 * 1024,
+			busyMs: 1500,
+			pauseTimeoutMs: 100,
+			onProblem: (message) => problems.push(message),
+		});
+		const reader = new Database(file, { readonly: true });
+		try {
+			const checkpointer = checkpointerOf(store);
+			assert.ok(checkpointer?.running);
+			const pool = await createPool(store);
+			reader.exec("BEGIN");
+			reader.prepare("SELECT count(*) FROM identity_pools").get();
+			for (let i = 0; i < 200 && checkpointer.running; i += 10) {
+				await Promise.all(
+					Array.from({ length: 10 }, (_, j) =>
+						signIn(store, pool, `p${i + j}`),
+					),
+				);
+			}
+			await until(() => !checkpointer.running);
+			assert.match(problems.join("\n"), /paused too long/);
+			reader.exec("COMMIT");
+			// The store goes on, with the connection's own checkpoints.
+			await signIn(store, pool, "after");
+			assert.match(
+				(await store.identities.ownerOf(pool.poolId, dev("after"))) ?? "",
+				/^us-east-1:/,
+			);
+		} finally {
+			if (reader.inTransaction) reader.exec("COMMIT");
+			reader.close();
+			await store.close();
+		}
+	});
+});
