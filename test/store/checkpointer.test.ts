@@ -11,14 +11,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import Database from "better-sqlite3";
-import { planLogins } from "../../src/domain/identities.ts";
 import {
 	type CheckpointerOptions,
 	WalCheckpointer,
 } from "../../src/store/sqlite/checkpointer.ts";
 import { openSqliteStore } from "../../src/store/sqlite/sqlite-store.ts";
 import type { PoolKey, Store } from "../../src/store/store.ts";
-import { DEVELOPER, dev } from "../support/logins.ts";
+import { DEVELOPER, dev, signIn } from "../support/logins.ts";
 import { describeStoreConformance } from "./conformance.ts";
 
 const T0 = 1_700_000_000_000;
@@ -78,24 +77,6 @@ async function createPool(store: Store): Promise<PoolKey> {
 	return key;
 }
 
-function signIn(store: Store, pool: PoolKey, user: string): Promise<unknown> {
-	const login = dev(user);
-	const newIdentityId = `us-east-1:${randomUUID()}`;
-	return store.identities.change(
-		pool,
-		{ identityIds: [], logins: [login] },
-		(snapshot) =>
-			planLogins(snapshot, {
-				logins: [login],
-				newIdentityId,
-				maxLogins: 20,
-				flow: "developer",
-				limitError: "parameter",
-			}),
-		T0,
-	);
-}
-
 function until(check: () => boolean, timeoutMs = 10_000): Promise<void> {
 	const deadline = Date.now() + timeoutMs;
 	return new Promise((resolve, reject) => {
@@ -133,7 +114,7 @@ describe("sqlite checkpoints on a worker thread", () => {
 			for (let i = 0; i < users; i += 10) {
 				await Promise.all(
 					Array.from({ length: 10 }, (_, j) =>
-						signIn(store, pool, `u${i + j}`),
+						signIn(store, pool, dev(`u${i + j}`), T0),
 					),
 				);
 			}
@@ -174,7 +155,7 @@ describe("sqlite checkpoints on a worker thread", () => {
 			};
 			identities.pause();
 			let done = false;
-			const pending = signIn(store, pool, "waits").then(() => {
+			const pending = signIn(store, pool, dev("waits"), T0).then(() => {
 				done = true;
 			});
 			await new Promise((resolve) => setTimeout(resolve, 50));
@@ -242,7 +223,7 @@ describe("sqlite checkpoints on a worker thread", () => {
 			for (let i = 0; i < 200 && checkpointer.running; i += 10) {
 				await Promise.all(
 					Array.from({ length: 10 }, (_, j) =>
-						signIn(store, pool, `p${i + j}`),
+						signIn(store, pool, dev(`p${i + j}`), T0),
 					),
 				);
 			}
@@ -250,7 +231,7 @@ describe("sqlite checkpoints on a worker thread", () => {
 			assert.match(problems.join("\n"), /paused too long/);
 			reader.exec("COMMIT");
 			// The store goes on, with the connection's own checkpoints.
-			await signIn(store, pool, "after");
+			await signIn(store, pool, dev("after"), T0);
 			assert.match(
 				(await store.identities.ownerOf(pool.poolId, dev("after"))) ?? "",
 				/^us-east-1:/,

@@ -12,7 +12,6 @@ import { randomBytes, randomUUID } from "node:crypto";
 import { connect, createServer, type Server, type Socket } from "node:net";
 import { after, before, describe, test } from "node:test";
 import pg from "pg";
-import { planLogins } from "../../src/domain/identities.ts";
 import {
 	ResourceNotFoundException,
 	ServiceError,
@@ -21,8 +20,8 @@ import { openStore } from "../../src/store/open.ts";
 import { MIGRATIONS } from "../../src/store/postgres/migrations.ts";
 import { openPostgresStore } from "../../src/store/postgres/postgres-store.ts";
 import { MIGRATIONS as SQLITE_MIGRATIONS } from "../../src/store/sqlite/migrations.ts";
-import type { LoginRef, PoolKey, Store } from "../../src/store/store.ts";
-import { DEVELOPER, dev } from "../support/logins.ts";
+import type { PoolKey, Store } from "../../src/store/store.ts";
+import { DEVELOPER, dev, signIn } from "../support/logins.ts";
 import { describeStoreConformance } from "./conformance.ts";
 import {
 	assertRolesUpgrade,
@@ -137,28 +136,6 @@ function createPool(store: Store, key: PoolKey, max = 1000) {
 			now: T0,
 		},
 		max,
-	);
-}
-
-function signIn(
-	store: Store,
-	pool: PoolKey,
-	login: LoginRef,
-	now: number,
-): Promise<{ identityId: string; created: boolean }> {
-	const newIdentityId = `us-east-1:${randomUUID()}`;
-	return store.identities.change(
-		pool,
-		{ identityIds: [], logins: [login] },
-		(snapshot) =>
-			planLogins(snapshot, {
-				logins: [login],
-				newIdentityId,
-				maxLogins: 20,
-				flow: "developer",
-				limitError: "parameter",
-			}),
-		now,
 	);
 }
 

@@ -12,16 +12,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import Database from "better-sqlite3";
-import { planLogins } from "../../src/domain/identities.ts";
 import { MIGRATIONS } from "../../src/store/sqlite/migrations.ts";
 import { openSqliteStore } from "../../src/store/sqlite/sqlite-store.ts";
-import type {
-	LoginRef,
-	PoolKey,
-	PoolRecord,
-	Store,
-} from "../../src/store/store.ts";
-import { DEVELOPER, dev } from "../support/logins.ts";
+import type { PoolKey, PoolRecord, Store } from "../../src/store/store.ts";
+import { DEVELOPER, dev, signIn } from "../support/logins.ts";
 import { describeStoreConformance } from "./conformance.ts";
 import {
 	assertRolesUpgrade,
@@ -80,28 +74,6 @@ async function createPool(store: Store): Promise<PoolKey> {
 		1000,
 	);
 	return key;
-}
-
-function signIn(
-	store: Store,
-	pool: PoolKey,
-	login: LoginRef,
-	now: number,
-): Promise<{ identityId: string; created: boolean }> {
-	const newIdentityId = `us-east-1:${randomUUID()}`;
-	return store.identities.change(
-		pool,
-		{ identityIds: [], logins: [login] },
-		(snapshot) =>
-			planLogins(snapshot, {
-				logins: [login],
-				newIdentityId,
-				maxLogins: 20,
-				flow: "developer",
-				limitError: "parameter",
-			}),
-		now,
-	);
 }
 
 async function openMigrated(file: string): Promise<Store> {
