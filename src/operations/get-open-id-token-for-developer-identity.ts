@@ -7,6 +7,8 @@
  * - `IdentityId`: links the developer user to it; a user linked elsewhere is
  *   DeveloperUserAlreadyRegisteredException; an identity with external logins needs one of
  *   them presented ("Logins don't match").
+ * - A new user's token is signed while the identity waits for its group commit, and answered
+ *   only after that commit, if it answered the same identity.
  * - Logins of providers configured on the pool may come along: they are verified as in
  *   GetId, then linked (or their identities merged) with the developer user's identity, and
  *   they appear in the token's `amr` after the developer entries.
@@ -50,51 +52,61 @@ export const GetOpenIdTokenForDeveloperIdentity = defineOperation<
 					});
 		const logins = [developer, ...externalLogins(verified)];
 		const now = ctx.clock.now();
+		const mint = (identityId: string) =>
+			ctx.tokens.mint({
+				...tokenFrame({
+					identityId,
+					poolId,
+					region: pool.region,
+					accountId,
+					issuer: ctx.issuer,
+					nowMs: now,
+					lifetimeSeconds:
+						input.TokenDuration ?? DEFAULT_DEVELOPER_TOKEN_SECONDS,
+				}),
+				amr: [
+					...developerAmr(developer.provider, poolId, developer.subject),
+					...verified.flatMap((v) => v.amr),
+				],
+				...(input.PrincipalTags ? { principalTags: input.PrincipalTags } : {}),
+			});
 		// A returning user with nothing to link needs no write: read who holds the login.
-		const known =
-			input.IdentityId === undefined && logins.length === 1
-				? await ctx.store.identities.ownerOf(poolId, developer)
-				: undefined;
-		const identityId =
-			known ??
-			(
-				await ctx.store.identities.change(
-					key,
-					{
-						identityIds:
-							input.IdentityId === undefined ? [] : [input.IdentityId],
-						logins,
-					},
-					(snapshot) =>
-						planLogins(snapshot, {
-							...(input.IdentityId === undefined
-								? {}
-								: { identityId: input.IdentityId }),
-							logins,
-							newIdentityId: newRegionalId(pool.region),
-							maxLogins: ctx.settings.maxLogins,
-							flow: "developer",
-							limitError: "parameter",
-						}),
-					now,
-				)
-			).identityId;
-		const Token = await ctx.tokens.mint({
-			...tokenFrame({
-				identityId,
-				poolId,
-				region: pool.region,
-				accountId,
-				issuer: ctx.issuer,
-				nowMs: now,
-				lifetimeSeconds: input.TokenDuration ?? DEFAULT_DEVELOPER_TOKEN_SECONDS,
-			}),
-			amr: [
-				...developerAmr(developer.provider, poolId, developer.subject),
-				...verified.flatMap((v) => v.amr),
-			],
-			...(input.PrincipalTags ? { principalTags: input.PrincipalTags } : {}),
-		});
+		const firstLogin = input.IdentityId === undefined && logins.length === 1;
+		const known = firstLogin
+			? await ctx.store.identities.ownerOf(poolId, developer)
+			: undefined;
+		if (known !== undefined) {
+			return { IdentityId: known, Token: await mint(known) };
+		}
+		const newIdentityId = newRegionalId(pool.region);
+		// A new user's token is signed while its identity waits for the group commit, for the
+		// identity the commit will almost surely create. It is answered only once that commit
+		// has answered the same identity (else it is dropped and the real one is signed).
+		const early = firstLogin ? mint(newIdentityId) : undefined;
+		early?.catch(() => {});
+		const { identityId } = await ctx.store.identities.change(
+			key,
+			{
+				identityIds: input.IdentityId === undefined ? [] : [input.IdentityId],
+				logins,
+			},
+			(snapshot) =>
+				planLogins(snapshot, {
+					...(input.IdentityId === undefined
+						? {}
+						: { identityId: input.IdentityId }),
+					logins,
+					newIdentityId,
+					maxLogins: ctx.settings.maxLogins,
+					flow: "developer",
+					limitError: "parameter",
+				}),
+			now,
+		);
+		const Token =
+			early !== undefined && identityId === newIdentityId
+				? await early
+				: await mint(identityId);
 		return { IdentityId: identityId, Token };
 	},
 });

@@ -120,13 +120,19 @@ describe("GetOpenIdTokenForDeveloperIdentity (JS v3 SDK)", () => {
 		);
 	});
 
-	test("N parallel first calls for one new user create exactly one identity", async () => {
+	test("N parallel first calls for one new user create exactly one identity, and every token names it", async () => {
 		const pool = await newPool({ DeveloperProviderName: DEV });
 		const answers = await Promise.all(
 			Array.from({ length: 25 }, () => token("racer", {}, pool)),
 		);
 		const ids = new Set(answers.map((a) => a.IdentityId));
 		assert.equal(ids.size, 1);
+		// Each call signed a token early for an identity of its own choosing; all but one lost
+		// the race, and theirs must not be the token they answer.
+		for (const answer of answers) {
+			const { payload } = await verify(answer.Token as string, pool);
+			assert.equal(payload.sub, answer.IdentityId);
+		}
 		const list = await client.send(
 			new ListIdentitiesCommand({ IdentityPoolId: pool, MaxResults: 60 }),
 		);

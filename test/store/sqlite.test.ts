@@ -303,6 +303,34 @@ describe("sqlite store: engine specifics", () => {
 		}
 	});
 
+	test("a busy store's group also takes the changes of the next turns; an idle one commits at the end of the turn", async () => {
+		const store = await openMigrated(newFile());
+		const identities = store.identities as unknown as { commits: number };
+		const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
+		try {
+			const pool = await createPool(store);
+			// A commit just now: the store is busy, and the group waits a few milliseconds.
+			await signIn(store, pool, dev("warm"), T0);
+			let before = identities.commits;
+			const first = signIn(store, pool, dev("one"), T0);
+			await nextTurn();
+			const second = signIn(store, pool, dev("two"), T0);
+			await Promise.all([first, second]);
+			assert.equal(identities.commits - before, 1, "one group for two turns");
+			// Idle (no commit for longer than the busy gap): the first change commits alone at
+			// the end of its turn; the second, asked for a turn later, in a group of its own.
+			await new Promise((resolve) => setTimeout(resolve, 60));
+			before = identities.commits;
+			const third = signIn(store, pool, dev("three"), T0);
+			await nextTurn();
+			const fourth = signIn(store, pool, dev("four"), T0);
+			await Promise.all([third, fourth]);
+			assert.equal(identities.commits - before, 2);
+		} finally {
+			await store.close();
+		}
+	});
+
 	test("closing the store commits the changes already asked for", async () => {
 		const file = newFile();
 		const store = await openMigrated(file);

@@ -5,8 +5,9 @@
  * lock throughout: no other writer can link a login between the read and the write, so
  * the uniqueness of logins per pool is kept without retries.
  *
- * Group commit: the changes asked for during one turn of the event loop are committed
- * together, in one transaction where each change runs in a savepoint of its own. A change
+ * Group commit: the changes asked for during one turn of the event loop (and, while the
+ * store is busy, during the next few milliseconds) are committed together, in one
+ * transaction where each change runs in a savepoint of its own. A change
  * that fails (its plan refuses, a constraint) is rolled back alone and fails alone; the
  * others commit. Each caller is answered after the commit that holds its change. A commit
  * costs a lock, a WAL header and the pages every new identity shares (table ends, sequence),
@@ -69,6 +70,11 @@ interface PendingChange {
 
 type Outcome = { ok: true; result: unknown } | { ok: false; error: unknown };
 
+/** How long a busy group commit waits for more changes. */
+const GROUP_WINDOW_MS = 4;
+/** A commit less than this long ago means the store is busy. */
+const BUSY_GAP_MS = 20;
+
 export class SqliteIdentities implements IdentityRepository {
 	readonly #db: Database.Database;
 	readonly #get: Database.Statement<[string], IdentityRow>;
@@ -108,6 +114,10 @@ export class SqliteIdentities implements IdentityRepository {
 	#pending: PendingChange[] = [];
 	/** While the WAL is restarted (checkpointer.ts), changes wait instead of committing. */
 	#paused = false;
+	/** When the last group committed (`performance.now()`). */
+	#lastFlush = Number.NEGATIVE_INFINITY;
+	/** Group commits run so far (for tests and diagnostics). */
+	commits = 0;
 
 	constructor(db: Database.Database) {
 		this.#db = db;
@@ -218,11 +228,21 @@ export class SqliteIdentities implements IdentityRepository {
 				resolve: resolve as (result: unknown) => void,
 				reject,
 			});
-			// After the I/O of this turn: every change asked for during it joins the group.
-			if (this.#pending.length === 1 && !this.#paused) {
-				setImmediate(() => this.flush());
-			}
+			if (this.#pending.length === 1 && !this.#paused) this.#schedule();
 		});
+	}
+
+	/**
+	 * When the group commits. Idle (no commit in the last {@link BUSY_GAP_MS}): after the I/O
+	 * of this turn, so every change asked for during it joins the group. Busy: after
+	 * {@link GROUP_WINDOW_MS}, so that the changes of the next few turns join too. Under load
+	 * requests arrive one at a time as signatures finish, and a group of one costs a commit of
+	 * its own (the pages every new identity shares, a WAL write) for one identity.
+	 */
+	#schedule(): void {
+		const now = performance.now();
+		if (now - this.#lastFlush > BUSY_GAP_MS) setImmediate(() => this.flush());
+		else setTimeout(() => this.flush(), GROUP_WINDOW_MS);
 	}
 
 	/** Holds the group commit: changes wait until {@link resume}. */
@@ -242,6 +262,8 @@ export class SqliteIdentities implements IdentityRepository {
 		const changes = this.#pending;
 		if (changes.length === 0 || this.#paused) return;
 		this.#pending = [];
+		this.#lastFlush = performance.now();
+		this.commits++;
 		let outcomes: Outcome[];
 		try {
 			outcomes = this.#commit(changes);
