@@ -175,6 +175,42 @@ describe("sqlite checkpoints on a worker thread", () => {
 		}
 	});
 
+	test("a reader holding the WAL (a backup) makes a restart fail; the worker waits before it pauses commits again", async () => {
+		const file = newFile();
+		const store = await openWithWorker(file, {
+			intervalMs: 10,
+			restartBytes: 16 * 1024,
+			busyMs: 50,
+		});
+		const reader = new Database(file, { readonly: true });
+		try {
+			const checkpointer = checkpointerOf(store);
+			assert.ok(checkpointer?.running);
+			const pool = await createPool(store);
+			await signIn(store, pool, dev("first"), T0);
+			// Right after a commit, before the worker's next pass: a snapshot inside the WAL.
+			reader.exec("BEGIN");
+			reader.prepare("SELECT count(*) FROM identity_pools").get();
+			const until = Date.now() + 1000;
+			for (let i = 0; Date.now() < until; i += 10) {
+				await Promise.all(
+					Array.from({ length: 10 }, (_, j) =>
+						signIn(store, pool, dev(`b${i + j}`), T0),
+					),
+				);
+			}
+			assert.equal(checkpointer.restarts, 0, "the reader kept the WAL");
+			assert.ok(checkpointer.pauses >= 1, "a restart was tried");
+			// Trying every pass would have paused the group commit about twenty times.
+			assert.ok(checkpointer.pauses <= 2, `${checkpointer.pauses} pauses`);
+			assert.equal(checkpointer.running, true);
+		} finally {
+			if (reader.inTransaction) reader.exec("COMMIT");
+			reader.close();
+			await store.close();
+		}
+	});
+
 	test("a worker that cannot open the file leaves checkpoints with the connection", async () => {
 		const file = newFile();
 		const db = new Database(file);

@@ -82,14 +82,22 @@ function isBusy(err: unknown): boolean {
 	return (err as { code?: string }).code?.startsWith("SQLITE_BUSY") === true;
 }
 
+/**
+ * After a restart that could not be done (a reader of another process, e.g. a backup, held
+ * the WAL for longer than `busyMs`), the next try waits this long: each try pauses the
+ * server's group commit for up to `busyMs`.
+ */
+const RETRY_MS = 5000;
+
 let restarting = false;
+let retryAt = 0;
 
 function pass(): void {
 	if (restarting) return;
 	try {
 		holdSnapshot();
 		const row = checkpoint("PASSIVE");
-		if (row.log * pageSize >= restartBytes) {
+		if (row.log * pageSize >= restartBytes && Date.now() >= retryAt) {
 			restarting = true;
 			send({ type: "pause" });
 		}
@@ -122,6 +130,7 @@ port.on("message", (message: CheckpointMessage) => {
 		if (!isBusy(err)) throw err;
 	} finally {
 		restarting = false;
+		if (!restarted) retryAt = Date.now() + RETRY_MS;
 		send({ type: "resume", restarted });
 	}
 	pass();

@@ -73,6 +73,8 @@ export class WalCheckpointer {
 	#givenBack: Promise<void> = Promise.resolve();
 	/** WAL restarts done by the worker (for tests and diagnostics). */
 	restarts = 0;
+	/** Times the worker paused the group commit to restart the WAL, done or not (ditto). */
+	pauses = 0;
 
 	private constructor(
 		db: Database.Database,
@@ -145,6 +147,7 @@ export class WalCheckpointer {
 		const worker = this.#worker;
 		if (!worker) return;
 		if (message.type === "pause") {
+			this.pauses++;
 			this.#commits.pause();
 			this.#pauseTimer = setTimeout(
 				() => this.#fail("it kept the group commit paused too long"),
