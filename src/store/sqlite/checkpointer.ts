@@ -162,40 +162,34 @@ export class WalCheckpointer {
 		}
 	}
 
-	/** Drops the worker and gives checkpoints back to the server's connection. */
+	/** Drops the worker after a failure, saying why; checkpoints go back to the connection. */
 	#fail(reason: string): void {
-		const worker = this.#worker;
-		this.#worker = undefined;
-		this.#running = false;
-		clearTimeout(this.#pauseTimer);
-		// The worker may hold SQLite's write lock: commits resume once it is gone.
-		if (worker) {
-			this.#givenBack = worker.terminate().then(
-				() => this.#giveBack(),
-				() => this.#giveBack(),
-			);
-		} else this.#giveBack();
+		this.#givenBack = this.#drop();
 		this.#onProblem(
 			`SQLite checkpoints run on the event loop again: ${reason}`,
 		);
 	}
 
-	#giveBack(): void {
+	/** Stops the worker (waiting for it) and gives checkpoints back to the connection. */
+	async stop(): Promise<void> {
+		await this.#drop();
+	}
+
+	/**
+	 * Terminates the worker, then gives checkpoints back to the server's connection and lets
+	 * the group commit go on. The worker may hold SQLite's write lock until it is gone.
+	 */
+	async #drop(): Promise<void> {
+		const worker = this.#worker;
+		this.#worker = undefined;
+		this.#running = false;
+		// A pause's timeout must not fire once the worker is dropped.
 		clearTimeout(this.#pauseTimer);
 		this.#pauseTimer = undefined;
+		await worker?.terminate().catch(() => {});
 		if (this.#db.open) {
 			this.#db.pragma(`wal_autocheckpoint = ${AUTOCHECKPOINT_PAGES}`);
 		}
 		this.#commits.resume();
-	}
-
-	/** Stops the worker (waiting for it) and gives checkpoints back to the connection. */
-	async stop(): Promise<void> {
-		const worker = this.#worker;
-		this.#worker = undefined;
-		this.#running = false;
-		clearTimeout(this.#pauseTimer);
-		await worker?.terminate();
-		this.#giveBack();
 	}
 }

@@ -92,7 +92,7 @@ export function openSqliteStore(
 			: background === true
 				? {}
 				: background;
-	return new SqliteStore(db, path, checkpoints);
+	return new SqliteStore(db, checkpoints);
 }
 
 class SqliteStore implements Store {
@@ -103,17 +103,14 @@ class SqliteStore implements Store {
 	#signingKeys: SigningKeyRepository | undefined;
 	#identities: SqliteIdentities | undefined;
 	#credentials: CredentialRepository | undefined;
-	readonly #path: string;
 	readonly #checkpoints: CheckpointerOptions | undefined;
 	#checkpointer: WalCheckpointer | undefined;
 
 	constructor(
 		db: Database.Database,
-		path: string,
 		checkpoints: CheckpointerOptions | undefined,
 	) {
 		this.#db = db;
-		this.#path = path;
 		this.#checkpoints = checkpoints;
 	}
 
@@ -173,7 +170,7 @@ class SqliteStore implements Store {
 		if (this.#checkpoints && !this.#checkpointer) {
 			this.#checkpointer = await WalCheckpointer.start(
 				db,
-				this.#path,
+				db.name,
 				this.#identities,
 				this.#checkpoints,
 			);
