@@ -266,7 +266,7 @@ export const SETTINGS: readonly SettingSpec[] = [
 		flag: "thread-pool-nice",
 		env: "IDPOOL_THREAD_POOL_NICE",
 		type: "nice",
-		default: "10",
+		default: "5",
 		description:
 			"How many nice steps (0 to 19) below the event loop the threads that sign tokens run, on Linux, so that the event loop keeps them fed when signing saturates the cores; 0 leaves their priority alone.",
 	},

@@ -131,21 +131,24 @@ describe("idpool serve (the built binary)", () => {
 				}),
 			);
 		const s = await serve(["--port", "0", "--db", ":memory:"]);
-		assert.match(s.stdout(), /signing: +4 thread-pool threads at nice 10\n/);
+		assert.match(s.stdout(), /signing: +4 thread-pool threads at nice 5\n/);
 		const pid = s.child.pid as number;
 		const nice = niceOf(pid);
 		assert.equal(nice[String(pid)], 0);
-		assert.equal(Object.values(nice).filter((n) => n === 10).length, 4);
+		assert.equal(Object.values(nice).filter((n) => n === 5).length, 4);
 		s.child.kill("SIGTERM");
 		assert.equal(await s.exited, 0);
 
 		const sized = await serve(
-			["--port", "0", "--db", ":memory:", "--thread-pool-nice", "5"],
+			["--port", "0", "--db", ":memory:", "--thread-pool-nice", "10"],
 			{ UV_THREADPOOL_SIZE: "2" },
 		);
-		assert.match(sized.stdout(), /signing: +2 thread-pool threads at nice 5\n/);
+		assert.match(
+			sized.stdout(),
+			/signing: +2 thread-pool threads at nice 10\n/,
+		);
 		const sizedNice = niceOf(sized.child.pid as number);
-		assert.equal(Object.values(sizedNice).filter((n) => n === 5).length, 2);
+		assert.equal(Object.values(sizedNice).filter((n) => n === 10).length, 2);
 		sized.child.kill("SIGTERM");
 		assert.equal(await sized.exited, 0);
 
