@@ -110,8 +110,9 @@ export async function serve(
 		throw err;
 	}
 	output.out(`idpool listening on ${url}`);
+	const storeNote = server.store.describe?.();
 	output.out(
-		`  database:  ${config.db === ":memory:" ? ":memory: (nothing is kept)" : config.db}`,
+		`  database:  ${config.db === ":memory:" ? ":memory: (nothing is kept)" : config.db}${storeNote ? ` (${storeNote})` : ""}`,
 	);
 	output.out(
 		`  access key: ${credentials ? credentials.map((c) => c.accessKeyId).join(", ") : config.accessKeyId}`,

@@ -406,6 +406,8 @@ export interface Store {
 	migrate(): Promise<void>;
 	/** Cheap round trip to the database, for `/health`. */
 	ping(): Promise<void>;
+	/** How the store runs where that is worth telling an operator (the startup banner), else undefined. */
+	describe?(): string | undefined;
 	/** Closes the database. */
 	close(): Promise<void>;
 }

@@ -88,7 +88,10 @@ describe("idpool serve (the built binary)", () => {
 	test("starts, prints its endpoint, database and key, answers /health, and stops cleanly on SIGTERM", async () => {
 		const db = join(dir, "a", "idpool.db");
 		const s = await serve(["--port", "0", "--db", db]);
-		assert.match(s.stdout(), /database: +.*a\/idpool\.db/);
+		assert.match(
+			s.stdout(),
+			/database: +.*a\/idpool\.db \(checkpoints on a worker thread\)\n/,
+		);
 		assert.match(s.stdout(), /access key: test/);
 		const health = await fetch(new URL("/health", s.url));
 		assert.equal(health.status, 200);

@@ -108,6 +108,7 @@ describe("sqlite checkpoints on a worker thread", () => {
 		try {
 			const checkpointer = checkpointerOf(store);
 			assert.ok(checkpointer?.running, "the worker runs");
+			assert.equal(store.describe?.(), "checkpoints on a worker thread");
 			const pool = await createPool(store);
 			// Writes spread over many turns, as a server's are: the WAL passes its restart size
 			// many times over, and each restart pauses the group commit while some wait.
@@ -265,6 +266,7 @@ describe("sqlite checkpoints on a worker thread", () => {
 			}
 			await until(() => !checkpointer.running);
 			assert.match(problems.join("\n"), /paused too long/);
+			assert.match(store.describe?.() ?? "", /on the server's connection/);
 			reader.exec("COMMIT");
 			// The store goes on, with the connection's own checkpoints.
 			await signIn(store, pool, dev("after"), T0);

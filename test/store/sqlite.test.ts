@@ -103,6 +103,8 @@ describe("sqlite store: engine specifics", () => {
 		const store = await openMigrated(file);
 		try {
 			assert.equal(store.engine, "sqlite");
+			// Without the checkpoint worker (a server's), there is nothing to tell.
+			assert.equal(store.describe?.(), undefined);
 			const db = new Database(file, { readonly: true });
 			try {
 				assert.equal(db.pragma("journal_mode", { simple: true }), "wal");

@@ -181,6 +181,13 @@ class SqliteStore implements Store {
 		this.#db.prepare("SELECT 1").get();
 	}
 
+	describe(): string | undefined {
+		if (!this.#checkpoints) return undefined;
+		return this.#checkpointer?.running
+			? "checkpoints on a worker thread"
+			: "checkpoints on the server's connection: the worker failed, see the log";
+	}
+
 	async close(): Promise<void> {
 		if (!this.#db.open) return;
 		// The worker first: it may hold the write lock, and it pauses the group commit.
