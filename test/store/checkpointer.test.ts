@@ -6,10 +6,9 @@
  */
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
-import { mkdtempSync, rmSync, statSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { statSync } from "node:fs";
 import { join } from "node:path";
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import Database from "better-sqlite3";
 import {
 	type CheckpointerOptions,
@@ -17,25 +16,13 @@ import {
 } from "../../src/store/sqlite/checkpointer.ts";
 import { openSqliteStore } from "../../src/store/sqlite/sqlite-store.ts";
 import type { PoolKey, Store } from "../../src/store/store.ts";
+import { sqliteScratch } from "../support/files.ts";
 import { DEVELOPER, dev, signIn } from "../support/logins.ts";
 import { describeStoreConformance } from "./conformance.ts";
 
 const T0 = 1_700_000_000_000;
 
-let dir = "";
-let files = 0;
-function newFile(): string {
-	files += 1;
-	return join(dir, `checkpoints-${files}.sqlite`);
-}
-
-before(() => {
-	dir = mkdtempSync(join(tmpdir(), "idpool-checkpoints-"));
-});
-
-after(() => {
-	rmSync(dir, { recursive: true, force: true });
-});
+const { dir, newFile } = sqliteScratch("checkpoints");
 
 describeStoreConformance("sqlite (file, checkpoints on a worker)", async () =>
 	openSqliteStore(newFile(), { backgroundCheckpoints: true }),

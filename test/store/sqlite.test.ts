@@ -7,14 +7,12 @@
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import Database from "better-sqlite3";
 import { MIGRATIONS } from "../../src/store/sqlite/migrations.ts";
 import { openSqliteStore } from "../../src/store/sqlite/sqlite-store.ts";
 import type { PoolKey, PoolRecord, Store } from "../../src/store/store.ts";
+import { sqliteScratch } from "../support/files.ts";
 import { DEVELOPER, dev, signIn } from "../support/logins.ts";
 import { describeStoreConformance } from "./conformance.ts";
 import {
@@ -27,21 +25,7 @@ import {
 
 const T0 = 1_700_000_000_000;
 
-let dir = "";
-let files = 0;
-/** A new database file name in the test directory (not created). */
-function newFile(): string {
-	files += 1;
-	return join(dir, `store-${files}.sqlite`);
-}
-
-before(() => {
-	dir = mkdtempSync(join(tmpdir(), "idpool-store-"));
-});
-
-after(() => {
-	rmSync(dir, { recursive: true, force: true });
-});
+const { newFile } = sqliteScratch("store");
 
 describeStoreConformance("sqlite (file)", async () =>
 	openSqliteStore(newFile()),
