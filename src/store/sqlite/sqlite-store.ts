@@ -182,8 +182,9 @@ class SqliteStore implements Store {
 	}
 
 	describe(): string | undefined {
-		if (!this.#checkpoints) return undefined;
-		return this.#checkpointer?.running
+		// No worker asked for, or not started yet (before migrate()): nothing to tell.
+		if (!this.#checkpointer) return undefined;
+		return this.#checkpointer.running
 			? "checkpoints on a worker thread"
 			: "checkpoints on the server's connection: the worker failed, see the log";
 	}
