@@ -8,10 +8,10 @@
 import { existsSync } from "node:fs";
 import { ConfigError } from "../config/load.ts";
 import type { Config } from "../config/schema.ts";
+import type { SigningKeyRecord } from "../domain/records.ts";
 import { systemClock } from "../lib/clock.ts";
 import { newKeyRing } from "../server/create-server.ts";
 import { isPostgresUrl, openStore } from "../store/open.ts";
-import type { SigningKeyRecord } from "../store/store.ts";
 import type { Output } from "./main.ts";
 
 function iso(ms: number): string {

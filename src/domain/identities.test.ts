@@ -14,12 +14,6 @@ import {
 } from "../../test/support/logins.ts";
 import { ServiceError } from "../errors/service-errors.ts";
 import {
-	type IdentityRecord,
-	type IdentitySnapshot,
-	type LoginRef,
-	loginKey,
-} from "../store/store.ts";
-import {
 	identityForbidden,
 	identityNotFound,
 	identityToWire,
@@ -30,6 +24,12 @@ import {
 	planLogins,
 	planUnlink,
 } from "./identities.ts";
+import {
+	type IdentityRecord,
+	type IdentitySnapshot,
+	type LoginRef,
+	loginKey,
+} from "./records.ts";
 
 const NEW = "us-east-1:00000000-0000-4000-8000-00000000000e";
 const A = "us-east-1:00000000-0000-4000-8000-00000000000a";

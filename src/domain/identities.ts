@@ -19,7 +19,7 @@ import {
 	type LoginRef,
 	loginKey,
 	type Planned,
-} from "../store/store.ts";
+} from "./records.ts";
 
 /** Observed on AWS (amplify-js#2301; Amplify matches this exact text). */
 export function identityNotFound(identityId: string): Error {
@@ -297,28 +297,6 @@ export function identityToWire(identity: IdentityRecord) {
 		CreationDate: identity.createdAt / 1000,
 		LastModifiedDate: identity.updatedAt / 1000,
 	};
-}
-
-/**
- * The identity, if it belongs to the caller's account and region; otherwise
- * ResourceNotFoundException, exactly as if it did not exist (DECISIONS 8).
- */
-export async function requireIdentity(
-	store: {
-		identities: { get(id: string): Promise<IdentityRecord | undefined> };
-	},
-	tenant: { accountId: string; region: string },
-	identityId: string,
-): Promise<IdentityRecord> {
-	const identity = await store.identities.get(identityId);
-	if (
-		!identity ||
-		identity.accountId !== tenant.accountId ||
-		identity.region !== tenant.region
-	) {
-		throw identityNotFound(identityId);
-	}
-	return identity;
 }
 
 /**

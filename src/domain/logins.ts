@@ -8,7 +8,7 @@ import {
 	InvalidParameterException,
 	NotAuthorizedException,
 } from "../errors/service-errors.ts";
-import type { LoginRef, PoolRecord } from "../store/store.ts";
+import type { LoginRef, PoolRecord } from "./records.ts";
 
 /** Developer user identifiers are at most 1,024 characters (reference §11, DECISIONS 9). */
 export const MAX_DEVELOPER_USER_IDENTIFIER = 1024;

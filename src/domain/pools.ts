@@ -10,12 +10,7 @@ import {
 	LimitExceededException,
 	ResourceNotFoundException,
 } from "../errors/service-errors.ts";
-import type {
-	PoolKey,
-	PoolRecord,
-	PoolSettings,
-	Store,
-} from "../store/store.ts";
+import type { PoolRecord, PoolSettings } from "./records.ts";
 import type { Wire } from "./wire.ts";
 
 /** The members of the `IdentityPool` shape that a caller configures. */
@@ -190,17 +185,4 @@ export function poolNotFound(
 	poolId: string,
 ): InstanceType<typeof ResourceNotFoundException> {
 	return new ResourceNotFoundException(`IdentityPool '${poolId}' not found.`);
-}
-
-/**
- * The pool, or ResourceNotFoundException. A pool of another account or region is not found,
- * exactly as if it did not exist (DECISIONS 8).
- */
-export async function requirePool(
-	store: Store,
-	key: PoolKey,
-): Promise<PoolRecord> {
-	const pool = await store.pools.get(key);
-	if (!pool) throw poolNotFound(key.poolId);
-	return pool;
 }

@@ -7,7 +7,6 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { ServiceError } from "../errors/service-errors.ts";
-import type { PoolSettings } from "../store/store.ts";
 import {
 	AMAZON_DEFAULT_PRINCIPAL_TAGS,
 	DEFAULT_PRINCIPAL_TAGS,
@@ -20,6 +19,7 @@ import {
 	providerNotConfigured,
 	requireTagProvider,
 } from "./principal-tags.ts";
+import type { PoolSettings } from "./records.ts";
 
 const POOL_ID = "us-east-1:00000000-0000-4000-8000-000000000001";
 const USER_POOL = "cognito-idp.us-east-1.amazonaws.com/us-east-1_Abc";

@@ -27,7 +27,7 @@
  *   array are skipped: no tag.
  */
 import { ResourceNotFoundException } from "../errors/service-errors.ts";
-import type { PoolSettings, PrincipalTagMapRecord } from "../store/store.ts";
+import type { PoolSettings, PrincipalTagMapRecord } from "./records.ts";
 
 /** Login with Amazon's provider name: its default map reads `user_id` instead of `sub`. */
 export const AMAZON_PROVIDER = "www.amazon.com";

@@ -8,9 +8,9 @@
  * caller's is ResourceNotFoundException, exactly as if the pool did not exist (DECISIONS 8).
  */
 import { InvalidParameterException } from "../errors/service-errors.ts";
-import type { PoolKey } from "../store/store.ts";
 import { partitionOf, regionOfId } from "./ids.ts";
 import { poolNotFound } from "./pools.ts";
+import type { PoolKey } from "./records.ts";
 
 /** The parts of a well-formed identity-pool ARN. */
 export interface PoolArn {

@@ -13,7 +13,7 @@ import type {
 	PoolRecord,
 	PoolSettings,
 	RoleMappingDoc,
-} from "../store/store.ts";
+} from "./records.ts";
 import {
 	ambiguousRoleDenied,
 	customRoleNotAllowed,

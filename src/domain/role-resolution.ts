@@ -43,7 +43,7 @@ import type {
 	PoolRecord,
 	PoolSettings,
 	RoleMappingDoc,
-} from "../store/store.ts";
+} from "./records.ts";
 import { roleMappingKeys } from "./roles.ts";
 
 /** AWS's message when the pool lacks a role it needs (observed, reference §2). */

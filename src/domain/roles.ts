@@ -16,7 +16,7 @@ import type {
 	PoolRecord,
 	PoolSettings,
 	RoleMappingDoc,
-} from "../store/store.ts";
+} from "./records.ts";
 import type { Wire } from "./wire.ts";
 
 /** The keys of `Roles`. */

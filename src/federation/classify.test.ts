@@ -6,7 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import type { PoolRecord, PoolSettings } from "../store/store.ts";
+import type { PoolRecord, PoolSettings } from "../domain/records.ts";
 import { classifyLogin, oidcKeyOfArn, ownLoginKeys } from "./classify.ts";
 import { isPlainIssuerKey, oidcIssuers } from "./login-verifier.ts";
 

@@ -7,7 +7,7 @@
  * of the pool's. Pure: it reads the pool's settings and nothing else, so every branch is
  * tested without a network.
  */
-import type { PoolRecord } from "../store/store.ts";
+import type { PoolRecord } from "../domain/records.ts";
 
 export const GOOGLE = "accounts.google.com";
 export const APPLE = "appleid.apple.com";

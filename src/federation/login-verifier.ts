@@ -12,9 +12,9 @@
 import type { JWTPayload } from "jose";
 import { USER_POOL_KEY } from "../config/load.ts";
 import type { ProviderMap, ProviderSettings } from "../config/schema.ts";
+import type { PoolRecord } from "../domain/records.ts";
 import type { ServiceError } from "../errors/service-errors.ts";
 import type { Clock } from "../lib/clock.ts";
-import type { PoolRecord } from "../store/store.ts";
 import { classifyLogin, type LoginClass, ownLoginKeys } from "./classify.ts";
 import { type FetchLike, ProviderUnreachable } from "./http.ts";
 import {

@@ -7,7 +7,7 @@
  * observed message, or ExternalServiceException when the provider cannot be reached in
  * time); "if any of the tokens fail, the whole call fails".
  */
-import type { PoolRecord } from "../store/store.ts";
+import type { PoolRecord } from "../domain/records.ts";
 
 /** A login whose token was verified. */
 export interface VerifiedLogin {

@@ -2,11 +2,13 @@
  * @module operations/describe-identity-pool
  * DescribeIdentityPool: the stored pool, in the same shape CreateIdentityPool answers.
  */
+
 import type {
 	DescribeIdentityPoolInput,
 	IdentityPool,
 } from "@aws-sdk/client-cognito-identity";
-import { poolToWire, requirePool } from "../domain/pools.ts";
+import { poolToWire } from "../domain/pools.ts";
+import { requirePool } from "./lookups.ts";
 import { defineOperation, signedCaller, type Wire } from "./operation.ts";
 
 export const DescribeIdentityPool = defineOperation<

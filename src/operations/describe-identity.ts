@@ -3,11 +3,13 @@
  * DescribeIdentity: an identity's linked provider names and its dates. Disabled (merged)
  * and inaccessible identities are still described (DECISIONS 10, 11).
  */
+
 import type {
 	DescribeIdentityInput,
 	IdentityDescription,
 } from "@aws-sdk/client-cognito-identity";
-import { identityToWire, requireIdentity } from "../domain/identities.ts";
+import { identityToWire } from "../domain/identities.ts";
+import { requireIdentity } from "./lookups.ts";
 import { defineOperation, signedCaller, type Wire } from "./operation.ts";
 
 export const DescribeIdentity = defineOperation<

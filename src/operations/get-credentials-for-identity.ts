@@ -13,6 +13,7 @@
  * - Principal tags: the claims mapped by each provider's attribute map (DECISIONS 17), or the
  *   tags a token of this server carries, recorded with the credentials.
  */
+
 import type {
 	GetCredentialsForIdentityInput,
 	GetCredentialsForIdentityResponse,
@@ -20,11 +21,11 @@ import type {
 import { identityForbidden, LOGINS_DONT_MATCH } from "../domain/identities.ts";
 import { resolveRole } from "../domain/role-resolution.ts";
 import { NotAuthorizedException } from "../errors/service-errors.ts";
+import { identityAndPool } from "./lookups.ts";
 import { defineOperation, type Wire } from "./operation.ts";
 import {
 	authenticatedAmr,
 	externalLogins,
-	identityAndPool,
 	principalTagsOf,
 	requireActive,
 	requireGuestsAllowed,
@@ -40,7 +41,7 @@ export const GetCredentialsForIdentity = defineOperation<
 	auth: "none",
 	async handler(input, ctx) {
 		const { identity, pool } = await identityAndPool(
-			ctx,
+			ctx.store,
 			input.IdentityId as string,
 		);
 		requireActive(identity);

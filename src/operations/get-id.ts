@@ -6,25 +6,22 @@
  * @remarks Logins are verified by their providers as configured (docs/federation.md); this
  * server's own tokens are refused here, as on AWS.
  */
+
 import type {
 	GetIdInput,
 	GetIdResponse,
 } from "@aws-sdk/client-cognito-identity";
 import { planLogins } from "../domain/identities.ts";
 import { newRegionalId } from "../domain/ids.ts";
+import { poolById } from "./lookups.ts";
 import { defineOperation, type Wire } from "./operation.ts";
-import {
-	externalLogins,
-	keyOf,
-	poolById,
-	requireGuestsAllowed,
-} from "./public-flow.ts";
+import { externalLogins, keyOf, requireGuestsAllowed } from "./public-flow.ts";
 
 export const GetId = defineOperation<GetIdInput, Wire<GetIdResponse>>({
 	name: "GetId",
 	auth: "none",
 	async handler(input, ctx) {
-		const pool = await poolById(ctx, input.IdentityPoolId as string);
+		const pool = await poolById(ctx.store, input.IdentityPoolId as string);
 		const entries = input.Logins ?? {};
 		const newIdentityId = newRegionalId(pool.region);
 		if (Object.keys(entries).length === 0) {

@@ -3,12 +3,13 @@
  * GetIdentityPoolRoles: the pool's default roles (always answered, `{}` when unset) and its
  * role mappings (answered only when set).
  */
+
 import type {
 	GetIdentityPoolRolesInput,
 	GetIdentityPoolRolesResponse,
 } from "@aws-sdk/client-cognito-identity";
-import { requirePool } from "../domain/pools.ts";
 import { rolesToWire } from "../domain/roles.ts";
+import { requirePool } from "./lookups.ts";
 import { defineOperation, signedCaller, type Wire } from "./operation.ts";
 
 export const GetIdentityPoolRoles = defineOperation<

@@ -13,6 +13,7 @@
  *   GetId, then linked (or their identities merged) with the developer user's identity, and
  *   they appear in the token's `amr` after the developer entries.
  */
+
 import type {
 	GetOpenIdTokenForDeveloperIdentityInput,
 	GetOpenIdTokenForDeveloperIdentityResponse,
@@ -20,12 +21,12 @@ import type {
 import { planLogins } from "../domain/identities.ts";
 import { newRegionalId } from "../domain/ids.ts";
 import { readDeveloperLogins } from "../domain/logins.ts";
-import { requirePool } from "../domain/pools.ts";
 import {
 	DEFAULT_DEVELOPER_TOKEN_SECONDS,
 	developerAmr,
 	tokenFrame,
 } from "../domain/tokens.ts";
+import { requirePool } from "./lookups.ts";
 import { defineOperation, signedCaller, type Wire } from "./operation.ts";
 import { externalLogins } from "./public-flow.ts";
 

@@ -6,6 +6,7 @@
  * already linked to it; new logins are linked and identities owning the others are merged
  * into it (the answer's `IdentityId` may then differ from the one asked).
  */
+
 import type {
 	GetOpenIdTokenInput,
 	GetOpenIdTokenResponse,
@@ -13,11 +14,11 @@ import type {
 import { identityForbidden } from "../domain/identities.ts";
 import { tokenFrame } from "../domain/tokens.ts";
 import { InvalidParameterException } from "../errors/service-errors.ts";
+import { identityAndPool } from "./lookups.ts";
 import { defineOperation, type Wire } from "./operation.ts";
 import {
 	authenticatedAmr,
 	externalLogins,
-	identityAndPool,
 	principalTagsOf,
 	requireActive,
 	requireGuestsAllowed,
@@ -36,7 +37,7 @@ export const GetOpenIdToken = defineOperation<
 	auth: "none",
 	async handler(input, ctx) {
 		const { identity, pool } = await identityAndPool(
-			ctx,
+			ctx.store,
 			input.IdentityId as string,
 		);
 		// Observed texts (aws/aws-cli#7652; aws-observability/aws-rum-web#172).

@@ -7,15 +7,16 @@
  * `PrincipalTags: {}` when none was ever set. A provider that is not configured on the pool
  * (reference §5 names) is ResourceNotFoundException.
  */
+
 import type {
 	GetPrincipalTagAttributeMapInput,
 	GetPrincipalTagAttributeMapResponse,
 } from "@aws-sdk/client-cognito-identity";
-import { requirePool } from "../domain/pools.ts";
 import {
 	principalTagMapInForce,
 	requireTagProvider,
 } from "../domain/principal-tags.ts";
+import { requirePool } from "./lookups.ts";
 import { defineOperation, signedCaller, type Wire } from "./operation.ts";
 
 export const GetPrincipalTagAttributeMap = defineOperation<

@@ -4,13 +4,14 @@
  * an opaque keyset `NextToken` (DECISIONS 13). `HideDisabled` leaves out merged-away and
  * inaccessible identities.
  */
+
 import type {
 	ListIdentitiesInput,
 	ListIdentitiesResponse,
 } from "@aws-sdk/client-cognito-identity";
 import { identityToWire } from "../domain/identities.ts";
 import { decodePageToken, encodePageToken } from "../domain/pagination.ts";
-import { requirePool } from "../domain/pools.ts";
+import { requirePool } from "./lookups.ts";
 import { defineOperation, signedCaller, type Wire } from "./operation.ts";
 
 export const ListIdentities = defineOperation<

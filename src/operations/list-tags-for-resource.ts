@@ -4,12 +4,13 @@
  * `IdentityPoolTags`), as `{"Tags": {...}}`; `Tags` is always present, `{}` when the pool
  * has none (DECISIONS 4).
  */
+
 import type {
 	ListTagsForResourceInput,
 	ListTagsForResourceResponse,
 } from "@aws-sdk/client-cognito-identity";
-import { requirePool } from "../domain/pools.ts";
 import { poolKeyOfArn } from "../domain/resource-arn.ts";
+import { requirePool } from "./lookups.ts";
 import { defineOperation, signedCaller, type Wire } from "./operation.ts";
 
 export const ListTagsForResource = defineOperation<

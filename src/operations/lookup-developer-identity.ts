@@ -7,18 +7,19 @@
  * - by both: the same answer when they belong together, ResourceConflictException otherwise.
  * Nothing found is ResourceNotFoundException.
  */
+
 import type {
 	LookupDeveloperIdentityInput,
 	LookupDeveloperIdentityResponse,
 } from "@aws-sdk/client-cognito-identity";
-import { identityNotFound, requireIdentity } from "../domain/identities.ts";
+import { identityNotFound } from "../domain/identities.ts";
 import { decodePageToken, encodePageToken } from "../domain/pagination.ts";
-import { requirePool } from "../domain/pools.ts";
 import {
 	InvalidParameterException,
 	ResourceConflictException,
 	ResourceNotFoundException,
 } from "../errors/service-errors.ts";
+import { requireIdentity, requirePool } from "./lookups.ts";
 import { defineOperation, signedCaller, type Wire } from "./operation.ts";
 
 /** Results per call when `MaxResults` is not given (AWS's documented maximum, reference §11). */

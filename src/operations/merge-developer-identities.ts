@@ -5,6 +5,7 @@
  * destination identity. Two users of one external provider on the merged identity are
  * ResourceConflictException; more than 20 logins InvalidParameterException.
  */
+
 import type {
 	MergeDeveloperIdentitiesInput,
 	MergeDeveloperIdentitiesResponse,
@@ -14,8 +15,8 @@ import {
 	checkDeveloperUserIdentifier,
 	requireDeveloperProvider,
 } from "../domain/logins.ts";
-import { requirePool } from "../domain/pools.ts";
-import type { LoginRef } from "../store/store.ts";
+import type { LoginRef } from "../domain/records.ts";
+import { requirePool } from "./lookups.ts";
 import { defineOperation, signedCaller, type Wire } from "./operation.ts";
 
 export const MergeDeveloperIdentities = defineOperation<

@@ -6,52 +6,25 @@
  * disabled or inaccessible identities with AWS's "forbidden" message.
  */
 
-import {
-	identityForbidden,
-	identityNotFound,
-	planLogins,
-} from "../domain/identities.ts";
+import { identityForbidden, planLogins } from "../domain/identities.ts";
 import { newRegionalId } from "../domain/ids.ts";
-import { poolNotFound } from "../domain/pools.ts";
 import {
 	principalTagProviderOf,
 	principalTagsFor,
 } from "../domain/principal-tags.ts";
-import { NotAuthorizedException } from "../errors/service-errors.ts";
-import type { VerifiedLogin } from "../federation/verifier.ts";
 import type {
 	IdentityRecord,
 	LoginRef,
 	PoolKey,
 	PoolRecord,
-} from "../store/store.ts";
+} from "../domain/records.ts";
+import { NotAuthorizedException } from "../errors/service-errors.ts";
+import type { VerifiedLogin } from "../federation/verifier.ts";
 import type { OperationContext } from "./operation.ts";
 
 /** Observed on AWS (reference §2). */
 export const UNAUTHENTICATED_NOT_SUPPORTED =
 	"Unauthenticated access is not supported for this identity pool.";
-
-/** The pool with this id, in whatever account and region. */
-export async function poolById(
-	ctx: OperationContext,
-	poolId: string,
-): Promise<PoolRecord> {
-	const pool = await ctx.store.pools.findById(poolId);
-	if (!pool) throw poolNotFound(poolId);
-	return pool;
-}
-
-/** The identity with this id and its pool. */
-export async function identityAndPool(
-	ctx: OperationContext,
-	identityId: string,
-): Promise<{ identity: IdentityRecord; pool: PoolRecord }> {
-	const identity = await ctx.store.identities.get(identityId);
-	if (!identity) throw identityNotFound(identityId);
-	const pool = await ctx.store.pools.findById(identity.poolId);
-	if (!pool) throw identityNotFound(identityId);
-	return { identity, pool };
-}
 
 /** The key of a pool record. */
 export function keyOf(pool: PoolRecord): PoolKey {

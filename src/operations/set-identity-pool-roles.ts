@@ -7,9 +7,11 @@
  * that provider's mapping stored.
  * @remarks Role ARNs are checked for length only (AWS also checks iam:PassRole). At most 25 rules per mapping and 10 mappings per pool (configurable: `--max-mapping-rules`, `--max-role-mappings`).
  */
+
 import type { SetIdentityPoolRolesInput } from "@aws-sdk/client-cognito-identity";
-import { poolNotFound, requirePool } from "../domain/pools.ts";
+import { poolNotFound } from "../domain/pools.ts";
 import { roleConfigurationFromInput } from "../domain/roles.ts";
+import { requirePool } from "./lookups.ts";
 import { defineOperation, signedCaller } from "./operation.ts";
 
 export const SetIdentityPoolRoles = defineOperation<

@@ -14,16 +14,18 @@
  * `domain/principal-tags.ts`). A map stays stored when its provider is removed from the
  * pool, and is in force again if the provider is configured again.
  */
+
 import type {
 	SetPrincipalTagAttributeMapInput,
 	SetPrincipalTagAttributeMapResponse,
 } from "@aws-sdk/client-cognito-identity";
-import { poolNotFound, requirePool } from "../domain/pools.ts";
+import { poolNotFound } from "../domain/pools.ts";
 import {
 	principalTagMapFromInput,
 	principalTagMapInForce,
 	requireTagProvider,
 } from "../domain/principal-tags.ts";
+import { requirePool } from "./lookups.ts";
 import { defineOperation, signedCaller, type Wire } from "./operation.ts";
 
 export const SetPrincipalTagAttributeMap = defineOperation<

@@ -5,14 +5,15 @@
  * with no login is inaccessible (DECISIONS 11). An identifier not linked to that identity is
  * ResourceConflictException. Answers `{}`.
  */
+
 import type { UnlinkDeveloperIdentityInput } from "@aws-sdk/client-cognito-identity";
 import { planUnlink } from "../domain/identities.ts";
 import {
 	checkDeveloperUserIdentifier,
 	requireDeveloperProvider,
 } from "../domain/logins.ts";
-import { requirePool } from "../domain/pools.ts";
-import type { LoginRef } from "../store/store.ts";
+import type { LoginRef } from "../domain/records.ts";
+import { requirePool } from "./lookups.ts";
 import { defineOperation, signedCaller } from "./operation.ts";
 
 export const UnlinkDeveloperIdentity = defineOperation<

@@ -6,15 +6,12 @@
  * time they are seen; an identity left with no login is inaccessible (DECISIONS 11).
  * Answers `{}`.
  */
+
 import type { UnlinkIdentityInput } from "@aws-sdk/client-cognito-identity";
 import { planUnlinkProviders } from "../domain/identities.ts";
+import { identityAndPool } from "./lookups.ts";
 import { defineOperation } from "./operation.ts";
-import {
-	externalLogins,
-	identityAndPool,
-	keyOf,
-	requireActive,
-} from "./public-flow.ts";
+import { externalLogins, keyOf, requireActive } from "./public-flow.ts";
 
 export const UnlinkIdentity = defineOperation<
 	UnlinkIdentityInput,
@@ -24,7 +21,7 @@ export const UnlinkIdentity = defineOperation<
 	auth: "none",
 	async handler(input, ctx) {
 		const { identity, pool } = await identityAndPool(
-			ctx,
+			ctx.store,
 			input.IdentityId as string,
 		);
 		requireActive(identity);

@@ -25,6 +25,7 @@ import {
 	ROLE_SESSION_NAME,
 	sessionNameOf,
 } from "../credentials/session-token.ts";
+import type { IssuedCredentialRecord, PoolRecord } from "../domain/records.ts";
 import {
 	IncompleteSignatureException,
 	InvalidSignatureException,
@@ -32,12 +33,7 @@ import {
 	UnrecognizedClientException,
 } from "../errors/protocol-errors.ts";
 import type { Clock } from "../lib/clock.ts";
-import type {
-	CredentialRepository,
-	IssuedCredentialRecord,
-	PoolRecord,
-	PoolRepository,
-} from "../store/store.ts";
+import type { CredentialRepository, PoolRepository } from "../store/store.ts";
 import {
 	EXPIRED_SECURITY_TOKEN,
 	INCORRECT_AUDIENCE,

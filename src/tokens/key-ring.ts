@@ -10,8 +10,9 @@
  * than serving keys that are a little stale.
  */
 import { createPrivateKey, type KeyObject } from "node:crypto";
+import type { SigningKeyRecord } from "../domain/records.ts";
 import type { Clock } from "../lib/clock.ts";
-import type { SigningKeyRecord, SigningKeyRepository } from "../store/store.ts";
+import type { SigningKeyRepository } from "../store/store.ts";
 import { generateSigningKey } from "./keys.ts";
 
 /** A key that may sign tokens now. */

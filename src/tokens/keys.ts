@@ -9,7 +9,7 @@
 import { generateKeyPair } from "node:crypto";
 import { promisify } from "node:util";
 import { calculateJwkThumbprint } from "jose";
-import type { SigningKeyRecord } from "../store/store.ts";
+import type { SigningKeyRecord } from "../domain/records.ts";
 
 /** The JWS algorithm of every token this server signs (reference §9.1). */
 export const SIGNING_ALG = "RS512";

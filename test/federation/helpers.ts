@@ -5,11 +5,11 @@
  */
 import assert from "node:assert/strict";
 import type { ProviderSettings } from "../../src/config/schema.ts";
+import type { PoolRecord, PoolSettings } from "../../src/domain/records.ts";
 import type { FetchLike } from "../../src/federation/http.ts";
 import { createLoginVerifier } from "../../src/federation/login-verifier.ts";
 import type { LoginVerifier } from "../../src/federation/verifier.ts";
 import { type Clock, FakeClock } from "../../src/lib/clock.ts";
-import type { PoolRecord, PoolSettings } from "../../src/store/store.ts";
 import { KeyRing } from "../../src/tokens/key-ring.ts";
 import { TokenIssuer } from "../../src/tokens/tokens.ts";
 import { MemorySigningKeys } from "../support/memory-keys.ts";

@@ -10,12 +10,13 @@ import { statSync } from "node:fs";
 import { join } from "node:path";
 import { describe, test } from "node:test";
 import Database from "better-sqlite3";
+import type { PoolKey } from "../../src/domain/records.ts";
 import {
 	type CheckpointerOptions,
 	WalCheckpointer,
 } from "../../src/store/sqlite/checkpointer.ts";
 import { openSqliteStore } from "../../src/store/sqlite/sqlite-store.ts";
-import type { PoolKey, Store } from "../../src/store/store.ts";
+import type { Store } from "../../src/store/store.ts";
 import { sqliteScratch } from "../support/files.ts";
 import { DEVELOPER, dev, signIn } from "../support/logins.ts";
 import { describeStoreConformance } from "./conformance.ts";

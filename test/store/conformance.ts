@@ -17,12 +17,6 @@ import {
 	planUnlink,
 } from "../../src/domain/identities.ts";
 import {
-	InvalidParameterException,
-	NotAuthorizedException,
-	ResourceNotFoundException,
-	ServiceError,
-} from "../../src/errors/service-errors.ts";
-import {
 	type IdentityChange,
 	type IdentityRecord,
 	type IdentitySnapshot,
@@ -33,8 +27,14 @@ import {
 	type PoolSettings,
 	type RoleMappingDoc,
 	type SigningKeyRecord,
-	type Store,
-} from "../../src/store/store.ts";
+} from "../../src/domain/records.ts";
+import {
+	InvalidParameterException,
+	NotAuthorizedException,
+	ResourceNotFoundException,
+	ServiceError,
+} from "../../src/errors/service-errors.ts";
+import type { Store } from "../../src/store/store.ts";
 import { amazon, DEVELOPER, dev, facebook, google } from "../support/logins.ts";
 
 const ACCOUNT = "111111111111";

@@ -12,6 +12,7 @@ import { randomBytes, randomUUID } from "node:crypto";
 import { connect, createServer, type Server, type Socket } from "node:net";
 import { after, before, describe, test } from "node:test";
 import pg from "pg";
+import type { PoolKey } from "../../src/domain/records.ts";
 import {
 	ResourceNotFoundException,
 	ServiceError,
@@ -20,7 +21,7 @@ import { openStore } from "../../src/store/open.ts";
 import { MIGRATIONS } from "../../src/store/postgres/migrations.ts";
 import { openPostgresStore } from "../../src/store/postgres/postgres-store.ts";
 import { MIGRATIONS as SQLITE_MIGRATIONS } from "../../src/store/sqlite/migrations.ts";
-import type { PoolKey, Store } from "../../src/store/store.ts";
+import type { Store } from "../../src/store/store.ts";
 import { DEVELOPER, dev, signIn } from "../support/logins.ts";
 import { describeStoreConformance } from "./conformance.ts";
 import {

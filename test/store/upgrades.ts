@@ -4,7 +4,8 @@
  * with only the earlier migrations applied), and what the store must make of it after.
  */
 import assert from "node:assert/strict";
-import type { PoolKey, Store } from "../../src/store/store.ts";
+import type { PoolKey } from "../../src/domain/records.ts";
+import type { Store } from "../../src/store/store.ts";
 
 /** A pool row as an older schema held it. */
 export interface OldPool {

@@ -13,10 +13,11 @@ import {
 	type CredentialsProvider,
 	localCredentialsProvider,
 } from "../../src/credentials/provider.ts";
+import type { PoolRecord } from "../../src/domain/records.ts";
 import { tokenFrame } from "../../src/domain/tokens.ts";
 import { FakeClock } from "../../src/lib/clock.ts";
 import { openStore } from "../../src/store/open.ts";
-import type { PoolRecord, Store } from "../../src/store/store.ts";
+import type { Store } from "../../src/store/store.ts";
 import {
 	createStsEndpoint,
 	isStsRequest,

@@ -5,7 +5,8 @@
  */
 import { randomUUID } from "node:crypto";
 import { planLogins } from "../../src/domain/identities.ts";
-import type { LoginRef, PoolKey, Store } from "../../src/store/store.ts";
+import type { LoginRef, PoolKey } from "../../src/domain/records.ts";
+import type { Store } from "../../src/store/store.ts";
 
 /** The developer provider name of the store and planner tests' pools. */
 export const DEVELOPER = "login.idpool.test";

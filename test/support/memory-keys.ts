@@ -5,10 +5,8 @@
  * is "stored" by mutating objects), `insertFirst` and `rotate` are atomic, and a failure can
  * be switched on to play a database outage.
  */
-import type {
-	SigningKeyRecord,
-	SigningKeyRepository,
-} from "../../src/store/store.ts";
+import type { SigningKeyRecord } from "../../src/domain/records.ts";
+import type { SigningKeyRepository } from "../../src/store/store.ts";
 
 export class MemorySigningKeys implements SigningKeyRepository {
 	#keys: SigningKeyRecord[] = [];

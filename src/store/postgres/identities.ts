@@ -9,20 +9,22 @@
  * so a record is never assembled from two different moments.
  */
 
-import { seqCursor } from "../sql/rows.ts";
 import {
-	type DeleteOutcome,
 	type IdentityChange,
-	type IdentityQuery,
 	type IdentityRecord,
-	type IdentityRepository,
 	type IdentitySnapshot,
 	type IdentityState,
 	type LoginRef,
 	loginKey,
-	type Page,
 	type Planned,
 	type PoolKey,
+} from "../../domain/records.ts";
+import { seqCursor } from "../sql/rows.ts";
+import type {
+	DeleteOutcome,
+	IdentityQuery,
+	IdentityRepository,
+	Page,
 } from "../store.ts";
 import type { Database, Sql } from "./database.ts";
 

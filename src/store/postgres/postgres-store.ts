@@ -9,6 +9,16 @@
  * writers queue; everything else is a single statement. A `schema` parameter of the URL
  * puts every table in that schema.
  */
+
+import type {
+	IssuedCredentialRecord,
+	PoolKey,
+	PoolRecord,
+	PoolSettings,
+	PrincipalTagMapRecord,
+	RoleMappingDoc,
+	SigningKeyRecord,
+} from "../../domain/records.ts";
 import { LimitExceededException } from "../../errors/service-errors.ts";
 import {
 	type CredentialRow,
@@ -23,17 +33,10 @@ import {
 import type {
 	CredentialRepository,
 	IdentityRepository,
-	IssuedCredentialRecord,
 	NewPool,
 	Page,
-	PoolKey,
-	PoolRecord,
 	PoolRepository,
-	PoolSettings,
 	PoolSummary,
-	PrincipalTagMapRecord,
-	RoleMappingDoc,
-	SigningKeyRecord,
 	SigningKeyRepository,
 	Store,
 } from "../store.ts";

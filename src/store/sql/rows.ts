@@ -13,7 +13,7 @@ import type {
 	PoolSettings,
 	RoleMappingDoc,
 	SigningKeyRecord,
-} from "../store.ts";
+} from "../../domain/records.ts";
 
 /** An integer column: a number (SQLite) or a decimal string (PostgreSQL BIGINT). */
 export type Int = number | string;

@@ -14,20 +14,22 @@
  * so first logins arriving together cost less each.
  */
 import type Database from "better-sqlite3";
-import { seqCursor } from "../sql/rows.ts";
 import {
-	type DeleteOutcome,
 	type IdentityChange,
-	type IdentityQuery,
 	type IdentityRecord,
-	type IdentityRepository,
 	type IdentitySnapshot,
 	type IdentityState,
 	type LoginRef,
 	loginKey,
-	type Page,
 	type Planned,
 	type PoolKey,
+} from "../../domain/records.ts";
+import { seqCursor } from "../sql/rows.ts";
+import type {
+	DeleteOutcome,
+	IdentityQuery,
+	IdentityRepository,
+	Page,
 } from "../store.ts";
 
 interface IdentityRow {

@@ -10,7 +10,7 @@
  * change what the next request reads.
  */
 import type Database from "better-sqlite3";
-import type { PoolRecord } from "../store.ts";
+import type { PoolRecord } from "../../domain/records.ts";
 
 /** How many pools are kept; the oldest is dropped beyond. */
 const DEFAULT_LIMIT = 1024;

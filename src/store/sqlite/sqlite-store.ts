@@ -8,6 +8,15 @@
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import Database from "better-sqlite3";
+import type {
+	IssuedCredentialRecord,
+	PoolKey,
+	PoolRecord,
+	PoolSettings,
+	PrincipalTagMapRecord,
+	RoleMappingDoc,
+	SigningKeyRecord,
+} from "../../domain/records.ts";
 import { LimitExceededException } from "../../errors/service-errors.ts";
 import {
 	type CredentialRow,
@@ -22,17 +31,10 @@ import {
 import type {
 	CredentialRepository,
 	IdentityRepository,
-	IssuedCredentialRecord,
 	NewPool,
 	Page,
-	PoolKey,
-	PoolRecord,
 	PoolRepository,
-	PoolSettings,
 	PoolSummary,
-	PrincipalTagMapRecord,
-	RoleMappingDoc,
-	SigningKeyRecord,
 	SigningKeyRepository,
 	Store,
 } from "../store.ts";

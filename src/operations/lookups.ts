@@ -1,0 +1,61 @@
+/**
+ * @module operations/lookups
+ * The reads that start most operations: a pool or an identity, found in the store and
+ * refused with AWS's ResourceNotFoundException when it is not there. A signed operation sees
+ * only its caller's account and region, so a pool or identity of another tenant is not found,
+ * exactly as if it did not exist; the public operations find pools and identities by id alone
+ * (ids are unique). See docs/behaviour.md, "Accounts and regions".
+ */
+import { identityNotFound } from "../domain/identities.ts";
+import { poolNotFound } from "../domain/pools.ts";
+import type { IdentityRecord, PoolKey, PoolRecord } from "../domain/records.ts";
+import type { Store } from "../store/store.ts";
+
+/** The pool of the caller's tenant, or ResourceNotFoundException. */
+export async function requirePool(
+	store: Pick<Store, "pools">,
+	key: PoolKey,
+): Promise<PoolRecord> {
+	const pool = await store.pools.get(key);
+	if (!pool) throw poolNotFound(key.poolId);
+	return pool;
+}
+
+/** The identity, if it belongs to the caller's tenant; otherwise ResourceNotFoundException. */
+export async function requireIdentity(
+	store: Pick<Store, "identities">,
+	tenant: { accountId: string; region: string },
+	identityId: string,
+): Promise<IdentityRecord> {
+	const identity = await store.identities.get(identityId);
+	if (
+		!identity ||
+		identity.accountId !== tenant.accountId ||
+		identity.region !== tenant.region
+	) {
+		throw identityNotFound(identityId);
+	}
+	return identity;
+}
+
+/** The pool with this id, in whatever account and region (public operations). */
+export async function poolById(
+	store: Pick<Store, "pools">,
+	poolId: string,
+): Promise<PoolRecord> {
+	const pool = await store.pools.findById(poolId);
+	if (!pool) throw poolNotFound(poolId);
+	return pool;
+}
+
+/** The identity with this id and its pool (public operations). */
+export async function identityAndPool(
+	store: Pick<Store, "pools" | "identities">,
+	identityId: string,
+): Promise<{ identity: IdentityRecord; pool: PoolRecord }> {
+	const identity = await store.identities.get(identityId);
+	if (!identity) throw identityNotFound(identityId);
+	const pool = await store.pools.findById(identity.poolId);
+	if (!pool) throw identityNotFound(identityId);
+	return { identity, pool };
+}
