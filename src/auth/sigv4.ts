@@ -10,8 +10,7 @@
  * failure is a protocol error answered with HTTP 400 and AWS's wording. The canonical
  * request is always built from the SHA-256 of the body actually received, never from the
  * `x-amz-content-sha256` header, so a tampered body never passes. Derived signing keys are
- * cached per (date, region, service, secret) so a busy server does four HMACs per key per day
- * instead of per request.
+ * cached per (date, region, service, secret) in a {@link SigningKeyCache} of the server's.
  */
 import * as nodeCrypto from "node:crypto";
 import { createHash, createHmac, timingSafeEqual } from "node:crypto";
@@ -186,36 +185,44 @@ function sha256Hex(data: string | Buffer): string {
 		: createHash("sha256").update(data).digest("hex");
 }
 
-/** Cache of derived signing keys, oldest first; bounded so it cannot grow without limit. */
+/** How many derived signing keys a {@link SigningKeyCache} keeps at most. */
 const SIGNING_KEY_CACHE_SIZE = 256;
-const signingKeys = new Map<string, Buffer>();
 
-/** kSigning = HMAC(HMAC(HMAC(HMAC("AWS4" + secret, date), region), service), "aws4_request"), cached. */
-function signingKey(
+/** kSigning = HMAC(HMAC(HMAC(HMAC("AWS4" + secret, date), region), service), "aws4_request"). */
+function deriveSigningKey(
 	secret: string,
 	date: string,
 	region: string,
 	service: string,
 ): Buffer {
-	// date, region and service never contain NUL and come first: the key is unambiguous.
-	const cacheKey = `${date}\0${region}\0${service}\0${secret}`;
-	const cached = signingKeys.get(cacheKey);
-	if (cached !== undefined) return cached;
 	const kDate = createHmac("sha256", `AWS4${secret}`).update(date).digest();
 	const kRegion = createHmac("sha256", kDate).update(region).digest();
 	const kService = createHmac("sha256", kRegion).update(service).digest();
-	const kSigning = createHmac("sha256", kService).update(TERMINATOR).digest();
-	if (signingKeys.size >= SIGNING_KEY_CACHE_SIZE) {
-		const oldest = signingKeys.keys().next();
-		if (!oldest.done) signingKeys.delete(oldest.value);
-	}
-	signingKeys.set(cacheKey, kSigning);
-	return kSigning;
+	return createHmac("sha256", kService).update(TERMINATOR).digest();
 }
 
-/** Empties the signing key cache (tests, key rotation). */
-export function clearSigningKeyCache(): void {
-	signingKeys.clear();
+/**
+ * Derived signing keys, oldest first, bounded so it cannot grow without limit. One belongs to
+ * each server (never to the module: several servers may share a process), so that a busy
+ * server does four HMACs per key per day instead of per request.
+ */
+export class SigningKeyCache {
+	readonly #keys = new Map<string, Buffer>();
+
+	/** The signing key of `secret` for a day, region and service, derived once. */
+	get(secret: string, date: string, region: string, service: string): Buffer {
+		// date, region and service never contain NUL and come first: the key is unambiguous.
+		const cacheKey = `${date}\0${region}\0${service}\0${secret}`;
+		const cached = this.#keys.get(cacheKey);
+		if (cached !== undefined) return cached;
+		const key = deriveSigningKey(secret, date, region, service);
+		if (this.#keys.size >= SIGNING_KEY_CACHE_SIZE) {
+			const oldest = this.#keys.keys().next();
+			if (!oldest.done) this.#keys.delete(oldest.value);
+		}
+		this.#keys.set(cacheKey, key);
+		return key;
+	}
 }
 
 interface AuthorizationParts {
@@ -303,12 +310,14 @@ function requestTime(
  * @param lookup finds the secret and account of an access key id.
  * @param now the server's clock.
  * @param service the signing name the scope must carry.
+ * @param cache where derived signing keys are kept (without one, each call derives its key).
  */
 export function verifySigV4(
 	req: SignedRequest,
 	lookup: (accessKeyId: string) => SigningCredential | undefined,
 	now: Date,
 	service: string = DEFAULT_SERVICE,
+	cache?: SigningKeyCache,
 ): VerifiedCaller {
 	const authorization = header(req.headers, "authorization");
 	if (authorization === undefined || authorization.trim() === "") {
@@ -422,12 +431,14 @@ export function verifySigV4(
 	const canonicalRequest = `${req.method.toUpperCase()}\n${canonicalPath(path)}\n${canonicalQuery(query)}\n${canonicalHeaders}\n${signedHeadersParam}\n${payloadHash}`;
 	const scope = `${scopeDate}/${region}/${scopeService}/${TERMINATOR}`;
 	const stringToSign = `${ALGORITHM}\n${amzDate}\n${scope}\n${sha256Hex(canonicalRequest)}`;
-	const key = signingKey(
-		account.secretAccessKey,
-		scopeDate,
-		region,
-		scopeService,
-	);
+	const key = cache
+		? cache.get(account.secretAccessKey, scopeDate, region, scopeService)
+		: deriveSigningKey(
+				account.secretAccessKey,
+				scopeDate,
+				region,
+				scopeService,
+			);
 	const expected = createHmac("sha256", key).update(stringToSign).digest("hex");
 
 	if (

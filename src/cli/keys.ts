@@ -10,9 +10,9 @@ import { ConfigError } from "../config/load.ts";
 import type { Config } from "../config/schema.ts";
 import type { SigningKeyRecord } from "../domain/records.ts";
 import { systemClock } from "../lib/clock.ts";
-import { newKeyRing } from "../server/create-server.ts";
-import { isPostgresUrl, openStore } from "../store/open.ts";
-import type { Output } from "./main.ts";
+import { newKeyRing, openConfiguredStore } from "../server/create-server.ts";
+import { isPostgresUrl } from "../store/open.ts";
+import type { Output } from "./output.ts";
 
 function iso(ms: number): string {
 	return new Date(ms).toISOString();
@@ -46,7 +46,7 @@ export async function keysCommand(
 			`--db: no database at ${config.db} (\`idpool serve\` or \`idpool keys rotate\` creates one)`,
 		);
 	}
-	const store = openStore(config.db, { poolSize: config.dbPoolSize });
+	const store = await openConfiguredStore(config);
 	try {
 		await store.migrate();
 		const ring = newKeyRing(store, systemClock, config);

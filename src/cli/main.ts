@@ -14,9 +14,15 @@ import {
 import { ConfigError, loadConfig } from "../config/load.ts";
 import { type Config, SETTINGS } from "../config/schema.ts";
 import { lowerThreadPoolPriority } from "../lib/thread-pool-priority.ts";
-import { createServer, type IdpoolServer } from "../server/create-server.ts";
-import { openStore } from "../store/open.ts";
+import {
+	createServer,
+	type IdpoolServer,
+	openConfiguredStore,
+} from "../server/create-server.ts";
 import { keysCommand } from "./keys.ts";
+import type { Output } from "./output.ts";
+
+export type { Output } from "./output.ts";
 
 /** A mistake in how the command was called. */
 export class UsageError extends Error {
@@ -38,12 +44,6 @@ Commands:
 Options of serve and keys (each also as an environment variable):
 ${SETTINGS.map((s) => `  --${s.flag.padEnd(26)} ${s.env}${s.default ? ` (default: ${s.default || '""'})` : ""}`).join("\n")}
 `;
-
-/** Where the CLI writes; the tests capture it. */
-export interface Output {
-	out(line: string): void;
-	err(line: string): void;
-}
 
 function parseFlags(args: string[]): Record<string, string | undefined> {
 	const options = Object.fromEntries(
@@ -182,7 +182,7 @@ export async function main(
 		}
 		case "migrate": {
 			const config = loadConfig(parseFlags(rest), env);
-			const store = openStore(config.db, { poolSize: config.dbPoolSize });
+			const store = await openConfiguredStore(config);
 			try {
 				await store.migrate();
 			} finally {

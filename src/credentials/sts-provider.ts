@@ -21,7 +21,7 @@ import {
 	TooManyRequestsException,
 } from "../errors/service-errors.ts";
 import type { FetchLike } from "../federation/http.ts";
-import { contentOf, STS_VERSION, textOf } from "../sts/xml.ts";
+import { contentOf, STS_VERSION, textOf } from "../lib/xml.ts";
 import {
 	COGNITO_ROLE_SESSION_NAME,
 	type CredentialRequest,

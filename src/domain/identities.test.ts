@@ -16,7 +16,6 @@ import { ServiceError } from "../errors/service-errors.ts";
 import {
 	identityForbidden,
 	identityNotFound,
-	identityToWire,
 	LOGINS_DONT_MATCH,
 	type LoginRequest,
 	loginProviders,
@@ -769,7 +768,7 @@ describe("planUnlink", () => {
 	});
 });
 
-describe("wire helpers", () => {
+describe("loginProviders", () => {
 	test("loginProviders lists each provider once; none for no login", () => {
 		assert.equal(loginProviders(identity(G)), undefined);
 		assert.deepEqual(
@@ -777,23 +776,6 @@ describe("wire helpers", () => {
 				identity(A, { logins: [dev("u1"), google("g"), dev("u2")] }),
 			),
 			[DEVELOPER, "accounts.google.com"],
-		);
-	});
-
-	test("identityToWire gives dates in seconds and omits Logins of a guest", () => {
-		assert.deepEqual(identityToWire(identity(G, { createdAt: 1_500 })), {
-			IdentityId: G,
-			CreationDate: 1.5,
-			LastModifiedDate: 1.5,
-		});
-		assert.deepEqual(
-			identityToWire(identity(A, { logins: [google("g")], createdAt: 2_000 })),
-			{
-				IdentityId: A,
-				Logins: ["accounts.google.com"],
-				CreationDate: 2,
-				LastModifiedDate: 2,
-			},
 		);
 	});
 });

@@ -288,17 +288,6 @@ export function loginProviders(identity: IdentityRecord): string[] | undefined {
 	return [...new Set(identity.logins.map((l) => l.provider))];
 }
 
-/** The `IdentityDescription` shape (DescribeIdentity, ListIdentities items). */
-export function identityToWire(identity: IdentityRecord) {
-	const logins = loginProviders(identity);
-	return {
-		IdentityId: identity.identityId,
-		...(logins ? { Logins: logins } : {}),
-		CreationDate: identity.createdAt / 1000,
-		LastModifiedDate: identity.updatedAt / 1000,
-	};
-}
-
 /**
  * UnlinkIdentity: removes the identity's logins of the providers named, after the caller
  * proved ownership with a login linked to it (reference §3.18, DECISIONS 11). Developer

@@ -11,7 +11,6 @@ import {
 	ResourceNotFoundException,
 } from "../errors/service-errors.ts";
 import type { PoolRecord, PoolSettings } from "./records.ts";
-import type { Wire } from "./wire.ts";
 
 /** The members of the `IdentityPool` shape that a caller configures. */
 export type PoolSettingsInput = Omit<
@@ -168,16 +167,6 @@ export function applyPoolUpdate(
 			? current.tags
 			: checkTags(input.IdentityPoolTags, limits.maxTags);
 	return { settings, tags };
-}
-
-/** The `IdentityPool` shape answered by Create/Describe/UpdateIdentityPool. */
-export function poolToWire(pool: PoolRecord): Wire<IdentityPool> {
-	// IdentityPoolTags is always answered, even when empty (DECISIONS 4).
-	return {
-		IdentityPoolId: pool.poolId,
-		...pool.settings,
-		IdentityPoolTags: { ...pool.tags },
-	};
 }
 
 /** The message AWS answers for a pool that does not exist (observed, reference §3.2). */

@@ -6,18 +6,15 @@
  * the size quotas (DECISIONS 22), and the wire form of the answer.
  */
 import type {
-	GetIdentityPoolRolesResponse,
 	RoleMapping,
 	SetIdentityPoolRolesInput,
 } from "@aws-sdk/client-cognito-identity";
 import { InvalidParameterException } from "../errors/service-errors.ts";
 import type {
 	MappingRuleDoc,
-	PoolRecord,
 	PoolSettings,
 	RoleMappingDoc,
 } from "./records.ts";
-import type { Wire } from "./wire.ts";
 
 /** The keys of `Roles`. */
 export const ROLE_TYPES = ["authenticated", "unauthenticated"] as const;
@@ -161,17 +158,4 @@ export function roleConfigurationFromInput(
 		roleMappings[key] = checkMapping(key, mapping, limits);
 	}
 	return { roles, roleMappings };
-}
-
-/** GetIdentityPoolRoles' answer: `Roles` always (DECISIONS 4), `RoleMappings` when set. */
-export function rolesToWire(
-	pool: PoolRecord,
-): Wire<GetIdentityPoolRolesResponse> {
-	return {
-		IdentityPoolId: pool.poolId,
-		Roles: { ...pool.roles },
-		...(pool.roleMappings === undefined
-			? {}
-			: { RoleMappings: structuredClone(pool.roleMappings) }),
-	};
 }

@@ -48,7 +48,8 @@ export const UnrecognizedClientException = defineProtocolError(
 export const InvalidSignatureException = defineProtocolError(
 	"InvalidSignatureException",
 );
-/** Returned for requests to operations whose issue has not landed yet. */
-export const UnsupportedOperationException = defineProtocolError(
-	"UnsupportedOperationException",
+/** Temporary credentials presented after their expiration (the STS endpoint's `ExpiredToken`). */
+export const ExpiredTokenException = defineProtocolError(
+	"ExpiredTokenException",
+	403,
 );

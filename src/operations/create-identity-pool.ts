@@ -9,12 +9,13 @@ import type {
 	IdentityPool,
 } from "@aws-sdk/client-cognito-identity";
 import { newRegionalId } from "../domain/ids.ts";
-import { checkTags, poolToWire, settingsFromInput } from "../domain/pools.ts";
-import { defineOperation, signedCaller, type Wire } from "./operation.ts";
+import { checkTags, settingsFromInput } from "../domain/pools.ts";
+import { defineOperation, signedCaller } from "./operation.ts";
+import { identityPoolShape } from "./shapes.ts";
 
 export const CreateIdentityPool = defineOperation<
 	CreateIdentityPoolInput,
-	Wire<IdentityPool>
+	IdentityPool
 >({
 	name: "CreateIdentityPool",
 	auth: "sigv4",
@@ -33,6 +34,6 @@ export const CreateIdentityPool = defineOperation<
 			},
 			ctx.settings.maxPools,
 		);
-		return poolToWire(pool);
+		return identityPoolShape(pool);
 	},
 });

@@ -9,11 +9,11 @@ import type {
 	DeleteIdentitiesInput,
 	DeleteIdentitiesResponse,
 } from "@aws-sdk/client-cognito-identity";
-import { defineOperation, signedCaller, type Wire } from "./operation.ts";
+import { defineOperation, signedCaller } from "./operation.ts";
 
 export const DeleteIdentities = defineOperation<
 	DeleteIdentitiesInput,
-	Wire<DeleteIdentitiesResponse>
+	DeleteIdentitiesResponse
 >({
 	name: "DeleteIdentities",
 	auth: "sigv4",

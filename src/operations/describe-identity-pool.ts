@@ -7,20 +7,20 @@ import type {
 	DescribeIdentityPoolInput,
 	IdentityPool,
 } from "@aws-sdk/client-cognito-identity";
-import { poolToWire } from "../domain/pools.ts";
 import { requirePool } from "./lookups.ts";
-import { defineOperation, signedCaller, type Wire } from "./operation.ts";
+import { defineOperation, signedCaller } from "./operation.ts";
+import { identityPoolShape } from "./shapes.ts";
 
 export const DescribeIdentityPool = defineOperation<
 	DescribeIdentityPoolInput,
-	Wire<IdentityPool>
+	IdentityPool
 >({
 	name: "DescribeIdentityPool",
 	auth: "sigv4",
 	async handler(input, ctx) {
 		const { accountId, region } = signedCaller(ctx);
 		const poolId = input.IdentityPoolId as string;
-		return poolToWire(
+		return identityPoolShape(
 			await requirePool(ctx.store, { accountId, region, poolId }),
 		);
 	},

@@ -8,13 +8,13 @@ import type {
 	DescribeIdentityInput,
 	IdentityDescription,
 } from "@aws-sdk/client-cognito-identity";
-import { identityToWire } from "../domain/identities.ts";
 import { requireIdentity } from "./lookups.ts";
-import { defineOperation, signedCaller, type Wire } from "./operation.ts";
+import { defineOperation, signedCaller } from "./operation.ts";
+import { identityDescription } from "./shapes.ts";
 
 export const DescribeIdentity = defineOperation<
 	DescribeIdentityInput,
-	Wire<IdentityDescription>
+	IdentityDescription
 >({
 	name: "DescribeIdentity",
 	auth: "sigv4",
@@ -24,6 +24,6 @@ export const DescribeIdentity = defineOperation<
 			signedCaller(ctx),
 			input.IdentityId as string,
 		);
-		return identityToWire(identity);
+		return identityDescription(identity);
 	},
 });

@@ -22,7 +22,7 @@ import { identityForbidden, LOGINS_DONT_MATCH } from "../domain/identities.ts";
 import { resolveRole } from "../domain/role-resolution.ts";
 import { NotAuthorizedException } from "../errors/service-errors.ts";
 import { identityAndPool } from "./lookups.ts";
-import { defineOperation, type Wire } from "./operation.ts";
+import { defineOperation } from "./operation.ts";
 import {
 	authenticatedAmr,
 	externalLogins,
@@ -35,7 +35,7 @@ import {
 
 export const GetCredentialsForIdentity = defineOperation<
 	GetCredentialsForIdentityInput,
-	Wire<GetCredentialsForIdentityResponse>
+	GetCredentialsForIdentityResponse
 >({
 	name: "GetCredentialsForIdentity",
 	auth: "none",
@@ -111,7 +111,7 @@ export const GetCredentialsForIdentity = defineOperation<
 				AccessKeyId: issued.AccessKeyId,
 				SecretKey: issued.SecretKey,
 				SessionToken: issued.SessionToken,
-				Expiration: issued.expiresAt / 1000,
+				Expiration: new Date(issued.expiresAt),
 			},
 		};
 	},

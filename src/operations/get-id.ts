@@ -14,10 +14,10 @@ import type {
 import { planLogins } from "../domain/identities.ts";
 import { newRegionalId } from "../domain/ids.ts";
 import { poolById } from "./lookups.ts";
-import { defineOperation, type Wire } from "./operation.ts";
+import { defineOperation } from "./operation.ts";
 import { externalLogins, keyOf, requireGuestsAllowed } from "./public-flow.ts";
 
-export const GetId = defineOperation<GetIdInput, Wire<GetIdResponse>>({
+export const GetId = defineOperation<GetIdInput, GetIdResponse>({
 	name: "GetId",
 	auth: "none",
 	async handler(input, ctx) {

@@ -8,20 +8,20 @@ import type {
 	GetIdentityPoolRolesInput,
 	GetIdentityPoolRolesResponse,
 } from "@aws-sdk/client-cognito-identity";
-import { rolesToWire } from "../domain/roles.ts";
 import { requirePool } from "./lookups.ts";
-import { defineOperation, signedCaller, type Wire } from "./operation.ts";
+import { defineOperation, signedCaller } from "./operation.ts";
+import { poolRolesShape } from "./shapes.ts";
 
 export const GetIdentityPoolRoles = defineOperation<
 	GetIdentityPoolRolesInput,
-	Wire<GetIdentityPoolRolesResponse>
+	GetIdentityPoolRolesResponse
 >({
 	name: "GetIdentityPoolRoles",
 	auth: "sigv4",
 	async handler(input, ctx) {
 		const { accountId, region } = signedCaller(ctx);
 		const poolId = input.IdentityPoolId as string;
-		return rolesToWire(
+		return poolRolesShape(
 			await requirePool(ctx.store, { accountId, region, poolId }),
 		);
 	},

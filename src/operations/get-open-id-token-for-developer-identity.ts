@@ -27,12 +27,12 @@ import {
 	tokenFrame,
 } from "../domain/tokens.ts";
 import { requirePool } from "./lookups.ts";
-import { defineOperation, signedCaller, type Wire } from "./operation.ts";
+import { defineOperation, signedCaller } from "./operation.ts";
 import { externalLogins } from "./public-flow.ts";
 
 export const GetOpenIdTokenForDeveloperIdentity = defineOperation<
 	GetOpenIdTokenForDeveloperIdentityInput,
-	Wire<GetOpenIdTokenForDeveloperIdentityResponse>
+	GetOpenIdTokenForDeveloperIdentityResponse
 >({
 	name: "GetOpenIdTokenForDeveloperIdentity",
 	auth: "sigv4",

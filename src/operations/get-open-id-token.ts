@@ -15,7 +15,7 @@ import { identityForbidden } from "../domain/identities.ts";
 import { tokenFrame } from "../domain/tokens.ts";
 import { InvalidParameterException } from "../errors/service-errors.ts";
 import { identityAndPool } from "./lookups.ts";
-import { defineOperation, type Wire } from "./operation.ts";
+import { defineOperation } from "./operation.ts";
 import {
 	authenticatedAmr,
 	externalLogins,
@@ -31,7 +31,7 @@ export const OPEN_ID_TOKEN_SECONDS = 600;
 
 export const GetOpenIdToken = defineOperation<
 	GetOpenIdTokenInput,
-	Wire<GetOpenIdTokenResponse>
+	GetOpenIdTokenResponse
 >({
 	name: "GetOpenIdToken",
 	auth: "none",

@@ -17,11 +17,11 @@ import {
 	requireTagProvider,
 } from "../domain/principal-tags.ts";
 import { requirePool } from "./lookups.ts";
-import { defineOperation, signedCaller, type Wire } from "./operation.ts";
+import { defineOperation, signedCaller } from "./operation.ts";
 
 export const GetPrincipalTagAttributeMap = defineOperation<
 	GetPrincipalTagAttributeMapInput,
-	Wire<GetPrincipalTagAttributeMapResponse>
+	GetPrincipalTagAttributeMapResponse
 >({
 	name: "GetPrincipalTagAttributeMap",
 	auth: "sigv4",

@@ -9,14 +9,14 @@ import type {
 	ListIdentitiesInput,
 	ListIdentitiesResponse,
 } from "@aws-sdk/client-cognito-identity";
-import { identityToWire } from "../domain/identities.ts";
 import { decodePageToken, encodePageToken } from "../domain/pagination.ts";
 import { requirePool } from "./lookups.ts";
-import { defineOperation, signedCaller, type Wire } from "./operation.ts";
+import { defineOperation, signedCaller } from "./operation.ts";
+import { identityDescription } from "./shapes.ts";
 
 export const ListIdentities = defineOperation<
 	ListIdentitiesInput,
-	Wire<ListIdentitiesResponse>
+	ListIdentitiesResponse
 >({
 	name: "ListIdentities",
 	auth: "sigv4",
@@ -38,7 +38,7 @@ export const ListIdentities = defineOperation<
 		});
 		const result = {
 			IdentityPoolId: poolId,
-			Identities: page.items.map(identityToWire),
+			Identities: page.items.map(identityDescription),
 		};
 		return page.next === undefined
 			? result

@@ -9,11 +9,11 @@ import type {
 	ListIdentityPoolsResponse,
 } from "@aws-sdk/client-cognito-identity";
 import { decodePageToken, encodePageToken } from "../domain/pagination.ts";
-import { defineOperation, signedCaller, type Wire } from "./operation.ts";
+import { defineOperation, signedCaller } from "./operation.ts";
 
 export const ListIdentityPools = defineOperation<
 	ListIdentityPoolsInput,
-	Wire<ListIdentityPoolsResponse>
+	ListIdentityPoolsResponse
 >({
 	name: "ListIdentityPools",
 	auth: "sigv4",

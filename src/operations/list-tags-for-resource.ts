@@ -11,11 +11,11 @@ import type {
 } from "@aws-sdk/client-cognito-identity";
 import { poolKeyOfArn } from "../domain/resource-arn.ts";
 import { requirePool } from "./lookups.ts";
-import { defineOperation, signedCaller, type Wire } from "./operation.ts";
+import { defineOperation, signedCaller } from "./operation.ts";
 
 export const ListTagsForResource = defineOperation<
 	ListTagsForResourceInput,
-	Wire<ListTagsForResourceResponse>
+	ListTagsForResourceResponse
 >({
 	name: "ListTagsForResource",
 	auth: "sigv4",

@@ -20,14 +20,14 @@ import {
 	ResourceNotFoundException,
 } from "../errors/service-errors.ts";
 import { requireIdentity, requirePool } from "./lookups.ts";
-import { defineOperation, signedCaller, type Wire } from "./operation.ts";
+import { defineOperation, signedCaller } from "./operation.ts";
 
 /** Results per call when `MaxResults` is not given (AWS's documented maximum, reference §11). */
 const DEFAULT_PAGE = 60;
 
 export const LookupDeveloperIdentity = defineOperation<
 	LookupDeveloperIdentityInput,
-	Wire<LookupDeveloperIdentityResponse>
+	LookupDeveloperIdentityResponse
 >({
 	name: "LookupDeveloperIdentity",
 	auth: "sigv4",

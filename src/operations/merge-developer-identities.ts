@@ -17,11 +17,11 @@ import {
 } from "../domain/logins.ts";
 import type { LoginRef } from "../domain/records.ts";
 import { requirePool } from "./lookups.ts";
-import { defineOperation, signedCaller, type Wire } from "./operation.ts";
+import { defineOperation, signedCaller } from "./operation.ts";
 
 export const MergeDeveloperIdentities = defineOperation<
 	MergeDeveloperIdentitiesInput,
-	Wire<MergeDeveloperIdentitiesResponse>
+	MergeDeveloperIdentitiesResponse
 >({
 	name: "MergeDeveloperIdentities",
 	auth: "sigv4",

@@ -7,11 +7,24 @@
  */
 
 import type { CredentialsProvider } from "../credentials/provider.ts";
+import type { IssuedCredentialRecord } from "../domain/records.ts";
 import type { LoginVerifier } from "../federation/verifier.ts";
 import type { Clock } from "../lib/clock.ts";
 import type { Logger } from "../lib/logger.ts";
 import type { Store } from "../store/store.ts";
 import type { TokenIssuer } from "../tokens/tokens.ts";
+import type { WebIdentityVerifier } from "../tokens/web-identity.ts";
+
+/** The services idpool answers: Cognito Identity, and its STS-compatible endpoint. */
+export type ServiceName = "cognito-identity" | "sts";
+
+/**
+ * How a call must be authenticated: `none`, public (signed or not, the signature is not
+ * checked); `sigv4`, signed with one of the server's access keys; `sigv4-session`, signed with
+ * one of the server's access keys or with credentials the server issued (with their session
+ * token).
+ */
+export type AuthMode = "none" | "sigv4" | "sigv4-session";
 
 /** The server settings an operation may read. */
 export interface OperationSettings {
@@ -31,6 +44,10 @@ export interface Caller {
 	readonly accountId: string;
 	readonly region: string;
 	readonly accessKeyId: string;
+	/** `key`: one of the server's access keys; `session`: credentials the server issued. */
+	readonly kind: "key" | "session";
+	/** The issued credentials, for a `session` caller. */
+	readonly session?: IssuedCredentialRecord;
 }
 
 /** Everything a handler may use. */
@@ -46,13 +63,18 @@ export interface OperationContext {
 	readonly issuer: string;
 	/** Verifies the tokens of `Logins` maps (public operations). */
 	readonly logins: LoginVerifier;
-	/** Issues AWS credentials (GetCredentialsForIdentity). */
+	/** Issues AWS credentials (GetCredentialsForIdentity): the configured provider. */
 	readonly credentials: CredentialsProvider;
+	/**
+	 * Issues and records credentials of this server, whatever provider GetCredentialsForIdentity
+	 * uses: the STS endpoint is the STS that knows them.
+	 */
+	readonly localCredentials: CredentialsProvider;
+	/** Checks a web identity token presented to the STS endpoint (a token of this server). */
+	readonly verifyWebIdentity: WebIdentityVerifier;
 	/** The verified caller of a signed operation; `undefined` for public operations. */
 	readonly caller: Caller | undefined;
 }
-
-export type { Wire } from "../domain/wire.ts";
 
 /** An operation handler. */
 export type Handler<I, O> = (input: I, ctx: OperationContext) => Promise<O>;
@@ -60,16 +82,17 @@ export type Handler<I, O> = (input: I, ctx: OperationContext) => Promise<O>;
 /** An operation's descriptor. */
 export interface Operation<I = never, O = unknown> {
 	readonly name: string;
-	/** `sigv4`: requires a valid signature; `none`: public (signed or unsigned, DECISIONS 6). */
-	readonly auth: "sigv4" | "none";
+	/** The service the operation belongs to (and so the protocol that carries it). */
+	readonly service: ServiceName;
+	readonly auth: AuthMode;
 	readonly handler: Handler<I, O>;
-	/** False for a placeholder whose implementation has not landed (docs/operations.md). */
-	readonly supported?: boolean;
 }
 
-/** Declares an operation. */
-export function defineOperation<I, O>(op: Operation<I, O>): Operation<I, O> {
-	return Object.freeze(op);
+/** Declares an operation; its service is Cognito Identity unless it says otherwise. */
+export function defineOperation<I, O>(
+	op: Omit<Operation<I, O>, "service"> & { service?: ServiceName },
+): Operation<I, O> {
+	return Object.freeze({ ...op, service: op.service ?? "cognito-identity" });
 }
 
 /** The caller of a signed operation (the wire layer guarantees one). */

@@ -26,11 +26,11 @@ import {
 	requireTagProvider,
 } from "../domain/principal-tags.ts";
 import { requirePool } from "./lookups.ts";
-import { defineOperation, signedCaller, type Wire } from "./operation.ts";
+import { defineOperation, signedCaller } from "./operation.ts";
 
 export const SetPrincipalTagAttributeMap = defineOperation<
 	SetPrincipalTagAttributeMapInput,
-	Wire<SetPrincipalTagAttributeMapResponse>
+	SetPrincipalTagAttributeMapResponse
 >({
 	name: "SetPrincipalTagAttributeMap",
 	auth: "sigv4",

@@ -16,7 +16,7 @@ import {
 	InvalidParameterException,
 	LimitExceededException,
 } from "../errors/service-errors.ts";
-import { defineOperation, signedCaller, type Wire } from "./operation.ts";
+import { defineOperation, signedCaller } from "./operation.ts";
 
 /**
  * `checkTags`, with the quota answered as InvalidParameterException (same message): the
@@ -38,7 +38,7 @@ function checkTagSet(
 
 export const TagResource = defineOperation<
 	TagResourceInput,
-	Wire<TagResourceResponse>
+	TagResourceResponse
 >({
 	name: "TagResource",
 	auth: "sigv4",

@@ -10,11 +10,11 @@ import type {
 } from "@aws-sdk/client-cognito-identity";
 import { poolNotFound } from "../domain/pools.ts";
 import { poolKeyOfArn } from "../domain/resource-arn.ts";
-import { defineOperation, signedCaller, type Wire } from "./operation.ts";
+import { defineOperation, signedCaller } from "./operation.ts";
 
 export const UntagResource = defineOperation<
 	UntagResourceInput,
-	Wire<UntagResourceResponse>
+	UntagResourceResponse
 >({
 	name: "UntagResource",
 	auth: "sigv4",

@@ -5,13 +5,11 @@
  * and IdentityPoolTags (kept when omitted, replaced when present).
  */
 import type { IdentityPool } from "@aws-sdk/client-cognito-identity";
-import { applyPoolUpdate, poolNotFound, poolToWire } from "../domain/pools.ts";
-import { defineOperation, signedCaller, type Wire } from "./operation.ts";
+import { applyPoolUpdate, poolNotFound } from "../domain/pools.ts";
+import { defineOperation, signedCaller } from "./operation.ts";
+import { identityPoolShape } from "./shapes.ts";
 
-export const UpdateIdentityPool = defineOperation<
-	IdentityPool,
-	Wire<IdentityPool>
->({
+export const UpdateIdentityPool = defineOperation<IdentityPool, IdentityPool>({
 	name: "UpdateIdentityPool",
 	auth: "sigv4",
 	async handler(input, ctx) {
@@ -23,6 +21,6 @@ export const UpdateIdentityPool = defineOperation<
 			ctx.clock.now(),
 		);
 		if (!updated) throw poolNotFound(poolId);
-		return poolToWire(updated);
+		return identityPoolShape(updated);
 	},
 });

@@ -1,9 +1,11 @@
 /**
  * @module protocol/aws-json
- * The awsJson1_1 wire steps, each a small named function the server composes in order:
- * {@link parseTarget} (which operation), {@link checkContentType}, {@link decodeBody} (JSON
- * object or SerializationException), {@link encodeResult} and {@link encodeError} (the
- * `{"__type","message"}` envelope and its headers). Nothing here knows Fastify.
+ * AWS JSON 1.1, the protocol of Cognito Identity ({@link awsJson}): the operation is named by
+ * `X-Amz-Target`, the input is a JSON object validated against the model, the result is
+ * compact JSON with timestamps as epoch seconds, and errors travel in the
+ * `{"__type","message"}` envelope with `x-amzn-ErrorType`. Its steps are small named
+ * functions ({@link checkContentType}, {@link decodeBody}, {@link encodeResult},
+ * {@link encodeError}) that the protocol object composes. Nothing here knows Fastify.
  */
 import {
 	SerializationException,
@@ -13,6 +15,19 @@ import {
 	InternalErrorException,
 	ServiceError,
 } from "../errors/service-errors.ts";
+import type { OperationName } from "./model.generated.ts";
+import { headerValue, type Protocol } from "./protocol.ts";
+import { validateInput } from "./validation.ts";
+
+/**
+ * The operations whose output holds timestamps (DescribeIdentity, ListIdentities: identity
+ * dates; GetCredentialsForIdentity: the credentials' expiration).
+ */
+const OUTPUT_HAS_TIMESTAMPS: ReadonlySet<string> = new Set([
+	"DescribeIdentity",
+	"ListIdentities",
+	"GetCredentialsForIdentity",
+]);
 
 /** The content type of every answer. */
 export const JSON_11 = "application/x-amz-json-1.1";
@@ -37,33 +52,6 @@ export const ALLOWED_HEADERS = [
 	"amz-sdk-invocation-id",
 	"amz-sdk-request",
 ];
-
-/**
- * The operation named by `X-Amz-Target`. Accepts the short form
- * `AWSCognitoIdentityService.<Op>` and the legacy long form
- * `com.amazonaws.cognito.identity.model.AWSCognitoIdentityService.<Op>` (DECISIONS 3).
- * @throws UnknownOperationException when the header is missing or names no operation.
- */
-export function parseTarget(
-	header: string | string[] | undefined,
-	isOperation: (name: string) => boolean,
-): string {
-	const target = Array.isArray(header) ? header[0] : header;
-	if (!target)
-		throw new UnknownOperationException("Missing X-Amz-Target header.");
-	const dot = target.lastIndexOf(".");
-	const prefix = dot < 0 ? "" : target.slice(0, dot);
-	const name = target.slice(dot + 1);
-	const knownPrefix =
-		prefix === "AWSCognitoIdentityService" ||
-		prefix === "com.amazonaws.cognito.identity.model.AWSCognitoIdentityService";
-	if (!knownPrefix || !isOperation(name)) {
-		throw new UnknownOperationException(
-			`Unknown operation: ${printable(target)}`,
-		);
-	}
-	return name;
-}
 
 /**
  * Accepts `application/x-amz-json-1.1` and `application/json` (DECISIONS 3), with or without
@@ -103,9 +91,24 @@ export function decodeBody(body: Buffer | undefined): unknown {
 	return value;
 }
 
-/** Serialises a result (handlers already give timestamps as epoch seconds). */
-export function encodeResult(result: unknown): string {
-	return JSON.stringify(result ?? {});
+/** Writes a `Date` as a JSON number of epoch seconds (a JSON.stringify replacer). */
+function epochSeconds(
+	this: Record<string, unknown>,
+	key: string,
+	value: unknown,
+) {
+	const raw = this[key];
+	return raw instanceof Date ? raw.getTime() / 1000 : value;
+}
+
+/**
+ * Serialises a result. Handlers answer timestamps as `Date`s; they travel as epoch seconds.
+ * The replacer runs only for the operations whose output has timestamps.
+ */
+export function encodeResult(operation: string, result: unknown): string {
+	return OUTPUT_HAS_TIMESTAMPS.has(operation)
+		? JSON.stringify(result ?? {}, epochSeconds)
+		: JSON.stringify(result ?? {});
 }
 
 /** The parts of an error answer. */
@@ -151,4 +154,78 @@ export function encodeError(err: unknown): EncodedError {
 		body: JSON.stringify({ __type: error.type, message: error.message }),
 		error,
 	};
+}
+
+const SHORT_PREFIX = "AWSCognitoIdentityService";
+const LONG_PREFIX =
+	"com.amazonaws.cognito.identity.model.AWSCognitoIdentityService";
+
+/** What framing keeps of a request for the later steps. */
+interface JsonPayload {
+	target: string;
+	contentType: string | undefined;
+	body: Buffer;
+}
+
+/**
+ * The Cognito Identity protocol. The target may take the short form
+ * `AWSCognitoIdentityService.<Op>` or the legacy long form
+ * `com.amazonaws.cognito.identity.model.AWSCognitoIdentityService.<Op>`; a missing target, or
+ * one that names no operation, is UnknownOperationException (docs/behaviour.md).
+ */
+export const awsJson: Protocol = {
+	service: "cognito-identity",
+	frame(request) {
+		const target = headerValue(request.headers, "x-amz-target");
+		if (!target)
+			throw new UnknownOperationException("Missing X-Amz-Target header.");
+		const dot = target.lastIndexOf(".");
+		const prefix = dot < 0 ? "" : target.slice(0, dot);
+		if (prefix !== SHORT_PREFIX && prefix !== LONG_PREFIX) {
+			throw unknownTarget(target);
+		}
+		const payload: JsonPayload = {
+			target,
+			contentType: headerValue(request.headers, "content-type"),
+			body: request.body,
+		};
+		return { operation: target.slice(dot + 1), payload };
+	},
+	unknownOperation(framed) {
+		return unknownTarget((framed.payload as JsonPayload).target);
+	},
+	admit(framed) {
+		checkContentType((framed.payload as JsonPayload).contentType);
+	},
+	decode(framed) {
+		const payload = framed.payload as JsonPayload;
+		return validateInput(
+			framed.operation as OperationName,
+			decodeBody(payload.body),
+		);
+	},
+	encodeResult(operation, result, requestId) {
+		return {
+			statusCode: 200,
+			headers: { "content-type": JSON_11, "x-amzn-RequestId": requestId },
+			body: Buffer.from(encodeResult(operation, result)),
+		};
+	},
+	encodeError(error, requestId) {
+		const encoded = encodeError(error);
+		return {
+			response: {
+				statusCode: encoded.statusCode,
+				headers: { ...encoded.headers, "x-amzn-RequestId": requestId },
+				body: Buffer.from(encoded.body),
+			},
+			internal: encoded.error.fault === "server",
+		};
+	},
+};
+
+function unknownTarget(target: string): Error {
+	return new UnknownOperationException(
+		`Unknown operation: ${printable(target)}`,
+	);
 }

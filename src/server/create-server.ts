@@ -1,68 +1,40 @@
 /**
  * @module server/create-server
- * The composition root: the one place that builds the store, clock, credentials, throttle
- * and the Fastify app, for the CLI and the tests alike. No module-level state: several
- * servers can run in one process.
- *
- * One request, end to end: CORS and request id → `X-Amz-Target` → content type → SigV4
- * (signed operations) → rate quota → JSON decode → model validation → handler → JSON answer.
- * Any failure is answered in the AWS error envelope; nothing escapes as a stack trace.
+ * The composition root: the one place that builds a server's parts from its configuration
+ * (store, clock, access keys, signing keys, token issuer, login verifier, credentials
+ * providers, authenticator, rate quotas, dispatcher, HTTP app) and wires them together, for
+ * the CLI and the tests alike. It handles no request itself: the dispatcher
+ * (`dispatch/dispatcher.ts`) does, behind the HTTP app (`server/http.ts`). No module-level
+ * state: several servers can run in one process.
  */
-import { randomUUID } from "node:crypto";
-import cors from "@fastify/cors";
-import Fastify, {
-	type FastifyInstance,
-	type FastifyReply,
-	type FastifyRequest,
-	LogController,
-} from "fastify";
+import { Authenticator } from "../auth/authenticator.ts";
 import {
 	type AccountCredential,
 	CredentialRegistry,
 } from "../auth/credentials.ts";
-import { verifySigV4 } from "../auth/sigv4.ts";
+import { ConfigError } from "../config/load.ts";
 import type { Config } from "../config/schema.ts";
 import { ownTokenMinter } from "../credentials/own-token.ts";
 import { localCredentialsProvider } from "../credentials/provider.ts";
 import { stsCredentialsProvider } from "../credentials/sts-provider.ts";
-import {
-	RequestTooLargeException,
-	SerializationException,
-	UnknownOperationException,
-} from "../errors/protocol-errors.ts";
+import { createDispatcher } from "../dispatch/dispatcher.ts";
+import { Throttle } from "../dispatch/throttle.ts";
 import { createLoginVerifier } from "../federation/login-verifier.ts";
 import { type Clock, systemClock } from "../lib/clock.ts";
-import { findOperation } from "../operations/index.ts";
-import type {
-	Caller,
-	OperationContext,
-	OperationSettings,
-} from "../operations/operation.ts";
+import { operationNames } from "../operations/index.ts";
+import type { OperationSettings } from "../operations/operation.ts";
+import { awsJson } from "../protocol/aws-json.ts";
+import { awsQuery } from "../protocol/aws-query.ts";
 import {
-	ALLOWED_HEADERS,
-	checkContentType,
-	decodeBody,
-	EXPOSED_HEADERS,
-	encodeError,
-	encodeResult,
-	JSON_11,
-	parseTarget,
-} from "../protocol/aws-json.ts";
-import type { OperationName } from "../protocol/model.generated.ts";
-import { validateInput } from "../protocol/validation.ts";
-import { openStore } from "../store/open.ts";
+	type OpenStoreOptions,
+	openStore,
+	StoreLocationError,
+} from "../store/open.ts";
 import type { Store } from "../store/store.ts";
-import {
-	handleStsRequest,
-	isStsRequest,
-	ownTokenVerifier,
-} from "../sts/index.ts";
 import { KeyRing } from "../tokens/key-ring.ts";
 import { discoveryDocument, TokenIssuer } from "../tokens/tokens.ts";
-import { Throttle } from "./throttle.ts";
-
-/** Bodies up to 1 MiB are read (DECISIONS 3: ten 50,000-character logins fit). */
-export const BODY_LIMIT = 1024 * 1024;
+import { ownTokenVerifier } from "../tokens/web-identity.ts";
+import { createHttpApp, installRoutes } from "./http.ts";
 
 /**
  * Issued credentials are deleted this long after they expire: until then the STS endpoint
@@ -79,11 +51,13 @@ export interface ServerOverrides {
 	store?: Store;
 	/** Access keys, instead of those from the config. */
 	credentials?: AccountCredential[];
+	/** Where log lines go instead of standard output. */
+	logStream?: { write(line: string): void };
 }
 
 /** A built server, not yet listening. */
 export interface IdpoolServer {
-	readonly app: FastifyInstance;
+	readonly app: ReturnType<typeof createHttpApp>;
 	readonly store: Store;
 	readonly config: Config;
 	/** Starts listening; answers the base URL actually bound. */
@@ -91,8 +65,8 @@ export interface IdpoolServer {
 	/** The base URL once listening. */
 	readonly url: string | undefined;
 	/**
-	 * The token issuer: `--issuer` without a trailing slash, else the base URL actually bound
-	 * (DECISIONS 19). Known once listening.
+	 * The token issuer: `--issuer` without a trailing slash, else the base URL actually bound.
+	 * Known once listening.
 	 */
 	readonly issuer: string | undefined;
 	/** The signing keys this server uses and publishes. */
@@ -111,13 +85,46 @@ function baseUrl(host: string, port: number): string {
 	return `http://${shown.includes(":") ? `[${shown}]` : shown}:${port}`;
 }
 
+/**
+ * Opens the store `config.db` names; a location that cannot be used is a setting error of
+ * `--db` (for the CLI, a one-line message).
+ */
+export async function openConfiguredStore(
+	config: Config,
+	options: OpenStoreOptions = {},
+): Promise<Store> {
+	try {
+		return await openStore(config.db, {
+			poolSize: config.dbPoolSize,
+			...options,
+		});
+	} catch (err) {
+		if (err instanceof StoreLocationError) {
+			throw new ConfigError(`--db: ${err.message}`);
+		}
+		throw err;
+	}
+}
+
+/** The server settings operations read. */
+function operationSettings(config: Config): OperationSettings {
+	return {
+		maxPools: config.maxPools,
+		maxTags: config.maxTags,
+		maxUserPoolProviders: config.maxUserPoolProviders,
+		maxLogins: config.maxLogins,
+		maxRoleMappings: config.maxRoleMappings,
+		maxMappingRules: config.maxMappingRules,
+	};
+}
+
 /** Builds a server from a resolved configuration. */
 export async function createServer(
 	config: Config,
 	overrides: ServerOverrides = {},
 ): Promise<IdpoolServer> {
 	const clock = overrides.clock ?? systemClock;
-	const credentials = new CredentialRegistry(
+	const accessKeys = new CredentialRegistry(
 		overrides.credentials ?? [
 			{
 				accessKeyId: config.accessKeyId,
@@ -130,42 +137,19 @@ export async function createServer(
 	let warn = (message: string) => process.emitWarning(message);
 	const store =
 		overrides.store ??
-		openStore(config.db, {
-			poolSize: config.dbPoolSize,
+		(await openConfiguredStore(config, {
 			backgroundCheckpoints: { onProblem: (message) => warn(message) },
-		});
+		}));
 	try {
 		await store.migrate();
 	} catch (err) {
 		await store.close().catch(() => {});
 		throw err;
 	}
-	const throttle = new Throttle(config.rateLimits, clock);
-	const settings: OperationSettings = {
-		maxPools: config.maxPools,
-		maxTags: config.maxTags,
-		maxUserPoolProviders: config.maxUserPoolProviders,
-		maxLogins: config.maxLogins,
-		maxRoleMappings: config.maxRoleMappings,
-		maxMappingRules: config.maxMappingRules,
-	};
 
-	let url: string | undefined;
-	/** `--issuer` without a trailing slash, else the base URL actually bound (DECISIONS 19). */
-	const issuer = (): string =>
-		config.issuer?.replace(/\/+$/, "") ?? url ?? "http://127.0.0.1";
-
-	const app = Fastify({
-		logger: { level: config.logLevel },
-		bodyLimit: BODY_LIMIT,
-		genReqId: () => randomUUID(),
-		requestIdHeader: false,
-		// A log line per request costs more than the rest of a request; only at debug and below.
-		logController: new LogController({
-			disableRequestLogging:
-				config.logLevel !== "debug" && config.logLevel !== "trace",
-		}),
-		return503OnClosing: false,
+	const app = createHttpApp({
+		level: config.logLevel,
+		...(overrides.logStream ? { stream: overrides.logStream } : {}),
 	});
 	warn = (message) => app.log.warn(message);
 
@@ -182,178 +166,64 @@ export async function createServer(
 		await store.close().catch(() => {});
 		throw err;
 	}
+
+	let url: string | undefined;
+	/** `--issuer` without a trailing slash, else the base URL actually bound. */
+	const issuer = (): string =>
+		config.issuer?.replace(/\/+$/, "") ?? url ?? "http://127.0.0.1";
+
 	const tokens = new TokenIssuer(keys);
-	const logins = createLoginVerifier({
-		providers: config.providers,
-		fetchTimeoutMs: config.providerTimeoutSeconds * 1000,
-		clock,
-		issuer: () => issuer(),
-		ownJwks: () => keys.jwks(),
-	});
 	const localCredentials = localCredentialsProvider(store.credentials, clock);
-	const credentialsProvider =
-		config.credentialsProvider === "sts"
-			? stsCredentialsProvider({
-					...(config.stsEndpoint ? { endpoint: config.stsEndpoint } : {}),
-					mintToken: ownTokenMinter({
-						tokens,
-						issuer: () => issuer(),
-						clock,
-						identities: store.identities,
-					}),
-				})
-			: localCredentials;
-	const verifyOwnToken = ownTokenVerifier({
-		issuer: () => issuer(),
-		jwks: () => keys.jwks(),
-		clock,
-	});
-
-	await app.register(cors, {
-		origin: "*",
-		methods: ["GET", "POST", "OPTIONS"],
-		allowedHeaders: ALLOWED_HEADERS,
-		exposedHeaders: EXPOSED_HEADERS,
-		maxAge: 86400,
-	});
-
-	// Every body is read raw: SigV4 hashes the bytes received, and decoding is ours to do.
-	app.removeAllContentTypeParsers();
-	app.addContentTypeParser("*", { parseAs: "buffer" }, (_req, body, done) =>
-		done(null, body),
-	);
-
-	// A callback hook: an async one costs a promise per request.
-	app.addHook("onRequest", (req, reply, done) => {
-		reply.header("x-amzn-RequestId", req.id);
-		done();
-	});
-
-	app.setErrorHandler((err: Error & { code?: string }, req, reply) => {
-		let error: unknown = err;
-		if (err.code === "FST_ERR_CTP_BODY_TOO_LARGE") {
-			error = new RequestTooLargeException(
-				`The request body is larger than the limit of ${BODY_LIMIT} bytes.`,
-			);
-		} else if (err.code?.startsWith("FST_ERR_CTP_")) {
-			error = new SerializationException("The request body could not be read.");
-		}
-		const encoded = encodeError(error);
-		if (encoded.error.fault === "server") {
-			req.log.error({ err, requestId: req.id }, "internal error");
-		}
-		reply
-			.code(encoded.statusCode)
-			.headers(encoded.headers)
-			.send(Buffer.from(encoded.body));
-	});
-
-	app.setNotFoundHandler((req, reply) => {
-		const encoded = encodeError(
-			new UnknownOperationException(
-				`No such resource: ${req.method} ${req.url.split("?")[0]?.slice(0, 128)}`,
-			),
-		);
-		reply.code(404).headers(encoded.headers).send(Buffer.from(encoded.body));
-	});
-
-	// OpenID Connect discovery and the JWKS (DECISIONS 19, 20). AWS serves the JWKS at
-	// /.well-known/jwks_uri; /.well-known/jwks.json is the name most verifiers expect.
-	const jwksMaxAge = config.keyReloadSeconds;
-	app.get("/.well-known/openid-configuration", async (_req, reply) => {
-		reply.header("cache-control", `public, max-age=${jwksMaxAge}`);
-		return discoveryDocument(issuer());
-	});
-	const serveJwks = async (_req: FastifyRequest, reply: FastifyReply) => {
-		reply.header("cache-control", `public, max-age=${jwksMaxAge}`);
-		return keys.jwks();
-	};
-	app.get("/.well-known/jwks_uri", serveJwks);
-	app.get("/.well-known/jwks.json", serveJwks);
-
-	app.get("/health", async (_req, reply) => {
-		try {
-			await store.ping();
-			return { status: "ok", store: store.engine };
-		} catch {
-			reply.code(503);
-			return { status: "unavailable", store: store.engine };
-		}
-	});
-
-	const isOperation = (name: string) => findOperation(name) !== undefined;
-
-	app.post("/", async (req: FastifyRequest, reply) => {
-		// The STS query protocol (form bodies, no X-Amz-Target) shares the endpoint, so that
-		// the official STS clients work against it (DECISIONS 21). STS always issues local
-		// credentials.
-		if (isStsRequest(req.headers)) {
-			const answer = await handleStsRequest(
-				{
-					method: req.method,
-					url: req.raw.url ?? "/",
-					headers: req.headers,
-					body: (req.body as Buffer | undefined) ?? Buffer.alloc(0),
-				},
-				{
-					store,
-					clock,
-					verifyOwnToken,
-					issueCredentials: (r) => localCredentials.issue(r),
-					lookupAccessKey: (id) => credentials.lookup(id),
-					requestId: req.id,
-					onInternalError: (err) =>
-						req.log.error({ err, requestId: req.id }, "internal error"),
-				},
-			);
-			reply.code(answer.statusCode).headers(answer.headers);
-			return answer.body;
-		}
-		const name = parseTarget(
-			req.headers["x-amz-target"],
-			isOperation,
-		) as OperationName;
-		const op = findOperation(name);
-		if (!op)
-			throw new Error("unreachable: parseTarget admitted an unknown operation");
-		checkContentType(req.headers["content-type"]);
-		const body = req.body as Buffer | undefined;
-		let caller: Caller | undefined;
-		if (op.auth === "sigv4") {
-			const verified = verifySigV4(
-				{
-					method: req.method,
-					url: req.raw.url ?? "/",
-					headers: req.headers,
-					body: body ?? Buffer.alloc(0),
-				},
-				(id) => credentials.lookup(id),
-				new Date(clock.now()),
-			);
-			caller = {
-				accountId: verified.accountId,
-				region: verified.region,
-				accessKeyId: verified.accessKeyId,
-			};
-		}
-		throttle.take(name, caller?.accountId);
-		const input = validateInput(name, decodeBody(body));
-		const ctx: OperationContext = {
+	const dispatch = createDispatcher({
+		json: awsJson,
+		query: awsQuery(operationNames("sts")),
+		authenticator: new Authenticator({
+			lookupAccessKey: (id) => accessKeys.lookup(id),
+			issued: store.credentials,
+			clock,
+		}),
+		throttle: new Throttle(config.rateLimits, clock),
+		issuer,
+		services: {
 			store,
 			clock,
-			settings,
-			logger: req.log,
-			requestId: req.id,
-			caller,
+			settings: operationSettings(config),
 			tokens,
-			issuer: issuer(),
-			logins,
-			credentials: credentialsProvider,
-		};
-		const result = await op.handler(input as never, ctx);
-		reply.header("content-type", JSON_11);
-		// A Buffer, so that Fastify adds no charset to the content type AWS answers.
-		return Buffer.from(encodeResult(result));
+			logins: createLoginVerifier({
+				providers: config.providers,
+				fetchTimeoutMs: config.providerTimeoutSeconds * 1000,
+				clock,
+				issuer,
+				ownJwks: () => keys.jwks(),
+			}),
+			credentials:
+				config.credentialsProvider === "sts"
+					? stsCredentialsProvider({
+							...(config.stsEndpoint ? { endpoint: config.stsEndpoint } : {}),
+							mintToken: ownTokenMinter({
+								tokens,
+								issuer,
+								clock,
+								identities: store.identities,
+							}),
+						})
+					: localCredentials,
+			localCredentials,
+			verifyWebIdentity: ownTokenVerifier({
+				issuer,
+				jwks: () => keys.jwks(),
+				clock,
+			}),
+		},
+	});
+
+	await installRoutes(app, {
+		dispatch,
+		discovery: () => discoveryDocument(issuer()),
+		jwks: () => keys.jwks(),
+		documentsMaxAge: config.keyReloadSeconds,
+		ping: () => store.ping(),
+		engine: store.engine,
 	});
 
 	const pruneExpiredCredentials = () =>

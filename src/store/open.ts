@@ -1,11 +1,10 @@
 /**
  * @module store/open
- * Chooses the store implementation from the `--db` setting: a `postgres://` or
- * `postgresql://` URL selects PostgreSQL (shared by several instances), anything else is a
- * SQLite file path or `:memory:`.
+ * Chooses the store implementation from a `--db` value: a `postgres://` or `postgresql://`
+ * URL selects PostgreSQL (shared by several instances), anything else is a SQLite file path or
+ * `:memory:`. The PostgreSQL engine, and its driver, are loaded only when a PostgreSQL URL is
+ * given, so a server on SQLite never loads `pg`.
  */
-import { ConfigError } from "../config/load.ts";
-import { openPostgresStore } from "./postgres/postgres-store.ts";
 import type { CheckpointerOptions } from "./sqlite/checkpointer.ts";
 import { openSqliteStore } from "./sqlite/sqlite-store.ts";
 import type { Store } from "./store.ts";
@@ -21,22 +20,34 @@ export interface OpenStoreOptions {
 	backgroundCheckpoints?: boolean | CheckpointerOptions;
 }
 
+/** A `--db` value that names no database idpool can open (the message says why). */
+export class StoreLocationError extends Error {
+	override readonly name = "StoreLocationError";
+}
+
 /** Whether a `--db` value names a PostgreSQL database (else it is a SQLite path). */
 export function isPostgresUrl(db: string): boolean {
 	return /^postgres(ql)?:\/\//i.test(db);
 }
 
-/** Opens the store named by a `--db` value. */
-export function openStore(db: string, options: OpenStoreOptions = {}): Store {
+/**
+ * Opens the store named by a `--db` value (nothing connects yet: `migrate()` does).
+ * @throws StoreLocationError for a PostgreSQL URL that cannot be used
+ */
+export async function openStore(
+	db: string,
+	options: OpenStoreOptions = {},
+): Promise<Store> {
 	if (isPostgresUrl(db)) {
+		const { openPostgresStore } = await import("./postgres/postgres-store.ts");
 		try {
 			return openPostgresStore(
 				db,
 				options.poolSize === undefined ? {} : { poolSize: options.poolSize },
 			);
 		} catch (err) {
-			// Only the URL is checked here (nothing connects yet): a bad one is a setting error.
-			throw new ConfigError(`--db: ${(err as Error).message}`);
+			// Only the URL is checked here: a bad one is a setting error.
+			throw new StoreLocationError((err as Error).message, { cause: err });
 		}
 	}
 	return openSqliteStore(

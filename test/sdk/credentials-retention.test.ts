@@ -89,7 +89,7 @@ describe("retention of issued credentials", () => {
 		const restarted = await createServer(ts.server.config, { clock });
 		await restarted.listen();
 		await restarted.close();
-		const store = openStore(ts.dbPath);
+		const store = await openStore(ts.dbPath);
 		try {
 			await store.migrate();
 			assert.equal(await store.credentials.get(old), undefined);

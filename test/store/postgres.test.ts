@@ -277,7 +277,7 @@ describe("postgres store: engine specifics", () => {
 		for (const scheme of ["postgres", "postgresql"]) {
 			const schema = newSchema();
 			const url = withSchema(schema).replace(/^postgres(ql)?:/, `${scheme}:`);
-			const store = openStore(url, { poolSize: 2 });
+			const store = await openStore(url, { poolSize: 2 });
 			try {
 				assert.equal(store.engine, "postgres");
 				await store.migrate();
@@ -288,7 +288,7 @@ describe("postgres store: engine specifics", () => {
 				await dropSchema(schema);
 			}
 		}
-		assert.throws(
+		await assert.rejects(
 			() => openStore(withSchema("bad name; DROP")),
 			/invalid schema/,
 		);

@@ -1,14 +1,12 @@
 /**
- * Test support for the STS-compatible endpoint: a node:http server on 127.0.0.1 that routes
- * `POST /` form bodies to `handleStsRequest` with real dependencies (a SQLite `:memory:`
- * store, a key ring and token issuer minting real tokens, the local credentials provider),
- * a pool with roles, and the official STS client pointed at it.
+ * Test support for the STS-compatible endpoint: a real server on 127.0.0.1 (a SQLite
+ * `:memory:` store, a clock the test moves), a pool with roles, a token issuer minting real
+ * tokens with the server's keys, the local credentials provider, and the official STS client
+ * pointed at it. Internal failures the server logs are collected.
  */
 import { randomUUID } from "node:crypto";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { STSClient } from "@aws-sdk/client-sts";
-import { CredentialRegistry } from "../../src/auth/credentials.ts";
+import { defaultConfig } from "../../src/config/load.ts";
 import {
 	type CredentialsProvider,
 	localCredentialsProvider,
@@ -16,14 +14,9 @@ import {
 import type { PoolRecord } from "../../src/domain/records.ts";
 import { tokenFrame } from "../../src/domain/tokens.ts";
 import { FakeClock } from "../../src/lib/clock.ts";
-import { openStore } from "../../src/store/open.ts";
+import { createServer } from "../../src/server/create-server.ts";
 import type { Store } from "../../src/store/store.ts";
-import {
-	createStsEndpoint,
-	isStsRequest,
-	ownTokenVerifier,
-} from "../../src/sts/index.ts";
-import { KeyRing } from "../../src/tokens/key-ring.ts";
+import type { KeyRing } from "../../src/tokens/key-ring.ts";
 import { TokenIssuer } from "../../src/tokens/tokens.ts";
 
 export const ACCOUNT = "000000000000";
@@ -61,21 +54,32 @@ export interface StsEnv {
 	stop(): Promise<void>;
 }
 
-/** Starts the endpoint with a fresh store holding one pool with both roles. */
+/** Starts a server with a fresh store holding one pool with both roles. */
 export async function startStsEnv(): Promise<StsEnv> {
 	// The first signing key is made active three hours ago, so tests may move the clock back
 	// to issue credentials that have expired by now.
 	const clock = new FakeClock(Date.now() - 3 * 3600_000);
-	const store = openStore(":memory:");
-	await store.migrate();
-	const keys = new KeyRing(store.signingKeys, clock);
-	await keys.init();
+	const internalErrors: unknown[] = [];
+	const server = await createServer(
+		defaultConfig({ port: 0, db: ":memory:", logLevel: "error" }),
+		{
+			clock,
+			credentials: [
+				{ accessKeyId: "test", secretAccessKey: "test", accountId: ACCOUNT },
+			],
+			// Internal failures are logged at error level with the message "internal error".
+			logStream: {
+				write(line: string) {
+					const entry = JSON.parse(line) as { msg?: string; err?: unknown };
+					if (entry.msg === "internal error") internalErrors.push(entry.err);
+				},
+			},
+		},
+	);
 	clock.set(Date.now());
+	const { store, keys } = server;
 	const tokens = new TokenIssuer(keys);
 	const local = localCredentialsProvider(store.credentials, clock);
-	const registry = new CredentialRegistry([
-		{ accessKeyId: "test", secretAccessKey: "test", accountId: ACCOUNT },
-	]);
 	const poolId = `us-east-1:${randomUUID()}`;
 	const poolKey = { accountId: ACCOUNT, region: "us-east-1", poolId };
 	await store.pools.create(
@@ -97,52 +101,8 @@ export async function startStsEnv(): Promise<StsEnv> {
 		clock.now(),
 	);
 	const pool = (await store.pools.get(poolKey)) as PoolRecord;
-
-	let issuer = "http://127.0.0.1";
-	const internalErrors: unknown[] = [];
-	const endpoint = createStsEndpoint({
-		store,
-		clock,
-		verifyOwnToken: ownTokenVerifier({
-			issuer: () => issuer,
-			jwks: () => keys.jwks(),
-			clock,
-		}),
-		issueCredentials: (request) => local.issue(request),
-		lookupAccessKey: (id) => registry.lookup(id),
-		onInternalError: (err) => internalErrors.push(err),
-	});
-
-	const server: Server = createServer((req, res) => {
-		const chunks: Buffer[] = [];
-		req.on("data", (c: Buffer) => chunks.push(c));
-		req.on("end", () => {
-			if (
-				req.method !== "POST" ||
-				(req.url ?? "/").split("?")[0] !== "/" ||
-				!isStsRequest(req.headers)
-			) {
-				res.writeHead(404).end();
-				return;
-			}
-			endpoint(
-				{
-					method: req.method,
-					url: req.url ?? "/",
-					headers: req.headers,
-					body: Buffer.concat(chunks),
-				},
-				randomUUID(),
-			).then((answer) => {
-				res.writeHead(answer.statusCode, answer.headers);
-				res.end(answer.body);
-			});
-		});
-	});
-	await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-	const { port } = server.address() as AddressInfo;
-	const url = `http://127.0.0.1:${port}`;
-	issuer = url;
+	const url = await server.listen();
+	const issuer = url;
 	const clients: STSClient[] = [];
 
 	return {
@@ -184,9 +144,7 @@ export async function startStsEnv(): Promise<StsEnv> {
 		},
 		async stop() {
 			for (const c of clients) c.destroy();
-			server.closeAllConnections();
-			await new Promise<void>((resolve) => server.close(() => resolve()));
-			await store.close();
+			await server.close();
 		},
 	};
 }

@@ -10,7 +10,7 @@ import {
 } from "../../src/credentials/sts-provider.ts";
 import type { IdentityRecord } from "../../src/domain/records.ts";
 import type { ServiceError } from "../../src/errors/service-errors.ts";
-import { ownTokenVerifier } from "../../src/sts/web-identity.ts";
+import { ownTokenVerifier } from "../../src/tokens/web-identity.ts";
 import { type StsDouble, startStsDouble } from "../support/sts-double.ts";
 import { ACCOUNT, AUTH_ROLE, type StsEnv, startStsEnv } from "./helpers.ts";
 

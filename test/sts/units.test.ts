@@ -6,15 +6,19 @@ import {
 	sessionNameOf,
 } from "../../src/credentials/session-token.ts";
 import { interpret } from "../../src/credentials/sts-provider.ts";
-import { isStsRequest } from "../../src/sts/handler.ts";
-import { assumedRole, parseRoleArn, roleId } from "../../src/sts/identity.ts";
-import { sessionTags } from "../../src/sts/web-identity.ts";
+import {
+	assumedRole,
+	parseRoleArn,
+	roleId,
+} from "../../src/domain/sts-roles.ts";
 import {
 	contentOf,
 	escapeXml,
 	textOf,
 	unescapeXml,
-} from "../../src/sts/xml.ts";
+} from "../../src/lib/xml.ts";
+import { isQueryRequest } from "../../src/protocol/aws-query.ts";
+import { sessionTags } from "../../src/tokens/web-identity.ts";
 
 describe("STS building blocks", () => {
 	test("session tokens carry their role session name; other tokens carry none", () => {
@@ -117,22 +121,28 @@ describe("STS building blocks", () => {
 
 	test("STS requests are told from Cognito Identity ones", () => {
 		assert.equal(
-			isStsRequest({
-				"content-type": "application/x-www-form-urlencoded; charset=utf-8",
+			isQueryRequest({
+				headers: {
+					"content-type": "application/x-www-form-urlencoded; charset=utf-8",
+				},
 			}),
 			true,
 		);
 		assert.equal(
-			isStsRequest({
-				"content-type": "application/x-www-form-urlencoded",
-				"x-amz-target": "AWSCognitoIdentityService.GetId",
+			isQueryRequest({
+				headers: {
+					"content-type": "application/x-www-form-urlencoded",
+					"x-amz-target": "AWSCognitoIdentityService.GetId",
+				},
 			}),
 			false,
 		);
 		assert.equal(
-			isStsRequest({ "content-type": "application/x-amz-json-1.1" }),
+			isQueryRequest({
+				headers: { "content-type": "application/x-amz-json-1.1" },
+			}),
 			false,
 		);
-		assert.equal(isStsRequest({}), false);
+		assert.equal(isQueryRequest({ headers: {} }), false);
 	});
 });

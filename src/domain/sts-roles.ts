@@ -1,11 +1,13 @@
 /**
- * @module sts/identity
- * Names of roles and sessions as STS prints them: the role ARN's parts, the role's unique id
+ * @module domain/sts-roles
+ * Roles as the STS-compatible endpoint sees them: which roles a pool trusts its identities
+ * with ({@link poolTrustsRole}), and names of roles and sessions as STS prints them: the role ARN's parts, the role's unique id
  * (`AROA` and 17 characters; derived here from the ARN, so it is stable across restarts and
  * servers), the assumed-role ARN `arn:<partition>:sts::<account>:assumed-role/<role name>/<session>`
  * and the `UserId` / `AssumedRoleId` `<role id>:<session>`.
  */
 import { createHash } from "node:crypto";
+import type { PoolRecord } from "./records.ts";
 
 /** A parsed IAM role ARN. */
 export interface RoleArnParts {
@@ -72,4 +74,34 @@ export function assumedRole(
 		assumedRoleId: `${roleId(roleArn)}:${sessionName}`,
 		accountId: parts.accountId,
 	};
+}
+
+/**
+ * Whether the pool "trusts" its identities with the role, as the trust policy of a Cognito
+ * role does on AWS (`aud` = the pool, `amr` = authenticated or unauthenticated): a guest's
+ * token may assume only the pool's unauthenticated role; an authenticated identity's token
+ * the authenticated role or a role of a `Rules` mapping, and, when the pool has a `Token`
+ * mapping (roles chosen by the login provider's `cognito:roles` claim), any role of the
+ * pool's account.
+ */
+export function poolTrustsRole(
+	pool: PoolRecord,
+	amr: readonly string[],
+	roleArn: string,
+): boolean {
+	if (amr.includes("unauthenticated")) {
+		return pool.roles.unauthenticated === roleArn;
+	}
+	if (!amr.includes("authenticated")) return false;
+	if (pool.roles.authenticated === roleArn) return true;
+	for (const mapping of Object.values(pool.roleMappings ?? {})) {
+		if (mapping.Type === "Token") {
+			if (parseRoleArn(roleArn)?.accountId === pool.accountId) return true;
+			continue;
+		}
+		for (const rule of mapping.RulesConfiguration?.Rules ?? []) {
+			if (rule.RoleARN === roleArn) return true;
+		}
+	}
+	return false;
 }

@@ -1,7 +1,7 @@
 /**
- * @module sts/xml
+ * @module lib/xml
  * The little XML the AWS query protocol needs, both ways: escaping text for the answers this
- * server writes (`sts/handler.ts`) and reading the text of named elements out of the answers
+ * server writes (`protocol/aws-query.ts`) and reading the text of named elements out of the answers
  * an STS endpoint writes (`credentials/sts-provider.ts`). STS answers are flat, namespaced
  * documents without attributes that matter, CDATA or repeated element names in the parts
  * read here, so a full XML parser is not needed; reading is bounded (no backtracking

@@ -1,5 +1,5 @@
 /**
- * @module server/throttle
+ * @module dispatch/throttle
  * Optional request-rate quotas (DECISIONS 22): off unless configured, then a token bucket per
  * operation and account (public operations share one bucket per operation) whose size is one
  * second's worth of requests. Excess calls answer TooManyRequestsException.

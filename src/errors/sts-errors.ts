@@ -1,5 +1,5 @@
 /**
- * @module sts/errors
+ * @module errors/sts-errors
  * The errors of the STS-compatible endpoint, named as STS names them (the `<Code>` of the
  * query protocol's `<ErrorResponse>`), with STS's HTTP statuses: 400 for most client
  * errors, 403 for authentication and authorisation failures (as `@aws-sdk/client-sts`'s model

@@ -1,5 +1,5 @@
 /**
- * @module sts/web-identity
+ * @module tokens/web-identity
  * How the STS endpoint checks a `WebIdentityToken`: it must be a token this server issued,
  * checked as STS checks a token of an IAM OIDC provider, in STS's order and with its error
  * codes: a JWS compact JWT (else `InvalidIdentityToken`), issued by this server's issuer
@@ -18,8 +18,6 @@ import {
 	type JSONWebKeySet,
 	type JWTPayload,
 } from "jose";
-import type { Clock } from "../lib/clock.ts";
-import { TAGS_CLAIM } from "../tokens/tokens.ts";
 import {
 	expiredWebIdentityToken,
 	INCORRECT_AUDIENCE,
@@ -28,7 +26,9 @@ import {
 	NOT_A_JWT,
 	NOT_VALIDATED,
 	noOidcProvider,
-} from "./errors.ts";
+} from "../errors/sts-errors.ts";
+import type { Clock } from "../lib/clock.ts";
+import { TAGS_CLAIM } from "../tokens/tokens.ts";
 
 /** What the STS endpoint uses of a verified token. */
 export interface WebIdentityClaims {
