@@ -148,8 +148,12 @@ export interface MemberDef {
 
 export type ShapeDef =
 	| { readonly kind: "structure"; readonly members: readonly MemberDef[] }
-	/** `pattern`: the Java regular expression of the model, anchors included. */
-	| { readonly kind: "string"; readonly length?: Bounds; readonly pattern?: string; readonly sensitive?: boolean }
+	/**
+	 * `pattern`: the Java regular expression of the model, anchors included (for messages);
+	 * `regex`: the same, translated at generation time (Java's `\s`, `\w`, `\d`; matches the
+	 * whole value; `u` flag). Both or neither.
+	 */
+	| { readonly kind: "string"; readonly length?: Bounds; readonly pattern?: string; readonly regex?: RegExp; readonly sensitive?: boolean }
 	| { readonly kind: "enum"; readonly values: readonly string[] }
 	| { readonly kind: "boolean"; readonly default?: boolean }
 	| { readonly kind: "integer" | "long"; readonly range?: Bounds }
@@ -197,15 +201,15 @@ export const OPERATIONS = {
 export const SHAPES = {
 	ARNString: { kind: "string", length: { min: 20, max: 2048 } },
 	AccessKeyString: { kind: "string" },
-	AccountId: { kind: "string", length: { min: 1, max: 15 }, pattern: "^\\d+$" },
+	AccountId: { kind: "string", length: { min: 1, max: 15 }, pattern: "^\\d+$", regex: /^(?:[0-9]+)$/u },
 	AmbiguousRoleResolutionType: { kind: "enum", values: ["AuthenticatedRole", "Deny"] },
-	ClaimName: { kind: "string", length: { min: 1, max: 64 }, pattern: "^[\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}]+$" },
+	ClaimName: { kind: "string", length: { min: 1, max: 64 }, pattern: "^[\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}]+$", regex: /^(?:[\p{L}\p{M}\p{S}\p{N}\p{P}]+)$/u },
 	ClaimValue: { kind: "string", length: { min: 1, max: 128 } },
 	ClassicFlow: { kind: "boolean" },
 	CognitoIdentityProvider: { kind: "structure", members: [{ name: "ProviderName", target: "CognitoIdentityProviderName" }, { name: "ClientId", target: "CognitoIdentityProviderClientId" }, { name: "ServerSideTokenCheck", target: "CognitoIdentityProviderTokenCheck", default: null }] },
-	CognitoIdentityProviderClientId: { kind: "string", length: { min: 1, max: 128 }, pattern: "^[\\w_]+$" },
+	CognitoIdentityProviderClientId: { kind: "string", length: { min: 1, max: 128 }, pattern: "^[\\w_]+$", regex: /^(?:[A-Za-z0-9__]+)$/u },
 	CognitoIdentityProviderList: { kind: "list", member: "CognitoIdentityProvider" },
-	CognitoIdentityProviderName: { kind: "string", length: { min: 1, max: 128 }, pattern: "^[\\w._:/-]+$" },
+	CognitoIdentityProviderName: { kind: "string", length: { min: 1, max: 128 }, pattern: "^[\\w._:/-]+$", regex: /^(?:[A-Za-z0-9_._:/-]+)$/u },
 	CognitoIdentityProviderTokenCheck: { kind: "boolean", default: false },
 	CreateIdentityPoolInput: { kind: "structure", members: [{ name: "IdentityPoolName", target: "IdentityPoolName", required: true }, { name: "AllowUnauthenticatedIdentities", target: "IdentityPoolUnauthenticated", required: true, default: false }, { name: "AllowClassicFlow", target: "ClassicFlow" }, { name: "SupportedLoginProviders", target: "IdentityProviders" }, { name: "DeveloperProviderName", target: "DeveloperProviderName" }, { name: "OpenIdConnectProviderARNs", target: "OIDCProviderList" }, { name: "CognitoIdentityProviders", target: "CognitoIdentityProviderList" }, { name: "SamlProviderARNs", target: "SAMLProviderList" }, { name: "IdentityPoolTags", target: "IdentityPoolTagsType" }] },
 	Credentials: { kind: "structure", members: [{ name: "AccessKeyId", target: "AccessKeyString" }, { name: "SecretKey", target: "SecretKeyString", sensitive: true }, { name: "SessionToken", target: "SessionTokenString" }, { name: "Expiration", target: "DateType" }] },
@@ -215,7 +219,7 @@ export const SHAPES = {
 	DeleteIdentityPoolInput: { kind: "structure", members: [{ name: "IdentityPoolId", target: "IdentityPoolId", required: true }] },
 	DescribeIdentityInput: { kind: "structure", members: [{ name: "IdentityId", target: "IdentityId", required: true }] },
 	DescribeIdentityPoolInput: { kind: "structure", members: [{ name: "IdentityPoolId", target: "IdentityPoolId", required: true }] },
-	DeveloperProviderName: { kind: "string", length: { min: 1, max: 128 }, pattern: "^[\\w._-]+$" },
+	DeveloperProviderName: { kind: "string", length: { min: 1, max: 128 }, pattern: "^[\\w._-]+$", regex: /^(?:[A-Za-z0-9_._-]+)$/u },
 	DeveloperUserIdentifier: { kind: "string", length: { min: 1, max: 1024 } },
 	DeveloperUserIdentifierList: { kind: "list", member: "DeveloperUserIdentifier" },
 	ErrorCode: { kind: "enum", values: ["AccessDenied", "InternalServerError"] },
@@ -234,17 +238,17 @@ export const SHAPES = {
 	HideDisabled: { kind: "boolean", default: false },
 	IdentitiesList: { kind: "list", member: "IdentityDescription" },
 	IdentityDescription: { kind: "structure", members: [{ name: "IdentityId", target: "IdentityId" }, { name: "Logins", target: "LoginsList" }, { name: "CreationDate", target: "DateType" }, { name: "LastModifiedDate", target: "DateType" }] },
-	IdentityId: { kind: "string", length: { min: 1, max: 55 }, pattern: "^[\\w-]+:[0-9a-f-]+$" },
+	IdentityId: { kind: "string", length: { min: 1, max: 55 }, pattern: "^[\\w-]+:[0-9a-f-]+$", regex: /^(?:[A-Za-z0-9_-]+:[0-9a-f-]+)$/u },
 	IdentityIdList: { kind: "list", member: "IdentityId", length: { min: 1, max: 60 } },
 	IdentityPool: { kind: "structure", members: [{ name: "IdentityPoolId", target: "IdentityPoolId", required: true }, { name: "IdentityPoolName", target: "IdentityPoolName", required: true }, { name: "AllowUnauthenticatedIdentities", target: "IdentityPoolUnauthenticated", required: true, default: false }, { name: "AllowClassicFlow", target: "ClassicFlow" }, { name: "SupportedLoginProviders", target: "IdentityProviders" }, { name: "DeveloperProviderName", target: "DeveloperProviderName" }, { name: "OpenIdConnectProviderARNs", target: "OIDCProviderList" }, { name: "CognitoIdentityProviders", target: "CognitoIdentityProviderList" }, { name: "SamlProviderARNs", target: "SAMLProviderList" }, { name: "IdentityPoolTags", target: "IdentityPoolTagsType" }] },
-	IdentityPoolId: { kind: "string", length: { min: 1, max: 55 }, pattern: "^[\\w-]+:[0-9a-f-]+$" },
-	IdentityPoolName: { kind: "string", length: { min: 1, max: 128 }, pattern: "^[\\w\\s+=,.@-]+$" },
+	IdentityPoolId: { kind: "string", length: { min: 1, max: 55 }, pattern: "^[\\w-]+:[0-9a-f-]+$", regex: /^(?:[A-Za-z0-9_-]+:[0-9a-f-]+)$/u },
+	IdentityPoolName: { kind: "string", length: { min: 1, max: 128 }, pattern: "^[\\w\\s+=,.@-]+$", regex: /^(?:[A-Za-z0-9_ \t\n\v\f\r+=,.@-]+)$/u },
 	IdentityPoolShortDescription: { kind: "structure", members: [{ name: "IdentityPoolId", target: "IdentityPoolId" }, { name: "IdentityPoolName", target: "IdentityPoolName" }] },
 	IdentityPoolTagsListType: { kind: "list", member: "TagKeysType" },
 	IdentityPoolTagsType: { kind: "map", key: "TagKeysType", value: "TagValueType" },
 	IdentityPoolUnauthenticated: { kind: "boolean", default: false },
 	IdentityPoolsList: { kind: "list", member: "IdentityPoolShortDescription" },
-	IdentityProviderId: { kind: "string", length: { min: 1, max: 128 }, pattern: "^[\\w.;_/-]+$" },
+	IdentityProviderId: { kind: "string", length: { min: 1, max: 128 }, pattern: "^[\\w.;_/-]+$", regex: /^(?:[A-Za-z0-9_.;_/-]+)$/u },
 	IdentityProviderName: { kind: "string", length: { min: 1, max: 128 } },
 	IdentityProviderToken: { kind: "string", length: { min: 1, max: 50000 }, sensitive: true },
 	IdentityProviders: { kind: "map", key: "IdentityProviderName", value: "IdentityProviderId", length: { min: 0, max: 10 } },
@@ -265,7 +269,7 @@ export const SHAPES = {
 	MergeDeveloperIdentitiesResponse: { kind: "structure", members: [{ name: "IdentityId", target: "IdentityId" }] },
 	OIDCProviderList: { kind: "list", member: "ARNString" },
 	OIDCToken: { kind: "string", sensitive: true },
-	PaginationKey: { kind: "string", length: { min: 1, max: 65535 }, pattern: "^[\\S]+$" },
+	PaginationKey: { kind: "string", length: { min: 1, max: 65535 }, pattern: "^[\\S]+$", regex: /^(?:[^ \t\n\v\f\r]+)$/u },
 	PrincipalTagID: { kind: "string", length: { min: 1, max: 128 } },
 	PrincipalTagValue: { kind: "string", length: { min: 1, max: 256 } },
 	PrincipalTags: { kind: "map", key: "PrincipalTagID", value: "PrincipalTagValue", length: { min: 0, max: 50 } },
@@ -273,7 +277,7 @@ export const SHAPES = {
 	RoleMapping: { kind: "structure", members: [{ name: "Type", target: "RoleMappingType", required: true }, { name: "AmbiguousRoleResolution", target: "AmbiguousRoleResolutionType" }, { name: "RulesConfiguration", target: "RulesConfigurationType" }] },
 	RoleMappingMap: { kind: "map", key: "IdentityProviderName", value: "RoleMapping", length: { min: 0, max: 10 } },
 	RoleMappingType: { kind: "enum", values: ["Token", "Rules"] },
-	RoleType: { kind: "string", length: { min: 1, max: 128 }, pattern: "^(un)?authenticated$" },
+	RoleType: { kind: "string", length: { min: 1, max: 128 }, pattern: "^(un)?authenticated$", regex: /^(?:(un)?authenticated)$/u },
 	RolesMap: { kind: "map", key: "RoleType", value: "ARNString", length: { min: 0, max: 2 } },
 	RulesConfigurationType: { kind: "structure", members: [{ name: "Rules", target: "MappingRulesList", required: true }] },
 	SAMLProviderList: { kind: "list", member: "ARNString" },
@@ -295,3 +299,6 @@ export const SHAPES = {
 	UntagResourceResponse: { kind: "structure", members: [] },
 	UseDefaults: { kind: "boolean" },
 } as const satisfies Readonly<Record<ShapeName, ShapeDef>>;
+
+/** The operations whose output holds a timestamp anywhere (epoch seconds on the wire). */
+export const OUTPUT_HAS_TIMESTAMPS: ReadonlySet<OperationName> = new Set<OperationName>(["DescribeIdentity", "GetCredentialsForIdentity", "ListIdentities"]);

@@ -6,7 +6,6 @@ import {
 } from "../errors/protocol-errors.ts";
 import {
 	displayPattern,
-	javaPatternToRegExp,
 	javaString,
 	memberPath,
 	validateInput,
@@ -766,21 +765,5 @@ describe("helpers", () => {
 		assert.equal(displayPattern("^[\\w-]+:[0-9a-f-]+$"), "[\\w-]+:[0-9a-f-]+");
 		assert.equal(displayPattern("^(un)?authenticated$"), "(un)?authenticated");
 		assert.equal(displayPattern("a\\$"), "a\\$");
-	});
-
-	test("javaPatternToRegExp translates Java classes and anchors the whole value", () => {
-		assert.equal(
-			javaPatternToRegExp("^[\\w-]+$").source,
-			"^(?:[A-Za-z0-9_-]+)$",
-		);
-		assert.equal(javaPatternToRegExp("^\\s$").test("\u00a0"), false);
-		assert.equal(javaPatternToRegExp("^\\s$").test("\u000b"), true);
-		assert.equal(javaPatternToRegExp("^[\\S]+$").test("a\u00a0"), true);
-		assert.equal(javaPatternToRegExp("^[a\\S]+$").test("ab"), true);
-		assert.equal(javaPatternToRegExp("abc").test("xabcx"), false);
-		assert.throws(() => javaPatternToRegExp("^[^\\S]$"), /unsupported/);
-		assert.throws(() => javaPatternToRegExp("^\\p{Alpha}+$"), /unsupported/);
-		assert.throws(() => javaPatternToRegExp("^a++$"), /unsupported/);
-		assert.throws(() => javaPatternToRegExp("^[a[b]]$"), /unsupported/);
 	});
 });

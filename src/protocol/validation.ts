@@ -41,25 +41,9 @@ import {
 } from "./model.generated.ts";
 
 // ---------------------------------------------------------------------------------------
-// Java regular expressions.
-
-/** Java's `\s`: ASCII white space only (JavaScript's `\s` also matches Unicode spaces). */
-const JAVA_SPACE = " \\t\\n\\x0B\\f\\r";
-const JAVA_WORD = "A-Za-z0-9_";
-const JAVA_DIGIT = "0-9";
-/** Java's `.`: anything but a line terminator. */
-const JAVA_DOT = "[^\\n\\r\\u0085\\u2028\\u2029]";
-/** `\p{..}` names whose meaning is the same in Java and JavaScript (general categories). */
-const GENERAL_CATEGORIES = new Set(
-	"L Lu Ll Lt Lm Lo M Mn Mc Me N Nd Nl No P Pc Pd Ps Pe Pi Pf Po S Sm Sc Sk So Z Zs Zl Zp C Cc Cf Cs Co Cn".split(
-		" ",
-	),
-);
-const SHORTHAND_CLASS: Readonly<Record<string, string>> = {
-	s: JAVA_SPACE,
-	w: JAVA_WORD,
-	d: JAVA_DIGIT,
-};
+// Patterns. The generated table carries each `@pattern` twice: as the model writes it (Java,
+// for messages) and as a ready JavaScript RegExp (translated by scripts/java-regex.ts when
+// scripts/gen-model.ts generates the table).
 
 /** The model pattern as AWS prints it in messages: without a leading `^` and trailing `$`. */
 export function displayPattern(pattern: string): string {
@@ -67,133 +51,6 @@ export function displayPattern(pattern: string): string {
 	if (body.startsWith("^")) body = body.slice(1);
 	if (body.endsWith("$") && !body.endsWith("\\$")) body = body.slice(0, -1);
 	return body;
-}
-
-/**
- * Translates a Java regular expression (as the model writes them) into a JavaScript RegExp
- * that matches the WHOLE value with Java's meaning: `\s`, `\w`, `\d` are ASCII classes
- * (also inside character classes), `\p{..}` keeps general categories (`u` flag). Constructs
- * whose meaning differs and that the model does not use are refused, so that a model update
- * that needs them fails loudly at load time.
- */
-export function javaPatternToRegExp(pattern: string): RegExp {
-	const body = displayPattern(pattern);
-	let out = "";
-	let i = 0;
-	const unsupported = (what: string): never => {
-		throw new Error(`unsupported Java regex construct ${what} in ${pattern}`);
-	};
-	/** Reads `\p{X}` / `\pX` at i (pointing at the `p`/`P`), returns its JS form. */
-	const property = (): string => {
-		const letter = body[i] as string;
-		let name: string;
-		if (body[i + 1] === "{") {
-			const close = body.indexOf("}", i + 2);
-			if (close < 0) unsupported(`\\${letter}`);
-			name = body.slice(i + 2, close);
-			i = close + 1;
-		} else {
-			name = body[i + 1] ?? "";
-			i += 2;
-		}
-		const category = name.startsWith("Is") ? name.slice(2) : name;
-		if (!GENERAL_CATEGORIES.has(category)) unsupported(`\\${letter}{${name}}`);
-		return `\\${letter}{${category}}`;
-	};
-	/** A literal character, escaped where the `u` flag requires it. */
-	const literalChar = (c: string, inClass: boolean): string =>
-		(inClass ? "\\[]^-" : "\\^$.*+?()[]{}|/").includes(c) ? `\\${c}` : c;
-
-	while (i < body.length) {
-		const c = body[i] as string;
-		if (c === "\\") {
-			const e = body[i + 1];
-			if (e === undefined) unsupported("trailing \\");
-			const lower = (e as string).toLowerCase();
-			if (lower in SHORTHAND_CLASS) {
-				const set = SHORTHAND_CLASS[lower] as string;
-				out += e === lower ? `[${set}]` : `[^${set}]`;
-				i += 2;
-			} else if (e === "p" || e === "P") {
-				i += 1;
-				out += property();
-			} else if (/[A-Za-z0-9]/.test(e as string)) {
-				// \t, \n, \r, \f, \x.., \u.... and back references mean the same in both;
-				// the others (\Q..\E, \A, \z, \Z, \G, \R, \h, \v, \b, \0..) are refused.
-				if (!/[tnrfxu1-9]/.test(e as string)) unsupported(`\\${e}`);
-				out += `\\${e}`;
-				i += 2;
-			} else {
-				out += literalChar(e as string, false);
-				i += 2;
-			}
-		} else if (c === "[") {
-			i += 1;
-			let negated = false;
-			if (body[i] === "^") {
-				negated = true;
-				i += 1;
-			}
-			let set = "";
-			const complements: string[] = [];
-			let first = true;
-			while (i < body.length && (body[i] !== "]" || first)) {
-				const d = body[i] as string;
-				first = false;
-				if (d === "[") unsupported("nested character class");
-				if (d === "&" && body[i + 1] === "&") unsupported("class intersection");
-				if (d === "\\") {
-					const e = body[i + 1];
-					if (e === undefined) unsupported("trailing \\");
-					const lower = (e as string).toLowerCase();
-					if (lower in SHORTHAND_CLASS) {
-						const expansion = SHORTHAND_CLASS[lower] as string;
-						if (e === lower) set += expansion;
-						else if (negated) unsupported(`\\${e} in a negated class`);
-						else complements.push(`[^${expansion}]`);
-						i += 2;
-						// A `-` after a class shorthand is a literal in Java.
-						if (body[i] === "-" && body[i + 1] !== "]") {
-							set += "\\-";
-							i += 1;
-						}
-					} else if (e === "p" || e === "P") {
-						i += 1;
-						set += property();
-					} else if (/[A-Za-z0-9]/.test(e as string)) {
-						if (!/[tnrfxu1-9]/.test(e as string)) unsupported(`\\${e}`);
-						set += `\\${e}`;
-						i += 2;
-					} else {
-						set += literalChar(e as string, true);
-						i += 2;
-					}
-				} else {
-					// Unescaped, a Java class character means the same in a JavaScript class.
-					set += d;
-					i += 1;
-				}
-			}
-			if (body[i] !== "]") unsupported("unterminated character class");
-			i += 1;
-			const parts = set === "" ? [] : [`[${negated ? "^" : ""}${set}]`];
-			parts.push(...complements);
-			if (parts.length === 0) unsupported("empty character class");
-			out += parts.length === 1 ? parts[0] : `(?:${parts.join("|")})`;
-		} else if (c === ".") {
-			out += JAVA_DOT;
-			i += 1;
-		} else if (
-			(c === "+" || c === "*" || c === "?" || c === "}") &&
-			body[i + 1] === "+"
-		) {
-			unsupported("possessive quantifier");
-		} else {
-			out += c;
-			i += 1;
-		}
-	}
-	return new RegExp(`^(?:${out})$`, "u");
 }
 
 // ---------------------------------------------------------------------------------------
@@ -415,16 +272,22 @@ function compile(name: string): Compiled {
 }
 
 function compileString(
-	shape: { length?: { min?: number; max?: number }; pattern?: string },
+	shape: {
+		length?: { min?: number; max?: number };
+		pattern?: string;
+		regex?: RegExp;
+	},
 	sensitive: boolean,
 ): Compiled {
 	const min = shape.length?.min ?? 0;
 	const max = shape.length?.max ?? Number.POSITIVE_INFINITY;
 	const { max: maxMessage, min: minMessage } = lengthMessages(shape.length);
-	const regex =
-		shape.pattern === undefined
-			? undefined
-			: javaPatternToRegExp(shape.pattern);
+	const regex = shape.regex;
+	if ((regex === undefined) !== (shape.pattern === undefined)) {
+		throw new Error(
+			"a string shape has a pattern without its RegExp, or the reverse",
+		);
+	}
 	const patternMessage =
 		shape.pattern === undefined
 			? undefined
