@@ -1,10 +1,10 @@
 /**
  * Generates, from the official Smithy JSON AST of Amazon Cognito Identity (2014-06-30):
- * - `src/protocol/model.generated.ts`: a compact table of the operations and of every shape
+ * - `src/model/model.generated.ts`: a compact table of the operations and of every shape
  *   reachable from their inputs and outputs, with the constraints the validator needs (each
  *   `@pattern` both as the model writes it and as a ready JavaScript RegExp, translated here
  *   by `scripts/java-regex.ts`), and the operations whose output holds a timestamp;
- * - `src/protocol/types.generated.ts`: the input and output types of the operations, one
+ * - `src/model/types.generated.ts`: the input and output types of the operations, one
  *   interface per structure shape, named as the model (and the SDK) name them.
  * The model is data: no documentation text is carried over.
  *
@@ -32,8 +32,8 @@ const DEFAULT_MODEL = fileURLToPath(
 );
 /** The generated files, relative to the repository. */
 const OUTPUTS = {
-	table: "src/protocol/model.generated.ts",
-	types: "src/protocol/types.generated.ts",
+	table: "src/model/model.generated.ts",
+	types: "src/model/types.generated.ts",
 } as const;
 const outputPath = (relative: string): string =>
 	fileURLToPath(new URL(`../${relative}`, import.meta.url));
@@ -323,7 +323,7 @@ function compare(a: string, b: string): number {
 }
 
 // ---------------------------------------------------------------------------------------
-// Emission: the table (src/protocol/model.generated.ts).
+// Emission: the table (src/model/model.generated.ts).
 
 type Table = ReturnType<typeof buildTable>;
 
@@ -489,7 +489,7 @@ export function emit(table: Table): string {
 }
 
 // ---------------------------------------------------------------------------------------
-// Emission: the types (src/protocol/types.generated.ts).
+// Emission: the types (src/model/types.generated.ts).
 
 /** The type of an operation without input or output, and of a structure without members. */
 const EMPTY = "Record<string, never>";

@@ -4,7 +4,6 @@
  * settings (unset and empty optional members are left out), the replace semantics of
  * UpdateIdentityPool (DECISIONS 14), tag rules, and the pool's wire form.
  */
-import type { IdentityPool } from "@aws-sdk/client-cognito-identity";
 import {
 	InvalidParameterException,
 	LimitExceededException,
@@ -12,11 +11,11 @@ import {
 } from "../errors/service-errors.ts";
 import type { PoolRecord, PoolSettings } from "./records.ts";
 
-/** The members of the `IdentityPool` shape that a caller configures. */
-export type PoolSettingsInput = Omit<
-	IdentityPool,
-	"IdentityPoolId" | "IdentityPoolTags" | "$metadata"
->;
+/**
+ * The members of a pool that a caller configures (CreateIdentityPool, UpdateIdentityPool), as
+ * validated against the model: the settings' own shape, before the rules below.
+ */
+export type PoolSettingsInput = PoolSettings;
 
 /** Limits that apply to a pool's configuration. */
 export interface PoolLimits {
@@ -48,9 +47,8 @@ export function settingsFromInput(
 	limits: PoolLimits,
 ): PoolSettings {
 	const settings: PoolSettings = {
-		IdentityPoolName: input.IdentityPoolName as string,
-		AllowUnauthenticatedIdentities:
-			input.AllowUnauthenticatedIdentities as boolean,
+		IdentityPoolName: input.IdentityPoolName,
+		AllowUnauthenticatedIdentities: input.AllowUnauthenticatedIdentities,
 	};
 	if (input.AllowClassicFlow !== undefined)
 		settings.AllowClassicFlow = input.AllowClassicFlow;

@@ -5,10 +5,6 @@
  * mapping may have (the provider key forms of reference §5), what each mapping must carry,
  * the size quotas (DECISIONS 22), and the wire form of the answer.
  */
-import type {
-	RoleMapping,
-	SetIdentityPoolRolesInput,
-} from "@aws-sdk/client-cognito-identity";
 import { InvalidParameterException } from "../errors/service-errors.ts";
 import type {
 	MappingRuleDoc,
@@ -82,10 +78,10 @@ function checkRoles(roles: Record<string, string>): Record<string, string> {
 /** One mapping in its stored form, its members in the model's order, after its checks. */
 function checkMapping(
 	key: string,
-	mapping: RoleMapping,
+	mapping: RoleMappingDoc,
 	limits: RoleLimits,
 ): RoleMappingDoc {
-	const type = mapping.Type as RoleMappingDoc["Type"];
+	const type = mapping.Type;
 	if (mapping.AmbiguousRoleResolution === undefined) {
 		throw new InvalidParameterException(
 			`AmbiguousRoleResolution is required for the RoleMapping of ${key}.`,
@@ -117,10 +113,10 @@ function checkMapping(
 	doc.RulesConfiguration = {
 		Rules: rules.map(
 			(r): MappingRuleDoc => ({
-				Claim: r.Claim as string,
-				MatchType: r.MatchType as MappingRuleDoc["MatchType"],
-				Value: r.Value as string,
-				RoleARN: r.RoleARN as string,
+				Claim: r.Claim,
+				MatchType: r.MatchType,
+				Value: r.Value,
+				RoleARN: r.RoleARN,
 			}),
 		),
 	};
@@ -138,7 +134,10 @@ function checkMapping(
  */
 export function roleConfigurationFromInput(
 	settings: PoolSettings,
-	input: Pick<SetIdentityPoolRolesInput, "Roles" | "RoleMappings">,
+	input: {
+		Roles?: Record<string, string>;
+		RoleMappings?: Record<string, RoleMappingDoc>;
+	},
 	limits: RoleLimits = DEFAULT_ROLE_LIMITS,
 ): RoleConfiguration {
 	const roles = checkRoles(input.Roles ?? {});

@@ -22,7 +22,7 @@ import {
 	StsError,
 	validationError,
 } from "../errors/sts-errors.ts";
-import { defineOperation } from "./operation.ts";
+import { defineStsAction } from "./operation.ts";
 
 /** The action's input, as the query protocol decodes and validates it. */
 export interface AssumeRoleWithWebIdentityInput {
@@ -49,12 +49,11 @@ export interface AssumeRoleWithWebIdentityResponse {
 /** STS's default `DurationSeconds`. */
 const DEFAULT_DURATION_SECONDS = 3600;
 
-export const AssumeRoleWithWebIdentity = defineOperation<
+export const AssumeRoleWithWebIdentity = defineStsAction<
 	AssumeRoleWithWebIdentityInput,
 	AssumeRoleWithWebIdentityResponse
 >({
 	name: "AssumeRoleWithWebIdentity",
-	service: "sts",
 	auth: "none",
 	async handler(input, ctx) {
 		const roleArn = input.RoleArn;

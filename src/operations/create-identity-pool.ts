@@ -4,19 +4,13 @@
  * Pool names need not be unique. `IdentityPoolTags` become the pool's resource tags.
  * @remarks Provider ARNs are checked for syntax only (AWS checks them against IAM).
  */
-import type {
-	CreateIdentityPoolInput,
-	IdentityPool,
-} from "@aws-sdk/client-cognito-identity";
+
 import { newRegionalId } from "../domain/ids.ts";
 import { checkTags, settingsFromInput } from "../domain/pools.ts";
 import { defineOperation, signedCaller } from "./operation.ts";
 import { identityPoolShape } from "./shapes.ts";
 
-export const CreateIdentityPool = defineOperation<
-	CreateIdentityPoolInput,
-	IdentityPool
->({
+export const CreateIdentityPool = defineOperation({
 	name: "CreateIdentityPool",
 	auth: "sigv4",
 	async handler(input, ctx) {

@@ -5,21 +5,14 @@
  * another account are answered in `UnprocessedIdentityIds` with `AccessDenied` and kept
  * (DECISIONS 12). `UnprocessedIdentityIds` is always answered, even when empty.
  */
-import type {
-	DeleteIdentitiesInput,
-	DeleteIdentitiesResponse,
-} from "@aws-sdk/client-cognito-identity";
 import { defineOperation, signedCaller } from "./operation.ts";
 
-export const DeleteIdentities = defineOperation<
-	DeleteIdentitiesInput,
-	DeleteIdentitiesResponse
->({
+export const DeleteIdentities = defineOperation({
 	name: "DeleteIdentities",
 	auth: "sigv4",
 	async handler(input, ctx) {
 		const caller = signedCaller(ctx);
-		const ids = input.IdentityIdsToDelete as string[];
+		const ids = input.IdentityIdsToDelete;
 		const outcomes = await ctx.store.identities.delete(caller, ids);
 		return {
 			UnprocessedIdentityIds: ids

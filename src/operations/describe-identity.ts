@@ -4,25 +4,18 @@
  * and inaccessible identities are still described (DECISIONS 10, 11).
  */
 
-import type {
-	DescribeIdentityInput,
-	IdentityDescription,
-} from "@aws-sdk/client-cognito-identity";
 import { requireIdentity } from "./lookups.ts";
 import { defineOperation, signedCaller } from "./operation.ts";
 import { identityDescription } from "./shapes.ts";
 
-export const DescribeIdentity = defineOperation<
-	DescribeIdentityInput,
-	IdentityDescription
->({
+export const DescribeIdentity = defineOperation({
 	name: "DescribeIdentity",
 	auth: "sigv4",
 	async handler(input, ctx) {
 		const identity = await requireIdentity(
 			ctx.store,
 			signedCaller(ctx),
-			input.IdentityId as string,
+			input.IdentityId,
 		);
 		return identityDescription(identity);
 	},

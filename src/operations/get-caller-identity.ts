@@ -12,7 +12,7 @@ import {
 	sessionNameOf,
 } from "../credentials/session-token.ts";
 import { assumedRole } from "../domain/sts-roles.ts";
-import { defineOperation, signedCaller } from "./operation.ts";
+import { defineStsAction, signedCaller } from "./operation.ts";
 
 /** The action's result (the STS model's members, in the order STS writes them). */
 export interface GetCallerIdentityResponse {
@@ -21,12 +21,11 @@ export interface GetCallerIdentityResponse {
 	Account: string;
 }
 
-export const GetCallerIdentity = defineOperation<
+export const GetCallerIdentity = defineStsAction<
 	Record<string, never>,
 	GetCallerIdentityResponse
 >({
 	name: "GetCallerIdentity",
-	service: "sts",
 	auth: "sigv4-session",
 	async handler(_input, ctx) {
 		const caller = signedCaller(ctx);

@@ -14,10 +14,6 @@
  *   tags a token of this server carries, recorded with the credentials.
  */
 
-import type {
-	GetCredentialsForIdentityInput,
-	GetCredentialsForIdentityResponse,
-} from "@aws-sdk/client-cognito-identity";
 import { identityForbidden, LOGINS_DONT_MATCH } from "../domain/identities.ts";
 import { resolveRole } from "../domain/role-resolution.ts";
 import { NotAuthorizedException } from "../errors/service-errors.ts";
@@ -33,16 +29,13 @@ import {
 	UNAUTHENTICATED_AMR,
 } from "./public-flow.ts";
 
-export const GetCredentialsForIdentity = defineOperation<
-	GetCredentialsForIdentityInput,
-	GetCredentialsForIdentityResponse
->({
+export const GetCredentialsForIdentity = defineOperation({
 	name: "GetCredentialsForIdentity",
 	auth: "none",
 	async handler(input, ctx) {
 		const { identity, pool } = await identityAndPool(
 			ctx.store,
-			input.IdentityId as string,
+			input.IdentityId,
 		);
 		requireActive(identity);
 		const entries = input.Logins ?? {};

@@ -7,21 +7,17 @@
  * server's own tokens are refused here, as on AWS.
  */
 
-import type {
-	GetIdInput,
-	GetIdResponse,
-} from "@aws-sdk/client-cognito-identity";
 import { planLogins } from "../domain/identities.ts";
 import { newRegionalId } from "../domain/ids.ts";
 import { poolById } from "./lookups.ts";
 import { defineOperation } from "./operation.ts";
 import { externalLogins, keyOf, requireGuestsAllowed } from "./public-flow.ts";
 
-export const GetId = defineOperation<GetIdInput, GetIdResponse>({
+export const GetId = defineOperation({
 	name: "GetId",
 	auth: "none",
 	async handler(input, ctx) {
-		const pool = await poolById(ctx.store, input.IdentityPoolId as string);
+		const pool = await poolById(ctx.store, input.IdentityPoolId);
 		const entries = input.Logins ?? {};
 		const newIdentityId = newRegionalId(pool.region);
 		if (Object.keys(entries).length === 0) {

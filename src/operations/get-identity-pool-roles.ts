@@ -4,23 +4,16 @@
  * role mappings (answered only when set).
  */
 
-import type {
-	GetIdentityPoolRolesInput,
-	GetIdentityPoolRolesResponse,
-} from "@aws-sdk/client-cognito-identity";
 import { requirePool } from "./lookups.ts";
 import { defineOperation, signedCaller } from "./operation.ts";
 import { poolRolesShape } from "./shapes.ts";
 
-export const GetIdentityPoolRoles = defineOperation<
-	GetIdentityPoolRolesInput,
-	GetIdentityPoolRolesResponse
->({
+export const GetIdentityPoolRoles = defineOperation({
 	name: "GetIdentityPoolRoles",
 	auth: "sigv4",
 	async handler(input, ctx) {
 		const { accountId, region } = signedCaller(ctx);
-		const poolId = input.IdentityPoolId as string;
+		const poolId = input.IdentityPoolId;
 		return poolRolesShape(
 			await requirePool(ctx.store, { accountId, region, poolId }),
 		);

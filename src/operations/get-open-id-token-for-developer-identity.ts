@@ -14,10 +14,6 @@
  *   they appear in the token's `amr` after the developer entries.
  */
 
-import type {
-	GetOpenIdTokenForDeveloperIdentityInput,
-	GetOpenIdTokenForDeveloperIdentityResponse,
-} from "@aws-sdk/client-cognito-identity";
 import { planLogins } from "../domain/identities.ts";
 import { newRegionalId } from "../domain/ids.ts";
 import { readDeveloperLogins } from "../domain/logins.ts";
@@ -30,15 +26,12 @@ import { requirePool } from "./lookups.ts";
 import { defineOperation, signedCaller } from "./operation.ts";
 import { externalLogins } from "./public-flow.ts";
 
-export const GetOpenIdTokenForDeveloperIdentity = defineOperation<
-	GetOpenIdTokenForDeveloperIdentityInput,
-	GetOpenIdTokenForDeveloperIdentityResponse
->({
+export const GetOpenIdTokenForDeveloperIdentity = defineOperation({
 	name: "GetOpenIdTokenForDeveloperIdentity",
 	auth: "sigv4",
 	async handler(input, ctx) {
 		const { accountId, region } = signedCaller(ctx);
-		const poolId = input.IdentityPoolId as string;
+		const poolId = input.IdentityPoolId;
 		const key = { accountId, region, poolId };
 		const pool = await requirePool(ctx.store, key);
 		const { developer, external } = readDeveloperLogins(

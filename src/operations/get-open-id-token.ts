@@ -7,10 +7,6 @@
  * into it (the answer's `IdentityId` may then differ from the one asked).
  */
 
-import type {
-	GetOpenIdTokenInput,
-	GetOpenIdTokenResponse,
-} from "@aws-sdk/client-cognito-identity";
 import { identityForbidden } from "../domain/identities.ts";
 import { tokenFrame } from "../domain/tokens.ts";
 import { InvalidParameterException } from "../errors/service-errors.ts";
@@ -29,16 +25,13 @@ import {
 /** GetOpenIdToken's tokens last 10 minutes (model; observed exp - iat = 600). */
 export const OPEN_ID_TOKEN_SECONDS = 600;
 
-export const GetOpenIdToken = defineOperation<
-	GetOpenIdTokenInput,
-	GetOpenIdTokenResponse
->({
+export const GetOpenIdToken = defineOperation({
 	name: "GetOpenIdToken",
 	auth: "none",
 	async handler(input, ctx) {
 		const { identity, pool } = await identityAndPool(
 			ctx.store,
-			input.IdentityId as string,
+			input.IdentityId,
 		);
 		// Observed texts (aws/aws-cli#7652; aws-observability/aws-rum-web#172).
 		if (pool.settings.AllowClassicFlow === false) {

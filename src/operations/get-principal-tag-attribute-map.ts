@@ -8,10 +8,6 @@
  * (reference §5 names) is ResourceNotFoundException.
  */
 
-import type {
-	GetPrincipalTagAttributeMapInput,
-	GetPrincipalTagAttributeMapResponse,
-} from "@aws-sdk/client-cognito-identity";
 import {
 	principalTagMapInForce,
 	requireTagProvider,
@@ -19,16 +15,13 @@ import {
 import { requirePool } from "./lookups.ts";
 import { defineOperation, signedCaller } from "./operation.ts";
 
-export const GetPrincipalTagAttributeMap = defineOperation<
-	GetPrincipalTagAttributeMapInput,
-	GetPrincipalTagAttributeMapResponse
->({
+export const GetPrincipalTagAttributeMap = defineOperation({
 	name: "GetPrincipalTagAttributeMap",
 	auth: "sigv4",
 	async handler(input, ctx) {
 		const { accountId, region } = signedCaller(ctx);
-		const key = { accountId, region, poolId: input.IdentityPoolId as string };
-		const providerName = input.IdentityProviderName as string;
+		const key = { accountId, region, poolId: input.IdentityPoolId };
+		const providerName = input.IdentityProviderName;
 		requireTagProvider(await requirePool(ctx.store, key), providerName);
 		return {
 			IdentityPoolId: key.poolId,

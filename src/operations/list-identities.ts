@@ -5,24 +5,17 @@
  * inaccessible identities.
  */
 
-import type {
-	ListIdentitiesInput,
-	ListIdentitiesResponse,
-} from "@aws-sdk/client-cognito-identity";
 import { decodePageToken, encodePageToken } from "../domain/pagination.ts";
 import { requirePool } from "./lookups.ts";
 import { defineOperation, signedCaller } from "./operation.ts";
 import { identityDescription } from "./shapes.ts";
 
-export const ListIdentities = defineOperation<
-	ListIdentitiesInput,
-	ListIdentitiesResponse
->({
+export const ListIdentities = defineOperation({
 	name: "ListIdentities",
 	auth: "sigv4",
 	async handler(input, ctx) {
 		const { accountId, region } = signedCaller(ctx);
-		const poolId = input.IdentityPoolId as string;
+		const poolId = input.IdentityPoolId;
 		await requirePool(ctx.store, { accountId, region, poolId });
 		const hideDisabled = input.HideDisabled ?? false;
 		// The filter is part of the listing: a token of the other view does not continue this one.
@@ -32,7 +25,7 @@ export const ListIdentities = defineOperation<
 				? undefined
 				: decodePageToken(listing, input.NextToken);
 		const page = await ctx.store.identities.list(poolId, {
-			limit: input.MaxResults as number,
+			limit: input.MaxResults,
 			hideDisabled,
 			...(after === undefined ? {} : { after }),
 		});

@@ -4,17 +4,11 @@
  * per page. `NextToken` is an opaque keyset cursor (DECISIONS 13), present only when more
  * pools follow. Items carry the id and name only, as on AWS (aws/aws-cli#8078).
  */
-import type {
-	ListIdentityPoolsInput,
-	ListIdentityPoolsResponse,
-} from "@aws-sdk/client-cognito-identity";
+
 import { decodePageToken, encodePageToken } from "../domain/pagination.ts";
 import { defineOperation, signedCaller } from "./operation.ts";
 
-export const ListIdentityPools = defineOperation<
-	ListIdentityPoolsInput,
-	ListIdentityPoolsResponse
->({
+export const ListIdentityPools = defineOperation({
 	name: "ListIdentityPools",
 	auth: "sigv4",
 	async handler(input, ctx) {
@@ -27,7 +21,7 @@ export const ListIdentityPools = defineOperation<
 		const page = await ctx.store.pools.list(
 			{ accountId, region },
 			{
-				limit: input.MaxResults as number,
+				limit: input.MaxResults,
 				...(after === undefined ? {} : { after }),
 			},
 		);

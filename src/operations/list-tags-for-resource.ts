@@ -5,22 +5,15 @@
  * has none (DECISIONS 4).
  */
 
-import type {
-	ListTagsForResourceInput,
-	ListTagsForResourceResponse,
-} from "@aws-sdk/client-cognito-identity";
 import { poolKeyOfArn } from "../domain/resource-arn.ts";
 import { requirePool } from "./lookups.ts";
 import { defineOperation, signedCaller } from "./operation.ts";
 
-export const ListTagsForResource = defineOperation<
-	ListTagsForResourceInput,
-	ListTagsForResourceResponse
->({
+export const ListTagsForResource = defineOperation({
 	name: "ListTagsForResource",
 	auth: "sigv4",
 	async handler(input, ctx) {
-		const key = poolKeyOfArn(input.ResourceArn as string, signedCaller(ctx));
+		const key = poolKeyOfArn(input.ResourceArn, signedCaller(ctx));
 		const pool = await requirePool(ctx.store, key);
 		return { Tags: { ...pool.tags } };
 	},

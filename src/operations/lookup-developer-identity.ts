@@ -8,10 +8,6 @@
  * Nothing found is ResourceNotFoundException.
  */
 
-import type {
-	LookupDeveloperIdentityInput,
-	LookupDeveloperIdentityResponse,
-} from "@aws-sdk/client-cognito-identity";
 import { identityNotFound } from "../domain/identities.ts";
 import { decodePageToken, encodePageToken } from "../domain/pagination.ts";
 import {
@@ -25,22 +21,14 @@ import { defineOperation, signedCaller } from "./operation.ts";
 /** Results per call when `MaxResults` is not given (AWS's documented maximum, reference §11). */
 const DEFAULT_PAGE = 60;
 
-export const LookupDeveloperIdentity = defineOperation<
-	LookupDeveloperIdentityInput,
-	LookupDeveloperIdentityResponse
->({
+export const LookupDeveloperIdentity = defineOperation({
 	name: "LookupDeveloperIdentity",
 	auth: "sigv4",
 	async handler(input, ctx) {
 		const caller = signedCaller(ctx);
-		const poolId = input.IdentityPoolId as string;
+		const poolId = input.IdentityPoolId;
 		const pool = await requirePool(ctx.store, { ...caller, poolId });
 		const { IdentityId: identityId, DeveloperUserIdentifier: userId } = input;
-		if (identityId === undefined && userId === undefined) {
-			throw new InvalidParameterException(
-				"Either IdentityId or DeveloperUserIdentifier must be specified.",
-			);
-		}
 		if (userId !== undefined) {
 			const developer = pool.settings.DeveloperProviderName;
 			const owner =
@@ -65,11 +53,12 @@ export const LookupDeveloperIdentity = defineOperation<
 				DeveloperUserIdentifierList: [userId],
 			};
 		}
-		const identity = await requireIdentity(
-			ctx.store,
-			caller,
-			identityId as string,
-		);
+		if (identityId === undefined) {
+			throw new InvalidParameterException(
+				"Either IdentityId or DeveloperUserIdentifier must be specified.",
+			);
+		}
+		const identity = await requireIdentity(ctx.store, caller, identityId);
 		if (identity.poolId !== poolId) throw identityNotFound(identity.identityId);
 		const listing = `LookupDeveloperIdentity\u0000${poolId}\u0000${identity.identityId}`;
 		const after =

@@ -6,10 +6,6 @@
  * ResourceConflictException; more than 20 logins InvalidParameterException.
  */
 
-import type {
-	MergeDeveloperIdentitiesInput,
-	MergeDeveloperIdentitiesResponse,
-} from "@aws-sdk/client-cognito-identity";
 import { planDeveloperMerge } from "../domain/identities.ts";
 import {
 	checkDeveloperUserIdentifier,
@@ -19,15 +15,12 @@ import type { LoginRef } from "../domain/records.ts";
 import { requirePool } from "./lookups.ts";
 import { defineOperation, signedCaller } from "./operation.ts";
 
-export const MergeDeveloperIdentities = defineOperation<
-	MergeDeveloperIdentitiesInput,
-	MergeDeveloperIdentitiesResponse
->({
+export const MergeDeveloperIdentities = defineOperation({
 	name: "MergeDeveloperIdentities",
 	auth: "sigv4",
 	async handler(input, ctx) {
 		const caller = signedCaller(ctx);
-		const key = { ...caller, poolId: input.IdentityPoolId as string };
+		const key = { ...caller, poolId: input.IdentityPoolId };
 		const pool = await requirePool(ctx.store, key);
 		const provider = requireDeveloperProvider(
 			pool,
@@ -37,8 +30,8 @@ export const MergeDeveloperIdentities = defineOperation<
 			checkDeveloperUserIdentifier(subject);
 			return { provider, subject, kind: "developer" };
 		};
-		const source = login(input.SourceUserIdentifier as string);
-		const destination = login(input.DestinationUserIdentifier as string);
+		const source = login(input.SourceUserIdentifier);
+		const destination = login(input.DestinationUserIdentifier);
 		const { identityId } = await ctx.store.identities.change(
 			key,
 			{ identityIds: [], logins: [source, destination] },

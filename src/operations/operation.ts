@@ -11,6 +11,11 @@ import type { IssuedCredentialRecord } from "../domain/records.ts";
 import type { LoginVerifier } from "../federation/verifier.ts";
 import type { Clock } from "../lib/clock.ts";
 import type { Logger } from "../lib/logger.ts";
+import type { OperationName } from "../model/model.generated.ts";
+import type {
+	OperationInput,
+	OperationOutput,
+} from "../model/types.generated.ts";
 import type { Store } from "../store/store.ts";
 import type { TokenIssuer } from "../tokens/tokens.ts";
 import type { WebIdentityVerifier } from "../tokens/web-identity.ts";
@@ -88,11 +93,28 @@ export interface Operation<I = never, O = unknown> {
 	readonly handler: Handler<I, O>;
 }
 
-/** Declares an operation; its service is Cognito Identity unless it says otherwise. */
-export function defineOperation<I, O>(
-	op: Omit<Operation<I, O>, "service"> & { service?: ServiceName },
-): Operation<I, O> {
-	return Object.freeze({ ...op, service: op.service ?? "cognito-identity" });
+/**
+ * Declares an operation of Cognito Identity. Its input and output types follow from its name
+ * (generated from the model), so a misspelt name does not compile.
+ */
+export function defineOperation<N extends OperationName>(op: {
+	name: N;
+	auth: AuthMode;
+	handler: Handler<OperationInput<N>, OperationOutput<N>>;
+}): Operation<OperationInput<N>, OperationOutput<N>> {
+	return Object.freeze({ ...op, service: "cognito-identity" });
+}
+
+/** The actions of the STS-compatible endpoint. */
+export type StsActionName = "AssumeRoleWithWebIdentity" | "GetCallerIdentity";
+
+/** Declares an action of the STS-compatible endpoint. */
+export function defineStsAction<I, O>(op: {
+	name: StsActionName;
+	auth: AuthMode;
+	handler: Handler<I, O>;
+}): Operation<I, O> {
+	return Object.freeze({ ...op, service: "sts" });
 }
 
 /** The caller of a signed operation (the wire layer guarantees one). */

@@ -8,21 +8,17 @@
  * @remarks Role ARNs are checked for length only (AWS also checks iam:PassRole). At most 25 rules per mapping and 10 mappings per pool (configurable: `--max-mapping-rules`, `--max-role-mappings`).
  */
 
-import type { SetIdentityPoolRolesInput } from "@aws-sdk/client-cognito-identity";
 import { poolNotFound } from "../domain/pools.ts";
 import { roleConfigurationFromInput } from "../domain/roles.ts";
 import { requirePool } from "./lookups.ts";
 import { defineOperation, signedCaller } from "./operation.ts";
 
-export const SetIdentityPoolRoles = defineOperation<
-	SetIdentityPoolRolesInput,
-	Record<string, never>
->({
+export const SetIdentityPoolRoles = defineOperation({
 	name: "SetIdentityPoolRoles",
 	auth: "sigv4",
 	async handler(input, ctx) {
 		const { accountId, region } = signedCaller(ctx);
-		const key = { accountId, region, poolId: input.IdentityPoolId as string };
+		const key = { accountId, region, poolId: input.IdentityPoolId };
 		const pool = await requirePool(ctx.store, key);
 		const limits = {
 			maxRoleMappings: ctx.settings.maxRoleMappings,

@@ -15,10 +15,6 @@
  * pool, and is in force again if the provider is configured again.
  */
 
-import type {
-	SetPrincipalTagAttributeMapInput,
-	SetPrincipalTagAttributeMapResponse,
-} from "@aws-sdk/client-cognito-identity";
 import { poolNotFound } from "../domain/pools.ts";
 import {
 	principalTagMapFromInput,
@@ -28,16 +24,13 @@ import {
 import { requirePool } from "./lookups.ts";
 import { defineOperation, signedCaller } from "./operation.ts";
 
-export const SetPrincipalTagAttributeMap = defineOperation<
-	SetPrincipalTagAttributeMapInput,
-	SetPrincipalTagAttributeMapResponse
->({
+export const SetPrincipalTagAttributeMap = defineOperation({
 	name: "SetPrincipalTagAttributeMap",
 	auth: "sigv4",
 	async handler(input, ctx) {
 		const { accountId, region } = signedCaller(ctx);
-		const key = { accountId, region, poolId: input.IdentityPoolId as string };
-		const providerName = input.IdentityProviderName as string;
+		const key = { accountId, region, poolId: input.IdentityPoolId };
+		const providerName = input.IdentityProviderName;
 		// Read first so that an unknown pool answers its own message before the provider check.
 		requireTagProvider(await requirePool(ctx.store, key), providerName);
 		const map = principalTagMapFromInput(input);

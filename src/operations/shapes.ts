@@ -5,13 +5,14 @@
  * DescribeIdentity and ListIdentities. Values stay values (dates are `Date`s): the protocol
  * encodes them.
  */
+
+import { loginProviders } from "../domain/identities.ts";
+import type { IdentityRecord, PoolRecord } from "../domain/records.ts";
 import type {
 	GetIdentityPoolRolesResponse,
 	IdentityDescription,
 	IdentityPool,
-} from "@aws-sdk/client-cognito-identity";
-import { loginProviders } from "../domain/identities.ts";
-import type { IdentityRecord, PoolRecord } from "../domain/records.ts";
+} from "../model/types.generated.ts";
 
 /**
  * The `IdentityPool` shape answered by Create/Describe/UpdateIdentityPool. `IdentityPoolTags`

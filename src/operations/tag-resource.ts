@@ -6,10 +6,7 @@
  * since the model lists no LimitExceededException for TagResource, the quota answers
  * InvalidParameterException. A refused change writes nothing.
  */
-import type {
-	TagResourceInput,
-	TagResourceResponse,
-} from "@aws-sdk/client-cognito-identity";
+
 import { checkTags, poolNotFound } from "../domain/pools.ts";
 import { poolKeyOfArn } from "../domain/resource-arn.ts";
 import {
@@ -36,14 +33,11 @@ function checkTagSet(
 	}
 }
 
-export const TagResource = defineOperation<
-	TagResourceInput,
-	TagResourceResponse
->({
+export const TagResource = defineOperation({
 	name: "TagResource",
 	auth: "sigv4",
 	async handler(input, ctx) {
-		const key = poolKeyOfArn(input.ResourceArn as string, signedCaller(ctx));
+		const key = poolKeyOfArn(input.ResourceArn, signedCaller(ctx));
 		const added = input.Tags ?? {};
 		const updated = await ctx.store.pools.update(
 			key,

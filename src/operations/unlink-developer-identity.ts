@@ -6,7 +6,6 @@
  * ResourceConflictException. Answers `{}`.
  */
 
-import type { UnlinkDeveloperIdentityInput } from "@aws-sdk/client-cognito-identity";
 import { planUnlink } from "../domain/identities.ts";
 import {
 	checkDeveloperUserIdentifier,
@@ -16,24 +15,21 @@ import type { LoginRef } from "../domain/records.ts";
 import { requirePool } from "./lookups.ts";
 import { defineOperation, signedCaller } from "./operation.ts";
 
-export const UnlinkDeveloperIdentity = defineOperation<
-	UnlinkDeveloperIdentityInput,
-	Record<string, never>
->({
+export const UnlinkDeveloperIdentity = defineOperation({
 	name: "UnlinkDeveloperIdentity",
 	auth: "sigv4",
 	async handler(input, ctx) {
 		const caller = signedCaller(ctx);
-		const key = { ...caller, poolId: input.IdentityPoolId as string };
+		const key = { ...caller, poolId: input.IdentityPoolId };
 		const pool = await requirePool(ctx.store, key);
 		const provider = requireDeveloperProvider(
 			pool,
 			input.DeveloperProviderName,
 		);
-		const subject = input.DeveloperUserIdentifier as string;
+		const subject = input.DeveloperUserIdentifier;
 		checkDeveloperUserIdentifier(subject);
 		const login: LoginRef = { provider, subject, kind: "developer" };
-		const identityId = input.IdentityId as string;
+		const identityId = input.IdentityId;
 		await ctx.store.identities.change(
 			key,
 			{ identityIds: [identityId], logins: [login] },

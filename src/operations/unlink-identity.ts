@@ -7,22 +7,18 @@
  * Answers `{}`.
  */
 
-import type { UnlinkIdentityInput } from "@aws-sdk/client-cognito-identity";
 import { planUnlinkProviders } from "../domain/identities.ts";
 import { identityAndPool } from "./lookups.ts";
 import { defineOperation } from "./operation.ts";
 import { externalLogins, keyOf, requireActive } from "./public-flow.ts";
 
-export const UnlinkIdentity = defineOperation<
-	UnlinkIdentityInput,
-	Record<string, never>
->({
+export const UnlinkIdentity = defineOperation({
 	name: "UnlinkIdentity",
 	auth: "none",
 	async handler(input, ctx) {
 		const { identity, pool } = await identityAndPool(
 			ctx.store,
-			input.IdentityId as string,
+			input.IdentityId,
 		);
 		requireActive(identity);
 		const verified = await ctx.logins.verifyAll(pool, input.Logins ?? {}, {

@@ -4,22 +4,16 @@
  * named by `ResourceArn` (its `IdentityPoolTags`); keys the pool does not have are ignored.
  * Answers `{}`.
  */
-import type {
-	UntagResourceInput,
-	UntagResourceResponse,
-} from "@aws-sdk/client-cognito-identity";
+
 import { poolNotFound } from "../domain/pools.ts";
 import { poolKeyOfArn } from "../domain/resource-arn.ts";
 import { defineOperation, signedCaller } from "./operation.ts";
 
-export const UntagResource = defineOperation<
-	UntagResourceInput,
-	UntagResourceResponse
->({
+export const UntagResource = defineOperation({
 	name: "UntagResource",
 	auth: "sigv4",
 	async handler(input, ctx) {
-		const key = poolKeyOfArn(input.ResourceArn as string, signedCaller(ctx));
+		const key = poolKeyOfArn(input.ResourceArn, signedCaller(ctx));
 		const removed = new Set(input.TagKeys ?? []);
 		const updated = await ctx.store.pools.update(
 			key,

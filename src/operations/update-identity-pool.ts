@@ -4,17 +4,17 @@
  * omitted optional members are cleared, except DeveloperProviderName (immutable once set)
  * and IdentityPoolTags (kept when omitted, replaced when present).
  */
-import type { IdentityPool } from "@aws-sdk/client-cognito-identity";
+
 import { applyPoolUpdate, poolNotFound } from "../domain/pools.ts";
 import { defineOperation, signedCaller } from "./operation.ts";
 import { identityPoolShape } from "./shapes.ts";
 
-export const UpdateIdentityPool = defineOperation<IdentityPool, IdentityPool>({
+export const UpdateIdentityPool = defineOperation({
 	name: "UpdateIdentityPool",
 	auth: "sigv4",
 	async handler(input, ctx) {
 		const { accountId, region } = signedCaller(ctx);
-		const poolId = input.IdentityPoolId as string;
+		const poolId = input.IdentityPoolId;
 		const updated = await ctx.store.pools.update(
 			{ accountId, region, poolId },
 			(current) => applyPoolUpdate(current, input, ctx.settings),

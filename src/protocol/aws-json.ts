@@ -15,19 +15,12 @@ import {
 	InternalErrorException,
 	ServiceError,
 } from "../errors/service-errors.ts";
-import type { OperationName } from "./model.generated.ts";
+import {
+	type OperationName,
+	OUTPUT_HAS_TIMESTAMPS,
+} from "../model/model.generated.ts";
 import { headerValue, type Protocol } from "./protocol.ts";
 import { validateInput } from "./validation.ts";
-
-/**
- * The operations whose output holds timestamps (DescribeIdentity, ListIdentities: identity
- * dates; GetCredentialsForIdentity: the credentials' expiration).
- */
-const OUTPUT_HAS_TIMESTAMPS: ReadonlySet<string> = new Set([
-	"DescribeIdentity",
-	"ListIdentities",
-	"GetCredentialsForIdentity",
-]);
 
 /** The content type of every answer. */
 export const JSON_11 = "application/x-amz-json-1.1";
@@ -106,7 +99,7 @@ function epochSeconds(
  * The replacer runs only for the operations whose output has timestamps.
  */
 export function encodeResult(operation: string, result: unknown): string {
-	return OUTPUT_HAS_TIMESTAMPS.has(operation)
+	return OUTPUT_HAS_TIMESTAMPS.has(operation as OperationName)
 		? JSON.stringify(result ?? {}, epochSeconds)
 		: JSON.stringify(result ?? {});
 }

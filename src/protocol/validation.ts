@@ -38,7 +38,7 @@ import {
 	SHAPES,
 	type ShapeDef,
 	type ShapeName,
-} from "./model.generated.ts";
+} from "../model/model.generated.ts";
 
 // ---------------------------------------------------------------------------------------
 // Patterns. The generated table carries each `@pattern` twice: as the model writes it (Java,

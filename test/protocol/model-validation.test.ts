@@ -13,7 +13,7 @@ import {
 	type OperationName,
 	SHAPES,
 	type ShapeDef,
-} from "../../src/protocol/model.generated.ts";
+} from "../../src/model/model.generated.ts";
 import { validateInput } from "../../src/protocol/validation.ts";
 import {
 	type ModelCase,

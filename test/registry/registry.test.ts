@@ -7,7 +7,7 @@ import { OPERATIONS } from "../../src/operations/index.ts";
 import {
 	OPERATIONS as MODEL,
 	OPERATION_NAMES,
-} from "../../src/protocol/model.generated.ts";
+} from "../../src/model/model.generated.ts";
 
 const root = new URL("../../", import.meta.url);
 const kebab = (name: string) =>

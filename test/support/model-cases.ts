@@ -22,7 +22,7 @@ import {
 	SHAPES,
 	type ShapeDef,
 	type ShapeName,
-} from "../../src/protocol/model.generated.ts";
+} from "../../src/model/model.generated.ts";
 
 export type Constraint =
 	| "required"
