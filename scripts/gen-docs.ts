@@ -7,8 +7,8 @@
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { SETTINGS } from "../src/config/schema.ts";
-import { OPERATIONS } from "../src/operations/index.ts";
 import { OPERATIONS as MODEL_OPERATIONS } from "../src/model/model.generated.ts";
+import { OPERATIONS } from "../src/operations/index.ts";
 
 const root = new URL("../", import.meta.url);
 

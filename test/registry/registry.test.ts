@@ -3,11 +3,11 @@ import { existsSync } from "node:fs";
 import { describe, test } from "node:test";
 import * as sdk from "@aws-sdk/client-cognito-identity";
 import * as stsSdk from "@aws-sdk/client-sts";
-import { OPERATIONS } from "../../src/operations/index.ts";
 import {
 	OPERATIONS as MODEL,
 	OPERATION_NAMES,
 } from "../../src/model/model.generated.ts";
+import { OPERATIONS } from "../../src/operations/index.ts";
 
 const root = new URL("../../", import.meta.url);
 const kebab = (name: string) =>
