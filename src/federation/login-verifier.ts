@@ -10,8 +10,6 @@
  * on which provider happened to answer first.
  */
 import type { JWTPayload } from "jose";
-import { USER_POOL_KEY } from "../config/load.ts";
-import type { ProviderMap, ProviderSettings } from "../config/schema.ts";
 import type { PoolRecord } from "../domain/records.ts";
 import type { ServiceError } from "../errors/service-errors.ts";
 import type { Clock } from "../lib/clock.ts";
@@ -53,6 +51,11 @@ import {
 	verifyFacebook,
 	verifyTwitter,
 } from "./opaque.ts";
+import {
+	type ProviderMap,
+	type ProviderSettings,
+	USER_POOL_KEY,
+} from "./providers.ts";
 import type {
 	LoginVerifier,
 	VerifiedLogin,
