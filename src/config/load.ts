@@ -9,10 +9,14 @@
  */
 import { readFileSync } from "node:fs";
 import {
-	type Config,
 	type InlineJwks,
+	isAllowedProviderUrl,
 	type ProviderMap,
 	type ProviderSettings,
+	USER_POOL_KEY,
+} from "../federation/providers.ts";
+import {
+	type Config,
 	type RateLimits,
 	SETTINGS,
 	type SettingSpec,
@@ -196,32 +200,6 @@ const SOCIAL_JWT_PROVIDERS = new Set([
 	"accounts.google.com",
 	"appleid.apple.com",
 ]);
-/** The `Logins` key of a Cognito user pool: `cognito-idp.<region>.amazonaws.com/<poolId>`. */
-export const USER_POOL_KEY =
-	/^cognito-idp\.[a-z0-9-]+\.amazonaws\.com(\.cn)?\/[\w-]+$/;
-
-/**
- * Whether `url` may be a key or inspection endpoint: https anywhere; plain http only on the
- * loopback interface, where nobody can tamper with the keys in transit (local emulators and
- * test doubles).
- */
-export function isAllowedProviderUrl(url: string): boolean {
-	let parsed: URL;
-	try {
-		parsed = new URL(url);
-	} catch {
-		return false;
-	}
-	if (parsed.protocol === "https:") return true;
-	if (parsed.protocol !== "http:") return false;
-	const host = parsed.hostname;
-	return (
-		host === "localhost" ||
-		host === "[::1]" ||
-		/^127\.\d+\.\d+\.\d+$/.test(host)
-	);
-}
-
 function parseProviders(value: unknown, path: string): ProviderMap {
 	if (typeof value !== "object" || value === null || Array.isArray(value)) {
 		throw new ConfigError(

@@ -7,6 +7,14 @@
  * login providers (docs/federation.md), which has no flag or variable because it is a nested
  * document. Precedence: defaults < configuration file < environment < command-line flags.
  */
+import type { ProviderMap } from "../federation/providers.ts";
+
+/** The provider settings are federation's rules (federation/providers.ts), named here too. */
+export type {
+	InlineJwks,
+	ProviderMap,
+	ProviderSettings,
+} from "../federation/providers.ts";
 
 export type SettingType = "string" | "port" | "count" | "nice" | "rates";
 
@@ -26,35 +34,6 @@ export interface SettingSpec {
 
 /** Requests per second allowed per operation and account, by operation name. */
 export type RateLimits = Readonly<Record<string, number>>;
-
-/** A public JSON Web Key Set given inline (RFC 7517). */
-export interface InlineJwks {
-	readonly keys: readonly Readonly<Record<string, unknown>>[];
-}
-
-/**
- * Where one federated login provider's keys, audiences and token-inspection endpoint come
- * from (docs/federation.md). Every member is optional: what is absent falls back to the
- * provider's real public endpoint. Tokens keep their real `iss`; only where the keys come
- * from changes.
- */
-export interface ProviderSettings {
-	/** URL of the provider's JWKS (replaces the public one, or an OIDC discovery lookup). */
-	readonly jwksUri?: string;
-	/** The provider's public keys, inline: nothing is fetched. */
-	readonly jwks?: InlineJwks;
-	/** The audiences an OpenID Connect provider accepts (what IAM's OIDC provider holds on AWS). */
-	readonly clientIds?: readonly string[];
-	/** The token-inspection endpoint of Facebook, Login with Amazon or Twitter. */
-	readonly verifyUrl?: string;
-}
-
-/**
- * Provider settings by the provider's name as it appears in `Logins` (`accounts.google.com`,
- * `cognito-idp.us-east-1.amazonaws.com/us-east-1_Abc`, `oidc.example.com`, ...). A
- * null-prototype object, so that a `Logins` key such as `constructor` never finds anything.
- */
-export type ProviderMap = Readonly<Record<string, ProviderSettings>>;
 
 /** The resolved, validated, frozen configuration. */
 export interface Config {

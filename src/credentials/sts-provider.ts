@@ -5,8 +5,9 @@
  * identity's own OpenID token (its session tags in the `https://aws.amazon.com/tags` claim,
  * the only way tags travel: the call has no tags parameter) and calls
  * `AssumeRoleWithWebIdentity` with it, the role chosen and the role session name
- * `CognitoIdentityCredentials`. The call is unsigned (STS needs no credentials for it), has a
- * deadline, follows no redirects and reads at most 1 MiB.
+ * `CognitoIdentityCredentials`. The call is unsigned (STS needs no credentials for it) and goes
+ * through the shared outbound client (`lib/outbound-http.ts`): a deadline, no redirects, at most
+ * 1 MiB read.
  *
  * Failures, as Cognito Identity answers them: STS refusing (a 4xx: the role's trust policy,
  * an issuer that is not an IAM OIDC provider, an audience that is not its client id, ...) →
@@ -20,7 +21,11 @@ import {
 	InvalidIdentityPoolConfigurationException,
 	TooManyRequestsException,
 } from "../errors/service-errors.ts";
-import type { FetchLike } from "../federation/http.ts";
+import {
+	type FetchLike,
+	OutboundFailure,
+	outboundRequest,
+} from "../lib/outbound-http.ts";
 import { contentOf, STS_VERSION, textOf } from "../lib/xml.ts";
 import {
 	COGNITO_ROLE_SESSION_NAME,
@@ -34,7 +39,6 @@ export const INVALID_POOL_CONFIGURATION =
 	"Invalid identity pool configuration. Check assigned IAM roles for this pool.";
 
 export const DEFAULT_STS_TIMEOUT_MS = 5000;
-const MAX_ANSWER_BYTES = 1024 * 1024;
 
 export interface StsProviderOptions {
 	/**
@@ -75,8 +79,6 @@ export function stsCredentialsProvider(
 	options: StsProviderOptions,
 ): CredentialsProvider {
 	const timeoutMs = options.timeoutMs ?? DEFAULT_STS_TIMEOUT_MS;
-	const fetchImpl: FetchLike =
-		options.fetch ?? ((input, init) => fetch(input, init));
 	const endpointFor = (request: CredentialRequest): string =>
 		options.endpoint ??
 		`https://sts.${options.region ?? request.region}.amazonaws.com`;
@@ -95,27 +97,22 @@ export function stsCredentialsProvider(
 			const endpoint = endpointFor(request);
 			let status: number;
 			let text: string;
-			const signal = AbortSignal.timeout(timeoutMs);
 			try {
-				const response = await fetchImpl(endpoint, {
+				({ status, text } = await outboundRequest(endpoint, {
 					method: "POST",
 					headers: {
 						"content-type": "application/x-www-form-urlencoded; charset=utf-8",
 						accept: "text/xml",
 					},
 					body: form.toString(),
-					redirect: "manual",
-					signal,
-				});
-				status = response.status;
-				text = await readCapped(response);
+					timeoutMs,
+					fetch: options.fetch,
+				}));
 			} catch (err) {
-				const reason = signal.aborted
-					? `no answer within ${timeoutMs} ms`
-					: err instanceof StsCallFailed
-						? err.message
-						: "connection failed";
-				throw unreachable(reason, err);
+				throw unreachable(
+					err instanceof OutboundFailure ? err.reason : "connection failed",
+					err,
+				);
 			}
 			return interpret(status, text);
 		},
@@ -185,22 +182,4 @@ export function interpret(status: number, xml: string): IssuedCredentials {
 
 function throwing(error: Error): never {
 	throw error;
-}
-
-async function readCapped(response: Response): Promise<string> {
-	if (response.status >= 300 && response.status < 400) {
-		await response.body?.cancel().catch(() => {});
-		throw new StsCallFailed(`unexpected redirect (HTTP ${response.status})`);
-	}
-	if (!response.body) return "";
-	const chunks: Uint8Array[] = [];
-	let size = 0;
-	for await (const chunk of response.body as AsyncIterable<Uint8Array>) {
-		size += chunk.byteLength;
-		if (size > MAX_ANSWER_BYTES) {
-			throw new StsCallFailed(`answer larger than ${MAX_ANSWER_BYTES} bytes`);
-		}
-		chunks.push(chunk);
-	}
-	return Buffer.concat(chunks).toString("utf8");
 }

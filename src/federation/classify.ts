@@ -41,6 +41,15 @@ export type LoginClass =
 	/** Not a provider of this pool (including its developer provider name). */
 	| { kind: "unknown" };
 
+/** The kinds of `Logins` keys. */
+export type LoginKind = LoginClass["kind"];
+
+/** The class of one kind. */
+export type LoginClassOf<K extends LoginKind> = Extract<
+	LoginClass,
+	{ kind: K }
+>;
+
 /**
  * The keys under which this server's own tokens are passed: `cognito-identity.amazonaws.com`
  * (so unchanged application code works) and the issuer without its scheme.

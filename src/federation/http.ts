@@ -1,18 +1,20 @@
 /**
  * @module federation/http
- * The one way login validation talks to identity providers: a GET that answers parsed JSON,
- * with a deadline, a cap on the size of the answer and no redirects. Whatever keeps an answer
- * from arriving (refused connection, DNS failure, timeout, a 5xx, a redirect, a body that is
- * not JSON) is a {@link ProviderUnreachable}, which the verifier turns into
- * `ExternalServiceException`; a 4xx is handed back, because for the token-inspection APIs it
- * is the provider's verdict on the token.
+ * How login validation talks to identity providers: a GET through the shared outbound client
+ * (`lib/outbound-http.ts`: a deadline, a cap on the size of the answer, no redirects) that
+ * answers parsed JSON. Whatever keeps an answer from arriving (refused connection, DNS
+ * failure, timeout, a 5xx, a redirect, a body that is not JSON) is a
+ * {@link ProviderUnreachable}, which the verifier turns into `ExternalServiceException`; a 4xx
+ * is handed back, because for the token-inspection APIs it is the provider's verdict on the
+ * token.
  */
+import {
+	type FetchLike,
+	OutboundFailure,
+	outboundRequest,
+} from "../lib/outbound-http.ts";
 
-/** The subset of `fetch` used here; tests may pass their own. */
-export type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
-
-/** Answers larger than this are not JWKS, discovery documents or token information. */
-export const MAX_ANSWER_BYTES = 1024 * 1024;
+export type { FetchLike } from "../lib/outbound-http.ts";
 
 /** A provider that did not answer usefully; `reason` is safe to show to the caller. */
 export class ProviderUnreachable extends Error {
@@ -30,13 +32,20 @@ export interface JsonAnswer {
 	body: unknown;
 }
 
-export interface GetJsonOptions {
-	fetch: FetchLike;
+/** How providers are asked: the fetch (default: global `fetch`) and the timeout of one request. */
+export interface HttpContext {
+	fetch?: FetchLike;
 	timeoutMs: number;
+}
+
+export interface GetJsonOptions extends HttpContext {
 	headers?: Record<string, string>;
 	/** Another signal to honour (jose passes its own timeout). */
 	signal?: AbortSignal;
 }
+
+/** Statuses whose answer is read: a 2xx (the answer) or a 4xx (a verdict). */
+const isAnswer = (status: number): boolean => status >= 200 && status < 500;
 
 /**
  * GETs `url` and answers its JSON.
@@ -46,38 +55,26 @@ export async function getJson(
 	url: string,
 	options: GetJsonOptions,
 ): Promise<JsonAnswer> {
-	const timeout = AbortSignal.timeout(options.timeoutMs);
-	const signal = options.signal
-		? AbortSignal.any([timeout, options.signal])
-		: timeout;
-	let response: Response;
-	try {
-		response = await options.fetch(url, {
-			method: "GET",
-			headers: { accept: "application/json", ...options.headers },
-			// A provider's keys must come from the URL configured, not from wherever it points.
-			redirect: "manual",
-			signal,
-		});
-	} catch (err) {
-		throw unreachable(err, signal, options.timeoutMs);
-	}
-	const { status } = response;
-	if (status >= 300 && status < 400) {
-		await response.body?.cancel().catch(() => {});
-		throw new ProviderUnreachable(`unexpected redirect (HTTP ${status})`);
-	}
-	if (status >= 500 || status < 200) {
-		await response.body?.cancel().catch(() => {});
-		throw new ProviderUnreachable(`HTTP ${status}`);
-	}
+	let status: number;
 	let text: string;
 	try {
-		text = await readCapped(response);
+		({ status, text } = await outboundRequest(url, {
+			fetch: options.fetch,
+			timeoutMs: options.timeoutMs,
+			headers: { accept: "application/json", ...options.headers },
+			signal: options.signal,
+			readBody: isAnswer,
+		}));
 	} catch (err) {
-		if (err instanceof ProviderUnreachable) throw err;
-		throw unreachable(err, signal, options.timeoutMs);
+		if (err instanceof OutboundFailure) {
+			throw new ProviderUnreachable(
+				err.reason,
+				err.cause === undefined ? undefined : { cause: err.cause },
+			);
+		}
+		throw err;
 	}
+	if (!isAnswer(status)) throw new ProviderUnreachable(`HTTP ${status}`);
 	let body: unknown;
 	try {
 		body = JSON.parse(text);
@@ -88,35 +85,6 @@ export async function getJson(
 		body = undefined;
 	}
 	return { status, body };
-}
-
-async function readCapped(response: Response): Promise<string> {
-	if (!response.body) return "";
-	const chunks: Uint8Array[] = [];
-	let size = 0;
-	for await (const chunk of response.body as AsyncIterable<Uint8Array>) {
-		size += chunk.byteLength;
-		if (size > MAX_ANSWER_BYTES) {
-			throw new ProviderUnreachable(
-				`answer larger than ${MAX_ANSWER_BYTES} bytes`,
-			);
-		}
-		chunks.push(chunk);
-	}
-	return Buffer.concat(chunks).toString("utf8");
-}
-
-function unreachable(
-	err: unknown,
-	signal: AbortSignal,
-	timeoutMs: number,
-): ProviderUnreachable {
-	if (signal.aborted) {
-		return new ProviderUnreachable(`no answer within ${timeoutMs} ms`, {
-			cause: err,
-		});
-	}
-	return new ProviderUnreachable("connection failed", { cause: err });
 }
 
 /** Whether a JSON value is a plain object (what every API here answers). */

@@ -19,6 +19,7 @@ import { ProviderUnreachable } from "./http.ts";
 import type { KeyGetter } from "./key-sources.ts";
 import {
 	COULD_NOT_VERIFY,
+	MISSING_AUD,
 	missingClaim,
 	NOT_OIDC_TOKEN,
 	notAuthorized,
@@ -90,6 +91,16 @@ export function audiences(claims: JWTPayload): string[] | undefined {
 	if (typeof aud === "string") return [aud];
 	if (Array.isArray(aud)) return aud.filter((a) => typeof a === "string");
 	return undefined;
+}
+
+/**
+ * The `aud` claim as a list, which every login needs.
+ * @throws NotAuthorizedException `Missing a required claim: aud` (as for a user-pool access token)
+ */
+export function requireAudiences(claims: JWTPayload): string[] {
+	const aud = audiences(claims);
+	if (!aud) throw notAuthorized(MISSING_AUD);
+	return aud;
 }
 
 /**

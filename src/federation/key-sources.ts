@@ -17,23 +17,20 @@ import {
 	type JSONWebKeySet,
 	type RemoteJWKSet,
 } from "jose";
-import { isAllowedProviderUrl } from "../config/load.ts";
-import type { InlineJwks } from "../config/schema.ts";
 import type { Clock } from "../lib/clock.ts";
 import {
-	type FetchLike,
 	getJson,
+	type HttpContext,
 	isObject,
 	ProviderUnreachable,
 } from "./http.ts";
+import { type InlineJwks, isAllowedProviderUrl } from "./providers.ts";
 
 /** Resolves the key a token names (jose's key-resolver signature). */
 export type KeyGetter = CompactVerifyGetKey;
 
-export interface KeySourceOptions {
-	fetch: FetchLike;
+export interface KeySourceOptions extends HttpContext {
 	clock: Clock;
-	timeoutMs: number;
 	/** How long fetched keys and discovery documents are used before they are fetched again. */
 	cacheMaxAgeMs: number;
 	/** The least time between two fetches of one JWKS triggered by unknown `kid`s. */

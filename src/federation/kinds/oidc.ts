@@ -1,0 +1,77 @@
+/**
+ * @module federation/kinds/oidc
+ * OpenID Connect providers of the pool's `OpenIdConnectProviderARNs`, keyed by the ARN's part
+ * after `oidc-provider/`: an ID token issued by `https://<key>` (reference §5) to one of the
+ * client ids the configuration lists for the provider (as IAM's OIDC provider holds them on
+ * AWS; none listed accepts nothing), with the keys the issuer's discovery document names
+ * unless the configuration gives others.
+ */
+import type { LoginClassOf } from "../classify.ts";
+import { requireAudiences } from "../jwt.ts";
+import {
+	COULD_NOT_VERIFY,
+	INCORRECT_AUDIENCE,
+	noClientIds,
+	notAuthorized,
+} from "../messages.ts";
+import { verifyIdToken } from "./id-token.ts";
+import type { KindContext, LoginKindVerifier } from "./kind.ts";
+
+const clientIdsOf = (key: string, ctx: KindContext): readonly string[] =>
+	ctx.settingsOf(key)?.clientIds ?? [];
+
+export const openIdConnect: LoginKindVerifier<LoginClassOf<"oidc">> = {
+	refusal: (_cls, key, ctx) =>
+		clientIdsOf(key, ctx).length === 0
+			? notAuthorized(noClientIds(key))
+			: undefined,
+
+	verify(_pool, key, token, cls, ctx) {
+		const clientIds = clientIdsOf(key, ctx);
+		return verifyIdToken(
+			key,
+			token,
+			{
+				issuers: oidcIssuers(key),
+				checkAudience(claims) {
+					// Reference §5: `azp` when present, else `aud`.
+					const audience =
+						typeof claims.azp === "string"
+							? [claims.azp]
+							: requireAudiences(claims);
+					if (!audience.some((a) => clientIds.includes(a))) {
+						throw notAuthorized(INCORRECT_AUDIENCE);
+					}
+				},
+				publicJwksUrl(iss) {
+					if (!isPlainIssuerKey(key)) throw notAuthorized(COULD_NOT_VERIFY);
+					return ctx.keys.discoverJwksUri(iss);
+				},
+				qualified: (subject) => `${cls.arn}:OIDC:${subject}`,
+			},
+			ctx,
+		);
+	},
+};
+
+/**
+ * The issuers an OpenID Connect key stands for: `https://<key>` (reference §5), and also
+ * `http://<key>` when the key's host is the loopback interface, so that a provider running
+ * locally without TLS (a development Keycloak, dex or mock server) can be used as it is.
+ */
+export function oidcIssuers(key: string): string[] {
+	const host = key.split("/")[0] ?? "";
+	const loopback = /^(localhost|127\.\d+\.\d+\.\d+|\[::1\])(:\d+)?$/.test(host);
+	return loopback ? [`https://${key}`, `http://${key}`] : [`https://${key}`];
+}
+
+/**
+ * Whether an OIDC key is a host (with an optional port) and path, so that
+ * `https://<key>/.well-known/openid-configuration` can only name that host: no user info,
+ * query or fragment smuggled in through the pool's provider ARN.
+ */
+export function isPlainIssuerKey(key: string): boolean {
+	return /^[A-Za-z0-9.-]+(:\d{1,5})?(\/[A-Za-z0-9._~%!$&'()*+,;=:@/-]*)?$/.test(
+		key,
+	);
+}

@@ -1,0 +1,72 @@
+/**
+ * @module federation/providers
+ * The operator's settings of federated login providers (the `providers` table of the
+ * configuration file, docs/federation.md) and the rules about provider names and URLs that
+ * both login validation and the configuration loader apply: what a user-pool `Logins` key
+ * looks like, and which URLs keys and token-inspection answers may come from. Configuration
+ * loading validates the table against these rules and imports them from here; federation
+ * never imports configuration loading.
+ */
+
+/** A public JSON Web Key Set given inline (RFC 7517). */
+export interface InlineJwks {
+	readonly keys: readonly Readonly<Record<string, unknown>>[];
+}
+
+/**
+ * Where one federated login provider's keys, audiences and token-inspection endpoint come
+ * from (docs/federation.md). Every member is optional: what is absent falls back to the
+ * provider's real public endpoint. Tokens keep their real `iss`; only where the keys come
+ * from changes.
+ */
+export interface ProviderSettings {
+	/** URL of the provider's JWKS (replaces the public one, or an OIDC discovery lookup). */
+	readonly jwksUri?: string;
+	/** The provider's public keys, inline: nothing is fetched. */
+	readonly jwks?: InlineJwks;
+	/** The audiences an OpenID Connect provider accepts (what IAM's OIDC provider holds on AWS). */
+	readonly clientIds?: readonly string[];
+	/** The token-inspection endpoint of Facebook, Login with Amazon or Twitter. */
+	readonly verifyUrl?: string;
+}
+
+/**
+ * Provider settings by the provider's name as it appears in `Logins` (`accounts.google.com`,
+ * `cognito-idp.us-east-1.amazonaws.com/us-east-1_Abc`, `oidc.example.com`, ...). A
+ * null-prototype object, so that a `Logins` key such as `constructor` never finds anything.
+ */
+export type ProviderMap = Readonly<Record<string, ProviderSettings>>;
+
+/** The `Logins` key of a Cognito user pool: `cognito-idp.<region>.amazonaws.com/<poolId>`. */
+export const USER_POOL_KEY =
+	/^cognito-idp\.[a-z0-9-]+\.amazonaws\.com(\.cn)?\/[\w-]+$/;
+
+/**
+ * Whether `url` may be a key or inspection endpoint: https anywhere; plain http only on the
+ * loopback interface, where nobody can tamper with the keys in transit (local emulators and
+ * test doubles).
+ */
+export function isAllowedProviderUrl(url: string): boolean {
+	let parsed: URL;
+	try {
+		parsed = new URL(url);
+	} catch {
+		return false;
+	}
+	if (parsed.protocol === "https:") return true;
+	if (parsed.protocol !== "http:") return false;
+	const host = parsed.hostname;
+	return (
+		host === "localhost" ||
+		host === "[::1]" ||
+		/^127\.\d+\.\d+\.\d+$/.test(host)
+	);
+}
+
+/** The settings of `key`, own properties only (a key such as `constructor` finds nothing). */
+export function settingsOf(
+	providers: ProviderMap,
+	key: string,
+): ProviderSettings | undefined {
+	return Object.hasOwn(providers, key) ? providers[key] : undefined;
+}
