@@ -5,9 +5,7 @@
  * `process.exit`. Expected failures print one line; unexpected ones print one line too,
  * with the detail only when IDPOOL_DEBUG is set.
  */
-import { CredentialsFileError } from "../auth/credentials.ts";
-import { main, UsageError } from "../cli/main.ts";
-import { ConfigError } from "../config/load.ts";
+import { isUserError, main } from "../cli/main.ts";
 
 const output = {
 	out: (line: string) => process.stdout.write(`${line}\n`),
@@ -17,11 +15,7 @@ const output = {
 try {
 	process.exitCode = await main(process.argv.slice(2), process.env, output);
 } catch (err) {
-	if (
-		err instanceof UsageError ||
-		err instanceof ConfigError ||
-		err instanceof CredentialsFileError
-	) {
+	if (isUserError(err)) {
 		output.err(`idpool: ${err.message}`);
 		process.exitCode = 2;
 	} else {

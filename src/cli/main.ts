@@ -9,6 +9,7 @@ import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import {
 	type AccountCredential,
+	CredentialsFileError,
 	parseCredentialsFile,
 } from "../auth/credentials.ts";
 import { ConfigError, loadConfig } from "../config/load.ts";
@@ -27,6 +28,18 @@ export type { Output } from "./output.ts";
 /** A mistake in how the command was called. */
 export class UsageError extends Error {
 	override readonly name = "UsageError";
+}
+
+/**
+ * Whether a failure is one the user can fix from its one-line message (a flag, a setting, a
+ * file), rather than a fault of the program.
+ */
+export function isUserError(err: unknown): err is Error {
+	return (
+		err instanceof UsageError ||
+		err instanceof ConfigError ||
+		err instanceof CredentialsFileError
+	);
 }
 
 const USAGE = `Usage: idpool <command> [options]

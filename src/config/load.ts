@@ -8,6 +8,7 @@
  * than failing logins later.
  */
 import { readFileSync } from "node:fs";
+import type { RateLimits } from "../dispatch/throttle.ts";
 import {
 	type InlineJwks,
 	isAllowedProviderUrl,
@@ -15,12 +16,7 @@ import {
 	type ProviderSettings,
 	USER_POOL_KEY,
 } from "../federation/providers.ts";
-import {
-	type Config,
-	type RateLimits,
-	SETTINGS,
-	type SettingSpec,
-} from "./schema.ts";
+import { type Config, SETTINGS, type SettingSpec } from "./schema.ts";
 
 /** A configuration problem, reported to the user as one line. */
 export class ConfigError extends Error {

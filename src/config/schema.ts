@@ -32,8 +32,7 @@ export interface SettingSpec {
 	description: string;
 }
 
-/** Requests per second allowed per operation and account, by operation name. */
-export type RateLimits = Readonly<Record<string, number>>;
+import type { RateLimits } from "../dispatch/throttle.ts";
 
 /** The resolved, validated, frozen configuration. */
 export interface Config {

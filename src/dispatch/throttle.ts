@@ -4,9 +4,11 @@
  * operation and account (public operations share one bucket per operation) whose size is one
  * second's worth of requests. Excess calls answer TooManyRequestsException.
  */
-import type { RateLimits } from "../config/schema.ts";
 import { TooManyRequestsException } from "../errors/service-errors.ts";
 import type { Clock } from "../lib/clock.ts";
+
+/** Requests per second allowed, by operation name; operations not named are not limited. */
+export type RateLimits = Readonly<Record<string, number>>;
 
 interface Bucket {
 	tokens: number;

@@ -22,7 +22,7 @@ const MAX_POOL_SIZE = 1024;
 
 /** The number of pool threads libuv starts, read from the environment as libuv reads it. */
 export function threadPoolSize(
-	env: Readonly<Record<string, string | undefined>> = process.env,
+	env: Readonly<Record<string, string | undefined>>,
 ): number {
 	const raw = env.UV_THREADPOOL_SIZE;
 	if (raw === undefined) return 4;
@@ -75,7 +75,7 @@ export interface PoolPriorityOutcome {
  */
 export async function lowerThreadPoolPriority(
 	steps: number,
-	env: Readonly<Record<string, string | undefined>> = process.env,
+	env: Readonly<Record<string, string | undefined>>,
 ): Promise<PoolPriorityOutcome> {
 	// Elsewhere there is no /proc/thread-self to find the threads by: nothing to do.
 	if (steps === 0 || process.platform !== "linux") {

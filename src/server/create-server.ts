@@ -139,6 +139,7 @@ export async function createServer(
 		overrides.store ??
 		(await openConfiguredStore(config, {
 			backgroundCheckpoints: { onProblem: (message) => warn(message) },
+			clock,
 		}));
 	try {
 		await store.migrate();

@@ -5,6 +5,7 @@
  * `:memory:`. The PostgreSQL engine, and its driver, are loaded only when a PostgreSQL URL is
  * given, so a server on SQLite never loads `pg`.
  */
+import type { Clock } from "../lib/clock.ts";
 import type { CheckpointerOptions } from "./sqlite/checkpointer.ts";
 import { openSqliteStore } from "./sqlite/sqlite-store.ts";
 import type { Store } from "./store.ts";
@@ -18,6 +19,8 @@ export interface OpenStoreOptions {
 	 * command that opens the file for a moment does not). PostgreSQL ignores it.
 	 */
 	backgroundCheckpoints?: boolean | CheckpointerOptions;
+	/** The clock of the times a store records itself (its migrations). */
+	clock?: Clock;
 }
 
 /** A `--db` value that names no database idpool can open (the message says why). */
@@ -41,19 +44,21 @@ export async function openStore(
 	if (isPostgresUrl(db)) {
 		const { openPostgresStore } = await import("./postgres/postgres-store.ts");
 		try {
-			return openPostgresStore(
-				db,
-				options.poolSize === undefined ? {} : { poolSize: options.poolSize },
-			);
+			return openPostgresStore(db, {
+				...(options.poolSize === undefined
+					? {}
+					: { poolSize: options.poolSize }),
+				...(options.clock ? { clock: options.clock } : {}),
+			});
 		} catch (err) {
 			// Only the URL is checked here: a bad one is a setting error.
 			throw new StoreLocationError((err as Error).message, { cause: err });
 		}
 	}
-	return openSqliteStore(
-		db,
-		options.backgroundCheckpoints === undefined
+	return openSqliteStore(db, {
+		...(options.backgroundCheckpoints === undefined
 			? {}
-			: { backgroundCheckpoints: options.backgroundCheckpoints },
-	);
+			: { backgroundCheckpoints: options.backgroundCheckpoints }),
+		...(options.clock ? { clock: options.clock } : {}),
+	});
 }

@@ -10,6 +10,7 @@
  * together on one database migrate exactly once; each runs in its own transaction and is
  * recorded in `schema_migrations`. Never edit a migration that has shipped: add a new one.
  */
+import type { Clock } from "../../lib/clock.ts";
 import { type Database, quoteIdentifier } from "./database.ts";
 
 export interface Migration {
@@ -138,7 +139,8 @@ export const MIGRATION_LOCK_KEY = 0x6964706f6f6c;
  */
 export async function applyMigrations(
 	db: Database,
-	migrations: readonly Migration[] = MIGRATIONS,
+	migrations: readonly Migration[],
+	clock: Clock,
 ): Promise<void> {
 	await db.session(async (sql) => {
 		await sql.rows("SELECT pg_advisory_lock($1)", [MIGRATION_LOCK_KEY]);
@@ -166,7 +168,7 @@ export async function applyMigrations(
 					await sql.count(m.sql);
 					await sql.count(
 						"INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)",
-						[m.version, m.name, Date.now()],
+						[m.version, m.name, clock.now()],
 					);
 					await sql.count("COMMIT");
 				} catch (err) {

@@ -20,6 +20,7 @@ import type {
 	SigningKeyRecord,
 } from "../../domain/records.ts";
 import { LimitExceededException } from "../../errors/service-errors.ts";
+import { type Clock, systemClock } from "../../lib/clock.ts";
 import {
 	type CredentialRow,
 	type PoolRow,
@@ -42,7 +43,7 @@ import type {
 } from "../store.ts";
 import { Database, type Sql } from "./database.ts";
 import { PostgresIdentities } from "./identities.ts";
-import { applyMigrations } from "./migrations.ts";
+import { applyMigrations, MIGRATIONS } from "./migrations.ts";
 
 /** Tuning of {@link openPostgresStore}. */
 export interface PostgresStoreOptions {
@@ -52,6 +53,8 @@ export interface PostgresStoreOptions {
 	connectTimeoutMs?: number;
 	/** Bound on one statement, ms (default 10000). */
 	queryTimeoutMs?: number;
+	/** Where the time recorded with each migration comes from (default: the system clock). */
+	clock?: Clock;
 }
 
 /** Schema names accepted in the URL: plain identifiers, so they need no escaping anywhere. */
@@ -93,7 +96,7 @@ export function openPostgresStore(
 		connectTimeoutMs: options.connectTimeoutMs ?? 5000,
 		queryTimeoutMs: options.queryTimeoutMs ?? 10_000,
 	});
-	return new PostgresStore(db);
+	return new PostgresStore(db, options.clock ?? systemClock);
 }
 
 class PostgresStore implements Store {
@@ -103,9 +106,11 @@ class PostgresStore implements Store {
 	readonly signingKeys: SigningKeyRepository;
 	readonly identities: IdentityRepository;
 	readonly credentials: CredentialRepository;
+	readonly #clock: Clock;
 
-	constructor(db: Database) {
+	constructor(db: Database, clock: Clock) {
 		this.#db = db;
+		this.#clock = clock;
 		this.pools = new PostgresPools(db);
 		this.signingKeys = new PostgresSigningKeys(db);
 		this.identities = new PostgresIdentities(db);
@@ -113,7 +118,7 @@ class PostgresStore implements Store {
 	}
 
 	migrate(): Promise<void> {
-		return applyMigrations(this.#db);
+		return applyMigrations(this.#db, MIGRATIONS, this.#clock);
 	}
 
 	async ping(): Promise<void> {

@@ -97,7 +97,7 @@ function pass(): void {
 	try {
 		holdSnapshot();
 		const row = checkpoint("PASSIVE");
-		if (row.log * pageSize >= restartBytes && Date.now() >= retryAt) {
+		if (row.log * pageSize >= restartBytes && performance.now() >= retryAt) {
 			restarting = true;
 			send({ type: "pause" });
 		}
@@ -130,7 +130,7 @@ port.on("message", (message: CheckpointMessage) => {
 		if (!isBusy(err)) throw err;
 	} finally {
 		restarting = false;
-		if (!restarted) retryAt = Date.now() + RETRY_MS;
+		if (!restarted) retryAt = performance.now() + RETRY_MS;
 		send({ type: "resume", restarted });
 	}
 	pass();

@@ -5,6 +5,7 @@
  * from every other call in this process; SQLite's file lock (with a busy timeout) serialises
  * writers of other processes on the same file.
  */
+
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import Database from "better-sqlite3";
@@ -18,6 +19,7 @@ import type {
 	SigningKeyRecord,
 } from "../../domain/records.ts";
 import { LimitExceededException } from "../../errors/service-errors.ts";
+import { type Clock, systemClock } from "../../lib/clock.ts";
 import {
 	type CredentialRow,
 	type PoolRow,
@@ -50,7 +52,7 @@ import { PoolCache } from "./pool-cache.ts";
  * usually the other process has done it already).
  */
 function enableWal(db: Database.Database): void {
-	const deadline = Date.now() + 5000;
+	const deadline = performance.now() + 5000;
 	for (;;) {
 		try {
 			db.pragma("journal_mode = WAL");
@@ -58,7 +60,7 @@ function enableWal(db: Database.Database): void {
 		} catch (err) {
 			if (
 				(err as { code?: string }).code !== "SQLITE_BUSY" ||
-				Date.now() > deadline
+				performance.now() > deadline
 			)
 				throw err;
 			Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
@@ -73,6 +75,8 @@ export interface SqliteStoreOptions {
 	 * never stop the event loop: for a server. Ignored for `:memory:`.
 	 */
 	backgroundCheckpoints?: boolean | CheckpointerOptions;
+	/** Where the time recorded with each migration comes from (default: the system clock). */
+	clock?: Clock;
 }
 
 /** Opens (creating if needed) a SQLite database; `path` may be `:memory:`. */
@@ -94,7 +98,7 @@ export function openSqliteStore(
 			: background === true
 				? {}
 				: background;
-	return new SqliteStore(db, checkpoints);
+	return new SqliteStore(db, checkpoints, options.clock ?? systemClock);
 }
 
 class SqliteStore implements Store {
@@ -106,14 +110,17 @@ class SqliteStore implements Store {
 	#identities: SqliteIdentities | undefined;
 	#credentials: CredentialRepository | undefined;
 	readonly #checkpoints: CheckpointerOptions | undefined;
+	readonly #clock: Clock;
 	#checkpointer: WalCheckpointer | undefined;
 
 	constructor(
 		db: Database.Database,
 		checkpoints: CheckpointerOptions | undefined,
+		clock: Clock,
 	) {
 		this.#db = db;
 		this.#checkpoints = checkpoints;
+		this.#clock = clock;
 	}
 
 	/** The checkpoint worker, when one was asked for (tests look at it). */
@@ -161,7 +168,7 @@ class SqliteStore implements Store {
 				db.exec(m.sql);
 				db.prepare(
 					"INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
-				).run(m.version, m.name, Date.now());
+				).run(m.version, m.name, this.#clock.now());
 			}
 		}).immediate;
 		applyPending();
