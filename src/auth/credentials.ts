@@ -1,6 +1,6 @@
 /**
  * @module auth/credentials
- * The registry of the access keys this server accepts (DECISIONS 8). Each access key id
+ * The registry of the access keys this server accepts (docs/behaviour.md#accounts-and-regions). Each access key id
  * belongs to exactly one account (a 12-digit id) and has a secret used to verify SigV4
  * signatures. Without a credentials file the server knows only {@link DEFAULT_CREDENTIAL}
  * (`test`/`test`, account `000000000000`, as local AWS emulators do); with one

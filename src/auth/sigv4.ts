@@ -3,7 +3,7 @@
  * Verification of AWS Signature Version 4 (header form, `Authorization: AWS4-HMAC-SHA256
  * Credential=…, SignedHeaders=…, Signature=…`) exactly as AWS computes it for non-S3
  * services, so that requests signed by the AWS SDKs and CLIs are accepted and nothing else
- * is (DECISIONS 6, 7). The checks run in the order the real JSON services run them (as
+ * is (docs/behaviour.md#authentication). The checks run in the order the real JSON services run them (as
  * observed against them and recorded by emulators such as dynalite): key=value syntax,
  * required parameters and date header, date format, clock skew (15 minutes), `host` signed,
  * algorithm, credential shape, credential scope, access key, payload hash, signature. Every
@@ -295,7 +295,7 @@ function requestTime(
 /**
  * Verifies the SigV4 signature of a request and answers who signed it.
  *
- * Error choices (all HTTP 400, DECISIONS 7; texts as the real services word them):
+ * Error choices (all HTTP 400, docs/behaviour.md#authentication; texts as the real services word them):
  * - no `Authorization` header → MissingAuthenticationTokenException;
  * - a piece that is not `key=value`, missing `Credential`/`Signature`/`SignedHeaders`
  *   parameters or date header (one message listing each, then `Authorization=<header>`),

@@ -3,7 +3,7 @@
  * `idpool keys list` and `idpool keys rotate`: the signing keys kept in the database named by
  * `--db` (or IDPOOL_DB). Rotation adds a key that every server publishes within one reload
  * interval and that starts signing after two; the previous key keeps signing until then and
- * stays published until its last token has expired (DECISIONS 20).
+ * stays published until its last token has expired (docs/behaviour.md#keys).
  */
 import { existsSync } from "node:fs";
 import { ConfigError } from "../config/load.ts";

@@ -44,7 +44,7 @@ export interface Config {
 	readonly db: string;
 	/** Connections per server to a PostgreSQL database. */
 	readonly dbPoolSize: number;
-	/** Token issuer (`iss`); by default derived from the address actually bound (DECISIONS 19). */
+	/** Token issuer (`iss`); by default derived from the address actually bound (docs/behaviour.md#issuer). */
 	readonly issuer: string | undefined;
 	/** Access key used when no credentials file is given. */
 	readonly accessKeyId: string;
@@ -73,9 +73,9 @@ export interface Config {
 	 * loop; 0 leaves it alone (docs/benchmarks.md).
 	 */
 	readonly threadPoolNice: number;
-	/** Per-operation request rates; empty means no throttling (DECISIONS 22). */
+	/** Per-operation request rates; empty means no throttling (docs/behaviour.md#quotas). */
 	readonly rateLimits: RateLimits;
-	/** Where GetCredentialsForIdentity's credentials come from: `local` or `sts` (DECISIONS 21). */
+	/** Where GetCredentialsForIdentity's credentials come from: `local` or `sts` (docs/behaviour.md#credentials). */
 	readonly credentialsProvider: string;
 	/** The STS endpoint of the `sts` credentials provider. */
 	readonly stsEndpoint: string | undefined;

@@ -1,7 +1,7 @@
 /**
  * @module credentials/own-token
  * The identity's own OpenID token that the *sts* provider presents to STS as its
- * `WebIdentityToken` (DECISIONS 21), as Cognito Identity does on AWS: this server's issuer,
+ * `WebIdentityToken` (docs/behaviour.md#credentials), as Cognito Identity does on AWS: this server's issuer,
  * `sub` the identity, `aud` the pool (the client id of the IAM OIDC provider), the `amr`
  * role trust policies condition on, and the session tags in the `https://aws.amazon.com/tags`
  * claim. It is short-lived: STS checks it once, at once.

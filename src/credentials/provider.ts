@@ -1,9 +1,9 @@
 /**
  * @module credentials/provider
- * Where GetCredentialsForIdentity's AWS credentials come from (DECISIONS 21). The *local*
+ * Where GetCredentialsForIdentity's AWS credentials come from (docs/behaviour.md#credentials). The *local*
  * provider, the default, mints `ASIA...` access keys, secrets and session tokens itself and
  * remembers them in the store, so that this server's STS-compatible endpoint (`src/sts/`)
- * can later recognise them. Credentials are valid for one hour, as on AWS (reference §3.9),
+ * can later recognise them. Credentials are valid for one hour, as on AWS (docs/behaviour.md#getcredentialsforidentity),
  * unless the STS endpoint's AssumeRoleWithWebIdentity asks for another `DurationSeconds`.
  * The *sts* provider (`sts-provider.ts`) asks a real STS instead.
  */
@@ -12,7 +12,7 @@ import type { Clock } from "../lib/clock.ts";
 import type { CredentialRepository } from "../store/store.ts";
 import { newSessionToken } from "./session-token.ts";
 
-/** Credentials last one hour (reference §3.9, "valid for one hour"). */
+/** Credentials last one hour (docs/behaviour.md#getcredentialsforidentity, "valid for one hour"). */
 export const CREDENTIALS_LIFETIME_MS = 3600_000;
 
 /**
@@ -30,7 +30,7 @@ export interface CredentialRequest {
 	roleArn: string;
 	principalTags: Record<string, string>;
 	/**
-	 * The `amr` of the identity's token for this request (DECISIONS 20a): what the *sts*
+	 * The `amr` of the identity's token for this request (docs/behaviour.md#amr): what the *sts*
 	 * provider's token carries, so that role trust policies can condition on it. When absent
 	 * it is derived from the stored identity (see `ownTokenMinter`).
 	 */

@@ -1,6 +1,6 @@
 /**
  * @module credentials/sts-provider
- * The *sts* credentials provider (DECISIONS 21): GetCredentialsForIdentity's credentials come
+ * The *sts* credentials provider (docs/behaviour.md#credentials): GetCredentialsForIdentity's credentials come
  * from an STS endpoint (AWS STS, or any STS-compatible one), as on AWS: this server mints the
  * identity's own OpenID token (its session tags in the `https://aws.amazon.com/tags` claim,
  * the only way tags travel: the call has no tags parameter) and calls

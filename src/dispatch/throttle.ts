@@ -1,6 +1,6 @@
 /**
  * @module dispatch/throttle
- * Optional request-rate quotas (DECISIONS 22): off unless configured, then a token bucket per
+ * Optional request-rate quotas (docs/behaviour.md#quotas): off unless configured, then a token bucket per
  * operation and account (public operations share one bucket per operation) whose size is one
  * second's worth of requests. Excess calls answer TooManyRequestsException.
  */

@@ -1,7 +1,7 @@
 /**
  * @module domain/identities.test
  * Unit tests of the identity planners on hand-built snapshots (no store): for each rule of
- * DECISIONS 9-11 and reference §6, the exact change planned and the answer, or the error.
+ * docs/behaviour.md#identities, the exact change planned and the answer, or the error.
  */
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";

@@ -2,7 +2,7 @@
  * @module domain/identities
  * The rules of identities and logins, as pure planners: each reads a snapshot of the
  * identities involved and answers the change to make (applied atomically by the store) and
- * the result, or throws the AWS error. Sources: reference §6, DECISIONS 9-11.
+ * the result, or throws the AWS error. Sources: docs/behaviour.md#identities.
  */
 import {
 	DeveloperUserAlreadyRegisteredException,
@@ -52,8 +52,8 @@ export interface LoginRequest {
 	/** Linked logins allowed per identity (AWS: 20). */
 	maxLogins: number;
 	/**
-	 * `developer`: GetOpenIdTokenForDeveloperIdentity (DECISIONS 9). `public`: GetId,
-	 * GetOpenIdToken, GetCredentialsForIdentity (DECISIONS 10).
+	 * `developer`: GetOpenIdTokenForDeveloperIdentity (docs/behaviour.md#identities). `public`: GetId,
+	 * GetOpenIdToken, GetCredentialsForIdentity (docs/behaviour.md#identities).
 	 */
 	flow: "developer" | "public";
 	/** Whether the operation lists LimitExceededException; otherwise InvalidParameterException. */
@@ -111,7 +111,7 @@ function oldest(identities: IdentityRecord[]): IdentityRecord | undefined {
 
 /**
  * Decides which identity a set of logins resolves to, linking new logins and merging the
- * identities that own the others (DECISIONS 9, 10):
+ * identities that own the others (docs/behaviour.md#identities):
  * - target: the identity named in the call, else the one owning the developer login, else
  *   the oldest owner, else a new authenticated identity;
  * - public flow only: a guest named in the call never absorbs an authenticated identity; when
@@ -150,7 +150,7 @@ export function planLogins(
 		}
 		const namedExternal = named.logins.filter((l) => l.kind === "external");
 		// Developer flow: only external logins need proof, and a developer user already linked
-		// to the named identity is proof enough (DECISIONS 9).
+		// to the named identity is proof enough (docs/behaviour.md#identities).
 		const proofRequired =
 			request.flow === "developer"
 				? namedExternal.length > 0 &&
@@ -256,7 +256,7 @@ export function planDeveloperMerge(
 
 /**
  * Unlinks one login from an identity; an identity left with no login becomes inaccessible
- * (DECISIONS 11).
+ * (docs/behaviour.md#identities).
  */
 export function planUnlink(
 	snapshot: IdentitySnapshot,
@@ -275,7 +275,7 @@ export function planUnlink(
 		}
 	}
 	const change: IdentityChange = { unlink: logins };
-	// Only removing the last login makes an identity inaccessible (DECISIONS 11).
+	// Only removing the last login makes an identity inaccessible (docs/behaviour.md#identities).
 	if (logins.length > 0 && identity.logins.length === logins.length) {
 		change.state = [{ identityId: identity.identityId, state: "inaccessible" }];
 	}
@@ -290,7 +290,7 @@ export function loginProviders(identity: IdentityRecord): string[] | undefined {
 
 /**
  * UnlinkIdentity: removes the identity's logins of the providers named, after the caller
- * proved ownership with a login linked to it (reference §3.18, DECISIONS 11). Developer
+ * proved ownership with a login linked to it (docs/behaviour.md#unlinkidentity and docs/behaviour.md#identities). Developer
  * identifiers are removed with UnlinkDeveloperIdentity instead; an identity left with no
  * login is inaccessible.
  */

@@ -1,7 +1,7 @@
 /**
  * @module domain/ids
  * Identifier and ARN formats of Cognito Identity. Pool ids and identity ids are
- * `<region>:<lowercase uuid>` (reference §11; observed e.g. `us-east-1:11a86fa8-fc2c-46da-a38b-e46762e447ed`),
+ * `<region>:<lowercase uuid>` (docs/behaviour.md#ids-and-arns; observed e.g. `us-east-1:11a86fa8-fc2c-46da-a38b-e46762e447ed`),
  * pool ARNs are `arn:aws:cognito-identity:<region>:<account>:identitypool/<poolId>`.
  */
 import { randomUUID } from "node:crypto";

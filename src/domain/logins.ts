@@ -1,7 +1,7 @@
 /**
  * @module domain/logins
- * How the keys of a `Logins` map are read against a pool's configuration (reference §5,
- * DECISIONS 9): the pool's developer provider name, a provider configured on the pool (an
+ * How the keys of a `Logins` map are read against a pool's configuration (docs/behaviour.md#federation
+ * and docs/behaviour.md#identities): the pool's developer provider name, a provider configured on the pool (an
  * external login), or anything else (refused).
  */
 import {
@@ -10,7 +10,7 @@ import {
 } from "../errors/service-errors.ts";
 import type { LoginRef, PoolRecord } from "./records.ts";
 
-/** Developer user identifiers are at most 1,024 characters (reference §11, DECISIONS 9). */
+/** Developer user identifiers are at most 1,024 characters (docs/behaviour.md#quotas and docs/behaviour.md#identities). */
 export const MAX_DEVELOPER_USER_IDENTIFIER = 1024;
 
 /** The observed text for a developer provider the pool does not have (danilop/LambdAuth#32). */
@@ -24,7 +24,7 @@ export function externalProviderKeys(pool: PoolRecord): Set<string> {
 	for (const p of s.CognitoIdentityProviders ?? [])
 		if (p.ProviderName) keys.add(p.ProviderName);
 	// An OIDC provider's login key is its issuer host and path: the ARN's part after
-	// `oidc-provider/` (reference §5).
+	// `oidc-provider/` (docs/behaviour.md#federation).
 	for (const arn of s.OpenIdConnectProviderARNs ?? []) {
 		const i = arn.indexOf(":oidc-provider/");
 		if (i >= 0) keys.add(arn.slice(i + ":oidc-provider/".length));

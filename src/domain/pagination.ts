@@ -1,6 +1,6 @@
 /**
  * @module domain/pagination
- * Opaque pagination tokens (DECISIONS 13). A token names the listing it belongs to (the
+ * Opaque pagination tokens (docs/behaviour.md#pagination). A token names the listing it belongs to (the
  * operation and its scope: an account and region, or a pool) and a keyset cursor: the sort
  * key of the last item returned. Listings continue strictly after that key, so items inserted
  * or deleted between pages are neither skipped nor repeated. A token from another listing, or

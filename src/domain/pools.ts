@@ -2,7 +2,7 @@
  * @module domain/pools
  * Identity-pool rules that are independent of storage and HTTP: how an input becomes stored
  * settings (unset and empty optional members are left out), the replace semantics of
- * UpdateIdentityPool (DECISIONS 14), tag rules, and the pool's wire form.
+ * UpdateIdentityPool (docs/behaviour.md#updateidentitypool), tag rules, and the pool's wire form.
  */
 import {
 	InvalidParameterException,
@@ -139,7 +139,7 @@ export function checkTags(
 }
 
 /**
- * UpdateIdentityPool's replace semantics (DECISIONS 14): every member is taken from the
+ * UpdateIdentityPool's replace semantics (docs/behaviour.md#updateidentitypool): every member is taken from the
  * input, omitted optional members are cleared, except that an omitted DeveloperProviderName
  * keeps the stored one (a different one is refused: it never changes once set) and omitted
  * IdentityPoolTags keep the stored tags.
@@ -167,7 +167,7 @@ export function applyPoolUpdate(
 	return { settings, tags };
 }
 
-/** The message AWS answers for a pool that does not exist (observed, reference §3.2). */
+/** The message AWS answers for a pool that does not exist (observed, docs/behaviour.md#describeidentitypool). */
 export function poolNotFound(
 	poolId: string,
 ): InstanceType<typeof ResourceNotFoundException> {

@@ -1,6 +1,6 @@
 /**
  * @module domain/principal-tags.test
- * Unit tests of the principal tag rules (reference §5, §8; DECISIONS 17): the provider names
+ * Unit tests of the principal tag rules (docs/behaviour.md#federation and docs/behaviour.md#principal-tags): the provider names
  * a pool accepts, the map stored from an input, the map in force with the defaults, and the
  * session tags a login's claims yield.
  */
@@ -46,8 +46,8 @@ const FULL: PoolSettings = {
 const INACTIVE = { useDefaults: false, principalTags: {} };
 const DEFAULTS = { useDefaults: true, principalTags: {} };
 
-describe("principal tag provider names (reference §5)", () => {
-	test("each configured provider by its §5 name; nothing else", () => {
+describe("principal tag provider names (docs/behaviour.md#federation)", () => {
+	test("each configured provider by its name (docs/behaviour.md#federation); nothing else", () => {
 		assert.deepEqual(
 			[...principalTagProviderNames(FULL)].sort(),
 			["accounts.google.com", "www.amazon.com", USER_POOL, OIDC, SAML].sort(),
@@ -126,7 +126,7 @@ describe("principal tag provider names (reference §5)", () => {
 	});
 });
 
-describe("the stored map and the map in force (DECISIONS 17)", () => {
+describe("the stored map and the map in force (docs/behaviour.md#principal-tags)", () => {
 	test("UseDefaults true keeps no custom map; omitted members are false and {}", () => {
 		assert.deepEqual(principalTagMapFromInput({}), INACTIVE);
 		assert.deepEqual(principalTagMapFromInput({ UseDefaults: true }), DEFAULTS);

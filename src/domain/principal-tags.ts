@@ -1,8 +1,8 @@
 /**
  * @module domain/principal-tags
- * Attributes for access control (reference §8, §3.22, §3.23; DECISIONS 17), free of storage
- * and HTTP: which provider names a pool accepts for a principal tag attribute map (reference
- * §5), what SetPrincipalTagAttributeMap stores, what a map puts in force (the defaults
+ * Attributes for access control (docs/behaviour.md#principal-tags, docs/behaviour.md#setprincipaltagattributemap and docs/behaviour.md#getprincipaltagattributemap), free of storage
+ * and HTTP: which provider names a pool accepts for a principal tag attribute map
+ * (docs/behaviour.md#federation), what SetPrincipalTagAttributeMap stores, what a map puts in force (the defaults
  * included), and the session tags a verified login yields from its claims.
  *
  * Decisions where the reference is silent:
@@ -10,7 +10,7 @@
  *   custom map sent with it is not kept (Terraform's delete sends `UseDefaults: true` with
  *   `PrincipalTags: {}`, which must be accepted). An omitted `UseDefaults` is `false`, an
  *   omitted `PrincipalTags` is `{}`.
- * - The aggregate limit of reference §8 ("the aggregated character limit for all attributes
+ * - The aggregate limit of docs/behaviour.md#principal-tags ("the aggregated character limit for all attributes
  *   is 460 bytes") is not enforced: AWS states it only among the console's steps, says
  *   neither whether it counts characters or bytes, tag keys or only attribute names, one
  *   provider or the whole pool, nor whether the API refuses it (or with which error); its
@@ -21,7 +21,7 @@
  * - Claim values become tag values as follows. A string is taken as is; a number or a
  *   boolean as its JSON text (`42`, `true`). An array (e.g. `aud` or `cognito:groups`)
  *   yields its first element, taken by the same rule: a session tag has exactly one value
- *   (the `https://aws.amazon.com/tags` claim of §8/§9.2 carries each as a one-element list),
+ *   (the `https://aws.amazon.com/tags` claim of docs/behaviour.md#principal-tags and docs/behaviour.md#tokens carries each as a one-element list),
  *   and joining the elements would make a value that is none of the claim's values (with a
  *   separator STS refuses in tag values). A missing claim, `null`, an object, and an empty
  *   array are skipped: no tag.
@@ -32,7 +32,7 @@ import type { PoolSettings, PrincipalTagMapRecord } from "./records.ts";
 /** Login with Amazon's provider name: its default map reads `user_id` instead of `sub`. */
 export const AMAZON_PROVIDER = "www.amazon.com";
 
-/** The default map (DECISIONS 17): tag `username` from `sub`, tag `client` from `aud`. */
+/** The default map (docs/behaviour.md#principal-tags): tag `username` from `sub`, tag `client` from `aud`. */
 export const DEFAULT_PRINCIPAL_TAGS: Readonly<Record<string, string>> =
 	Object.freeze({ username: "sub", client: "aud" });
 
@@ -55,7 +55,7 @@ const OIDC_MARKER = ":oidc-provider/";
 
 /**
  * The names under which a pool with these settings accepts a principal tag attribute map
- * (reference §5): each public provider's domain (`SupportedLoginProviders`), each user
+ * (docs/behaviour.md#federation): each public provider's domain (`SupportedLoginProviders`), each user
  * pool's `ProviderName` (`cognito-idp.<region>.amazonaws.com/<userPoolId>`, without a client
  * id), and each OIDC and SAML provider by its ARN. The developer provider has none
  * (developer identities get their tags per call), nor has this server's own issuer.
@@ -74,7 +74,7 @@ export function principalTagProviderNames(settings: PoolSettings): Set<string> {
 
 /**
  * The provider name under which the map of a login's provider is stored, for a `Logins` key
- * (reference §5): an OIDC provider's key is its issuer host, while its map is named by the
+ * (docs/behaviour.md#federation): an OIDC provider's key is its issuer host, while its map is named by the
  * IAM OIDC provider ARN whose `oidc-provider/<key>` part is that key; every other kind uses
  * the same string in both places. `undefined` when the key names no provider of the pool
  * that can have a map (the developer provider, this server's own issuer, anything else).
@@ -111,7 +111,7 @@ export function providerNotConfigured(
 
 /**
  * Refuses a provider name that is not one of {@link principalTagProviderNames} of the pool
- * (DECISIONS 17). Names are compared exactly.
+ * (docs/behaviour.md#principal-tags). Names are compared exactly.
  * @throws ResourceNotFoundException
  */
 export function requireTagProvider(
@@ -143,7 +143,7 @@ export function principalTagMapFromInput(input: {
 /**
  * The map in force for a provider: the default map when `useDefaults`, else the stored
  * custom map; a map never set (`undefined`) is inactive (`UseDefaults: false`,
- * `PrincipalTags: {}`). Answered by both operations (DECISIONS 17).
+ * `PrincipalTags: {}`). Answered by both operations (docs/behaviour.md#principal-tags).
  */
 export function principalTagMapInForce(
 	providerName: string,

@@ -6,7 +6,7 @@
  * of HTTP and SQL: the store port (`store/store.ts`) stores and answers these, and imports
  * them from here, never the reverse. Times are milliseconds since the epoch.
  */
-/** Identifies a pool within its tenant (DECISIONS 8: pools live in an account and a region). */
+/** Identifies a pool within its tenant (docs/behaviour.md#accounts-and-regions: pools live in an account and a region). */
 export interface PoolKey {
 	accountId: string;
 	region: string;
@@ -52,7 +52,7 @@ export interface RoleMappingDoc {
 
 /**
  * The principal tag attribute map of one provider of a pool (SetPrincipalTagAttributeMap,
- * DECISIONS 17), as stored: what the caller set, not what is in force (`useDefaults: true`
+ * docs/behaviour.md#principal-tags), as stored: what the caller set, not what is in force (`useDefaults: true`
  * stands for the provider's default map, which the domain knows).
  */
 export interface PrincipalTagMapRecord {
@@ -88,8 +88,8 @@ export interface LoginRef {
 }
 
 /**
- * `active`: usable. `disabled`: merged into another identity (DECISIONS 10).
- * `inaccessible`: its last login was unlinked (DECISIONS 11). Both of the latter are refused
+ * `active`: usable. `disabled`: merged into another identity (docs/behaviour.md#identities).
+ * `inaccessible`: its last login was unlinked (docs/behaviour.md#identities). Both of the latter are refused
  * tokens and credentials, and count as disabled for `HideDisabled`.
  */
 export type IdentityState = "active" | "disabled" | "inaccessible";
@@ -163,14 +163,14 @@ export interface SigningKeyRecord {
 	/** The private key, PKCS#8 PEM. */
 	privateKeyPem: string;
 	createdAt: number;
-	/** From when the key may sign (rotation publishes a key before it signs, DECISIONS 20). */
+	/** From when the key may sign (rotation publishes a key before it signs, docs/behaviour.md#keys). */
 	activatesAt: number;
 	/** From when the key no longer signs; it stays published until its last token expires. */
 	retiredAt?: number;
 }
 
 /**
- * AWS credentials this server issued (the local credentials provider, DECISIONS 21), kept
+ * AWS credentials this server issued (the local credentials provider, docs/behaviour.md#credentials), kept
  * so that its STS-compatible endpoint can recognise them.
  */
 export interface IssuedCredentialRecord {

@@ -1,11 +1,11 @@
 /**
  * @module domain/resource-arn
  * The `ResourceArn` of the tagging operations (TagResource, UntagResource,
- * ListTagsForResource; reference §3.19-§3.21): an identity pool's ARN,
+ * ListTagsForResource; docs/behaviour.md#tagresource, docs/behaviour.md#untagresource and docs/behaviour.md#listtagsforresource): an identity pool's ARN,
  * `arn:<partition>:cognito-identity:<region>:<account>:identitypool/<IdentityPoolId>`
- * (reference §11, as built by `identityPoolArn`). A malformed ARN is
+ * (docs/behaviour.md#ids-and-arns, as built by `identityPoolArn`). A malformed ARN is
  * InvalidParameterException; a well-formed ARN of another account or region than the
- * caller's is ResourceNotFoundException, exactly as if the pool did not exist (DECISIONS 8).
+ * caller's is ResourceNotFoundException, exactly as if the pool did not exist (docs/behaviour.md#accounts-and-regions).
  */
 import { InvalidParameterException } from "../errors/service-errors.ts";
 import { partitionOf, regionOfId } from "./ids.ts";
@@ -92,7 +92,7 @@ export function parsePoolArn(arn: string): PoolArn {
  * The key of the pool an ARN names, for a caller.
  * @throws InvalidParameterException for a malformed ARN (see {@link parsePoolArn});
  *   ResourceNotFoundException (`IdentityPool '<id>' not found.`) for an ARN of another
- *   account or region than the caller's (DECISIONS 8).
+ *   account or region than the caller's (docs/behaviour.md#accounts-and-regions).
  */
 export function poolKeyOfArn(
 	arn: string,

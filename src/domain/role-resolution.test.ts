@@ -1,6 +1,6 @@
 /**
  * @module domain/role-resolution.test
- * Unit tests of role selection (reference §7, DECISIONS 15) on hand-built pools: guests,
+ * Unit tests of role selection (docs/behaviour.md#roles) on hand-built pools: guests,
  * developer identities and own tokens, the key forms of mappings, `Token` and `Rules`
  * mappings with every match type on string, array and missing claims, the order of logins,
  * ambiguity, `CustomRoleArn`, and the pool configuration errors.
@@ -240,7 +240,7 @@ describe("default roles", () => {
 	});
 });
 
-describe("which mapping applies to a login (reference §5 key forms)", () => {
+describe("which mapping applies to a login (key forms as in docs/behaviour.md#federation)", () => {
 	const all: Record<string, RoleMappingDoc> = {
 		[GOOGLE]: token(),
 		[FACEBOOK]: token(),
@@ -699,7 +699,7 @@ describe("Rules mappings", () => {
 	});
 });
 
-describe("several logins (DECISIONS 15)", () => {
+describe("several logins (docs/behaviour.md#roles)", () => {
 	const p = pool({
 		[GOOGLE]: rules([rule("sub", "Equals", "g", role("G"))], "Deny"),
 		[FACEBOOK]: rules(

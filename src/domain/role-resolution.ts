@@ -1,6 +1,6 @@
 /**
  * @module domain/role-resolution
- * Which IAM role GetCredentialsForIdentity assumes for a call (reference §7, DECISIONS 15),
+ * Which IAM role GetCredentialsForIdentity assumes for a call (docs/behaviour.md#roles),
  * as one pure function of the pool and the verified logins: no I/O.
  *
  * 1. A guest gets the pool's `unauthenticated` role.
@@ -9,7 +9,7 @@
  * 3. Otherwise the logins are taken in the order of the request's `Logins` map; those whose
  *    provider has a role mapping on the pool are evaluated in turn, and the first that
  *    yields a role wins. The mapping of a login is found by its provider's key form
- *    (reference §5): a public provider by its domain, a user pool as
+ *    (docs/behaviour.md#federation): a public provider by its domain, a user pool as
  *    `<ProviderName>:<ClientId>` with the client id matched against the token's `aud` (each
  *    audience in the token's order), an OIDC provider by the ARN whose `oidc-provider/<key>`
  *    part is the login's key, a SAML provider by its ARN. Only mappings of providers still
@@ -46,7 +46,7 @@ import type {
 } from "./records.ts";
 import { roleMappingKeys } from "./roles.ts";
 
-/** AWS's message when the pool lacks a role it needs (observed, reference §2). */
+/** AWS's message when the pool lacks a role it needs (observed, docs/behaviour.md#errors). */
 export const INVALID_POOL_CONFIGURATION =
 	"Invalid identity pool configuration. Check assigned IAM roles for this pool.";
 

@@ -1,9 +1,9 @@
 /**
  * @module domain/roles
  * The rules of an identity pool's roles (SetIdentityPoolRoles / GetIdentityPoolRoles) that
- * are independent of storage and HTTP: replace semantics (DECISIONS 15), which keys a role
- * mapping may have (the provider key forms of reference §5), what each mapping must carry,
- * the size quotas (DECISIONS 22), and the wire form of the answer.
+ * are independent of storage and HTTP: replace semantics (docs/behaviour.md#roles), which keys a role
+ * mapping may have (the provider key forms of docs/behaviour.md#federation), what each mapping must carry,
+ * the size quotas (docs/behaviour.md#quotas), and the wire form of the answer.
  */
 import { InvalidParameterException } from "../errors/service-errors.ts";
 import type {
@@ -23,7 +23,7 @@ export interface RoleLimits {
 	maxRulesPerMapping: number;
 }
 
-/** AWS's quotas (reference §11). */
+/** AWS's quotas (docs/behaviour.md#quotas). */
 export const DEFAULT_ROLE_LIMITS: RoleLimits = {
 	maxRoleMappings: 10,
 	maxRulesPerMapping: 25,
@@ -32,7 +32,7 @@ export const DEFAULT_ROLE_LIMITS: RoleLimits = {
 /** What SetIdentityPoolRoles stores: the whole role configuration of the pool. */
 export interface RoleConfiguration {
 	roles: Record<string, string>;
-	/** Absent (`undefined`) when the input has none: omitted and `{}` both clear (DECISIONS 15). */
+	/** Absent (`undefined`) when the input has none: omitted and `{}` both clear (docs/behaviour.md#roles). */
 	roleMappings: Record<string, RoleMappingDoc> | undefined;
 }
 
@@ -42,8 +42,8 @@ export function notAConfiguredProvider(key: string): string {
 }
 
 /**
- * The keys under which a role mapping may be set on a pool with these settings (reference
- * §5): each public provider's domain (`SupportedLoginProviders`), each user pool as
+ * The keys under which a role mapping may be set on a pool with these settings
+ * (docs/behaviour.md#federation): each public provider's domain (`SupportedLoginProviders`), each user pool as
  * `<ProviderName>:<ClientId>` (`cognito-idp.<region>.amazonaws.com/<userPoolId>:<appClientId>`),
  * and each OIDC and SAML provider by its ARN. The developer provider has none: developer
  * identities always get the authenticated role.
@@ -125,7 +125,7 @@ function checkMapping(
 
 /**
  * Turns a SetIdentityPoolRoles input into the pool's new role configuration, which replaces
- * the stored one whole (DECISIONS 15): `Roles` replaces the roles (`{}` clears them), and
+ * the stored one whole (docs/behaviour.md#roles): `Roles` replaces the roles (`{}` clears them), and
  * `RoleMappings` omitted or `{}` clears the mappings. Checks run in the order of the input.
  * @throws InvalidParameterException for a role key other than `authenticated` /
  *   `unauthenticated`, a mapping key that names no provider configured on the pool, a

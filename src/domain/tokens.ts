@@ -1,13 +1,13 @@
 /**
  * @module domain/tokens
- * The claims of this server's OpenID tokens (reference §9.2, DECISIONS 18, 20a).
+ * The claims of this server's OpenID tokens (docs/behaviour.md#tokens and docs/behaviour.md#amr).
  */
 import { identityPoolArn } from "./ids.ts";
 
-/** GetOpenIdTokenForDeveloperIdentity's default `TokenDuration` in seconds (model, reference §3.11). */
+/** GetOpenIdTokenForDeveloperIdentity's default `TokenDuration` in seconds (model, docs/behaviour.md#getopenidtokenfordeveloperidentity). */
 export const DEFAULT_DEVELOPER_TOKEN_SECONDS = 900;
 
-/** The `amr` of a developer-authenticated identity (DECISIONS 18). */
+/** The `amr` of a developer-authenticated identity (docs/behaviour.md#amr). */
 export function developerAmr(
 	developerProvider: string,
 	poolId: string,

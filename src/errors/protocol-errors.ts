@@ -17,34 +17,34 @@ function defineProtocolError<const T extends string>(
 	};
 }
 
-/** A constraint of the model was violated (DECISIONS 2). */
+/** A constraint of the model was violated (docs/behaviour.md#validation). */
 export const ValidationException = defineProtocolError("ValidationException");
-/** The body is not a JSON object, or a member has the wrong JSON type (DECISIONS 2). */
+/** The body is not a JSON object, or a member has the wrong JSON type (docs/behaviour.md#validation). */
 export const SerializationException = defineProtocolError(
 	"SerializationException",
 );
-/** The body is larger than the server reads (DECISIONS 3): answered with HTTP 413. */
+/** The body is larger than the server reads (docs/behaviour.md#wire-protocol): answered with HTTP 413. */
 export const RequestTooLargeException = class extends ServiceError {
 	readonly type = "SerializationException";
 	override readonly statusCode = 413;
 };
-/** Missing or unknown `X-Amz-Target` (DECISIONS 3). */
+/** Missing or unknown `X-Amz-Target` (docs/behaviour.md#wire-protocol). */
 export const UnknownOperationException = defineProtocolError(
 	"UnknownOperationException",
 );
-/** A signed operation called without an `Authorization` header (DECISIONS 7). */
+/** A signed operation called without an `Authorization` header (docs/behaviour.md#authentication). */
 export const MissingAuthenticationTokenException = defineProtocolError(
 	"MissingAuthenticationTokenException",
 );
-/** A malformed SigV4 `Authorization` header (DECISIONS 7). */
+/** A malformed SigV4 `Authorization` header (docs/behaviour.md#authentication). */
 export const IncompleteSignatureException = defineProtocolError(
 	"IncompleteSignatureException",
 );
-/** The access key id is not known to this server (DECISIONS 7). */
+/** The access key id is not known to this server (docs/behaviour.md#authentication). */
 export const UnrecognizedClientException = defineProtocolError(
 	"UnrecognizedClientException",
 );
-/** The signature does not match, or the request time is out of the allowed skew (DECISIONS 7). */
+/** The signature does not match, or the request time is out of the allowed skew (docs/behaviour.md#authentication). */
 export const InvalidSignatureException = defineProtocolError(
 	"InvalidSignatureException",
 );

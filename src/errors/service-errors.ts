@@ -10,7 +10,7 @@
 export abstract class ServiceError extends Error {
 	/** The bare AWS error name written as `__type`. */
 	abstract readonly type: string;
-	/** HTTP status. AWS answers 400 for every client error and 500 for server faults (DECISIONS 1). */
+	/** HTTP status. AWS answers 400 for every client error and 500 for server faults (docs/behaviour.md#errors). */
 	readonly statusCode: number = 400;
 	/** Whether the caller (client) or the service (server) is at fault. */
 	readonly fault: "client" | "server" = "client";

@@ -1,7 +1,7 @@
 /**
  * @module federation/classify.test
- * Unit tests of the classification of `Logins` keys against a pool (reference §5, DECISIONS
- * 19): every kind, keys that must not match (prototype names, prefixes, the developer
+ * Unit tests of the classification of `Logins` keys against a pool (docs/behaviour.md#federation and
+ * docs/behaviour.md#issuer): every kind, keys that must not match (prototype names, prefixes, the developer
  * provider), and the checks that keep configured keys from naming other hosts.
  */
 import assert from "node:assert/strict";

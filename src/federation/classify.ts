@@ -1,6 +1,6 @@
 /**
  * @module federation/classify
- * Which kind of provider one `Logins` key names for a given pool (reference §5, DECISIONS 19):
+ * Which kind of provider one `Logins` key names for a given pool (docs/behaviour.md#federation and docs/behaviour.md#issuer):
  * this server's own issuer, a Cognito user pool of `CognitoIdentityProviders`, an OpenID
  * Connect provider of `OpenIdConnectProviderARNs` (keyed by the ARN's part after
  * `oidc-provider/`), a public provider of `SupportedLoginProviders`, a SAML provider, or none
@@ -21,7 +21,7 @@ const OIDC_MARKER = ":oidc-provider/";
 
 /** What a `Logins` key is, for one pool. */
 export type LoginClass =
-	/** This server's own token (DECISIONS 19). */
+	/** This server's own token (docs/behaviour.md#issuer). */
 	| { kind: "own" }
 	/** A Cognito user pool; `clientIds` are the ClientIds configured for it (maybe none). */
 	| { kind: "userPool"; clientIds: string[] }
@@ -68,7 +68,7 @@ export function oidcKeyOfArn(arn: string): string | undefined {
 }
 
 /**
- * Classifies `key` against `pool`. Own keys come first: DECISIONS 19 reserves them, so a pool
+ * Classifies `key` against `pool`. Own keys come first: docs/behaviour.md#issuer reserves them, so a pool
  * that also lists `cognito-identity.amazonaws.com` as an OIDC provider cannot shadow the
  * developer flow.
  */

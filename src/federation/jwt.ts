@@ -28,7 +28,7 @@ import {
 	tokenNotYetValid,
 } from "./messages.ts";
 
-/** The clock skew allowed on `exp` and `nbf` (reference §5). */
+/** The clock skew allowed on `exp` and `nbf` (docs/behaviour.md#federation). */
 export const CLOCK_SKEW_SECONDS = 300;
 
 /** Asymmetric algorithms only: `none` and HMAC (whose "key" would be public) are refused. */

@@ -1,7 +1,7 @@
 /**
  * @module federation/messages
  * The texts of the errors login validation answers, in one place. Where Amazon's wording was
- * observed (reference §2, §3.8-§3.10) it is copied exactly, because SDKs and applications
+ * observed (docs/behaviour.md#errors, docs/behaviour.md#getid, docs/behaviour.md#getcredentialsforidentity and docs/behaviour.md#getopenidtoken) it is copied exactly, because SDKs and applications
  * match on it; where the reference is silent the text follows the same `Invalid login token.
  * ...` pattern and says what to fix. docs/federation.md lists them all.
  */
@@ -13,7 +13,7 @@ import {
 /** Observed: a key that is not a provider of the pool (also a wrong user-pool client id). */
 export const NOT_SUPPORTED_PROVIDER =
 	"Token is not from a supported provider of this identity pool.";
-/** Observed: this server's own token where it is not accepted (DECISIONS 19). */
+/** Observed: this server's own token where it is not accepted (docs/behaviour.md#issuer). */
 export const CANT_PASS_COGNITO_TOKEN =
 	"Invalid login token. Can't pass in a Cognito token.";
 /** Observed: a token that is not this server's under its own key. */

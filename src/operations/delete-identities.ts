@@ -3,7 +3,7 @@
  * DeleteIdentities: deletes up to 60 identities with their logins (a login seen again later
  * makes a new identity). Unknown ids and ids of other regions count as deleted; ids of
  * another account are answered in `UnprocessedIdentityIds` with `AccessDenied` and kept
- * (DECISIONS 12). `UnprocessedIdentityIds` is always answered, even when empty.
+ * (docs/behaviour.md#deleteidentities). `UnprocessedIdentityIds` is always answered, even when empty.
  */
 import { defineOperation, signedCaller } from "./operation.ts";
 

@@ -1,7 +1,7 @@
 /**
  * @module operations/describe-identity
  * DescribeIdentity: an identity's linked provider names and its dates. Disabled (merged)
- * and inaccessible identities are still described (DECISIONS 10, 11).
+ * and inaccessible identities are still described (docs/behaviour.md#identities).
  */
 
 import { requireIdentity } from "./lookups.ts";

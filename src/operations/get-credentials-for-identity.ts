@@ -1,16 +1,16 @@
 /**
  * @module operations/get-credentials-for-identity
  * GetCredentialsForIdentity (public), the enhanced flow: AWS credentials for an identity,
- * valid one hour (reference §3.9, DECISIONS 21).
+ * valid one hour (docs/behaviour.md#getcredentialsforidentity and docs/behaviour.md#credentials).
  * - No logins: only for a guest, when the pool allows guests; the unauthenticated role.
  * - Logins: verified; this server's own tokens (under `cognito-identity.amazonaws.com` or the
  *   issuer's host) prove the identity they were issued for; external logins are linked and
  *   identities merged as in GetOpenIdToken; the authenticated role.
  * - No role configured where one is needed: InvalidIdentityPoolConfigurationException.
  * - The role: the pool's role mappings for the providers presented (Token or Rules, with
- *   `CustomRoleArn`; reference §7, DECISIONS 15), else the authenticated role; guests get the
+ *   `CustomRoleArn`; docs/behaviour.md#roles), else the authenticated role; guests get the
  *   unauthenticated role, developer identities the authenticated one.
- * - Principal tags: the claims mapped by each provider's attribute map (DECISIONS 17), or the
+ * - Principal tags: the claims mapped by each provider's attribute map (docs/behaviour.md#principal-tags), or the
  *   tags a token of this server carries, recorded with the credentials.
  */
 
@@ -64,7 +64,7 @@ export const GetCredentialsForIdentity = defineOperation({
 			}
 			const logins = externalLogins(verified);
 			// The identity the credentials are for, as it is once logins are linked and
-			// identities merged: a developer identity may have joined (DECISIONS 10).
+			// identities merged: a developer identity may have joined (docs/behaviour.md#identities).
 			let resolved = identity;
 			if (logins.length > 0 || own.length === 0) {
 				identityId = await resolvePresentedLogins(

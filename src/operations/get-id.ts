@@ -2,7 +2,7 @@
  * @module operations/get-id
  * GetId (public): without logins, a new guest identity on every call, when the pool allows
  * them; with logins, verified first, the identity already linked to them, else a new
- * authenticated one; several logins link or merge identities (reference §3.8, DECISIONS 10).
+ * authenticated one; several logins link or merge identities (docs/behaviour.md#getid and docs/behaviour.md#identities).
  * @remarks Logins are verified by their providers as configured (docs/federation.md); this
  * server's own tokens are refused here, as on AWS.
  */

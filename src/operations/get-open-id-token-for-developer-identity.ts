@@ -1,7 +1,7 @@
 /**
  * @module operations/get-open-id-token-for-developer-identity
  * GetOpenIdTokenForDeveloperIdentity: registers or finds the identity of a developer user
- * and answers a signed OpenID token for it (reference §3.11, DECISIONS 9, 18).
+ * and answers a signed OpenID token for it (docs/behaviour.md#getopenidtokenfordeveloperidentity, docs/behaviour.md#identities and docs/behaviour.md#tokens).
  * - No `IdentityId`: the identity linked to the developer user, or a new one. Concurrent first
  *   calls for one user create one identity (the store keeps logins unique per pool).
  * - `IdentityId`: links the developer user to it; a user linked elsewhere is

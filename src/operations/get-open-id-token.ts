@@ -1,7 +1,7 @@
 /**
  * @module operations/get-open-id-token
  * GetOpenIdToken (public), the classic flow: a 10-minute OpenID token for an identity
- * (reference §3.10). Refused when the pool sets `AllowClassicFlow: false` or has role
+ * (docs/behaviour.md#getopenidtoken). Refused when the pool sets `AllowClassicFlow: false` or has role
  * mappings. A guest needs no logins; an authenticated identity needs at least one valid login
  * already linked to it; new logins are linked and identities owning the others are merged
  * into it (the answer's `IdentityId` may then differ from the one asked).
@@ -51,7 +51,7 @@ export const GetOpenIdToken = defineOperation({
 		let amr = UNAUTHENTICATED_AMR;
 		let principalTags: Record<string, string> = {};
 		if (Object.keys(entries).length === 0) {
-			// No unauthenticated token for an identity that has logins (reference §3.10).
+			// No unauthenticated token for an identity that has logins (docs/behaviour.md#getopenidtoken).
 			if (identity.logins.length > 0)
 				throw identityForbidden(identity.identityId);
 			requireGuestsAllowed(pool);

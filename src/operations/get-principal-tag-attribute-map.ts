@@ -1,11 +1,11 @@
 /**
  * @module operations/get-principal-tag-attribute-map
  * GetPrincipalTagAttributeMap: the principal tag attribute map in force for one identity
- * provider of the pool (reference §3.23, DECISIONS 17): the default map
+ * provider of the pool (docs/behaviour.md#getprincipaltagattributemap and docs/behaviour.md#principal-tags): the default map
  * (`{"username": "sub", "client": "aud"}`, Login with Amazon `user_id` for `sub`) when
  * `UseDefaults` is true, the custom map otherwise, and `UseDefaults: false` with
  * `PrincipalTags: {}` when none was ever set. A provider that is not configured on the pool
- * (reference §5 names) is ResourceNotFoundException.
+ * (names as in docs/behaviour.md#federation) is ResourceNotFoundException.
  */
 
 import {

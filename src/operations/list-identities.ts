@@ -1,7 +1,7 @@
 /**
  * @module operations/list-identities
  * ListIdentities: a pool's identities in creation order, `MaxResults` (1-60) per page, with
- * an opaque keyset `NextToken` (DECISIONS 13). `HideDisabled` leaves out merged-away and
+ * an opaque keyset `NextToken` (docs/behaviour.md#pagination). `HideDisabled` leaves out merged-away and
  * inaccessible identities.
  */
 

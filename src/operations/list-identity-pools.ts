@@ -1,7 +1,7 @@
 /**
  * @module operations/list-identity-pools
  * ListIdentityPools: the caller's pools in its region, in creation order, `MaxResults` (1-60)
- * per page. `NextToken` is an opaque keyset cursor (DECISIONS 13), present only when more
+ * per page. `NextToken` is an opaque keyset cursor (docs/behaviour.md#pagination), present only when more
  * pools follow. Items carry the id and name only, as on AWS (aws/aws-cli#8078).
  */
 

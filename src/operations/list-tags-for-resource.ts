@@ -2,7 +2,7 @@
  * @module operations/list-tags-for-resource
  * ListTagsForResource: the tags of the identity pool named by `ResourceArn` (its
  * `IdentityPoolTags`), as `{"Tags": {...}}`; `Tags` is always present, `{}` when the pool
- * has none (DECISIONS 4).
+ * has none (docs/behaviour.md#wire-protocol).
  */
 
 import { poolKeyOfArn } from "../domain/resource-arn.ts";

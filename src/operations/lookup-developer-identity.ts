@@ -1,6 +1,6 @@
 /**
  * @module operations/lookup-developer-identity
- * LookupDeveloperIdentity (reference §3.15, DECISIONS 12):
+ * LookupDeveloperIdentity (docs/behaviour.md#lookupdeveloperidentity):
  * - by `DeveloperUserIdentifier`: the identity it is linked to, and that identifier;
  * - by `IdentityId`: every developer user identifier linked to it, `MaxResults` (default 60)
  *   per page with an opaque `NextToken`;
@@ -18,7 +18,7 @@ import {
 import { requireIdentity, requirePool } from "./lookups.ts";
 import { defineOperation, signedCaller } from "./operation.ts";
 
-/** Results per call when `MaxResults` is not given (AWS's documented maximum, reference §11). */
+/** Results per call when `MaxResults` is not given (AWS's documented maximum, docs/behaviour.md#quotas). */
 const DEFAULT_PAGE = 60;
 
 export const LookupDeveloperIdentity = defineOperation({

@@ -1,7 +1,7 @@
 /**
  * @module operations/merge-developer-identities
  * MergeDeveloperIdentities: the source user's identity joins the destination user's
- * identity (reference §3.16): its logins move there and it is disabled; the answer is the
+ * identity (docs/behaviour.md#mergedeveloperidentities): its logins move there and it is disabled; the answer is the
  * destination identity. Two users of one external provider on the merged identity are
  * ResourceConflictException; more than 20 logins InvalidParameterException.
  */

@@ -64,7 +64,7 @@ export interface OperationContext {
 	readonly requestId: string;
 	/** Mints this server's OpenID tokens. */
 	readonly tokens: TokenIssuer;
-	/** The `iss` of this server's tokens (DECISIONS 19). */
+	/** The `iss` of this server's tokens (docs/behaviour.md#issuer). */
 	readonly issuer: string;
 	/** Verifies the tokens of `Logins` maps (public operations). */
 	readonly logins: LoginVerifier;

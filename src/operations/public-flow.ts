@@ -2,7 +2,7 @@
  * @module operations/public-flow
  * What the four public operations (GetId, GetOpenIdToken, GetCredentialsForIdentity,
  * UnlinkIdentity) share: they are unsigned, so they find the pool and the identity by id
- * alone (ids are unique; DECISIONS 8), verify the tokens of their `Logins`, and refuse
+ * alone (ids are unique; docs/behaviour.md#accounts-and-regions), verify the tokens of their `Logins`, and refuse
  * disabled or inaccessible identities with AWS's "forbidden" message.
  */
 
@@ -22,7 +22,7 @@ import { NotAuthorizedException } from "../errors/service-errors.ts";
 import type { VerifiedLogin } from "../federation/verifier.ts";
 import type { OperationContext } from "./operation.ts";
 
-/** Observed on AWS (reference §2). */
+/** Observed on AWS (docs/behaviour.md#errors). */
 export const UNAUTHENTICATED_NOT_SUPPORTED =
 	"Unauthenticated access is not supported for this identity pool.";
 
@@ -35,7 +35,7 @@ export function keyOf(pool: PoolRecord): PoolKey {
 	};
 }
 
-/** Refuses disabled (merged) and inaccessible identities (DECISIONS 10, 11). */
+/** Refuses disabled (merged) and inaccessible identities (docs/behaviour.md#identities). */
 export function requireActive(identity: IdentityRecord): void {
 	if (identity.state !== "active") throw identityForbidden(identity.identityId);
 }
@@ -58,7 +58,7 @@ export function externalLogins(verified: VerifiedLogin[]): LoginRef[] {
 		}));
 }
 
-/** The `amr` of a token for logins just verified (DECISIONS 20a). */
+/** The `amr` of a token for logins just verified (docs/behaviour.md#amr). */
 export function authenticatedAmr(verified: VerifiedLogin[]): string[] {
 	return ["authenticated", ...verified.flatMap((v) => v.amr)];
 }
@@ -68,7 +68,7 @@ export const UNAUTHENTICATED_AMR = ["unauthenticated"];
 
 /**
  * Resolves the identity named in a GetOpenIdToken or GetCredentialsForIdentity call with the
- * external logins presented: links new ones, merges identities owning others (DECISIONS 10).
+ * external logins presented: links new ones, merges identities owning others (docs/behaviour.md#identities).
  * Answers the identity the call now concerns (it may differ from the one named).
  * @param proven the identity is already proven by a token this server issued for it
  */
@@ -97,11 +97,11 @@ export async function resolvePresentedLogins(
 	return identityId;
 }
 
-/** The claim that carries session tags in this server's tokens (reference §9.2). */
+/** The claim that carries session tags in this server's tokens (docs/behaviour.md#tokens). */
 const TAGS_CLAIM = "https://aws.amazon.com/tags";
 
 /**
- * The principal tags of a call's verified logins (DECISIONS 17, reference §8): for each
+ * The principal tags of a call's verified logins (docs/behaviour.md#principal-tags): for each
  * external login, its claims through the attribute map in force for its provider; for this
  * server's own token, the tags it already carries. Later logins do not override earlier
  * ones.

@@ -1,6 +1,6 @@
 /**
  * @module operations/set-identity-pool-roles
- * SetIdentityPoolRoles: replaces the pool's default roles and role mappings (DECISIONS 15:
+ * SetIdentityPoolRoles: replaces the pool's default roles and role mappings (docs/behaviour.md#roles:
  * an omitted or empty `RoleMappings` clears them, `Roles: {}` clears the roles). Answers
  * `{}`. The mapping keys are checked against the pool's providers once more inside the
  * write transaction, so an UpdateIdentityPool that removes a provider meanwhile cannot leave

@@ -1,11 +1,11 @@
 /**
  * @module operations/set-principal-tag-attribute-map
  * SetPrincipalTagAttributeMap: sets the principal tag attribute map of one identity provider
- * of the pool (reference §3.22, DECISIONS 17), replacing the one set before for that
+ * of the pool (docs/behaviour.md#setprincipaltagattributemap and docs/behaviour.md#principal-tags), replacing the one set before for that
  * provider. `UseDefaults: true` puts the provider's default map in force (a `PrincipalTags`
  * sent with it is not kept); `UseDefaults: false` (or omitted) with a map puts that map in
  * force, with `{}` (or omitted) the provider has no tags again. The provider is named as in
- * reference §5: a public provider's domain, a user pool's `ProviderName`, an OIDC or SAML
+ * docs/behaviour.md#federation: a public provider's domain, a user pool's `ProviderName`, an OIDC or SAML
  * provider's ARN; any other name is ResourceNotFoundException. It is checked on the pool as
  * stored, in the same transaction as the write. Answers the map now in force, as
  * GetPrincipalTagAttributeMap would.

@@ -1,8 +1,8 @@
 /**
  * @module operations/unlink-developer-identity
  * UnlinkDeveloperIdentity: removes one developer user identifier from an identity
- * (reference §3.17). The user is a new identity the next time it is seen; an identity left
- * with no login is inaccessible (DECISIONS 11). An identifier not linked to that identity is
+ * (docs/behaviour.md#unlinkdeveloperidentity). The user is a new identity the next time it is seen; an identity left
+ * with no login is inaccessible (docs/behaviour.md#identities). An identifier not linked to that identity is
  * ResourceConflictException. Answers `{}`.
  */
 

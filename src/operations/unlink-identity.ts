@@ -2,8 +2,8 @@
  * @module operations/unlink-identity
  * UnlinkIdentity (public): removes the identity's logins of the providers in
  * `LoginsToRemove`, once `Logins` proves, with a valid token of a login linked to it, that the
- * caller owns the identity (reference §3.18). Unlinked logins make a new identity the next
- * time they are seen; an identity left with no login is inaccessible (DECISIONS 11).
+ * caller owns the identity (docs/behaviour.md#unlinkidentity). Unlinked logins make a new identity the next
+ * time they are seen; an identity left with no login is inaccessible (docs/behaviour.md#identities).
  * Answers `{}`.
  */
 

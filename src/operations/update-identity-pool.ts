@@ -1,6 +1,6 @@
 /**
  * @module operations/update-identity-pool
- * UpdateIdentityPool: replaces the pool's configuration with the input (DECISIONS 14):
+ * UpdateIdentityPool: replaces the pool's configuration with the input (docs/behaviour.md#updateidentitypool):
  * omitted optional members are cleared, except DeveloperProviderName (immutable once set)
  * and IdentityPoolTags (kept when omitted, replaced when present).
  */

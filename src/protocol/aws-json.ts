@@ -25,7 +25,7 @@ import { validateInput } from "./validation.ts";
 /** The content type of every answer. */
 export const JSON_11 = "application/x-amz-json-1.1";
 
-/** Headers a browser may read from an answer (reference §1.2, observed on AWS). */
+/** Headers a browser may read from an answer (docs/behaviour.md#cors, observed on AWS). */
 export const EXPOSED_HEADERS = [
 	"x-amzn-RequestId",
 	"x-amzn-ErrorType",
@@ -33,7 +33,7 @@ export const EXPOSED_HEADERS = [
 	"Date",
 ];
 
-/** Headers a browser SDK sends (reference §1.2). */
+/** Headers a browser SDK sends (docs/behaviour.md#cors). */
 export const ALLOWED_HEADERS = [
 	"content-type",
 	"x-amz-target",
@@ -47,7 +47,7 @@ export const ALLOWED_HEADERS = [
 ];
 
 /**
- * Accepts `application/x-amz-json-1.1` and `application/json` (DECISIONS 3), with or without
+ * Accepts `application/x-amz-json-1.1` and `application/json` (docs/behaviour.md#wire-protocol), with or without
  * parameters such as a charset, and a missing content type (some clients send none).
  * @throws SerializationException for any other content type.
  */
@@ -113,7 +113,7 @@ export interface EncodedError {
 	error: ServiceError;
 }
 
-/** What may travel in `x-amzn-ErrorMessage` (DECISIONS 1): short printable ASCII only. */
+/** What may travel in `x-amzn-ErrorMessage` (docs/behaviour.md#errors): short printable ASCII only. */
 function headerSafe(message: string): boolean {
 	return message.length <= 1024 && /^[\x20-\x7e]*$/.test(message);
 }

@@ -1,7 +1,7 @@
 /**
  * @module protocol/validation
  * Checks a decoded awsJson1_1 request body against the input shape of its operation, the way
- * the real service (Coral) does (DECISIONS 2):
+ * the real service (Coral) does (docs/behaviour.md#validation):
  *
  * - wrong JSON types anywhere in a modeled member → `SerializationException`, at once;
  * - every constraint violation (required, length, pattern, range, enum, list/map size) is

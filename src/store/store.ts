@@ -58,7 +58,7 @@ export interface PoolRepository {
 	get(key: PoolKey): Promise<PoolRecord | undefined>;
 	/**
 	 * The pool with this id in whatever account and region (ids are unique): the public
-	 * operations find pools by id alone (DECISIONS 8).
+	 * operations find pools by id alone (docs/behaviour.md#accounts-and-regions).
 	 */
 	findById(poolId: string): Promise<PoolRecord | undefined>;
 	/**

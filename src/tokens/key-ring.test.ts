@@ -1,7 +1,7 @@
 /**
  * @module tokens/key-ring.test
  * Unit tests of key generation and of the key ring: the first key and the race to create it,
- * rotation with its propagation delay (DECISIONS 20), how long retired keys stay published,
+ * rotation with its propagation delay (docs/behaviour.md#keys), how long retired keys stay published,
  * reloading from a store shared with other servers, and staying up while the store is down.
  * Time is a FakeClock; the store is an in-memory fake, plus one run against SQLite.
  */

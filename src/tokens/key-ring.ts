@@ -1,7 +1,7 @@
 /**
  * @module tokens/key-ring
  * The signing keys one server works with: a cache of the store's keys that answers which key
- * signs now and which keys the JWKS publishes (DECISIONS 20). The store is the single source
+ * signs now and which keys the JWKS publishes (docs/behaviour.md#keys). The store is the single source
  * of truth, shared by every server on one database; each server re-reads it at least every
  * `reloadIntervalMs`, and a rotated key only starts signing `rotationDelayMs` (longer than
  * that interval) after it is stored, so by the time any server signs with it every server's
@@ -95,7 +95,7 @@ export class KeyRing {
 		if (!(this.#reloadIntervalMs > 0)) {
 			throw new RangeError("reloadIntervalMs must be positive");
 		}
-		// The whole propagation argument rests on this inequality (DECISIONS 20).
+		// The whole propagation argument rests on this inequality (docs/behaviour.md#keys).
 		if (!(this.#rotationDelayMs > this.#reloadIntervalMs)) {
 			throw new RangeError("rotationDelayMs must exceed reloadIntervalMs");
 		}

@@ -1,6 +1,6 @@
 /**
  * @module tokens/keys
- * Generation of token-signing key pairs (DECISIONS 18, 20). A key is born as a plain
+ * Generation of token-signing key pairs (docs/behaviour.md#tokens and docs/behaviour.md#keys). A key is born as a plain
  * {@link SigningKeyRecord} so that it can go straight into the store, which is the only place
  * keys live: every server on one database then signs with and publishes the same keys. The
  * `kid` is the RFC 7638 thumbprint, so it is derived from the key itself and can never clash
@@ -11,10 +11,10 @@ import { promisify } from "node:util";
 import { calculateJwkThumbprint } from "jose";
 import type { SigningKeyRecord } from "../domain/records.ts";
 
-/** The JWS algorithm of every token this server signs (reference §9.1). */
+/** The JWS algorithm of every token this server signs (docs/behaviour.md#tokens). */
 export const SIGNING_ALG = "RS512";
 
-/** RSA modulus size in bits (DECISIONS 18). */
+/** RSA modulus size in bits (docs/behaviour.md#tokens). */
 export const RSA_MODULUS_BITS = 2048;
 
 const generateKeyPairAsync = promisify(generateKeyPair);
@@ -33,7 +33,7 @@ export async function generateSigningKey(
 		publicExponent: 0x10001,
 	});
 	// Node exports JWK members as unpadded base64url without a leading zero octet, which is
-	// what RFC 7517/7518 require (unlike Amazon's own JWKS, reference §9.3).
+	// what RFC 7517/7518 require (unlike Amazon's own JWKS, docs/behaviour.md#keys).
 	const jwk = publicKey.export({ format: "jwk" });
 	if (jwk.kty !== "RSA" || !jwk.n || !jwk.e) {
 		throw new Error("generated key did not export as an RSA JWK");

@@ -1,6 +1,6 @@
 /**
  * @module tokens/tokens
- * Minting of Cognito Identity OpenID tokens (reference §9, DECISIONS 18) and the OpenID
+ * Minting of Cognito Identity OpenID tokens (docs/behaviour.md#tokens) and the OpenID
  * discovery document that points verifiers at the JWKS. Tokens are built by hand rather than
  * with a JWT library because the header and the payload must have Amazon's exact member
  * order, and because signing goes through node:crypto's callback API, which runs RSA on the
@@ -62,7 +62,7 @@ export class TokenIssuer {
 		}
 		const key = await this.#keys.signer();
 		if (this.#header?.kid !== key.kid) {
-			// Member order kid, typ, alg as observed from Amazon (reference §9.1).
+			// Member order kid, typ, alg as observed from Amazon (docs/behaviour.md#tokens).
 			const encoded = encode({ kid: key.kid, typ: "JWS", alg: SIGNING_ALG });
 			this.#header = { kid: key.kid, encoded };
 		}
@@ -75,7 +75,7 @@ export class TokenIssuer {
 	}
 }
 
-/** The payload in Amazon's observed member order (reference §9.2). */
+/** The payload in Amazon's observed member order (docs/behaviour.md#tokens). */
 function payload(claims: TokenClaims): Record<string, unknown> {
 	const body: Record<string, unknown> = {
 		sub: claims.sub,

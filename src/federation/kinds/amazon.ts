@@ -13,7 +13,7 @@ import {
 } from "../messages.ts";
 import { opaqueVerifier, unexpected, withQuery } from "./opaque.ts";
 
-/** The real endpoint (reference §5). */
+/** The real endpoint (docs/behaviour.md#federation). */
 export const AMAZON_TOKENINFO_URL = "https://api.amazon.com/auth/o2/tokeninfo";
 
 export const loginWithAmazon = opaqueVerifier<LoginClassOf<"amazon">>({

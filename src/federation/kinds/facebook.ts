@@ -13,7 +13,7 @@ import {
 } from "../messages.ts";
 import { opaqueVerifier, unexpected, withQuery } from "./opaque.ts";
 
-/** The real endpoint (reference §5). */
+/** The real endpoint (docs/behaviour.md#federation). */
 export const FACEBOOK_GRAPH_URL = "https://graph.facebook.com";
 
 export const facebook = opaqueVerifier<LoginClassOf<"facebook">>({

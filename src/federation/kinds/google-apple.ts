@@ -3,7 +3,7 @@
  * Google and Apple, `SupportedLoginProviders` whose tokens are ID tokens: issued by the
  * provider, to the app id the pool holds for it (`aud`), signed with the provider's published
  * keys unless the configuration gives others. The two differ only in data (their issuers and
- * key URLs, reference §5), so one verifier serves both, parameterised by {@link ID_TOKEN_PROVIDERS}.
+ * key URLs, docs/behaviour.md#federation), so one verifier serves both, parameterised by {@link ID_TOKEN_PROVIDERS}.
  */
 import type { LoginClassOf } from "../classify.ts";
 import { requireAudiences } from "../jwt.ts";
@@ -11,7 +11,7 @@ import { INCORRECT_AUDIENCE, notAuthorized } from "../messages.ts";
 import { verifyIdToken } from "./id-token.ts";
 import type { LoginKindVerifier } from "./kind.ts";
 
-/** Google's and Apple's published keys (reference §5). */
+/** Google's and Apple's published keys (docs/behaviour.md#federation). */
 export const GOOGLE_JWKS_URL = "https://www.googleapis.com/oauth2/v3/certs";
 export const APPLE_JWKS_URL = "https://appleid.apple.com/auth/keys";
 

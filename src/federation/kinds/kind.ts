@@ -60,7 +60,7 @@ export interface LoginKindVerifier<C extends LoginClass> {
 
 /**
  * A login of a provider configured on the pool; `qualified` is the second entry it adds to a
- * token's `amr` (DECISIONS 20a), after the key itself.
+ * token's `amr` (docs/behaviour.md#amr), after the key itself.
  */
 export function externalLogin(
 	key: string,

@@ -1,7 +1,7 @@
 /**
  * @module federation/kinds/oidc
  * OpenID Connect providers of the pool's `OpenIdConnectProviderARNs`, keyed by the ARN's part
- * after `oidc-provider/`: an ID token issued by `https://<key>` (reference §5) to one of the
+ * after `oidc-provider/`: an ID token issued by `https://<key>` (docs/behaviour.md#federation) to one of the
  * client ids the configuration lists for the provider (as IAM's OIDC provider holds them on
  * AWS; none listed accepts nothing), with the keys the issuer's discovery document names
  * unless the configuration gives others.
@@ -34,7 +34,7 @@ export const openIdConnect: LoginKindVerifier<LoginClassOf<"oidc">> = {
 			{
 				issuers: oidcIssuers(key),
 				checkAudience(claims) {
-					// Reference §5: `azp` when present, else `aud`.
+					// docs/behaviour.md#federation: `azp` when present, else `aud`.
 					const audience =
 						typeof claims.azp === "string"
 							? [claims.azp]
@@ -55,7 +55,7 @@ export const openIdConnect: LoginKindVerifier<LoginClassOf<"oidc">> = {
 };
 
 /**
- * The issuers an OpenID Connect key stands for: `https://<key>` (reference §5), and also
+ * The issuers an OpenID Connect key stands for: `https://<key>` (docs/behaviour.md#federation), and also
  * `http://<key>` when the key's host is the loopback interface, so that a provider running
  * locally without TLS (a development Keycloak, dex or mock server) can be used as it is.
  */

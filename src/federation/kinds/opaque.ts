@@ -27,7 +27,7 @@ export interface OpaqueResult {
 
 /** What is particular to one provider of opaque tokens. */
 export interface OpaqueProvider<C extends LoginClass> {
-	/** The real endpoint (reference §5), replaced by a configured `verifyUrl`. */
+	/** The real endpoint (docs/behaviour.md#federation), replaced by a configured `verifyUrl`. */
 	defaultUrl: string;
 	/** The app the pool holds for the provider, which qualifies the login's `amr`. */
 	appIdOf(cls: C): string;

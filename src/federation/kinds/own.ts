@@ -1,6 +1,6 @@
 /**
  * @module federation/kinds/own
- * This server's own tokens (DECISIONS 19), under `cognito-identity.amazonaws.com` or the
+ * This server's own tokens (docs/behaviour.md#issuer), under `cognito-identity.amazonaws.com` or the
  * issuer's host: accepted only where the caller allows them (GetCredentialsForIdentity), and
  * only when they are this server's, for this pool, of an authenticated identity and signed
  * with this server's keys. The login proves the identity its `sub` names.

@@ -17,7 +17,7 @@ import { oauth1Authorization } from "../oauth1.ts";
 import type { LoginKindVerifier } from "./kind.ts";
 import { opaqueVerifier, unexpected } from "./opaque.ts";
 
-/** The real endpoint (reference §5). */
+/** The real endpoint (docs/behaviour.md#federation). */
 export const TWITTER_VERIFY_URL =
 	"https://api.twitter.com/1.1/account/verify_credentials.json";
 
