@@ -20,6 +20,8 @@ import type {
 } from "../domain/records.ts";
 import { NotAuthorizedException } from "../errors/service-errors.ts";
 import type { VerifiedLogin } from "../federation/verifier.ts";
+import { TAGS_CLAIM } from "../tokens/tokens.ts";
+import { sessionTags } from "../tokens/web-identity.ts";
 import type { OperationContext } from "./operation.ts";
 
 /** Observed on AWS (docs/behaviour.md#errors). */
@@ -97,9 +99,6 @@ export async function resolvePresentedLogins(
 	return identityId;
 }
 
-/** The claim that carries session tags in this server's tokens (docs/behaviour.md#tokens). */
-const TAGS_CLAIM = "https://aws.amazon.com/tags";
-
 /**
  * The principal tags of a call's verified logins (docs/behaviour.md#principal-tags): for each
  * external login, its claims through the attribute map in force for its provider; for this
@@ -118,18 +117,7 @@ export async function principalTagsOf(
 	};
 	for (const login of verified) {
 		if (login.kind === "cognito") {
-			const carried = (
-				login.claims[TAGS_CLAIM] as { principal_tags?: unknown } | undefined
-			)?.principal_tags;
-			if (carried && typeof carried === "object") {
-				add(
-					Object.fromEntries(
-						Object.entries(carried as Record<string, unknown>)
-							.map(([k, v]) => [k, Array.isArray(v) ? v[0] : v])
-							.filter((e): e is [string, string] => typeof e[1] === "string"),
-					),
-				);
-			}
+			add(sessionTags(login.claims[TAGS_CLAIM]));
 			continue;
 		}
 		const providerName = principalTagProviderOf(pool.settings, login.provider);
