@@ -80,12 +80,6 @@ function header(
 	return typeof value === "string" ? value : value.join(",");
 }
 
-/** Whether the request carries a (non-blank) `Authorization` header. */
-export function hasAuthorization(req: Pick<SignedRequest, "headers">): boolean {
-	const value = header(req.headers, "authorization");
-	return value !== undefined && value.trim() !== "";
-}
-
 /** `20260101T000000Z` from epoch milliseconds (seconds truncated, as AWS prints them). */
 function formatAmzDate(ms: number): string {
 	return new Date(ms)

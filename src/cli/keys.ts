@@ -19,11 +19,7 @@ function iso(ms: number): string {
 }
 
 /** `signing`, `pending` (published, not signing yet) or `retired` (published until expiry). */
-export function keyStatus(
-	key: SigningKeyRecord,
-	signer: string,
-	now: number,
-): string {
+function keyStatus(key: SigningKeyRecord, signer: string, now: number): string {
 	if (key.kid === signer) return "signing";
 	if (key.activatesAt > now) return "pending";
 	return "retired";

@@ -23,10 +23,8 @@ import {
 import { keysCommand } from "./keys.ts";
 import type { Output } from "./output.ts";
 
-export type { Output } from "./output.ts";
-
 /** A mistake in how the command was called. */
-export class UsageError extends Error {
+class UsageError extends Error {
 	override readonly name = "UsageError";
 }
 
@@ -97,7 +95,7 @@ function readCredentials(config: Config): AccountCredential[] | undefined {
 const LOOPBACK = /^(127\.|localhost$|::1$|\[::1\]$)/;
 
 /** Starts the server and answers it once it listens; the caller owns shutdown. */
-export async function serve(
+async function serve(
 	args: string[],
 	env: Readonly<Record<string, string | undefined>>,
 	output: Output,

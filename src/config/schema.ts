@@ -9,13 +9,6 @@
  */
 import type { ProviderMap } from "../federation/providers.ts";
 
-/** The provider settings are federation's rules (federation/providers.ts), named here too. */
-export type {
-	InlineJwks,
-	ProviderMap,
-	ProviderSettings,
-} from "../federation/providers.ts";
-
 export type SettingType = "string" | "port" | "count" | "nice" | "rates";
 
 export interface SettingSpec {

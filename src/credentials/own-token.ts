@@ -13,7 +13,7 @@ import type { TokenIssuer } from "../tokens/tokens.ts";
 import type { CredentialRequest } from "./provider.ts";
 
 /** How long the token presented to STS is valid (as GetOpenIdToken's). */
-export const STS_TOKEN_SECONDS = 600;
+const STS_TOKEN_SECONDS = 600;
 
 export interface OwnTokenMinterOptions {
 	tokens: Pick<TokenIssuer, "mint">;

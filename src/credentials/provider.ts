@@ -13,7 +13,7 @@ import type { CredentialRepository } from "../store/store.ts";
 import { newSessionToken } from "./session-token.ts";
 
 /** Credentials last one hour (docs/behaviour.md#getcredentialsforidentity, "valid for one hour"). */
-export const CREDENTIALS_LIFETIME_MS = 3600_000;
+const CREDENTIALS_LIFETIME_MS = 3600_000;
 
 /**
  * The role session name of credentials from GetCredentialsForIdentity, as AWS uses it

@@ -38,7 +38,7 @@ import {
 export const INVALID_POOL_CONFIGURATION =
 	"Invalid identity pool configuration. Check assigned IAM roles for this pool.";
 
-export const DEFAULT_STS_TIMEOUT_MS = 5000;
+const DEFAULT_STS_TIMEOUT_MS = 5000;
 
 export interface StsProviderOptions {
 	/**
@@ -57,7 +57,7 @@ export interface StsProviderOptions {
 }
 
 /** A failed call, with what STS said (when it said anything). */
-export class StsCallFailed extends Error {
+class StsCallFailed extends Error {
 	override readonly name = "StsCallFailed";
 	readonly status: number | undefined;
 	readonly code: string | undefined;

@@ -11,14 +11,14 @@ import {
 import type { LoginRef, PoolRecord } from "./records.ts";
 
 /** Developer user identifiers are at most 1,024 characters (docs/behaviour.md#quotas and docs/behaviour.md#identities). */
-export const MAX_DEVELOPER_USER_IDENTIFIER = 1024;
+const MAX_DEVELOPER_USER_IDENTIFIER = 1024;
 
 /** The observed text for a developer provider the pool does not have (danilop/LambdAuth#32). */
-export const UNSUPPORTED_DEVELOPER_PROVIDER =
+const UNSUPPORTED_DEVELOPER_PROVIDER =
 	"This identity pool does not support the specified developer provider";
 
 /** The `Logins` keys of the external providers configured on a pool. */
-export function externalProviderKeys(pool: PoolRecord): Set<string> {
+function externalProviderKeys(pool: PoolRecord): Set<string> {
 	const s = pool.settings;
 	const keys = new Set<string>(Object.keys(s.SupportedLoginProviders ?? {}));
 	for (const p of s.CognitoIdentityProviders ?? [])

@@ -30,7 +30,7 @@ import { ResourceNotFoundException } from "../errors/service-errors.ts";
 import type { PoolSettings, PrincipalTagMapRecord } from "./records.ts";
 
 /** Login with Amazon's provider name: its default map reads `user_id` instead of `sub`. */
-export const AMAZON_PROVIDER = "www.amazon.com";
+const AMAZON_PROVIDER = "www.amazon.com";
 
 /** The default map (docs/behaviour.md#principal-tags): tag `username` from `sub`, tag `client` from `aud`. */
 export const DEFAULT_PRINCIPAL_TAGS: Readonly<Record<string, string>> =

@@ -44,7 +44,7 @@ function invalidArn(
  * @throws InvalidParameterException when it is not an identity-pool ARN, or its parts
  *   disagree (the pool id's region or the partition is not the ARN's region's).
  */
-export function parsePoolArn(arn: string): PoolArn {
+function parsePoolArn(arn: string): PoolArn {
 	const parts = arn.split(":");
 	if (parts.length < 6 || parts[0] !== "arn") {
 		throw invalidArn("it is not an ARN");

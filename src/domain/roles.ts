@@ -13,7 +13,7 @@ import type {
 } from "./records.ts";
 
 /** The keys of `Roles`. */
-export const ROLE_TYPES = ["authenticated", "unauthenticated"] as const;
+const ROLE_TYPES = ["authenticated", "unauthenticated"] as const;
 
 /** Size quotas of a pool's role configuration. */
 export interface RoleLimits {
@@ -24,7 +24,7 @@ export interface RoleLimits {
 }
 
 /** AWS's quotas (docs/behaviour.md#quotas). */
-export const DEFAULT_ROLE_LIMITS: RoleLimits = {
+const DEFAULT_ROLE_LIMITS: RoleLimits = {
 	maxRoleMappings: 10,
 	maxRulesPerMapping: 25,
 };
@@ -37,7 +37,7 @@ export interface RoleConfiguration {
 }
 
 /** AWS's message for a mapping key that names no provider of the pool [observed aws-cdk#22951]. */
-export function notAConfiguredProvider(key: string): string {
+function notAConfiguredProvider(key: string): string {
 	return `${key} is not a valid RoleMapping ProviderName or is not a configured provider.`;
 }
 

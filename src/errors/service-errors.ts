@@ -45,7 +45,7 @@ export const ResourceNotFoundException = defineError(
 );
 export const TooManyRequestsException = defineError("TooManyRequestsException");
 export const LimitExceededException = defineError("LimitExceededException");
-export const ConcurrentModificationException = defineError(
+const ConcurrentModificationException = defineError(
 	"ConcurrentModificationException",
 );
 export const DeveloperUserAlreadyRegisteredException = defineError(

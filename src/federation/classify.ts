@@ -9,13 +9,13 @@
  */
 import type { PoolRecord } from "../domain/records.ts";
 
-export const GOOGLE = "accounts.google.com";
-export const APPLE = "appleid.apple.com";
-export const FACEBOOK = "graph.facebook.com";
-export const AMAZON = "www.amazon.com";
-export const TWITTER = "api.twitter.com";
+const GOOGLE = "accounts.google.com";
+const APPLE = "appleid.apple.com";
+const FACEBOOK = "graph.facebook.com";
+const AMAZON = "www.amazon.com";
+const TWITTER = "api.twitter.com";
 /** The key under which clients pass Cognito Identity tokens on AWS. */
-export const COGNITO_IDENTITY = "cognito-identity.amazonaws.com";
+const COGNITO_IDENTITY = "cognito-identity.amazonaws.com";
 
 const OIDC_MARKER = ":oidc-provider/";
 

@@ -14,8 +14,6 @@ import {
 	outboundRequest,
 } from "../lib/outbound-http.ts";
 
-export type { FetchLike } from "../lib/outbound-http.ts";
-
 /** A provider that did not answer usefully; `reason` is safe to show to the caller. */
 export class ProviderUnreachable extends Error {
 	override readonly name = "ProviderUnreachable";

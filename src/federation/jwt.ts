@@ -29,7 +29,7 @@ import {
 } from "./messages.ts";
 
 /** The clock skew allowed on `exp` and `nbf` (docs/behaviour.md#federation). */
-export const CLOCK_SKEW_SECONDS = 300;
+const CLOCK_SKEW_SECONDS = 300;
 
 /** Asymmetric algorithms only: `none` and HMAC (whose "key" would be public) are refused. */
 export const EXTERNAL_ALGORITHMS = [

@@ -11,8 +11,8 @@
  */
 import type { PoolRecord } from "../domain/records.ts";
 import type { Clock } from "../lib/clock.ts";
+import type { FetchLike } from "../lib/outbound-http.ts";
 import { classifyLogin, ownLoginKeys } from "./classify.ts";
-import type { FetchLike } from "./http.ts";
 import { KeySources } from "./key-sources.ts";
 import type { KindContext } from "./kinds/kind.ts";
 import { verifierOf } from "./kinds/table.ts";
@@ -24,9 +24,9 @@ import type {
 	VerifyOptions,
 } from "./verifier.ts";
 
-export const DEFAULT_FETCH_TIMEOUT_MS = 5000;
-export const DEFAULT_CACHE_MAX_AGE_MS = 600_000;
-export const DEFAULT_JWKS_COOLDOWN_MS = 30_000;
+const DEFAULT_FETCH_TIMEOUT_MS = 5000;
+const DEFAULT_CACHE_MAX_AGE_MS = 600_000;
+const DEFAULT_JWKS_COOLDOWN_MS = 30_000;
 /** How much later than a fetch's own timeout the deadline of a whole entry falls. */
 const DEADLINE_MARGIN_MS = 100;
 

@@ -15,11 +15,3 @@ export interface Logger {
 	info: LogFn;
 	debug: LogFn;
 }
-
-/** A logger that drops everything. */
-export const silentLogger: Logger = {
-	error: () => {},
-	warn: () => {},
-	info: () => {},
-	debug: () => {},
-};

@@ -13,7 +13,7 @@
 export type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
 
 /** Answers larger than this are not what any server asked here answers. */
-export const MAX_ANSWER_BYTES = 1024 * 1024;
+const MAX_ANSWER_BYTES = 1024 * 1024;
 
 /** Why an answer did not arrive. */
 export type OutboundFailureKind =

@@ -39,7 +39,7 @@ export function threadPoolSize(
  * thread and names it. Many calls in flight at once wake every idle thread; a few rounds are
  * usually enough to have seen them all. Answers the threads seen, possibly fewer than `size`.
  */
-export async function threadPoolThreadIds(
+async function threadPoolThreadIds(
 	size: number,
 	maxRounds = 50,
 ): Promise<number[]> {

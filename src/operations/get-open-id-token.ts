@@ -23,7 +23,7 @@ import {
 } from "./public-flow.ts";
 
 /** GetOpenIdToken's tokens last 10 minutes (model; observed exp - iat = 600). */
-export const OPEN_ID_TOKEN_SECONDS = 600;
+const OPEN_ID_TOKEN_SECONDS = 600;
 
 export const GetOpenIdToken = defineOperation({
 	name: "GetOpenIdToken",

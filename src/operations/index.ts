@@ -61,7 +61,7 @@ export const OPERATIONS = {
 } as const satisfies Record<string, Operation<never, unknown>>;
 
 /** The name of an operation idpool answers. */
-export type RegisteredOperationName = keyof typeof OPERATIONS;
+type RegisteredOperationName = keyof typeof OPERATIONS;
 
 /** Finds an operation of `service` by its AWS name (own properties only). */
 export function findOperation(

@@ -25,7 +25,7 @@ import { sessionTags } from "../tokens/web-identity.ts";
 import type { OperationContext } from "./operation.ts";
 
 /** Observed on AWS (docs/behaviour.md#errors). */
-export const UNAUTHENTICATED_NOT_SUPPORTED =
+const UNAUTHENTICATED_NOT_SUPPORTED =
 	"Unauthenticated access is not supported for this identity pool.";
 
 /** The key of a pool record. */

@@ -23,7 +23,7 @@ import { headerValue, type Protocol } from "./protocol.ts";
 import { validateInput } from "./validation.ts";
 
 /** The content type of every answer. */
-export const JSON_11 = "application/x-amz-json-1.1";
+const JSON_11 = "application/x-amz-json-1.1";
 
 /** Headers a browser may read from an answer (docs/behaviour.md#cors, observed on AWS). */
 export const EXPOSED_HEADERS = [
@@ -51,7 +51,7 @@ export const ALLOWED_HEADERS = [
  * parameters such as a charset, and a missing content type (some clients send none).
  * @throws SerializationException for any other content type.
  */
-export function checkContentType(header: string | undefined): void {
+function checkContentType(header: string | undefined): void {
 	if (header === undefined) return;
 	const type = header.split(";")[0]?.trim().toLowerCase();
 	if (type !== JSON_11 && type !== "application/json") {
@@ -65,7 +65,7 @@ export function checkContentType(header: string | undefined): void {
  * Decodes the body: a JSON object, or `{}` for an empty body.
  * @throws SerializationException when the body is not JSON or not a JSON object.
  */
-export function decodeBody(body: Buffer | undefined): unknown {
+function decodeBody(body: Buffer | undefined): unknown {
 	if (!body || body.length === 0) return {};
 	let value: unknown;
 	try {

@@ -29,7 +29,7 @@ import { element, STS_NAMESPACE, STS_VERSION } from "../lib/xml.ts";
 import type { Protocol, RawRequest, RawResponse } from "./protocol.ts";
 
 /** The form content type of query-protocol requests. */
-export const FORM = "application/x-www-form-urlencoded";
+const FORM = "application/x-www-form-urlencoded";
 
 /** STS actions that exist but that idpool does not implement (answered with a clear refusal). */
 const OTHER_STS_ACTIONS = new Set([
@@ -56,7 +56,7 @@ export function isQueryRequest(request: Pick<RawRequest, "headers">): boolean {
 }
 
 /** The query string's parameters, then the form body's (the first value of a name wins). */
-export function readParams(request: RawRequest): Map<string, string> {
+function readParams(request: RawRequest): Map<string, string> {
 	const params = new Map<string, string>();
 	const add = (search: URLSearchParams) => {
 		for (const [name, value] of search) {

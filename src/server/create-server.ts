@@ -42,7 +42,7 @@ import { createHttpApp, installRoutes } from "./http.ts";
  */
 export const CREDENTIALS_RETENTION_MS = 24 * 3600_000;
 /** How often a server deletes the credentials past their retention (also once at start). */
-export const CREDENTIALS_PRUNE_INTERVAL_MS = 10 * 60_000;
+const CREDENTIALS_PRUNE_INTERVAL_MS = 10 * 60_000;
 
 /** What tests (and embedders) may replace. */
 export interface ServerOverrides {

@@ -28,7 +28,7 @@ import {
 } from "../protocol/aws-json.ts";
 
 /** Bodies up to 1 MiB are read: ten logins of 50,000 characters fit (docs/behaviour.md). */
-export const BODY_LIMIT = 1024 * 1024;
+const BODY_LIMIT = 1024 * 1024;
 
 /** How the HTTP layer logs. */
 export interface HttpLogOptions {

@@ -52,8 +52,8 @@ export interface KeyRingOptions {
 	onReloadError?: (error: unknown) => void;
 }
 
-export const DEFAULT_RELOAD_INTERVAL_MS = 30_000;
-export const DEFAULT_MAX_TOKEN_LIFETIME_MS = 86_400_000;
+const DEFAULT_RELOAD_INTERVAL_MS = 30_000;
+const DEFAULT_MAX_TOKEN_LIFETIME_MS = 86_400_000;
 
 /** A stored key with what is derived from it once per load. */
 interface Entry {

@@ -15,7 +15,7 @@ import type { SigningKeyRecord } from "../domain/records.ts";
 export const SIGNING_ALG = "RS512";
 
 /** RSA modulus size in bits (docs/behaviour.md#tokens). */
-export const RSA_MODULUS_BITS = 2048;
+const RSA_MODULUS_BITS = 2048;
 
 const generateKeyPairAsync = promisify(generateKeyPair);
 

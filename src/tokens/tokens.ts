@@ -13,7 +13,7 @@ import { SIGNING_ALG } from "./keys.ts";
 /** The claim that carries principal tags (the format STS reads for session tags). */
 export const TAGS_CLAIM = "https://aws.amazon.com/tags";
 /** The claim that names the identity pool by ARN. */
-export const POOL_ARN_CLAIM =
+const POOL_ARN_CLAIM =
 	"https://cognito-identity.amazonaws.com/identity-pool-arn";
 
 /** What a token says. Times are NumericDates (seconds since the epoch). */

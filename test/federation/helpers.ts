@@ -4,12 +4,12 @@
  * token issuer (in memory), and an assertion for the AWS error a call must answer.
  */
 import assert from "node:assert/strict";
-import type { ProviderSettings } from "../../src/config/schema.ts";
 import type { PoolRecord, PoolSettings } from "../../src/domain/records.ts";
-import type { FetchLike } from "../../src/federation/http.ts";
 import { createLoginVerifier } from "../../src/federation/login-verifier.ts";
+import type { ProviderSettings } from "../../src/federation/providers.ts";
 import type { LoginVerifier } from "../../src/federation/verifier.ts";
 import { type Clock, FakeClock } from "../../src/lib/clock.ts";
+import type { FetchLike } from "../../src/lib/outbound-http.ts";
 import { KeyRing } from "../../src/tokens/key-ring.ts";
 import { TokenIssuer } from "../../src/tokens/tokens.ts";
 import { MemorySigningKeys } from "../support/memory-keys.ts";

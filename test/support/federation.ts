@@ -13,7 +13,8 @@ import {
 	GetIdCommand,
 	SetIdentityPoolRolesCommand,
 } from "@aws-sdk/client-cognito-identity";
-import type { Config, ProviderSettings } from "../../src/config/schema.ts";
+import type { Config } from "../../src/config/schema.ts";
+import type { ProviderSettings } from "../../src/federation/providers.ts";
 import type { Clock } from "../../src/lib/clock.ts";
 import {
 	type FakeAmazon,

@@ -14,7 +14,7 @@ import {
 import { opaqueVerifier, unexpected, withQuery } from "./opaque.ts";
 
 /** The real endpoint (docs/behaviour.md#federation). */
-export const AMAZON_TOKENINFO_URL = "https://api.amazon.com/auth/o2/tokeninfo";
+const AMAZON_TOKENINFO_URL = "https://api.amazon.com/auth/o2/tokeninfo";
 
 export const loginWithAmazon = opaqueVerifier<LoginClassOf<"amazon">>({
 	defaultUrl: AMAZON_TOKENINFO_URL,

@@ -14,7 +14,7 @@ import {
 import { opaqueVerifier, unexpected, withQuery } from "./opaque.ts";
 
 /** The real endpoint (docs/behaviour.md#federation). */
-export const FACEBOOK_GRAPH_URL = "https://graph.facebook.com";
+const FACEBOOK_GRAPH_URL = "https://graph.facebook.com";
 
 export const facebook = opaqueVerifier<LoginClassOf<"facebook">>({
 	defaultUrl: FACEBOOK_GRAPH_URL,

@@ -12,8 +12,8 @@ import { verifyIdToken } from "./id-token.ts";
 import type { LoginKindVerifier } from "./kind.ts";
 
 /** Google's and Apple's published keys (docs/behaviour.md#federation). */
-export const GOOGLE_JWKS_URL = "https://www.googleapis.com/oauth2/v3/certs";
-export const APPLE_JWKS_URL = "https://appleid.apple.com/auth/keys";
+const GOOGLE_JWKS_URL = "https://www.googleapis.com/oauth2/v3/certs";
+const APPLE_JWKS_URL = "https://appleid.apple.com/auth/keys";
 
 type Kind = "google" | "apple";
 

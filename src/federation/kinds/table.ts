@@ -37,7 +37,7 @@ function refused(
 }
 
 /** The verifier of each kind. */
-export const LOGIN_KINDS: {
+const LOGIN_KINDS: {
 	readonly [K in LoginKind]: LoginKindVerifier<LoginClassOf<K>>;
 } = {
 	own: ownTokens,

@@ -18,7 +18,7 @@ import type { LoginKindVerifier } from "./kind.ts";
 import { opaqueVerifier, unexpected } from "./opaque.ts";
 
 /** The real endpoint (docs/behaviour.md#federation). */
-export const TWITTER_VERIFY_URL =
+const TWITTER_VERIFY_URL =
 	"https://api.twitter.com/1.1/account/verify_credentials.json";
 
 type TwitterClass = LoginClassOf<"twitter">;

@@ -130,7 +130,7 @@ export const MIGRATIONS: readonly Migration[] = [
  * The advisory lock key taken while migrating ("idpool" in ASCII). It is one key for the
  * whole database, not per schema: instances on different schemas merely take turns.
  */
-export const MIGRATION_LOCK_KEY = 0x6964706f6f6c;
+const MIGRATION_LOCK_KEY = 0x6964706f6f6c;
 
 /**
  * Creates the schema if the URL named one, then applies the pending migrations. The lock is

@@ -64,7 +64,7 @@ const SCHEMA_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
  * Splits idpool's own parameters off a `postgres://` URL: `schema` (not a libpq parameter,
  * so pg must not see it) and `options` (merged with the `search_path` the store sets).
  */
-export function parsePostgresUrl(url: string): {
+function parsePostgresUrl(url: string): {
 	connectionString: string;
 	schema: string | undefined;
 	extraOptions: string | undefined;
