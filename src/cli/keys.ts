@@ -11,7 +11,7 @@ import type { Config } from "../config/schema.ts";
 import type { SigningKeyRecord } from "../domain/records.ts";
 import { systemClock } from "../lib/clock.ts";
 import { newKeyRing, openConfiguredStore } from "../server/create-server.ts";
-import { isPostgresUrl } from "../store/open.ts";
+import { isPostgresUrl } from "../server/open-store.ts";
 import type { Output } from "./output.ts";
 
 function iso(ms: number): string {

@@ -7,6 +7,8 @@
  * answers are plain values, so the same steps serve the HTTP server and the tests alike.
  */
 
+import type { ServiceName } from "../operations/operation.ts";
+
 /** A received request, as the HTTP layer hands it over (header names lower-cased). */
 export interface RawRequest {
 	readonly method: string;
@@ -24,9 +26,6 @@ export interface RawResponse {
 	body: Buffer;
 }
 
-/** The service a protocol speaks for: the SigV4 signing name, and the registry's key. */
-export type ServiceName = "cognito-identity" | "sts";
-
 /** A request read as far as the operation it names; `payload` is the protocol's own. */
 export interface Framed {
 	readonly operation: string;
@@ -41,6 +40,7 @@ export interface EncodedFailure {
 
 /** One wire protocol. */
 export interface Protocol {
+	/** The service it speaks for: the SigV4 signing name, and the registry's key. */
 	readonly service: ServiceName;
 	/**
 	 * Reads the name of the operation a request calls (its framing alone: nothing is looked

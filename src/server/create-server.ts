@@ -25,16 +25,16 @@ import { operationNames } from "../operations/index.ts";
 import type { OperationSettings } from "../operations/operation.ts";
 import { awsJson } from "../protocol/aws-json.ts";
 import { awsQuery } from "../protocol/aws-query.ts";
-import {
-	type OpenStoreOptions,
-	openStore,
-	StoreLocationError,
-} from "../store/open.ts";
 import type { Store } from "../store/store.ts";
 import { KeyRing } from "../tokens/key-ring.ts";
 import { discoveryDocument, TokenIssuer } from "../tokens/tokens.ts";
 import { ownTokenVerifier } from "../tokens/web-identity.ts";
 import { createHttpApp, installRoutes } from "./http.ts";
+import {
+	type OpenStoreOptions,
+	openStore,
+	StoreLocationError,
+} from "./open-store.ts";
 
 /**
  * Issued credentials are deleted this long after they expire: until then the STS endpoint

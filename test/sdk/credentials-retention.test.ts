@@ -17,7 +17,7 @@ import {
 	CREDENTIALS_RETENTION_MS,
 	createServer,
 } from "../../src/server/create-server.ts";
-import { openStore } from "../../src/store/open.ts";
+import { openStore } from "../../src/server/open-store.ts";
 import { sdkClient, startServer, type TestServer } from "../support/server.ts";
 
 describe("retention of issued credentials", () => {

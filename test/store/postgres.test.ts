@@ -17,7 +17,7 @@ import {
 	ResourceNotFoundException,
 	ServiceError,
 } from "../../src/errors/service-errors.ts";
-import { openStore } from "../../src/store/open.ts";
+import { openStore } from "../../src/server/open-store.ts";
 import { MIGRATIONS } from "../../src/store/postgres/migrations.ts";
 import { openPostgresStore } from "../../src/store/postgres/postgres-store.ts";
 import { MIGRATIONS as SQLITE_MIGRATIONS } from "../../src/store/sqlite/migrations.ts";

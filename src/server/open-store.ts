@@ -1,14 +1,14 @@
 /**
- * @module store/open
+ * @module server/open-store
  * Chooses the store implementation from a `--db` value: a `postgres://` or `postgresql://`
  * URL selects PostgreSQL (shared by several instances), anything else is a SQLite file path or
  * `:memory:`. The PostgreSQL engine, and its driver, are loaded only when a PostgreSQL URL is
  * given, so a server on SQLite never loads `pg`.
  */
 import type { Clock } from "../lib/clock.ts";
-import type { CheckpointerOptions } from "./sqlite/checkpointer.ts";
-import { openSqliteStore } from "./sqlite/sqlite-store.ts";
-import type { Store } from "./store.ts";
+import type { CheckpointerOptions } from "../store/sqlite/checkpointer.ts";
+import { openSqliteStore } from "../store/sqlite/sqlite-store.ts";
+import type { Store } from "../store/store.ts";
 
 /** Tuning that applies to the engines that have it. */
 export interface OpenStoreOptions {
@@ -42,7 +42,9 @@ export async function openStore(
 	options: OpenStoreOptions = {},
 ): Promise<Store> {
 	if (isPostgresUrl(db)) {
-		const { openPostgresStore } = await import("./postgres/postgres-store.ts");
+		const { openPostgresStore } = await import(
+			"../store/postgres/postgres-store.ts"
+		);
 		try {
 			return openPostgresStore(db, {
 				...(options.poolSize === undefined
