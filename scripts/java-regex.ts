@@ -4,6 +4,7 @@
  * generated table carries the translated RegExp literals, so nothing is translated at run
  * time.
  */
+import { displayPattern } from "../src/protocol/validation.ts";
 
 /**
  * Java's `\s`: ASCII white space only (JavaScript's `\s` also matches Unicode spaces).
@@ -28,17 +29,6 @@ const SHORTHAND_CLASS: Readonly<Record<string, string>> = {
 };
 
 /**
- * The pattern without a leading `^` and trailing `$` (an escaped `\$` stays): the same rule as
- * `displayPattern` in `src/protocol/validation.ts`, which prints the pattern in messages.
- */
-export function stripAnchors(pattern: string): string {
-	let body = pattern;
-	if (body.startsWith("^")) body = body.slice(1);
-	if (body.endsWith("$") && !body.endsWith("\\$")) body = body.slice(0, -1);
-	return body;
-}
-
-/**
  * Translates a Java regular expression (as the model writes them) into a JavaScript RegExp
  * that matches the WHOLE value with Java's meaning: `\s`, `\w`, `\d` are ASCII classes
  * (also inside character classes), `\p{..}` keeps general categories (`u` flag). Constructs
@@ -46,7 +36,7 @@ export function stripAnchors(pattern: string): string {
  * that needs them fails loudly when the table is generated.
  */
 export function javaPatternToRegExp(pattern: string): RegExp {
-	const body = stripAnchors(pattern);
+	const body = displayPattern(pattern);
 	let out = "";
 	let i = 0;
 	const unsupported = (what: string): never => {
