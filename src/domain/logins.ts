@@ -17,17 +17,26 @@ const MAX_DEVELOPER_USER_IDENTIFIER = 1024;
 const UNSUPPORTED_DEVELOPER_PROVIDER =
 	"This identity pool does not support the specified developer provider";
 
+const OIDC_MARKER = ":oidc-provider/";
+
+/**
+ * The `Logins` key of an OpenID Connect provider ARN: its issuer's host and path, the ARN's
+ * part after `oidc-provider/` (docs/behaviour.md#federation); undefined for another ARN.
+ */
+export function oidcKeyOfArn(arn: string): string | undefined {
+	const i = arn.indexOf(OIDC_MARKER);
+	return i >= 0 ? arn.slice(i + OIDC_MARKER.length) : undefined;
+}
+
 /** The `Logins` keys of the external providers configured on a pool. */
 function externalProviderKeys(pool: PoolRecord): Set<string> {
 	const s = pool.settings;
 	const keys = new Set<string>(Object.keys(s.SupportedLoginProviders ?? {}));
 	for (const p of s.CognitoIdentityProviders ?? [])
 		if (p.ProviderName) keys.add(p.ProviderName);
-	// An OIDC provider's login key is its issuer host and path: the ARN's part after
-	// `oidc-provider/` (docs/behaviour.md#federation).
 	for (const arn of s.OpenIdConnectProviderARNs ?? []) {
-		const i = arn.indexOf(":oidc-provider/");
-		if (i >= 0) keys.add(arn.slice(i + ":oidc-provider/".length));
+		const key = oidcKeyOfArn(arn);
+		if (key !== undefined) keys.add(key);
 	}
 	for (const arn of s.SamlProviderARNs ?? []) keys.add(arn);
 	return keys;

@@ -26,7 +26,9 @@
  *   separator STS refuses in tag values). A missing claim, `null`, an object, and an empty
  *   array are skipped: no tag.
  */
+
 import { ResourceNotFoundException } from "../errors/service-errors.ts";
+import { oidcKeyOfArn } from "./logins.ts";
 import type { PoolSettings, PrincipalTagMapRecord } from "./records.ts";
 
 /** Login with Amazon's provider name: its default map reads `user_id` instead of `sub`. */
@@ -50,8 +52,6 @@ export function defaultPrincipalTags(
 			: DEFAULT_PRINCIPAL_TAGS),
 	};
 }
-
-const OIDC_MARKER = ":oidc-provider/";
 
 /**
  * The names under which a pool with these settings accepts a principal tag attribute map
@@ -84,8 +84,7 @@ export function principalTagProviderOf(
 	loginKey: string,
 ): string | undefined {
 	for (const arn of settings.OpenIdConnectProviderARNs ?? []) {
-		const i = arn.indexOf(OIDC_MARKER);
-		if (i >= 0 && arn.slice(i + OIDC_MARKER.length) === loginKey) return arn;
+		if (oidcKeyOfArn(arn) === loginKey) return arn;
 	}
 	if (Object.hasOwn(settings.SupportedLoginProviders ?? {}, loginKey)) {
 		return loginKey;

@@ -34,10 +34,12 @@
  * mapping, developer identities or guests it is ignored, so a caller cannot pick a role the
  * pool's configuration does not give it.
  */
+
 import {
 	InvalidIdentityPoolConfigurationException,
 	NotAuthorizedException,
 } from "../errors/service-errors.ts";
+import { oidcKeyOfArn } from "./logins.ts";
 import type {
 	MappingRuleDoc,
 	PoolRecord,
@@ -83,8 +85,6 @@ export interface RoleResolutionInput {
 	customRoleArn?: string;
 }
 
-const OIDC_MARKER = ":oidc-provider/";
-
 /** The pool's role, or InvalidIdentityPoolConfigurationException. */
 function poolRole(
 	pool: PoolRecord,
@@ -124,8 +124,7 @@ export function roleMappingKeyFor(
 		configured.has(key) && Object.hasOwn(roleMappings, key);
 	const key = login.provider;
 	for (const arn of settings.OpenIdConnectProviderARNs ?? []) {
-		const i = arn.indexOf(OIDC_MARKER);
-		if (i >= 0 && arn.slice(i + OIDC_MARKER.length) === key && usable(arn)) {
+		if (oidcKeyOfArn(arn) === key && usable(arn)) {
 			return arn;
 		}
 	}

@@ -6,8 +6,9 @@
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { oidcKeyOfArn } from "../domain/logins.ts";
 import type { PoolRecord, PoolSettings } from "../domain/records.ts";
-import { classifyLogin, oidcKeyOfArn, ownLoginKeys } from "./classify.ts";
+import { classifyLogin, ownLoginKeys } from "./classify.ts";
 import { isPlainIssuerKey, oidcIssuers } from "./kinds/oidc.ts";
 
 const UP = "cognito-idp.us-east-1.amazonaws.com/us-east-1_Abc";

@@ -7,6 +7,7 @@
  * of the pool's. Pure: it reads the pool's settings and nothing else, so every branch is
  * tested without a network.
  */
+import { oidcKeyOfArn } from "../domain/logins.ts";
 import type { PoolRecord } from "../domain/records.ts";
 
 const GOOGLE = "accounts.google.com";
@@ -16,8 +17,6 @@ const AMAZON = "www.amazon.com";
 const TWITTER = "api.twitter.com";
 /** The key under which clients pass Cognito Identity tokens on AWS. */
 const COGNITO_IDENTITY = "cognito-identity.amazonaws.com";
-
-const OIDC_MARKER = ":oidc-provider/";
 
 /** What a `Logins` key is, for one pool. */
 export type LoginClass =
@@ -59,12 +58,6 @@ export function ownLoginKeys(issuer: string): Set<string> {
 		.replace(/^[a-z][a-z0-9+.-]*:\/\//i, "")
 		.replace(/\/+$/, "");
 	return new Set([COGNITO_IDENTITY, bare]);
-}
-
-/** The `Logins` key of an OpenID Connect provider ARN, or undefined for another ARN. */
-export function oidcKeyOfArn(arn: string): string | undefined {
-	const i = arn.indexOf(OIDC_MARKER);
-	return i >= 0 ? arn.slice(i + OIDC_MARKER.length) : undefined;
 }
 
 /**

@@ -12,15 +12,14 @@ import {
 	principalTagMapInForce,
 	requireTagProvider,
 } from "../domain/principal-tags.ts";
-import { requirePool } from "./lookups.ts";
-import { defineOperation, signedCaller } from "./operation.ts";
+import { callerPoolKey, requirePool } from "./lookups.ts";
+import { defineOperation } from "./operation.ts";
 
 export const GetPrincipalTagAttributeMap = defineOperation({
 	name: "GetPrincipalTagAttributeMap",
 	auth: "sigv4",
 	async handler(input, ctx) {
-		const { accountId, region } = signedCaller(ctx);
-		const key = { accountId, region, poolId: input.IdentityPoolId };
+		const key = callerPoolKey(ctx, input.IdentityPoolId);
 		const providerName = input.IdentityProviderName;
 		requireTagProvider(await requirePool(ctx.store, key), providerName);
 		return {

@@ -15,7 +15,7 @@ import {
 	ResourceConflictException,
 	ResourceNotFoundException,
 } from "../errors/service-errors.ts";
-import { requireIdentity, requirePool } from "./lookups.ts";
+import { callerPoolKey, requireIdentity, requirePool } from "./lookups.ts";
 import { defineOperation, signedCaller } from "./operation.ts";
 
 /** Results per call when `MaxResults` is not given (AWS's documented maximum, docs/behaviour.md#quotas). */
@@ -27,7 +27,7 @@ export const LookupDeveloperIdentity = defineOperation({
 	async handler(input, ctx) {
 		const caller = signedCaller(ctx);
 		const poolId = input.IdentityPoolId;
-		const pool = await requirePool(ctx.store, { ...caller, poolId });
+		const pool = await requirePool(ctx.store, callerPoolKey(ctx, poolId));
 		const { IdentityId: identityId, DeveloperUserIdentifier: userId } = input;
 		if (userId !== undefined) {
 			const developer = pool.settings.DeveloperProviderName;

@@ -10,6 +10,16 @@ import { identityNotFound } from "../domain/identities.ts";
 import { poolNotFound } from "../domain/pools.ts";
 import type { IdentityRecord, PoolKey, PoolRecord } from "../domain/records.ts";
 import type { Store } from "../store/store.ts";
+import { type OperationContext, signedCaller } from "./operation.ts";
+
+/** The key of the pool `poolId` in the tenant (account and region) of a signed call. */
+export function callerPoolKey(
+	ctx: Pick<OperationContext, "caller">,
+	poolId: string,
+): PoolKey {
+	const { accountId, region } = signedCaller(ctx);
+	return { accountId, region, poolId };
+}
 
 /** The pool of the caller's tenant, or ResourceNotFoundException. */
 export async function requirePool(

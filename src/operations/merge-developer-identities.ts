@@ -12,15 +12,14 @@ import {
 	requireDeveloperProvider,
 } from "../domain/logins.ts";
 import type { LoginRef } from "../domain/records.ts";
-import { requirePool } from "./lookups.ts";
-import { defineOperation, signedCaller } from "./operation.ts";
+import { callerPoolKey, requirePool } from "./lookups.ts";
+import { defineOperation } from "./operation.ts";
 
 export const MergeDeveloperIdentities = defineOperation({
 	name: "MergeDeveloperIdentities",
 	auth: "sigv4",
 	async handler(input, ctx) {
-		const caller = signedCaller(ctx);
-		const key = { ...caller, poolId: input.IdentityPoolId };
+		const key = callerPoolKey(ctx, input.IdentityPoolId);
 		const pool = await requirePool(ctx.store, key);
 		const provider = requireDeveloperProvider(
 			pool,

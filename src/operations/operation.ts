@@ -118,7 +118,7 @@ export function defineStsAction<I, O>(op: {
 }
 
 /** The caller of a signed operation (the wire layer guarantees one). */
-export function signedCaller(ctx: OperationContext): Caller {
+export function signedCaller(ctx: Pick<OperationContext, "caller">): Caller {
 	if (!ctx.caller)
 		throw new Error("signed operation called without a verified caller");
 	return ctx.caller;

@@ -10,15 +10,14 @@
 
 import { poolNotFound } from "../domain/pools.ts";
 import { roleConfigurationFromInput } from "../domain/roles.ts";
-import { requirePool } from "./lookups.ts";
-import { defineOperation, signedCaller } from "./operation.ts";
+import { callerPoolKey, requirePool } from "./lookups.ts";
+import { defineOperation } from "./operation.ts";
 
 export const SetIdentityPoolRoles = defineOperation({
 	name: "SetIdentityPoolRoles",
 	auth: "sigv4",
 	async handler(input, ctx) {
-		const { accountId, region } = signedCaller(ctx);
-		const key = { accountId, region, poolId: input.IdentityPoolId };
+		const key = callerPoolKey(ctx, input.IdentityPoolId);
 		const pool = await requirePool(ctx.store, key);
 		const limits = {
 			maxRoleMappings: ctx.settings.maxRoleMappings,

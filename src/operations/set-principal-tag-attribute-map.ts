@@ -21,15 +21,14 @@ import {
 	principalTagMapInForce,
 	requireTagProvider,
 } from "../domain/principal-tags.ts";
-import { requirePool } from "./lookups.ts";
-import { defineOperation, signedCaller } from "./operation.ts";
+import { callerPoolKey, requirePool } from "./lookups.ts";
+import { defineOperation } from "./operation.ts";
 
 export const SetPrincipalTagAttributeMap = defineOperation({
 	name: "SetPrincipalTagAttributeMap",
 	auth: "sigv4",
 	async handler(input, ctx) {
-		const { accountId, region } = signedCaller(ctx);
-		const key = { accountId, region, poolId: input.IdentityPoolId };
+		const key = callerPoolKey(ctx, input.IdentityPoolId);
 		const providerName = input.IdentityProviderName;
 		// Read first so that an unknown pool answers its own message before the provider check.
 		requireTagProvider(await requirePool(ctx.store, key), providerName);
