@@ -8,7 +8,7 @@
  * Every test makes its own pool and users, so the tests do not depend on each other.
  */
 import assert from "node:assert/strict";
-import { after, before, describe, test } from "node:test";
+import { before, describe, test } from "node:test";
 import {
 	GetCredentialsForIdentityCommand,
 	GetOpenIdTokenForDeveloperIdentityCommand,
@@ -19,13 +19,12 @@ import {
 	AUTH_ROLE,
 	DEV,
 	FACEBOOK,
-	type Federation,
 	GOOGLE,
 	OIDC_ARN,
 	OIDC_KEY,
-	startFederation,
 	UNAUTH_ROLE,
 	USER_POOL_CLIENT,
+	useFederation,
 } from "../support/federation.ts";
 import { rejectsWith, TEST_ACCOUNT } from "../support/server.ts";
 
@@ -76,7 +75,7 @@ function token(ambiguous: "AuthenticatedRole" | "Deny" = "Deny"): RoleMapping {
 }
 
 describe("role selection in GetCredentialsForIdentity (JS v3 SDK)", () => {
-	let f: Federation;
+	const f = useFederation();
 	/** `<ProviderName>:<ClientId>`: the role-mapping key of the test user pool. */
 	let UP_KEY: string;
 	/** The `Logins` key of the test user pool. */
@@ -86,11 +85,9 @@ describe("role selection in GetCredentialsForIdentity (JS v3 SDK)", () => {
 	const user = (tag: string) => `${tag}-${++counter}`;
 
 	before(async () => {
-		f = await startFederation();
 		UP = f.userPool.providerName;
 		UP_KEY = `${UP}:${USER_POOL_CLIENT}`;
 	});
-	after(() => f.stop());
 
 	/** A pool naming every provider, with both roles, and these role settings. */
 	async function pool(

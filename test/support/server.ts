@@ -170,7 +170,7 @@ type OptionsSource =
 	| (() => ServerOptions | Promise<ServerOptions>)
 	| undefined;
 
-class RunningServer implements ServerFixture {
+class RunningServer implements ManagedServer {
 	readonly #source: OptionsSource;
 	#options: ServerOptions = {};
 	#ts: TestServer | undefined;
@@ -258,6 +258,21 @@ class RunningServer implements ServerFixture {
 		this.#client = undefined;
 		this.#app = undefined;
 	}
+}
+
+/** A fixture that the caller starts and stops: what {@link useServer} and {@link withServer} use. */
+export interface ManagedServer extends ServerFixture {
+	/** Resolves the options (calling them if a function) and starts the server. */
+	start(): Promise<void>;
+	/** Destroys every client made, stops the server and removes its temporary database. */
+	stop(): Promise<void>;
+}
+
+/** A fixture for helpers that manage their own lifecycle (see test/support/federation.ts). */
+export function serverFixture(
+	options?: ServerOptions | (() => ServerOptions | Promise<ServerOptions>),
+): ManagedServer {
+	return new RunningServer(options);
 }
 
 /**
