@@ -151,23 +151,10 @@ export function describePools(storeTest: StoreTest): void {
 			const max = 3;
 			const keys: PoolKey[] = [];
 			for (let i = 0; i < max; i++) {
-				const key = newPoolKey();
-				await store.pools.create(
-					{ ...key, settings: settings(`p${i}`), tags: {}, now: T0 + i },
-					max,
-				);
-				keys.push(key);
+				keys.push(await createPool(store, { now: T0 + i, quota: max }));
 			}
 			await rejectsWith(
-				store.pools.create(
-					{
-						...newPoolKey(),
-						settings: settings("over"),
-						tags: {},
-						now: T0,
-					},
-					max,
-				),
+				createPool(store, { quota: max }),
 				"LimitExceededException",
 			);
 			assert.equal(
@@ -179,34 +166,15 @@ export function describePools(storeTest: StoreTest): void {
 				{ accountId: OTHER_ACCOUNT, region: REGION },
 				{ accountId: ACCOUNT, region: OTHER_REGION },
 			]) {
-				await store.pools.create(
-					{
-						...newPoolKey(tenant),
-						settings: settings("other"),
-						tags: {},
-						now: T0,
-					},
-					max,
-				);
+				await createPool(store, { tenant, quota: max });
 			}
 			// Deleting one frees a place.
 			const first = keys[0];
 			assert.ok(first);
 			assert.equal(await store.pools.delete(first), true);
-			await store.pools.create(
-				{ ...newPoolKey(), settings: settings("again"), tags: {}, now: T0 },
-				max,
-			);
+			await createPool(store, { quota: max });
 			await rejectsWith(
-				store.pools.create(
-					{
-						...newPoolKey(),
-						settings: settings("over"),
-						tags: {},
-						now: T0,
-					},
-					max,
-				),
+				createPool(store, { quota: max }),
 				"LimitExceededException",
 			);
 		});
@@ -216,15 +184,7 @@ export function describePools(storeTest: StoreTest): void {
 			const attempts = 16;
 			const results = await Promise.allSettled(
 				Array.from({ length: attempts }, (_, i) =>
-					store.pools.create(
-						{
-							...newPoolKey(),
-							settings: settings(`c${i}`),
-							tags: {},
-							now: T0 + i,
-						},
-						max,
-					),
+					createPool(store, { now: T0 + i, quota: max }),
 				),
 			);
 			const fulfilled = results.filter((r) => r.status === "fulfilled");
@@ -383,10 +343,11 @@ export function describePools(storeTest: StoreTest): void {
 					poolId: `${REGION}:${String(9 - i).repeat(8)}-0000-4000-8000-${randomUUID().slice(-12)}`,
 				}));
 				for (const [i, key] of keys.entries()) {
-					await store.pools.create(
-						{ ...key, settings: settings(`pool-${i}`), tags: {}, now: T0 },
-						100,
-					);
+					await createPool(store, {
+						key,
+						settings: { IdentityPoolName: `pool-${i}` },
+						quota: 100,
+					});
 				}
 				// Another tenant's pools never show.
 				await createPool(store, {
