@@ -6,6 +6,7 @@ import {
 	TagResourceCommand,
 	UpdateIdentityPoolCommand,
 } from "@aws-sdk/client-cognito-identity";
+import { OTHER_ACCOUNT as OTHER, TWO_ACCOUNTS } from "../support/identities.ts";
 import {
 	rejectsWith,
 	TEST_ACCOUNT,
@@ -14,22 +15,11 @@ import {
 } from "../support/server.ts";
 import { arnOf, createPool } from "../support/tags.ts";
 
-const OTHER_ACCOUNT = "111111111111";
+const OTHER_ACCOUNT = OTHER.accountId;
 
 describe("ListTagsForResource (JS v3 SDK)", () => {
 	const t = useServer({
-		credentials: [
-			{
-				accessKeyId: "test",
-				secretAccessKey: "test",
-				accountId: TEST_ACCOUNT,
-			},
-			{
-				accessKeyId: "other",
-				secretAccessKey: "other-secret",
-				accountId: OTHER_ACCOUNT,
-			},
-		],
+		credentials: TWO_ACCOUNTS,
 	});
 
 	test("answers the pool's IdentityPoolTags", async () => {

@@ -5,6 +5,7 @@ import {
 	TagResourceCommand,
 	UpdateIdentityPoolCommand,
 } from "@aws-sdk/client-cognito-identity";
+import { OTHER_ACCOUNT as OTHER, TWO_ACCOUNTS } from "../support/identities.ts";
 import {
 	rejectsWith,
 	TEST_ACCOUNT,
@@ -13,24 +14,13 @@ import {
 } from "../support/server.ts";
 import { arnOf, createPool, tagsOf } from "../support/tags.ts";
 
-const OTHER_ACCOUNT = "111111111111";
+const OTHER_ACCOUNT = OTHER.accountId;
 const MAX_TAGS = 5;
 
 describe("TagResource (JS v3 SDK)", () => {
 	const t = useServer({
 		config: { maxTags: MAX_TAGS },
-		credentials: [
-			{
-				accessKeyId: "test",
-				secretAccessKey: "test",
-				accountId: TEST_ACCOUNT,
-			},
-			{
-				accessKeyId: "other",
-				secretAccessKey: "other-secret",
-				accountId: OTHER_ACCOUNT,
-			},
-		],
+		credentials: TWO_ACCOUNTS,
 	});
 
 	test("adds tags and overwrites existing keys; answers {}", async () => {

@@ -6,6 +6,7 @@ import {
 	UntagResourceCommand,
 	UpdateIdentityPoolCommand,
 } from "@aws-sdk/client-cognito-identity";
+import { TWO_ACCOUNTS } from "../support/identities.ts";
 import {
 	rejectsWith,
 	TEST_ACCOUNT,
@@ -14,23 +15,10 @@ import {
 } from "../support/server.ts";
 import { arnOf, createPool, tagsOf } from "../support/tags.ts";
 
-const OTHER_ACCOUNT = "111111111111";
-
 describe("UntagResource (JS v3 SDK)", () => {
 	const t = useServer({
 		config: { maxTags: 3 },
-		credentials: [
-			{
-				accessKeyId: "test",
-				secretAccessKey: "test",
-				accountId: TEST_ACCOUNT,
-			},
-			{
-				accessKeyId: "other",
-				secretAccessKey: "other-secret",
-				accountId: OTHER_ACCOUNT,
-			},
-		],
+		credentials: TWO_ACCOUNTS,
 	});
 
 	test("removes the listed keys and ignores absent ones; answers {}", async () => {

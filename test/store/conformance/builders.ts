@@ -188,6 +188,15 @@ export async function mustGet(
 	return identity;
 }
 
+/** The id of the identity that holds `login` in `pool` (through `findByLogin`), if any. */
+export async function loginOwner(
+	store: Store,
+	pool: PoolKey,
+	login: LoginRef,
+): Promise<string | undefined> {
+	return (await store.identities.findByLogin(pool.poolId, login))?.identityId;
+}
+
 /** Every identity of a pool, walking pages of three. */
 export async function allIdentities(
 	store: Store,

@@ -23,6 +23,7 @@ import {
 	developerIdentity,
 	HOME,
 	identityWith,
+	loginOwner,
 	mustGet,
 	newIdentityId,
 	newPoolKey,
@@ -206,7 +207,7 @@ export function describeIdentities(storeTest: StoreTest): void {
 				);
 				assert.equal(await store.identities.get(id), undefined);
 				assert.equal(
-					await store.identities.findByLogin(pool.poolId, facebook("f-new")),
+					await loginOwner(store, pool, facebook("f-new")),
 					undefined,
 				);
 				assert.deepEqual(await mustGet(store, a.identityId), before);
@@ -223,16 +224,8 @@ export function describeIdentities(storeTest: StoreTest): void {
 				assert.equal(a.created, true);
 				assert.equal(b.created, true);
 				assert.notEqual(a.identityId, b.identityId);
-				assert.equal(
-					(await store.identities.findByLogin(p1.poolId, google("same")))
-						?.identityId,
-					a.identityId,
-				);
-				assert.equal(
-					(await store.identities.findByLogin(p2.poolId, google("same")))
-						?.identityId,
-					b.identityId,
-				);
+				assert.equal(await loginOwner(store, p1, google("same")), a.identityId);
+				assert.equal(await loginOwner(store, p2, google("same")), b.identityId);
 				const again = await identityWith(store, p1, [google("same")], T0 + 3);
 				assert.deepEqual(again, { identityId: a.identityId, created: false });
 				assert.equal((await allIdentities(store, p1.poolId)).length, 1);
@@ -332,11 +325,7 @@ export function describeIdentities(storeTest: StoreTest): void {
 				assert.equal(into.authenticated, true);
 				assert.equal(from.updatedAt, T0 + 3);
 				assert.equal(into.updatedAt, T0 + 3);
-				assert.equal(
-					(await store.identities.findByLogin(pool.poolId, dev("d-a")))
-						?.identityId,
-					guest,
-				);
+				assert.equal(await loginOwner(store, pool, dev("d-a")), guest);
 			},
 		);
 
@@ -360,10 +349,7 @@ export function describeIdentities(storeTest: StoreTest): void {
 				assert.deepEqual(identity.logins, [dev("d-2")]);
 				assert.equal(identity.state, "active");
 				assert.equal(identity.updatedAt, T0 + 2);
-				assert.equal(
-					await store.identities.findByLogin(pool.poolId, dev("d-1")),
-					undefined,
-				);
+				assert.equal(await loginOwner(store, pool, dev("d-1")), undefined);
 				await applyChange(
 					store,
 					pool,
@@ -841,14 +827,8 @@ export function describeIdentities(storeTest: StoreTest): void {
 			]);
 			assert.equal(await store.identities.get(mine.identityId), undefined);
 			assert.equal(await store.identities.get(guest), undefined);
-			assert.equal(
-				await store.identities.findByLogin(pool.poolId, dev("d-mine")),
-				undefined,
-			);
-			assert.equal(
-				await store.identities.findByLogin(pool.poolId, google("g-mine")),
-				undefined,
-			);
+			assert.equal(await loginOwner(store, pool, dev("d-mine")), undefined);
+			assert.equal(await loginOwner(store, pool, google("g-mine")), undefined);
 			// Kept: the other account's identity (access denied) and the other region's.
 			const kept = await mustGet(store, foreign.identityId);
 			assert.deepEqual(kept.logins, [google("g-foreign")]);

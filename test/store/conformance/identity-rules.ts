@@ -19,6 +19,7 @@ import {
 	createPool,
 	developerIdentity,
 	identityWith,
+	loginOwner,
 	mustGet,
 	newIdentityId,
 	presentLogins,
@@ -88,8 +89,7 @@ export function describeIdentityRules(storeTest: StoreTest): void {
 				assert.equal(disabled.state, "disabled");
 				assert.deepEqual(disabled.logins, []);
 				assert.equal(
-					(await store.identities.findByLogin(pool.poolId, facebook("f-1")))
-						?.identityId,
+					await loginOwner(store, pool, facebook("f-1")),
 					older.identityId,
 				);
 			},
@@ -249,10 +249,7 @@ export function describeIdentityRules(storeTest: StoreTest): void {
 				);
 				assert.deepEqual(await mustGet(store, a.identityId), beforeA);
 				assert.deepEqual(await mustGet(store, b.identityId), beforeB);
-				assert.equal(
-					await store.identities.findByLogin(pool.poolId, google("g-new")),
-					undefined,
-				);
+				assert.equal(await loginOwner(store, pool, google("g-new")), undefined);
 			},
 		);
 
@@ -346,10 +343,7 @@ export function describeIdentityRules(storeTest: StoreTest): void {
 					google("g-a"),
 				]);
 				assert.deepEqual(await mustGet(store, b.identityId), beforeB);
-				assert.equal(
-					await store.identities.findByLogin(pool.poolId, amazon("z-new")),
-					undefined,
-				);
+				assert.equal(await loginOwner(store, pool, amazon("z-new")), undefined);
 			},
 		);
 
@@ -543,10 +537,7 @@ export function describeIdentityRules(storeTest: StoreTest): void {
 						`Identity '${foreign}' not found.`,
 					);
 				}
-				assert.equal(
-					await store.identities.findByLogin(pool.poolId, dev("d-new")),
-					undefined,
-				);
+				assert.equal(await loginOwner(store, pool, dev("d-new")), undefined);
 			},
 		);
 
@@ -668,10 +659,7 @@ export function describeIdentityRules(storeTest: StoreTest): void {
 				assert.equal(identity.state, "inaccessible");
 				assert.deepEqual(identity.logins, []);
 				assert.equal(identity.updatedAt, T0 + 4);
-				assert.equal(
-					await store.identities.findByLogin(pool.poolId, google("g-1")),
-					undefined,
-				);
+				assert.equal(await loginOwner(store, pool, google("g-1")), undefined);
 				const fresh = await identityWith(store, pool, [google("g-1")], T0 + 5);
 				assert.equal(fresh.created, true);
 				assert.notEqual(fresh.identityId, a.identityId);

@@ -21,6 +21,7 @@ import {
 	developerIdentity,
 	HOME,
 	identityWith,
+	loginOwner,
 	mustGet,
 	newPoolKey,
 	OTHER_ACCOUNT,
@@ -299,14 +300,8 @@ export function describePools(storeTest: StoreTest): void {
 				for (const id of [a.identityId, b.identityId, guest]) {
 					assert.equal(await store.identities.get(id), undefined);
 				}
-				assert.equal(
-					await store.identities.findByLogin(pool.poolId, google("g-1")),
-					undefined,
-				);
-				assert.equal(
-					await store.identities.findByLogin(pool.poolId, dev("d-1")),
-					undefined,
-				);
+				assert.equal(await loginOwner(store, pool, google("g-1")), undefined);
+				assert.equal(await loginOwner(store, pool, dev("d-1")), undefined);
 				assert.deepEqual(
 					(
 						await store.identities.list(pool.poolId, {
@@ -326,8 +321,7 @@ export function describePools(storeTest: StoreTest): void {
 				const still = await mustGet(store, kept.identityId);
 				assert.deepEqual(still.logins, [google("g-1")]);
 				assert.equal(
-					(await store.identities.findByLogin(other.poolId, google("g-1")))
-						?.identityId,
+					await loginOwner(store, other, google("g-1")),
 					kept.identityId,
 				);
 			},
