@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { before, describe, test } from "node:test";
 import {
 	type ServerFixture,
-	type ServerOptions,
+	type ServerOptionsSource,
 	useServer,
 } from "../support/server.ts";
 
@@ -159,7 +159,7 @@ export function describeCheckScript(
 		checks: readonly string[];
 		needsPyJwt?: boolean;
 		setup?: () => void;
-		server?: ServerOptions | (() => ServerOptions | Promise<ServerOptions>);
+		server?: ServerOptionsSource;
 		args: (t: ServerFixture) => string[] | Promise<string[]>;
 	},
 ): void {

@@ -130,7 +130,7 @@ describe("SetIdentityPoolRoles (JS v3 SDK)", () => {
 			"www.amazon.com",
 			// The aws-cdk#22951 mistake: a URL instead of the domain.
 			"https://accounts.google.com",
-			// A user pool without its app t.client, with another t.client, or another pool.
+			// A user pool without its app client, with another client, or another pool.
 			USER_POOL,
 			`${USER_POOL}:client3`,
 			"cognito-idp.us-east-1.amazonaws.com/us-east-1_Other:client1",

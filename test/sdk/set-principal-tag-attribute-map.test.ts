@@ -232,7 +232,7 @@ describe("SetPrincipalTagAttributeMap (JS v3 SDK)", () => {
 			// The developer provider and this server's own issuer have no map.
 			"login.example.app",
 			"cognito-identity.amazonaws.com",
-			// A user pool is named without its t.client; another user pool.
+			// A user pool is named without its client; another user pool.
 			`${USER_POOL}:client1`,
 			"cognito-idp.us-east-1.amazonaws.com/us-east-1_Other",
 			// OIDC by its issuer host instead of its ARN; an unlisted ARN.

@@ -12,12 +12,12 @@
  *     await t.client.send(new CreateIdentityPoolCommand({ ... }));
  *     await t.app.send(new GetIdCommand({ ... })); // unsigned, as an application calls
  *     const other = t.sdk({ accessKeyId: "other", secretAccessKey: "other-secret" });
- *     await t.restart();   // same database, new process state, new t.url and t.client
+ *     await t.restart(); // a new server on the same database: read t.url, t.client again
  *   });
  * });
  * ```
  *
- * It registers its own `before` (start the server, make `t.client`) and `after` (destroy every
+ * It registers its own `before` (start the server) and `after` (destroy every
  * client it made, stop the server, remove the temporary database), so a suite has no
  * lifecycle code of its own. Options may be a function, called in that `before`, for settings
  * that only exist once earlier hooks ran (an identity-provider double's URL, a PostgreSQL
@@ -165,20 +165,20 @@ export interface ServerFixture {
 	restart(changes?: ServerOptions): Promise<void>;
 }
 
-type OptionsSource =
+/** Options, or a function answering them when the server starts (after earlier hooks). */
+export type ServerOptionsSource =
 	| ServerOptions
-	| (() => ServerOptions | Promise<ServerOptions>)
-	| undefined;
+	| (() => ServerOptions | Promise<ServerOptions>);
 
 class RunningServer implements ManagedServer {
-	readonly #source: OptionsSource;
+	readonly #source: ServerOptionsSource | undefined;
 	#options: ServerOptions = {};
 	#ts: TestServer | undefined;
 	#client: CognitoIdentityClient | undefined;
 	#app: CognitoIdentityClient | undefined;
 	#clients: CognitoIdentityClient[] = [];
 
-	constructor(source: OptionsSource) {
+	constructor(source: ServerOptionsSource | undefined) {
 		this.#source = source;
 	}
 
@@ -269,9 +269,7 @@ export interface ManagedServer extends ServerFixture {
 }
 
 /** A fixture for helpers that manage their own lifecycle (see test/support/federation.ts). */
-export function serverFixture(
-	options?: ServerOptions | (() => ServerOptions | Promise<ServerOptions>),
-): ManagedServer {
+export function serverFixture(options?: ServerOptionsSource): ManagedServer {
 	return new RunningServer(options);
 }
 
@@ -280,9 +278,7 @@ export function serverFixture(
  * stopped in an `after`, both registered here. `options` may be a function (called in that
  * `before`, after the hooks registered earlier).
  */
-export function useServer(
-	options?: ServerOptions | (() => ServerOptions | Promise<ServerOptions>),
-): ServerFixture {
+export function useServer(options?: ServerOptionsSource): ServerFixture {
 	const fixture = new RunningServer(options);
 	before(() => fixture.start());
 	after(() => fixture.stop());
