@@ -9,9 +9,9 @@
  * suite quick (each CLI start costs about half a second).
  */
 import assert from "node:assert/strict";
-import { after, before, describe, test } from "node:test";
+import { before, describe, test } from "node:test";
 import { createRemoteJWKSet, jwtVerify } from "jose";
-import { startServer, type TestServer } from "../support/server.ts";
+import { useServer } from "../support/server.ts";
 import {
 	AWS_CLI,
 	assertClientsInstalled,
@@ -56,30 +56,24 @@ const UNSUPPORTED_DEVELOPER =
 const SERVICE_ERROR = 254;
 
 describe("developer identities through the AWS CLI", () => {
-	let ts: TestServer | undefined;
+	before(assertClientsInstalled);
+	const t = useServer();
 	/** A pool with the developer provider {@link DEVELOPER}. */
 	let poolId: string;
 	/** A pool without a developer provider. */
 	let plainPoolId: string;
-
 	before(async () => {
-		await assertClientsInstalled();
-		ts = await startServer();
 		[poolId, plainPoolId] = await Promise.all([
 			createPool("developer pool", ["--developer-provider-name", DEVELOPER]),
 			createPool("plain pool", []),
 		]);
 	});
-	after(async () => {
-		await ts?.stop();
-	});
 
 	/** Runs `aws ... cognito-identity <args>` against the test server. */
 	function aws(args: string[]): Promise<RunResult> {
-		assert.ok(ts, "the server did not start");
 		return run(AWS_CLI, [
 			"--endpoint-url",
-			ts.url,
+			t.url,
 			"--region",
 			"us-east-1",
 			"--output",
@@ -194,13 +188,12 @@ describe("developer identities through the AWS CLI", () => {
 	 * and answers its header and claims.
 	 */
 	async function verify(jwt: string) {
-		assert.ok(ts, "the server did not start");
 		const discovery = (await (
-			await fetch(`${ts.url}/.well-known/openid-configuration`)
+			await fetch(`${t.url}/.well-known/openid-configuration`)
 		).json()) as { issuer: string; jwks_uri: string };
 		const jwks = createRemoteJWKSet(new URL(discovery.jwks_uri));
 		const { protectedHeader, payload } = await jwtVerify(jwt, jwks, {
-			issuer: ts.url,
+			issuer: t.url,
 			audience: poolId,
 			algorithms: ["RS512"],
 		});
@@ -209,26 +202,24 @@ describe("developer identities through the AWS CLI", () => {
 
 	/** The claims a developer token for `user` on `identityId` must carry, times aside. */
 	function expectedClaims(identityId: string, user: string) {
-		assert.ok(ts, "the server did not start");
 		return {
 			sub: identityId,
 			aud: poolId,
 			amr: ["authenticated", DEVELOPER, `${DEVELOPER}:${poolId}:${user}`],
-			iss: ts.url,
+			iss: t.url,
 			"https://cognito-identity.amazonaws.com/identity-pool-arn": `arn:aws:cognito-identity:us-east-1:${ACCOUNT}:identitypool/${poolId}`,
 		};
 	}
 
 	test("discovery names the server as issuer and its JWKS", async () => {
-		assert.ok(ts, "the server did not start");
-		const response = await fetch(`${ts.url}/.well-known/openid-configuration`);
+		const response = await fetch(`${t.url}/.well-known/openid-configuration`);
 		assert.equal(response.status, 200);
 		const discovery = (await response.json()) as Record<string, unknown>;
-		assert.equal(discovery.issuer, ts.url);
-		assert.equal(discovery.jwks_uri, `${ts.url}/.well-known/jwks_uri`);
+		assert.equal(discovery.issuer, t.url);
+		assert.equal(discovery.jwks_uri, `${t.url}/.well-known/jwks_uri`);
 		const [uri, json] = await Promise.all(
 			["jwks_uri", "jwks.json"].map(async (name) =>
-				(await fetch(`${ts?.url}/.well-known/${name}`)).json(),
+				(await fetch(`${t.url}/.well-known/${name}`)).json(),
 			),
 		);
 		assert.deepEqual(json, uri);

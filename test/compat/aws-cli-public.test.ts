@@ -15,11 +15,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { createRemoteJWKSet, jwtVerify } from "jose";
 import { type FakeOidc, startFakeOidc } from "../support/fake-idp.ts";
-import {
-	startServer,
-	TEST_ACCOUNT,
-	type TestServer,
-} from "../support/server.ts";
+import { TEST_ACCOUNT, useServer } from "../support/server.ts";
 import {
 	AWS_CLI,
 	assertClientsInstalled,
@@ -62,30 +58,31 @@ const ISO_DATE = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?\+00:00$/;
 const SERVICE_ERROR = 254;
 
 describe("pool roles and the public operations through the AWS CLI", () => {
-	let ts: TestServer | undefined;
-	let oidc: FakeOidc | undefined;
-	let other: FakeOidc | undefined;
-	/** Guests, both OIDC providers and a developer provider; both default roles. */
-	let poolId: string;
-	/** No guests. */
-	let closedPoolId: string;
-	/** Guests, but no roles. */
-	let noRolesPoolId: string;
-
+	let oidc: FakeOidc;
+	let other: FakeOidc;
 	before(async () => {
 		await assertClientsInstalled();
 		[oidc, other] = await Promise.all([
 			startFakeOidc({ issuerPath: "oidc" }),
 			startFakeOidc({ issuerPath: "other" }),
 		]);
-		ts = await startServer({
-			config: {
-				providers: {
-					[oidc.host]: { clientIds: [CLIENT_ID] },
-					[other.host]: { clientIds: [CLIENT_ID] },
-				},
+	});
+	after(() => Promise.all([oidc?.close(), other?.close()]));
+	const t = useServer(() => ({
+		config: {
+			providers: {
+				[oidc.host]: { clientIds: [CLIENT_ID] },
+				[other.host]: { clientIds: [CLIENT_ID] },
 			},
-		});
+		},
+	}));
+	/** Guests, both OIDC providers and a developer provider; both default roles. */
+	let poolId: string;
+	/** No guests. */
+	let closedPoolId: string;
+	/** Guests, but no roles. */
+	let noRolesPoolId: string;
+	before(async () => {
 		[poolId, closedPoolId, noRolesPoolId] = await Promise.all([
 			createPool("public", [
 				"--allow-unauthenticated-identities",
@@ -101,17 +98,12 @@ describe("pool roles and the public operations through the AWS CLI", () => {
 		const r = await aws(setRolesArgs(poolId));
 		assert.equal(r.code, 0, r.stderr);
 	});
-	after(async () => {
-		await ts?.stop();
-		await Promise.all([oidc?.close(), other?.close()]);
-	});
 
 	/** Runs `aws ... cognito-identity <args>` against the test server. */
 	function aws(args: string[]): Promise<RunResult> {
-		assert.ok(ts, "the server did not start");
 		return run(AWS_CLI, [
 			"--endpoint-url",
-			ts.url,
+			t.url,
 			"--region",
 			"us-east-1",
 			"--output",
@@ -218,13 +210,12 @@ describe("pool roles and the public operations through the AWS CLI", () => {
 
 	/** Verifies a GetOpenIdToken token from the discovery document and JWKS; its claims. */
 	async function verify(jwt: string) {
-		assert.ok(ts, "the server did not start");
 		const discovery = (await (
-			await fetch(`${ts.url}/.well-known/openid-configuration`)
+			await fetch(`${t.url}/.well-known/openid-configuration`)
 		).json()) as { issuer: string; jwks_uri: string };
 		const jwks = createRemoteJWKSet(new URL(discovery.jwks_uri));
 		const { protectedHeader, payload } = await jwtVerify(jwt, jwks, {
-			issuer: ts.url,
+			issuer: t.url,
 			audience: poolId,
 			algorithms: ["RS512"],
 		});
@@ -363,19 +354,18 @@ describe("pool roles and the public operations through the AWS CLI", () => {
 		assert.equal(guestToken.IdentityId, guest);
 		assert.equal(userToken.IdentityId, user);
 		const poolArn = `arn:aws:cognito-identity:us-east-1:${TEST_ACCOUNT}:identitypool/${poolId}`;
-		assert.ok(ts, "the server did not start");
 		assert.deepEqual(await verify(guestToken.Token), {
 			sub: guest,
 			aud: poolId,
 			amr: ["unauthenticated"],
-			iss: ts.url,
+			iss: t.url,
 			"https://cognito-identity.amazonaws.com/identity-pool-arn": poolArn,
 		});
 		assert.deepEqual(await verify(userToken.Token), {
 			sub: user,
 			aud: poolId,
 			amr: ["authenticated", idp.host, `${arn(idp)}:OIDC:cli-token`],
-			iss: ts.url,
+			iss: t.url,
 			"https://cognito-identity.amazonaws.com/identity-pool-arn": poolArn,
 		});
 	});

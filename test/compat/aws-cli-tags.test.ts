@@ -12,12 +12,8 @@
  * about half a second).
  */
 import assert from "node:assert/strict";
-import { after, before, describe, test } from "node:test";
-import {
-	startServer,
-	TEST_ACCOUNT,
-	type TestServer,
-} from "../support/server.ts";
+import { before, describe, test } from "node:test";
+import { TEST_ACCOUNT, useServer } from "../support/server.ts";
 import {
 	AWS_CLI,
 	assertClientsInstalled,
@@ -42,22 +38,14 @@ const DEFAULT_MAP = { username: "sub", client: "aud" };
 const SERVICE_ERROR = 254;
 
 describe("resource tags and principal tag attribute maps through the AWS CLI", () => {
-	let ts: TestServer | undefined;
-
-	before(async () => {
-		await assertClientsInstalled();
-		ts = await startServer();
-	});
-	after(async () => {
-		await ts?.stop();
-	});
+	before(assertClientsInstalled);
+	const t = useServer();
 
 	/** Runs `aws ... cognito-identity <args>` against the test server. */
 	function aws(args: string[], global: string[] = []): Promise<RunResult> {
-		assert.ok(ts, "the server did not start");
 		return run(AWS_CLI, [
 			"--endpoint-url",
-			ts.url,
+			t.url,
 			"--region",
 			"us-east-1",
 			"--output",

@@ -9,8 +9,8 @@
  * `--starting-token` are refused by the CLI itself, before any request is sent.
  */
 import assert from "node:assert/strict";
-import { after, before, describe, test } from "node:test";
-import { startServer, type TestServer } from "../support/server.ts";
+import { before, describe, test } from "node:test";
+import { useServer } from "../support/server.ts";
 import {
 	AWS_CLI,
 	assertClientsInstalled,
@@ -45,15 +45,8 @@ const SERVICE_ERROR = 254;
 const USAGE_ERROR = 252;
 
 describe("identity pools through the AWS CLI", () => {
-	let ts: TestServer | undefined;
-
-	before(async () => {
-		await assertClientsInstalled();
-		ts = await startServer();
-	});
-	after(async () => {
-		await ts?.stop();
-	});
+	before(assertClientsInstalled);
+	const t = useServer();
 
 	/** Runs `aws ... cognito-identity <args>` against the test server. */
 	function aws(
@@ -61,12 +54,11 @@ describe("identity pools through the AWS CLI", () => {
 		options: { region?: string; global?: string[] } = {},
 	): Promise<RunResult> {
 		const region = options.region ?? "us-east-1";
-		assert.ok(ts, "the server did not start");
 		return run(
 			AWS_CLI,
 			[
 				"--endpoint-url",
-				ts.url,
+				t.url,
 				"--region",
 				region,
 				"--output",

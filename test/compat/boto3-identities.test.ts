@@ -6,7 +6,6 @@
  */
 import { fileURLToPath } from "node:url";
 import { DEFAULT_CREDENTIAL } from "../../src/auth/credentials.ts";
-import { startServer } from "../support/server.ts";
 import { describeCheckScript } from "./clients.ts";
 
 const SCRIPT = fileURLToPath(new URL("./boto3_identities.py", import.meta.url));
@@ -55,9 +54,8 @@ describeCheckScript(
 	{
 		checks: CHECKS,
 		needsPyJwt: true,
-		async start() {
-			const ts = await startServer({ credentials: CREDENTIALS });
-			return { args: [SCRIPT, ts.url], stop: () => ts.stop() };
-		},
+		server: { credentials: CREDENTIALS },
+		script: SCRIPT,
+		args: (t) => [t.url],
 	},
 );

@@ -6,9 +6,10 @@
  * test/compat/boto3_public.py against a real server. The script prints one JSON line per
  * check; each becomes a test here, so a failure names its check.
  */
+import { after, before } from "node:test";
 import { fileURLToPath } from "node:url";
 import { type FakeOidc, startFakeOidc } from "../support/fake-idp.ts";
-import { startServer, TEST_ACCOUNT } from "../support/server.ts";
+import { TEST_ACCOUNT } from "../support/server.ts";
 import { describeCheckScript } from "./clients.ts";
 
 const SCRIPT = fileURLToPath(new URL("./boto3_public.py", import.meta.url));
@@ -66,36 +67,38 @@ async function fixture(
 	};
 }
 
+/** The two issuers, started before the server that accepts their logins. */
+let idps: [FakeOidc, FakeOidc];
+
 describeCheckScript(
 	"pool roles and the public operations through boto3, tokens verified by PyJWT",
 	{
+		script: SCRIPT,
 		checks: CHECKS,
 		needsPyJwt: true,
-		async start() {
-			const idps = await Promise.all([
-				startFakeOidc({ issuerPath: "oidc" }),
-				startFakeOidc({ issuerPath: "other" }),
-			]);
-			const [oidc, other] = idps;
-			const ts = await startServer({
-				config: {
-					providers: {
-						[oidc.host]: { clientIds: [CLIENT_ID] },
-						[other.host]: { clientIds: [CLIENT_ID] },
-					},
-				},
+		setup() {
+			before(async () => {
+				idps = await Promise.all([
+					startFakeOidc({ issuerPath: "oidc" }),
+					startFakeOidc({ issuerPath: "other" }),
+				]);
 			});
+			after(() => Promise.all(idps?.map((idp) => idp.close()) ?? []));
+		},
+		server: () => ({
+			config: {
+				providers: Object.fromEntries(
+					idps.map((idp) => [idp.host, { clientIds: [CLIENT_ID] }]),
+				),
+			},
+		}),
+		async args(t) {
+			const [oidc, other] = idps;
 			const provided = {
 				oidc: await fixture(oidc, ["alice", "bob"], ["mallory"]),
 				other: await fixture(other, ["bob", "carol"]),
 			};
-			return {
-				args: [SCRIPT, ts.url, JSON.stringify(provided)],
-				async stop() {
-					await ts.stop();
-					await Promise.all(idps.map((idp) => idp.close()));
-				},
-			};
+			return [t.url, JSON.stringify(provided)];
 		},
 	},
 );

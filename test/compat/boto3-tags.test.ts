@@ -6,7 +6,6 @@
  * one JSON line per check; each becomes a test here, so a failure names its check.
  */
 import { fileURLToPath } from "node:url";
-import { startServer } from "../support/server.ts";
 import { describeCheckScript } from "./clients.ts";
 
 const SCRIPT = fileURLToPath(new URL("./boto3_tags.py", import.meta.url));
@@ -32,9 +31,7 @@ describeCheckScript(
 	"resource tags and principal tag attribute maps through boto3",
 	{
 		checks: CHECKS,
-		async start() {
-			const ts = await startServer();
-			return { args: [SCRIPT, ts.url], stop: () => ts.stop() };
-		},
+		script: SCRIPT,
+		args: (t) => [t.url],
 	},
 );

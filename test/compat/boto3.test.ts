@@ -4,7 +4,6 @@
  * check; each becomes a test here, so a failure names its check.
  */
 import { fileURLToPath } from "node:url";
-import { startServer } from "../support/server.ts";
 import { describeCheckScript } from "./clients.ts";
 
 const SCRIPT = fileURLToPath(new URL("./boto3_pools.py", import.meta.url));
@@ -30,8 +29,6 @@ const CHECKS = [
 
 describeCheckScript("identity pools through boto3", {
 	checks: CHECKS,
-	async start() {
-		const ts = await startServer();
-		return { args: [SCRIPT, ts.url], stop: () => ts.stop() };
-	},
+	script: SCRIPT,
+	args: (t) => [t.url],
 });

@@ -387,7 +387,7 @@ def _():
     expect(page.get("NextToken"), "no NextToken after the first page")
     rest = list_identities(MaxResults=1, NextToken=page["NextToken"])
     expect_equal([i["IdentityId"] for i in rest["Identities"]], [id2], "second page")
-    # A token of the unfiltered view does not continue the filtered one (DECISIONS 13).
+    # A token of the unfiltered view does not continue the filtered one (docs/behaviour.md#pagination).
     expect_error(
         lambda: list_identities(MaxResults=1, HideDisabled=True, NextToken=page["NextToken"]),
         "InvalidParameterException",
@@ -484,7 +484,7 @@ def _():
 @check("delete_identities_of_other_region_and_account")
 def _():
     id1 = need("id1")
-    # Another region: the id is unknown there, counts as deleted, and is kept (DECISIONS 12).
+    # Another region: the id is unknown there, counts as deleted, and is kept (docs/behaviour.md#deleteidentities).
     out = client(OTHER_REGION).delete_identities(IdentityIdsToDelete=[id1])
     expect_equal(body(out), {"UnprocessedIdentityIds": []}, "answer in another region")
     expect_equal(COGNITO.describe_identity(IdentityId=id1)["IdentityId"], id1, "kept")
@@ -667,7 +667,7 @@ def _():
         "InvalidParameterException",
         exception_class=COGNITO.exceptions.InvalidParameterException,
     )
-    # A token of another operation is refused (DECISIONS 13).
+    # A token of another operation is refused (docs/behaviour.md#pagination).
     token = list_identities(MaxResults=1).get("NextToken")
     expect(token, "no NextToken from ListIdentities with MaxResults=1")
     expect_error(
@@ -680,7 +680,7 @@ def _():
 @check("login_limit_is_invalid_parameter")
 def _():
     # GetOpenIdTokenForDeveloperIdentity does not list LimitExceededException: the 21st
-    # login of one identity is InvalidParameterException (DECISIONS 10).
+    # login of one identity is InvalidParameterException (docs/behaviour.md#identities).
     identity_id = developer_token("limit-0")["IdentityId"]
     for i in range(1, 20):
         out = developer_token(f"limit-{i}", IdentityId=identity_id)

@@ -5,7 +5,7 @@ against an idpool server.
 Usage: /usr/bin/python3 test/compat/boto3_tags.py <endpoint-url>
 
 Resource tags are the pool's IdentityPoolTags: every change is checked against
-DescribeIdentityPool as well. Principal tag maps are set per provider, named as reference §5
+DescribeIdentityPool as well. Principal tag maps are set per provider, named as in docs/behaviour.md#federation
 says: an OpenID Connect provider by its IAM ARN, a user pool by its ProviderName, a public
 provider by its domain.
 
@@ -180,7 +180,7 @@ def _():
         f"IdentityPool '{MISSING_ID}' not found.",
         COGNITO.exceptions.ResourceNotFoundException,
     )
-    # A pool of another account is not found either (DECISIONS 8).
+    # A pool of another account is not found either (docs/behaviour.md#accounts-and-regions).
     pool_id = need("tagged")
     expect_error(
         lambda: COGNITO.untag_resource(

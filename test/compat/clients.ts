@@ -8,7 +8,12 @@ import { execFile } from "node:child_process";
 import { accessSync, constants, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { after, before, describe, test } from "node:test";
+import { before, describe, test } from "node:test";
+import {
+	type ServerFixture,
+	type ServerOptionsSource,
+	useServer,
+} from "../support/server.ts";
 
 /** The AWS CLI v2 from Debian's `awscli` package (other copies on PATH may differ). */
 export const AWS_CLI = "/usr/bin/aws";
@@ -141,21 +146,24 @@ async function assertPyJwtInstalled(): Promise<void> {
 }
 
 /**
- * Declares a suite around one boto3 check script: `start` brings up what the script talks
- * to and answers the script's arguments (its path first) and how to stop it; every check the
- * script prints becomes a test, so a failure names its check, and a last test proves the script
- * ran exactly `checks`, in order, printed nothing else, and exited 0.
+ * Declares a suite around one boto3 check script, run against a server of its own
+ * ({@link useServer} with `server`): `setup` may first register hooks of its own (doubles the
+ * server's options name); `args` answers the script's arguments after its path. Every check
+ * the script prints becomes a test, so a failure names its check, and a last test proves the
+ * script ran exactly `checks`, in order, printed nothing else, and exited 0.
  */
 export function describeCheckScript(
 	title: string,
 	options: {
+		script: string;
 		checks: readonly string[];
 		needsPyJwt?: boolean;
-		start: () => Promise<{ args: string[]; stop: () => Promise<void> }>;
+		setup?: () => void;
+		server?: ServerOptionsSource;
+		args: (t: ServerFixture) => string[] | Promise<string[]>;
 	},
 ): void {
 	describe(title, () => {
-		let stop: (() => Promise<void>) | undefined;
 		let result: RunResult;
 		const lines = new Map<string, CheckLine>();
 		/** Output lines that are not check lines (the scripts print none). */
@@ -164,9 +172,14 @@ export function describeCheckScript(
 		before(async () => {
 			await assertClientsInstalled();
 			if (options.needsPyJwt) await assertPyJwtInstalled();
-			const started = await options.start();
-			stop = started.stop;
-			result = await run(PYTHON, started.args, { timeoutMs: 25_000 });
+		});
+		options.setup?.();
+		const t = useServer(options.server);
+		before(async () => {
+			const args = await options.args(t);
+			result = await run(PYTHON, [options.script, ...args], {
+				timeoutMs: 25_000,
+			});
 			for (const text of result.stdout.split("\n")) {
 				if (!text.trim()) continue;
 				try {
@@ -176,9 +189,6 @@ export function describeCheckScript(
 					stray.push(text);
 				}
 			}
-		});
-		after(async () => {
-			await stop?.();
 		});
 
 		for (const name of options.checks) {

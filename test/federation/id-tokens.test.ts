@@ -455,12 +455,14 @@ describe("key caching and rotation", () => {
 	});
 
 	test("refetches for unknown kids are spaced by the cooldown", async () => {
-		// EC keys: generating one is quick, so the rotation happens well within the cooldown.
+		// EC keys: generating one is quick, so the rotation happens well within the cooldown
+		// (the cooldown runs on the system clock: a second and a half leaves room for a machine
+		// busy with other tests between the first fetch and the refused refetch).
 		const idp = await startFakeOidc({ alg: "ES256" });
 		try {
 			const { verifier } = await harness(
 				{ [OIDC_KEY]: { jwksUri: idp.jwksUri, clientIds: ["app1"] } },
-				{ jwksCooldownMs: 300 },
+				{ jwksCooldownMs: 1500 },
 			);
 			const mint = () =>
 				idp.mint({ iss: `https://${OIDC_KEY}`, sub: "u", aud: "app1" });
@@ -472,7 +474,7 @@ describe("key caching and rotation", () => {
 				NA,
 				"Invalid login token. Couldn't verify signed token.",
 			);
-			await new Promise((r) => setTimeout(r, 350));
+			await new Promise((r) => setTimeout(r, 1550));
 			await verifier.verifyAll(pool(), { [OIDC_KEY]: fresh }, allow);
 			assert.equal(
 				idp.requests.filter((r) => r.endsWith("/jwks.json")).length,

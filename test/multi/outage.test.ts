@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { after, before, describe, test } from "node:test";
+import { after, before, test } from "node:test";
 import {
 	CreateIdentityPoolCommand,
 	DescribeIdentityPoolCommand,
@@ -12,102 +12,102 @@ import {
 	freshSchema,
 	POSTGRES_URL,
 } from "../support/postgres.ts";
-import {
-	rejectsWith,
-	sdkClient,
-	startServer,
-	type TestServer,
-} from "../support/server.ts";
+import { rejectsWith, useServer } from "../support/server.ts";
+import { describeForEngine } from "../support/stores.ts";
 
 const DEV = "login.example.app";
 
-describe("the PostgreSQL database goes away and comes back", {
-	timeout: 120_000,
-}, () => {
-	let schema: Awaited<ReturnType<typeof freshSchema>>;
-	let proxy: CuttableProxy;
-	let ts: TestServer;
-	before(async () => {
-		schema = await freshSchema();
-		const target = new URL(POSTGRES_URL);
-		proxy = new CuttableProxy({
-			host: target.hostname,
-			port: Number(target.port || 5432),
+describeForEngine(
+	"postgres",
+	"the PostgreSQL database goes away and comes back",
+	{
+		timeout: 120_000,
+	},
+	() => {
+		let schema: Awaited<ReturnType<typeof freshSchema>>;
+		let proxy: CuttableProxy;
+		before(async () => {
+			schema = await freshSchema();
+			const target = new URL(POSTGRES_URL);
+			proxy = new CuttableProxy({
+				host: target.hostname,
+				port: Number(target.port || 5432),
+			});
+			await proxy.open();
 		});
-		await proxy.open();
-		ts = await startServer({ config: { db: proxy.via(schema.url) } });
-	});
-	after(async () => {
-		await ts?.stop();
-		await proxy?.cut();
-		await schema?.drop();
-	});
+		after(async () => {
+			await proxy?.cut();
+			await schema?.drop();
+		});
+		const t = useServer(() => ({ config: { db: proxy.via(schema.url) } }));
 
-	test("requests fail with InternalErrorException while it is away, succeed after, nothing acknowledged is lost", async () => {
-		const client = sdkClient(ts.url);
-		const pool = await client.send(
-			new CreateIdentityPoolCommand({
-				IdentityPoolName: "outage",
-				AllowUnauthenticatedIdentities: false,
-				DeveloperProviderName: DEV,
-			}),
-		);
-		const poolId = pool.IdentityPoolId as string;
-		const before = await client.send(
-			new GetOpenIdTokenForDeveloperIdentityCommand({
-				IdentityPoolId: poolId,
-				Logins: { [DEV]: "kept" },
-			}),
-		);
-
-		await proxy.cut();
-		await rejectsWith(
-			client.send(new DescribeIdentityPoolCommand({ IdentityPoolId: poolId })),
-			"InternalErrorException",
-			undefined,
-			500,
-		);
-		await rejectsWith(
-			client.send(
+		test("requests fail with InternalErrorException while it is away, succeed after, nothing acknowledged is lost", async () => {
+			const client = t.client;
+			const pool = await client.send(
+				new CreateIdentityPoolCommand({
+					IdentityPoolName: "outage",
+					AllowUnauthenticatedIdentities: false,
+					DeveloperProviderName: DEV,
+				}),
+			);
+			const poolId = pool.IdentityPoolId as string;
+			const before = await client.send(
 				new GetOpenIdTokenForDeveloperIdentityCommand({
 					IdentityPoolId: poolId,
-					Logins: { [DEV]: "new" },
+					Logins: { [DEV]: "kept" },
 				}),
-			),
-			"InternalErrorException",
-			undefined,
-			500,
-		);
-		const health = await fetch(new URL("/health", ts.url));
-		assert.equal(health.status, 503);
+			);
 
-		await proxy.restore();
-		// The connection pool recovers by itself: retry until the first success.
-		let described: DescribeIdentityPoolCommandOutput | undefined;
-		for (let i = 0; i < 50 && !described; i++) {
-			described = await client
-				.send(new DescribeIdentityPoolCommand({ IdentityPoolId: poolId }))
-				.catch(async () => {
-					await new Promise((r) => setTimeout(r, 200));
-					return undefined;
-				});
-		}
-		assert.equal(described?.IdentityPoolName, "outage");
-		assert.equal((await fetch(new URL("/health", ts.url))).status, 200);
-		const found = await client.send(
-			new LookupDeveloperIdentityCommand({
-				IdentityPoolId: poolId,
-				DeveloperUserIdentifier: "kept",
-			}),
-		);
-		assert.equal(found.IdentityId, before.IdentityId);
-		const after = await client.send(
-			new GetOpenIdTokenForDeveloperIdentityCommand({
-				IdentityPoolId: poolId,
-				Logins: { [DEV]: "kept" },
-			}),
-		);
-		assert.equal(after.IdentityId, before.IdentityId);
-		client.destroy();
-	});
-});
+			await proxy.cut();
+			await rejectsWith(
+				client.send(
+					new DescribeIdentityPoolCommand({ IdentityPoolId: poolId }),
+				),
+				"InternalErrorException",
+				undefined,
+				500,
+			);
+			await rejectsWith(
+				client.send(
+					new GetOpenIdTokenForDeveloperIdentityCommand({
+						IdentityPoolId: poolId,
+						Logins: { [DEV]: "new" },
+					}),
+				),
+				"InternalErrorException",
+				undefined,
+				500,
+			);
+			const health = await fetch(new URL("/health", t.url));
+			assert.equal(health.status, 503);
+
+			await proxy.restore();
+			// The connection pool recovers by itself: retry until the first success.
+			let described: DescribeIdentityPoolCommandOutput | undefined;
+			for (let i = 0; i < 50 && !described; i++) {
+				described = await client
+					.send(new DescribeIdentityPoolCommand({ IdentityPoolId: poolId }))
+					.catch(async () => {
+						await new Promise((r) => setTimeout(r, 200));
+						return undefined;
+					});
+			}
+			assert.equal(described?.IdentityPoolName, "outage");
+			assert.equal((await fetch(new URL("/health", t.url))).status, 200);
+			const found = await client.send(
+				new LookupDeveloperIdentityCommand({
+					IdentityPoolId: poolId,
+					DeveloperUserIdentifier: "kept",
+				}),
+			);
+			assert.equal(found.IdentityId, before.IdentityId);
+			const after = await client.send(
+				new GetOpenIdTokenForDeveloperIdentityCommand({
+					IdentityPoolId: poolId,
+					Logins: { [DEV]: "kept" },
+				}),
+			);
+			assert.equal(after.IdentityId, before.IdentityId);
+		});
+	},
+);

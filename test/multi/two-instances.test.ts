@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { after, before, describe, test } from "node:test";
+import { after, before, test } from "node:test";
 import {
 	CreateIdentityPoolCommand,
 	GetOpenIdTokenForDeveloperIdentityCommand,
@@ -11,11 +11,12 @@ import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from "jose";
 import { FakeClock } from "../../src/lib/clock.ts";
 import { freshSchema } from "../support/postgres.ts";
 import { sdkClient, startServer, type TestServer } from "../support/server.ts";
+import { describeForEngine } from "../support/stores.ts";
 
 const DEV = "login.example.app";
 const ISSUER = "http://idpool.test";
 
-describe("two servers on one PostgreSQL database", () => {
+describeForEngine("postgres", "two servers on one PostgreSQL database", () => {
 	let schema: Awaited<ReturnType<typeof freshSchema>>;
 	let a: TestServer;
 	let b: TestServer;

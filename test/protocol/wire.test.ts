@@ -1,36 +1,18 @@
 import assert from "node:assert/strict";
-import { after, before, describe, test } from "node:test";
-import { defaultConfig } from "../../src/config/load.ts";
-import { createServer } from "../../src/server/create-server.ts";
+import { describe, test } from "node:test";
 import { openSqliteStore } from "../../src/store/sqlite/sqlite-store.ts";
 import type { Store } from "../../src/store/store.ts";
+import { TWO_ACCOUNTS } from "../support/identities.ts";
 import { raw } from "../support/raw.ts";
-import { startServer, type TestServer } from "../support/server.ts";
+import { useServer, withServer } from "../support/server.ts";
 
 const CREATE = "AWSCognitoIdentityService.CreateIdentityPool";
 
 describe("awsJson1_1 wire protocol (raw HTTP)", () => {
-	let ts: TestServer;
-	before(async () => {
-		ts = await startServer({
-			credentials: [
-				{
-					accessKeyId: "test",
-					secretAccessKey: "test",
-					accountId: "000000000000",
-				},
-				{
-					accessKeyId: "other",
-					secretAccessKey: "other-secret",
-					accountId: "111111111111",
-				},
-			],
-		});
-	});
-	after(() => ts.stop());
+	const t = useServer({ credentials: TWO_ACCOUNTS });
 
 	test("a successful call answers compact JSON with the JSON 1.1 content type and a request id", async () => {
-		const res = await raw(ts.url, {
+		const res = await raw(t.url, {
 			target: CREATE,
 			body: JSON.stringify({
 				IdentityPoolName: "raw",
@@ -45,7 +27,7 @@ describe("awsJson1_1 wire protocol (raw HTTP)", () => {
 	});
 
 	test("the error envelope is exactly __type and message, with the error headers", async () => {
-		const res = await raw(ts.url, {
+		const res = await raw(t.url, {
 			target: "AWSCognitoIdentityService.DescribeIdentityPool",
 			body: JSON.stringify({
 				IdentityPoolId: "us-east-1:00000000-0000-4000-8000-000000000000",
@@ -68,7 +50,7 @@ describe("awsJson1_1 wire protocol (raw HTTP)", () => {
 	});
 
 	test("a missing target is UnknownOperationException", async () => {
-		const res = await raw(ts.url, { target: undefined });
+		const res = await raw(t.url, { target: undefined });
 		assert.equal(res.status, 400);
 		assert.equal(res.json?.__type, "UnknownOperationException");
 	});
@@ -81,14 +63,14 @@ describe("awsJson1_1 wire protocol (raw HTTP)", () => {
 			"AWSCognitoIdentityService.toString",
 			"AWSCognitoIdentityService.__proto__",
 		]) {
-			const res = await raw(ts.url, { target });
+			const res = await raw(t.url, { target });
 			assert.equal(res.status, 400, target);
 			assert.equal(res.json?.__type, "UnknownOperationException", target);
 		}
 	});
 
 	test("the legacy long target form and application/json are accepted", async () => {
-		const res = await raw(ts.url, {
+		const res = await raw(t.url, {
 			target:
 				"com.amazonaws.cognito.identity.model.AWSCognitoIdentityService.ListIdentityPools",
 			contentType: "application/json",
@@ -99,7 +81,7 @@ describe("awsJson1_1 wire protocol (raw HTTP)", () => {
 	});
 
 	test("another content type is SerializationException", async () => {
-		const res = await raw(ts.url, {
+		const res = await raw(t.url, {
 			contentType: "text/plain",
 			body: JSON.stringify({ MaxResults: 5 }),
 		});
@@ -109,14 +91,14 @@ describe("awsJson1_1 wire protocol (raw HTTP)", () => {
 
 	test("malformed JSON, and a body that is not an object, are SerializationException", async () => {
 		for (const body of ["{not json", "[]", "42", '"text"', "null"]) {
-			const res = await raw(ts.url, { body });
+			const res = await raw(t.url, { body });
 			assert.equal(res.status, 400, body);
 			assert.equal(res.json?.__type, "SerializationException", body);
 		}
 	});
 
 	test("members of the wrong JSON type are SerializationException", async () => {
-		const res = await raw(ts.url, {
+		const res = await raw(t.url, {
 			target: CREATE,
 			body: JSON.stringify({
 				IdentityPoolName: ["x"],
@@ -128,7 +110,7 @@ describe("awsJson1_1 wire protocol (raw HTTP)", () => {
 			__type: "SerializationException",
 			message: "Start of list found where not expected",
 		});
-		const res2 = await raw(ts.url, {
+		const res2 = await raw(t.url, {
 			target: CREATE,
 			body: JSON.stringify({
 				IdentityPoolName: "x",
@@ -136,7 +118,7 @@ describe("awsJson1_1 wire protocol (raw HTTP)", () => {
 			}),
 		});
 		assert.equal(res2.json?.__type, "SerializationException");
-		const res3 = await raw(ts.url, {
+		const res3 = await raw(t.url, {
 			target: CREATE,
 			body: JSON.stringify({
 				IdentityPoolName: { a: 1 },
@@ -147,7 +129,7 @@ describe("awsJson1_1 wire protocol (raw HTTP)", () => {
 	});
 
 	test("unknown members are ignored", async () => {
-		const res = await raw(ts.url, {
+		const res = await raw(t.url, {
 			target: CREATE,
 			body: JSON.stringify({
 				IdentityPoolName: "extra",
@@ -162,19 +144,19 @@ describe("awsJson1_1 wire protocol (raw HTTP)", () => {
 
 	test("a body over 1 MiB answers 413 SerializationException; 1 MiB is read", async () => {
 		const big = JSON.stringify({ MaxResults: 5, Pad: "x".repeat(1024 * 1024) });
-		const res = await raw(ts.url, { body: big });
+		const res = await raw(t.url, { body: big });
 		assert.equal(res.status, 413);
 		assert.equal(res.json?.__type, "SerializationException");
 		const fits = JSON.stringify({
 			MaxResults: 5,
 			Pad: "x".repeat(1000 * 1000),
 		});
-		const ok = await raw(ts.url, { body: fits });
+		const ok = await raw(t.url, { body: fits });
 		assert.equal(ok.status, 200);
 	});
 
 	test("an unsigned call to a signed operation is MissingAuthenticationTokenException", async () => {
-		const res = await raw(ts.url, {
+		const res = await raw(t.url, {
 			sign: false,
 			body: JSON.stringify({ MaxResults: 5 }),
 		});
@@ -183,7 +165,7 @@ describe("awsJson1_1 wire protocol (raw HTTP)", () => {
 	});
 
 	test("a wrong secret is InvalidSignatureException", async () => {
-		const res = await raw(ts.url, {
+		const res = await raw(t.url, {
 			secretAccessKey: "wrong",
 			body: JSON.stringify({ MaxResults: 5 }),
 		});
@@ -192,7 +174,7 @@ describe("awsJson1_1 wire protocol (raw HTTP)", () => {
 	});
 
 	test("a body changed after signing is InvalidSignatureException", async () => {
-		const res = await raw(ts.url, {
+		const res = await raw(t.url, {
 			body: JSON.stringify({ MaxResults: 5 }),
 			afterSign: () => {},
 		});
@@ -200,7 +182,7 @@ describe("awsJson1_1 wire protocol (raw HTTP)", () => {
 		// Sign one body, send another of the same length.
 		const { SignatureV4 } = await import("@smithy/signature-v4");
 		const { Sha256 } = await import("@aws-crypto/sha256-js");
-		const u = new URL(ts.url);
+		const u = new URL(t.url);
 		const signed = await new SignatureV4({
 			service: "cognito-identity",
 			region: "us-east-1",
@@ -220,7 +202,7 @@ describe("awsJson1_1 wire protocol (raw HTTP)", () => {
 			body: '{"MaxResults":5}',
 		});
 		const { host: _h, ...headers } = signed.headers;
-		const tampered = await fetch(ts.url, {
+		const tampered = await fetch(t.url, {
 			method: "POST",
 			headers,
 			body: '{"MaxResults":6}',
@@ -233,14 +215,14 @@ describe("awsJson1_1 wire protocol (raw HTTP)", () => {
 	});
 
 	test("a signature older than 15 minutes is InvalidSignatureException: Signature expired", async () => {
-		const res = await raw(ts.url, {
+		const res = await raw(t.url, {
 			signingDate: new Date(Date.now() - 16 * 60 * 1000),
 			body: JSON.stringify({ MaxResults: 5 }),
 		});
 		assert.equal(res.status, 400);
 		assert.equal(res.json?.__type, "InvalidSignatureException");
 		assert.match(String(res.json?.message), /Signature expired/);
-		const future = await raw(ts.url, {
+		const future = await raw(t.url, {
 			signingDate: new Date(Date.now() + 16 * 60 * 1000),
 			body: JSON.stringify({ MaxResults: 5 }),
 		});
@@ -248,7 +230,7 @@ describe("awsJson1_1 wire protocol (raw HTTP)", () => {
 	});
 
 	test("an unknown access key is UnrecognizedClientException", async () => {
-		const res = await raw(ts.url, {
+		const res = await raw(t.url, {
 			accessKeyId: "nobody",
 			body: JSON.stringify({ MaxResults: 5 }),
 		});
@@ -257,7 +239,7 @@ describe("awsJson1_1 wire protocol (raw HTTP)", () => {
 	});
 
 	test("a garbled Authorization header is IncompleteSignatureException", async () => {
-		const res = await raw(ts.url, {
+		const res = await raw(t.url, {
 			sign: false,
 			extraHeaders: {
 				authorization: "AWS4-HMAC-SHA256 garbage",
@@ -269,7 +251,7 @@ describe("awsJson1_1 wire protocol (raw HTTP)", () => {
 	});
 
 	test("another account's pool is not found, and not listed", async () => {
-		const created = await raw(ts.url, {
+		const created = await raw(t.url, {
 			target: CREATE,
 			body: JSON.stringify({
 				IdentityPoolName: "mine",
@@ -277,7 +259,7 @@ describe("awsJson1_1 wire protocol (raw HTTP)", () => {
 			}),
 		});
 		const id = created.json?.IdentityPoolId as string;
-		const res = await raw(ts.url, {
+		const res = await raw(t.url, {
 			accessKeyId: "other",
 			secretAccessKey: "other-secret",
 			target: "AWSCognitoIdentityService.DescribeIdentityPool",
@@ -285,7 +267,7 @@ describe("awsJson1_1 wire protocol (raw HTTP)", () => {
 		});
 		assert.equal(res.status, 400);
 		assert.equal(res.json?.__type, "ResourceNotFoundException");
-		const list = await raw(ts.url, {
+		const list = await raw(t.url, {
 			accessKeyId: "other",
 			secretAccessKey: "other-secret",
 			body: JSON.stringify({ MaxResults: 60 }),
@@ -303,7 +285,7 @@ describe("awsJson1_1 wire protocol (raw HTTP)", () => {
 			{ sign: true, secretAccessKey: "not-the-secret" },
 			{ sign: true, accessKeyId: "unknown-key" },
 		]) {
-			const res = await raw(ts.url, {
+			const res = await raw(t.url, {
 				...options,
 				target: "AWSCognitoIdentityService.GetId",
 				body,
@@ -317,7 +299,7 @@ describe("awsJson1_1 wire protocol (raw HTTP)", () => {
 	});
 
 	test("an operation whose issue has not landed answers an AWS-shaped error naming it", async () => {
-		const res = await raw(ts.url, {
+		const res = await raw(t.url, {
 			target: "AWSCognitoIdentityService.GetId",
 			sign: false,
 			body: JSON.stringify({
@@ -333,7 +315,7 @@ describe("awsJson1_1 wire protocol (raw HTTP)", () => {
 	});
 
 	test("x-amzn-ErrorMessage is left out when the message is not plain printable ASCII", async () => {
-		const res = await raw(ts.url, {
+		const res = await raw(t.url, {
 			target: CREATE,
 			body: JSON.stringify({
 				IdentityPoolName: "caf\u00e9*\r\nX-Injected: 1",
@@ -347,7 +329,7 @@ describe("awsJson1_1 wire protocol (raw HTTP)", () => {
 	});
 
 	test("CORS: pre-flights are answered and every answer exposes the AWS headers", async () => {
-		const pre = await fetch(ts.url, {
+		const pre = await fetch(t.url, {
 			method: "OPTIONS",
 			headers: {
 				origin: "http://app.example",
@@ -363,7 +345,7 @@ describe("awsJson1_1 wire protocol (raw HTTP)", () => {
 			/x-amz-target/,
 		);
 		assert.match(pre.headers.get("access-control-allow-methods") ?? "", /POST/);
-		const res = await raw(ts.url, {
+		const res = await raw(t.url, {
 			extraHeaders: { origin: "http://app.example" },
 			sign: false,
 		});
@@ -379,10 +361,10 @@ describe("awsJson1_1 wire protocol (raw HTTP)", () => {
 	});
 
 	test("GET /health answers 200 once ready; other paths answer an AWS-shaped 404", async () => {
-		const health = await fetch(new URL("/health", ts.url));
+		const health = await fetch(new URL("/health", t.url));
 		assert.equal(health.status, 200);
 		assert.deepEqual(await health.json(), { status: "ok", store: "sqlite" });
-		const other = await fetch(new URL("/nope", ts.url));
+		const other = await fetch(new URL("/nope", t.url));
 		assert.equal(other.status, 404);
 		assert.equal(
 			((await other.json()) as { __type: string }).__type,
@@ -419,18 +401,13 @@ describe("faults", () => {
 			ping: () => store.ping(),
 			close: () => store.close(),
 		};
-		const server = await createServer(
-			defaultConfig({ port: 0, logLevel: "silent" }),
-			{ store: broken },
-		);
-		const url = await server.listen();
-		try {
-			const res = await raw(url, { body: JSON.stringify({ MaxResults: 5 }) });
+		await withServer({ store: broken }, async (t) => {
+			const res = await raw(t.url, {
+				body: JSON.stringify({ MaxResults: 5 }),
+			});
 			assert.equal(res.status, 500);
 			assert.equal(res.json?.__type, "InternalErrorException");
 			assert.doesNotMatch(res.text, /disk on fire|secret|at /);
-		} finally {
-			await server.close();
-		}
+		});
 	});
 });

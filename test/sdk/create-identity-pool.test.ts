@@ -1,33 +1,18 @@
 import assert from "node:assert/strict";
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import {
-	type CognitoIdentityClient,
 	CreateIdentityPoolCommand,
 	DescribeIdentityPoolCommand,
 } from "@aws-sdk/client-cognito-identity";
-import {
-	rejectsWith,
-	sdkClient,
-	startServer,
-	type TestServer,
-} from "../support/server.ts";
+import { rejectsWith, useServer } from "../support/server.ts";
 
 describe("CreateIdentityPool (JS v3 SDK)", () => {
-	let ts: TestServer;
-	let client: CognitoIdentityClient;
-	before(async () => {
-		ts = await startServer({
-			config: { maxPools: 3, maxTags: 2, maxUserPoolProviders: 2 },
-		});
-		client = sdkClient(ts.url);
-	});
-	after(async () => {
-		client.destroy();
-		await ts.stop();
+	const t = useServer({
+		config: { maxPools: 3, maxTags: 2, maxUserPoolProviders: 2 },
 	});
 
 	test("creates a pool with every member and echoes what it stored", async () => {
-		const out = await client.send(
+		const out = await t.client.send(
 			new CreateIdentityPoolCommand({
 				IdentityPoolName: "My Pool.v1",
 				AllowUnauthenticatedIdentities: true,
@@ -68,7 +53,7 @@ describe("CreateIdentityPool (JS v3 SDK)", () => {
 			},
 		]);
 		assert.deepEqual(out.IdentityPoolTags, { team: "a" });
-		const described = await client.send(
+		const described = await t.client.send(
 			new DescribeIdentityPoolCommand({ IdentityPoolId: out.IdentityPoolId }),
 		);
 		const { $metadata: _a, ...createdBody } = out;
@@ -77,7 +62,7 @@ describe("CreateIdentityPool (JS v3 SDK)", () => {
 	});
 
 	test("a minimal pool omits unset members but always answers IdentityPoolTags", async () => {
-		const out = await client.send(
+		const out = await t.client.send(
 			new CreateIdentityPoolCommand({
 				IdentityPoolName: "minimal",
 				AllowUnauthenticatedIdentities: false,
@@ -94,7 +79,7 @@ describe("CreateIdentityPool (JS v3 SDK)", () => {
 	});
 
 	test("ids are created in the region of the signature", async () => {
-		const eu = sdkClient(ts.url, { region: "eu-west-1" });
+		const eu = t.sdk({ region: "eu-west-1" });
 		const out = await eu.send(
 			new CreateIdentityPoolCommand({
 				IdentityPoolName: "eu",
@@ -102,12 +87,11 @@ describe("CreateIdentityPool (JS v3 SDK)", () => {
 			}),
 		);
 		assert.match(out.IdentityPoolId ?? "", /^eu-west-1:/);
-		eu.destroy();
 	});
 
 	test("a user-pool provider without a name is InvalidParameterException", async () => {
 		await rejectsWith(
-			client.send(
+			t.client.send(
 				new CreateIdentityPoolCommand({
 					IdentityPoolName: "p",
 					AllowUnauthenticatedIdentities: false,
@@ -121,7 +105,7 @@ describe("CreateIdentityPool (JS v3 SDK)", () => {
 
 	test("malformed provider ARNs are InvalidParameterException", async () => {
 		await rejectsWith(
-			client.send(
+			t.client.send(
 				new CreateIdentityPoolCommand({
 					IdentityPoolName: "p",
 					AllowUnauthenticatedIdentities: false,
@@ -134,7 +118,7 @@ describe("CreateIdentityPool (JS v3 SDK)", () => {
 			/OpenIdConnectProviderARN/,
 		);
 		await rejectsWith(
-			client.send(
+			t.client.send(
 				new CreateIdentityPoolCommand({
 					IdentityPoolName: "p",
 					AllowUnauthenticatedIdentities: false,
@@ -150,7 +134,7 @@ describe("CreateIdentityPool (JS v3 SDK)", () => {
 
 	test("too many user-pool providers is LimitExceededException", async () => {
 		await rejectsWith(
-			client.send(
+			t.client.send(
 				new CreateIdentityPoolCommand({
 					IdentityPoolName: "p",
 					AllowUnauthenticatedIdentities: false,
@@ -166,7 +150,7 @@ describe("CreateIdentityPool (JS v3 SDK)", () => {
 
 	test("reserved and too many tags are refused", async () => {
 		await rejectsWith(
-			client.send(
+			t.client.send(
 				new CreateIdentityPoolCommand({
 					IdentityPoolName: "p",
 					AllowUnauthenticatedIdentities: false,
@@ -177,7 +161,7 @@ describe("CreateIdentityPool (JS v3 SDK)", () => {
 			/aws:/,
 		);
 		await rejectsWith(
-			client.send(
+			t.client.send(
 				new CreateIdentityPoolCommand({
 					IdentityPoolName: "p",
 					AllowUnauthenticatedIdentities: false,
@@ -190,7 +174,7 @@ describe("CreateIdentityPool (JS v3 SDK)", () => {
 
 	test("model constraints answer ValidationException with AWS's wording", async () => {
 		await rejectsWith(
-			client.send(
+			t.client.send(
 				new CreateIdentityPoolCommand({
 					IdentityPoolName: "bad*name",
 					AllowUnauthenticatedIdentities: false,
@@ -200,7 +184,7 @@ describe("CreateIdentityPool (JS v3 SDK)", () => {
 			"1 validation error detected: Value 'bad*name' at 'identityPoolName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w\\s+=,.@-]+",
 		);
 		await rejectsWith(
-			client.send(
+			t.client.send(
 				// @ts-expect-error AllowUnauthenticatedIdentities is required, even with a model default
 				new CreateIdentityPoolCommand({ IdentityPoolName: "p" }),
 			),
@@ -211,7 +195,7 @@ describe("CreateIdentityPool (JS v3 SDK)", () => {
 
 	test("the pool quota per account and region is LimitExceededException", async () => {
 		// maxPools is 3 in us-east-1 for this server: two were created above.
-		const other = sdkClient(ts.url, { region: "ap-south-1" });
+		const other = t.sdk({ region: "ap-south-1" });
 		for (let i = 0; i < 3; i++) {
 			await other.send(
 				new CreateIdentityPoolCommand({
@@ -229,6 +213,5 @@ describe("CreateIdentityPool (JS v3 SDK)", () => {
 			),
 			"LimitExceededException",
 		);
-		other.destroy();
 	});
 });

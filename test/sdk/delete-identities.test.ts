@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { after, before, describe, test } from "node:test";
+import { before, describe, test } from "node:test";
 import {
 	type CognitoIdentityClient,
 	DeleteIdentitiesCommand,
@@ -15,31 +15,19 @@ import {
 	OTHER_ACCOUNT,
 	TWO_ACCOUNTS,
 } from "../support/identities.ts";
-import {
-	rejectsWith,
-	sdkClient,
-	startServer,
-	type TestServer,
-} from "../support/server.ts";
+import { rejectsWith, useServer } from "../support/server.ts";
 
 const UNKNOWN = "us-east-1:00000000-0000-4000-8000-000000000000";
 
 describe("DeleteIdentities (JS v3 SDK)", () => {
-	let ts: TestServer;
-	let client: CognitoIdentityClient;
 	let poolId: string;
+	const t = useServer({ credentials: TWO_ACCOUNTS });
 	before(async () => {
-		ts = await startServer({ credentials: TWO_ACCOUNTS });
-		client = sdkClient(ts.url);
-		poolId = await createDeveloperPool(client);
-	});
-	after(async () => {
-		client.destroy();
-		await ts.stop();
+		poolId = await createDeveloperPool(t.client);
 	});
 
 	const deleteIdentities = (ids: string[]) =>
-		client.send(new DeleteIdentitiesCommand({ IdentityIdsToDelete: ids }));
+		t.client.send(new DeleteIdentitiesCommand({ IdentityIdsToDelete: ids }));
 
 	async function assertGone(c: CognitoIdentityClient, id: string) {
 		await rejectsWith(
@@ -50,24 +38,24 @@ describe("DeleteIdentities (JS v3 SDK)", () => {
 	}
 
 	test("deletes an identity and its logins: the same user later gets a new identity", async () => {
-		const id = await developerIdentity(client, poolId, "alice");
-		const keep = await developerIdentity(client, poolId, "keep");
+		const id = await developerIdentity(t.client, poolId, "alice");
+		const keep = await developerIdentity(t.client, poolId, "keep");
 		const out = await deleteIdentities([id]);
 		assert.deepEqual(out.UnprocessedIdentityIds, []);
-		await assertGone(client, id);
+		await assertGone(t.client, id);
 		// The others are untouched.
-		const kept = await client.send(
+		const kept = await t.client.send(
 			new DescribeIdentityCommand({ IdentityId: keep }),
 		);
 		assert.deepEqual(kept.Logins, [DEV_PROVIDER]);
 		assert.ok(
-			!(await listAllIdentities(client, poolId)).some(
+			!(await listAllIdentities(t.client, poolId)).some(
 				(i) => i.IdentityId === id,
 			),
 		);
 		// The login went with the identity.
 		await rejectsWith(
-			client.send(
+			t.client.send(
 				new LookupDeveloperIdentityCommand({
 					IdentityPoolId: poolId,
 					DeveloperUserIdentifier: "alice",
@@ -75,26 +63,26 @@ describe("DeleteIdentities (JS v3 SDK)", () => {
 			),
 			"ResourceNotFoundException",
 		);
-		const again = await developerIdentity(client, poolId, "alice");
+		const again = await developerIdentity(t.client, poolId, "alice");
 		assert.notEqual(again, id);
-		assert.equal(await developerIdentity(client, poolId, "alice"), again);
+		assert.equal(await developerIdentity(t.client, poolId, "alice"), again);
 	});
 
 	test("deletes several identities, of several pools, in one call", async () => {
-		const otherPool = await createDeveloperPool(client, { name: "second" });
-		const a = await developerIdentity(client, poolId, "several-a");
-		const b = await developerIdentity(client, poolId, "several-b");
-		const c = await developerIdentity(client, otherPool, "several-c");
+		const otherPool = await createDeveloperPool(t.client, { name: "second" });
+		const a = await developerIdentity(t.client, poolId, "several-a");
+		const b = await developerIdentity(t.client, poolId, "several-b");
+		const c = await developerIdentity(t.client, otherPool, "several-c");
 		const out = await deleteIdentities([a, b, c]);
 		assert.deepEqual(out.UnprocessedIdentityIds, []);
-		for (const id of [a, b, c]) await assertGone(client, id);
+		for (const id of [a, b, c]) await assertGone(t.client, id);
 	});
 
 	test("deleting an identity that holds several users frees all of them", async () => {
-		const id = await developerIdentity(client, poolId, "multi-1");
-		await developerIdentity(client, poolId, "multi-2", id);
-		const merged = await developerIdentity(client, poolId, "multi-3");
-		await client.send(
+		const id = await developerIdentity(t.client, poolId, "multi-1");
+		await developerIdentity(t.client, poolId, "multi-2", id);
+		const merged = await developerIdentity(t.client, poolId, "multi-3");
+		await t.client.send(
 			new MergeDeveloperIdentitiesCommand({
 				IdentityPoolId: poolId,
 				DeveloperProviderName: DEV_PROVIDER,
@@ -105,7 +93,7 @@ describe("DeleteIdentities (JS v3 SDK)", () => {
 		assert.deepEqual((await deleteIdentities([id])).UnprocessedIdentityIds, []);
 		const fresh = new Set<string>();
 		for (const user of ["multi-1", "multi-2", "multi-3"]) {
-			const next = await developerIdentity(client, poolId, user);
+			const next = await developerIdentity(t.client, poolId, user);
 			assert.notEqual(next, id);
 			assert.notEqual(next, merged);
 			fresh.add(next);
@@ -116,39 +104,38 @@ describe("DeleteIdentities (JS v3 SDK)", () => {
 			(await deleteIdentities([merged])).UnprocessedIdentityIds,
 			[],
 		);
-		await assertGone(client, merged);
+		await assertGone(t.client, merged);
 	});
 
 	test("unknown ids count as deleted", async () => {
-		const id = await developerIdentity(client, poolId, "bob");
+		const id = await developerIdentity(t.client, poolId, "bob");
 		const out = await deleteIdentities([UNKNOWN, id]);
 		assert.deepEqual(out.UnprocessedIdentityIds, []);
-		await assertGone(client, id);
+		await assertGone(t.client, id);
 		// Deleting it again is no error either.
 		assert.deepEqual((await deleteIdentities([id])).UnprocessedIdentityIds, []);
 	});
 
 	test("an id of another account is answered AccessDenied and kept", async () => {
-		const other = sdkClient(ts.url, OTHER_ACCOUNT);
-		const mine = await developerIdentity(client, poolId, "carol");
+		const other = t.sdk(OTHER_ACCOUNT);
+		const mine = await developerIdentity(t.client, poolId, "carol");
 		const theirPool = await createDeveloperPool(other);
 		const theirs = await developerIdentity(other, theirPool, "carol");
 		const out = await deleteIdentities([theirs, mine, UNKNOWN]);
 		assert.deepEqual(out.UnprocessedIdentityIds, [
 			{ IdentityId: theirs, ErrorCode: "AccessDenied" },
 		]);
-		await assertGone(client, mine);
+		await assertGone(t.client, mine);
 		const still = await other.send(
 			new DescribeIdentityCommand({ IdentityId: theirs }),
 		);
 		assert.equal(still.IdentityId, theirs);
 		assert.deepEqual(still.Logins, [DEV_PROVIDER]);
 		assert.equal(await developerIdentity(other, theirPool, "carol"), theirs);
-		other.destroy();
 	});
 
 	test("an id of another region counts as deleted, and stays in its region", async () => {
-		const eu = sdkClient(ts.url, { region: "eu-west-1" });
+		const eu = t.sdk({ region: "eu-west-1" });
 		const euPool = await createDeveloperPool(eu);
 		const id = await developerIdentity(eu, euPool, "dave");
 		const out = await deleteIdentities([id]);
@@ -157,7 +144,6 @@ describe("DeleteIdentities (JS v3 SDK)", () => {
 			new DescribeIdentityCommand({ IdentityId: id }),
 		);
 		assert.equal(still.IdentityId, id);
-		eu.destroy();
 	});
 
 	test("1..60 ids: 0 or 61 ids are ValidationException", async () => {
@@ -176,13 +162,13 @@ describe("DeleteIdentities (JS v3 SDK)", () => {
 			"ValidationException",
 			"1 validation error detected: Value '[]' at 'identityIdsToDelete' failed to satisfy constraint: Member must have length greater than or equal to 1",
 		);
-		const id = await developerIdentity(client, poolId, "sixty");
+		const id = await developerIdentity(t.client, poolId, "sixty");
 		const sixty = [...sixtyOne.slice(0, 59), id];
 		assert.deepEqual(
 			(await deleteIdentities(sixty)).UnprocessedIdentityIds,
 			[],
 		);
-		await assertGone(client, id);
+		await assertGone(t.client, id);
 	});
 
 	test("a malformed id is ValidationException", async () => {

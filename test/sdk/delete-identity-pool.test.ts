@@ -1,50 +1,35 @@
 import assert from "node:assert/strict";
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import {
-	type CognitoIdentityClient,
 	CreateIdentityPoolCommand,
 	DeleteIdentityPoolCommand,
 	DescribeIdentityPoolCommand,
 	ListIdentityPoolsCommand,
 } from "@aws-sdk/client-cognito-identity";
-import {
-	rejectsWith,
-	sdkClient,
-	startServer,
-	type TestServer,
-} from "../support/server.ts";
+import { rejectsWith, useServer } from "../support/server.ts";
 
 describe("DeleteIdentityPool (JS v3 SDK)", () => {
-	let ts: TestServer;
-	let client: CognitoIdentityClient;
-	before(async () => {
-		ts = await startServer();
-		client = sdkClient(ts.url);
-	});
-	after(async () => {
-		client.destroy();
-		await ts.stop();
-	});
+	const t = useServer();
 
 	test("deletes the pool: it is then not found and not listed", async () => {
-		const keep = await client.send(
+		const keep = await t.client.send(
 			new CreateIdentityPoolCommand({
 				IdentityPoolName: "keep",
 				AllowUnauthenticatedIdentities: false,
 			}),
 		);
-		const gone = await client.send(
+		const gone = await t.client.send(
 			new CreateIdentityPoolCommand({
 				IdentityPoolName: "gone",
 				AllowUnauthenticatedIdentities: false,
 			}),
 		);
-		const out = await client.send(
+		const out = await t.client.send(
 			new DeleteIdentityPoolCommand({ IdentityPoolId: gone.IdentityPoolId }),
 		);
 		assert.equal(out.$metadata.httpStatusCode, 200);
 		await rejectsWith(
-			client.send(
+			t.client.send(
 				new DescribeIdentityPoolCommand({
 					IdentityPoolId: gone.IdentityPoolId,
 				}),
@@ -52,7 +37,7 @@ describe("DeleteIdentityPool (JS v3 SDK)", () => {
 			"ResourceNotFoundException",
 			`IdentityPool '${gone.IdentityPoolId}' not found.`,
 		);
-		const list = await client.send(
+		const list = await t.client.send(
 			new ListIdentityPoolsCommand({ MaxResults: 60 }),
 		);
 		assert.deepEqual(
@@ -62,17 +47,17 @@ describe("DeleteIdentityPool (JS v3 SDK)", () => {
 	});
 
 	test("deleting twice, or an unknown pool, is ResourceNotFoundException", async () => {
-		const pool = await client.send(
+		const pool = await t.client.send(
 			new CreateIdentityPoolCommand({
 				IdentityPoolName: "twice",
 				AllowUnauthenticatedIdentities: false,
 			}),
 		);
-		await client.send(
+		await t.client.send(
 			new DeleteIdentityPoolCommand({ IdentityPoolId: pool.IdentityPoolId }),
 		);
 		await rejectsWith(
-			client.send(
+			t.client.send(
 				new DeleteIdentityPoolCommand({ IdentityPoolId: pool.IdentityPoolId }),
 			),
 			"ResourceNotFoundException",
@@ -81,21 +66,20 @@ describe("DeleteIdentityPool (JS v3 SDK)", () => {
 	});
 
 	test("a pool of another region cannot be deleted from this one", async () => {
-		const pool = await client.send(
+		const pool = await t.client.send(
 			new CreateIdentityPoolCommand({
 				IdentityPoolName: "east",
 				AllowUnauthenticatedIdentities: false,
 			}),
 		);
-		const west = sdkClient(ts.url, { region: "us-west-2" });
+		const west = t.sdk({ region: "us-west-2" });
 		await rejectsWith(
 			west.send(
 				new DeleteIdentityPoolCommand({ IdentityPoolId: pool.IdentityPoolId }),
 			),
 			"ResourceNotFoundException",
 		);
-		west.destroy();
-		const still = await client.send(
+		const still = await t.client.send(
 			new DescribeIdentityPoolCommand({ IdentityPoolId: pool.IdentityPoolId }),
 		);
 		assert.equal(still.IdentityPoolName, "east");

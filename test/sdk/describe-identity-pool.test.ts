@@ -1,38 +1,19 @@
 import assert from "node:assert/strict";
-import { after, before, describe, test } from "node:test";
+import { before, describe, test } from "node:test";
 import {
-	type CognitoIdentityClient,
 	CreateIdentityPoolCommand,
 	DescribeIdentityPoolCommand,
 } from "@aws-sdk/client-cognito-identity";
-import {
-	rejectsWith,
-	sdkClient,
-	startServer,
-	type TestServer,
-} from "../support/server.ts";
+import { TWO_ACCOUNTS } from "../support/identities.ts";
+import { rejectsWith, useServer } from "../support/server.ts";
 
 describe("DescribeIdentityPool (JS v3 SDK)", () => {
-	let ts: TestServer;
-	let client: CognitoIdentityClient;
 	let poolId: string;
+	const t = useServer({
+		credentials: TWO_ACCOUNTS,
+	});
 	before(async () => {
-		ts = await startServer({
-			credentials: [
-				{
-					accessKeyId: "test",
-					secretAccessKey: "test",
-					accountId: "000000000000",
-				},
-				{
-					accessKeyId: "other",
-					secretAccessKey: "other-secret",
-					accountId: "111111111111",
-				},
-			],
-		});
-		client = sdkClient(ts.url);
-		const pool = await client.send(
+		const pool = await t.client.send(
 			new CreateIdentityPoolCommand({
 				IdentityPoolName: "described",
 				AllowUnauthenticatedIdentities: true,
@@ -41,13 +22,9 @@ describe("DescribeIdentityPool (JS v3 SDK)", () => {
 		);
 		poolId = pool.IdentityPoolId as string;
 	});
-	after(async () => {
-		client.destroy();
-		await ts.stop();
-	});
 
 	test("answers the stored pool", async () => {
-		const out = await client.send(
+		const out = await t.client.send(
 			new DescribeIdentityPoolCommand({ IdentityPoolId: poolId }),
 		);
 		assert.equal(out.IdentityPoolId, poolId);
@@ -61,24 +38,23 @@ describe("DescribeIdentityPool (JS v3 SDK)", () => {
 	test("an unknown pool is ResourceNotFoundException with AWS's message", async () => {
 		const id = "us-east-1:00000000-0000-4000-8000-000000000000";
 		await rejectsWith(
-			client.send(new DescribeIdentityPoolCommand({ IdentityPoolId: id })),
+			t.client.send(new DescribeIdentityPoolCommand({ IdentityPoolId: id })),
 			"ResourceNotFoundException",
 			`IdentityPool '${id}' not found.`,
 		);
 	});
 
 	test("a pool of another region is not found", async () => {
-		const eu = sdkClient(ts.url, { region: "eu-west-1" });
+		const eu = t.sdk({ region: "eu-west-1" });
 		await rejectsWith(
 			eu.send(new DescribeIdentityPoolCommand({ IdentityPoolId: poolId })),
 			"ResourceNotFoundException",
 			`IdentityPool '${poolId}' not found.`,
 		);
-		eu.destroy();
 	});
 
 	test("a pool of another account is not found", async () => {
-		const other = sdkClient(ts.url, {
+		const other = t.sdk({
 			accessKeyId: "other",
 			secretAccessKey: "other-secret",
 		});
@@ -87,12 +63,11 @@ describe("DescribeIdentityPool (JS v3 SDK)", () => {
 			"ResourceNotFoundException",
 			`IdentityPool '${poolId}' not found.`,
 		);
-		other.destroy();
 	});
 
 	test("a malformed pool id is ValidationException", async () => {
 		await rejectsWith(
-			client.send(
+			t.client.send(
 				new DescribeIdentityPoolCommand({ IdentityPoolId: "eu*******q6" }),
 			),
 			"ValidationException",

@@ -1,7 +1,6 @@
 import assert from "node:assert/strict";
-import { after, before, describe, test } from "node:test";
+import { before, describe, test } from "node:test";
 import {
-	type CognitoIdentityClient,
 	DescribeIdentityCommand,
 	MergeDeveloperIdentitiesCommand,
 	UnlinkDeveloperIdentityCommand,
@@ -15,35 +14,23 @@ import {
 	OTHER_ACCOUNT,
 	TWO_ACCOUNTS,
 } from "../support/identities.ts";
-import {
-	rejectsWith,
-	sdkClient,
-	startServer,
-	type TestServer,
-} from "../support/server.ts";
+import { rejectsWith, useServer } from "../support/server.ts";
 
 describe("DescribeIdentity (JS v3 SDK)", () => {
-	let ts: TestServer;
-	let client: CognitoIdentityClient;
 	let poolId: string;
 	// A clock that moves only when told to (a few seconds at a time, well within SigV4's skew).
 	const clock = new FakeClock();
+	const t = useServer({ credentials: TWO_ACCOUNTS, clock });
 	before(async () => {
-		ts = await startServer({ credentials: TWO_ACCOUNTS, clock });
-		client = sdkClient(ts.url);
-		poolId = await createDeveloperPool(client);
-	});
-	after(async () => {
-		client.destroy();
-		await ts.stop();
+		poolId = await createDeveloperPool(t.client);
 	});
 
 	const describeIdentity = (identityId: string) =>
-		client.send(new DescribeIdentityCommand({ IdentityId: identityId }));
+		t.client.send(new DescribeIdentityCommand({ IdentityId: identityId }));
 
 	test("answers the developer provider name and the dates of a new identity", async () => {
 		const createdAt = clock.now();
-		const id = await developerIdentity(client, poolId, "alice");
+		const id = await developerIdentity(t.client, poolId, "alice");
 		const out = await describeIdentity(id);
 		assert.equal(out.IdentityId, id);
 		assert.deepEqual(out.Logins, [DEV_PROVIDER]);
@@ -54,11 +41,11 @@ describe("DescribeIdentity (JS v3 SDK)", () => {
 
 	test("LastModifiedDate moves when a login is linked, unlinked or merged; CreationDate does not", async () => {
 		const createdAt = clock.now();
-		const id = await developerIdentity(client, poolId, "bob");
+		const id = await developerIdentity(t.client, poolId, "bob");
 
 		clock.advanceBy(5_000);
 		const linkedAt = clock.now();
-		assert.equal(await developerIdentity(client, poolId, "bob-2", id), id);
+		assert.equal(await developerIdentity(t.client, poolId, "bob-2", id), id);
 		let out = await describeIdentity(id);
 		// Two identifiers of one provider: the provider is named once.
 		assert.deepEqual(out.Logins, [DEV_PROVIDER]);
@@ -67,7 +54,7 @@ describe("DescribeIdentity (JS v3 SDK)", () => {
 
 		clock.advanceBy(5_000);
 		const unlinkedAt = clock.now();
-		await client.send(
+		await t.client.send(
 			new UnlinkDeveloperIdentityCommand({
 				IdentityPoolId: poolId,
 				IdentityId: id,
@@ -80,10 +67,10 @@ describe("DescribeIdentity (JS v3 SDK)", () => {
 		assertCloseTo(out.CreationDate, createdAt, 1);
 		assertCloseTo(out.LastModifiedDate, unlinkedAt, 1);
 
-		const source = await developerIdentity(client, poolId, "bob-source");
+		const source = await developerIdentity(t.client, poolId, "bob-source");
 		clock.advanceBy(5_000);
 		const mergedAt = clock.now();
-		await client.send(
+		await t.client.send(
 			new MergeDeveloperIdentitiesCommand({
 				IdentityPoolId: poolId,
 				DeveloperProviderName: DEV_PROVIDER,
@@ -101,9 +88,9 @@ describe("DescribeIdentity (JS v3 SDK)", () => {
 	});
 
 	test("a merged-away identity is still described, without Logins", async () => {
-		const source = await developerIdentity(client, poolId, "carol-source");
-		const destination = await developerIdentity(client, poolId, "carol");
-		await client.send(
+		const source = await developerIdentity(t.client, poolId, "carol-source");
+		const destination = await developerIdentity(t.client, poolId, "carol");
+		await t.client.send(
 			new MergeDeveloperIdentitiesCommand({
 				IdentityPoolId: poolId,
 				DeveloperProviderName: DEV_PROVIDER,
@@ -122,8 +109,8 @@ describe("DescribeIdentity (JS v3 SDK)", () => {
 	});
 
 	test("an identity whose last login was unlinked is described without Logins", async () => {
-		const id = await developerIdentity(client, poolId, "dave");
-		await client.send(
+		const id = await developerIdentity(t.client, poolId, "dave");
+		await t.client.send(
 			new UnlinkDeveloperIdentityCommand({
 				IdentityPoolId: poolId,
 				IdentityId: id,
@@ -147,25 +134,23 @@ describe("DescribeIdentity (JS v3 SDK)", () => {
 	});
 
 	test("an identity of another region is not found", async () => {
-		const id = await developerIdentity(client, poolId, "erin");
-		const eu = sdkClient(ts.url, { region: "eu-west-1" });
+		const id = await developerIdentity(t.client, poolId, "erin");
+		const eu = t.sdk({ region: "eu-west-1" });
 		await rejectsWith(
 			eu.send(new DescribeIdentityCommand({ IdentityId: id })),
 			"ResourceNotFoundException",
 			`Identity '${id}' not found.`,
 		);
-		eu.destroy();
 	});
 
 	test("an identity of another account is not found", async () => {
-		const id = await developerIdentity(client, poolId, "frank");
-		const other = sdkClient(ts.url, OTHER_ACCOUNT);
+		const id = await developerIdentity(t.client, poolId, "frank");
+		const other = t.sdk(OTHER_ACCOUNT);
 		await rejectsWith(
 			other.send(new DescribeIdentityCommand({ IdentityId: id })),
 			"ResourceNotFoundException",
 			`Identity '${id}' not found.`,
 		);
-		other.destroy();
 	});
 
 	test("a malformed identity id is ValidationException", async () => {

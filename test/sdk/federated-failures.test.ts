@@ -1,6 +1,6 @@
 /**
  * Every documented failure of login validation, with its exact type and message
- * (docs/federation.md "Errors", reference §3.8-§3.10), through the official JS v3 client
+ * (docs/federation.md "Errors", docs/behaviour.md#getid, docs/behaviour.md#getcredentialsforidentity and docs/behaviour.md#getopenidtoken), through the official JS v3 client
  * against a real server. The server and the doubles share a fake clock, so the times in the
  * "Token expired" message are known.
  */
@@ -20,7 +20,6 @@ import {
 	AMAZON,
 	DEV,
 	FACEBOOK,
-	type Federation,
 	GOOGLE,
 	GOOGLE_CLIENT,
 	MESSAGES,
@@ -29,9 +28,9 @@ import {
 	OIDC_ISSUER,
 	OIDC_KEY,
 	SAML_ARN,
-	startFederation,
 	TWITTER,
 	USER_POOL_CLIENT,
+	useFederation,
 } from "../support/federation.ts";
 import { rejectsWith } from "../support/server.ts";
 
@@ -53,7 +52,6 @@ const unreachable = (key: string) =>
 describe("login validation failures (JS v3 SDK, unsigned)", () => {
 	const clock = new FakeClock();
 	const nowSec = () => Math.floor(clock.now() / 1000);
-	let f: Federation;
 	let poolId: string;
 	let rotating: FakeOidc;
 	let down: FakeOidc;
@@ -68,18 +66,20 @@ describe("login validation failures (JS v3 SDK, unsigned)", () => {
 			startFakeOidc({ issuerPath: "hang", clock }),
 			startFakeOidc({ issuerPath: "disc", clock }),
 		]);
-		f = await startFederation({
-			clock,
-			// A provider that never answers fails after this long (the default is 5 s).
-			config: { providerTimeoutSeconds: 1 },
-			extraProviders: {
-				[ROTATING]: { jwksUri: rotating.jwksUri, clientIds: ["c"] },
-				[DOWN]: { jwksUri: down.jwksUri, clientIds: ["c"] },
-				[BROKEN]: { jwksUri: broken.jwksUri, clientIds: ["c"] },
-				[HANGING]: { jwksUri: hanging.jwksUri, clientIds: ["c"] },
-				[discoveryDown.host]: { clientIds: ["c"] },
-			},
-		});
+	});
+	const f = useFederation(() => ({
+		clock,
+		// A provider that never answers fails after this long (the default is 5 s).
+		config: { providerTimeoutSeconds: 1 },
+		extraProviders: {
+			[ROTATING]: { jwksUri: rotating.jwksUri, clientIds: ["c"] },
+			[DOWN]: { jwksUri: down.jwksUri, clientIds: ["c"] },
+			[BROKEN]: { jwksUri: broken.jwksUri, clientIds: ["c"] },
+			[HANGING]: { jwksUri: hanging.jwksUri, clientIds: ["c"] },
+			[discoveryDown.host]: { clientIds: ["c"] },
+		},
+	}));
+	before(async () => {
 		poolId = await f.pool({
 			OpenIdConnectProviderARNs: [
 				OIDC_ARN,
@@ -93,7 +93,6 @@ describe("login validation failures (JS v3 SDK, unsigned)", () => {
 		});
 	});
 	after(async () => {
-		await f.stop();
 		await Promise.all(
 			[rotating, down, broken, hanging, discoveryDown].map((s) => s.close()),
 		);

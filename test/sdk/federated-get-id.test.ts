@@ -2,33 +2,31 @@
  * GetId with federated logins through the official JS v3 client (unsigned), against a real
  * server whose providers are the doubles of test/support/fake-idp.ts: for each provider, the
  * same user finds the same identity, a new user gets a new authenticated identity, and
- * DescribeIdentity names the provider (reference §3.8, §5).
+ * DescribeIdentity names the provider (docs/behaviour.md#getid and docs/behaviour.md#federation).
  */
 import assert from "node:assert/strict";
-import { after, before, describe, test } from "node:test";
+import { before, describe, test } from "node:test";
 import { ListIdentitiesCommand } from "@aws-sdk/client-cognito-identity";
 import { startFakeOidc } from "../support/fake-idp.ts";
 import {
 	AMAZON,
 	AMAZON_CLIENT,
 	FACEBOOK,
-	type Federation,
 	GOOGLE,
 	OIDC_CLIENT,
 	OIDC_KEY,
-	startFederation,
 	TWITTER,
 	USER_POOL_CLIENT,
+	useFederation,
+	withFederation,
 } from "../support/federation.ts";
 
 describe("GetId with federated logins (JS v3 SDK, unsigned)", () => {
-	let f: Federation;
+	const f = useFederation();
 	let poolId: string;
 	before(async () => {
-		f = await startFederation();
 		poolId = await f.pool();
 	});
-	after(() => f.stop());
 
 	/** Every provider: its `Logins` key and a fresh login value for a user. */
 	const providers = (): [
@@ -158,27 +156,30 @@ describe("GetId with federated logins (JS v3 SDK, unsigned)", () => {
 describe("GetId with an OpenID Connect provider found through its discovery document", () => {
 	test("a loopback issuer configured with client ids only: discovery, then its JWKS", async () => {
 		const local = await startFakeOidc({ issuerPath: "realms/dev" });
-		const f = await startFederation({
-			extraProviders: { [local.host]: { clientIds: ["dev-app"] } },
-		});
 		try {
-			const poolId = await f.pool({
-				OpenIdConnectProviderARNs: [
-					`arn:aws:iam::000000000000:oidc-provider/${local.host}`,
-				],
-			});
-			const token = await local.mint({ sub: "kc-user", aud: "dev-app" });
-			const a = await f.getId(poolId, { [local.host]: token });
-			const b = await f.getId(poolId, {
-				[local.host]: await local.mint({ sub: "kc-user", aud: "dev-app" }),
-			});
-			assert.equal(a, b);
-			assert.deepEqual(await f.loginsOf(a), [local.host]);
-			const paths = local.requests.map((r) => r.split("?")[0]);
-			assert.ok(paths.includes("/realms/dev/.well-known/openid-configuration"));
-			assert.ok(paths.includes("/realms/dev/.well-known/jwks.json"));
+			await withFederation(
+				{ extraProviders: { [local.host]: { clientIds: ["dev-app"] } } },
+				async (f) => {
+					const poolId = await f.pool({
+						OpenIdConnectProviderARNs: [
+							`arn:aws:iam::000000000000:oidc-provider/${local.host}`,
+						],
+					});
+					const token = await local.mint({ sub: "kc-user", aud: "dev-app" });
+					const a = await f.getId(poolId, { [local.host]: token });
+					const b = await f.getId(poolId, {
+						[local.host]: await local.mint({ sub: "kc-user", aud: "dev-app" }),
+					});
+					assert.equal(a, b);
+					assert.deepEqual(await f.loginsOf(a), [local.host]);
+					const paths = local.requests.map((r) => r.split("?")[0]);
+					assert.ok(
+						paths.includes("/realms/dev/.well-known/openid-configuration"),
+					);
+					assert.ok(paths.includes("/realms/dev/.well-known/jwks.json"));
+				},
+			);
 		} finally {
-			await f.stop();
 			await local.close();
 		}
 	});

@@ -1,5 +1,5 @@
 /**
- * Linking and merging through the public operations (reference §6, DECISIONS 10), through the
+ * Linking and merging through the public operations (docs/behaviour.md#identities), through the
  * official JS v3 client against a real server with federated providers: several logins in
  * one call link to one identity; logins owned by two identities merge them (the target is the
  * identity named in the call, else the one owning the developer login, else the oldest) and
@@ -7,7 +7,7 @@
  * other identity with a login linked elsewhere.
  */
 import assert from "node:assert/strict";
-import { after, before, describe, test } from "node:test";
+import { before, describe, test } from "node:test";
 import { setTimeout as delay } from "node:timers/promises";
 import {
 	GetCredentialsForIdentityCommand,
@@ -21,11 +21,10 @@ import {
 	AUTH_ROLE,
 	DEV,
 	FACEBOOK,
-	type Federation,
 	GOOGLE,
 	MESSAGES,
 	OIDC_KEY,
-	startFederation,
+	useFederation,
 } from "../support/federation.ts";
 import { listAllIdentities } from "../support/identities.ts";
 import { rejectsWith } from "../support/server.ts";
@@ -33,13 +32,11 @@ import { rejectsWith } from "../support/server.ts";
 const NA = "NotAuthorizedException";
 
 describe("linking and merging (JS v3 SDK, unsigned)", () => {
-	let f: Federation;
+	const f = useFederation();
 	let poolId: string;
 	before(async () => {
-		f = await startFederation();
 		poolId = await f.pool();
 	});
-	after(() => f.stop());
 
 	let n = 0;
 	/** A user name no other test uses. */
@@ -477,13 +474,11 @@ describe("linking and merging (JS v3 SDK, unsigned)", () => {
 });
 
 describe("the logins limit after a merge", () => {
-	let f: Federation;
+	const f = useFederation({ config: { maxLogins: 2 } });
 	let poolId: string;
 	before(async () => {
-		f = await startFederation({ config: { maxLogins: 2 } });
 		poolId = await f.pool();
 	});
-	after(() => f.stop());
 
 	test("GetId answers LimitExceededException, GetOpenIdToken InvalidParameterException", async () => {
 		const o = await f.tokens.oidc("limit-o");

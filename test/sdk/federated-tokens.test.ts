@@ -1,12 +1,12 @@
 /**
  * GetOpenIdToken (classic flow) and GetCredentialsForIdentity (enhanced flow) with federated
  * logins, through the official JS v3 client against a real server: the token's `amr` per
- * provider (DECISIONS 20a) and its 10-minute lifetime, verified through the server's live
- * JWKS; the authenticated role and the stored credentials record (DECISIONS 21); the proof an
- * identity with logins needs (reference §3.9, §3.10).
+ * provider (docs/behaviour.md#amr) and its 10-minute lifetime, verified through the server's live
+ * JWKS; the authenticated role and the stored credentials record (docs/behaviour.md#credentials); the proof an
+ * identity with logins needs (docs/behaviour.md#getcredentialsforidentity and docs/behaviour.md#getopenidtoken).
  */
 import assert from "node:assert/strict";
-import { after, before, describe, test } from "node:test";
+import { before, describe, test } from "node:test";
 import {
 	GetCredentialsForIdentityCommand,
 	GetOpenIdTokenCommand,
@@ -25,16 +25,15 @@ import {
 	DEV,
 	FACEBOOK,
 	FACEBOOK_APP,
-	type Federation,
 	GOOGLE,
 	GOOGLE_CLIENT,
 	MESSAGES,
 	OIDC_ARN,
 	OIDC_KEY,
-	startFederation,
 	TWITTER,
 	TWITTER_CONSUMER_KEY,
 	UNAUTH_ROLE,
+	useFederation,
 } from "../support/federation.ts";
 import { listAllIdentities } from "../support/identities.ts";
 import { rejectsWith } from "../support/server.ts";
@@ -42,11 +41,10 @@ import { rejectsWith } from "../support/server.ts";
 const NA = "NotAuthorizedException";
 
 describe("GetOpenIdToken and GetCredentialsForIdentity with federated logins (JS v3 SDK)", () => {
-	let f: Federation;
+	const f = useFederation();
 	let poolId: string;
 	let verify: (token: string, audience?: string) => Promise<JWTPayload>;
 	before(async () => {
-		f = await startFederation();
 		poolId = await f.pool();
 		const jwks = createRemoteJWKSet(new URL("/.well-known/jwks_uri", f.ts.url));
 		verify = async (token, audience = poolId) =>
@@ -58,7 +56,6 @@ describe("GetOpenIdToken and GetCredentialsForIdentity with federated logins (JS
 				})
 			).payload;
 	});
-	after(() => f.stop());
 
 	describe("GetOpenIdToken", () => {
 		test("each provider: a 10-minute token whose amr names the provider and the user", async () => {

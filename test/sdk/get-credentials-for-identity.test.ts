@@ -1,8 +1,6 @@
 import assert from "node:assert/strict";
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import {
-	CognitoIdentityClient as Client,
-	type CognitoIdentityClient,
 	CreateIdentityPoolCommand,
 	GetCredentialsForIdentityCommand,
 	GetIdCommand,
@@ -10,41 +8,19 @@ import {
 	SetIdentityPoolRolesCommand,
 } from "@aws-sdk/client-cognito-identity";
 import { fromCognitoIdentity } from "@aws-sdk/credential-provider-cognito-identity";
-import {
-	rejectsWith,
-	sdkClient,
-	startServer,
-	type TestServer,
-} from "../support/server.ts";
+import { rejectsWith, useServer } from "../support/server.ts";
 
 const DEV = "login.example.app";
 const AUTH_ROLE = "arn:aws:iam::000000000000:role/Cognito_Auth";
 const UNAUTH_ROLE = "arn:aws:iam::000000000000:role/Cognito_Unauth";
 
 describe("GetCredentialsForIdentity (JS v3 SDK)", () => {
-	let ts: TestServer;
-	let admin: CognitoIdentityClient;
-	let publicClient: CognitoIdentityClient;
-	before(async () => {
-		ts = await startServer();
-		admin = sdkClient(ts.url);
-		// The public operations need no credentials: an unsigned client, as an app has.
-		publicClient = new Client({
-			endpoint: ts.url,
-			region: "us-east-1",
-			maxAttempts: 1,
-		});
-	});
-	after(async () => {
-		admin.destroy();
-		publicClient.destroy();
-		await ts.stop();
-	});
+	const t = useServer();
 
 	async function pool(
 		options: { guests?: boolean; roles?: Record<string, string> } = {},
 	) {
-		const out = await admin.send(
+		const out = await t.client.send(
 			new CreateIdentityPoolCommand({
 				IdentityPoolName: "creds",
 				AllowUnauthenticatedIdentities: options.guests ?? true,
@@ -52,7 +28,7 @@ describe("GetCredentialsForIdentity (JS v3 SDK)", () => {
 			}),
 		);
 		const poolId = out.IdentityPoolId as string;
-		await admin.send(
+		await t.client.send(
 			new SetIdentityPoolRolesCommand({
 				IdentityPoolId: poolId,
 				Roles: options.roles ?? {
@@ -66,10 +42,10 @@ describe("GetCredentialsForIdentity (JS v3 SDK)", () => {
 
 	test("a guest gets one-hour ASIA credentials for the unauthenticated role", async () => {
 		const poolId = await pool();
-		const { IdentityId } = await publicClient.send(
+		const { IdentityId } = await t.app.send(
 			new GetIdCommand({ IdentityPoolId: poolId }),
 		);
-		const out = await publicClient.send(
+		const out = await t.app.send(
 			new GetCredentialsForIdentityCommand({ IdentityId }),
 		);
 		assert.equal(out.IdentityId, IdentityId);
@@ -78,7 +54,7 @@ describe("GetCredentialsForIdentity (JS v3 SDK)", () => {
 		assert.ok((out.Credentials?.SessionToken?.length ?? 0) > 100);
 		const expires = out.Credentials?.Expiration?.getTime() ?? 0;
 		assert.ok(Math.abs(expires - (Date.now() + 3600_000)) < 10_000);
-		const stored = await ts.server.store.credentials.get(
+		const stored = await t.server.store.credentials.get(
 			out.Credentials?.AccessKeyId as string,
 		);
 		assert.equal(stored?.roleArn, UNAUTH_ROLE);
@@ -88,27 +64,27 @@ describe("GetCredentialsForIdentity (JS v3 SDK)", () => {
 	test("the developer flow across processes: backend token, then the client's credentials", async () => {
 		const poolId = await pool({ guests: false });
 		// The backend, signed with developer credentials.
-		const { IdentityId, Token } = await admin.send(
+		const { IdentityId, Token } = await t.client.send(
 			new GetOpenIdTokenForDeveloperIdentityCommand({
 				IdentityPoolId: poolId,
 				Logins: { [DEV]: "user-7" },
 			}),
 		);
 		// The client, unsigned, presents the token under cognito-identity.amazonaws.com.
-		const out = await publicClient.send(
+		const out = await t.app.send(
 			new GetCredentialsForIdentityCommand({
 				IdentityId,
 				Logins: { "cognito-identity.amazonaws.com": Token as string },
 			}),
 		);
 		assert.equal(out.IdentityId, IdentityId);
-		const stored = await ts.server.store.credentials.get(
+		const stored = await t.server.store.credentials.get(
 			out.Credentials?.AccessKeyId as string,
 		);
 		assert.equal(stored?.roleArn, AUTH_ROLE);
-		// The issuer's host is accepted as the key too (DECISIONS 19).
-		const host = new URL(ts.url).host;
-		const again = await publicClient.send(
+		// The issuer's host is accepted as the key too (docs/behaviour.md#issuer).
+		const host = new URL(t.url).host;
+		const again = await t.app.send(
 			new GetCredentialsForIdentityCommand({
 				IdentityId,
 				Logins: { [host]: Token as string },
@@ -119,7 +95,7 @@ describe("GetCredentialsForIdentity (JS v3 SDK)", () => {
 
 	test("the SDK's own fromCognitoIdentity credential provider works against the server", async () => {
 		const poolId = await pool({ guests: false });
-		const { IdentityId, Token } = await admin.send(
+		const { IdentityId, Token } = await t.client.send(
 			new GetOpenIdTokenForDeveloperIdentityCommand({
 				IdentityPoolId: poolId,
 				Logins: { [DEV]: "user-sdk" },
@@ -127,7 +103,7 @@ describe("GetCredentialsForIdentity (JS v3 SDK)", () => {
 		);
 		// The provider builds its own client (AWS's nested one) from this configuration.
 		const provider = fromCognitoIdentity({
-			clientConfig: { endpoint: ts.url, region: "us-east-1" },
+			clientConfig: { endpoint: t.url, region: "us-east-1" },
 			identityId: IdentityId as string,
 			logins: { "cognito-identity.amazonaws.com": Token as string },
 		});
@@ -143,20 +119,20 @@ describe("GetCredentialsForIdentity (JS v3 SDK)", () => {
 
 	test("a token for another identity does not prove this one", async () => {
 		const poolId = await pool({ guests: false });
-		const a = await admin.send(
+		const a = await t.client.send(
 			new GetOpenIdTokenForDeveloperIdentityCommand({
 				IdentityPoolId: poolId,
 				Logins: { [DEV]: "a" },
 			}),
 		);
-		const b = await admin.send(
+		const b = await t.client.send(
 			new GetOpenIdTokenForDeveloperIdentityCommand({
 				IdentityPoolId: poolId,
 				Logins: { [DEV]: "b" },
 			}),
 		);
 		await rejectsWith(
-			publicClient.send(
+			t.app.send(
 				new GetCredentialsForIdentityCommand({
 					IdentityId: a.IdentityId,
 					Logins: { "cognito-identity.amazonaws.com": b.Token as string },
@@ -169,14 +145,14 @@ describe("GetCredentialsForIdentity (JS v3 SDK)", () => {
 
 	test("an identity with logins needs them: without, its access is forbidden", async () => {
 		const poolId = await pool();
-		const { IdentityId } = await admin.send(
+		const { IdentityId } = await t.client.send(
 			new GetOpenIdTokenForDeveloperIdentityCommand({
 				IdentityPoolId: poolId,
 				Logins: { [DEV]: "c" },
 			}),
 		);
 		await rejectsWith(
-			publicClient.send(new GetCredentialsForIdentityCommand({ IdentityId })),
+			t.app.send(new GetCredentialsForIdentityCommand({ IdentityId })),
 			"NotAuthorizedException",
 			`Access to Identity '${IdentityId}' is forbidden.`,
 		);
@@ -184,10 +160,10 @@ describe("GetCredentialsForIdentity (JS v3 SDK)", () => {
 
 	test("guests of a pool that does not allow them are refused", async () => {
 		const poolId = await pool();
-		const { IdentityId } = await publicClient.send(
+		const { IdentityId } = await t.app.send(
 			new GetIdCommand({ IdentityPoolId: poolId }),
 		);
-		await admin.send(
+		await t.client.send(
 			new (
 				await import("@aws-sdk/client-cognito-identity")
 			).UpdateIdentityPoolCommand({
@@ -197,7 +173,7 @@ describe("GetCredentialsForIdentity (JS v3 SDK)", () => {
 			}),
 		);
 		await rejectsWith(
-			publicClient.send(new GetCredentialsForIdentityCommand({ IdentityId })),
+			t.app.send(new GetCredentialsForIdentityCommand({ IdentityId })),
 			"NotAuthorizedException",
 			"Unauthenticated access is not supported for this identity pool.",
 		);
@@ -205,11 +181,11 @@ describe("GetCredentialsForIdentity (JS v3 SDK)", () => {
 
 	test("no role for the identity is InvalidIdentityPoolConfigurationException", async () => {
 		const poolId = await pool({ roles: { authenticated: AUTH_ROLE } });
-		const { IdentityId } = await publicClient.send(
+		const { IdentityId } = await t.app.send(
 			new GetIdCommand({ IdentityPoolId: poolId }),
 		);
 		await rejectsWith(
-			publicClient.send(new GetCredentialsForIdentityCommand({ IdentityId })),
+			t.app.send(new GetCredentialsForIdentityCommand({ IdentityId })),
 			"InvalidIdentityPoolConfigurationException",
 			"Invalid identity pool configuration. Check assigned IAM roles for this pool.",
 		);
@@ -218,9 +194,7 @@ describe("GetCredentialsForIdentity (JS v3 SDK)", () => {
 	test("an unknown identity is ResourceNotFoundException", async () => {
 		const id = "us-east-1:00000000-0000-4000-8000-000000000000";
 		await rejectsWith(
-			publicClient.send(
-				new GetCredentialsForIdentityCommand({ IdentityId: id }),
-			),
+			t.app.send(new GetCredentialsForIdentityCommand({ IdentityId: id })),
 			"ResourceNotFoundException",
 			`Identity '${id}' not found.`,
 		);
@@ -228,7 +202,7 @@ describe("GetCredentialsForIdentity (JS v3 SDK)", () => {
 
 	test("a token that was tampered with is refused", async () => {
 		const poolId = await pool({ guests: false });
-		const { IdentityId, Token } = await admin.send(
+		const { IdentityId, Token } = await t.client.send(
 			new GetOpenIdTokenForDeveloperIdentityCommand({
 				IdentityPoolId: poolId,
 				Logins: { [DEV]: "t" },
@@ -241,7 +215,7 @@ describe("GetCredentialsForIdentity (JS v3 SDK)", () => {
 		payload.exp += 3600;
 		const forged = `${h}.${Buffer.from(JSON.stringify(payload)).toString("base64url")}.${s}`;
 		await rejectsWith(
-			publicClient.send(
+			t.app.send(
 				new GetCredentialsForIdentityCommand({
 					IdentityId,
 					Logins: { "cognito-identity.amazonaws.com": forged },

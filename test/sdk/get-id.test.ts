@@ -1,41 +1,19 @@
 import assert from "node:assert/strict";
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import {
-	CognitoIdentityClient,
 	CreateIdentityPoolCommand,
 	DescribeIdentityCommand,
 	GetIdCommand,
 } from "@aws-sdk/client-cognito-identity";
-import {
-	rejectsWith,
-	sdkClient,
-	startServer,
-	type TestServer,
-} from "../support/server.ts";
+import { rejectsWith, useServer } from "../support/server.ts";
 
 const DEV = "login.example.app";
 
 describe("GetId (JS v3 SDK, unsigned)", () => {
-	let ts: TestServer;
-	let admin: CognitoIdentityClient;
-	let app: CognitoIdentityClient;
-	before(async () => {
-		ts = await startServer();
-		admin = sdkClient(ts.url);
-		app = new CognitoIdentityClient({
-			endpoint: ts.url,
-			region: "us-east-1",
-			maxAttempts: 1,
-		});
-	});
-	after(async () => {
-		admin.destroy();
-		app.destroy();
-		await ts.stop();
-	});
+	const t = useServer();
 
 	async function pool(guests: boolean) {
-		const out = await admin.send(
+		const out = await t.client.send(
 			new CreateIdentityPoolCommand({
 				IdentityPoolName: "getid",
 				AllowUnauthenticatedIdentities: guests,
@@ -50,13 +28,13 @@ describe("GetId (JS v3 SDK, unsigned)", () => {
 
 	test("a guest gets a new identity on every call, in the pool's region", async () => {
 		const poolId = await pool(true);
-		const a = await app.send(new GetIdCommand({ IdentityPoolId: poolId }));
-		const b = await app.send(
+		const a = await t.app.send(new GetIdCommand({ IdentityPoolId: poolId }));
+		const b = await t.app.send(
 			new GetIdCommand({ IdentityPoolId: poolId, Logins: {} }),
 		);
 		assert.match(a.IdentityId ?? "", /^us-east-1:[0-9a-f-]{36}$/);
 		assert.notEqual(a.IdentityId, b.IdentityId);
-		const described = await admin.send(
+		const described = await t.client.send(
 			new DescribeIdentityCommand({ IdentityId: a.IdentityId }),
 		);
 		assert.equal(described.Logins, undefined);
@@ -65,7 +43,7 @@ describe("GetId (JS v3 SDK, unsigned)", () => {
 	test("a pool that does not allow guests refuses them", async () => {
 		const poolId = await pool(false);
 		await rejectsWith(
-			app.send(new GetIdCommand({ IdentityPoolId: poolId })),
+			t.app.send(new GetIdCommand({ IdentityPoolId: poolId })),
 			"NotAuthorizedException",
 			"Unauthenticated access is not supported for this identity pool.",
 		);
@@ -74,7 +52,7 @@ describe("GetId (JS v3 SDK, unsigned)", () => {
 	test("an unknown pool is ResourceNotFoundException", async () => {
 		const id = "us-east-1:00000000-0000-4000-8000-000000000000";
 		await rejectsWith(
-			app.send(new GetIdCommand({ IdentityPoolId: id })),
+			t.app.send(new GetIdCommand({ IdentityPoolId: id })),
 			"ResourceNotFoundException",
 			`IdentityPool '${id}' not found.`,
 		);
@@ -83,13 +61,13 @@ describe("GetId (JS v3 SDK, unsigned)", () => {
 	test("the developer provider and this server's own tokens are refused in Logins", async () => {
 		const poolId = await pool(true);
 		await rejectsWith(
-			app.send(
+			t.app.send(
 				new GetIdCommand({ IdentityPoolId: poolId, Logins: { [DEV]: "user" } }),
 			),
 			"NotAuthorizedException",
 		);
 		await rejectsWith(
-			app.send(
+			t.app.send(
 				new GetIdCommand({
 					IdentityPoolId: poolId,
 					Logins: {
@@ -105,7 +83,7 @@ describe("GetId (JS v3 SDK, unsigned)", () => {
 	test("a provider that is not configured on the pool is refused", async () => {
 		const poolId = await pool(true);
 		await rejectsWith(
-			app.send(
+			t.app.send(
 				new GetIdCommand({
 					IdentityPoolId: poolId,
 					Logins: { "graph.facebook.com": "t" },

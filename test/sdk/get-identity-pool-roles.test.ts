@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import {
 	type CognitoIdentityClient,
 	CreateIdentityPoolCommand,
@@ -8,13 +8,9 @@ import {
 	type RoleMapping,
 	SetIdentityPoolRolesCommand,
 } from "@aws-sdk/client-cognito-identity";
+import { TWO_ACCOUNTS } from "../support/identities.ts";
 import { raw } from "../support/raw.ts";
-import {
-	rejectsWith,
-	sdkClient,
-	startServer,
-	type TestServer,
-} from "../support/server.ts";
+import { rejectsWith, useServer, withServer } from "../support/server.ts";
 
 const AUTH = "arn:aws:iam::000000000000:role/Cognito_Auth_Role";
 const UNAUTH = "arn:aws:iam::000000000000:role/Cognito_Unauth_Role";
@@ -109,31 +105,11 @@ const ALL_MAPPINGS: Record<string, RoleMapping> = {
 };
 
 describe("GetIdentityPoolRoles (JS v3 SDK)", () => {
-	let ts: TestServer;
-	let client: CognitoIdentityClient;
-	before(async () => {
-		ts = await startServer({
-			credentials: [
-				{
-					accessKeyId: "test",
-					secretAccessKey: "test",
-					accountId: "000000000000",
-				},
-				{
-					accessKeyId: "other",
-					secretAccessKey: "other-secret",
-					accountId: "111111111111",
-				},
-			],
-		});
-		client = sdkClient(ts.url);
-	});
-	after(async () => {
-		client.destroy();
-		await ts.stop();
+	const t = useServer({
+		credentials: TWO_ACCOUNTS,
 	});
 
-	async function get(poolId: string, c: CognitoIdentityClient = client) {
+	async function get(poolId: string, c: CognitoIdentityClient = t.client) {
 		const { $metadata: _, ...out } = await c.send(
 			new GetIdentityPoolRolesCommand({ IdentityPoolId: poolId }),
 		);
@@ -141,10 +117,10 @@ describe("GetIdentityPoolRoles (JS v3 SDK)", () => {
 	}
 
 	test("a pool without roles answers Roles {} and no RoleMappings", async () => {
-		const id = await createPool(client);
+		const id = await createPool(t.client);
 		assert.deepEqual(await get(id), { IdentityPoolId: id, Roles: {} });
-		// On the wire: exactly these members, Roles present though empty (DECISIONS 4).
-		const res = await raw(ts.url, {
+		// On the wire: exactly these members, Roles present though empty (docs/behaviour.md#wire-protocol).
+		const res = await raw(t.url, {
 			target: "AWSCognitoIdentityService.GetIdentityPoolRoles",
 			body: JSON.stringify({ IdentityPoolId: id }),
 		});
@@ -153,8 +129,8 @@ describe("GetIdentityPoolRoles (JS v3 SDK)", () => {
 	});
 
 	test("SetIdentityPoolRoles answers {} on the wire", async () => {
-		const id = await createPool(client);
-		const res = await raw(ts.url, {
+		const id = await createPool(t.client);
+		const res = await raw(t.url, {
 			target: "AWSCognitoIdentityService.SetIdentityPoolRoles",
 			body: JSON.stringify({ IdentityPoolId: id, Roles: {} }),
 		});
@@ -164,8 +140,8 @@ describe("GetIdentityPoolRoles (JS v3 SDK)", () => {
 	});
 
 	test("round trip: roles only (the aws-cli sample shape)", async () => {
-		const id = await createPool(client);
-		await client.send(
+		const id = await createPool(t.client);
+		await t.client.send(
 			new SetIdentityPoolRolesCommand({
 				IdentityPoolId: id,
 				Roles: { authenticated: AUTH, unauthenticated: UNAUTH },
@@ -178,8 +154,8 @@ describe("GetIdentityPoolRoles (JS v3 SDK)", () => {
 	});
 
 	test("round trip: Token and Rules mappings with every match type and every key form", async () => {
-		const id = await createPool(client);
-		await client.send(
+		const id = await createPool(t.client);
+		await t.client.send(
 			new SetIdentityPoolRolesCommand({
 				IdentityPoolId: id,
 				Roles: { authenticated: AUTH },
@@ -206,8 +182,8 @@ describe("GetIdentityPoolRoles (JS v3 SDK)", () => {
 	});
 
 	test("unknown members of a mapping are dropped, not stored", async () => {
-		const id = await createPool(client);
-		const res = await raw(ts.url, {
+		const id = await createPool(t.client);
+		const res = await raw(t.url, {
 			target: "AWSCognitoIdentityService.SetIdentityPoolRoles",
 			body: JSON.stringify({
 				IdentityPoolId: id,
@@ -236,15 +212,15 @@ describe("GetIdentityPoolRoles (JS v3 SDK)", () => {
 			"ResourceNotFoundException",
 			`IdentityPool '${unknown}' not found.`,
 		);
-		const id = await createPool(client);
-		await client.send(
+		const id = await createPool(t.client);
+		await t.client.send(
 			new SetIdentityPoolRolesCommand({
 				IdentityPoolId: id,
 				Roles: { authenticated: AUTH },
 				RoleMappings: ALL_MAPPINGS,
 			}),
 		);
-		await client.send(new DeleteIdentityPoolCommand({ IdentityPoolId: id }));
+		await t.client.send(new DeleteIdentityPoolCommand({ IdentityPoolId: id }));
 		await rejectsWith(
 			get(id),
 			"ResourceNotFoundException",
@@ -253,29 +229,24 @@ describe("GetIdentityPoolRoles (JS v3 SDK)", () => {
 	});
 
 	test("a pool of another account or region is not found", async () => {
-		const id = await createPool(client);
-		await client.send(
+		const id = await createPool(t.client);
+		await t.client.send(
 			new SetIdentityPoolRolesCommand({
 				IdentityPoolId: id,
 				Roles: { authenticated: AUTH },
 			}),
 		);
-		const other = sdkClient(ts.url, {
+		const other = t.sdk({
 			accessKeyId: "other",
 			secretAccessKey: "other-secret",
 		});
-		const eu = sdkClient(ts.url, { region: "eu-west-1" });
-		try {
-			for (const c of [other, eu]) {
-				await rejectsWith(
-					get(id, c),
-					"ResourceNotFoundException",
-					`IdentityPool '${id}' not found.`,
-				);
-			}
-		} finally {
-			other.destroy();
-			eu.destroy();
+		const eu = t.sdk({ region: "eu-west-1" });
+		for (const c of [other, eu]) {
+			await rejectsWith(
+				get(id, c),
+				"ResourceNotFoundException",
+				`IdentityPool '${id}' not found.`,
+			);
 		}
 	});
 
@@ -288,8 +259,8 @@ describe("GetIdentityPoolRoles (JS v3 SDK)", () => {
 	});
 
 	test("an unsigned call is refused", async () => {
-		const id = await createPool(client);
-		const res = await raw(ts.url, {
+		const id = await createPool(t.client);
+		const res = await raw(t.url, {
 			target: "AWSCognitoIdentityService.GetIdentityPoolRoles",
 			body: JSON.stringify({ IdentityPoolId: id }),
 			sign: false,
@@ -301,24 +272,18 @@ describe("GetIdentityPoolRoles (JS v3 SDK)", () => {
 
 describe("roles across a restart (JS v3 SDK)", () => {
 	test("roles and mappings survive stopping and starting the server on the same file", async () => {
-		const first = await startServer();
-		let client = sdkClient(first.url);
-		const id = await createPool(client);
-		const bare = await createPool(client);
-		await client.send(
-			new SetIdentityPoolRolesCommand({
-				IdentityPoolId: id,
-				Roles: { authenticated: AUTH, unauthenticated: UNAUTH },
-				RoleMappings: ALL_MAPPINGS,
-			}),
-		);
-		client.destroy();
-		await first.stop({ keepData: true });
-
-		const second = await startServer({ dbPath: first.dbPath });
-		client = sdkClient(second.url);
-		try {
-			const { $metadata: _a, ...out } = await client.send(
+		await withServer(async (t) => {
+			const id = await createPool(t.client);
+			const bare = await createPool(t.client);
+			await t.client.send(
+				new SetIdentityPoolRolesCommand({
+					IdentityPoolId: id,
+					Roles: { authenticated: AUTH, unauthenticated: UNAUTH },
+					RoleMappings: ALL_MAPPINGS,
+				}),
+			);
+			await t.restart();
+			const { $metadata: _a, ...out } = await t.client.send(
 				new GetIdentityPoolRolesCommand({ IdentityPoolId: id }),
 			);
 			assert.deepEqual(out, {
@@ -326,13 +291,10 @@ describe("roles across a restart (JS v3 SDK)", () => {
 				Roles: { authenticated: AUTH, unauthenticated: UNAUTH },
 				RoleMappings: ALL_MAPPINGS,
 			});
-			const { $metadata: _b, ...untouched } = await client.send(
+			const { $metadata: _b, ...untouched } = await t.client.send(
 				new GetIdentityPoolRolesCommand({ IdentityPoolId: bare }),
 			);
 			assert.deepEqual(untouched, { IdentityPoolId: bare, Roles: {} });
-		} finally {
-			client.destroy();
-			await second.stop();
-		}
+		});
 	});
 });

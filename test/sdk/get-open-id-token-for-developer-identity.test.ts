@@ -1,53 +1,30 @@
 import assert from "node:assert/strict";
-import { after, before, describe, test } from "node:test";
+import { before, describe, test } from "node:test";
 import {
-	type CognitoIdentityClient,
 	CreateIdentityPoolCommand,
 	DescribeIdentityCommand,
 	GetOpenIdTokenForDeveloperIdentityCommand,
 	ListIdentitiesCommand,
 } from "@aws-sdk/client-cognito-identity";
 import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from "jose";
-import {
-	rejectsWith,
-	sdkClient,
-	startServer,
-	type TestServer,
-} from "../support/server.ts";
+import { TWO_ACCOUNTS } from "../support/identities.ts";
+import { rejectsWith, useServer, withServer } from "../support/server.ts";
 
 const DEV = "login.example.app";
 const ID =
 	/^us-east-1:[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 describe("GetOpenIdTokenForDeveloperIdentity (JS v3 SDK)", () => {
-	let ts: TestServer;
-	let client: CognitoIdentityClient;
 	let poolId: string;
-	before(async () => {
-		ts = await startServer({
-			credentials: [
-				{
-					accessKeyId: "test",
-					secretAccessKey: "test",
-					accountId: "000000000000",
-				},
-				{
-					accessKeyId: "other",
-					secretAccessKey: "other-secret",
-					accountId: "111111111111",
-				},
-			],
-		});
-		client = sdkClient(ts.url);
-		poolId = await newPool({ DeveloperProviderName: DEV });
+	const t = useServer({
+		credentials: TWO_ACCOUNTS,
 	});
-	after(async () => {
-		client.destroy();
-		await ts.stop();
+	before(async () => {
+		poolId = await newPool({ DeveloperProviderName: DEV });
 	});
 
 	async function newPool(extra: Record<string, unknown> = {}): Promise<string> {
-		const out = await client.send(
+		const out = await t.client.send(
 			new CreateIdentityPoolCommand({
 				IdentityPoolName: "dev",
 				AllowUnauthenticatedIdentities: false,
@@ -65,7 +42,7 @@ describe("GetOpenIdTokenForDeveloperIdentity (JS v3 SDK)", () => {
 		extra: Record<string, unknown> = {},
 		pool = poolId,
 	) {
-		return client.send(
+		return t.client.send(
 			new GetOpenIdTokenForDeveloperIdentityCommand({
 				IdentityPoolId: pool,
 				Logins: { [DEV]: user },
@@ -75,9 +52,9 @@ describe("GetOpenIdTokenForDeveloperIdentity (JS v3 SDK)", () => {
 	}
 
 	async function verify(jwt: string, pool = poolId) {
-		const jwks = createRemoteJWKSet(new URL("/.well-known/jwks_uri", ts.url));
+		const jwks = createRemoteJWKSet(new URL("/.well-known/jwks_uri", t.url));
 		return jwtVerify(jwt, jwks, {
-			issuer: ts.url,
+			issuer: t.url,
 			audience: pool,
 			algorithms: ["RS512"],
 		});
@@ -96,7 +73,7 @@ describe("GetOpenIdTokenForDeveloperIdentity (JS v3 SDK)", () => {
 			DEV,
 			`${DEV}:${poolId}:alice`,
 		]);
-		assert.equal(payload.iss, ts.url);
+		assert.equal(payload.iss, t.url);
 		assert.equal(
 			payload["https://cognito-identity.amazonaws.com/identity-pool-arn"],
 			`arn:aws:cognito-identity:us-east-1:000000000000:identitypool/${poolId}`,
@@ -104,7 +81,7 @@ describe("GetOpenIdTokenForDeveloperIdentity (JS v3 SDK)", () => {
 		assert.equal((payload.exp as number) - (payload.iat as number), 900);
 		assert.ok(Math.abs((payload.iat as number) - Date.now() / 1000) < 5);
 		assert.equal(payload["https://aws.amazon.com/tags"], undefined);
-		const described = await client.send(
+		const described = await t.client.send(
 			new DescribeIdentityCommand({ IdentityId: out.IdentityId }),
 		);
 		assert.deepEqual(described.Logins, [DEV]);
@@ -133,7 +110,7 @@ describe("GetOpenIdTokenForDeveloperIdentity (JS v3 SDK)", () => {
 			const { payload } = await verify(answer.Token as string, pool);
 			assert.equal(payload.sub, answer.IdentityId);
 		}
-		const list = await client.send(
+		const list = await t.client.send(
 			new ListIdentitiesCommand({ IdentityPoolId: pool, MaxResults: 60 }),
 		);
 		assert.equal(list.Identities?.length, 1);
@@ -189,7 +166,7 @@ describe("GetOpenIdTokenForDeveloperIdentity (JS v3 SDK)", () => {
 		).toString();
 		assert.match(header, /^\{"kid":"[\w-]+","typ":"JWS","alg":"RS512"\}$/);
 		const jwks = (await (
-			await fetch(new URL("/.well-known/jwks.json", ts.url))
+			await fetch(new URL("/.well-known/jwks.json", t.url))
 		).json()) as {
 			keys: { kid: string }[];
 		};
@@ -247,7 +224,7 @@ describe("GetOpenIdTokenForDeveloperIdentity (JS v3 SDK)", () => {
 	});
 
 	test("an unknown pool, or one of another account or region, is ResourceNotFoundException", async () => {
-		const other = sdkClient(ts.url, {
+		const other = t.sdk({
 			accessKeyId: "other",
 			secretAccessKey: "other-secret",
 		});
@@ -261,8 +238,7 @@ describe("GetOpenIdTokenForDeveloperIdentity (JS v3 SDK)", () => {
 			"ResourceNotFoundException",
 			`IdentityPool '${poolId}' not found.`,
 		);
-		other.destroy();
-		const eu = sdkClient(ts.url, { region: "eu-west-1" });
+		const eu = t.sdk({ region: "eu-west-1" });
 		await rejectsWith(
 			eu.send(
 				new GetOpenIdTokenForDeveloperIdentityCommand({
@@ -272,12 +248,11 @@ describe("GetOpenIdTokenForDeveloperIdentity (JS v3 SDK)", () => {
 			),
 			"ResourceNotFoundException",
 		);
-		eu.destroy();
 	});
 
 	test("the developer login key must be the pool's developer provider name", async () => {
 		await rejectsWith(
-			client.send(
+			t.client.send(
 				new GetOpenIdTokenForDeveloperIdentityCommand({
 					IdentityPoolId: poolId,
 					Logins: { "other.example.app": "u" },
@@ -293,7 +268,7 @@ describe("GetOpenIdTokenForDeveloperIdentity (JS v3 SDK)", () => {
 			"This identity pool does not support the specified developer provider",
 		);
 		await rejectsWith(
-			client.send(
+			t.client.send(
 				new GetOpenIdTokenForDeveloperIdentityCommand({
 					IdentityPoolId: poolId,
 					Logins: {},
@@ -303,7 +278,7 @@ describe("GetOpenIdTokenForDeveloperIdentity (JS v3 SDK)", () => {
 			/must include the developer provider/,
 		);
 		await rejectsWith(
-			client.send(
+			t.client.send(
 				new GetOpenIdTokenForDeveloperIdentityCommand({
 					IdentityPoolId: poolId,
 					Logins: { [DEV]: "u", "unknown.example": "t" },
@@ -316,7 +291,7 @@ describe("GetOpenIdTokenForDeveloperIdentity (JS v3 SDK)", () => {
 
 	test("an external login of a configured provider is verified: a bad token refuses the call", async () => {
 		await rejectsWith(
-			client.send(
+			t.client.send(
 				new GetOpenIdTokenForDeveloperIdentityCommand({
 					IdentityPoolId: poolId,
 					Logins: { [DEV]: "u", "accounts.google.com": "not-a-token" },
@@ -339,7 +314,7 @@ describe("GetOpenIdTokenForDeveloperIdentity (JS v3 SDK)", () => {
 
 	test("Logins is required and the call must be signed", async () => {
 		await rejectsWith(
-			client.send(
+			t.client.send(
 				// @ts-expect-error Logins is required
 				new GetOpenIdTokenForDeveloperIdentityCommand({
 					IdentityPoolId: poolId,
@@ -355,79 +330,81 @@ describe("GetOpenIdTokenForDeveloperIdentity with an external login (JS v3 SDK)"
 	test("a valid login of a configured provider is linked to the developer user's identity", async () => {
 		const { startFakeOidc } = await import("../support/fake-idp.ts");
 		const oidc = await startFakeOidc();
-		const ts = await startServer({
-			config: {
-				providers: {
-					"oidc.example.com": { jwksUri: oidc.jwksUri, clientIds: ["app"] },
-				},
-			},
-		});
-		const client = sdkClient(ts.url);
 		try {
-			const arn = "arn:aws:iam::000000000000:oidc-provider/oidc.example.com";
-			const pool = await client.send(
-				new CreateIdentityPoolCommand({
-					IdentityPoolName: "dev-and-oidc",
-					AllowUnauthenticatedIdentities: false,
-					DeveloperProviderName: DEV,
-					OpenIdConnectProviderARNs: [arn],
-				}),
+			await withServer(
+				{
+					config: {
+						providers: {
+							"oidc.example.com": { jwksUri: oidc.jwksUri, clientIds: ["app"] },
+						},
+					},
+				},
+				async (t) => {
+					const arn =
+						"arn:aws:iam::000000000000:oidc-provider/oidc.example.com";
+					const pool = await t.client.send(
+						new CreateIdentityPoolCommand({
+							IdentityPoolName: "dev-and-oidc",
+							AllowUnauthenticatedIdentities: false,
+							DeveloperProviderName: DEV,
+							OpenIdConnectProviderARNs: [arn],
+						}),
+					);
+					const poolId = pool.IdentityPoolId as string;
+					const idToken = await oidc.mint({
+						iss: "https://oidc.example.com",
+						aud: "app",
+						sub: "oidc-user",
+					});
+					const out = await t.client.send(
+						new GetOpenIdTokenForDeveloperIdentityCommand({
+							IdentityPoolId: poolId,
+							Logins: { [DEV]: "dev-user", "oidc.example.com": idToken },
+						}),
+					);
+					const described = await t.client.send(
+						new DescribeIdentityCommand({ IdentityId: out.IdentityId }),
+					);
+					assert.deepEqual(
+						described.Logins?.sort(),
+						[DEV, "oidc.example.com"].sort(),
+					);
+					const payload = JSON.parse(
+						Buffer.from(
+							(out.Token as string).split(".")[1] as string,
+							"base64url",
+						).toString(),
+					);
+					assert.deepEqual(payload.amr, [
+						"authenticated",
+						DEV,
+						`${DEV}:${poolId}:dev-user`,
+						"oidc.example.com",
+						`${arn}:OIDC:oidc-user`,
+					]);
+					// Linking a second developer user to that identity now needs the external login.
+					await rejectsWith(
+						t.client.send(
+							new GetOpenIdTokenForDeveloperIdentityCommand({
+								IdentityPoolId: poolId,
+								IdentityId: out.IdentityId,
+								Logins: { [DEV]: "dev-user-2" },
+							}),
+						),
+						"NotAuthorizedException",
+						"Logins don't match. Please include at least one valid login for this identity or identity pool.",
+					);
+					const linked = await t.client.send(
+						new GetOpenIdTokenForDeveloperIdentityCommand({
+							IdentityPoolId: poolId,
+							IdentityId: out.IdentityId,
+							Logins: { [DEV]: "dev-user-2", "oidc.example.com": idToken },
+						}),
+					);
+					assert.equal(linked.IdentityId, out.IdentityId);
+				},
 			);
-			const poolId = pool.IdentityPoolId as string;
-			const idToken = await oidc.mint({
-				iss: "https://oidc.example.com",
-				aud: "app",
-				sub: "oidc-user",
-			});
-			const out = await client.send(
-				new GetOpenIdTokenForDeveloperIdentityCommand({
-					IdentityPoolId: poolId,
-					Logins: { [DEV]: "dev-user", "oidc.example.com": idToken },
-				}),
-			);
-			const described = await client.send(
-				new DescribeIdentityCommand({ IdentityId: out.IdentityId }),
-			);
-			assert.deepEqual(
-				described.Logins?.sort(),
-				[DEV, "oidc.example.com"].sort(),
-			);
-			const payload = JSON.parse(
-				Buffer.from(
-					(out.Token as string).split(".")[1] as string,
-					"base64url",
-				).toString(),
-			);
-			assert.deepEqual(payload.amr, [
-				"authenticated",
-				DEV,
-				`${DEV}:${poolId}:dev-user`,
-				"oidc.example.com",
-				`${arn}:OIDC:oidc-user`,
-			]);
-			// Linking a second developer user to that identity now needs the external login.
-			await rejectsWith(
-				client.send(
-					new GetOpenIdTokenForDeveloperIdentityCommand({
-						IdentityPoolId: poolId,
-						IdentityId: out.IdentityId,
-						Logins: { [DEV]: "dev-user-2" },
-					}),
-				),
-				"NotAuthorizedException",
-				"Logins don't match. Please include at least one valid login for this identity or identity pool.",
-			);
-			const linked = await client.send(
-				new GetOpenIdTokenForDeveloperIdentityCommand({
-					IdentityPoolId: poolId,
-					IdentityId: out.IdentityId,
-					Logins: { [DEV]: "dev-user-2", "oidc.example.com": idToken },
-				}),
-			);
-			assert.equal(linked.IdentityId, out.IdentityId);
 		} finally {
-			client.destroy();
-			await ts.stop();
 			await oidc.close();
 		}
 	});

@@ -1,7 +1,6 @@
 import assert from "node:assert/strict";
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import {
-	CognitoIdentityClient,
 	CreateIdentityPoolCommand,
 	GetIdCommand,
 	GetOpenIdTokenCommand,
@@ -9,36 +8,15 @@ import {
 	SetIdentityPoolRolesCommand,
 } from "@aws-sdk/client-cognito-identity";
 import { createRemoteJWKSet, jwtVerify } from "jose";
-import {
-	rejectsWith,
-	sdkClient,
-	startServer,
-	type TestServer,
-} from "../support/server.ts";
+import { rejectsWith, useServer } from "../support/server.ts";
 
 const DEV = "login.example.app";
 
 describe("GetOpenIdToken (JS v3 SDK, unsigned)", () => {
-	let ts: TestServer;
-	let admin: CognitoIdentityClient;
-	let app: CognitoIdentityClient;
-	before(async () => {
-		ts = await startServer();
-		admin = sdkClient(ts.url);
-		app = new CognitoIdentityClient({
-			endpoint: ts.url,
-			region: "us-east-1",
-			maxAttempts: 1,
-		});
-	});
-	after(async () => {
-		admin.destroy();
-		app.destroy();
-		await ts.stop();
-	});
+	const t = useServer();
 
 	async function pool(extra: Record<string, unknown> = {}) {
-		const out = await admin.send(
+		const out = await t.client.send(
 			new CreateIdentityPoolCommand({
 				IdentityPoolName: "classic",
 				AllowUnauthenticatedIdentities: true,
@@ -54,15 +32,15 @@ describe("GetOpenIdToken (JS v3 SDK, unsigned)", () => {
 
 	test("a guest gets a 10-minute unauthenticated token that verifies through the JWKS", async () => {
 		const poolId = await pool();
-		const { IdentityId } = await app.send(
+		const { IdentityId } = await t.app.send(
 			new GetIdCommand({ IdentityPoolId: poolId }),
 		);
-		const out = await app.send(new GetOpenIdTokenCommand({ IdentityId }));
+		const out = await t.app.send(new GetOpenIdTokenCommand({ IdentityId }));
 		assert.equal(out.IdentityId, IdentityId);
 		const { payload } = await jwtVerify(
 			out.Token as string,
-			createRemoteJWKSet(new URL("/.well-known/jwks_uri", ts.url)),
-			{ issuer: ts.url, audience: poolId, algorithms: ["RS512"] },
+			createRemoteJWKSet(new URL("/.well-known/jwks_uri", t.url)),
+			{ issuer: t.url, audience: poolId, algorithms: ["RS512"] },
 		);
 		assert.equal(payload.sub, IdentityId);
 		assert.deepEqual(payload.amr, ["unauthenticated"]);
@@ -71,11 +49,11 @@ describe("GetOpenIdToken (JS v3 SDK, unsigned)", () => {
 
 	test("AllowClassicFlow unset allows the classic flow; false refuses it", async () => {
 		const off = await pool({ AllowClassicFlow: false });
-		const { IdentityId } = await app.send(
+		const { IdentityId } = await t.app.send(
 			new GetIdCommand({ IdentityPoolId: off }),
 		);
 		await rejectsWith(
-			app.send(new GetOpenIdTokenCommand({ IdentityId })),
+			t.app.send(new GetOpenIdTokenCommand({ IdentityId })),
 			"InvalidParameterException",
 			"Basic (classic) flow is not enabled, please use enhanced flow.",
 		);
@@ -83,7 +61,7 @@ describe("GetOpenIdToken (JS v3 SDK, unsigned)", () => {
 
 	test("a pool with role mappings refuses the classic flow", async () => {
 		const poolId = await pool();
-		await admin.send(
+		await t.client.send(
 			new SetIdentityPoolRolesCommand({
 				IdentityPoolId: poolId,
 				Roles: { authenticated: "arn:aws:iam::000000000000:role/Auth" },
@@ -95,11 +73,11 @@ describe("GetOpenIdToken (JS v3 SDK, unsigned)", () => {
 				},
 			}),
 		);
-		const { IdentityId } = await app.send(
+		const { IdentityId } = await t.app.send(
 			new GetIdCommand({ IdentityPoolId: poolId }),
 		);
 		await rejectsWith(
-			app.send(new GetOpenIdTokenCommand({ IdentityId })),
+			t.app.send(new GetOpenIdTokenCommand({ IdentityId })),
 			"InvalidParameterException",
 			"Basic (classic) flow is not supported with RoleMappings, please use enhanced flow.",
 		);
@@ -107,14 +85,14 @@ describe("GetOpenIdToken (JS v3 SDK, unsigned)", () => {
 
 	test("no unauthenticated token for an identity that has logins", async () => {
 		const poolId = await pool();
-		const { IdentityId } = await admin.send(
+		const { IdentityId } = await t.client.send(
 			new GetOpenIdTokenForDeveloperIdentityCommand({
 				IdentityPoolId: poolId,
 				Logins: { [DEV]: "u" },
 			}),
 		);
 		await rejectsWith(
-			app.send(new GetOpenIdTokenCommand({ IdentityId })),
+			t.app.send(new GetOpenIdTokenCommand({ IdentityId })),
 			"NotAuthorizedException",
 			`Access to Identity '${IdentityId}' is forbidden.`,
 		);
@@ -122,14 +100,14 @@ describe("GetOpenIdToken (JS v3 SDK, unsigned)", () => {
 
 	test("this server's own token is refused in GetOpenIdToken", async () => {
 		const poolId = await pool();
-		const { IdentityId, Token } = await admin.send(
+		const { IdentityId, Token } = await t.client.send(
 			new GetOpenIdTokenForDeveloperIdentityCommand({
 				IdentityPoolId: poolId,
 				Logins: { [DEV]: "v" },
 			}),
 		);
 		await rejectsWith(
-			app.send(
+			t.app.send(
 				new GetOpenIdTokenCommand({
 					IdentityId,
 					Logins: { "cognito-identity.amazonaws.com": Token as string },
@@ -143,7 +121,7 @@ describe("GetOpenIdToken (JS v3 SDK, unsigned)", () => {
 	test("an unknown identity is ResourceNotFoundException", async () => {
 		const id = "us-east-1:00000000-0000-4000-8000-000000000000";
 		await rejectsWith(
-			app.send(new GetOpenIdTokenCommand({ IdentityId: id })),
+			t.app.send(new GetOpenIdTokenCommand({ IdentityId: id })),
 			"ResourceNotFoundException",
 			`Identity '${id}' not found.`,
 		);

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import {
 	type CognitoIdentityClient,
 	CreateIdentityPoolCommand,
@@ -8,13 +8,9 @@ import {
 	type GetPrincipalTagAttributeMapInput,
 	SetPrincipalTagAttributeMapCommand,
 } from "@aws-sdk/client-cognito-identity";
+import { TWO_ACCOUNTS } from "../support/identities.ts";
 import { raw } from "../support/raw.ts";
-import {
-	rejectsWith,
-	sdkClient,
-	startServer,
-	type TestServer,
-} from "../support/server.ts";
+import { rejectsWith, useServer, withServer } from "../support/server.ts";
 
 const USER_POOL = "cognito-idp.us-east-1.amazonaws.com/us-east-1_Abc";
 const OIDC = "arn:aws:iam::000000000000:oidc-provider/oidc.example.com";
@@ -24,31 +20,13 @@ const AMAZON = "www.amazon.com";
 const NAMES = [FACEBOOK, AMAZON, USER_POOL, OIDC, SAML];
 
 describe("GetPrincipalTagAttributeMap (JS v3 SDK)", () => {
-	let ts: TestServer;
-	let client: CognitoIdentityClient;
-	before(async () => {
-		ts = await startServer({
-			credentials: [
-				{
-					accessKeyId: "test",
-					secretAccessKey: "test",
-					accountId: "000000000000",
-				},
-				{
-					accessKeyId: "other",
-					secretAccessKey: "other-secret",
-					accountId: "111111111111",
-				},
-			],
-		});
-		client = sdkClient(ts.url);
-	});
-	after(async () => {
-		client.destroy();
-		await ts.stop();
+	const t = useServer({
+		credentials: TWO_ACCOUNTS,
 	});
 
-	async function fullPool(c: CognitoIdentityClient = client): Promise<string> {
+	async function fullPool(
+		c: CognitoIdentityClient = t.client,
+	): Promise<string> {
 		const out = await c.send(
 			new CreateIdentityPoolCommand({
 				IdentityPoolName: "tags",
@@ -71,7 +49,7 @@ describe("GetPrincipalTagAttributeMap (JS v3 SDK)", () => {
 	async function get(
 		poolId: string,
 		provider: string,
-		c: CognitoIdentityClient = client,
+		c: CognitoIdentityClient = t.client,
 	) {
 		const { $metadata, ...out } = await c.send(
 			new GetPrincipalTagAttributeMapCommand({
@@ -89,7 +67,7 @@ describe("GetPrincipalTagAttributeMap (JS v3 SDK)", () => {
 		useDefaults: boolean | undefined,
 		tags?: Record<string, string>,
 	) {
-		return client.send(
+		return t.client.send(
 			new SetPrincipalTagAttributeMapCommand({
 				IdentityPoolId: poolId,
 				IdentityProviderName: provider,
@@ -113,7 +91,7 @@ describe("GetPrincipalTagAttributeMap (JS v3 SDK)", () => {
 
 	test("the wire answer has exactly the four members", async () => {
 		const id = await fullPool();
-		const res = await raw(ts.url, {
+		const res = await raw(t.url, {
 			target: "AWSCognitoIdentityService.GetPrincipalTagAttributeMap",
 			body: JSON.stringify({
 				IdentityPoolId: id,
@@ -197,7 +175,7 @@ describe("GetPrincipalTagAttributeMap (JS v3 SDK)", () => {
 		);
 		const id = await fullPool();
 		await set(id, FACEBOOK, true);
-		await client.send(new DeleteIdentityPoolCommand({ IdentityPoolId: id }));
+		await t.client.send(new DeleteIdentityPoolCommand({ IdentityPoolId: id }));
 		await rejectsWith(
 			get(id, FACEBOOK),
 			"ResourceNotFoundException",
@@ -208,29 +186,24 @@ describe("GetPrincipalTagAttributeMap (JS v3 SDK)", () => {
 	test("a pool of another account or region is not found", async () => {
 		const id = await fullPool();
 		await set(id, OIDC, false, { repo: "repository" });
-		const other = sdkClient(ts.url, {
+		const other = t.sdk({
 			accessKeyId: "other",
 			secretAccessKey: "other-secret",
 		});
-		const eu = sdkClient(ts.url, { region: "eu-west-1" });
-		try {
-			for (const c of [other, eu]) {
-				await rejectsWith(
-					get(id, OIDC, c),
-					"ResourceNotFoundException",
-					`IdentityPool '${id}' not found.`,
-				);
-			}
-		} finally {
-			other.destroy();
-			eu.destroy();
+		const eu = t.sdk({ region: "eu-west-1" });
+		for (const c of [other, eu]) {
+			await rejectsWith(
+				get(id, OIDC, c),
+				"ResourceNotFoundException",
+				`IdentityPool '${id}' not found.`,
+			);
 		}
 	});
 
 	test("IdentityProviderName is required; the pool id must be well formed (model)", async () => {
 		const id = await fullPool();
 		await rejectsWith(
-			client.send(
+			t.client.send(
 				new GetPrincipalTagAttributeMapCommand({
 					IdentityPoolId: id,
 				} as GetPrincipalTagAttributeMapInput),
@@ -246,45 +219,33 @@ describe("GetPrincipalTagAttributeMap (JS v3 SDK)", () => {
 	});
 
 	test("maps survive a restart", async () => {
-		const first = await startServer();
-		const c1 = sdkClient(first.url);
-		let id: string;
-		try {
-			id = await fullPool(c1);
-			await c1.send(
+		await withServer(async (t) => {
+			const id = await fullPool(t.client);
+			await t.client.send(
 				new SetPrincipalTagAttributeMapCommand({
 					IdentityPoolId: id,
 					IdentityProviderName: USER_POOL,
 					PrincipalTags: { tenant: "custom:tenant", who: "sub" },
 				}),
 			);
-			await c1.send(
+			await t.client.send(
 				new SetPrincipalTagAttributeMapCommand({
 					IdentityPoolId: id,
 					IdentityProviderName: AMAZON,
 					UseDefaults: true,
 				}),
 			);
-		} finally {
-			c1.destroy();
-			await first.stop({ keepData: true });
-		}
-		const second = await startServer({ dbPath: first.dbPath });
-		const c2 = sdkClient(second.url);
-		try {
-			assert.deepEqual((await get(id, USER_POOL, c2)).PrincipalTags, {
+			await t.restart();
+			assert.deepEqual((await get(id, USER_POOL, t.client)).PrincipalTags, {
 				tenant: "custom:tenant",
 				who: "sub",
 			});
-			assert.deepEqual(await get(id, AMAZON, c2), {
+			assert.deepEqual(await get(id, AMAZON, t.client), {
 				IdentityPoolId: id,
 				IdentityProviderName: AMAZON,
 				UseDefaults: true,
 				PrincipalTags: { username: "user_id", client: "aud" },
 			});
-		} finally {
-			c2.destroy();
-			await second.stop();
-		}
+		});
 	});
 });

@@ -1,7 +1,6 @@
 import assert from "node:assert/strict";
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import {
-	type CognitoIdentityClient,
 	DeleteIdentitiesCommand,
 	ListIdentitiesCommand,
 	type ListIdentitiesCommandOutput,
@@ -18,37 +17,23 @@ import {
 	OTHER_ACCOUNT,
 	TWO_ACCOUNTS,
 } from "../support/identities.ts";
-import {
-	rejectsWith,
-	sdkClient,
-	startServer,
-	type TestServer,
-} from "../support/server.ts";
+import { rejectsWith, useServer } from "../support/server.ts";
 
 describe("ListIdentities (JS v3 SDK)", () => {
-	let ts: TestServer;
-	let client: CognitoIdentityClient;
-	before(async () => {
-		ts = await startServer({ credentials: TWO_ACCOUNTS });
-		client = sdkClient(ts.url);
-	});
-	after(async () => {
-		client.destroy();
-		await ts.stop();
-	});
+	const t = useServer({ credentials: TWO_ACCOUNTS });
 
 	const ids = (page: ListIdentitiesCommandOutput) =>
 		(page.Identities ?? []).map((i) => i.IdentityId as string);
 
 	test("an empty pool answers Identities: [] without a token, echoing the pool id", async () => {
-		const poolId = await createDeveloperPool(client, { name: "empty" });
-		const out = await client.send(
+		const poolId = await createDeveloperPool(t.client, { name: "empty" });
+		const out = await t.client.send(
 			new ListIdentitiesCommand({ IdentityPoolId: poolId, MaxResults: 10 }),
 		);
 		assert.equal(out.IdentityPoolId, poolId);
 		assert.deepEqual(out.Identities, []);
 		assert.equal(out.NextToken, undefined);
-		const hidden = await client.send(
+		const hidden = await t.client.send(
 			new ListIdentitiesCommand({
 				IdentityPoolId: poolId,
 				MaxResults: 10,
@@ -59,12 +44,12 @@ describe("ListIdentities (JS v3 SDK)", () => {
 	});
 
 	test("items are identity descriptions, in creation order, of this pool only", async () => {
-		const poolId = await createDeveloperPool(client, { name: "items" });
-		const otherPool = await createDeveloperPool(client, { name: "items-2" });
-		const a = await developerIdentity(client, poolId, "a");
-		await developerIdentity(client, otherPool, "a");
-		const b = await developerIdentity(client, poolId, "b");
-		const out = await client.send(
+		const poolId = await createDeveloperPool(t.client, { name: "items" });
+		const otherPool = await createDeveloperPool(t.client, { name: "items-2" });
+		const a = await developerIdentity(t.client, poolId, "a");
+		await developerIdentity(t.client, otherPool, "a");
+		const b = await developerIdentity(t.client, poolId, "b");
+		const out = await t.client.send(
 			new ListIdentitiesCommand({ IdentityPoolId: poolId, MaxResults: 60 }),
 		);
 		assert.equal(out.IdentityPoolId, poolId);
@@ -77,9 +62,9 @@ describe("ListIdentities (JS v3 SDK)", () => {
 	});
 
 	test("MaxResults is required, 1..60", async () => {
-		const poolId = await createDeveloperPool(client, { name: "max" });
+		const poolId = await createDeveloperPool(t.client, { name: "max" });
 		await rejectsWith(
-			client.send(
+			t.client.send(
 				new ListIdentitiesCommand({
 					IdentityPoolId: poolId,
 				} as unknown as { IdentityPoolId: string; MaxResults: number }),
@@ -88,32 +73,32 @@ describe("ListIdentities (JS v3 SDK)", () => {
 			"1 validation error detected: Value null at 'maxResults' failed to satisfy constraint: Member must not be null",
 		);
 		await rejectsWith(
-			client.send(
+			t.client.send(
 				new ListIdentitiesCommand({ IdentityPoolId: poolId, MaxResults: 0 }),
 			),
 			"ValidationException",
 			"1 validation error detected: Value '0' at 'maxResults' failed to satisfy constraint: Member must have value greater than or equal to 1",
 		);
 		await rejectsWith(
-			client.send(
+			t.client.send(
 				new ListIdentitiesCommand({ IdentityPoolId: poolId, MaxResults: 61 }),
 			),
 			"ValidationException",
 			"1 validation error detected: Value '61' at 'maxResults' failed to satisfy constraint: Member must have value less than or equal to 60",
 		);
-		const out = await client.send(
+		const out = await t.client.send(
 			new ListIdentitiesCommand({ IdentityPoolId: poolId, MaxResults: 60 }),
 		);
 		assert.deepEqual(out.Identities, []);
 	});
 
 	test("pages through every identity with creations and deletions between pages", async () => {
-		const poolId = await createDeveloperPool(client, { name: "paged" });
+		const poolId = await createDeveloperPool(t.client, { name: "paged" });
 		const created: string[] = [];
 		for (let i = 0; i < 8; i++)
-			created.push(await developerIdentity(client, poolId, `user-${i}`));
+			created.push(await developerIdentity(t.client, poolId, `user-${i}`));
 		const seen: string[] = [];
-		const first = await client.send(
+		const first = await t.client.send(
 			new ListIdentitiesCommand({ IdentityPoolId: poolId, MaxResults: 3 }),
 		);
 		assert.equal(first.IdentityPoolId, poolId);
@@ -122,8 +107,8 @@ describe("ListIdentities (JS v3 SDK)", () => {
 		assert.ok(first.NextToken);
 
 		// Between pages: one already listed and one not yet listed are deleted, one is created.
-		const late = await developerIdentity(client, poolId, "late");
-		await client.send(
+		const late = await developerIdentity(t.client, poolId, "late");
+		await t.client.send(
 			new DeleteIdentitiesCommand({
 				IdentityIdsToDelete: [created[2] as string, created[4] as string],
 			}),
@@ -132,7 +117,7 @@ describe("ListIdentities (JS v3 SDK)", () => {
 		let pages = 1;
 		let later: string | undefined;
 		while (token) {
-			const page: ListIdentitiesCommandOutput = await client.send(
+			const page: ListIdentitiesCommandOutput = await t.client.send(
 				new ListIdentitiesCommand({
 					IdentityPoolId: poolId,
 					MaxResults: 3,
@@ -147,8 +132,8 @@ describe("ListIdentities (JS v3 SDK)", () => {
 			if (pages === 2) {
 				// And again between the second and third pages.
 				assert.deepEqual(seen.slice(3), [created[3], created[5], created[6]]);
-				later = await developerIdentity(client, poolId, "later");
-				await client.send(
+				later = await developerIdentity(t.client, poolId, "later");
+				await t.client.send(
 					new DeleteIdentitiesCommand({
 						IdentityIdsToDelete: [created[7] as string],
 					}),
@@ -165,13 +150,17 @@ describe("ListIdentities (JS v3 SDK)", () => {
 	});
 
 	test("HideDisabled leaves out merged-away and inaccessible identities", async () => {
-		const poolId = await createDeveloperPool(client, { name: "hide" });
-		const active = await developerIdentity(client, poolId, "active");
-		const source = await developerIdentity(client, poolId, "source");
-		const destination = await developerIdentity(client, poolId, "destination");
-		const unlinked = await developerIdentity(client, poolId, "unlinked");
-		const last = await developerIdentity(client, poolId, "last");
-		await client.send(
+		const poolId = await createDeveloperPool(t.client, { name: "hide" });
+		const active = await developerIdentity(t.client, poolId, "active");
+		const source = await developerIdentity(t.client, poolId, "source");
+		const destination = await developerIdentity(
+			t.client,
+			poolId,
+			"destination",
+		);
+		const unlinked = await developerIdentity(t.client, poolId, "unlinked");
+		const last = await developerIdentity(t.client, poolId, "last");
+		await t.client.send(
 			new MergeDeveloperIdentitiesCommand({
 				IdentityPoolId: poolId,
 				DeveloperProviderName: DEV_PROVIDER,
@@ -179,7 +168,7 @@ describe("ListIdentities (JS v3 SDK)", () => {
 				DestinationUserIdentifier: "destination",
 			}),
 		);
-		await client.send(
+		await t.client.send(
 			new UnlinkDeveloperIdentityCommand({
 				IdentityPoolId: poolId,
 				IdentityId: unlinked,
@@ -187,7 +176,7 @@ describe("ListIdentities (JS v3 SDK)", () => {
 				DeveloperUserIdentifier: "unlinked",
 			}),
 		);
-		const all = await listAllIdentities(client, poolId);
+		const all = await listAllIdentities(t.client, poolId);
 		assert.deepEqual(
 			all.map((i) => i.IdentityId),
 			[active, source, destination, unlinked, last],
@@ -196,20 +185,20 @@ describe("ListIdentities (JS v3 SDK)", () => {
 		assert.equal(all[1]?.Logins, undefined);
 		assert.equal(all[3]?.Logins, undefined);
 		assert.deepEqual(
-			(await listAllIdentities(client, poolId, { hideDisabled: false })).map(
+			(await listAllIdentities(t.client, poolId, { hideDisabled: false })).map(
 				(i) => i.IdentityId,
 			),
 			[active, source, destination, unlinked, last],
 		);
 		const shown = [active, destination, last];
 		assert.deepEqual(
-			(await listAllIdentities(client, poolId, { hideDisabled: true })).map(
+			(await listAllIdentities(t.client, poolId, { hideDisabled: true })).map(
 				(i) => i.IdentityId,
 			),
 			shown,
 		);
 		// Hidden identities take no room in a page.
-		const paged = await listAllIdentities(client, poolId, {
+		const paged = await listAllIdentities(t.client, poolId, {
 			hideDisabled: true,
 			pageSize: 1,
 		});
@@ -217,7 +206,7 @@ describe("ListIdentities (JS v3 SDK)", () => {
 			paged.map((i) => i.IdentityId),
 			shown,
 		);
-		const firstTwo = await client.send(
+		const firstTwo = await t.client.send(
 			new ListIdentitiesCommand({
 				IdentityPoolId: poolId,
 				MaxResults: 2,
@@ -229,18 +218,18 @@ describe("ListIdentities (JS v3 SDK)", () => {
 	});
 
 	test("a NextToken of another pool, of the other HideDisabled view, or garbage is InvalidParameterException", async () => {
-		const poolA = await createDeveloperPool(client, { name: "token-a" });
-		const poolB = await createDeveloperPool(client, { name: "token-b" });
+		const poolA = await createDeveloperPool(t.client, { name: "token-a" });
+		const poolB = await createDeveloperPool(t.client, { name: "token-b" });
 		for (const u of ["x", "y", "z"]) {
-			await developerIdentity(client, poolA, u);
-			await developerIdentity(client, poolB, u);
+			await developerIdentity(t.client, poolA, u);
+			await developerIdentity(t.client, poolB, u);
 		}
-		const pageA = await client.send(
+		const pageA = await t.client.send(
 			new ListIdentitiesCommand({ IdentityPoolId: poolA, MaxResults: 1 }),
 		);
 		assert.ok(pageA.NextToken);
 		await rejectsWith(
-			client.send(
+			t.client.send(
 				new ListIdentitiesCommand({
 					IdentityPoolId: poolB,
 					MaxResults: 1,
@@ -250,7 +239,7 @@ describe("ListIdentities (JS v3 SDK)", () => {
 			"InvalidParameterException",
 		);
 		await rejectsWith(
-			client.send(
+			t.client.send(
 				new ListIdentitiesCommand({
 					IdentityPoolId: poolA,
 					MaxResults: 1,
@@ -260,7 +249,7 @@ describe("ListIdentities (JS v3 SDK)", () => {
 			),
 			"InvalidParameterException",
 		);
-		const hiddenA = await client.send(
+		const hiddenA = await t.client.send(
 			new ListIdentitiesCommand({
 				IdentityPoolId: poolA,
 				MaxResults: 1,
@@ -269,7 +258,7 @@ describe("ListIdentities (JS v3 SDK)", () => {
 		);
 		assert.ok(hiddenA.NextToken);
 		await rejectsWith(
-			client.send(
+			t.client.send(
 				new ListIdentitiesCommand({
 					IdentityPoolId: poolA,
 					MaxResults: 1,
@@ -279,7 +268,7 @@ describe("ListIdentities (JS v3 SDK)", () => {
 			"InvalidParameterException",
 		);
 		await rejectsWith(
-			client.send(
+			t.client.send(
 				new ListIdentitiesCommand({
 					IdentityPoolId: poolA,
 					MaxResults: 1,
@@ -289,12 +278,12 @@ describe("ListIdentities (JS v3 SDK)", () => {
 			"InvalidParameterException",
 		);
 		// A token of another operation.
-		const pools = await client.send(
+		const pools = await t.client.send(
 			new ListIdentityPoolsCommand({ MaxResults: 1 }),
 		);
 		assert.ok(pools.NextToken);
 		await rejectsWith(
-			client.send(
+			t.client.send(
 				new ListIdentitiesCommand({
 					IdentityPoolId: poolA,
 					MaxResults: 1,
@@ -304,7 +293,7 @@ describe("ListIdentities (JS v3 SDK)", () => {
 			"InvalidParameterException",
 		);
 		// The right token continues, and HideDisabled: false is the same view as omitting it.
-		const next = await client.send(
+		const next = await t.client.send(
 			new ListIdentitiesCommand({
 				IdentityPoolId: poolA,
 				MaxResults: 1,
@@ -314,7 +303,7 @@ describe("ListIdentities (JS v3 SDK)", () => {
 		);
 		assert.equal(next.Identities?.length, 1);
 		assert.notDeepEqual(ids(next), ids(pageA));
-		const nextHidden = await client.send(
+		const nextHidden = await t.client.send(
 			new ListIdentitiesCommand({
 				IdentityPoolId: poolA,
 				MaxResults: 1,
@@ -328,7 +317,7 @@ describe("ListIdentities (JS v3 SDK)", () => {
 	test("an unknown pool is ResourceNotFoundException with AWS's message", async () => {
 		const id = "us-east-1:00000000-0000-4000-8000-000000000000";
 		await rejectsWith(
-			client.send(
+			t.client.send(
 				new ListIdentitiesCommand({ IdentityPoolId: id, MaxResults: 10 }),
 			),
 			"ResourceNotFoundException",
@@ -337,9 +326,9 @@ describe("ListIdentities (JS v3 SDK)", () => {
 	});
 
 	test("a pool of another account or region is not found", async () => {
-		const poolId = await createDeveloperPool(client, { name: "tenant" });
-		await developerIdentity(client, poolId, "someone");
-		const other = sdkClient(ts.url, OTHER_ACCOUNT);
+		const poolId = await createDeveloperPool(t.client, { name: "tenant" });
+		await developerIdentity(t.client, poolId, "someone");
+		const other = t.sdk(OTHER_ACCOUNT);
 		await rejectsWith(
 			other.send(
 				new ListIdentitiesCommand({ IdentityPoolId: poolId, MaxResults: 10 }),
@@ -347,8 +336,7 @@ describe("ListIdentities (JS v3 SDK)", () => {
 			"ResourceNotFoundException",
 			`IdentityPool '${poolId}' not found.`,
 		);
-		other.destroy();
-		const eu = sdkClient(ts.url, { region: "eu-west-1" });
+		const eu = t.sdk({ region: "eu-west-1" });
 		await rejectsWith(
 			eu.send(
 				new ListIdentitiesCommand({ IdentityPoolId: poolId, MaxResults: 10 }),
@@ -356,6 +344,5 @@ describe("ListIdentities (JS v3 SDK)", () => {
 			"ResourceNotFoundException",
 			`IdentityPool '${poolId}' not found.`,
 		);
-		eu.destroy();
 	});
 });

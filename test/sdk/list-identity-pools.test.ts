@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { after, before, describe, test } from "node:test";
+import { before, describe, test } from "node:test";
 import {
 	type CognitoIdentityClient,
 	CreateIdentityPoolCommand,
@@ -8,23 +8,13 @@ import {
 	type ListIdentityPoolsCommandOutput,
 	paginateListIdentityPools,
 } from "@aws-sdk/client-cognito-identity";
-import {
-	rejectsWith,
-	sdkClient,
-	startServer,
-	type TestServer,
-} from "../support/server.ts";
+import { rejectsWith, useServer } from "../support/server.ts";
 
 describe("ListIdentityPools (JS v3 SDK)", () => {
-	let ts: TestServer;
 	let client: CognitoIdentityClient;
+	const t = useServer();
 	before(async () => {
-		ts = await startServer();
-		client = sdkClient(ts.url, { region: "us-west-2" });
-	});
-	after(async () => {
-		client.destroy();
-		await ts.stop();
+		client = t.sdk({ region: "us-west-2" });
 	});
 
 	async function create(name: string): Promise<string> {
@@ -38,13 +28,12 @@ describe("ListIdentityPools (JS v3 SDK)", () => {
 	}
 
 	test("an empty region answers an empty list without a token", async () => {
-		const empty = sdkClient(ts.url, { region: "sa-east-1" });
+		const empty = t.sdk({ region: "sa-east-1" });
 		const out = await empty.send(
 			new ListIdentityPoolsCommand({ MaxResults: 10 }),
 		);
 		assert.deepEqual(out.IdentityPools, []);
 		assert.equal(out.NextToken, undefined);
-		empty.destroy();
 	});
 
 	test("pages through every pool with inserts and deletes between pages", async () => {
@@ -83,7 +72,7 @@ describe("ListIdentityPools (JS v3 SDK)", () => {
 	});
 
 	test("the SDK paginator walks every page", async () => {
-		const other = sdkClient(ts.url, { region: "ca-central-1" });
+		const other = t.sdk({ region: "ca-central-1" });
 		const ids: string[] = [];
 		for (let i = 0; i < 5; i++) {
 			const out = await other.send(
@@ -107,11 +96,10 @@ describe("ListIdentityPools (JS v3 SDK)", () => {
 		}
 		assert.equal(pages, 3);
 		assert.deepEqual(seen, ids);
-		other.destroy();
 	});
 
 	test("items carry the id and name only", async () => {
-		const sa = sdkClient(ts.url, { region: "eu-north-1" });
+		const sa = t.sdk({ region: "eu-north-1" });
 		await sa.send(
 			new CreateIdentityPoolCommand({
 				IdentityPoolName: "tagged",
@@ -124,7 +112,6 @@ describe("ListIdentityPools (JS v3 SDK)", () => {
 			"IdentityPoolId",
 			"IdentityPoolName",
 		]);
-		sa.destroy();
 	});
 
 	test("a token from another account and region is InvalidParameterException", async () => {
@@ -133,7 +120,7 @@ describe("ListIdentityPools (JS v3 SDK)", () => {
 			new ListIdentityPoolsCommand({ MaxResults: 1 }),
 		);
 		assert.ok(page.NextToken);
-		const east = sdkClient(ts.url, { region: "us-east-1" });
+		const east = t.sdk({ region: "us-east-1" });
 		await rejectsWith(
 			east.send(
 				new ListIdentityPoolsCommand({
@@ -152,7 +139,6 @@ describe("ListIdentityPools (JS v3 SDK)", () => {
 			),
 			"InvalidParameterException",
 		);
-		east.destroy();
 	});
 
 	test("MaxResults is required and ranges from 1 to 60", async () => {

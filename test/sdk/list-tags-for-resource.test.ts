@@ -1,59 +1,38 @@
 import assert from "node:assert/strict";
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import {
-	type CognitoIdentityClient,
 	DeleteIdentityPoolCommand,
 	ListTagsForResourceCommand,
 	TagResourceCommand,
 	UpdateIdentityPoolCommand,
 } from "@aws-sdk/client-cognito-identity";
+import { OTHER_ACCOUNT as OTHER, TWO_ACCOUNTS } from "../support/identities.ts";
 import {
 	rejectsWith,
-	sdkClient,
-	startServer,
 	TEST_ACCOUNT,
-	type TestServer,
+	useServer,
+	withServer,
 } from "../support/server.ts";
 import { arnOf, createPool } from "../support/tags.ts";
 
-const OTHER_ACCOUNT = "111111111111";
+const OTHER_ACCOUNT = OTHER.accountId;
 
 describe("ListTagsForResource (JS v3 SDK)", () => {
-	let ts: TestServer;
-	let client: CognitoIdentityClient;
-	before(async () => {
-		ts = await startServer({
-			credentials: [
-				{
-					accessKeyId: "test",
-					secretAccessKey: "test",
-					accountId: TEST_ACCOUNT,
-				},
-				{
-					accessKeyId: "other",
-					secretAccessKey: "other-secret",
-					accountId: OTHER_ACCOUNT,
-				},
-			],
-		});
-		client = sdkClient(ts.url);
-	});
-	after(async () => {
-		client.destroy();
-		await ts.stop();
+	const t = useServer({
+		credentials: TWO_ACCOUNTS,
 	});
 
 	test("answers the pool's IdentityPoolTags", async () => {
-		const id = await createPool(client, { team: "a", env: "" }, "listed");
-		const { $metadata: _, ...out } = await client.send(
+		const id = await createPool(t.client, { team: "a", env: "" }, "listed");
+		const { $metadata: _, ...out } = await t.client.send(
 			new ListTagsForResourceCommand({ ResourceArn: arnOf(id) }),
 		);
 		assert.deepEqual(out, { Tags: { team: "a", env: "" } });
 	});
 
-	test("Tags is present even when the pool has none (DECISIONS 4)", async () => {
-		const id = await createPool(client, undefined, "listed");
-		const { $metadata: _, ...out } = await client.send(
+	test("Tags is present even when the pool has none (docs/behaviour.md#wire-protocol)", async () => {
+		const id = await createPool(t.client, undefined, "listed");
+		const { $metadata: _, ...out } = await t.client.send(
 			new ListTagsForResourceCommand({ ResourceArn: arnOf(id) }),
 		);
 		// The SDK leaves out members absent from the body: {} proves it was sent.
@@ -61,15 +40,15 @@ describe("ListTagsForResource (JS v3 SDK)", () => {
 	});
 
 	test("follows TagResource and UpdateIdentityPool", async () => {
-		const id = await createPool(client, { team: "a" }, "listed");
-		await client.send(
+		const id = await createPool(t.client, { team: "a" }, "listed");
+		await t.client.send(
 			new TagResourceCommand({ ResourceArn: arnOf(id), Tags: { env: "prod" } }),
 		);
-		let out = await client.send(
+		let out = await t.client.send(
 			new ListTagsForResourceCommand({ ResourceArn: arnOf(id) }),
 		);
 		assert.deepEqual(out.Tags, { team: "a", env: "prod" });
-		await client.send(
+		await t.client.send(
 			new UpdateIdentityPoolCommand({
 				IdentityPoolId: id,
 				IdentityPoolName: "listed",
@@ -77,16 +56,16 @@ describe("ListTagsForResource (JS v3 SDK)", () => {
 				IdentityPoolTags: {},
 			}),
 		);
-		out = await client.send(
+		out = await t.client.send(
 			new ListTagsForResourceCommand({ ResourceArn: arnOf(id) }),
 		);
 		assert.deepEqual(out.Tags, {});
 	});
 
 	test("a malformed ARN is InvalidParameterException", async () => {
-		const id = await createPool(client, undefined, "listed");
+		const id = await createPool(t.client, undefined, "listed");
 		await rejectsWith(
-			client.send(
+			t.client.send(
 				new ListTagsForResourceCommand({
 					ResourceArn: `arn:aws:cognito-identity:us-west-2:${TEST_ACCOUNT}:identitypool/${id}`,
 				}),
@@ -95,7 +74,7 @@ describe("ListTagsForResource (JS v3 SDK)", () => {
 			`Invalid ResourceArn: the identity pool '${id}' is of region 'us-east-1', not of the ARN's region 'us-west-2'. Expected arn:<partition>:cognito-identity:<region>:<12-digit account id>:identitypool/<IdentityPoolId>.`,
 		);
 		await rejectsWith(
-			client.send(
+			t.client.send(
 				new ListTagsForResourceCommand({
 					ResourceArn: `arn:aws:cognito-identity:us-east-1:${TEST_ACCOUNT}:${id}`,
 				}),
@@ -108,50 +87,45 @@ describe("ListTagsForResource (JS v3 SDK)", () => {
 	test("an unknown or deleted pool is ResourceNotFoundException", async () => {
 		const unknown = "us-east-1:00000000-0000-4000-8000-000000000000";
 		await rejectsWith(
-			client.send(
+			t.client.send(
 				new ListTagsForResourceCommand({ ResourceArn: arnOf(unknown) }),
 			),
 			"ResourceNotFoundException",
 			`IdentityPool '${unknown}' not found.`,
 		);
-		const id = await createPool(client, { team: "a" }, "listed");
-		await client.send(new DeleteIdentityPoolCommand({ IdentityPoolId: id }));
+		const id = await createPool(t.client, { team: "a" }, "listed");
+		await t.client.send(new DeleteIdentityPoolCommand({ IdentityPoolId: id }));
 		await rejectsWith(
-			client.send(new ListTagsForResourceCommand({ ResourceArn: arnOf(id) })),
+			t.client.send(new ListTagsForResourceCommand({ ResourceArn: arnOf(id) })),
 			"ResourceNotFoundException",
 			`IdentityPool '${id}' not found.`,
 		);
 	});
 
 	test("a pool of another account or region is not found", async () => {
-		const id = await createPool(client, { team: "a" }, "listed");
-		const other = sdkClient(ts.url, {
+		const id = await createPool(t.client, { team: "a" }, "listed");
+		const other = t.sdk({
 			accessKeyId: "other",
 			secretAccessKey: "other-secret",
 		});
-		const eu = sdkClient(ts.url, { region: "eu-west-1" });
-		try {
-			for (const [c, arn] of [
-				[other, arnOf(id)],
-				[other, arnOf(id, OTHER_ACCOUNT)],
-				[eu, arnOf(id)],
-				[client, arnOf(id, OTHER_ACCOUNT)],
-			] as const) {
-				await rejectsWith(
-					c.send(new ListTagsForResourceCommand({ ResourceArn: arn })),
-					"ResourceNotFoundException",
-					`IdentityPool '${id}' not found.`,
-				);
-			}
-		} finally {
-			other.destroy();
-			eu.destroy();
+		const eu = t.sdk({ region: "eu-west-1" });
+		for (const [c, arn] of [
+			[other, arnOf(id)],
+			[other, arnOf(id, OTHER_ACCOUNT)],
+			[eu, arnOf(id)],
+			[t.client, arnOf(id, OTHER_ACCOUNT)],
+		] as const) {
+			await rejectsWith(
+				c.send(new ListTagsForResourceCommand({ ResourceArn: arn })),
+				"ResourceNotFoundException",
+				`IdentityPool '${id}' not found.`,
+			);
 		}
 	});
 
 	test("ResourceArn is required", async () => {
 		await rejectsWith(
-			client.send(
+			t.client.send(
 				// @ts-expect-error ResourceArn is required
 				new ListTagsForResourceCommand({}),
 			),
@@ -163,33 +137,24 @@ describe("ListTagsForResource (JS v3 SDK)", () => {
 
 describe("ListTagsForResource across a restart (JS v3 SDK)", () => {
 	test("answers the same tags after stopping and starting the server", async () => {
-		const first = await startServer();
-		let client = sdkClient(first.url);
-		const tagged = await createPool(client, { team: "a" }, "listed");
-		const bare = await createPool(client, undefined, "listed");
-		await client.send(
-			new TagResourceCommand({
-				ResourceArn: arnOf(tagged),
-				Tags: { env: "prod" },
-			}),
-		);
-		client.destroy();
-		await first.stop({ keepData: true });
-
-		const second = await startServer({ dbPath: first.dbPath });
-		client = sdkClient(second.url);
-		try {
-			const out = await client.send(
+		await withServer(async (t) => {
+			const tagged = await createPool(t.client, { team: "a" }, "listed");
+			const bare = await createPool(t.client, undefined, "listed");
+			await t.client.send(
+				new TagResourceCommand({
+					ResourceArn: arnOf(tagged),
+					Tags: { env: "prod" },
+				}),
+			);
+			await t.restart();
+			const out = await t.client.send(
 				new ListTagsForResourceCommand({ ResourceArn: arnOf(tagged) }),
 			);
 			assert.deepEqual(out.Tags, { team: "a", env: "prod" });
-			const none = await client.send(
+			const none = await t.client.send(
 				new ListTagsForResourceCommand({ ResourceArn: arnOf(bare) }),
 			);
 			assert.deepEqual(none.Tags, {});
-		} finally {
-			client.destroy();
-			await second.stop();
-		}
+		});
 	});
 });

@@ -1,7 +1,6 @@
 import assert from "node:assert/strict";
-import { after, before, describe, test } from "node:test";
+import { before, describe, test } from "node:test";
 import {
-	type CognitoIdentityClient,
 	LookupDeveloperIdentityCommand,
 	type LookupDeveloperIdentityCommandOutput,
 	UnlinkDeveloperIdentityCommand,
@@ -13,33 +12,21 @@ import {
 	OTHER_ACCOUNT,
 	TWO_ACCOUNTS,
 } from "../support/identities.ts";
-import {
-	rejectsWith,
-	sdkClient,
-	startServer,
-	type TestServer,
-} from "../support/server.ts";
+import { rejectsWith, useServer } from "../support/server.ts";
 
 const UNKNOWN = "us-east-1:00000000-0000-4000-8000-000000000000";
 
 describe("LookupDeveloperIdentity (JS v3 SDK)", () => {
-	let ts: TestServer;
-	let client: CognitoIdentityClient;
 	let poolId: string;
 	/** An identity with five developer users, linked in this order. */
 	let multi: string;
 	const users = ["m-1", "m-2", "m-3", "m-4", "m-5"];
+	const t = useServer({ credentials: TWO_ACCOUNTS });
 	before(async () => {
-		ts = await startServer({ credentials: TWO_ACCOUNTS });
-		client = sdkClient(ts.url);
-		poolId = await createDeveloperPool(client);
-		multi = await developerIdentity(client, poolId, users[0] as string);
+		poolId = await createDeveloperPool(t.client);
+		multi = await developerIdentity(t.client, poolId, users[0] as string);
 		for (const u of users.slice(1))
-			assert.equal(await developerIdentity(client, poolId, u, multi), multi);
-	});
-	after(async () => {
-		client.destroy();
-		await ts.stop();
+			assert.equal(await developerIdentity(t.client, poolId, u, multi), multi);
 	});
 
 	const lookup = (input: {
@@ -49,12 +36,12 @@ describe("LookupDeveloperIdentity (JS v3 SDK)", () => {
 		NextToken?: string;
 		IdentityPoolId?: string;
 	}) =>
-		client.send(
+		t.client.send(
 			new LookupDeveloperIdentityCommand({ IdentityPoolId: poolId, ...input }),
 		);
 
 	test("by identifier: the owning identity and that identifier", async () => {
-		const id = await developerIdentity(client, poolId, "alice");
+		const id = await developerIdentity(t.client, poolId, "alice");
 		const out = await lookup({ DeveloperUserIdentifier: "alice" });
 		assert.equal(out.IdentityId, id);
 		assert.deepEqual(out.DeveloperUserIdentifierList, ["alice"]);
@@ -97,13 +84,13 @@ describe("LookupDeveloperIdentity (JS v3 SDK)", () => {
 	});
 
 	test("by identity, identifiers linked or unlinked between pages are neither skipped nor repeated", async () => {
-		const id = await developerIdentity(client, poolId, "p-1");
+		const id = await developerIdentity(t.client, poolId, "p-1");
 		for (const u of ["p-2", "p-3", "p-4"])
-			await developerIdentity(client, poolId, u, id);
+			await developerIdentity(t.client, poolId, u, id);
 		const first = await lookup({ IdentityId: id, MaxResults: 2 });
 		assert.deepEqual(first.DeveloperUserIdentifierList, ["p-1", "p-2"]);
 		assert.ok(first.NextToken);
-		await client.send(
+		await t.client.send(
 			new UnlinkDeveloperIdentityCommand({
 				IdentityPoolId: poolId,
 				IdentityId: id,
@@ -111,7 +98,7 @@ describe("LookupDeveloperIdentity (JS v3 SDK)", () => {
 				DeveloperUserIdentifier: "p-1",
 			}),
 		);
-		await developerIdentity(client, poolId, "p-5", id);
+		await developerIdentity(t.client, poolId, "p-5", id);
 		const second = await lookup({
 			IdentityId: id,
 			MaxResults: 2,
@@ -138,7 +125,7 @@ describe("LookupDeveloperIdentity (JS v3 SDK)", () => {
 	});
 
 	test("by both: an identifier of another identity is ResourceConflictException", async () => {
-		await developerIdentity(client, poolId, "bob");
+		await developerIdentity(t.client, poolId, "bob");
 		await rejectsWith(
 			lookup({ IdentityId: multi, DeveloperUserIdentifier: "bob" }),
 			"ResourceConflictException",
@@ -177,8 +164,8 @@ describe("LookupDeveloperIdentity (JS v3 SDK)", () => {
 	});
 
 	test("an identity of another pool, account or region is not found", async () => {
-		const otherPool = await createDeveloperPool(client, { name: "other" });
-		const elsewhere = await developerIdentity(client, otherPool, "carol");
+		const otherPool = await createDeveloperPool(t.client, { name: "other" });
+		const elsewhere = await developerIdentity(t.client, otherPool, "carol");
 		await rejectsWith(
 			lookup({ IdentityId: elsewhere }),
 			"ResourceNotFoundException",
@@ -189,7 +176,7 @@ describe("LookupDeveloperIdentity (JS v3 SDK)", () => {
 			lookup({ DeveloperUserIdentifier: "carol" }),
 			"ResourceNotFoundException",
 		);
-		const other = sdkClient(ts.url, OTHER_ACCOUNT);
+		const other = t.sdk(OTHER_ACCOUNT);
 		await rejectsWith(
 			other.send(
 				new LookupDeveloperIdentityCommand({
@@ -211,7 +198,6 @@ describe("LookupDeveloperIdentity (JS v3 SDK)", () => {
 			"ResourceNotFoundException",
 			`Identity '${multi}' not found.`,
 		);
-		other.destroy();
 	});
 
 	test("an unknown pool is ResourceNotFoundException", async () => {
@@ -223,8 +209,8 @@ describe("LookupDeveloperIdentity (JS v3 SDK)", () => {
 	});
 
 	test("DeveloperUserIdentifierList is present even when empty", async () => {
-		const id = await developerIdentity(client, poolId, "dave");
-		await client.send(
+		const id = await developerIdentity(t.client, poolId, "dave");
+		await t.client.send(
 			new UnlinkDeveloperIdentityCommand({
 				IdentityPoolId: poolId,
 				IdentityId: id,
@@ -239,9 +225,9 @@ describe("LookupDeveloperIdentity (JS v3 SDK)", () => {
 	});
 
 	test("a NextToken of another identity, or garbage, is InvalidParameterException", async () => {
-		const other = await developerIdentity(client, poolId, "q-1");
-		await developerIdentity(client, poolId, "q-2", other);
-		await developerIdentity(client, poolId, "q-3", other);
+		const other = await developerIdentity(t.client, poolId, "q-1");
+		await developerIdentity(t.client, poolId, "q-2", other);
+		await developerIdentity(t.client, poolId, "q-3", other);
 		const page = await lookup({ IdentityId: multi, MaxResults: 1 });
 		assert.ok(page.NextToken);
 		await rejectsWith(

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { after, before, describe, test } from "node:test";
+import { before, describe, test } from "node:test";
 import {
 	type CognitoIdentityClient,
 	CreateIdentityPoolCommand,
@@ -13,12 +13,7 @@ import {
 	developerIdentity,
 	listAllIdentities,
 } from "../support/identities.ts";
-import {
-	rejectsWith,
-	sdkClient,
-	startServer,
-	type TestServer,
-} from "../support/server.ts";
+import { rejectsWith, useServer } from "../support/server.ts";
 
 const UNKNOWN_POOL = "us-east-1:00000000-0000-4000-8000-000000000000";
 
@@ -64,64 +59,60 @@ async function visibleIds(
 }
 
 describe("MergeDeveloperIdentities (JS v3 SDK)", () => {
-	let ts: TestServer;
-	let client: CognitoIdentityClient;
 	let poolId: string;
+	const t = useServer();
 	before(async () => {
-		ts = await startServer();
-		client = sdkClient(ts.url);
-		poolId = await createDeveloperPool(client);
-	});
-	after(async () => {
-		client.destroy();
-		await ts.stop();
+		poolId = await createDeveloperPool(t.client);
 	});
 
 	test("the source user joins the destination identity; the source identity is disabled", async () => {
-		const destination = await developerIdentity(client, poolId, "dest");
-		const source = await developerIdentity(client, poolId, "src");
+		const destination = await developerIdentity(t.client, poolId, "dest");
+		const source = await developerIdentity(t.client, poolId, "src");
 		assert.notEqual(source, destination);
-		const out = await merge(client, poolId, "src", "dest");
+		const out = await merge(t.client, poolId, "src", "dest");
 		assert.equal(out.IdentityId, destination);
 
 		// Both users now resolve to the destination identity.
-		assert.equal(await developerIdentity(client, poolId, "src"), destination);
-		assert.equal(await developerIdentity(client, poolId, "dest"), destination);
-		assert.deepEqual(await identifiersOf(client, poolId, destination), [
+		assert.equal(await developerIdentity(t.client, poolId, "src"), destination);
+		assert.equal(
+			await developerIdentity(t.client, poolId, "dest"),
+			destination,
+		);
+		assert.deepEqual(await identifiersOf(t.client, poolId, destination), [
 			"dest",
 			"src",
 		]);
-		const bySource = await client.send(
+		const bySource = await t.client.send(
 			new LookupDeveloperIdentityCommand({
 				IdentityPoolId: poolId,
 				DeveloperUserIdentifier: "src",
 			}),
 		);
 		assert.equal(bySource.IdentityId, destination);
-		assert.deepEqual(await identifiersOf(client, poolId, source), []);
+		assert.deepEqual(await identifiersOf(t.client, poolId, source), []);
 
 		// The source identity is disabled: still described and listed, hidden by HideDisabled,
 		// and refused.
-		const described = await client.send(
+		const described = await t.client.send(
 			new DescribeIdentityCommand({ IdentityId: source }),
 		);
 		assert.equal(described.IdentityId, source);
 		assert.equal(described.Logins, undefined);
-		const all = (await listAllIdentities(client, poolId)).map(
+		const all = (await listAllIdentities(t.client, poolId)).map(
 			(i) => i.IdentityId,
 		);
 		assert.ok(all.includes(source));
-		const visible = await visibleIds(client, poolId);
+		const visible = await visibleIds(t.client, poolId);
 		assert.ok(!visible.includes(source));
 		assert.ok(visible.includes(destination));
 		await rejectsWith(
-			developerIdentity(client, poolId, "newcomer", source),
+			developerIdentity(t.client, poolId, "newcomer", source),
 			"NotAuthorizedException",
 			`Access to Identity '${source}' is forbidden.`,
 		);
 		// The newcomer was not linked anywhere by the refused call.
 		await rejectsWith(
-			client.send(
+			t.client.send(
 				new LookupDeveloperIdentityCommand({
 					IdentityPoolId: poolId,
 					DeveloperUserIdentifier: "newcomer",
@@ -131,185 +122,178 @@ describe("MergeDeveloperIdentities (JS v3 SDK)", () => {
 		);
 		// The destination can still take new users.
 		assert.equal(
-			await developerIdentity(client, poolId, "dest-2", destination),
+			await developerIdentity(t.client, poolId, "dest-2", destination),
 			destination,
 		);
 	});
 
 	test("every identifier of the source identity moves", async () => {
-		const destination = await developerIdentity(client, poolId, "d-1");
-		const source = await developerIdentity(client, poolId, "s-1");
-		await developerIdentity(client, poolId, "s-2", source);
+		const destination = await developerIdentity(t.client, poolId, "d-1");
+		const source = await developerIdentity(t.client, poolId, "s-1");
+		await developerIdentity(t.client, poolId, "s-2", source);
 		assert.equal(
-			(await merge(client, poolId, "s-2", "d-1")).IdentityId,
+			(await merge(t.client, poolId, "s-2", "d-1")).IdentityId,
 			destination,
 		);
-		assert.deepEqual(await identifiersOf(client, poolId, destination), [
+		assert.deepEqual(await identifiersOf(t.client, poolId, destination), [
 			"d-1",
 			"s-1",
 			"s-2",
 		]);
-		assert.equal(await developerIdentity(client, poolId, "s-1"), destination);
-		assert.equal(await developerIdentity(client, poolId, "s-2"), destination);
+		assert.equal(await developerIdentity(t.client, poolId, "s-1"), destination);
+		assert.equal(await developerIdentity(t.client, poolId, "s-2"), destination);
 	});
 
 	test("merges chain: a merged destination can itself be merged away", async () => {
-		const a = await developerIdentity(client, poolId, "chain-a");
-		const b = await developerIdentity(client, poolId, "chain-b");
-		const c = await developerIdentity(client, poolId, "chain-c");
+		const a = await developerIdentity(t.client, poolId, "chain-a");
+		const b = await developerIdentity(t.client, poolId, "chain-b");
+		const c = await developerIdentity(t.client, poolId, "chain-c");
 		assert.equal(
-			(await merge(client, poolId, "chain-a", "chain-b")).IdentityId,
+			(await merge(t.client, poolId, "chain-a", "chain-b")).IdentityId,
 			b,
 		);
 		assert.equal(
-			(await merge(client, poolId, "chain-b", "chain-c")).IdentityId,
+			(await merge(t.client, poolId, "chain-b", "chain-c")).IdentityId,
 			c,
 		);
-		assert.deepEqual(await identifiersOf(client, poolId, c), [
+		assert.deepEqual(await identifiersOf(t.client, poolId, c), [
 			"chain-a",
 			"chain-b",
 			"chain-c",
 		]);
-		const visible = await visibleIds(client, poolId);
+		const visible = await visibleIds(t.client, poolId);
 		assert.ok(visible.includes(c));
 		assert.ok(!visible.includes(a));
 		assert.ok(!visible.includes(b));
 	});
 
 	test("merging a user with itself, or users already on one identity, changes nothing", async () => {
-		const id = await developerIdentity(client, poolId, "same-1");
-		await developerIdentity(client, poolId, "same-2", id);
-		const before = await client.send(
+		const id = await developerIdentity(t.client, poolId, "same-1");
+		await developerIdentity(t.client, poolId, "same-2", id);
+		const before = await t.client.send(
 			new DescribeIdentityCommand({ IdentityId: id }),
 		);
 		assert.equal(
-			(await merge(client, poolId, "same-1", "same-1")).IdentityId,
+			(await merge(t.client, poolId, "same-1", "same-1")).IdentityId,
 			id,
 		);
 		assert.equal(
-			(await merge(client, poolId, "same-2", "same-1")).IdentityId,
+			(await merge(t.client, poolId, "same-2", "same-1")).IdentityId,
 			id,
 		);
 		assert.equal(
-			(await merge(client, poolId, "same-1", "same-2")).IdentityId,
+			(await merge(t.client, poolId, "same-1", "same-2")).IdentityId,
 			id,
 		);
-		const after = await client.send(
+		const after = await t.client.send(
 			new DescribeIdentityCommand({ IdentityId: id }),
 		);
 		assert.deepEqual(after.Logins, [DEV_PROVIDER]);
 		assert.deepEqual(after.LastModifiedDate, before.LastModifiedDate);
-		assert.ok((await visibleIds(client, poolId)).includes(id));
-		assert.deepEqual(await identifiersOf(client, poolId, id), [
+		assert.ok((await visibleIds(t.client, poolId)).includes(id));
+		assert.deepEqual(await identifiersOf(t.client, poolId, id), [
 			"same-1",
 			"same-2",
 		]);
 	});
 
 	test("an unknown source or destination user is ResourceNotFoundException", async () => {
-		const id = await developerIdentity(client, poolId, "known");
+		const id = await developerIdentity(t.client, poolId, "known");
 		await rejectsWith(
-			merge(client, poolId, "ghost", "known"),
+			merge(t.client, poolId, "ghost", "known"),
 			"ResourceNotFoundException",
 			"Developer user identifier 'ghost' not found.",
 		);
 		await rejectsWith(
-			merge(client, poolId, "known", "ghost"),
+			merge(t.client, poolId, "known", "ghost"),
 			"ResourceNotFoundException",
 			"Developer user identifier 'ghost' not found.",
 		);
-		assert.ok((await visibleIds(client, poolId)).includes(id));
-		assert.equal(await developerIdentity(client, poolId, "known"), id);
+		assert.ok((await visibleIds(t.client, poolId)).includes(id));
+		assert.equal(await developerIdentity(t.client, poolId, "known"), id);
 	});
 
 	test("an unknown pool is ResourceNotFoundException", async () => {
 		await rejectsWith(
-			merge(client, UNKNOWN_POOL, "a", "b"),
+			merge(t.client, UNKNOWN_POOL, "a", "b"),
 			"ResourceNotFoundException",
 			`IdentityPool '${UNKNOWN_POOL}' not found.`,
 		);
 	});
 
 	test("another developer provider name, or a pool without one, is NotAuthorizedException", async () => {
-		await developerIdentity(client, poolId, "np-1");
-		await developerIdentity(client, poolId, "np-2");
+		await developerIdentity(t.client, poolId, "np-1");
+		await developerIdentity(t.client, poolId, "np-2");
 		await rejectsWith(
-			merge(client, poolId, "np-1", "np-2", "other.example.app"),
+			merge(t.client, poolId, "np-1", "np-2", "other.example.app"),
 			"NotAuthorizedException",
 			"This identity pool does not support the specified developer provider",
 		);
-		const plain = await client.send(
+		const plain = await t.client.send(
 			new CreateIdentityPoolCommand({
 				IdentityPoolName: "no-developer",
 				AllowUnauthenticatedIdentities: true,
 			}),
 		);
 		await rejectsWith(
-			merge(client, plain.IdentityPoolId as string, "np-1", "np-2"),
+			merge(t.client, plain.IdentityPoolId as string, "np-1", "np-2"),
 			"NotAuthorizedException",
 			"This identity pool does not support the specified developer provider",
 		);
 		// Nothing was merged.
 		assert.notEqual(
-			await developerIdentity(client, poolId, "np-1"),
-			await developerIdentity(client, poolId, "np-2"),
+			await developerIdentity(t.client, poolId, "np-1"),
+			await developerIdentity(t.client, poolId, "np-2"),
 		);
 	});
 });
 
 describe("MergeDeveloperIdentities: the linked-logins limit (maxLogins 3)", () => {
-	let ts: TestServer;
-	let client: CognitoIdentityClient;
 	let poolId: string;
+	const t = useServer({ config: { maxLogins: 3 } });
 	before(async () => {
-		ts = await startServer({ config: { maxLogins: 3 } });
-		client = sdkClient(ts.url);
-		poolId = await createDeveloperPool(client);
-	});
-	after(async () => {
-		client.destroy();
-		await ts.stop();
+		poolId = await createDeveloperPool(t.client);
 	});
 
 	test("a merge past the limit is InvalidParameterException and changes nothing", async () => {
-		const destination = await developerIdentity(client, poolId, "d-1");
-		await developerIdentity(client, poolId, "d-2", destination);
-		const source = await developerIdentity(client, poolId, "s-1");
-		await developerIdentity(client, poolId, "s-2", source);
-		const before = await client.send(
+		const destination = await developerIdentity(t.client, poolId, "d-1");
+		await developerIdentity(t.client, poolId, "d-2", destination);
+		const source = await developerIdentity(t.client, poolId, "s-1");
+		await developerIdentity(t.client, poolId, "s-2", source);
+		const before = await t.client.send(
 			new DescribeIdentityCommand({ IdentityId: source }),
 		);
 		await rejectsWith(
-			merge(client, poolId, "s-1", "d-1"),
+			merge(t.client, poolId, "s-1", "d-1"),
 			"InvalidParameterException",
 			"An identity can have at most 3 linked logins.",
 		);
-		assert.deepEqual(await identifiersOf(client, poolId, destination), [
+		assert.deepEqual(await identifiersOf(t.client, poolId, destination), [
 			"d-1",
 			"d-2",
 		]);
-		assert.deepEqual(await identifiersOf(client, poolId, source), [
+		assert.deepEqual(await identifiersOf(t.client, poolId, source), [
 			"s-1",
 			"s-2",
 		]);
-		const after = await client.send(
+		const after = await t.client.send(
 			new DescribeIdentityCommand({ IdentityId: source }),
 		);
 		assert.deepEqual(after.Logins, [DEV_PROVIDER]);
 		assert.deepEqual(after.LastModifiedDate, before.LastModifiedDate);
-		assert.deepEqual(await visibleIds(client, poolId), [destination, source]);
-		assert.equal(await developerIdentity(client, poolId, "s-1"), source);
+		assert.deepEqual(await visibleIds(t.client, poolId), [destination, source]);
+		assert.equal(await developerIdentity(t.client, poolId, "s-1"), source);
 	});
 
 	test("a merge reaching exactly the limit is allowed", async () => {
-		const destination = await developerIdentity(client, poolId, "e-1");
-		await developerIdentity(client, poolId, "e-2", destination);
-		await developerIdentity(client, poolId, "f-1");
+		const destination = await developerIdentity(t.client, poolId, "e-1");
+		await developerIdentity(t.client, poolId, "e-2", destination);
+		await developerIdentity(t.client, poolId, "f-1");
 		assert.equal(
-			(await merge(client, poolId, "f-1", "e-1")).IdentityId,
+			(await merge(t.client, poolId, "f-1", "e-1")).IdentityId,
 			destination,
 		);
-		assert.deepEqual(await identifiersOf(client, poolId, destination), [
+		assert.deepEqual(await identifiersOf(t.client, poolId, destination), [
 			"e-1",
 			"e-2",
 			"f-1",

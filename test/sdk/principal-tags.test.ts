@@ -1,5 +1,5 @@
 /**
- * Principal tags (attributes for access control; reference §8, DECISIONS 17) through the
+ * Principal tags (attributes for access control; docs/behaviour.md#principal-tags) through the
  * official JS v3 client against a real server: the maps set with SetPrincipalTagAttributeMap
  * for an OpenID Connect provider (by its ARN), a Cognito user pool (by its ProviderName) and
  * public providers; the session tags GetCredentialsForIdentity then records with the
@@ -10,7 +10,7 @@
  * Every test makes its own pool and users, so the tests do not depend on each other.
  */
 import assert from "node:assert/strict";
-import { after, before, describe, test } from "node:test";
+import { before, describe, test } from "node:test";
 import {
 	GetCredentialsForIdentityCommand,
 	GetOpenIdTokenCommand,
@@ -27,14 +27,13 @@ import {
 	DEV,
 	FACEBOOK,
 	FACEBOOK_APP,
-	type Federation,
 	GOOGLE,
 	OIDC_ARN,
 	OIDC_CLIENT,
 	OIDC_KEY,
-	startFederation,
 	UNAUTH_ROLE,
 	USER_POOL_CLIENT,
+	useFederation,
 } from "../support/federation.ts";
 import { rejectsWith, TEST_ACCOUNT } from "../support/server.ts";
 
@@ -43,7 +42,7 @@ const COGNITO_KEY = "cognito-identity.amazonaws.com";
 const DEFAULT_MAP = { username: "sub", client: "aud" };
 
 describe("principal tags in GetCredentialsForIdentity and GetOpenIdToken (JS v3 SDK)", () => {
-	let f: Federation;
+	const f = useFederation();
 	/** The `Logins` key and principal-tag provider name of the test user pool. */
 	let UP: string;
 	let verify: (token: string, audience: string) => Promise<JWTPayload>;
@@ -52,7 +51,6 @@ describe("principal tags in GetCredentialsForIdentity and GetOpenIdToken (JS v3 
 	const user = (tag: string) => `${tag}-${++counter}`;
 
 	before(async () => {
-		f = await startFederation();
 		UP = f.userPool.providerName;
 		const jwks = createRemoteJWKSet(new URL("/.well-known/jwks_uri", f.ts.url));
 		verify = async (token, audience) =>
@@ -64,7 +62,6 @@ describe("principal tags in GetCredentialsForIdentity and GetOpenIdToken (JS v3 
 				})
 			).payload;
 	});
-	after(() => f.stop());
 
 	/** SetPrincipalTagAttributeMap; answers its answer without `$metadata`. */
 	async function setMap(

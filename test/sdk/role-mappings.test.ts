@@ -1,5 +1,5 @@
 /**
- * Role selection in GetCredentialsForIdentity (reference §7, DECISIONS 15) through the
+ * Role selection in GetCredentialsForIdentity (docs/behaviour.md#roles) through the
  * official JS v3 client against a real server: the public calls from an unsigned client as an
  * app makes them, the logins from the OpenID Connect issuer and the Cognito user pool doubles
  * of test/support/fake-idp.ts (and Google, Facebook), the role read back from the record the
@@ -8,7 +8,7 @@
  * Every test makes its own pool and users, so the tests do not depend on each other.
  */
 import assert from "node:assert/strict";
-import { after, before, describe, test } from "node:test";
+import { before, describe, test } from "node:test";
 import {
 	GetCredentialsForIdentityCommand,
 	GetOpenIdTokenForDeveloperIdentityCommand,
@@ -19,13 +19,12 @@ import {
 	AUTH_ROLE,
 	DEV,
 	FACEBOOK,
-	type Federation,
 	GOOGLE,
 	OIDC_ARN,
 	OIDC_KEY,
-	startFederation,
 	UNAUTH_ROLE,
 	USER_POOL_CLIENT,
+	useFederation,
 } from "../support/federation.ts";
 import { rejectsWith, TEST_ACCOUNT } from "../support/server.ts";
 
@@ -76,7 +75,7 @@ function token(ambiguous: "AuthenticatedRole" | "Deny" = "Deny"): RoleMapping {
 }
 
 describe("role selection in GetCredentialsForIdentity (JS v3 SDK)", () => {
-	let f: Federation;
+	const f = useFederation();
 	/** `<ProviderName>:<ClientId>`: the role-mapping key of the test user pool. */
 	let UP_KEY: string;
 	/** The `Logins` key of the test user pool. */
@@ -86,11 +85,9 @@ describe("role selection in GetCredentialsForIdentity (JS v3 SDK)", () => {
 	const user = (tag: string) => `${tag}-${++counter}`;
 
 	before(async () => {
-		f = await startFederation();
 		UP = f.userPool.providerName;
 		UP_KEY = `${UP}:${USER_POOL_CLIENT}`;
 	});
-	after(() => f.stop());
 
 	/** A pool naming every provider, with both roles, and these role settings. */
 	async function pool(
@@ -259,13 +256,13 @@ describe("role selection in GetCredentialsForIdentity (JS v3 SDK)", () => {
 					Logins: oidcLogin,
 				}),
 			);
-			// DECISIONS 10: the guest moves to the identity owning the login.
+			// docs/behaviour.md#identities: the guest moves to the identity owning the login.
 			assert.equal(out.IdentityId, dev.IdentityId);
 			const stored = await f.ts.server.store.credentials.get(
 				out.Credentials?.AccessKeyId as string,
 			);
 			assert.equal(stored?.identityId, dev.IdentityId);
-			// The credentials are for a developer identity: the authenticated role (reference §7),
+			// The credentials are for a developer identity: the authenticated role (docs/behaviour.md#roles),
 			// as the next call for it answers.
 			assert.equal(stored?.roleArn, AUTH_ROLE);
 			assert.equal(
@@ -288,7 +285,7 @@ describe("role selection in GetCredentialsForIdentity (JS v3 SDK)", () => {
 			);
 			const google = { [GOOGLE]: await f.tokens.google(user("absorber")) };
 			const federated = await f.getId(poolId, google);
-			// DECISIONS 10: the identity named absorbs the developer identity and its logins.
+			// docs/behaviour.md#identities: the identity named absorbs the developer identity and its logins.
 			const first = await credentialsRole(federated, {
 				...google,
 				...oidcLogin,

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import {
 	type CognitoIdentityClient,
 	CreateIdentityPoolCommand,
@@ -8,12 +8,8 @@ import {
 	SetIdentityPoolRolesCommand,
 	UpdateIdentityPoolCommand,
 } from "@aws-sdk/client-cognito-identity";
-import {
-	rejectsWith,
-	sdkClient,
-	startServer,
-	type TestServer,
-} from "../support/server.ts";
+import { TWO_ACCOUNTS } from "../support/identities.ts";
+import { rejectsWith, useServer, withServer } from "../support/server.ts";
 
 const AUTH = "arn:aws:iam::000000000000:role/Cognito_Auth_Role";
 const UNAUTH = "arn:aws:iam::000000000000:role/Cognito_Unauth_Role";
@@ -39,34 +35,14 @@ function rules(n: number): RoleMapping {
 }
 
 describe("SetIdentityPoolRoles (JS v3 SDK)", () => {
-	let ts: TestServer;
-	let client: CognitoIdentityClient;
-	before(async () => {
-		ts = await startServer({
-			config: { maxUserPoolProviders: 20 },
-			credentials: [
-				{
-					accessKeyId: "test",
-					secretAccessKey: "test",
-					accountId: "000000000000",
-				},
-				{
-					accessKeyId: "other",
-					secretAccessKey: "other-secret",
-					accountId: "111111111111",
-				},
-			],
-		});
-		client = sdkClient(ts.url);
-	});
-	after(async () => {
-		client.destroy();
-		await ts.stop();
+	const t = useServer({
+		config: { maxUserPoolProviders: 20 },
+		credentials: TWO_ACCOUNTS,
 	});
 
 	/** A pool with a provider of every kind. */
 	async function fullPool(): Promise<string> {
-		const out = await client.send(
+		const out = await t.client.send(
 			new CreateIdentityPoolCommand({
 				IdentityPoolName: "roles",
 				AllowUnauthenticatedIdentities: true,
@@ -87,7 +63,7 @@ describe("SetIdentityPoolRoles (JS v3 SDK)", () => {
 	}
 
 	async function bare(): Promise<string> {
-		const out = await client.send(
+		const out = await t.client.send(
 			new CreateIdentityPoolCommand({
 				IdentityPoolName: "bare",
 				AllowUnauthenticatedIdentities: false,
@@ -100,7 +76,7 @@ describe("SetIdentityPoolRoles (JS v3 SDK)", () => {
 		poolId: string,
 		roles: Record<string, string>,
 		mappings?: Record<string, RoleMapping>,
-		c: CognitoIdentityClient = client,
+		c: CognitoIdentityClient = t.client,
 	) {
 		return c.send(
 			new SetIdentityPoolRolesCommand({
@@ -112,7 +88,7 @@ describe("SetIdentityPoolRoles (JS v3 SDK)", () => {
 	}
 
 	async function get(poolId: string) {
-		const { $metadata: _, ...out } = await client.send(
+		const { $metadata: _, ...out } = await t.client.send(
 			new GetIdentityPoolRolesCommand({ IdentityPoolId: poolId }),
 		);
 		return out;
@@ -250,58 +226,56 @@ describe("SetIdentityPoolRoles (JS v3 SDK)", () => {
 	});
 
 	test("the rule and mapping quotas are settings", async () => {
-		const small = await startServer({
-			config: { maxMappingRules: 2, maxRoleMappings: 1 },
-		});
-		const c = sdkClient(small.url);
-		try {
-			const created = await c.send(
-				new CreateIdentityPoolCommand({
-					IdentityPoolName: "quotas",
-					AllowUnauthenticatedIdentities: false,
-					OpenIdConnectProviderARNs: [OIDC],
-					CognitoIdentityProviders: [
-						{ ProviderName: USER_POOL, ClientId: "c" },
-					],
-				}),
-			);
-			const setOn = (RoleMappings: Record<string, RoleMapping>) =>
-				c.send(
-					new SetIdentityPoolRolesCommand({
-						IdentityPoolId: created.IdentityPoolId,
-						Roles: {},
-						RoleMappings,
+		await withServer(
+			{
+				config: { maxMappingRules: 2, maxRoleMappings: 1 },
+			},
+			async (t) => {
+				const created = await t.client.send(
+					new CreateIdentityPoolCommand({
+						IdentityPoolName: "quotas",
+						AllowUnauthenticatedIdentities: false,
+						OpenIdConnectProviderARNs: [OIDC],
+						CognitoIdentityProviders: [
+							{ ProviderName: USER_POOL, ClientId: "c" },
+						],
 					}),
 				);
-			await setOn({ [OIDC]: rules(2) });
-			await rejectsWith(
-				setOn({ [OIDC]: rules(3) }),
-				"InvalidParameterException",
-				`The RoleMapping of ${OIDC} has 3 rules; at most 2 rules are allowed per provider.`,
-			);
-			await rejectsWith(
-				setOn({ [OIDC]: rules(1), [`${USER_POOL}:c`]: TOKEN }),
-				"InvalidParameterException",
-				"At most 1 providers can have a RoleMapping; the input has 2.",
-			);
-			const stored = await c.send(
-				new GetIdentityPoolRolesCommand({
-					IdentityPoolId: created.IdentityPoolId,
-				}),
-			);
-			assert.equal(
-				stored.RoleMappings?.[OIDC]?.RulesConfiguration?.Rules?.length,
-				2,
-			);
-			assert.deepEqual(Object.keys(stored.RoleMappings ?? {}), [OIDC]);
-		} finally {
-			c.destroy();
-			await small.stop();
-		}
+				const setOn = (RoleMappings: Record<string, RoleMapping>) =>
+					t.client.send(
+						new SetIdentityPoolRolesCommand({
+							IdentityPoolId: created.IdentityPoolId,
+							Roles: {},
+							RoleMappings,
+						}),
+					);
+				await setOn({ [OIDC]: rules(2) });
+				await rejectsWith(
+					setOn({ [OIDC]: rules(3) }),
+					"InvalidParameterException",
+					`The RoleMapping of ${OIDC} has 3 rules; at most 2 rules are allowed per provider.`,
+				);
+				await rejectsWith(
+					setOn({ [OIDC]: rules(1), [`${USER_POOL}:c`]: TOKEN }),
+					"InvalidParameterException",
+					"At most 1 providers can have a RoleMapping; the input has 2.",
+				);
+				const stored = await t.client.send(
+					new GetIdentityPoolRolesCommand({
+						IdentityPoolId: created.IdentityPoolId,
+					}),
+				);
+				assert.equal(
+					stored.RoleMappings?.[OIDC]?.RulesConfiguration?.Rules?.length,
+					2,
+				);
+				assert.deepEqual(Object.keys(stored.RoleMappings ?? {}), [OIDC]);
+			},
+		);
 	});
 
 	test("at most 10 mappings (model)", async () => {
-		const created = await client.send(
+		const created = await t.client.send(
 			new CreateIdentityPoolCommand({
 				IdentityPoolName: "many",
 				AllowUnauthenticatedIdentities: false,
@@ -339,7 +313,7 @@ describe("SetIdentityPoolRoles (JS v3 SDK)", () => {
 			/at 'roles' failed to satisfy constraint: Map value must satisfy constraint: .*greater than or equal to 20/,
 		);
 		await rejectsWith(
-			client.send(
+			t.client.send(
 				new SetIdentityPoolRolesCommand({
 					IdentityPoolId: id,
 				} as never),
@@ -441,7 +415,7 @@ describe("SetIdentityPoolRoles (JS v3 SDK)", () => {
 	test("updating the pool keeps its roles and mappings", async () => {
 		const id = await fullPool();
 		await set(id, { authenticated: AUTH }, { [OIDC]: TOKEN });
-		const updated = await client.send(
+		const updated = await t.client.send(
 			new UpdateIdentityPoolCommand({
 				IdentityPoolId: id,
 				IdentityPoolName: "renamed",
@@ -476,23 +450,19 @@ describe("SetIdentityPoolRoles (JS v3 SDK)", () => {
 	test("a pool of another account or region is not found, and is left alone", async () => {
 		const id = await bare();
 		await set(id, { authenticated: AUTH });
-		const other = sdkClient(ts.url, {
+		const other = t.sdk({
 			accessKeyId: "other",
 			secretAccessKey: "other-secret",
 		});
-		const eu = sdkClient(ts.url, { region: "eu-west-1" });
-		try {
-			for (const c of [other, eu]) {
-				await rejectsWith(
-					set(id, { authenticated: UNAUTH }, undefined, c),
-					"ResourceNotFoundException",
-					`IdentityPool '${id}' not found.`,
-				);
-			}
-		} finally {
-			other.destroy();
-			eu.destroy();
+		const eu = t.sdk({ region: "eu-west-1" });
+		for (const c of [other, eu]) {
+			await rejectsWith(
+				set(id, { authenticated: UNAUTH }, undefined, c),
+				"ResourceNotFoundException",
+				`IdentityPool '${id}' not found.`,
+			);
 		}
+
 		assert.deepEqual(await get(id), {
 			IdentityPoolId: id,
 			Roles: { authenticated: AUTH },

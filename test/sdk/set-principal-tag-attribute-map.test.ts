@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import {
 	type CognitoIdentityClient,
 	CreateIdentityPoolCommand,
@@ -8,12 +8,8 @@ import {
 	type SetPrincipalTagAttributeMapInput,
 	UpdateIdentityPoolCommand,
 } from "@aws-sdk/client-cognito-identity";
-import {
-	rejectsWith,
-	sdkClient,
-	startServer,
-	type TestServer,
-} from "../support/server.ts";
+import { TWO_ACCOUNTS } from "../support/identities.ts";
+import { rejectsWith, useServer } from "../support/server.ts";
 
 const USER_POOL = "cognito-idp.us-east-1.amazonaws.com/us-east-1_Abc";
 const OIDC = "arn:aws:iam::000000000000:oidc-provider/oidc.example.com";
@@ -23,33 +19,13 @@ const AMAZON = "www.amazon.com";
 const DEFAULTS = { username: "sub", client: "aud" };
 
 describe("SetPrincipalTagAttributeMap (JS v3 SDK)", () => {
-	let ts: TestServer;
-	let client: CognitoIdentityClient;
-	before(async () => {
-		ts = await startServer({
-			credentials: [
-				{
-					accessKeyId: "test",
-					secretAccessKey: "test",
-					accountId: "000000000000",
-				},
-				{
-					accessKeyId: "other",
-					secretAccessKey: "other-secret",
-					accountId: "111111111111",
-				},
-			],
-		});
-		client = sdkClient(ts.url);
-	});
-	after(async () => {
-		client.destroy();
-		await ts.stop();
+	const t = useServer({
+		credentials: TWO_ACCOUNTS,
 	});
 
 	/** A pool with a provider of every kind that can have a map. */
 	async function fullPool(): Promise<string> {
-		const out = await client.send(
+		const out = await t.client.send(
 			new CreateIdentityPoolCommand({
 				IdentityPoolName: "tags",
 				AllowUnauthenticatedIdentities: false,
@@ -73,7 +49,7 @@ describe("SetPrincipalTagAttributeMap (JS v3 SDK)", () => {
 		input: Omit<SetPrincipalTagAttributeMapInput, "IdentityPoolId"> & {
 			IdentityPoolId: string;
 		},
-		c: CognitoIdentityClient = client,
+		c: CognitoIdentityClient = t.client,
 	) {
 		const { $metadata, ...out } = await c.send(
 			new SetPrincipalTagAttributeMapCommand(input),
@@ -83,7 +59,7 @@ describe("SetPrincipalTagAttributeMap (JS v3 SDK)", () => {
 	}
 
 	async function get(poolId: string, provider: string) {
-		const { $metadata: _, ...out } = await client.send(
+		const { $metadata: _, ...out } = await t.client.send(
 			new GetPrincipalTagAttributeMapCommand({
 				IdentityPoolId: poolId,
 				IdentityProviderName: provider,
@@ -112,7 +88,7 @@ describe("SetPrincipalTagAttributeMap (JS v3 SDK)", () => {
 		assert.deepEqual(await get(id, USER_POOL), expected);
 	});
 
-	test("every §5 name of a configured provider is accepted, each with its own map", async () => {
+	test("every name (docs/behaviour.md#federation) of a configured provider is accepted, each with its own map", async () => {
 		const id = await fullPool();
 		const names = [GOOGLE, AMAZON, USER_POOL, OIDC, SAML];
 		for (const [i, name] of names.entries()) {
@@ -300,30 +276,26 @@ describe("SetPrincipalTagAttributeMap (JS v3 SDK)", () => {
 			IdentityProviderName: GOOGLE,
 			PrincipalTags: { mine: "sub" },
 		});
-		const other = sdkClient(ts.url, {
+		const other = t.sdk({
 			accessKeyId: "other",
 			secretAccessKey: "other-secret",
 		});
-		const eu = sdkClient(ts.url, { region: "eu-west-1" });
-		try {
-			for (const c of [other, eu]) {
-				await rejectsWith(
-					set(
-						{
-							IdentityPoolId: id,
-							IdentityProviderName: GOOGLE,
-							UseDefaults: true,
-						},
-						c,
-					),
-					"ResourceNotFoundException",
-					`IdentityPool '${id}' not found.`,
-				);
-			}
-		} finally {
-			other.destroy();
-			eu.destroy();
+		const eu = t.sdk({ region: "eu-west-1" });
+		for (const c of [other, eu]) {
+			await rejectsWith(
+				set(
+					{
+						IdentityPoolId: id,
+						IdentityProviderName: GOOGLE,
+						UseDefaults: true,
+					},
+					c,
+				),
+				"ResourceNotFoundException",
+				`IdentityPool '${id}' not found.`,
+			);
 		}
+
 		assert.deepEqual((await get(id, GOOGLE)).PrincipalTags, { mine: "sub" });
 	});
 
@@ -403,7 +375,7 @@ describe("SetPrincipalTagAttributeMap (JS v3 SDK)", () => {
 	test("IdentityProviderName is required and at most 128 characters (model)", async () => {
 		const id = await fullPool();
 		await rejectsWith(
-			client.send(
+			t.client.send(
 				new SetPrincipalTagAttributeMapCommand({
 					IdentityPoolId: id,
 				} as SetPrincipalTagAttributeMapInput),
@@ -435,25 +407,22 @@ describe("SetPrincipalTagAttributeMap (JS v3 SDK)", () => {
 
 	test("the call must be signed with a known key", async () => {
 		const id = await fullPool();
-		const stranger = sdkClient(ts.url, {
+		const stranger = t.sdk({
 			accessKeyId: "unknown",
 			secretAccessKey: "whatever",
 		});
-		try {
-			await rejectsWith(
-				set(
-					{
-						IdentityPoolId: id,
-						IdentityProviderName: GOOGLE,
-						UseDefaults: true,
-					},
-					stranger,
-				),
-				"UnrecognizedClientException",
-			);
-		} finally {
-			stranger.destroy();
-		}
+		await rejectsWith(
+			set(
+				{
+					IdentityPoolId: id,
+					IdentityProviderName: GOOGLE,
+					UseDefaults: true,
+				},
+				stranger,
+			),
+			"UnrecognizedClientException",
+		);
+
 		assert.deepEqual((await get(id, GOOGLE)).UseDefaults, false);
 	});
 
@@ -464,7 +433,7 @@ describe("SetPrincipalTagAttributeMap (JS v3 SDK)", () => {
 			IdentityProviderName: OIDC,
 			PrincipalTags: { repo: "repository" },
 		});
-		await client.send(
+		await t.client.send(
 			new UpdateIdentityPoolCommand({
 				IdentityPoolId: id,
 				IdentityPoolName: "tags",
@@ -480,7 +449,7 @@ describe("SetPrincipalTagAttributeMap (JS v3 SDK)", () => {
 			"ResourceNotFoundException",
 			`Identity provider '${OIDC}' is not configured for identity pool '${id}'.`,
 		);
-		await client.send(
+		await t.client.send(
 			new UpdateIdentityPoolCommand({
 				IdentityPoolId: id,
 				IdentityPoolName: "tags",

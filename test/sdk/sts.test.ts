@@ -1,7 +1,6 @@
 import assert from "node:assert/strict";
-import { after, before, describe, test } from "node:test";
+import { before, describe, test } from "node:test";
 import {
-	CognitoIdentityClient,
 	CreateIdentityPoolCommand,
 	GetCredentialsForIdentityCommand,
 	GetIdCommand,
@@ -14,31 +13,17 @@ import {
 	GetCallerIdentityCommand,
 	STSClient,
 } from "@aws-sdk/client-sts";
-import {
-	rejectsWith,
-	sdkClient,
-	startServer,
-	type TestServer,
-} from "../support/server.ts";
+import { rejectsWith, useServer } from "../support/server.ts";
 
 const DEV = "login.example.app";
 const AUTH = "arn:aws:iam::000000000000:role/Cognito_Auth";
 const UNAUTH = "arn:aws:iam::000000000000:role/Cognito_Unauth";
 
 describe("the STS endpoint beside Cognito Identity (official STS client)", () => {
-	let ts: TestServer;
-	let admin: CognitoIdentityClient;
-	let app: CognitoIdentityClient;
 	let poolId: string;
+	const t = useServer();
 	before(async () => {
-		ts = await startServer();
-		admin = sdkClient(ts.url);
-		app = new CognitoIdentityClient({
-			endpoint: ts.url,
-			region: "us-east-1",
-			maxAttempts: 1,
-		});
-		const pool = await admin.send(
+		const pool = await t.client.send(
 			new CreateIdentityPoolCommand({
 				IdentityPoolName: "sts",
 				AllowUnauthenticatedIdentities: true,
@@ -46,17 +31,12 @@ describe("the STS endpoint beside Cognito Identity (official STS client)", () =>
 			}),
 		);
 		poolId = pool.IdentityPoolId as string;
-		await admin.send(
+		await t.client.send(
 			new SetIdentityPoolRolesCommand({
 				IdentityPoolId: poolId,
 				Roles: { authenticated: AUTH, unauthenticated: UNAUTH },
 			}),
 		);
-	});
-	after(async () => {
-		admin.destroy();
-		app.destroy();
-		await ts.stop();
 	});
 
 	function sts(credentials?: {
@@ -65,7 +45,7 @@ describe("the STS endpoint beside Cognito Identity (official STS client)", () =>
 		sessionToken?: string;
 	}) {
 		return new STSClient({
-			endpoint: ts.url,
+			endpoint: t.url,
 			region: "us-east-1",
 			maxAttempts: 1,
 			...(credentials ? { credentials } : {}),
@@ -73,13 +53,13 @@ describe("the STS endpoint beside Cognito Identity (official STS client)", () =>
 	}
 
 	test("enhanced flow: credentials from GetCredentialsForIdentity say who they are through GetCallerIdentity", async () => {
-		const { IdentityId, Token } = await admin.send(
+		const { IdentityId, Token } = await t.client.send(
 			new GetOpenIdTokenForDeveloperIdentityCommand({
 				IdentityPoolId: poolId,
 				Logins: { [DEV]: "u1" },
 			}),
 		);
-		const { Credentials } = await app.send(
+		const { Credentials } = await t.app.send(
 			new GetCredentialsForIdentityCommand({
 				IdentityId,
 				Logins: { "cognito-identity.amazonaws.com": Token as string },
@@ -100,10 +80,12 @@ describe("the STS endpoint beside Cognito Identity (official STS client)", () =>
 	});
 
 	test("classic flow: a GetOpenIdToken token is exchanged with AssumeRoleWithWebIdentity", async () => {
-		const { IdentityId } = await app.send(
+		const { IdentityId } = await t.app.send(
 			new GetIdCommand({ IdentityPoolId: poolId }),
 		);
-		const { Token } = await app.send(new GetOpenIdTokenCommand({ IdentityId }));
+		const { Token } = await t.app.send(
+			new GetOpenIdTokenCommand({ IdentityId }),
+		);
 		const anonymous = sts({ accessKeyId: "unused", secretAccessKey: "unused" });
 		const out = await anonymous.send(
 			new AssumeRoleWithWebIdentityCommand({
@@ -148,7 +130,7 @@ describe("the STS endpoint beside Cognito Identity (official STS client)", () =>
 	});
 
 	test("Cognito Identity calls still work beside STS on the same endpoint", async () => {
-		const { IdentityId } = await app.send(
+		const { IdentityId } = await t.app.send(
 			new GetIdCommand({ IdentityPoolId: poolId }),
 		);
 		assert.match(IdentityId ?? "", /^us-east-1:/);

@@ -1,52 +1,31 @@
 import assert from "node:assert/strict";
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import {
-	type CognitoIdentityClient,
 	DescribeIdentityPoolCommand,
 	TagResourceCommand,
 	UpdateIdentityPoolCommand,
 } from "@aws-sdk/client-cognito-identity";
+import { OTHER_ACCOUNT as OTHER, TWO_ACCOUNTS } from "../support/identities.ts";
 import {
 	rejectsWith,
-	sdkClient,
-	startServer,
 	TEST_ACCOUNT,
-	type TestServer,
+	useServer,
+	withServer,
 } from "../support/server.ts";
 import { arnOf, createPool, tagsOf } from "../support/tags.ts";
 
-const OTHER_ACCOUNT = "111111111111";
+const OTHER_ACCOUNT = OTHER.accountId;
 const MAX_TAGS = 5;
 
 describe("TagResource (JS v3 SDK)", () => {
-	let ts: TestServer;
-	let client: CognitoIdentityClient;
-	before(async () => {
-		ts = await startServer({
-			config: { maxTags: MAX_TAGS },
-			credentials: [
-				{
-					accessKeyId: "test",
-					secretAccessKey: "test",
-					accountId: TEST_ACCOUNT,
-				},
-				{
-					accessKeyId: "other",
-					secretAccessKey: "other-secret",
-					accountId: OTHER_ACCOUNT,
-				},
-			],
-		});
-		client = sdkClient(ts.url);
-	});
-	after(async () => {
-		client.destroy();
-		await ts.stop();
+	const t = useServer({
+		config: { maxTags: MAX_TAGS },
+		credentials: TWO_ACCOUNTS,
 	});
 
 	test("adds tags and overwrites existing keys; answers {}", async () => {
-		const id = await createPool(client, { team: "a", env: "dev" });
-		const { $metadata, ...out } = await client.send(
+		const id = await createPool(t.client, { team: "a", env: "dev" });
+		const { $metadata, ...out } = await t.client.send(
 			new TagResourceCommand({
 				ResourceArn: arnOf(id),
 				Tags: { env: "prod", owner: "ops" },
@@ -54,7 +33,7 @@ describe("TagResource (JS v3 SDK)", () => {
 		);
 		assert.equal($metadata.httpStatusCode, 200);
 		assert.deepEqual(out, {});
-		assert.deepEqual(await tagsOf(client, id), {
+		assert.deepEqual(await tagsOf(t.client, id), {
 			team: "a",
 			env: "prod",
 			owner: "ops",
@@ -62,27 +41,27 @@ describe("TagResource (JS v3 SDK)", () => {
 	});
 
 	test("an empty value is a tag; an empty map changes nothing", async () => {
-		const id = await createPool(client, { team: "a" });
-		await client.send(
+		const id = await createPool(t.client, { team: "a" });
+		await t.client.send(
 			new TagResourceCommand({ ResourceArn: arnOf(id), Tags: { flag: "" } }),
 		);
-		await client.send(
+		await t.client.send(
 			new TagResourceCommand({ ResourceArn: arnOf(id), Tags: {} }),
 		);
-		assert.deepEqual(await tagsOf(client, id), { team: "a", flag: "" });
+		assert.deepEqual(await tagsOf(t.client, id), { team: "a", flag: "" });
 	});
 
 	test("the tags are the pool's IdentityPoolTags", async () => {
-		const id = await createPool(client, { team: "a" });
-		await client.send(
+		const id = await createPool(t.client, { team: "a" });
+		await t.client.send(
 			new TagResourceCommand({ ResourceArn: arnOf(id), Tags: { cost: "42" } }),
 		);
-		const described = await client.send(
+		const described = await t.client.send(
 			new DescribeIdentityPoolCommand({ IdentityPoolId: id }),
 		);
 		assert.deepEqual(described.IdentityPoolTags, { team: "a", cost: "42" });
-		// UpdateIdentityPool without IdentityPoolTags keeps them (DECISIONS 14) ...
-		const kept = await client.send(
+		// UpdateIdentityPool without IdentityPoolTags keeps them (docs/behaviour.md#updateidentitypool) ...
+		const kept = await t.client.send(
 			new UpdateIdentityPoolCommand({
 				IdentityPoolId: id,
 				IdentityPoolName: "renamed",
@@ -91,7 +70,7 @@ describe("TagResource (JS v3 SDK)", () => {
 		);
 		assert.deepEqual(kept.IdentityPoolTags, { team: "a", cost: "42" });
 		// ... and with IdentityPoolTags replaces them, TagResource's included.
-		await client.send(
+		await t.client.send(
 			new UpdateIdentityPoolCommand({
 				IdentityPoolId: id,
 				IdentityPoolName: "renamed",
@@ -99,21 +78,21 @@ describe("TagResource (JS v3 SDK)", () => {
 				IdentityPoolTags: { only: "this" },
 			}),
 		);
-		assert.deepEqual(await tagsOf(client, id), { only: "this" });
-		await client.send(
+		assert.deepEqual(await tagsOf(t.client, id), { only: "this" });
+		await t.client.send(
 			new TagResourceCommand({ ResourceArn: arnOf(id), Tags: { more: "1" } }),
 		);
-		const again = await client.send(
+		const again = await t.client.send(
 			new DescribeIdentityPoolCommand({ IdentityPoolId: id }),
 		);
 		assert.deepEqual(again.IdentityPoolTags, { only: "this", more: "1" });
 	});
 
 	test("the aws: prefix is reserved, in any case; nothing is written", async () => {
-		const id = await createPool(client, { team: "a" });
+		const id = await createPool(t.client, { team: "a" });
 		for (const key of ["aws:cost", "AWS:cost", "Aws:x"]) {
 			await rejectsWith(
-				client.send(
+				t.client.send(
 					new TagResourceCommand({
 						ResourceArn: arnOf(id),
 						Tags: { fine: "1", [key]: "v" },
@@ -123,13 +102,13 @@ describe("TagResource (JS v3 SDK)", () => {
 				`Tag keys starting with 'aws:' are reserved for AWS use: ${key}`,
 			);
 		}
-		assert.deepEqual(await tagsOf(client, id), { team: "a" });
+		assert.deepEqual(await tagsOf(t.client, id), { team: "a" });
 	});
 
 	test("more tags than the quota after the change: InvalidParameterException (the model has no LimitExceededException here); nothing is written", async () => {
-		const id = await createPool(client, { a: "1", b: "2", c: "3" });
+		const id = await createPool(t.client, { a: "1", b: "2", c: "3" });
 		await rejectsWith(
-			client.send(
+			t.client.send(
 				new TagResourceCommand({
 					ResourceArn: arnOf(id),
 					Tags: { a: "changed", d: "4", e: "5", f: "6" },
@@ -138,18 +117,18 @@ describe("TagResource (JS v3 SDK)", () => {
 			"InvalidParameterException",
 			`A resource can have at most ${MAX_TAGS} tags.`,
 		);
-		assert.deepEqual(await tagsOf(client, id), { a: "1", b: "2", c: "3" });
+		assert.deepEqual(await tagsOf(t.client, id), { a: "1", b: "2", c: "3" });
 		// Exactly the quota is fine, and overwriting at the quota too.
-		await client.send(
+		await t.client.send(
 			new TagResourceCommand({
 				ResourceArn: arnOf(id),
 				Tags: { d: "4", e: "5" },
 			}),
 		);
-		await client.send(
+		await t.client.send(
 			new TagResourceCommand({ ResourceArn: arnOf(id), Tags: { a: "new" } }),
 		);
-		assert.deepEqual(await tagsOf(client, id), {
+		assert.deepEqual(await tagsOf(t.client, id), {
 			a: "new",
 			b: "2",
 			c: "3",
@@ -157,7 +136,7 @@ describe("TagResource (JS v3 SDK)", () => {
 			e: "5",
 		});
 		await rejectsWith(
-			client.send(
+			t.client.send(
 				new TagResourceCommand({ ResourceArn: arnOf(id), Tags: { f: "6" } }),
 			),
 			"InvalidParameterException",
@@ -166,11 +145,11 @@ describe("TagResource (JS v3 SDK)", () => {
 	});
 
 	test("concurrent calls lose no tag and never exceed the quota", async () => {
-		const id = await createPool(client);
+		const id = await createPool(t.client);
 		const keys = Array.from({ length: MAX_TAGS + 2 }, (_, i) => `k${i}`);
 		const results = await Promise.allSettled(
 			keys.map((k) =>
-				client.send(
+				t.client.send(
 					new TagResourceCommand({ ResourceArn: arnOf(id), Tags: { [k]: k } }),
 				),
 			),
@@ -182,13 +161,13 @@ describe("TagResource (JS v3 SDK)", () => {
 				assert.equal((r.reason as Error).name, "InvalidParameterException");
 			}
 		}
-		const tags = (await tagsOf(client, id)) ?? {};
+		const tags = (await tagsOf(t.client, id)) ?? {};
 		assert.equal(Object.keys(tags).length, MAX_TAGS);
 		for (const [k, v] of Object.entries(tags)) assert.equal(v, k);
 	});
 
 	test("a malformed ARN is InvalidParameterException naming the problem; nothing is written", async () => {
-		const id = await createPool(client, { team: "a" });
+		const id = await createPool(t.client, { team: "a" });
 		const uuid = id.slice(id.indexOf(":") + 1);
 		const cases: [string, RegExp][] = [
 			["not-an-arn-at-all-really", /it is not an ARN/],
@@ -229,7 +208,7 @@ describe("TagResource (JS v3 SDK)", () => {
 		];
 		for (const [arn, message] of cases) {
 			const err = await rejectsWith(
-				client.send(
+				t.client.send(
 					new TagResourceCommand({ ResourceArn: arn, Tags: { x: "1" } }),
 				),
 				"InvalidParameterException",
@@ -240,12 +219,12 @@ describe("TagResource (JS v3 SDK)", () => {
 				/^Invalid ResourceArn: .*\. Expected arn:<partition>:cognito-identity:<region>:<12-digit account id>:identitypool\/<IdentityPoolId>\.$/,
 			);
 		}
-		assert.deepEqual(await tagsOf(client, id), { team: "a" });
+		assert.deepEqual(await tagsOf(t.client, id), { team: "a" });
 	});
 
 	test("an ARN shorter than the model allows is ValidationException", async () => {
 		await rejectsWith(
-			client.send(
+			t.client.send(
 				new TagResourceCommand({ ResourceArn: "arn:aws:x", Tags: {} }),
 			),
 			"ValidationException",
@@ -256,7 +235,7 @@ describe("TagResource (JS v3 SDK)", () => {
 	test("an unknown pool is ResourceNotFoundException", async () => {
 		const id = "us-east-1:00000000-0000-4000-8000-000000000000";
 		await rejectsWith(
-			client.send(
+			t.client.send(
 				new TagResourceCommand({ ResourceArn: arnOf(id), Tags: { x: "1" } }),
 			),
 			"ResourceNotFoundException",
@@ -265,79 +244,73 @@ describe("TagResource (JS v3 SDK)", () => {
 	});
 
 	test("a pool of another account is not found, whichever account the ARN names", async () => {
-		const id = await createPool(client, { team: "a" });
-		const other = sdkClient(ts.url, {
+		const id = await createPool(t.client, { team: "a" });
+		const other = t.sdk({
 			accessKeyId: "other",
 			secretAccessKey: "other-secret",
 		});
-		try {
-			for (const account of [TEST_ACCOUNT, OTHER_ACCOUNT]) {
-				await rejectsWith(
-					other.send(
-						new TagResourceCommand({
-							ResourceArn: arnOf(id, account),
-							Tags: { x: "1" },
-						}),
-					),
-					"ResourceNotFoundException",
-					`IdentityPool '${id}' not found.`,
-				);
-			}
-			// And the owner naming another account in the ARN does not reach it either.
+		for (const account of [TEST_ACCOUNT, OTHER_ACCOUNT]) {
 			await rejectsWith(
-				client.send(
+				other.send(
 					new TagResourceCommand({
-						ResourceArn: arnOf(id, OTHER_ACCOUNT),
+						ResourceArn: arnOf(id, account),
 						Tags: { x: "1" },
 					}),
 				),
 				"ResourceNotFoundException",
 				`IdentityPool '${id}' not found.`,
 			);
-		} finally {
-			other.destroy();
 		}
-		assert.deepEqual(await tagsOf(client, id), { team: "a" });
+		// And the owner naming another account in the ARN does not reach it either.
+		await rejectsWith(
+			t.client.send(
+				new TagResourceCommand({
+					ResourceArn: arnOf(id, OTHER_ACCOUNT),
+					Tags: { x: "1" },
+				}),
+			),
+			"ResourceNotFoundException",
+			`IdentityPool '${id}' not found.`,
+		);
+
+		assert.deepEqual(await tagsOf(t.client, id), { team: "a" });
 	});
 
 	test("a pool of another region is not found", async () => {
-		const id = await createPool(client, { team: "a" });
-		const eu = sdkClient(ts.url, { region: "eu-west-1" });
-		try {
-			await rejectsWith(
-				eu.send(
-					new TagResourceCommand({ ResourceArn: arnOf(id), Tags: { x: "1" } }),
-				),
-				"ResourceNotFoundException",
-				`IdentityPool '${id}' not found.`,
-			);
-			const euPool = await createPool(eu);
-			await rejectsWith(
-				client.send(
-					new TagResourceCommand({
-						ResourceArn: arnOf(euPool, TEST_ACCOUNT, "eu-west-1"),
-						Tags: { x: "1" },
-					}),
-				),
-				"ResourceNotFoundException",
-				`IdentityPool '${euPool}' not found.`,
-			);
-			// Its own region's caller reaches it.
-			await eu.send(
+		const id = await createPool(t.client, { team: "a" });
+		const eu = t.sdk({ region: "eu-west-1" });
+		await rejectsWith(
+			eu.send(
+				new TagResourceCommand({ ResourceArn: arnOf(id), Tags: { x: "1" } }),
+			),
+			"ResourceNotFoundException",
+			`IdentityPool '${id}' not found.`,
+		);
+		const euPool = await createPool(eu);
+		await rejectsWith(
+			t.client.send(
 				new TagResourceCommand({
 					ResourceArn: arnOf(euPool, TEST_ACCOUNT, "eu-west-1"),
 					Tags: { x: "1" },
 				}),
-			);
-		} finally {
-			eu.destroy();
-		}
-		assert.deepEqual(await tagsOf(client, id), { team: "a" });
+			),
+			"ResourceNotFoundException",
+			`IdentityPool '${euPool}' not found.`,
+		);
+		// Its own region's caller reaches it.
+		await eu.send(
+			new TagResourceCommand({
+				ResourceArn: arnOf(euPool, TEST_ACCOUNT, "eu-west-1"),
+				Tags: { x: "1" },
+			}),
+		);
+
+		assert.deepEqual(await tagsOf(t.client, id), { team: "a" });
 	});
 
 	test("Tags is required", async () => {
 		await rejectsWith(
-			client.send(
+			t.client.send(
 				// @ts-expect-error Tags is required
 				new TagResourceCommand({ ResourceArn: arnOf("us-east-1:0000") }),
 			),
@@ -349,32 +322,23 @@ describe("TagResource (JS v3 SDK)", () => {
 
 describe("TagResource across a restart (JS v3 SDK)", () => {
 	test("tags survive stopping and starting the server on the same file", async () => {
-		const first = await startServer();
-		let client = sdkClient(first.url);
-		const id = await createPool(client, { team: "a" });
-		await client.send(
-			new TagResourceCommand({
-				ResourceArn: arnOf(id),
-				Tags: { team: "b", env: "prod" },
-			}),
-		);
-		client.destroy();
-		await first.stop({ keepData: true });
-
-		const second = await startServer({ dbPath: first.dbPath });
-		client = sdkClient(second.url);
-		try {
-			assert.deepEqual(await tagsOf(client, id), { team: "b", env: "prod" });
-			const described = await client.send(
+		await withServer(async (t) => {
+			const id = await createPool(t.client, { team: "a" });
+			await t.client.send(
+				new TagResourceCommand({
+					ResourceArn: arnOf(id),
+					Tags: { team: "b", env: "prod" },
+				}),
+			);
+			await t.restart();
+			assert.deepEqual(await tagsOf(t.client, id), { team: "b", env: "prod" });
+			const described = await t.client.send(
 				new DescribeIdentityPoolCommand({ IdentityPoolId: id }),
 			);
 			assert.deepEqual(described.IdentityPoolTags, {
 				team: "b",
 				env: "prod",
 			});
-		} finally {
-			client.destroy();
-			await second.stop();
-		}
+		});
 	});
 });

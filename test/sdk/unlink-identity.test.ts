@@ -1,11 +1,11 @@
 /**
  * UnlinkIdentity through the official JS v3 client (unsigned) against a real server with
- * federated providers (reference §3.18, §6, DECISIONS 11): the caller proves ownership with a
+ * federated providers (docs/behaviour.md#unlinkidentity and docs/behaviour.md#identities): the caller proves ownership with a
  * login linked to the identity; unlinked logins make a new identity the next time they are
  * seen; removing the last login leaves the identity inaccessible.
  */
 import assert from "node:assert/strict";
-import { after, before, describe, test } from "node:test";
+import { before, describe, test } from "node:test";
 import {
 	GetCredentialsForIdentityCommand,
 	GetOpenIdTokenCommand,
@@ -17,12 +17,11 @@ import {
 	AMAZON,
 	DEV,
 	FACEBOOK,
-	type Federation,
 	GOOGLE,
 	MESSAGES,
 	OIDC_KEY,
-	startFederation,
 	TWITTER,
+	useFederation,
 } from "../support/federation.ts";
 import { listAllIdentities } from "../support/identities.ts";
 import { rejectsWith } from "../support/server.ts";
@@ -30,13 +29,11 @@ import { rejectsWith } from "../support/server.ts";
 const NA = "NotAuthorizedException";
 
 describe("UnlinkIdentity (JS v3 SDK, unsigned)", () => {
-	let f: Federation;
+	const f = useFederation();
 	let poolId: string;
 	before(async () => {
-		f = await startFederation();
 		poolId = await f.pool();
 	});
-	after(() => f.stop());
 
 	let n = 0;
 	const user = (label: string) => `${label}-${++n}`;

@@ -1,52 +1,29 @@
 import assert from "node:assert/strict";
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import {
-	type CognitoIdentityClient,
 	DescribeIdentityPoolCommand,
 	TagResourceCommand,
 	UntagResourceCommand,
 	UpdateIdentityPoolCommand,
 } from "@aws-sdk/client-cognito-identity";
+import { TWO_ACCOUNTS } from "../support/identities.ts";
 import {
 	rejectsWith,
-	sdkClient,
-	startServer,
 	TEST_ACCOUNT,
-	type TestServer,
+	useServer,
+	withServer,
 } from "../support/server.ts";
 import { arnOf, createPool, tagsOf } from "../support/tags.ts";
 
-const OTHER_ACCOUNT = "111111111111";
-
 describe("UntagResource (JS v3 SDK)", () => {
-	let ts: TestServer;
-	let client: CognitoIdentityClient;
-	before(async () => {
-		ts = await startServer({
-			config: { maxTags: 3 },
-			credentials: [
-				{
-					accessKeyId: "test",
-					secretAccessKey: "test",
-					accountId: TEST_ACCOUNT,
-				},
-				{
-					accessKeyId: "other",
-					secretAccessKey: "other-secret",
-					accountId: OTHER_ACCOUNT,
-				},
-			],
-		});
-		client = sdkClient(ts.url);
-	});
-	after(async () => {
-		client.destroy();
-		await ts.stop();
+	const t = useServer({
+		config: { maxTags: 3 },
+		credentials: TWO_ACCOUNTS,
 	});
 
 	test("removes the listed keys and ignores absent ones; answers {}", async () => {
-		const id = await createPool(client, { team: "a", env: "dev", cost: "1" });
-		const { $metadata, ...out } = await client.send(
+		const id = await createPool(t.client, { team: "a", env: "dev", cost: "1" });
+		const { $metadata, ...out } = await t.client.send(
 			new UntagResourceCommand({
 				ResourceArn: arnOf(id),
 				TagKeys: ["env", "never-set", "Team"],
@@ -55,36 +32,36 @@ describe("UntagResource (JS v3 SDK)", () => {
 		assert.equal($metadata.httpStatusCode, 200);
 		assert.deepEqual(out, {});
 		// Keys are case-sensitive: "Team" is not "team".
-		assert.deepEqual(await tagsOf(client, id), { team: "a", cost: "1" });
-		await client.send(
+		assert.deepEqual(await tagsOf(t.client, id), { team: "a", cost: "1" });
+		await t.client.send(
 			new UntagResourceCommand({ ResourceArn: arnOf(id), TagKeys: [] }),
 		);
-		assert.deepEqual(await tagsOf(client, id), { team: "a", cost: "1" });
-		await client.send(
+		assert.deepEqual(await tagsOf(t.client, id), { team: "a", cost: "1" });
+		await t.client.send(
 			new UntagResourceCommand({
 				ResourceArn: arnOf(id),
 				TagKeys: ["team", "cost", "team"],
 			}),
 		);
-		assert.deepEqual(await tagsOf(client, id), {});
+		assert.deepEqual(await tagsOf(t.client, id), {});
 	});
 
 	test("the tags removed are the pool's IdentityPoolTags", async () => {
-		const id = await createPool(client, { team: "a", env: "dev" });
-		await client.send(
+		const id = await createPool(t.client, { team: "a", env: "dev" });
+		await t.client.send(
 			new TagResourceCommand({ ResourceArn: arnOf(id), Tags: { cost: "1" } }),
 		);
-		await client.send(
+		await t.client.send(
 			new UntagResourceCommand({
 				ResourceArn: arnOf(id),
 				TagKeys: ["team", "cost"],
 			}),
 		);
-		const described = await client.send(
+		const described = await t.client.send(
 			new DescribeIdentityPoolCommand({ IdentityPoolId: id }),
 		);
 		assert.deepEqual(described.IdentityPoolTags, { env: "dev" });
-		const updated = await client.send(
+		const updated = await t.client.send(
 			new UpdateIdentityPoolCommand({
 				IdentityPoolId: id,
 				IdentityPoolName: "tagged",
@@ -93,17 +70,21 @@ describe("UntagResource (JS v3 SDK)", () => {
 		);
 		assert.deepEqual(updated.IdentityPoolTags, { env: "dev" });
 		// Removing frees room under the quota (3 here).
-		await client.send(
+		await t.client.send(
 			new TagResourceCommand({
 				ResourceArn: arnOf(id),
 				Tags: { a: "1", b: "2" },
 			}),
 		);
-		assert.deepEqual(await tagsOf(client, id), { env: "dev", a: "1", b: "2" });
+		assert.deepEqual(await tagsOf(t.client, id), {
+			env: "dev",
+			a: "1",
+			b: "2",
+		});
 	});
 
 	test("a malformed ARN is InvalidParameterException; nothing is written", async () => {
-		const id = await createPool(client, { team: "a" });
+		const id = await createPool(t.client, { team: "a" });
 		for (const [arn, message] of [
 			[
 				`arn:aws:cognito-identity:eu-west-1:${TEST_ACCOUNT}:identitypool/${id}`,
@@ -119,21 +100,21 @@ describe("UntagResource (JS v3 SDK)", () => {
 			],
 		] as const) {
 			await rejectsWith(
-				client.send(
+				t.client.send(
 					new UntagResourceCommand({ ResourceArn: arn, TagKeys: ["team"] }),
 				),
 				"InvalidParameterException",
 				message,
 			);
 		}
-		assert.deepEqual(await tagsOf(client, id), { team: "a" });
+		assert.deepEqual(await tagsOf(t.client, id), { team: "a" });
 	});
 
 	test("an unknown pool is ResourceNotFoundException, even with no keys", async () => {
 		const id = "us-east-1:00000000-0000-4000-8000-000000000000";
 		for (const TagKeys of [["team"], []]) {
 			await rejectsWith(
-				client.send(
+				t.client.send(
 					new UntagResourceCommand({ ResourceArn: arnOf(id), TagKeys }),
 				),
 				"ResourceNotFoundException",
@@ -143,43 +124,39 @@ describe("UntagResource (JS v3 SDK)", () => {
 	});
 
 	test("a pool of another account or region is not found; nothing is written", async () => {
-		const id = await createPool(client, { team: "a" });
-		const other = sdkClient(ts.url, {
+		const id = await createPool(t.client, { team: "a" });
+		const other = t.sdk({
 			accessKeyId: "other",
 			secretAccessKey: "other-secret",
 		});
-		const eu = sdkClient(ts.url, { region: "eu-west-1" });
-		try {
-			await rejectsWith(
-				other.send(
-					new UntagResourceCommand({
-						ResourceArn: arnOf(id),
-						TagKeys: ["team"],
-					}),
-				),
-				"ResourceNotFoundException",
-				`IdentityPool '${id}' not found.`,
-			);
-			await rejectsWith(
-				eu.send(
-					new UntagResourceCommand({
-						ResourceArn: arnOf(id),
-						TagKeys: ["team"],
-					}),
-				),
-				"ResourceNotFoundException",
-				`IdentityPool '${id}' not found.`,
-			);
-		} finally {
-			other.destroy();
-			eu.destroy();
-		}
-		assert.deepEqual(await tagsOf(client, id), { team: "a" });
+		const eu = t.sdk({ region: "eu-west-1" });
+		await rejectsWith(
+			other.send(
+				new UntagResourceCommand({
+					ResourceArn: arnOf(id),
+					TagKeys: ["team"],
+				}),
+			),
+			"ResourceNotFoundException",
+			`IdentityPool '${id}' not found.`,
+		);
+		await rejectsWith(
+			eu.send(
+				new UntagResourceCommand({
+					ResourceArn: arnOf(id),
+					TagKeys: ["team"],
+				}),
+			),
+			"ResourceNotFoundException",
+			`IdentityPool '${id}' not found.`,
+		);
+
+		assert.deepEqual(await tagsOf(t.client, id), { team: "a" });
 	});
 
 	test("TagKeys is required", async () => {
 		await rejectsWith(
-			client.send(
+			t.client.send(
 				// @ts-expect-error TagKeys is required
 				new UntagResourceCommand({ ResourceArn: arnOf("us-east-1:0000") }),
 			),
@@ -191,26 +168,17 @@ describe("UntagResource (JS v3 SDK)", () => {
 
 describe("UntagResource across a restart (JS v3 SDK)", () => {
 	test("removed tags stay removed after stopping and starting the server", async () => {
-		const first = await startServer();
-		let client = sdkClient(first.url);
-		const id = await createPool(client, { team: "a", env: "dev" });
-		await client.send(
-			new UntagResourceCommand({ ResourceArn: arnOf(id), TagKeys: ["team"] }),
-		);
-		client.destroy();
-		await first.stop({ keepData: true });
-
-		const second = await startServer({ dbPath: first.dbPath });
-		client = sdkClient(second.url);
-		try {
-			assert.deepEqual(await tagsOf(client, id), { env: "dev" });
-			const described = await client.send(
+		await withServer(async (t) => {
+			const id = await createPool(t.client, { team: "a", env: "dev" });
+			await t.client.send(
+				new UntagResourceCommand({ ResourceArn: arnOf(id), TagKeys: ["team"] }),
+			);
+			await t.restart();
+			assert.deepEqual(await tagsOf(t.client, id), { env: "dev" });
+			const described = await t.client.send(
 				new DescribeIdentityPoolCommand({ IdentityPoolId: id }),
 			);
 			assert.deepEqual(described.IdentityPoolTags, { env: "dev" });
-		} finally {
-			client.destroy();
-			await second.stop();
-		}
+		});
 	});
 });

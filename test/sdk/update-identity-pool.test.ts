@@ -1,32 +1,17 @@
 import assert from "node:assert/strict";
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import {
-	type CognitoIdentityClient,
 	CreateIdentityPoolCommand,
 	DescribeIdentityPoolCommand,
 	UpdateIdentityPoolCommand,
 } from "@aws-sdk/client-cognito-identity";
-import {
-	rejectsWith,
-	sdkClient,
-	startServer,
-	type TestServer,
-} from "../support/server.ts";
+import { rejectsWith, useServer } from "../support/server.ts";
 
 describe("UpdateIdentityPool (JS v3 SDK)", () => {
-	let ts: TestServer;
-	let client: CognitoIdentityClient;
-	before(async () => {
-		ts = await startServer({ config: { maxTags: 3 } });
-		client = sdkClient(ts.url);
-	});
-	after(async () => {
-		client.destroy();
-		await ts.stop();
-	});
+	const t = useServer({ config: { maxTags: 3 } });
 
 	async function fullPool() {
-		const out = await client.send(
+		const out = await t.client.send(
 			new CreateIdentityPoolCommand({
 				IdentityPoolName: "before",
 				AllowUnauthenticatedIdentities: true,
@@ -50,7 +35,7 @@ describe("UpdateIdentityPool (JS v3 SDK)", () => {
 
 	test("replaces every member and clears omitted optional ones", async () => {
 		const id = await fullPool();
-		const out = await client.send(
+		const out = await t.client.send(
 			new UpdateIdentityPoolCommand({
 				IdentityPoolId: id,
 				IdentityPoolName: "after",
@@ -66,7 +51,7 @@ describe("UpdateIdentityPool (JS v3 SDK)", () => {
 		// Kept when omitted: the developer provider (immutable) and the tags.
 		assert.equal(out.DeveloperProviderName, "login.example.app");
 		assert.deepEqual(out.IdentityPoolTags, { team: "a" });
-		const described = await client.send(
+		const described = await t.client.send(
 			new DescribeIdentityPoolCommand({ IdentityPoolId: id }),
 		);
 		assert.equal(described.IdentityPoolName, "after");
@@ -76,7 +61,7 @@ describe("UpdateIdentityPool (JS v3 SDK)", () => {
 
 	test("tags given in the update replace the stored tags", async () => {
 		const id = await fullPool();
-		const out = await client.send(
+		const out = await t.client.send(
 			new UpdateIdentityPoolCommand({
 				IdentityPoolId: id,
 				IdentityPoolName: "before",
@@ -86,7 +71,7 @@ describe("UpdateIdentityPool (JS v3 SDK)", () => {
 		);
 		assert.deepEqual(out.IdentityPoolTags, { env: "prod" });
 		await rejectsWith(
-			client.send(
+			t.client.send(
 				new UpdateIdentityPoolCommand({
 					IdentityPoolId: id,
 					IdentityPoolName: "before",
@@ -99,14 +84,14 @@ describe("UpdateIdentityPool (JS v3 SDK)", () => {
 	});
 
 	test("the developer provider name can be set once and never changed", async () => {
-		const created = await client.send(
+		const created = await t.client.send(
 			new CreateIdentityPoolCommand({
 				IdentityPoolName: "nodev",
 				AllowUnauthenticatedIdentities: false,
 			}),
 		);
 		const id = created.IdentityPoolId as string;
-		const set = await client.send(
+		const set = await t.client.send(
 			new UpdateIdentityPoolCommand({
 				IdentityPoolId: id,
 				IdentityPoolName: "nodev",
@@ -115,7 +100,7 @@ describe("UpdateIdentityPool (JS v3 SDK)", () => {
 			}),
 		);
 		assert.equal(set.DeveloperProviderName, "first.example");
-		const same = await client.send(
+		const same = await t.client.send(
 			new UpdateIdentityPoolCommand({
 				IdentityPoolId: id,
 				IdentityPoolName: "renamed",
@@ -125,7 +110,7 @@ describe("UpdateIdentityPool (JS v3 SDK)", () => {
 		);
 		assert.equal(same.IdentityPoolName, "renamed");
 		await rejectsWith(
-			client.send(
+			t.client.send(
 				new UpdateIdentityPoolCommand({
 					IdentityPoolId: id,
 					IdentityPoolName: "renamed",
@@ -136,7 +121,7 @@ describe("UpdateIdentityPool (JS v3 SDK)", () => {
 			"InvalidParameterException",
 			/cannot be changed/,
 		);
-		const described = await client.send(
+		const described = await t.client.send(
 			new DescribeIdentityPoolCommand({ IdentityPoolId: id }),
 		);
 		assert.equal(described.DeveloperProviderName, "first.example");
@@ -146,7 +131,7 @@ describe("UpdateIdentityPool (JS v3 SDK)", () => {
 	test("a refused update changes nothing", async () => {
 		const id = await fullPool();
 		await rejectsWith(
-			client.send(
+			t.client.send(
 				new UpdateIdentityPoolCommand({
 					IdentityPoolId: id,
 					IdentityPoolName: "changed",
@@ -157,7 +142,7 @@ describe("UpdateIdentityPool (JS v3 SDK)", () => {
 			"InvalidParameterException",
 			"Invalid Cognito Identity Provider",
 		);
-		const described = await client.send(
+		const described = await t.client.send(
 			new DescribeIdentityPoolCommand({ IdentityPoolId: id }),
 		);
 		assert.equal(described.IdentityPoolName, "before");
@@ -167,7 +152,7 @@ describe("UpdateIdentityPool (JS v3 SDK)", () => {
 	test("an unknown pool is ResourceNotFoundException", async () => {
 		const id = "us-east-1:00000000-0000-4000-8000-000000000001";
 		await rejectsWith(
-			client.send(
+			t.client.send(
 				new UpdateIdentityPoolCommand({
 					IdentityPoolId: id,
 					IdentityPoolName: "x",
@@ -181,7 +166,7 @@ describe("UpdateIdentityPool (JS v3 SDK)", () => {
 
 	test("required members are required", async () => {
 		await rejectsWith(
-			client.send(
+			t.client.send(
 				// @ts-expect-error IdentityPoolName and AllowUnauthenticatedIdentities are required
 				new UpdateIdentityPoolCommand({
 					IdentityPoolId: "us-east-1:00000000-0000-4000-8000-000000000001",

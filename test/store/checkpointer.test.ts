@@ -5,10 +5,9 @@
  * pause, and the fallbacks to the connection's own checkpoints.
  */
 import assert from "node:assert/strict";
-import { randomUUID } from "node:crypto";
 import { statSync } from "node:fs";
 import { join } from "node:path";
-import { describe, test } from "node:test";
+import { test } from "node:test";
 import Database from "better-sqlite3";
 import type { PoolKey } from "../../src/domain/records.ts";
 import {
@@ -18,10 +17,10 @@ import {
 import { openSqliteStore } from "../../src/store/sqlite/sqlite-store.ts";
 import type { Store } from "../../src/store/store.ts";
 import { sqliteScratch } from "../support/files.ts";
-import { DEVELOPER, dev, signIn } from "../support/logins.ts";
-import { describeStoreConformance } from "./conformance.ts";
-
-const T0 = 1_700_000_000_000;
+import { dev, signIn } from "../support/logins.ts";
+import { describeForEngine } from "../support/stores.ts";
+import { createPool as createPoolWith, T0 } from "./conformance/builders.ts";
+import { describeStoreConformance } from "./conformance/index.ts";
 
 const { dir, newFile } = sqliteScratch("checkpoints");
 
@@ -43,26 +42,14 @@ async function openWithWorker(
 	return store;
 }
 
-async function createPool(store: Store): Promise<PoolKey> {
-	const key: PoolKey = {
-		accountId: "111111111111",
-		region: "us-east-1",
-		poolId: `us-east-1:${randomUUID()}`,
-	};
-	await store.pools.create(
-		{
-			...key,
-			settings: {
-				IdentityPoolName: "checkpoints",
-				AllowUnauthenticatedIdentities: false,
-				DeveloperProviderName: DEVELOPER,
-			},
-			tags: {},
-			now: T0,
+/** The pools of these tests: developer sign-ins only, no guests. */
+function createPool(store: Store): Promise<PoolKey> {
+	return createPoolWith(store, {
+		settings: {
+			IdentityPoolName: "checkpoints",
+			AllowUnauthenticatedIdentities: false,
 		},
-		1000,
-	);
-	return key;
+	});
 }
 
 function until(check: () => boolean, timeoutMs = 10_000): Promise<void> {
@@ -85,7 +72,7 @@ function walSize(file: string): number {
 	}
 }
 
-describe("sqlite checkpoints on a worker thread", () => {
+describeForEngine("sqlite", "sqlite checkpoints on a worker thread", () => {
 	test("the server's connection stops checkpointing; the worker keeps the WAL bounded and loses nothing", async () => {
 		const file = newFile();
 		const store = await openWithWorker(file, {

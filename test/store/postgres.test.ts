@@ -8,11 +8,10 @@
  * default the local server): without it these tests fail, they are never skipped.
  */
 import assert from "node:assert/strict";
-import { randomBytes, randomUUID } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import { connect, createServer, type Server, type Socket } from "node:net";
-import { after, before, describe, test } from "node:test";
+import { after, before, test } from "node:test";
 import pg from "pg";
-import type { PoolKey } from "../../src/domain/records.ts";
 import {
 	ResourceNotFoundException,
 	ServiceError,
@@ -22,8 +21,11 @@ import { MIGRATIONS } from "../../src/store/postgres/migrations.ts";
 import { openPostgresStore } from "../../src/store/postgres/postgres-store.ts";
 import { MIGRATIONS as SQLITE_MIGRATIONS } from "../../src/store/sqlite/migrations.ts";
 import type { Store } from "../../src/store/store.ts";
-import { DEVELOPER, dev, signIn } from "../support/logins.ts";
-import { describeStoreConformance } from "./conformance.ts";
+import { dev, signIn } from "../support/logins.ts";
+import { POSTGRES_URL } from "../support/postgres.ts";
+import { describeForEngine, engineSkipReason } from "../support/stores.ts";
+import { createPool, newPoolKey, T0 } from "./conformance/builders.ts";
+import { describeStoreConformance } from "./conformance/index.ts";
 import {
 	assertRolesUpgrade,
 	assertTagMapsUpgrade,
@@ -32,9 +34,7 @@ import {
 	type OldPool,
 } from "./upgrades.ts";
 
-const BASE_URL =
-	process.env.IDPOOL_TEST_POSTGRES_URL ?? "postgres://root@127.0.0.1:5432/test";
-const T0 = 1_700_000_000_000;
+const BASE_URL = POSTGRES_URL;
 
 /** Administrative connections of the test itself (schema checks and drops). */
 let admin: pg.Pool | undefined;
@@ -50,7 +50,11 @@ function adminPool(): pg.Pool {
 	return admin;
 }
 
+// Only when this run covers PostgreSQL (IDPOOL_TEST_STORES): the suites below say so otherwise.
+const covered = engineSkipReason("postgres") === undefined;
+
 before(async () => {
+	if (!covered) return;
 	try {
 		await adminPool().query("SELECT 1");
 	} catch (err) {
@@ -115,30 +119,6 @@ describeStoreConformance("postgres", async () => {
 	const schema = newSchema();
 	return droppingOnClose(openPostgresStore(withSchema(schema)), schema);
 });
-
-function newPoolKey(): PoolKey {
-	return {
-		accountId: "111111111111",
-		region: "us-east-1",
-		poolId: `us-east-1:${randomUUID()}`,
-	};
-}
-
-function createPool(store: Store, key: PoolKey, max = 1000) {
-	return store.pools.create(
-		{
-			...key,
-			settings: {
-				IdentityPoolName: "shared",
-				AllowUnauthenticatedIdentities: true,
-				DeveloperProviderName: DEVELOPER,
-			},
-			tags: {},
-			now: T0,
-		},
-		max,
-	);
-}
 
 /** Runs `body` with `count` stores on one new schema (as many servers), then cleans up. */
 async function withInstances(
@@ -241,7 +221,7 @@ class FaultyProxy {
 	}
 }
 
-describe("postgres store: engine specifics", () => {
+describeForEngine("postgres", "postgres store: engine specifics", () => {
 	test("engine, schema parameter, and the tables in that schema only", async () => {
 		await withInstances(1, async ([store], schema) => {
 			assert.ok(store);
@@ -387,8 +367,7 @@ describe("postgres store: engine specifics", () => {
 	test("20 concurrent first logins of one developer user through two instances give one identity", async () => {
 		await withInstances(2, async ([a, b]) => {
 			assert.ok(a && b);
-			const pool = newPoolKey();
-			await createPool(a, pool);
+			const pool = await createPool(a);
 			const answers = await Promise.all(
 				Array.from({ length: 20 }, (_, i) =>
 					signIn(i % 2 === 0 ? a : b, pool, dev("racer"), T0 + i),
@@ -411,7 +390,7 @@ describe("postgres store: engine specifics", () => {
 			const max = 5;
 			const results = await Promise.allSettled(
 				Array.from({ length: 20 }, (_, i) =>
-					createPool(i % 2 === 0 ? a : b, newPoolKey(), max),
+					createPool(i % 2 === 0 ? a : b, { quota: max }),
 				),
 			);
 			const rejected = results.filter(
@@ -564,8 +543,7 @@ describe("postgres store: engine specifics", () => {
 		});
 		try {
 			await store.migrate();
-			const pool = newPoolKey();
-			await createPool(store, pool);
+			const pool = await createPool(store);
 			// Several open connections, idle in the pool.
 			await Promise.all([store.ping(), store.ping(), store.pools.get(pool)]);
 

@@ -7,15 +7,17 @@
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { describe, test } from "node:test";
+import { test } from "node:test";
 import Database from "better-sqlite3";
-import type { PoolKey, PoolRecord } from "../../src/domain/records.ts";
+import type { PoolRecord } from "../../src/domain/records.ts";
 import { MIGRATIONS } from "../../src/store/sqlite/migrations.ts";
 import { openSqliteStore } from "../../src/store/sqlite/sqlite-store.ts";
 import type { Store } from "../../src/store/store.ts";
 import { sqliteScratch } from "../support/files.ts";
 import { DEVELOPER, dev, signIn } from "../support/logins.ts";
-import { describeStoreConformance } from "./conformance.ts";
+import { describeForEngine } from "../support/stores.ts";
+import { createPool, T0 } from "./conformance/builders.ts";
+import { describeStoreConformance } from "./conformance/index.ts";
 import {
 	assertRolesUpgrade,
 	assertTagMapsUpgrade,
@@ -23,8 +25,6 @@ import {
 	BEFORE_TAG_MAPS,
 	type OldPool,
 } from "./upgrades.ts";
-
-const T0 = 1_700_000_000_000;
 
 const { newFile } = sqliteScratch("store");
 
@@ -34,32 +34,6 @@ describeStoreConformance("sqlite (file)", async () =>
 describeStoreConformance("sqlite (:memory:)", async () =>
 	openSqliteStore(":memory:"),
 );
-
-function newPoolKey(): PoolKey {
-	return {
-		accountId: "111111111111",
-		region: "us-east-1",
-		poolId: `us-east-1:${randomUUID()}`,
-	};
-}
-
-async function createPool(store: Store): Promise<PoolKey> {
-	const key = newPoolKey();
-	await store.pools.create(
-		{
-			...key,
-			settings: {
-				IdentityPoolName: "shared",
-				AllowUnauthenticatedIdentities: true,
-				DeveloperProviderName: DEVELOPER,
-			},
-			tags: {},
-			now: T0,
-		},
-		1000,
-	);
-	return key;
-}
 
 async function openMigrated(file: string): Promise<Store> {
 	const store = openSqliteStore(file);
@@ -82,7 +56,7 @@ async function withTwoStores(
 	}
 }
 
-describe("sqlite store: engine specifics", () => {
+describeForEngine("sqlite", "sqlite store: engine specifics", () => {
 	test("the file is in WAL mode", async () => {
 		const file = newFile();
 		const store = await openMigrated(file);
@@ -175,7 +149,9 @@ describe("sqlite store: engine specifics", () => {
 
 	test("a pool read through one connection is read anew once another connection or its own writes change it", async () => {
 		await withTwoStores(async (a, b) => {
-			const pool = await createPool(a);
+			const pool = await createPool(a, {
+				settings: { IdentityPoolName: "shared" },
+			});
 			const name = async () =>
 				(await a.pools.get(pool))?.settings.IdentityPoolName;
 			assert.equal(await name(), "shared");

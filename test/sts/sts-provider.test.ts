@@ -104,7 +104,7 @@ describe("the sts credentials provider", () => {
 		assert.equal(params.RoleArn, AUTH_ROLE);
 		assert.equal(params.RoleSessionName, "CognitoIdentityCredentials");
 		assert.equal(params.DurationSeconds, "3600");
-		// No tags parameter: tags travel only inside the token (DECISIONS 21).
+		// No tags parameter: tags travel only inside the token (docs/behaviour.md#credentials).
 		assert.deepEqual(Object.keys(params).sort(), [
 			"Action",
 			"DurationSeconds",

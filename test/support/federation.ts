@@ -3,10 +3,12 @@
  * server whose `providers` point at the doubles of fake-idp.ts on loopback (an OpenID Connect
  * issuer under the real name `oidc.example.com`, a Cognito user pool, Google, Facebook, Login
  * with Amazon and Twitter), an unsigned client as an app has, a signed one for the developer
- * calls, and a pool that names every one of those providers.
+ * calls, and a pool that names every one of those providers: {@link useFederation} for the
+ * tests of a `describe`, {@link withFederation} for one test.
  */
+import { after, before } from "node:test";
 import {
-	CognitoIdentityClient,
+	type CognitoIdentityClient,
 	CreateIdentityPoolCommand,
 	type CreateIdentityPoolInput,
 	DescribeIdentityCommand,
@@ -28,12 +30,7 @@ import {
 	startFakeTwitter,
 	startFakeUserPool,
 } from "./fake-idp.ts";
-import {
-	sdkClient,
-	startServer,
-	TEST_ACCOUNT,
-	type TestServer,
-} from "./server.ts";
+import { type ServerFixture, serverFixture, TEST_ACCOUNT } from "./server.ts";
 
 /** The developer provider of the pools made here. */
 export const DEV = "login.example.app";
@@ -57,7 +54,7 @@ export const SAML_ARN = `arn:aws:iam::${TEST_ACCOUNT}:saml-provider/corp`;
 export const AUTH_ROLE = `arn:aws:iam::${TEST_ACCOUNT}:role/Cognito_Auth`;
 export const UNAUTH_ROLE = `arn:aws:iam::${TEST_ACCOUNT}:role/Cognito_Unauth`;
 
-/** Observed texts (reference §2, §3.8-§3.10; docs/federation.md). */
+/** Observed texts (docs/behaviour.md#errors, docs/behaviour.md#getid, docs/behaviour.md#getcredentialsforidentity and docs/behaviour.md#getopenidtoken; docs/federation.md). */
 export const MESSAGES = {
 	notSupported: "Token is not from a supported provider of this identity pool.",
 	issuer: "Invalid login token. Issuer doesn't match providerName",
@@ -75,7 +72,8 @@ export const MESSAGES = {
 } as const;
 
 export interface Federation {
-	ts: TestServer;
+	/** The server (`ts.url`, `ts.server`...). */
+	ts: ServerFixture;
 	/** Signed with the test account's keys (admin and developer calls). */
 	admin: CognitoIdentityClient;
 	/** Unsigned, as an app calls the public operations. */
@@ -104,6 +102,59 @@ export interface Federation {
 	getId(poolId: string, logins?: Record<string, string>): Promise<string>;
 	/** The provider names DescribeIdentity lists for `identityId`, sorted. */
 	loginsOf(identityId: string): Promise<string[] | undefined>;
+}
+
+/** What {@link useFederation} and {@link withFederation} start. */
+export interface FederationOptions {
+	clock?: Clock;
+	/** Providers beyond the doubles' (other doubles a test started). */
+	extraProviders?: Record<string, ProviderSettings>;
+	/** Other settings of the server. */
+	config?: Partial<Config>;
+}
+
+/**
+ * The doubles and a server for the tests of the enclosing `describe`, started in a `before`
+ * and stopped in an `after` registered here. `options` may be a function, called in that
+ * `before` (for providers that earlier hooks started).
+ */
+export function useFederation(
+	options: FederationOptions | (() => FederationOptions) = {},
+): Federation {
+	let running: RunningFederation | undefined;
+	before(async () => {
+		running = await startFederation(
+			typeof options === "function" ? options() : options,
+		);
+	});
+	after(() => running?.stop());
+	const current = (): Federation => {
+		if (!running) {
+			throw new Error(
+				"the federation is not running: use it inside a test, or in a hook registered after useFederation()",
+			);
+		}
+		return running;
+	};
+	return new Proxy({} as Federation, {
+		get: (_target, key) => Reflect.get(current(), key),
+	});
+}
+
+/** Runs `body` with doubles and a server of its own, stopped after. */
+export async function withFederation<T>(
+	options: FederationOptions,
+	body: (f: Federation) => Promise<T>,
+): Promise<T> {
+	const f = await startFederation(options);
+	try {
+		return await body(f);
+	} finally {
+		await f.stop();
+	}
+}
+
+interface RunningFederation extends Federation {
 	stop(): Promise<void>;
 }
 
@@ -111,14 +162,9 @@ export interface Federation {
  * Starts the doubles, then a server whose `providers` point at them (plus `extraProviders`),
  * and the two clients.
  */
-export async function startFederation(
-	options: {
-		clock?: Clock;
-		extraProviders?: Record<string, ProviderSettings>;
-		/** Other settings of the server. */
-		config?: Partial<Config>;
-	} = {},
-): Promise<Federation> {
+async function startFederation(
+	options: FederationOptions,
+): Promise<RunningFederation> {
 	const clock = options.clock ? { clock: options.clock } : {};
 	const [oidc, userPool, google, facebook, amazon, twitter] = await Promise.all(
 		[
@@ -137,7 +183,7 @@ export async function startFederation(
 			}),
 		],
 	);
-	const ts = await startServer({
+	const ts = serverFixture({
 		...clock,
 		config: {
 			...options.config,
@@ -152,12 +198,9 @@ export async function startFederation(
 			},
 		},
 	});
-	const admin = sdkClient(ts.url);
-	const app = new CognitoIdentityClient({
-		endpoint: ts.url,
-		region: "us-east-1",
-		maxAttempts: 1,
-	});
+	await ts.start();
+	const admin = ts.client;
+	const app = ts.app;
 	return {
 		ts,
 		admin,
@@ -232,8 +275,6 @@ export async function startFederation(
 			return out.Logins ? [...out.Logins].sort() : undefined;
 		},
 		async stop() {
-			admin.destroy();
-			app.destroy();
 			await ts.stop();
 			await Promise.all(
 				[oidc, userPool, google, facebook, amazon, twitter].map((f) =>

@@ -14,7 +14,7 @@ import {
 /** The developer provider name of the pools made by {@link createDeveloperPool}. */
 export const DEV_PROVIDER = "login.example.app";
 
-/** A second account for tenancy tests (`startServer({ credentials: TWO_ACCOUNTS })`). */
+/** A second account for tenancy tests (`useServer({ credentials: TWO_ACCOUNTS })`). */
 export const OTHER_ACCOUNT = {
 	accessKeyId: "other",
 	secretAccessKey: "other-secret",

@@ -1,10 +1,36 @@
 /**
  * Test support: a real idpool server on 127.0.0.1 and a free port, on a temporary SQLite
- * file, and official SDK clients pointed at it.
+ * file (or the database its config names), and official SDK clients pointed at it.
+ *
+ * Most suites want exactly one thing: "a server and a client" for the tests of a `describe`.
+ * That is {@link useServer}, called inside the `describe`:
+ *
+ * ```ts
+ * describe("DescribeIdentityPool (JS v3 SDK)", () => {
+ *   const t = useServer({ config: { maxTags: 5 } });
+ *   test("...", async () => {
+ *     await t.client.send(new CreateIdentityPoolCommand({ ... }));
+ *     await t.app.send(new GetIdCommand({ ... })); // unsigned, as an application calls
+ *     const other = t.sdk({ accessKeyId: "other", secretAccessKey: "other-secret" });
+ *     await t.restart(); // a new server on the same database: read t.url, t.client again
+ *   });
+ * });
+ * ```
+ *
+ * It registers its own `before` (start the server) and `after` (destroy every
+ * client it made, stop the server, remove the temporary database), so a suite has no
+ * lifecycle code of its own. Options may be a function, called in that `before`, for settings
+ * that only exist once earlier hooks ran (an identity-provider double's URL, a PostgreSQL
+ * schema). {@link withServer} is the same for the body of one test (a server of its own).
+ *
+ * {@link startServer} and {@link sdkClient} are the parts it is made of, for the few tests
+ * that need servers the fixture does not describe (two servers started at once on one
+ * database).
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
+import { after, before } from "node:test";
 import { CognitoIdentityClient } from "@aws-sdk/client-cognito-identity";
 import type { AccountCredential } from "../../src/auth/credentials.ts";
 import { defaultConfig } from "../../src/config/load.ts";
@@ -14,6 +40,7 @@ import {
 	createServer,
 	type IdpoolServer,
 } from "../../src/server/create-server.ts";
+import type { Store } from "../../src/store/store.ts";
 
 export interface TestServer {
 	server: IdpoolServer;
@@ -25,6 +52,25 @@ export interface TestServer {
 
 export const TEST_ACCOUNT = "000000000000";
 
+/** How a test server is made (every field optional). */
+export interface ServerOptions {
+	/** Settings over the test defaults (port 0, a temporary SQLite file, silent logs). */
+	config?: Partial<Config>;
+	/** The server's clock (default: the system clock). */
+	clock?: Clock;
+	/** The accounts it knows (default: `test`/`test` in {@link TEST_ACCOUNT}). */
+	credentials?: AccountCredential[];
+	/** A store to use instead of opening `config.db` (a store made to fail, say). */
+	store?: Store;
+}
+
+/** How a client of {@link sdkClient} or {@link ServerFixture.sdk} signs (default test/test). */
+export interface ClientOptions {
+	region?: string;
+	accessKeyId?: string;
+	secretAccessKey?: string;
+}
+
 /**
  * The temporary folders created for databases. A restart reuses its predecessor's file
  * (`dbPath`), so whichever server on that file stops last without `keepData` removes it.
@@ -33,12 +79,7 @@ const createdDirs = new Set<string>();
 
 /** Starts a server on a free port. `dbPath` reuses a database (for restart tests). */
 export async function startServer(
-	options: {
-		config?: Partial<Config>;
-		dbPath?: string;
-		clock?: Clock;
-		credentials?: AccountCredential[];
-	} = {},
+	options: ServerOptions & { dbPath?: string } = {},
 ): Promise<TestServer> {
 	const dir = options.dbPath
 		? undefined
@@ -54,6 +95,7 @@ export async function startServer(
 	const server = await createServer(config, {
 		...(options.clock ? { clock: options.clock } : {}),
 		...(options.credentials ? { credentials: options.credentials } : {}),
+		...(options.store ? { store: options.store } : {}),
 	});
 	const url = await server.listen();
 	return {
@@ -73,11 +115,7 @@ export async function startServer(
 /** An official JS v3 client for `url`, signing with the given (default: test/test) keys. */
 export function sdkClient(
 	url: string,
-	options: {
-		region?: string;
-		accessKeyId?: string;
-		secretAccessKey?: string;
-	} = {},
+	options: ClientOptions = {},
 ): CognitoIdentityClient {
 	return new CognitoIdentityClient({
 		endpoint: url,
@@ -88,6 +126,189 @@ export function sdkClient(
 		},
 		maxAttempts: 1,
 	});
+}
+
+/** An official JS v3 client for `url` with no credentials: it sends unsigned requests. */
+export function appClient(
+	url: string,
+	options: { region?: string } = {},
+): CognitoIdentityClient {
+	return new CognitoIdentityClient({
+		endpoint: url,
+		region: options.region ?? "us-east-1",
+		maxAttempts: 1,
+	});
+}
+
+/** A running test server and its clients: what {@link useServer} and {@link withServer} give. */
+export interface ServerFixture {
+	/** The base URL, `http://127.0.0.1:<port>` (a new port after {@link restart}). */
+	readonly url: string;
+	/** The server itself (its store, keys, config...). */
+	readonly server: IdpoolServer;
+	/** The database: the temporary SQLite file, or what `config.db` named. */
+	readonly dbPath: string;
+	/** A signed client (`test`/`test`, us-east-1), destroyed when the fixture stops. */
+	readonly client: CognitoIdentityClient;
+	/** An unsigned client (us-east-1), as an application calls the public operations. */
+	readonly app: CognitoIdentityClient;
+	/**
+	 * One more client, destroyed with the fixture (or at a restart): signed with `options`,
+	 * or unsigned with `unsigned: true`.
+	 */
+	sdk(options?: ClientOptions & { unsigned?: boolean }): CognitoIdentityClient;
+	/**
+	 * Stops the server, keeping its database, and starts a new one on it with the same options
+	 * (`changes` over them: its `config` is merged into theirs). Clients made before are
+	 * destroyed: read {@link url}, {@link client}, {@link app} again, make others anew.
+	 */
+	restart(changes?: ServerOptions): Promise<void>;
+}
+
+/** Options, or a function answering them when the server starts (after earlier hooks). */
+export type ServerOptionsSource =
+	| ServerOptions
+	| (() => ServerOptions | Promise<ServerOptions>);
+
+class RunningServer implements ManagedServer {
+	readonly #source: ServerOptionsSource | undefined;
+	#options: ServerOptions = {};
+	#ts: TestServer | undefined;
+	#client: CognitoIdentityClient | undefined;
+	#app: CognitoIdentityClient | undefined;
+	#clients: CognitoIdentityClient[] = [];
+
+	constructor(source: ServerOptionsSource | undefined) {
+		this.#source = source;
+	}
+
+	#running(): TestServer {
+		if (!this.#ts) {
+			throw new Error(
+				"the test server is not running: use the fixture inside a test, or in a hook registered after useServer()",
+			);
+		}
+		return this.#ts;
+	}
+
+	get url(): string {
+		return this.#running().url;
+	}
+
+	get server(): IdpoolServer {
+		return this.#running().server;
+	}
+
+	get dbPath(): string {
+		const ts = this.#running();
+		return this.#options.config?.db ?? ts.dbPath;
+	}
+
+	get client(): CognitoIdentityClient {
+		this.#client ??= this.sdk();
+		return this.#client;
+	}
+
+	get app(): CognitoIdentityClient {
+		this.#app ??= this.sdk({ unsigned: true });
+		return this.#app;
+	}
+
+	sdk(
+		options: ClientOptions & { unsigned?: boolean } = {},
+	): CognitoIdentityClient {
+		const { unsigned, ...signing } = options;
+		const client = unsigned
+			? appClient(this.url, signing)
+			: sdkClient(this.url, signing);
+		this.#clients.push(client);
+		return client;
+	}
+
+	async start(): Promise<void> {
+		const source = this.#source;
+		this.#options =
+			(typeof source === "function" ? await source() : source) ?? {};
+		this.#ts = await startServer(this.#options);
+	}
+
+	async restart(changes: ServerOptions = {}): Promise<void> {
+		const previous = this.#running();
+		this.#destroyClients();
+		await previous.stop({ keepData: true });
+		this.#ts = undefined;
+		this.#options = {
+			...this.#options,
+			...changes,
+			config: { ...this.#options.config, ...changes.config },
+		};
+		this.#ts = await startServer({ ...this.#options, dbPath: previous.dbPath });
+	}
+
+	async stop(): Promise<void> {
+		this.#destroyClients();
+		const ts = this.#ts;
+		this.#ts = undefined;
+		await ts?.stop();
+	}
+
+	#destroyClients(): void {
+		for (const client of this.#clients) client.destroy();
+		this.#clients = [];
+		this.#client = undefined;
+		this.#app = undefined;
+	}
+}
+
+/** A fixture that the caller starts and stops: what {@link useServer} and {@link withServer} use. */
+export interface ManagedServer extends ServerFixture {
+	/** Resolves the options (calling them if a function) and starts the server. */
+	start(): Promise<void>;
+	/** Destroys every client made, stops the server and removes its temporary database. */
+	stop(): Promise<void>;
+}
+
+/** A fixture for helpers that manage their own lifecycle (see test/support/federation.ts). */
+export function serverFixture(options?: ServerOptionsSource): ManagedServer {
+	return new RunningServer(options);
+}
+
+/**
+ * A server (and clients) for the tests of the enclosing `describe`: started in a `before`,
+ * stopped in an `after`, both registered here. `options` may be a function (called in that
+ * `before`, after the hooks registered earlier).
+ */
+export function useServer(options?: ServerOptionsSource): ServerFixture {
+	const fixture = new RunningServer(options);
+	before(() => fixture.start());
+	after(() => fixture.stop());
+	return fixture;
+}
+
+/**
+ * Runs `body` with a server of its own (for one test), then stops it and destroys its
+ * clients, whatever `body` did: `test("...", () => withServer({ clock }, async (t) => {...}))`.
+ */
+export function withServer<T>(
+	body: (t: ServerFixture) => Promise<T>,
+): Promise<T>;
+export function withServer<T>(
+	options: ServerOptions,
+	body: (t: ServerFixture) => Promise<T>,
+): Promise<T>;
+export async function withServer<T>(
+	...args:
+		| [body: (t: ServerFixture) => Promise<T>]
+		| [options: ServerOptions, body: (t: ServerFixture) => Promise<T>]
+): Promise<T> {
+	const [options, body] = args.length === 1 ? [{}, args[0]] : args;
+	const fixture = new RunningServer(options);
+	await fixture.start();
+	try {
+		return await body(fixture);
+	} finally {
+		await fixture.stop();
+	}
 }
 
 /** Asserts that `promise` rejects with an SDK error of `name` (HTTP status and message too). */

@@ -8,13 +8,12 @@ import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from "jose";
 import { keysCommand } from "../../src/cli/keys.ts";
 import { defaultConfig } from "../../src/config/load.ts";
 import { FakeClock } from "../../src/lib/clock.ts";
-import { sdkClient, startServer } from "../support/server.ts";
+import { type ServerFixture, withServer } from "../support/server.ts";
 
 const DEV = "login.example.app";
 const quiet = { out: () => {}, err: () => {} };
 
-async function setup(url: string) {
-	const client = sdkClient(url);
+async function setup({ client }: ServerFixture) {
 	const pool = await client.send(
 		new CreateIdentityPoolCommand({
 			IdentityPoolName: "tokens",
@@ -32,13 +31,12 @@ async function setup(url: string) {
 				}),
 			)
 		).Token as string;
-	return { client, poolId, mint };
+	return { poolId, mint };
 }
 
 describe("tokens through the live JWKS endpoint", () => {
 	test("discovery names the issuer and the JWKS; both JWKS paths serve RFC 7517 keys with cache headers", async () => {
-		const ts = await startServer();
-		try {
+		await withServer(async (ts) => {
 			const res = await fetch(
 				new URL("/.well-known/openid-configuration", ts.url),
 			);
@@ -61,63 +59,51 @@ describe("tokens through the live JWKS endpoint", () => {
 				assert.equal(key.e, "AQAB");
 				assert.equal(key.d, undefined); // never the private part
 			}
-		} finally {
-			await ts.stop();
-		}
+		});
 	});
 
 	test("an explicit --issuer is the iss of every token and the discovery document", async () => {
-		const ts = await startServer({
-			config: { issuer: "https://id.example.com/" },
-		});
-		try {
-			const { mint, client } = await setup(ts.url);
-			const jwt = await mint("u");
-			const payload = JSON.parse(
-				Buffer.from(jwt.split(".")[1] as string, "base64url").toString(),
-			);
-			assert.equal(payload.iss, "https://id.example.com");
-			const doc = (await (
-				await fetch(new URL("/.well-known/openid-configuration", ts.url))
-			).json()) as {
-				issuer: string;
-				jwks_uri: string;
-			};
-			assert.equal(doc.issuer, "https://id.example.com");
-			assert.equal(doc.jwks_uri, "https://id.example.com/.well-known/jwks_uri");
-			client.destroy();
-		} finally {
-			await ts.stop();
-		}
+		await withServer(
+			{ config: { issuer: "https://id.example.com/" } },
+			async (ts) => {
+				const { mint } = await setup(ts);
+				const jwt = await mint("u");
+				const payload = JSON.parse(
+					Buffer.from(jwt.split(".")[1] as string, "base64url").toString(),
+				);
+				assert.equal(payload.iss, "https://id.example.com");
+				const doc = (await (
+					await fetch(new URL("/.well-known/openid-configuration", ts.url))
+				).json()) as {
+					issuer: string;
+					jwks_uri: string;
+				};
+				assert.equal(doc.issuer, "https://id.example.com");
+				assert.equal(
+					doc.jwks_uri,
+					"https://id.example.com/.well-known/jwks_uri",
+				);
+			},
+		);
 	});
 
 	test("keys and identities survive a restart: old tokens still verify, the same user keeps its identity", async () => {
-		const first = await startServer();
-		const a = await setup(first.url);
-		const before = await a.mint("persisted-user");
-		const kid = decodeProtectedHeader(before).kid;
-		const beforeSub = JSON.parse(
-			Buffer.from(before.split(".")[1] as string, "base64url").toString(),
-		).sub;
-		a.client.destroy();
-		const port = Number(new URL(first.url).port);
-		await first.stop({ keepData: true });
-		// Same port, so the default issuer (and the iss of the old token) is unchanged.
-		const second = await startServer({
-			dbPath: first.dbPath,
-			config: { port },
-		});
-		try {
-			const jwks = createRemoteJWKSet(
-				new URL("/.well-known/jwks_uri", second.url),
-			);
+		await withServer(async (t) => {
+			const { mint } = await setup(t);
+			const before = await mint("persisted-user");
+			const kid = decodeProtectedHeader(before).kid;
+			const beforeSub = JSON.parse(
+				Buffer.from(before.split(".")[1] as string, "base64url").toString(),
+			).sub;
+			// Same port, so the default issuer (and the iss of the old token) is unchanged.
+			await t.restart({ config: { port: Number(new URL(t.url).port) } });
+			const jwks = createRemoteJWKSet(new URL("/.well-known/jwks_uri", t.url));
 			const { payload } = await jwtVerify(before, jwks, {
-				issuer: second.url,
+				issuer: t.url,
 				algorithms: ["RS512"],
 			});
 			assert.equal(payload.sub, beforeSub);
-			const client = sdkClient(second.url);
-			const again = await client.send(
+			const again = await t.client.send(
 				new GetOpenIdTokenForDeveloperIdentityCommand({
 					IdentityPoolId: payload.aud as string,
 					Logins: { [DEV]: "persisted-user" },
@@ -125,17 +111,13 @@ describe("tokens through the live JWKS endpoint", () => {
 			);
 			assert.equal(again.IdentityId, beforeSub);
 			assert.equal(decodeProtectedHeader(again.Token as string).kid, kid);
-			client.destroy();
-		} finally {
-			await second.stop();
-		}
+		});
 	});
 
 	test("after `keys rotate` the new key is published, then signs; tokens of the old key verify until they expire", async () => {
 		const clock = new FakeClock(Date.now());
-		const ts = await startServer({ clock });
-		try {
-			const { mint, poolId, client } = await setup(ts.url);
+		await withServer({ clock }, async (ts) => {
+			const { mint, poolId } = await setup(ts);
 			const jwks = createRemoteJWKSet(
 				new URL("/.well-known/jwks_uri", ts.url),
 				{ cooldownDuration: 0 },
@@ -158,7 +140,9 @@ describe("tokens through the live JWKS endpoint", () => {
 			);
 
 			// Past the rotation delay (2 × 30 s) every server has reloaded and signs with the new key.
-			clock.advanceBy(61_000);
+			// The rotation read the system clock, which ran on while the server's clock stood
+			// still: count the delay from the system's time, however long the steps above took.
+			clock.set(Math.max(clock.now(), Date.now()) + 61_000);
 			const published = (await (
 				await fetch(new URL("/.well-known/jwks_uri", ts.url))
 			).json()) as {
@@ -183,9 +167,6 @@ describe("tokens through the live JWKS endpoint", () => {
 				later.keys.map((k) => k.kid),
 				[newKid],
 			);
-			client.destroy();
-		} finally {
-			await ts.stop();
-		}
+		});
 	});
 });

@@ -1,0 +1,87 @@
+/**
+ * The test runner of the npm scripts: `tsx test/run.ts [--concurrency=N] PATH...`, where a
+ * PATH is a test file or a folder searched for `*.test.ts`, and any other `--option` is
+ * passed on to `node --test` (a reporter, say).
+ *
+ * Test files run in parallel, `IDPOOL_TEST_CONCURRENCY` (default {@link DEFAULT_CONCURRENCY})
+ * at a time: each file is a process of its own, and every suite takes its own ports,
+ * temporary files and PostgreSQL schemas, so files do not see each other. The few files in
+ * {@link ALONE} run afterwards, one at a time, on an otherwise idle machine: what they check
+ * is how the kernel schedules a process's threads, which a saturated CPU changes.
+ *
+ * The store engines a run covers are chosen by `IDPOOL_TEST_STORES` (test/support/stores.ts).
+ */
+import { spawnSync } from "node:child_process";
+import { readdirSync, statSync } from "node:fs";
+import { join, relative, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { selectedEngines } from "./support/stores.ts";
+
+/**
+ * Files (run alone) whose tests watch thread priorities: under a full CPU, libuv's pool
+ * threads of a niced process may not all wake within the discovery rounds of
+ * src/lib/thread-pool-priority.ts, and the tests (rightly) expect every one of them found.
+ */
+const ALONE = [
+	"src/lib/thread-pool-priority.test.ts",
+	"test/cli/serve.test.ts",
+];
+
+/**
+ * Files at once. The suite is mostly CPU (module loading, the AWS CLI's Python, signing) with
+ * some waiting on sockets: on the 2-core machines four keeps both cores busy; more only adds
+ * contention (measured in docs/development.md).
+ */
+const DEFAULT_CONCURRENCY = 4;
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+
+function testFiles(path: string): string[] {
+	const full = resolve(root, path);
+	if (statSync(full).isFile()) return [relative(root, full)];
+	return readdirSync(full, { recursive: true, encoding: "utf8" })
+		.filter((name) => name.endsWith(".test.ts"))
+		.map((name) => relative(root, join(full, name)));
+}
+
+const options = process.argv.slice(2).filter((a) => a.startsWith("--"));
+const paths = process.argv.slice(2).filter((a) => !a.startsWith("--"));
+const concurrencyOption = options.find((o) => o.startsWith("--concurrency="));
+const concurrency = Number(
+	concurrencyOption?.split("=")[1] ??
+		process.env.IDPOOL_TEST_CONCURRENCY ??
+		DEFAULT_CONCURRENCY,
+);
+if (!Number.isInteger(concurrency) || concurrency < 1) {
+	throw new Error(
+		`test concurrency must be a whole number from 1: ${concurrency}`,
+	);
+}
+const passOn = options.filter((o) => o !== concurrencyOption);
+
+selectedEngines(); // a bad IDPOOL_TEST_STORES fails here, once, rather than in every file
+
+const files = [...new Set(paths.flatMap(testFiles))].sort();
+const alone = files.filter((f) => ALONE.includes(f));
+const together = files.filter((f) => !ALONE.includes(f));
+
+function nodeTest(batch: string[], atOnce: number): number {
+	if (batch.length === 0) return 0;
+	const { status, signal } = spawnSync(
+		process.execPath,
+		[
+			"--import",
+			"tsx",
+			"--test",
+			`--test-concurrency=${atOnce}`,
+			...passOn,
+			...batch,
+		],
+		{ cwd: root, stdio: "inherit" },
+	);
+	return status ?? (signal ? 1 : 0);
+}
+
+const failed = nodeTest(together, concurrency);
+const failedAlone = nodeTest(alone, 1);
+process.exitCode = failed || failedAlone;
