@@ -195,8 +195,8 @@ describe("architecture: the layer rules of docs/architecture.md", () => {
 				if (target === undefined) continue;
 				const to = folderOf(target);
 				if (to === file.folder) continue;
-				let out = edges.get(file.folder);
-				if (!out) edges.set(file.folder, (out = new Set()));
+				const out = edges.get(file.folder) ?? new Set<string>();
+				edges.set(file.folder, out);
 				out.add(to);
 			}
 		}
