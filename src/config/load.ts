@@ -9,6 +9,7 @@
  */
 import { readFileSync } from "node:fs";
 import type { RateLimits } from "../dispatch/throttle.ts";
+import type { CrossAccountTrust } from "../domain/sts-roles.ts";
 import {
 	type InlineJwks,
 	isAllowedProviderUrl,
@@ -40,6 +41,27 @@ function wholeNumber(
 	return n;
 }
 
+const ACCOUNT_ID = /^\d{12}$/;
+const ROLE_ARN = /^arn:[a-z-]+:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
+
+/** One `<pool account>=<role account or role ARN>` pair of the cross-account trust. */
+function trustEntry(part: string, source: string): CrossAccountTrust {
+	const eq = part.indexOf("=");
+	const pool = part.slice(0, eq).trim();
+	const role = part.slice(eq + 1).trim();
+	if (eq < 0 || !ACCOUNT_ID.test(pool)) {
+		throw new ConfigError(
+			`${source} must be a list of <pool account>=<role account or role ARN> pairs, got '${part}'`,
+		);
+	}
+	if (ACCOUNT_ID.test(role))
+		return { poolAccountId: pool, roleAccountId: role };
+	if (ROLE_ARN.test(role)) return { poolAccountId: pool, roleArn: role };
+	throw new ConfigError(
+		`${source}: '${role}' is neither a 12-digit account id nor a role ARN`,
+	);
+}
+
 function parseValue(spec: SettingSpec, raw: string, source: string): unknown {
 	switch (spec.type) {
 		case "string":
@@ -63,6 +85,14 @@ function parseValue(spec: SettingSpec, raw: string, source: string): unknown {
 			);
 		case "nice":
 			return wholeNumber(raw, 0, 19, source, "a whole number from 0 to 19");
+		case "trust":
+			return Object.freeze(
+				raw
+					.split(",")
+					.map((p) => p.trim())
+					.filter(Boolean)
+					.map((part) => trustEntry(part, source)),
+			);
 		case "rates": {
 			const rates: Record<string, number> = {};
 			for (const part of raw
@@ -96,6 +126,13 @@ function parseValue(spec: SettingSpec, raw: string, source: string): unknown {
 function fileText(spec: SettingSpec, value: unknown, source: string): string {
 	if (typeof value === "string") return value;
 	if (
+		spec.type === "trust" &&
+		Array.isArray(value) &&
+		value.every((v) => typeof v === "string")
+	) {
+		return value.join(",");
+	}
+	if (
 		typeof value === "number" &&
 		(spec.type === "port" || spec.type === "count" || spec.type === "nice")
 	) {
@@ -123,7 +160,9 @@ function fileText(spec: SettingSpec, value: unknown, source: string): string {
 			? "a string"
 			: spec.type === "rates"
 				? 'an object such as {"GetId": 25} or a string such as "GetId=25"'
-				: "a number";
+				: spec.type === "trust"
+					? 'a list such as ["111111111111=222222222222"] or a string'
+					: "a number";
 	throw new ConfigError(
 		`${source} must be ${wanted}, got ${JSON.stringify(value)}`,
 	);

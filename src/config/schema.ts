@@ -9,7 +9,13 @@
  */
 import type { ProviderMap } from "../federation/providers.ts";
 
-export type SettingType = "string" | "port" | "count" | "nice" | "rates";
+export type SettingType =
+	| "string"
+	| "port"
+	| "count"
+	| "nice"
+	| "rates"
+	| "trust";
 
 export interface SettingSpec {
 	/** Key in the resolved {@link Config}. */
@@ -26,6 +32,7 @@ export interface SettingSpec {
 }
 
 import type { RateLimits } from "../dispatch/throttle.ts";
+import type { CrossAccountTrust } from "../domain/sts-roles.ts";
 
 /** The resolved, validated, frozen configuration. */
 export interface Config {
@@ -72,6 +79,8 @@ export interface Config {
 	readonly credentialsProvider: string;
 	/** The STS endpoint of the `sts` credentials provider. */
 	readonly stsEndpoint: string | undefined;
+	/** Roles of other accounts that pools may use (docs/behaviour.md#credentials). */
+	readonly crossAccountRoles: readonly CrossAccountTrust[];
 	/** The JSON configuration file read, if any. */
 	readonly configFile: string | undefined;
 	/** How long a federated login provider may take to answer one request, in seconds. */
@@ -266,6 +275,15 @@ export const SETTINGS: readonly SettingSpec[] = [
 		type: "string",
 		description:
 			"The STS endpoint the `sts` credentials provider calls. Default: `https://sts.<pool region>.amazonaws.com`.",
+	},
+	{
+		key: "crossAccountRoles",
+		flag: "cross-account-roles",
+		env: "IDPOOL_CROSS_ACCOUNT_ROLES",
+		type: "trust",
+		default: "",
+		description:
+			"Roles of other accounts that pools may hand out credentials for, as `<pool account>=<role account or role ARN>` pairs separated by commas (for example `111111111111=222222222222,111111111111=arn:aws:iam::333333333333:role/Shared`). Without an entry, a pool's identities get credentials only for roles of the pool's own account (local credentials and the STS endpoint).",
 	},
 	{
 		key: "rateLimits",

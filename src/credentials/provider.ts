@@ -7,7 +7,11 @@
  * unless the STS endpoint's AssumeRoleWithWebIdentity asks for another `DurationSeconds`.
  * The *sts* provider (`sts-provider.ts`) asks a real STS instead.
  */
+
 import { randomBytes } from "node:crypto";
+import { INVALID_POOL_CONFIGURATION } from "../domain/role-resolution.ts";
+import { type CrossAccountTrust, roleTrustedFor } from "../domain/sts-roles.ts";
+import { InvalidIdentityPoolConfigurationException } from "../errors/service-errors.ts";
 import type { Clock } from "../lib/clock.ts";
 import type { CredentialRepository } from "../store/store.ts";
 import { newSessionToken } from "./session-token.ts";
@@ -65,13 +69,25 @@ function accessKeyId(): string {
 	return id;
 }
 
-/** The local provider: credentials minted and remembered by this server. */
+/**
+ * The local provider: credentials minted and remembered by this server. It stands in for STS,
+ * so it applies the one trust rule idpool has in place of roles' trust policies: a role of the
+ * pool's account, or of an account `trust` names (docs/behaviour.md#credentials).
+ * @throws InvalidIdentityPoolConfigurationException for a role the pool may not use
+ */
 export function localCredentialsProvider(
 	repo: CredentialRepository,
 	clock: Clock,
+	options: { trust?: readonly CrossAccountTrust[] } = {},
 ): CredentialsProvider {
+	const trust = options.trust ?? [];
 	return {
 		async issue(request) {
+			if (!roleTrustedFor(request.accountId, request.roleArn, trust)) {
+				throw new InvalidIdentityPoolConfigurationException(
+					INVALID_POOL_CONFIGURATION,
+				);
+			}
 			const now = clock.now();
 			const lifetimeMs =
 				request.durationSeconds === undefined

@@ -16,6 +16,7 @@
  * could not fetch this server's keys) or an answer that is not STS's →
  * `ExternalServiceException`. The STS error travels as the `cause`, for the logs.
  */
+import { INVALID_POOL_CONFIGURATION } from "../domain/role-resolution.ts";
 import {
 	ExternalServiceException,
 	InvalidIdentityPoolConfigurationException,
@@ -33,10 +34,6 @@ import {
 	type CredentialsProvider,
 	type IssuedCredentials,
 } from "./provider.ts";
-
-/** Observed on AWS when STS refuses the role (aws/aws-sdk-js#1615). */
-export const INVALID_POOL_CONFIGURATION =
-	"Invalid identity pool configuration. Check assigned IAM roles for this pool.";
 
 const DEFAULT_STS_TIMEOUT_MS = 5000;
 

@@ -81,27 +81,58 @@ export function assumedRole(
  * role does on AWS (`aud` = the pool, `amr` = authenticated or unauthenticated): a guest's
  * token may assume only the pool's unauthenticated role; an authenticated identity's token
  * the authenticated role or a role of a `Rules` mapping, and, when the pool has a `Token`
- * mapping (roles chosen by the login provider's `cognito:roles` claim), any role of the
- * pool's account.
+ * mapping (roles chosen by the login provider's `cognito:roles` claim), any role. In every
+ * case the role must be of the pool's account, or of one `trust` names
+ * ({@link roleTrustedFor}).
  */
 export function poolTrustsRole(
 	pool: PoolRecord,
 	amr: readonly string[],
 	roleArn: string,
+	trust: readonly CrossAccountTrust[],
 ): boolean {
+	if (!roleTrustedFor(pool.accountId, roleArn, trust)) return false;
 	if (amr.includes("unauthenticated")) {
 		return pool.roles.unauthenticated === roleArn;
 	}
 	if (!amr.includes("authenticated")) return false;
 	if (pool.roles.authenticated === roleArn) return true;
 	for (const mapping of Object.values(pool.roleMappings ?? {})) {
-		if (mapping.Type === "Token") {
-			if (parseRoleArn(roleArn)?.accountId === pool.accountId) return true;
-			continue;
-		}
+		if (mapping.Type === "Token") return true;
 		for (const rule of mapping.RulesConfiguration?.Rules ?? []) {
 			if (rule.RoleARN === roleArn) return true;
 		}
 	}
 	return false;
+}
+
+/**
+ * A trust an operator declared between accounts: pools of `poolAccountId` may give their
+ * identities credentials for the role `roleArn`, or for any role of `roleAccountId`.
+ */
+export type CrossAccountTrust =
+	| { poolAccountId: string; roleAccountId: string }
+	| { poolAccountId: string; roleArn: string };
+
+/**
+ * Whether a pool of `poolAccountId` may hand out credentials for `roleArn`. idpool has no
+ * trust policies: a role of the pool's own account is trusted, a role of another account only
+ * where `trust` names it (docs/behaviour.md#credentials), and an ARN that is not a role's is
+ * never trusted.
+ */
+export function roleTrustedFor(
+	poolAccountId: string,
+	roleArn: string,
+	trust: readonly CrossAccountTrust[],
+): boolean {
+	const role = parseRoleArn(roleArn);
+	if (!role) return false;
+	if (role.accountId === poolAccountId) return true;
+	return trust.some(
+		(t) =>
+			t.poolAccountId === poolAccountId &&
+			("roleArn" in t
+				? t.roleArn === roleArn
+				: t.roleAccountId === role.accountId),
+	);
 }

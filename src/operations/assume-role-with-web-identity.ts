@@ -62,7 +62,9 @@ export const AssumeRoleWithWebIdentity = defineStsAction<
 		// The pool is the IAM OIDC provider's client id: a pool that no longer exists is no audience.
 		const pool = await ctx.store.pools.findById(claims.aud);
 		if (!pool) throw invalidIdentityToken(INCORRECT_AUDIENCE);
-		if (!poolTrustsRole(pool, claims.amr, roleArn)) {
+		if (
+			!poolTrustsRole(pool, claims.amr, roleArn, ctx.settings.crossAccountRoles)
+		) {
 			throw new StsError("AccessDenied", NOT_AUTHORIZED_TO_ASSUME, 403);
 		}
 		const issued = await ctx.localCredentials.issue({

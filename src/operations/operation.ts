@@ -8,6 +8,7 @@
 
 import type { CredentialsProvider } from "../credentials/provider.ts";
 import type { IssuedCredentialRecord } from "../domain/records.ts";
+import type { CrossAccountTrust } from "../domain/sts-roles.ts";
 import type { LoginVerifier } from "../federation/verifier.ts";
 import type { Clock } from "../lib/clock.ts";
 import type { Logger } from "../lib/logger.ts";
@@ -42,6 +43,8 @@ export interface OperationSettings {
 	readonly maxRoleMappings: number;
 	/** Rules per role mapping (AWS quota: 25; the API allows up to 400). */
 	readonly maxMappingRules: number;
+	/** Roles of other accounts that pools may use (docs/behaviour.md#credentials). */
+	readonly crossAccountRoles: readonly CrossAccountTrust[];
 }
 
 /** Who is calling. Signed operations know the account and region from the signature. */

@@ -115,6 +115,7 @@ function operationSettings(config: Config): OperationSettings {
 		maxLogins: config.maxLogins,
 		maxRoleMappings: config.maxRoleMappings,
 		maxMappingRules: config.maxMappingRules,
+		crossAccountRoles: config.crossAccountRoles,
 	};
 }
 
@@ -174,7 +175,9 @@ export async function createServer(
 		config.issuer?.replace(/\/+$/, "") ?? url ?? "http://127.0.0.1";
 
 	const tokens = new TokenIssuer(keys);
-	const localCredentials = localCredentialsProvider(store.credentials, clock);
+	const localCredentials = localCredentialsProvider(store.credentials, clock, {
+		trust: config.crossAccountRoles,
+	});
 	const dispatch = createDispatcher({
 		json: awsJson,
 		query: awsQuery(operationNames("sts")),

@@ -285,3 +285,49 @@ describe("the configuration file", () => {
 		}
 	});
 });
+
+describe("cross-account roles", () => {
+	test("pairs of a pool account and a role account or role ARN, from a flag, a variable or the file", () => {
+		assert.deepEqual(
+			loadConfig(
+				{
+					"cross-account-roles":
+						"111111111111=222222222222, 111111111111=arn:aws:iam::333333333333:role/Shared",
+				},
+				{},
+			).crossAccountRoles,
+			[
+				{ poolAccountId: "111111111111", roleAccountId: "222222222222" },
+				{
+					poolAccountId: "111111111111",
+					roleArn: "arn:aws:iam::333333333333:role/Shared",
+				},
+			],
+		);
+		assert.deepEqual(
+			loadConfig(
+				{},
+				{ IDPOOL_CROSS_ACCOUNT_ROLES: "111111111111=222222222222" },
+			).crossAccountRoles,
+			[{ poolAccountId: "111111111111", roleAccountId: "222222222222" }],
+		);
+		const path = file({ crossAccountRoles: ["111111111111=222222222222"] });
+		assert.deepEqual(loadConfig({ config: path }, {}).crossAccountRoles, [
+			{ poolAccountId: "111111111111", roleAccountId: "222222222222" },
+		]);
+		assert.deepEqual(loadConfig({}, {}).crossAccountRoles, []);
+	});
+
+	test("anything else is refused with one line naming the setting", () => {
+		fails(
+			{ "cross-account-roles": "111111111111" },
+			{},
+			/^--cross-account-roles must be a list of <pool account>=<role account or role ARN> pairs/,
+		);
+		fails(
+			{ "cross-account-roles": "111111111111=arn:aws:iam::2:user/x" },
+			{},
+			/^--cross-account-roles: 'arn:aws:iam::2:user\/x' is neither a 12-digit account id nor a role ARN$/,
+		);
+	});
+});

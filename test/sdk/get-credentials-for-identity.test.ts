@@ -226,3 +226,56 @@ describe("GetCredentialsForIdentity (JS v3 SDK)", () => {
 		);
 	});
 });
+
+describe("GetCredentialsForIdentity: roles of other accounts (JS v3 SDK)", () => {
+	const OTHER = "arn:aws:iam::222222222222:role/Elsewhere";
+	const SHARED = "arn:aws:iam::333333333333:role/Shared";
+	const t = useServer({
+		config: {
+			crossAccountRoles: [
+				{ poolAccountId: "000000000000", roleArn: SHARED },
+			],
+		},
+	});
+
+	async function guestOfPoolWithRole(role: string) {
+		const { IdentityPoolId } = await t.client.send(
+			new CreateIdentityPoolCommand({
+				IdentityPoolName: "cross",
+				AllowUnauthenticatedIdentities: true,
+			}),
+		);
+		await t.client.send(
+			new SetIdentityPoolRolesCommand({
+				IdentityPoolId,
+				Roles: { unauthenticated: role },
+			}),
+		);
+		const { IdentityId } = await t.app.send(
+			new GetIdCommand({ IdentityPoolId }),
+		);
+		return IdentityId as string;
+	}
+
+	test("a role of another account is refused as AWS refuses a role its trust policy does not allow", async () => {
+		const identityId = await guestOfPoolWithRole(OTHER);
+		await rejectsWith(
+			t.app.send(
+				new GetCredentialsForIdentityCommand({ IdentityId: identityId }),
+			),
+			"InvalidIdentityPoolConfigurationException",
+			"Invalid identity pool configuration. Check assigned IAM roles for this pool.",
+		);
+	});
+
+	test("a role the configuration trusts for the pool's account is served", async () => {
+		const identityId = await guestOfPoolWithRole(SHARED);
+		const out = await t.app.send(
+			new GetCredentialsForIdentityCommand({ IdentityId: identityId }),
+		);
+		const stored = await t.server.store.credentials.get(
+			out.Credentials?.AccessKeyId as string,
+		);
+		assert.equal(stored?.roleArn, SHARED);
+	});
+});

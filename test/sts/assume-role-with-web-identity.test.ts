@@ -366,3 +366,57 @@ describe("STS AssumeRoleWithWebIdentity (@aws-sdk/client-sts)", () => {
 		assert.deepEqual(env.internalErrors, []);
 	});
 });
+
+describe("STS AssumeRoleWithWebIdentity: roles of other accounts", () => {
+	const OTHER = "arn:aws:iam::222222222222:role/Elsewhere";
+	const SHARED = "arn:aws:iam::333333333333:role/Shared";
+	let env: StsEnv;
+	before(async () => {
+		env = await startStsEnv({
+			crossAccountRoles: [
+				{ poolAccountId: ACCOUNT, roleAccountId: "333333333333" },
+			],
+		});
+	});
+	after(() => env.stop());
+
+	const assumeAs = async (roleArn: string) =>
+		env.client().send(
+			new AssumeRoleWithWebIdentityCommand({
+				RoleArn: roleArn,
+				RoleSessionName: "app",
+				WebIdentityToken: await env.mint(),
+			}),
+		);
+
+	test("the pool's authenticated role of another account is refused with AccessDenied; one of a trusted account is served", async () => {
+		const key = {
+			accountId: env.pool.accountId,
+			region: env.pool.region,
+			poolId: env.pool.poolId,
+		};
+		await env.store.pools.setRoles(
+			key,
+			{ authenticated: OTHER },
+			undefined,
+			env.clock.now(),
+		);
+		await rejectsWithSts(
+			assumeAs(OTHER),
+			"AccessDenied",
+			403,
+			"Not authorized to perform sts:AssumeRoleWithWebIdentity",
+		);
+		await env.store.pools.setRoles(
+			key,
+			{ authenticated: SHARED },
+			undefined,
+			env.clock.now(),
+		);
+		const out = await assumeAs(SHARED);
+		assert.equal(
+			out.AssumedRoleUser?.Arn,
+			"arn:aws:sts::333333333333:assumed-role/Shared/app",
+		);
+	});
+});

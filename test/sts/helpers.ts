@@ -7,6 +7,7 @@
 import { randomUUID } from "node:crypto";
 import { STSClient } from "@aws-sdk/client-sts";
 import { defaultConfig } from "../../src/config/load.ts";
+import type { Config } from "../../src/config/schema.ts";
 import {
 	type CredentialsProvider,
 	localCredentialsProvider,
@@ -55,13 +56,15 @@ export interface StsEnv {
 }
 
 /** Starts a server with a fresh store holding one pool with both roles. */
-export async function startStsEnv(): Promise<StsEnv> {
+export async function startStsEnv(
+	config: Partial<Config> = {},
+): Promise<StsEnv> {
 	// The first signing key is made active three hours ago, so tests may move the clock back
 	// to issue credentials that have expired by now.
 	const clock = new FakeClock(Date.now() - 3 * 3600_000);
 	const internalErrors: unknown[] = [];
 	const server = await createServer(
-		defaultConfig({ port: 0, db: ":memory:", logLevel: "error" }),
+		defaultConfig({ port: 0, db: ":memory:", logLevel: "error", ...config }),
 		{
 			clock,
 			credentials: [

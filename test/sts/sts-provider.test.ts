@@ -4,11 +4,9 @@ import { after, before, beforeEach, describe, test } from "node:test";
 import { GetCallerIdentityCommand } from "@aws-sdk/client-sts";
 import { ownTokenMinter } from "../../src/credentials/own-token.ts";
 import type { CredentialRequest } from "../../src/credentials/provider.ts";
-import {
-	INVALID_POOL_CONFIGURATION,
-	stsCredentialsProvider,
-} from "../../src/credentials/sts-provider.ts";
+import { stsCredentialsProvider } from "../../src/credentials/sts-provider.ts";
 import type { IdentityRecord } from "../../src/domain/records.ts";
+import { INVALID_POOL_CONFIGURATION } from "../../src/domain/role-resolution.ts";
 import type { ServiceError } from "../../src/errors/service-errors.ts";
 import { ownTokenVerifier } from "../../src/tokens/web-identity.ts";
 import { type StsDouble, startStsDouble } from "../support/sts-double.ts";
