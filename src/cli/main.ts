@@ -12,7 +12,7 @@ import {
 	CredentialsFileError,
 	parseCredentialsFile,
 } from "../auth/credentials.ts";
-import { ConfigError, loadConfig } from "../config/load.ts";
+import { ConfigError, isLoopbackHost, loadConfig } from "../config/load.ts";
 import { type Config, SETTINGS } from "../config/schema.ts";
 import { lowerThreadPoolPriority } from "../lib/thread-pool-priority.ts";
 import {
@@ -92,8 +92,6 @@ function readCredentials(config: Config): AccountCredential[] | undefined {
 	return parseCredentialsFile(text, config.credentialsFile);
 }
 
-const LOOPBACK = /^(127\.|localhost$|::1$|\[::1\]$)/;
-
 /** Starts the server and answers it once it listens; the caller owns shutdown. */
 async function serve(
 	args: string[],
@@ -135,12 +133,18 @@ async function serve(
 		);
 	}
 	output.out(`  issuer:    ${server.issuer}`);
+	const rates = Object.entries(config.rateLimits);
+	if (rates.length > 0) {
+		output.out(
+			`  quotas:    ${rates.map(([op, n]) => `${op} ${n}/s`).join(", ")} (per account, per process)`,
+		);
+	}
 	if (pool.problem) output.err(`note: ${pool.problem}`);
 	const defaults =
 		!credentials &&
 		config.accessKeyId === "test" &&
 		config.secretAccessKey === "test";
-	if (defaults && !LOOPBACK.test(config.host)) {
+	if (defaults && !isLoopbackHost(config.host)) {
 		output.err(
 			`WARNING: the built-in development credentials (test/test) are in use on ${config.host}, which other machines can reach. Set IDPOOL_ACCESS_KEY_ID and IDPOOL_SECRET_ACCESS_KEY, or --credentials.`,
 		);

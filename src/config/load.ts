@@ -8,7 +8,7 @@
  * than failing logins later.
  */
 import { readFileSync } from "node:fs";
-import type { RateLimits } from "../dispatch/throttle.ts";
+import { AWS_RATE_LIMITS, type RateLimits } from "../dispatch/throttle.ts";
 import type { CrossAccountTrust } from "../domain/sts-roles.ts";
 import {
 	type InlineJwks,
@@ -95,6 +95,7 @@ function parseValue(spec: SettingSpec, raw: string, source: string): unknown {
 			);
 		case "rates": {
 			const rates: Record<string, number> = {};
+			if (raw.trim() === "off") return Object.freeze(rates) as RateLimits;
 			for (const part of raw
 				.split(",")
 				.map((p) => p.trim())
@@ -421,6 +422,8 @@ export function loadConfig(
 		else out[spec.key] = undefined;
 	}
 	out.providers = file?.providers ?? emptyProviders();
+	// Rate quotas protect a server others can reach; on loopback they only get in the way.
+	out.rateLimits ??= isLoopbackHost(out.host as string) ? {} : AWS_RATE_LIMITS;
 	const config = out as unknown as Config;
 	if (!/^\d{12}$/.test(config.accountId)) {
 		throw new ConfigError(
@@ -465,6 +468,11 @@ export function loadConfig(
 		);
 	}
 	return Object.freeze(config);
+}
+
+/** Whether `host` is a loopback address (only this machine can connect). */
+export function isLoopbackHost(host: string): boolean {
+	return /^(127\.|localhost$|::1$|\[::1\]$)/.test(host);
 }
 
 /** The configuration with every default and no environment: the base for tests. */

@@ -73,7 +73,10 @@ export interface Config {
 	 * loop; 0 leaves it alone (docs/benchmarks.md).
 	 */
 	readonly threadPoolNice: number;
-	/** Per-operation request rates; empty means no throttling (docs/behaviour.md#quotas). */
+	/**
+	 * Per-operation request rates; empty means no throttling (docs/behaviour.md#quotas). When
+	 * not configured: AWS's rates beyond loopback, none on loopback.
+	 */
 	readonly rateLimits: RateLimits;
 	/** Where GetCredentialsForIdentity's credentials come from: `local` or `sts` (docs/behaviour.md#credentials). */
 	readonly credentialsProvider: string;
@@ -290,8 +293,7 @@ export const SETTINGS: readonly SettingSpec[] = [
 		flag: "rate-limits",
 		env: "IDPOOL_RATE_LIMITS",
 		type: "rates",
-		default: "",
 		description:
-			"Request rates per operation and account, as `Operation=perSecond` pairs separated by commas (for example `GetId=25,GetOpenIdToken=200`); excess calls answer `TooManyRequestsException`. Empty: no throttling.",
+			"Request rates per operation and account, as `Operation=perSecond` pairs separated by commas (for example `GetId=25,GetOpenIdToken=200`); excess calls answer `TooManyRequestsException`. `off` (or an empty flag) disables them. Default: AWS's documented rates (GetId 25, GetOpenIdToken 200, GetCredentialsForIdentity 200, GetOpenIdTokenForDeveloperIdentity 50, ListIdentities 5, DeleteIdentities 10, TagResource 5, UntagResource 5, ListTagsForResource 10) when `--host` is not a loopback address, none on loopback. Counts are kept per server process.",
 	},
 ];

@@ -23,7 +23,7 @@ import type { Throttle } from "./throttle.ts";
 /** What a handler's context holds that is the same for every call of a server. */
 export type ServerServices = Omit<
 	OperationContext,
-	"logger" | "requestId" | "caller" | "issuer"
+	"logger" | "requestId" | "caller" | "issuer" | "chargeQuota"
 >;
 
 export interface DispatcherOptions {
@@ -51,6 +51,8 @@ export type Dispatcher = (
 	meta: CallMeta,
 ) => Promise<RawResponse>;
 
+const alreadyCharged = () => {};
+
 /** The dispatcher of one server. */
 export function createDispatcher(options: DispatcherOptions): Dispatcher {
 	const { authenticator, throttle, services } = options;
@@ -72,7 +74,9 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
 			protocol.service,
 			op.auth,
 		);
-		throttle.take(op.name, caller?.accountId);
+		// A signed call counts against its caller's account; a public one against the owner of
+		// the pool it concerns, once the handler has found it.
+		if (caller) throttle.take(op.name, caller.accountId);
 		const input = protocol.decode(framed);
 		const ctx: OperationContext = {
 			...services,
@@ -80,6 +84,9 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
 			requestId: meta.requestId,
 			caller,
 			issuer: options.issuer(),
+			chargeQuota: caller
+				? alreadyCharged
+				: (accountId) => throttle.take(op.name, accountId),
 		};
 		const result = await op.handler(input as never, ctx);
 		return protocol.encodeResult(op.name, result, meta.requestId);

@@ -10,6 +10,23 @@ import type { Clock } from "../lib/clock.ts";
 /** Requests per second allowed, by operation name; operations not named are not limited. */
 export type RateLimits = Readonly<Record<string, number>>;
 
+/**
+ * AWS's documented default request rates of Cognito Identity, per account and second
+ * (docs/behaviour.md#quotas): a server listening beyond loopback applies them unless
+ * configured otherwise.
+ */
+export const AWS_RATE_LIMITS: RateLimits = Object.freeze({
+	GetId: 25,
+	GetOpenIdToken: 200,
+	GetCredentialsForIdentity: 200,
+	GetOpenIdTokenForDeveloperIdentity: 50,
+	ListIdentities: 5,
+	DeleteIdentities: 10,
+	TagResource: 5,
+	UntagResource: 5,
+	ListTagsForResource: 10,
+});
+
 interface Bucket {
 	tokens: number;
 	at: number;
@@ -27,10 +44,10 @@ export class Throttle {
 	}
 
 	/** @throws TooManyRequestsException when `operation` is over its rate for `account`. */
-	take(operation: string, account: string | undefined): void {
+	take(operation: string, account: string): void {
 		const rate = this.#rates[operation];
 		if (rate === undefined) return;
-		const key = `${operation}\u0000${account ?? ""}`;
+		const key = `${operation}\u0000${account}`;
 		const now = this.#clock.now();
 		const bucket = this.#buckets.get(key) ?? { tokens: rate, at: now };
 		bucket.tokens = Math.min(

@@ -62,6 +62,7 @@ export const AssumeRoleWithWebIdentity = defineStsAction<
 		// The pool is the IAM OIDC provider's client id: a pool that no longer exists is no audience.
 		const pool = await ctx.store.pools.findById(claims.aud);
 		if (!pool) throw invalidIdentityToken(INCORRECT_AUDIENCE);
+		ctx.chargeQuota(pool.accountId);
 		if (
 			!poolTrustsRole(pool, claims.amr, roleArn, ctx.settings.crossAccountRoles)
 		) {

@@ -33,10 +33,7 @@ export const GetCredentialsForIdentity = defineOperation({
 	name: "GetCredentialsForIdentity",
 	auth: "none",
 	async handler(input, ctx) {
-		const { identity, pool } = await identityAndPool(
-			ctx.store,
-			input.IdentityId,
-		);
+		const { identity, pool } = await identityAndPool(ctx, input.IdentityId);
 		requireActive(identity);
 		const entries = input.Logins ?? {};
 		let identityId = identity.identityId;

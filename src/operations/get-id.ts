@@ -17,7 +17,7 @@ export const GetId = defineOperation({
 	name: "GetId",
 	auth: "none",
 	async handler(input, ctx) {
-		const pool = await poolById(ctx.store, input.IdentityPoolId);
+		const pool = await poolById(ctx, input.IdentityPoolId);
 		const entries = input.Logins ?? {};
 		const newIdentityId = newRegionalId(pool.region);
 		if (Object.keys(entries).length === 0) {

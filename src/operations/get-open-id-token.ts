@@ -29,10 +29,7 @@ export const GetOpenIdToken = defineOperation({
 	name: "GetOpenIdToken",
 	auth: "none",
 	async handler(input, ctx) {
-		const { identity, pool } = await identityAndPool(
-			ctx.store,
-			input.IdentityId,
-		);
+		const { identity, pool } = await identityAndPool(ctx, input.IdentityId);
 		// Observed texts (aws/aws-cli#7652; aws-observability/aws-rum-web#172).
 		if (pool.settings.AllowClassicFlow === false) {
 			throw new InvalidParameterException(

@@ -48,24 +48,32 @@ export async function requireIdentity(
 	return identity;
 }
 
-/** The pool with this id, in whatever account and region (public operations). */
+/**
+ * The pool with this id, in whatever account and region (public operations); the call counts
+ * against the quota of the pool's owner.
+ */
 export async function poolById(
-	store: Pick<Store, "pools">,
+	ctx: Pick<OperationContext, "store" | "chargeQuota">,
 	poolId: string,
 ): Promise<PoolRecord> {
-	const pool = await store.pools.findById(poolId);
+	const pool = await ctx.store.pools.findById(poolId);
 	if (!pool) throw poolNotFound(poolId);
+	ctx.chargeQuota(pool.accountId);
 	return pool;
 }
 
-/** The identity with this id and its pool (public operations). */
+/**
+ * The identity with this id and its pool (public operations); the call counts against the
+ * quota of the pool's owner.
+ */
 export async function identityAndPool(
-	store: Pick<Store, "pools" | "identities">,
+	ctx: Pick<OperationContext, "store" | "chargeQuota">,
 	identityId: string,
 ): Promise<{ identity: IdentityRecord; pool: PoolRecord }> {
-	const identity = await store.identities.get(identityId);
+	const identity = await ctx.store.identities.get(identityId);
 	if (!identity) throw identityNotFound(identityId);
-	const pool = await store.pools.findById(identity.poolId);
+	const pool = await ctx.store.pools.findById(identity.poolId);
 	if (!pool) throw identityNotFound(identityId);
+	ctx.chargeQuota(pool.accountId);
 	return { identity, pool };
 }

@@ -82,6 +82,14 @@ export interface OperationContext {
 	readonly verifyWebIdentity: WebIdentityVerifier;
 	/** The verified caller of a signed operation; `undefined` for public operations. */
 	readonly caller: Caller | undefined;
+	/**
+	 * Counts this call against the rate quota of `accountId`, the owner of the pool it concerns
+	 * (docs/behaviour.md#quotas). A public operation calls it once it has found the pool (the
+	 * lookups of `lookups.ts` do); a signed one was counted against its caller's account before
+	 * its handler ran, and calling it does nothing.
+	 * @throws TooManyRequestsException over the quota
+	 */
+	readonly chargeQuota: (accountId: string) => void;
 }
 
 /** An operation handler. */

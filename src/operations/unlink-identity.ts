@@ -16,10 +16,7 @@ export const UnlinkIdentity = defineOperation({
 	name: "UnlinkIdentity",
 	auth: "none",
 	async handler(input, ctx) {
-		const { identity, pool } = await identityAndPool(
-			ctx.store,
-			input.IdentityId,
-		);
+		const { identity, pool } = await identityAndPool(ctx, input.IdentityId);
 		requireActive(identity);
 		const verified = await ctx.logins.verifyAll(pool, input.Logins ?? {}, {
 			allowCognitoTokens: false,

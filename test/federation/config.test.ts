@@ -331,3 +331,28 @@ describe("cross-account roles", () => {
 		);
 	});
 });
+
+describe("rate quotas by default", () => {
+	test("AWS's rates when listening beyond loopback, none on loopback; `off` turns them off", () => {
+		assert.deepEqual({ ...loadConfig({}, {}).rateLimits }, {});
+		assert.deepEqual({ ...loadConfig({ host: "::1" }, {}).rateLimits }, {});
+		const open = loadConfig({ host: "0.0.0.0" }, {}).rateLimits;
+		assert.equal(open.GetId, 25);
+		assert.equal(open.GetOpenIdTokenForDeveloperIdentity, 50);
+		assert.equal(open.GetCredentialsForIdentity, 200);
+		assert.equal(open.ListIdentities, 5);
+		assert.deepEqual(
+			{
+				...loadConfig({ host: "0.0.0.0", "rate-limits": "off" }, {}).rateLimits,
+			},
+			{},
+		);
+		assert.deepEqual(
+			{
+				...loadConfig({ host: "0.0.0.0", "rate-limits": "GetId=3" }, {})
+					.rateLimits,
+			},
+			{ GetId: 3 },
+		);
+	});
+});

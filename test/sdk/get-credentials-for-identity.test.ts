@@ -232,9 +232,7 @@ describe("GetCredentialsForIdentity: roles of other accounts (JS v3 SDK)", () =>
 	const SHARED = "arn:aws:iam::333333333333:role/Shared";
 	const t = useServer({
 		config: {
-			crossAccountRoles: [
-				{ poolAccountId: "000000000000", roleArn: SHARED },
-			],
+			crossAccountRoles: [{ poolAccountId: "000000000000", roleArn: SHARED }],
 		},
 	});
 
