@@ -158,7 +158,9 @@ export interface IdentityRepository {
 	 * `plan` decide, and applies its change, all in one transaction. Logins stay unique per
 	 * pool: if a concurrent change linked one of them first, the transaction is retried with
 	 * a fresh snapshot, so concurrent first logins of one user create one identity. `plan`
-	 * may throw a ServiceError to refuse; nothing is written then.
+	 * may throw a ServiceError to refuse; nothing is written then. A pool deleted since the
+	 * caller read it is ResourceNotFoundException (`IdentityPool '<id>' not found.`), and nothing
+	 * is written.
 	 * @param now time of the change (creation and modification dates)
 	 */
 	change<T>(

@@ -1,12 +1,15 @@
 import assert from "node:assert/strict";
-import { describe, test } from "node:test";
+import { after, describe, test } from "node:test";
 import {
 	CreateIdentityPoolCommand,
 	DeleteIdentityPoolCommand,
 	DescribeIdentityPoolCommand,
+	GetIdCommand,
 	ListIdentityPoolsCommand,
 } from "@aws-sdk/client-cognito-identity";
+import { freshSchema } from "../support/postgres.ts";
 import { rejectsWith, useServer } from "../support/server.ts";
+import { describeForEngine, STORE_ENGINES } from "../support/stores.ts";
 
 describe("DeleteIdentityPool (JS v3 SDK)", () => {
 	const t = useServer();
@@ -85,3 +88,55 @@ describe("DeleteIdentityPool (JS v3 SDK)", () => {
 		assert.equal(still.IdentityPoolName, "east");
 	});
 });
+
+for (const engine of STORE_ENGINES) {
+	describeForEngine(
+		engine,
+		`DeleteIdentityPool racing the creation of identities (${engine})`,
+		() => {
+			let schema: Awaited<ReturnType<typeof freshSchema>> | undefined;
+			const t = useServer(async () => {
+				if (engine === "sqlite") return {};
+				schema = await freshSchema();
+				return { config: { db: schema.url } };
+			});
+			after(() => schema?.drop());
+
+			test("each creation either wins (an identity) or loses (ResourceNotFoundException), never a 500", async () => {
+				for (let round = 0; round < 5; round++) {
+					const { IdentityPoolId } = await t.client.send(
+						new CreateIdentityPoolCommand({
+							IdentityPoolName: "race",
+							AllowUnauthenticatedIdentities: true,
+						}),
+					);
+					const creations = Array.from({ length: 20 }, () =>
+						t.app.send(new GetIdCommand({ IdentityPoolId })),
+					);
+					const deletion = t.client.send(
+						new DeleteIdentityPoolCommand({ IdentityPoolId }),
+					);
+					const outcomes = await Promise.allSettled([...creations, deletion]);
+					for (const outcome of outcomes) {
+						if (outcome.status === "fulfilled") continue;
+						const err = outcome.reason as Error & {
+							$metadata?: { httpStatusCode?: number };
+						};
+						assert.equal(err.name, "ResourceNotFoundException", err.message);
+						assert.equal(err.$metadata?.httpStatusCode, 400);
+					}
+					// Nothing of the pool is left behind.
+					assert.equal(
+						(
+							await t.server.store.identities.list(IdentityPoolId as string, {
+								limit: 60,
+								hideDisabled: false,
+							})
+						).items.length,
+						0,
+					);
+				}
+			});
+		},
+	);
+}

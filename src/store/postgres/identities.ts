@@ -9,6 +9,7 @@
  * so a record is never assembled from two different moments.
  */
 
+import { poolNotFound } from "../../domain/pools.ts";
 import {
 	type IdentityChange,
 	type IdentityRecord,
@@ -144,26 +145,35 @@ export class PostgresIdentities implements IdentityRepository {
 		// snapshot read again until every identity it involves is locked: nobody else can then
 		// move, add or remove their logins. A login linked concurrently by another transaction
 		// fails the unique constraint, and the whole transaction is retried.
-		return this.#db.transaction("READ COMMITTED", async (sql) => {
-			const locked = new Set<string>();
-			for (;;) {
-				const snapshot = await this.#snapshot(sql, pool, query);
-				const unlocked = [...snapshot.identities.keys()].filter(
-					(id) => !locked.has(id),
-				);
-				if (unlocked.length === 0) {
-					const { change, result } = plan(snapshot);
-					await this.#apply(sql, pool, change, now);
-					return result;
+		return this.#db
+			.transaction("READ COMMITTED", async (sql) => {
+				const locked = new Set<string>();
+				for (;;) {
+					const snapshot = await this.#snapshot(sql, pool, query);
+					const unlocked = [...snapshot.identities.keys()].filter(
+						(id) => !locked.has(id),
+					);
+					if (unlocked.length === 0) {
+						const { change, result } = plan(snapshot);
+						await this.#apply(sql, pool, change, now);
+						return result;
+					}
+					unlocked.sort();
+					await sql.rows(
+						"SELECT identity_id FROM identities WHERE identity_id = ANY($1::text[]) ORDER BY identity_id FOR UPDATE",
+						[unlocked],
+					);
+					for (const id of unlocked) locked.add(id);
 				}
-				unlocked.sort();
-				await sql.rows(
-					"SELECT identity_id FROM identities WHERE identity_id = ANY($1::text[]) ORDER BY identity_id FOR UPDATE",
-					[unlocked],
-				);
-				for (const id of unlocked) locked.add(id);
-			}
-		});
+			})
+			.catch((error: unknown) => {
+				// The pool was deleted after the caller read it (foreign_key_violation): its
+				// identities cannot be written.
+				if ((error as { code?: string }).code === "23503") {
+					throw poolNotFound(pool.poolId);
+				}
+				throw error;
+			});
 	}
 
 	async #snapshot(

@@ -13,7 +13,9 @@
  * costs a lock, a WAL header and the pages every new identity shares (table ends, sequence),
  * so first logins arriving together cost less each.
  */
+
 import type Database from "better-sqlite3";
+import { poolNotFound } from "../../domain/pools.ts";
 import {
 	type IdentityChange,
 	type IdentityRecord,
@@ -316,7 +318,17 @@ export class SqliteIdentities implements IdentityRepository {
 				identities.set(id, this.#record(row));
 		}
 		const { change, result } = plan({ identities, owners });
-		this.#apply(pool, change, now);
+		try {
+			this.#apply(pool, change, now);
+		} catch (error) {
+			// The pool was deleted after the caller read it: its identities cannot be written.
+			if (
+				(error as { code?: string }).code === "SQLITE_CONSTRAINT_FOREIGNKEY"
+			) {
+				throw poolNotFound(pool.poolId);
+			}
+			throw error;
+		}
 		return result;
 	}
 

@@ -57,6 +57,33 @@ export function describeIdentities(storeTest: StoreTest): void {
 		});
 
 		storeTest(
+			"a change for a pool deleted meanwhile is ResourceNotFoundException and writes nothing",
+			async (store) => {
+				const pool = await createPool(store);
+				assert.equal(await store.pools.delete(pool), true);
+				const id = newIdentityId();
+				await rejectsWith(
+					applyChange(
+						store,
+						pool,
+						{
+							create: { identityId: id, authenticated: true },
+							link: [{ identityId: id, login: dev("gone") }],
+						},
+						T0,
+					),
+					"ResourceNotFoundException",
+					`IdentityPool '${pool.poolId}' not found.`,
+				);
+				await rejectsWith(
+					createGuest(store, pool, T0),
+					"ResourceNotFoundException",
+				);
+				assert.equal(await store.identities.get(id), undefined);
+			},
+		);
+
+		storeTest(
 			"create and link in one change make an authenticated identity with its logins in link order",
 			async (store) => {
 				const pool = await createPool(store);
