@@ -85,6 +85,14 @@ function parseValue(spec: SettingSpec, raw: string, source: string): unknown {
 			);
 		case "nice":
 			return wholeNumber(raw, 0, 19, source, "a whole number from 0 to 19");
+		case "seconds":
+			return wholeNumber(
+				raw,
+				0,
+				86400,
+				source,
+				"a whole number of seconds from 0 to 86400",
+			);
 		case "trust":
 			return Object.freeze(
 				raw
@@ -135,7 +143,10 @@ function fileText(spec: SettingSpec, value: unknown, source: string): string {
 	}
 	if (
 		typeof value === "number" &&
-		(spec.type === "port" || spec.type === "count" || spec.type === "nice")
+		(spec.type === "port" ||
+			spec.type === "count" ||
+			spec.type === "nice" ||
+			spec.type === "seconds")
 	) {
 		return String(value);
 	}

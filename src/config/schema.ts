@@ -15,7 +15,8 @@ export type SettingType =
 	| "count"
 	| "nice"
 	| "rates"
-	| "trust";
+	| "trust"
+	| "seconds";
 
 export interface SettingSpec {
 	/** Key in the resolved {@link Config}. */
@@ -88,6 +89,8 @@ export interface Config {
 	readonly configFile: string | undefined;
 	/** How long a federated login provider may take to answer one request, in seconds. */
 	readonly providerTimeoutSeconds: number;
+	/** How long after its `exp` a token is still accepted, in seconds (docs/behaviour.md#tokens). */
+	readonly tokenGraceSeconds: number;
 	/** Federated login providers (from the configuration file only); `{}` when none. */
 	readonly providers: ProviderMap;
 }
@@ -278,6 +281,15 @@ export const SETTINGS: readonly SettingSpec[] = [
 		type: "string",
 		description:
 			"The STS endpoint the `sts` credentials provider calls. Default: `https://sts.<pool region>.amazonaws.com`.",
+	},
+	{
+		key: "tokenGraceSeconds",
+		flag: "token-grace-seconds",
+		env: "IDPOOL_TOKEN_GRACE_SECONDS",
+		type: "seconds",
+		default: "300",
+		description:
+			"How long after its expiry (`exp`), or before its `nbf`, a token is still accepted, for clocks that disagree a little: the ID tokens of `Logins`, this server's own tokens in GetCredentialsForIdentity, and the tokens given to the STS endpoint's AssumeRoleWithWebIdentity. 0 refuses a token from its `exp` on.",
 	},
 	{
 		key: "crossAccountRoles",

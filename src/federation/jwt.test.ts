@@ -36,27 +36,33 @@ test("anything but a JWS compact JWT is not an OpenID Connect token", () => {
 
 test("exp: five minutes of skew, then Amazon's message with now and exp in seconds", () => {
 	const exp = 1_700_000_000;
-	checkTimes({ exp }, (exp - 1) * 1000);
-	checkTimes({ exp }, (exp + 299) * 1000 + 999);
+	checkTimes({ exp }, (exp - 1) * 1000, 300);
+	checkTimes({ exp }, (exp + 299) * 1000 + 999, 300);
 	rejects(
-		() => checkTimes({ exp }, (exp + 300) * 1000),
+		() => checkTimes({ exp }, (exp + 300) * 1000, 300),
 		`Invalid login token. Token expired: ${exp + 300} >= ${exp}`,
 	);
 	rejects(
-		() => checkTimes({ exp }, (exp + 86400) * 1000 + 500),
+		() => checkTimes({ exp }, (exp + 86400) * 1000 + 500, 300),
 		`Invalid login token. Token expired: ${exp + 86400} >= ${exp}`,
 	);
+	// No grace at all: a token is refused from its `exp` on.
+	checkTimes({ exp }, (exp - 1) * 1000 + 999, 0);
 	rejects(
-		() => checkTimes({}, 0),
+		() => checkTimes({ exp }, exp * 1000, 0),
+		`Invalid login token. Token expired: ${exp} >= ${exp}`,
+	);
+	rejects(
+		() => checkTimes({}, 0, 300),
 		"Invalid login token. Missing a required claim: exp",
 	);
 });
 
 test("nbf: five minutes of skew", () => {
 	const nbf = 1_700_000_000;
-	checkTimes({ exp: nbf + 600, nbf }, (nbf - 300) * 1000);
+	checkTimes({ exp: nbf + 600, nbf }, (nbf - 300) * 1000, 300);
 	rejects(
-		() => checkTimes({ exp: nbf + 600, nbf }, (nbf - 301) * 1000),
+		() => checkTimes({ exp: nbf + 600, nbf }, (nbf - 301) * 1000, 300),
 		`Invalid login token. Token not yet valid: ${nbf - 301} < ${nbf}`,
 	);
 });

@@ -28,9 +28,6 @@ import {
 	tokenNotYetValid,
 } from "./messages.ts";
 
-/** The clock skew allowed on `exp` and `nbf` (docs/behaviour.md#federation). */
-const CLOCK_SKEW_SECONDS = 300;
-
 /** Asymmetric algorithms only: `none` and HMAC (whose "key" would be public) are refused. */
 export const EXTERNAL_ALGORITHMS = [
 	"RS256",
@@ -63,16 +60,21 @@ export function decodeToken(token: string): DecodedJwt {
 }
 
 /**
- * Checks `exp` (required) and `nbf` (when present) at `nowMs`, allowing the skew.
+ * Checks `exp` (required) and `nbf` (when present) at `nowMs`, allowing `skewSeconds` of clock
+ * skew either way.
  * @throws NotAuthorizedException
  */
-export function checkTimes(claims: JWTPayload, nowMs: number): void {
+export function checkTimes(
+	claims: JWTPayload,
+	nowMs: number,
+	skewSeconds: number,
+): void {
 	const now = Math.floor(nowMs / 1000);
 	if (typeof claims.exp !== "number") throw notAuthorized(missingClaim("exp"));
-	if (now >= claims.exp + CLOCK_SKEW_SECONDS) {
+	if (now >= claims.exp + skewSeconds) {
 		throw notAuthorized(tokenExpired(now, claims.exp));
 	}
-	if (typeof claims.nbf === "number" && now + CLOCK_SKEW_SECONDS < claims.nbf) {
+	if (typeof claims.nbf === "number" && now + skewSeconds < claims.nbf) {
 		throw notAuthorized(tokenNotYetValid(now, claims.nbf));
 	}
 }

@@ -27,6 +27,7 @@ import type {
 const DEFAULT_FETCH_TIMEOUT_MS = 5000;
 const DEFAULT_CACHE_MAX_AGE_MS = 600_000;
 const DEFAULT_JWKS_COOLDOWN_MS = 30_000;
+const DEFAULT_CLOCK_SKEW_SECONDS = 300;
 /** How much later than a fetch's own timeout the deadline of a whole entry falls. */
 const DEADLINE_MARGIN_MS = 100;
 
@@ -45,6 +46,11 @@ export interface LoginVerifierOptions {
 	fetchTimeoutMs?: number;
 	/** How long fetched JWKS and discovery documents are kept. Default 10 minutes. */
 	cacheMaxAgeMs?: number;
+	/**
+	 * How long after its `exp` (or before its `nbf`) a token is still accepted, for clocks that
+	 * disagree a little. Default 300 (five minutes).
+	 */
+	clockSkewSeconds?: number;
 	/** The least time between two refetches of one JWKS caused by unknown `kid`s. Default 30 s. */
 	jwksCooldownMs?: number;
 	/** Replaces global `fetch` (tests route public URLs to local doubles). */
@@ -59,6 +65,7 @@ export function createLoginVerifier(
 	const http = { fetch: options.fetch, timeoutMs };
 	const ctx: KindContext = {
 		clock: options.clock,
+		clockSkewSeconds: options.clockSkewSeconds ?? DEFAULT_CLOCK_SKEW_SECONDS,
 		http,
 		keys: new KeySources({
 			...http,

@@ -196,6 +196,7 @@ export async function createServer(
 			logins: createLoginVerifier({
 				providers: config.providers,
 				fetchTimeoutMs: config.providerTimeoutSeconds * 1000,
+				clockSkewSeconds: config.tokenGraceSeconds,
 				clock,
 				issuer,
 				ownJwks: () => keys.jwks(),
@@ -217,6 +218,7 @@ export async function createServer(
 				issuer,
 				jwks: () => keys.jwks(),
 				clock,
+				graceSeconds: config.tokenGraceSeconds,
 			}),
 		},
 	});

@@ -57,6 +57,8 @@ export interface OwnTokenVerifierOptions {
 	/** This server's published keys (the key ring's JWKS). */
 	jwks: () => Promise<{ keys: readonly object[] }>;
 	clock: Clock;
+	/** How long after its `exp` a token is still accepted, in seconds (default 0). */
+	graceSeconds?: number;
 }
 
 /** A verifier of this server's own tokens, with its own key cache (one per server). */
@@ -112,7 +114,9 @@ export function ownTokenVerifier(
 			throw invalidIdentityToken("Missing a required claim: exp");
 		}
 		const now = Math.floor(options.clock.now() / 1000);
-		if (now >= claims.exp) throw expiredWebIdentityToken(now, claims.exp);
+		if (now >= claims.exp + (options.graceSeconds ?? 0)) {
+			throw expiredWebIdentityToken(now, claims.exp);
+		}
 		return {
 			sub: claims.sub,
 			aud,

@@ -8,6 +8,7 @@ import {
 	SetIdentityPoolRolesCommand,
 } from "@aws-sdk/client-cognito-identity";
 import { fromCognitoIdentity } from "@aws-sdk/credential-provider-cognito-identity";
+import { FakeClock } from "../../src/lib/clock.ts";
 import { rejectsWith, useServer } from "../support/server.ts";
 
 const DEV = "login.example.app";
@@ -276,4 +277,54 @@ describe("GetCredentialsForIdentity: roles of other accounts (JS v3 SDK)", () =>
 		);
 		assert.equal(stored?.roleArn, SHARED);
 	});
+});
+
+describe("GetCredentialsForIdentity: this server's tokens near their expiry", () => {
+	for (const grace of [300, 0]) {
+		describe(`with --token-grace-seconds ${grace}`, () => {
+			const clock = new FakeClock();
+			const t = useServer({ clock, config: { tokenGraceSeconds: grace } });
+
+			test("a token is accepted until the grace period past its exp has run out", async () => {
+				const { IdentityPoolId } = await t.client.send(
+					new CreateIdentityPoolCommand({
+						IdentityPoolName: "grace",
+						AllowUnauthenticatedIdentities: false,
+						DeveloperProviderName: DEV,
+					}),
+				);
+				await t.client.send(
+					new SetIdentityPoolRolesCommand({
+						IdentityPoolId,
+						Roles: { authenticated: AUTH_ROLE },
+					}),
+				);
+				const { IdentityId, Token } = await t.client.send(
+					new GetOpenIdTokenForDeveloperIdentityCommand({
+						IdentityPoolId,
+						Logins: { [DEV]: "near-expiry" },
+						TokenDuration: 60,
+					}),
+				);
+				const credentials = () =>
+					t.app.send(
+						new GetCredentialsForIdentityCommand({
+							IdentityId,
+							Logins: { "cognito-identity.amazonaws.com": Token as string },
+						}),
+					);
+				// The last second still inside the grace period (the clock's milliseconds may
+				// round the issue time down by up to one second).
+				clock.advanceBy((60 + grace - 1) * 1000);
+				const out = await credentials();
+				assert.equal(out.IdentityId, IdentityId);
+				clock.advanceBy(2000);
+				await rejectsWith(
+					credentials(),
+					"NotAuthorizedException",
+					/^Invalid login token\. Token expired: \d+ >= \d+$/,
+				);
+			});
+		});
+	}
 });

@@ -53,7 +53,7 @@ export async function verifyIdToken(
 	if (typeof iss !== "string" || !rules.issuers.includes(iss)) {
 		throw notAuthorized(ISSUER_MISMATCH);
 	}
-	checkTimes(claims, ctx.clock.now());
+	checkTimes(claims, ctx.clock.now(), ctx.clockSkewSeconds);
 	rules.checkAudience(claims);
 	const subject = requireSubject(claims);
 	const getKey = await askingProvider(key, keysOf(key, iss, rules, ctx));

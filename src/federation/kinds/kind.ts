@@ -20,6 +20,8 @@ import type { VerifiedLogin, VerifyOptions } from "../verifier.ts";
 /** What a verifier may use; one per login verifier (so per server). */
 export interface KindContext {
 	readonly clock: Clock;
+	/** How far past `exp` (or before `nbf`) a token is still accepted, in seconds. */
+	readonly clockSkewSeconds: number;
 	/** How providers are asked (fetch, and the timeout of one request). */
 	readonly http: HttpContext;
 	/** The caches of issuers' keys and discovery documents. */

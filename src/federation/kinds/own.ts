@@ -44,7 +44,7 @@ export const ownTokens: LoginKindVerifier<LoginClassOf<"own">> = {
 					: NOT_A_COGNITO_TOKEN,
 			);
 		}
-		checkTimes(claims, ctx.clock.now());
+		checkTimes(claims, ctx.clock.now(), ctx.clockSkewSeconds);
 		if (!requireAudiences(claims).includes(pool.poolId)) {
 			throw notAuthorized(INCORRECT_AUDIENCE);
 		}
