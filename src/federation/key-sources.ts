@@ -1,10 +1,11 @@
 /**
  * @module federation/key-sources
  * Where the public keys of each issuer come from, cached per verifier (so per server, never
- * per module: several servers may share a process). One jose remote key set per JWKS URL,
- * which keeps the keys for `cacheMaxAgeMs` and refetches on an unknown `kid` at most once per
- * `cooldownMs`, so a rotation is picked up while a flood of tokens with made-up `kid`s cannot
- * turn into a flood of fetches. OpenID discovery documents are cached the same way (and a
+ * per module: several servers may share a process). One {@link RemoteKeySet} per JWKS URL,
+ * which keeps the keys for `cacheMaxAgeMs` and refetches them when a token names a `kid` they
+ * do not have: at once the first time (a provider that has just published a new key is
+ * followed without delay), then at most once per `cooldownMs`, so a flood of tokens with
+ * made-up `kid`s cannot turn into a flood of fetches. Times come from the injected clock. OpenID discovery documents are cached the same way (and a
  * stale one is kept when the provider is down, since a provider's `jwks_uri` hardly ever
  * changes). Inline keys from the configuration and this server's own keys never leave the
  * process.
@@ -12,10 +13,8 @@
 import {
 	type CompactVerifyGetKey,
 	createLocalJWKSet,
-	createRemoteJWKSet,
-	customFetch,
+	errors,
 	type JSONWebKeySet,
-	type RemoteJWKSet,
 } from "jose";
 import type { Clock } from "../lib/clock.ts";
 import {
@@ -49,7 +48,7 @@ interface DiscoveryEntry {
 /** Caches of key sets and discovery documents for one verifier. */
 export class KeySources {
 	readonly #options: KeySourceOptions;
-	readonly #remote = new Map<string, RemoteJWKSet>();
+	readonly #remote = new Map<string, RemoteKeySet>();
 	readonly #inline = new WeakMap<InlineJwks, KeyGetter>();
 	readonly #discovery = new Map<string, DiscoveryEntry>();
 	#own: { text: string; getter: KeyGetter } | undefined;
@@ -65,16 +64,11 @@ export class KeySources {
 			// Refresh the entry's place in the insertion order, so eviction drops the least used.
 			this.#remote.delete(url);
 		} else {
-			set = createRemoteJWKSet(new URL(url), {
-				timeoutDuration: this.#options.timeoutMs,
-				cooldownDuration: this.#options.cooldownMs,
-				cacheMaxAge: this.#options.cacheMaxAgeMs,
-				[customFetch]: (input, init) => this.#fetchJwks(input, init.signal),
-			});
+			set = new RemoteKeySet(() => this.#fetchJwks(url), this.#options);
 		}
 		this.#remote.set(url, set);
 		evictOldest(this.#remote);
-		return set;
+		return set.getKey;
 	}
 
 	/** Keys given inline in the configuration. */
@@ -162,24 +156,97 @@ export class KeySources {
 	}
 
 	/**
-	 * jose's fetch, through the bounded GET: failures become ProviderUnreachable (which jose
-	 * passes on unchanged), so the verifier can tell "the provider is down" from "the token
-	 * is bad".
+	 * The key set at `url`, through the bounded GET: failures are ProviderUnreachable, so the
+	 * verifier can tell "the provider is down" from "the token is bad".
 	 */
-	async #fetchJwks(url: string, signal: AbortSignal): Promise<Response> {
+	async #fetchJwks(url: string): Promise<JSONWebKeySet> {
 		const answer = await getJson(url, {
 			fetch: this.#options.fetch,
 			timeoutMs: this.#options.timeoutMs,
 			headers: { accept: "application/json, application/jwk-set+json" },
-			signal,
 		});
 		if (answer.status !== 200) {
 			throw new ProviderUnreachable(`its JWKS answered HTTP ${answer.status}`);
 		}
-		return new Response(JSON.stringify(answer.body), {
-			status: 200,
-			headers: { "content-type": "application/json" },
-		});
+		const body = answer.body;
+		if (!isObject(body) || !Array.isArray(body.keys)) {
+			throw new ProviderUnreachable("its JWKS is not a key set");
+		}
+		return body as unknown as JSONWebKeySet;
+	}
+}
+
+/**
+ * The keys published at one URL: fetched on first use and again once older than
+ * `cacheMaxAgeMs` (the older keys stay in use while the provider cannot be reached); a `kid` they lack makes them be fetched again at once, unless a fetch for
+ * an unknown `kid` happened less than `cooldownMs` ago (the cooldown counts from the last such
+ * fetch only, not from the routine ones). Concurrent callers share one fetch.
+ */
+class RemoteKeySet {
+	readonly #fetch: () => Promise<JSONWebKeySet>;
+	readonly #options: Pick<
+		KeySourceOptions,
+		"clock" | "cacheMaxAgeMs" | "cooldownMs"
+	>;
+	#keys: { getKey: KeyGetter; fetchedAt: number } | undefined;
+	#pending: Promise<KeyGetter> | undefined;
+	#lastUnknownKidFetch = Number.NEGATIVE_INFINITY;
+
+	constructor(
+		fetch: () => Promise<JSONWebKeySet>,
+		options: Pick<KeySourceOptions, "clock" | "cacheMaxAgeMs" | "cooldownMs">,
+	) {
+		this.#fetch = fetch;
+		this.#options = options;
+	}
+
+	/** jose's key resolver: the key the token's header names. */
+	readonly getKey: KeyGetter = async (header, token) => {
+		const now = this.#options.clock.now();
+		const fresh =
+			this.#keys !== undefined &&
+			now - this.#keys.fetchedAt < this.#options.cacheMaxAgeMs;
+		const getKey = fresh
+			? (this.#keys as { getKey: KeyGetter }).getKey
+			: await this.#reloadOrStale();
+		try {
+			return await getKey(header, token);
+		} catch (err) {
+			if (!(err instanceof errors.JWKSNoMatchingKey)) throw err;
+			// A fetch already under way (another token's) may bring the key.
+			if (this.#pending) return (await this.#pending)(header, token);
+			if (now - this.#lastUnknownKidFetch < this.#options.cooldownMs) throw err;
+			this.#lastUnknownKidFetch = now;
+			return (await this.#reload())(header, token);
+		}
+	};
+
+	/**
+	 * Fresh keys, or, when the provider cannot be reached, the keys fetched before (a provider
+	 * that is down has not revoked anything); with none fetched before, the failure.
+	 */
+	async #reloadOrStale(): Promise<KeyGetter> {
+		try {
+			return await this.#reload();
+		} catch (err) {
+			if (this.#keys && err instanceof ProviderUnreachable) {
+				return this.#keys.getKey;
+			}
+			throw err;
+		}
+	}
+
+	#reload(): Promise<KeyGetter> {
+		this.#pending ??= this.#fetch()
+			.then((jwks) => {
+				const getKey = createLocalJWKSet(jwks);
+				this.#keys = { getKey, fetchedAt: this.#options.clock.now() };
+				return getKey;
+			})
+			.finally(() => {
+				this.#pending = undefined;
+			});
+		return this.#pending;
 	}
 }
 
