@@ -136,10 +136,12 @@ export async function createServer(
 	);
 	// Until the server's logger exists, a problem of the checkpoint worker is a process warning.
 	let warn = (message: string) => process.emitWarning(message);
+	let fail = (message: string) => process.emitWarning(message);
 	const store =
 		overrides.store ??
 		(await openConfiguredStore(config, {
 			backgroundCheckpoints: { onProblem: (message) => warn(message) },
+			onFailure: (message) => fail(message),
 			clock,
 		}));
 	try {
@@ -154,6 +156,7 @@ export async function createServer(
 		...(overrides.logStream ? { stream: overrides.logStream } : {}),
 	});
 	warn = (message) => app.log.warn(message);
+	fail = (message) => app.log.error(message);
 
 	const keys = newKeyRing(store, clock, config, (err) =>
 		app.log.warn(

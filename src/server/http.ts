@@ -70,6 +70,21 @@ export interface Routes {
 	engine: string;
 }
 
+/**
+ * What `/health` says of a store that cannot commit: the driver's error code (`SQLITE_FULL`,
+ * `SQLITE_READONLY`, PostgreSQL's SQLSTATE, ...) or a kind of failure, never a path or a
+ * message that might carry one.
+ */
+function storeProblem(err: unknown): string {
+	const code = (err as { code?: unknown } | undefined)?.code;
+	if (typeof code === "string" && /^[A-Z0-9_]{1,40}$/.test(code)) return code;
+	const cause = (err as { cause?: unknown } | undefined)?.cause;
+	if (cause instanceof Error && /was (deleted|replaced)/.test(cause.message)) {
+		return "the database file was deleted or replaced";
+	}
+	return "the database did not answer";
+}
+
 /** Installs the server's routes on `app`. */
 export async function installRoutes(
 	app: FastifyInstance,
@@ -137,13 +152,22 @@ export async function installRoutes(
 	app.get("/.well-known/jwks_uri", serveJwks);
 	app.get("/.well-known/jwks.json", serveJwks);
 
+	// Readiness: the store can commit now. A change of state is logged, with the reason.
+	let failing: string | undefined;
 	app.get("/health", async (_req, reply) => {
 		try {
 			await routes.ping();
+			if (failing !== undefined) app.log.info("the store commits again");
+			failing = undefined;
 			return { status: "ok", store: routes.engine };
-		} catch {
+		} catch (err) {
+			const problem = storeProblem(err);
+			if (failing !== problem) {
+				app.log.error({ err }, `the store cannot commit: ${problem}`);
+			}
+			failing = problem;
 			reply.code(503);
-			return { status: "unavailable", store: routes.engine };
+			return { status: "unavailable", store: routes.engine, problem };
 		}
 	});
 

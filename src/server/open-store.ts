@@ -21,6 +21,8 @@ export interface OpenStoreOptions {
 	backgroundCheckpoints?: boolean | CheckpointerOptions;
 	/** The clock of the times a store records itself (its migrations). */
 	clock?: Clock;
+	/** SQLite: told once when the store stops writing (its file was deleted or replaced). */
+	onFailure?: (message: string) => void;
 }
 
 /** A `--db` value that names no database idpool can open (the message says why). */
@@ -62,5 +64,6 @@ export async function openStore(
 			? {}
 			: { backgroundCheckpoints: options.backgroundCheckpoints }),
 		...(options.clock ? { clock: options.clock } : {}),
+		...(options.onFailure ? { onFailure: options.onFailure } : {}),
 	});
 }

@@ -237,7 +237,11 @@ export interface Store {
 	readonly credentials: CredentialRepository;
 	/** Applies pending schema migrations. Safe to call at every start. */
 	migrate(): Promise<void>;
-	/** Cheap round trip to the database, for `/health`. */
+	/**
+	 * Commits a write that changes nothing, for `/health`: resolves when the store can commit
+	 * now; rejects with the reason otherwise (a full disk, a read-only database, a database
+	 * file deleted or replaced under a running server, a database that cannot be reached).
+	 */
 	ping(): Promise<void>;
 	/** How the store runs where that is worth telling an operator (the startup banner), else undefined. */
 	describe?(): string | undefined;

@@ -234,6 +234,7 @@ describeForEngine("postgres", "postgres store: engine specifics", () => {
 			assert.deepEqual(
 				rows.map((r) => r.table_name),
 				[
+					"health_probe",
 					"identities",
 					"identity_logins",
 					"identity_pools",

@@ -124,6 +124,14 @@ export const MIGRATIONS: readonly Migration[] = [
 			);
 		`,
 	},
+	// The scratch row of the health probe (`ping`): written and deleted in one commit.
+	{
+		version: 6,
+		name: "health-probe",
+		sql: `
+			CREATE TABLE health_probe (id INTEGER PRIMARY KEY, payload BYTEA NOT NULL);
+		`,
+	},
 ];
 
 /**

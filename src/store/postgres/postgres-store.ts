@@ -121,8 +121,17 @@ class PostgresStore implements Store {
 		return applyMigrations(this.#db, MIGRATIONS, this.#clock);
 	}
 
+	/**
+	 * Commits a row written and deleted (so a transaction id, WAL records and a commit record):
+	 * a server in recovery, a read-only one, or one that cannot write its WAL fails it.
+	 */
 	async ping(): Promise<void> {
-		await this.#db.rows("SELECT 1");
+		await this.#db.transaction("READ COMMITTED", async (sql) => {
+			await sql.count(
+				"INSERT INTO health_probe (id, payload) VALUES (1, '\\x00') ON CONFLICT (id) DO UPDATE SET payload = excluded.payload",
+			);
+			await sql.count("DELETE FROM health_probe");
+		});
 	}
 
 	close(): Promise<void> {

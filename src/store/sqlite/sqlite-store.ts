@@ -6,7 +6,7 @@
  * writers of other processes on the same file.
  */
 
-import { mkdirSync } from "node:fs";
+import { mkdirSync, statSync } from "node:fs";
 import { dirname } from "node:path";
 import Database from "better-sqlite3";
 import type {
@@ -18,7 +18,10 @@ import type {
 	RoleMappingDoc,
 	SigningKeyRecord,
 } from "../../domain/records.ts";
-import { LimitExceededException } from "../../errors/service-errors.ts";
+import {
+	InternalErrorException,
+	LimitExceededException,
+} from "../../errors/service-errors.ts";
 import { type Clock, systemClock } from "../../lib/clock.ts";
 import {
 	type CredentialRow,
@@ -77,6 +80,11 @@ export interface SqliteStoreOptions {
 	backgroundCheckpoints?: boolean | CheckpointerOptions;
 	/** Where the time recorded with each migration comes from (default: the system clock). */
 	clock?: Clock;
+	/**
+	 * Told, once, when the store stops writing because its file was deleted or replaced (the
+	 * server logs it as an error).
+	 */
+	onFailure?: (message: string) => void;
 }
 
 /** Opens (creating if needed) a SQLite database; `path` may be `:memory:`. */
@@ -98,7 +106,47 @@ export function openSqliteStore(
 			: background === true
 				? {}
 				: background;
-	return new SqliteStore(db, checkpoints, options.clock ?? systemClock);
+	const file =
+		path === ":memory:" ? undefined : statSync(path, { throwIfNoEntry: false });
+	return new SqliteStore(db, checkpoints, {
+		clock: options.clock ?? systemClock,
+		file: file && { dev: file.dev, ino: file.ino },
+		onFailure: options.onFailure,
+	});
+}
+
+/**
+ * The repository `repo` with its methods bound to it, the `writes` among them let through only
+ * once `guard` has allowed them.
+ */
+function guardWrites<T extends object>(
+	repo: T,
+	writes: readonly (keyof T & string)[],
+	guard: () => void,
+): T {
+	const guarded: Record<string, unknown> = {};
+	for (const name of Object.getOwnPropertyNames(Object.getPrototypeOf(repo))) {
+		const method = (repo as Record<string, unknown>)[name];
+		if (name === "constructor" || typeof method !== "function") continue;
+		const bound = method.bind(repo) as (...args: unknown[]) => Promise<unknown>;
+		guarded[name] = (writes as readonly string[]).includes(name)
+			? (...args: unknown[]) => {
+					try {
+						guard();
+					} catch (err) {
+						return Promise.reject(err);
+					}
+					return bound(...args);
+				}
+			: bound;
+	}
+	// Public fields (a counter the tests read) stay readable.
+	for (const name of Object.keys(repo)) {
+		Object.defineProperty(guarded, name, {
+			get: () => (repo as Record<string, unknown>)[name],
+		});
+	}
+	return guarded as T;
 }
 
 class SqliteStore implements Store {
@@ -108,20 +156,55 @@ class SqliteStore implements Store {
 	#pools: PoolRepository | undefined;
 	#signingKeys: SigningKeyRepository | undefined;
 	#identities: SqliteIdentities | undefined;
+	#guardedIdentities: IdentityRepository | undefined;
 	#credentials: CredentialRepository | undefined;
 	readonly #checkpoints: CheckpointerOptions | undefined;
 	readonly #clock: Clock;
 	#checkpointer: WalCheckpointer | undefined;
+	/** The identity of the file opened (device and inode); none for `:memory:`. */
+	readonly #file: { dev: number; ino: number } | undefined;
+	readonly #onFailure: ((message: string) => void) | undefined;
+	/** Why the store no longer writes, once it does not. */
+	#failure: string | undefined;
 
 	constructor(
 		db: Database.Database,
 		checkpoints: CheckpointerOptions | undefined,
-		clock: Clock,
+		options: {
+			clock: Clock;
+			file: { dev: number; ino: number } | undefined;
+			onFailure: ((message: string) => void) | undefined;
+		},
 	) {
 		this.#db = db;
 		this.#checkpoints = checkpoints;
-		this.#clock = clock;
+		this.#clock = options.clock;
+		this.#file = options.file;
+		this.#onFailure = options.onFailure;
 	}
+
+	/**
+	 * Lets a write through only while the file opened is still the one at its path: a file
+	 * deleted (or replaced) under a running server would take every later write with it when
+	 * the server stops, signing keys included. Once that is seen, nothing is written any more,
+	 * the reason is told once, and every write and `ping` fails with it.
+	 * @throws InternalErrorException once the file is gone or replaced
+	 */
+	readonly #guard = (): void => {
+		if (this.#failure === undefined && this.#file) {
+			const now = statSync(this.#db.name, { throwIfNoEntry: false });
+			if (!now || now.dev !== this.#file.dev || now.ino !== this.#file.ino) {
+				this.#failure = `the database file ${this.#db.name} was ${now ? "replaced by another file" : "deleted"} while the server ran: nothing more is written to it; restart the server once the file is back`;
+				this.#onFailure?.(this.#failure);
+			}
+		}
+		if (this.#failure !== undefined) {
+			throw new InternalErrorException(
+				"The server cannot store data: see its log.",
+				{ cause: new Error(this.#failure) },
+			);
+		}
+	};
 
 	/** The checkpoint worker, when one was asked for (tests look at it). */
 	get checkpointer(): WalCheckpointer | undefined {
@@ -134,8 +217,9 @@ class SqliteStore implements Store {
 	}
 
 	get identities(): IdentityRepository {
-		if (!this.#identities) throw new Error("store used before migrate()");
-		return this.#identities;
+		if (!this.#guardedIdentities)
+			throw new Error("store used before migrate()");
+		return this.#guardedIdentities;
 	}
 
 	get signingKeys(): SigningKeyRepository {
@@ -172,10 +256,28 @@ class SqliteStore implements Store {
 			}
 		}).immediate;
 		applyPending();
-		this.#pools ??= new SqlitePools(db);
-		this.#signingKeys ??= new SqliteSigningKeys(db);
+		const guard = this.#guard;
+		this.#pools ??= guardWrites(
+			new SqlitePools(db),
+			["create", "update", "setRoles", "setPrincipalTagMap", "delete"],
+			guard,
+		);
+		this.#signingKeys ??= guardWrites(
+			new SqliteSigningKeys(db),
+			["insertFirst", "rotate", "prune"],
+			guard,
+		);
 		this.#identities ??= new SqliteIdentities(db);
-		this.#credentials ??= new SqliteCredentials(db);
+		this.#guardedIdentities ??= guardWrites(
+			this.#identities as IdentityRepository,
+			["change", "delete"],
+			guard,
+		);
+		this.#credentials ??= guardWrites(
+			new SqliteCredentials(db),
+			["insert", "prune"],
+			guard,
+		);
 		if (this.#checkpoints && !this.#checkpointer) {
 			this.#checkpointer = await WalCheckpointer.start(
 				db,
@@ -186,8 +288,32 @@ class SqliteStore implements Store {
 		}
 	}
 
+	/**
+	 * Commits a write of the size of a large request that leaves nothing behind (a 64 KiB row
+	 * inserted and deleted): it goes to the WAL and the disk like any other, so a full disk, a
+	 * read-only or failing file, or a lock held too long fails it, and when it passes, requests'
+	 * writes fit too.
+	 */
 	async ping(): Promise<void> {
-		this.#db.prepare("SELECT 1").get();
+		this.#guard();
+		this.#probe();
+	}
+
+	#probeTx: (() => void) | undefined;
+
+	get #probe(): () => void {
+		if (!this.#probeTx) {
+			const db = this.#db;
+			const insert = db.prepare(
+				"INSERT OR REPLACE INTO health_probe (id, payload) VALUES (1, randomblob(65536))",
+			);
+			const remove = db.prepare("DELETE FROM health_probe");
+			this.#probeTx = db.transaction(() => {
+				insert.run();
+				remove.run();
+			}).immediate;
+		}
+		return this.#probeTx;
 	}
 
 	describe(): string | undefined {

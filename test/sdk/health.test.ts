@@ -1,0 +1,158 @@
+/**
+ * `/health` answers whether the store can commit now, not merely whether it answers: a full
+ * disk, or a database file deleted or replaced under the running server, make it answer 503
+ * with the problem, and a change of state is logged. A file
+ * deleted or replaced stops every write (nothing more would survive a restart), for good.
+ * The disk tests mount a small file system of their own, which needs root (as in CI).
+ */
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import {
+	copyFileSync,
+	mkdtempSync,
+	renameSync,
+	rmSync,
+	unlinkSync,
+	writeFileSync,
+} from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, describe, test } from "node:test";
+import {
+	type CognitoIdentityClient,
+	CreateIdentityPoolCommand,
+} from "@aws-sdk/client-cognito-identity";
+import { rejectsWith, useServer, withServer } from "../support/server.ts";
+
+async function health(url: string) {
+	const response = await fetch(`${url}/health`);
+	return {
+		status: response.status,
+		body: (await response.json()) as Record<string, string>,
+	};
+}
+
+function logLines() {
+	const lines: { level: number; msg: string }[] = [];
+	return {
+		lines,
+		stream: { write: (line: string) => lines.push(JSON.parse(line)) },
+	};
+}
+
+const createPool = (client: CognitoIdentityClient) =>
+	client.send(
+		new CreateIdentityPoolCommand({
+			IdentityPoolName: "health",
+			AllowUnauthenticatedIdentities: true,
+		}),
+	);
+
+describe("/health: the store can commit", () => {
+	test("a database file deleted under the server: 503, writes refused, the reason logged once", async () => {
+		const log = logLines();
+		await withServer(
+			{ config: { logLevel: "info" }, logStream: log.stream },
+			async (t) => {
+				assert.deepEqual(await health(t.url), {
+					status: 200,
+					body: { status: "ok", store: "sqlite" },
+				});
+				await createPool(t.client);
+				unlinkSync(t.dbPath);
+				assert.deepEqual(await health(t.url), {
+					status: 503,
+					body: {
+						status: "unavailable",
+						store: "sqlite",
+						problem: "the database file was deleted or replaced",
+					},
+				});
+				await rejectsWith(
+					createPool(t.client),
+					"InternalErrorException",
+					"The server cannot store data: see its log.",
+					500,
+				);
+				assert.equal((await health(t.url)).status, 503);
+				const told = log.lines.filter((l) =>
+					l.msg.includes(`the database file ${t.dbPath} was deleted`),
+				);
+				assert.equal(told.length, 1, "the store's failure is told once");
+				assert.equal(told[0]?.level, 50, "at error level");
+			},
+		);
+	});
+
+	test("a database file replaced under the server is refused the same way", async () => {
+		await withServer(async (t) => {
+			await createPool(t.client);
+			const other = `${t.dbPath}.other`;
+			copyFileSync(t.dbPath, other);
+			renameSync(other, t.dbPath);
+			const answer = await health(t.url);
+			assert.equal(answer.status, 503);
+			assert.equal(
+				answer.body.problem,
+				"the database file was deleted or replaced",
+			);
+			await rejectsWith(
+				createPool(t.client),
+				"InternalErrorException",
+				undefined,
+				500,
+			);
+		});
+	});
+
+	describe("a disk that fills up", () => {
+		const root = process.getuid?.() === 0;
+		const dir = mkdtempSync(join(tmpdir(), "idpool-health-"));
+		const mount = (options: string) =>
+			execFileSync("mount", ["-t", "tmpfs", "-o", options, "tmpfs", dir]);
+		const t = useServer(() => {
+			if (root) mount("size=8m,mode=0700");
+			return { config: { db: join(dir, "idpool.db") } };
+		});
+
+		test("503 while the disk is full, ok again once there is room", {
+			skip: !root && "needs root to mount a file system",
+		}, async () => {
+			const filler = join(dir, "filler");
+			await createPool(t.client);
+			// Fill the disk: the write a commit needs has no room left.
+			try {
+				writeFileSync(filler, Buffer.alloc(8 * 1024 * 1024));
+			} catch {
+				// ENOSPC: the file holds whatever fitted, which is all there was.
+			}
+			// The WAL may still have room for a few commits; once it cannot grow, every commit
+			// fails, writes and the health probe alike.
+			let refused = false;
+			for (let i = 0; i < 200 && !refused; i++) {
+				refused = await createPool(t.client).then(
+					() => false,
+					(err: Error & { $metadata?: { httpStatusCode?: number } }) => {
+						assert.equal(err.name, "InternalErrorException");
+						assert.equal(err.$metadata?.httpStatusCode, 500);
+						return true;
+					},
+				);
+			}
+			assert.ok(refused, "a write fails once the disk is full");
+			const full = await health(t.url);
+			assert.equal(full.status, 503);
+			assert.equal(full.body.problem, "SQLITE_FULL");
+			rmSync(filler);
+			assert.equal((await health(t.url)).status, 200);
+			await createPool(t.client);
+			assert.equal((await health(t.url)).status, 200);
+		});
+
+		// After the server has stopped (its hook was registered first).
+		after(() => {
+			if (root) execFileSync("umount", [dir]);
+			rmSync(dir, { recursive: true, force: true });
+		});
+	});
+});
