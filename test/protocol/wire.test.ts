@@ -8,6 +8,19 @@ import { useServer, withServer } from "../support/server.ts";
 
 const CREATE = "AWSCognitoIdentityService.CreateIdentityPool";
 
+/** Creates a pool named `name` over raw HTTP (test/test); answers its id. */
+async function createPool(url: string, name: string): Promise<string> {
+	const created = await raw(url, {
+		target: CREATE,
+		body: JSON.stringify({
+			IdentityPoolName: name,
+			AllowUnauthenticatedIdentities: false,
+		}),
+	});
+	assert.equal(created.status, 200, created.text);
+	return created.json?.IdentityPoolId as string;
+}
+
 describe("awsJson1_1 wire protocol (raw HTTP)", () => {
 	const t = useServer({ credentials: TWO_ACCOUNTS });
 
@@ -281,14 +294,7 @@ describe("awsJson1_1 wire protocol (raw HTTP)", () => {
 	});
 
 	test("an x-amz-* header left out of SignedHeaders is InvalidSignatureException: a replay with another target deletes nothing", async () => {
-		const created = await raw(t.url, {
-			target: CREATE,
-			body: JSON.stringify({
-				IdentityPoolName: "replayed",
-				AllowUnauthenticatedIdentities: false,
-			}),
-		});
-		const id = created.json?.IdentityPoolId as string;
+		const id = await createPool(t.url, "replayed");
 		const body = JSON.stringify({ IdentityPoolId: id });
 		// Signed with SignedHeaders=host;x-amz-date only; the target and the type come after.
 		const replay = await raw(t.url, {
@@ -393,14 +399,7 @@ describe("awsJson1_1 wire protocol (raw HTTP)", () => {
 	});
 
 	test("another account's pool is not found, and not listed", async () => {
-		const created = await raw(t.url, {
-			target: CREATE,
-			body: JSON.stringify({
-				IdentityPoolName: "mine",
-				AllowUnauthenticatedIdentities: false,
-			}),
-		});
-		const id = created.json?.IdentityPoolId as string;
+		const id = await createPool(t.url, "mine");
 		const res = await raw(t.url, {
 			accessKeyId: "other",
 			secretAccessKey: "other-secret",
