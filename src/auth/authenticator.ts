@@ -2,7 +2,8 @@
  * @module auth/authenticator
  * The authentication step of every call, whatever its service: public operations are not
  * checked (a signature they carry is ignored); signed ones must carry a valid SigV4 signature
- * for the service's signing name, made with one of the server's access keys, and, for the
+ * for the service's signing name, made with one of the server's access keys (and then without
+ * a session token, which a long-term key does not have), and, for the
  * operations that accept them (the STS endpoint's GetCallerIdentity), with credentials the
  * server issued, presented with their session token and before they expire. Each server has
  * its own authenticator, so its cache of derived signing keys is its own.
@@ -71,7 +72,16 @@ export class Authenticator {
 	): Promise<Caller | undefined> {
 		if (mode === "none") return undefined;
 		const now = this.#options.clock.now();
-		const lookup = this.#options.lookupAccessKey;
+		const token = securityToken(request);
+		// A long-term key has no session token to present: one sent with it is refused, as
+		// AWS refuses it (docs/behaviour.md#authentication).
+		const lookup = (id: string): SigningCredential | undefined => {
+			const own = this.#options.lookupAccessKey(id);
+			if (own && token !== undefined) {
+				throw new UnrecognizedClientException(INVALID_CLIENT_TOKEN);
+			}
+			return own;
+		};
 		if (mode === "sigv4") {
 			const verified = verifySigV4(
 				request,
@@ -86,21 +96,17 @@ export class Authenticator {
 		// lookup is synchronous: the record is read first.
 		const keyId = signingKeyId(request);
 		let issued: IssuedCredentialRecord | undefined;
-		if (keyId !== undefined && lookup(keyId) === undefined) {
+		if (
+			keyId !== undefined &&
+			this.#options.lookupAccessKey(keyId) === undefined
+		) {
 			issued = await this.#options.issued.get(keyId);
 		}
-		const token = securityToken(request);
 		const verified = verifySigV4(
 			request,
 			(id) => {
 				const own = lookup(id);
-				if (own) {
-					// A long-term key has no session token to present.
-					if (token !== undefined) {
-						throw new UnrecognizedClientException(INVALID_CLIENT_TOKEN);
-					}
-					return own;
-				}
+				if (own) return own;
 				if (!issued || issued.accessKeyId !== id) return undefined;
 				if (token !== issued.sessionToken) {
 					throw new UnrecognizedClientException(INVALID_CLIENT_TOKEN);

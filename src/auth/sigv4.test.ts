@@ -258,7 +258,15 @@ describe("verifySigV4: accepted requests", () => {
 			"us-east-1",
 			"eu-central-1",
 			"ap-southeast-2",
-			"local",
+			"ap-southeast-7",
+			"mx-central-1",
+			"cn-northwest-1",
+			"us-gov-west-1",
+			"us-iso-east-1",
+			"us-isob-east-1",
+			"eu-isoe-west-1",
+			"us-isof-south-1",
+			"eusc-de-east-1",
 		]) {
 			const req = await sign({ region, credentials: OTHER });
 			assert.deepEqual(verify(req), {
@@ -267,6 +275,26 @@ describe("verifySigV4: accepted requests", () => {
 				region,
 			});
 		}
+	});
+
+	test("headers the AWS signers leave unsigned may be unsigned (content-type: aws-sdk-js v2)", () => {
+		const req = signByHand({
+			headers: {
+				host: "cognito-identity.us-east-1.amazonaws.com",
+				"x-amz-date": "20260101T003000Z",
+				"x-amz-target": "AWSCognitoIdentityService.ListIdentityPools",
+				"x-amz-user-agent": "aws-sdk-js/2.1692.0 callback",
+			},
+			unsigned: {
+				"content-type": "application/x-amz-json-1.1",
+				"content-length": String(Buffer.byteLength(BODY)),
+				"user-agent": "aws-sdk-nodejs/2.1692.0 linux/v20.20.2",
+				"x-amzn-trace-id": "Root=1-5759e988-bd862e3fe1be46a994272793",
+				"amz-sdk-invocation-id": "7f0d3c1e-1111-4a55-9a9a-0123456789ab",
+				expect: "100-continue",
+			},
+		});
+		assert.equal(verify(req).accountId, KEY.accountId);
 	});
 
 	test("a request 14 minutes old or 14 minutes ahead passes", async () => {
@@ -501,6 +529,74 @@ describe("verifySigV4: failures", () => {
 			"InvalidSignatureException",
 			"'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.",
 		);
+	});
+
+	test("an x-amz-* header present but not signed, even with a valid signature", () => {
+		const headers = {
+			host: "cognito-identity.us-east-1.amazonaws.com",
+			"x-amz-date": "20260101T003000Z",
+		};
+		rejects(
+			signByHand({
+				headers,
+				unsigned: {
+					"x-amz-target": "AWSCognitoIdentityService.DeleteIdentityPool",
+				},
+			}),
+			"InvalidSignatureException",
+			"There were headers present in the request which were not signed: x-amz-target",
+		);
+		rejects(
+			signByHand({
+				headers: {
+					...headers,
+					"x-amz-target": "AWSCognitoIdentityService.ListIdentityPools",
+				},
+				unsigned: {
+					"x-amz-security-token": "token",
+					"x-amz-content-sha256": "UNSIGNED-PAYLOAD",
+				},
+			}),
+			"InvalidSignatureException",
+			"There were headers present in the request which were not signed: x-amz-content-sha256, x-amz-security-token",
+		);
+		// The date itself, when the Date header is the one signed.
+		rejects(
+			signByHand({
+				amzDate: "20260101T003000Z",
+				headers: {
+					date: "Thu, 01 Jan 2026 00:30:00 GMT",
+					host: "cognito-identity.us-east-1.amazonaws.com",
+				},
+				unsigned: { "x-amz-date": "20260101T003000Z" },
+			}),
+			"InvalidSignatureException",
+			"There were headers present in the request which were not signed: x-amz-date",
+		);
+	});
+
+	test("a region that is not of AWS's form, or whose ids would not fit the model", async () => {
+		for (const region of [
+			"local",
+			"us-east",
+			"US-EAST-1",
+			"us-east-1a",
+			"us_east-1",
+			"us-east-100",
+			"xx-east-1",
+			"cn-1",
+			"eusc-fr-east-1",
+			"aws-global",
+			"a".repeat(40),
+			"us-isob-northwest-1",
+		]) {
+			const req = await sign({ region });
+			rejects(
+				req,
+				"InvalidSignatureException",
+				`Credential should be scoped to a valid region, not '${region}'. `,
+			);
+		}
 	});
 
 	test("a credential that is not 5 parts", async () => {

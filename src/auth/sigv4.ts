@@ -6,7 +6,9 @@
  * is (docs/behaviour.md#authentication). The checks run in the order the real JSON services run them (as
  * observed against them and recorded by emulators such as dynalite): key=value syntax,
  * required parameters and date header, date format, clock skew (15 minutes), `host` signed,
- * algorithm, credential shape, credential scope, access key, payload hash, signature. Every
+ * every `x-amz-*` header signed (so that no header that names the operation or carries a
+ * credential can be added to a captured request), algorithm, credential shape, credential
+ * scope (a region of AWS's form), access key, payload hash, signature. Every
  * failure is a protocol error answered with HTTP 400 and AWS's wording. The canonical
  * request is always built from the SHA-256 of the body actually received, never from the
  * `x-amz-content-sha256` header, so a tampered body never passes. Derived signing keys are
@@ -14,6 +16,7 @@
  */
 import * as nodeCrypto from "node:crypto";
 import { createHash, createHmac, timingSafeEqual } from "node:crypto";
+import { isRegionName } from "../domain/ids.ts";
 import {
 	IncompleteSignatureException,
 	InvalidSignatureException,
@@ -51,12 +54,6 @@ const DEFAULT_SERVICE = "cognito-identity";
 /** AWS accepts a request time at most 15 minutes away from its own clock, either way. */
 const MAX_SKEW_MS = 15 * 60 * 1000;
 const AMZ_DATE = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/;
-/**
- * Any region name is accepted (it becomes the caller's region), but only one made of
- * letters, digits and dashes: the region prefixes identity and pool ids (`region:uuid`), so
- * a `:` or a space in it would make ids ambiguous.
- */
-const REGION = /^[A-Za-z0-9-]{1,64}$/;
 const HEX_SIGNATURE = /^[0-9a-f]{64}$/;
 
 const MSG_MISSING_TOKEN = "Missing Authentication Token";
@@ -69,6 +66,30 @@ const MSG_CONTENT_SHA256 =
 	"The provided 'x-amz-content-sha256' header does not match what was computed.";
 const MSG_HOST_NOT_SIGNED =
 	"'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.";
+const MSG_HEADERS_NOT_SIGNED =
+	"There were headers present in the request which were not signed";
+
+/**
+ * The `x-amz-*` headers of a request that are not among its signed headers, sorted. Only
+ * that prefix: `x-amzn-trace-id`, which the AWS signers leave out on purpose, is another.
+ */
+function unsignedAmzHeaders(
+	headers: SignedRequest["headers"],
+	signed: ReadonlySet<string>,
+): string[] {
+	const unsigned: string[] = [];
+	for (const name of Object.keys(headers)) {
+		const lower = name.toLowerCase();
+		if (
+			lower.startsWith("x-amz-") &&
+			headers[name] !== undefined &&
+			!signed.has(lower)
+		) {
+			unsigned.push(lower);
+		}
+	}
+	return unsigned.sort();
+}
 
 /** The first value of a header, multi-valued headers joined with "," (the SigV4 rule). */
 function header(
@@ -295,9 +316,9 @@ function requestTime(
  *   parameters or date header (one message listing each, then `Authorization=<header>`),
  *   a malformed date, an unsupported algorithm, a credential without 5 parts →
  *   IncompleteSignatureException;
- * - request time out of the 15-minute window, `host` not signed, bad region / service /
- *   terminator / date in the scope (messages concatenated as AWS does) →
- *   InvalidSignatureException;
+ * - request time out of the 15-minute window, `host` not signed, an `x-amz-*` header
+ *   present but not signed, bad region / service / terminator / date in the scope
+ *   (messages concatenated as AWS does) → InvalidSignatureException;
  * - unknown access key → UnrecognizedClientException;
  * - `x-amz-content-sha256` not the hash of the received body, signature mismatch →
  *   InvalidSignatureException.
@@ -368,8 +389,16 @@ export function verifySigV4(
 
 	// `host` must be signed (AWS answers InvalidSignatureException here, not Incomplete…).
 	const signedHeaders = signedHeadersParam.split(";");
-	if (!signedHeaders.some((name) => name.toLowerCase() === "host")) {
+	const signedNames = new Set(signedHeaders.map((name) => name.toLowerCase()));
+	if (!signedNames.has("host")) {
 		throw new InvalidSignatureException(MSG_HOST_NOT_SIGNED);
+	}
+	// So must every `x-amz-*` header present: the target, the session token, the date.
+	const unsigned = unsignedAmzHeaders(req.headers, signedNames);
+	if (unsigned.length > 0) {
+		throw new InvalidSignatureException(
+			`${MSG_HEADERS_NOT_SIGNED}: ${unsigned.join(", ")}`,
+		);
 	}
 
 	if (algorithm !== ALGORITHM) {
@@ -388,7 +417,8 @@ export function verifySigV4(
 	const [accessKeyId, scopeDate, region, scopeService, terminator] =
 		scopeParts as [string, string, string, string, string];
 	let scopeProblems = "";
-	if (!REGION.test(region)) {
+	// The region becomes the caller's and prefixes the ids it makes: AWS's form only.
+	if (!isRegionName(region)) {
 		scopeProblems += `Credential should be scoped to a valid region, not '${region}'. `;
 	}
 	if (scopeService !== service) {

@@ -8,7 +8,7 @@
  * caller's is ResourceNotFoundException, exactly as if the pool did not exist (docs/behaviour.md#accounts-and-regions).
  */
 import { InvalidParameterException } from "../errors/service-errors.ts";
-import { partitionOf, regionOfId } from "./ids.ts";
+import { isRegionName, partitionOf, regionOfId } from "./ids.ts";
 import { poolNotFound } from "./pools.ts";
 import type { PoolKey } from "./records.ts";
 
@@ -23,8 +23,6 @@ export interface PoolArn {
 const EXPECTED =
 	"arn:<partition>:cognito-identity:<region>:<12-digit account id>:identitypool/<IdentityPoolId>";
 const PARTITION = /^[a-z][a-z0-9-]*$/;
-/** Region names as the signature scope admits them (auth/sigv4.ts). */
-const REGION = /^[A-Za-z0-9-]{1,64}$/;
 const ACCOUNT = /^\d{12}$/;
 /** The model's IdentityPoolId: 1..55 characters, `[\w-]+:[0-9a-f-]+`. */
 const POOL_ID = /^[A-Za-z0-9_-]+:[0-9a-f-]+$/;
@@ -58,7 +56,7 @@ function parsePoolArn(arn: string): PoolArn {
 	if (service !== "cognito-identity") {
 		throw invalidArn(`the service is '${service}', not 'cognito-identity'`);
 	}
-	if (!REGION.test(region)) {
+	if (!isRegionName(region)) {
 		throw invalidArn(`'${region}' is not a region`);
 	}
 	if (!ACCOUNT.test(accountId)) {

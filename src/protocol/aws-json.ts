@@ -7,6 +7,7 @@
  * functions ({@link checkContentType}, {@link decodeBody}, {@link encodeResult},
  * {@link encodeError}) that the protocol object composes. Nothing here knows Fastify.
  */
+import { isUtf8 } from "node:buffer";
 import {
 	SerializationException,
 	UnknownOperationException,
@@ -46,27 +47,61 @@ export const ALLOWED_HEADERS = [
 	"amz-sdk-request",
 ];
 
+/** The charsets a JSON body may declare: UTF-8, under either of its names. */
+const UTF_8 = new Set(["utf-8", "utf8"]);
+
+/** Whether the parameters of a content type leave the body UTF-8: no charset, or UTF-8. */
+function declaresUtf8(parameters: readonly string[]): boolean {
+	for (const parameter of parameters) {
+		const eq = parameter.indexOf("=");
+		const name = (eq < 0 ? parameter : parameter.slice(0, eq))
+			.trim()
+			.toLowerCase();
+		if (name !== "charset") continue;
+		const value = parameter
+			.slice(eq + 1)
+			.trim()
+			.replace(/^"(.*)"$/, "$1")
+			.toLowerCase();
+		if (!UTF_8.has(value)) return false;
+	}
+	return true;
+}
+
 /**
- * Accepts `application/x-amz-json-1.1` and `application/json` (docs/behaviour.md#wire-protocol), with or without
- * parameters such as a charset, and a missing content type (some clients send none).
- * @throws SerializationException for any other content type.
+ * Accepts `application/x-amz-json-1.1` and `application/json` (docs/behaviour.md#wire-protocol),
+ * with or without parameters, and a missing content type (some clients send none). A
+ * charset, if declared, must be UTF-8 (in any case, quoted or not): JSON bodies are read as
+ * UTF-8, so a body declared in another charset would be read as something it is not.
+ * @throws SerializationException for any other content type or charset.
  */
 function checkContentType(header: string | undefined): void {
 	if (header === undefined) return;
-	const type = header.split(";")[0]?.trim().toLowerCase();
-	if (type !== JSON_11 && type !== "application/json") {
+	const [type = "", ...parameters] = header.split(";");
+	const mediaType = type.trim().toLowerCase();
+	if (
+		(mediaType !== JSON_11 && mediaType !== "application/json") ||
+		!declaresUtf8(parameters)
+	) {
 		throw new SerializationException(
-			`Unsupported content type: ${printable(type ?? "")}`,
+			`Unsupported content type: ${printable(header.trim())}`,
 		);
 	}
 }
 
 /**
- * Decodes the body: a JSON object, or `{}` for an empty body.
- * @throws SerializationException when the body is not JSON or not a JSON object.
+ * Decodes the body: a JSON object, or `{}` for an empty body. The bytes must be UTF-8: a
+ * byte sequence that is not is refused, never read with replacement characters (two
+ * different bodies would then mean the same strings).
+ * @throws SerializationException when the body is not UTF-8, not JSON, or not a JSON object.
  */
 function decodeBody(body: Buffer | undefined): unknown {
 	if (!body || body.length === 0) return {};
+	if (!isUtf8(body)) {
+		throw new SerializationException(
+			"Malformed JSON: the request body is not valid UTF-8.",
+		);
+	}
 	let value: unknown;
 	try {
 		value = JSON.parse(body.toString("utf8"));

@@ -5,7 +5,7 @@
  * first value of a name wins), answered in STS's XML. Framing reads `Action`; once the
  * registry has answered, `Version` must be STS's; the input is checked against the STS
  * model's constraints with Coral's wording (`N validation error(s) detected: ...`, sensitive
- * values redacted); results are written as `<ActionResponse><ActionResult>...` in the order
+ * values redacted, a NUL refused as in JSON inputs); results are written as `<ActionResponse><ActionResult>...` in the order
  * of their members, timestamps as ISO 8601 to the second; errors travel in STS's
  * `<ErrorResponse>` with its codes and HTTP statuses (authentication failures 403, most
  * others 400, `InternalFailure` 500). See docs/behaviour.md, "The STS-compatible endpoint".
@@ -27,6 +27,7 @@ import {
 } from "../errors/sts-errors.ts";
 import { element, STS_NAMESPACE, STS_VERSION } from "../lib/xml.ts";
 import type { Protocol, RawRequest, RawResponse } from "./protocol.ts";
+import { characterProblem } from "./validation.ts";
 
 /** The form content type of query-protocol requests. */
 const FORM = "application/x-www-form-urlencoded";
@@ -128,6 +129,13 @@ function violations(spec: ParamSpec, raw: string | undefined): string[] {
 	const at = `at '${spec.member}' failed to satisfy constraint: Member must`;
 	if (raw === undefined) {
 		return spec.required ? [`Value null ${at} not be null`] : [];
+	}
+	// A string no store keeps as sent: never printed, its other constraints not checked.
+	const problem = characterProblem(raw);
+	if (problem !== undefined) {
+		return [
+			`Value at '${spec.member}' failed to satisfy constraint: Member ${problem}`,
+		];
 	}
 	const shown = `Value '${spec.sensitive ? SENSITIVE : raw}'`;
 	const problems: string[] = [];

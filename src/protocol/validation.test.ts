@@ -5,6 +5,7 @@ import {
 	ValidationException,
 } from "../errors/protocol-errors.ts";
 import {
+	characterProblem,
 	displayPattern,
 	javaString,
 	memberPath,
@@ -257,6 +258,78 @@ describe("validateInput: strings", () => {
 				validateInput("SetIdentityPoolRoles", body("a b")),
 			),
 			/Member must satisfy regular expression pattern: \[\\p\{L\}\\p\{M\}\\p\{S\}\\p\{N\}\\p\{P\}\]\+$/,
+		);
+	});
+});
+
+describe("validateInput: the null character and unpaired surrogates", () => {
+	const NUL = "must not contain the null character (U+0000)";
+	const SURROGATE = "must not contain an unpaired surrogate";
+
+	test("characterProblem: NUL first, then any surrogate without its partner", () => {
+		assert.equal(characterProblem("s\u0000x"), NUL);
+		assert.equal(characterProblem("\ud800\u0000"), NUL);
+		for (const s of ["s\ud800x", "s\udbff", "\udc00x", "\udc00\ud800"]) {
+			assert.equal(characterProblem(s), SURROGATE, JSON.stringify(s));
+		}
+		for (const s of ["", "s\ufffdx", "\ud83d\ude00", "caf\u00e9", "\u0001"]) {
+			assert.equal(characterProblem(s), undefined, JSON.stringify(s));
+		}
+	});
+
+	test("reported alone, at the path, without the value or the string's other constraints", () => {
+		assert.equal(
+			validationMessage(() =>
+				validateInput("CreateIdentityPool", {
+					IdentityPoolName: "a\u0000b",
+					AllowUnauthenticatedIdentities: false,
+					DeveloperProviderName: `${"x".repeat(200)}\ud800`,
+				}),
+			),
+			"2 validation errors detected: " +
+				`Value at 'identityPoolName' failed to satisfy constraint: Member ${NUL}; ` +
+				`Value at 'developerProviderName' failed to satisfy constraint: Member ${SURROGATE}`,
+		);
+	});
+
+	test("in structures of a list, map keys, map values, enums", () => {
+		assert.equal(
+			validationMessage(() =>
+				validateInput("CreateIdentityPool", {
+					IdentityPoolName: "pool",
+					AllowUnauthenticatedIdentities: false,
+					CognitoIdentityProviders: [
+						{ ProviderName: "cognito-idp.us-east-1.amazonaws.com/a\u0000" },
+					],
+					SupportedLoginProviders: { "graph.facebook.com\udfff": "123" },
+					IdentityPoolTags: { team: "\ud800" },
+				}),
+			),
+			"3 validation errors detected: " +
+				`Value at 'supportedLoginProviders' failed to satisfy constraint: Map keys ${SURROGATE}; ` +
+				`Value at 'cognitoIdentityProviders.1.member.providerName' failed to satisfy constraint: Member ${NUL}; ` +
+				`Value at 'identityPoolTags' failed to satisfy constraint: Map value ${SURROGATE}`,
+		);
+		assert.equal(
+			validationMessage(() =>
+				validateInput("SetIdentityPoolRoles", {
+					IdentityPoolId: POOL,
+					Roles: { "authenticated\u0000": ROLE },
+				}),
+			),
+			`1 validation error detected: Value at 'roles' failed to satisfy constraint: Map keys ${NUL}`,
+		);
+	});
+
+	test("a value of another JSON type is still a type error", () => {
+		assert.equal(
+			serializationMessage(() =>
+				validateInput("UntagResource", {
+					ResourceArn: `arn:aws:cognito-identity:us-east-1:123456789012:identitypool/${POOL}`,
+					TagKeys: ["a\u0000", 1],
+				}),
+			),
+			"NUMBER_VALUE can not be converted to a String",
 		);
 	});
 });

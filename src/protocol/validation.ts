@@ -24,6 +24,14 @@
  * the other kinds); inside `[..]` the constraints are listed in the same order.
  * A value that is, or contains, something `@sensitive` is never printed: `Value at '<path>'`.
  *
+ * Every string (a member, a list item, a map key or value) must also be one that every
+ * store keeps as it was sent ({@link characterProblem}): without the null character U+0000
+ * (PostgreSQL refuses it) and without an unpaired UTF-16 surrogate (a JSON `\ud800` escape
+ * decodes to one; UTF-8 cannot carry it, so two different strings would become one). Such a
+ * string is reported alone, without its value and without its other constraints:
+ * `Value at '<path>' failed to satisfy constraint: Member must not contain ...` (`Map keys
+ * must not contain ...`, `Map value must not contain ...` for a map's).
+ *
  * Everything is compiled once, at module load, into one closure per shape.
  */
 
@@ -85,6 +93,49 @@ function countCodePoints(s: string): number {
 		n++;
 	}
 	return n;
+}
+
+/** Node 20's `String.prototype.isWellFormed` (ES2024, newer than the compiled library). */
+function isWellFormed(s: string): boolean {
+	return (s as unknown as { isWellFormed(): boolean }).isWellFormed();
+}
+
+/**
+ * Why no store could keep `s` as it was sent, as the end of a constraint message (`must
+ * not contain ...`), or `undefined` when it is an ordinary string (docs/behaviour.md#validation).
+ */
+export function characterProblem(s: string): string | undefined {
+	if (s.includes("\0")) return "must not contain the null character (U+0000)";
+	if (!isWellFormed(s)) return "must not contain an unpaired surrogate";
+	return undefined;
+}
+
+/** The violation of a string {@link characterProblem} refuses: never printed, as sent. */
+function characterViolation(
+	ctx: Context,
+	path: string,
+	subject: "Member" | "Map keys" | "Map value",
+	problem: string,
+): void {
+	ctx.violations.push(
+		`Value at '${path}' failed to satisfy constraint: ${subject} ${problem}`,
+	);
+}
+
+/**
+ * The first {@link characterProblem} of `values` when the shape holds strings (values of
+ * other JSON types are left to the shape's type check).
+ */
+function firstCharacterProblem(
+	shape: Compiled,
+	values: Iterable<unknown>,
+): string | undefined {
+	if (!shape.strings) return undefined;
+	for (const v of values) {
+		const problem = typeof v === "string" ? characterProblem(v) : undefined;
+		if (problem !== undefined) return problem;
+	}
+	return undefined;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -168,6 +219,8 @@ interface Compiled {
 	satisfied?: (value: unknown) => boolean;
 	/** For plain values: every constraint message of the shape, for `[..]` lists. */
 	constraintMessages?: readonly string[];
+	/** The shape is a string or an enum: its values are checked by {@link characterProblem}. */
+	strings?: true;
 	/** The shape is, or contains, something sensitive. */
 	sensitive: boolean;
 }
@@ -307,18 +360,24 @@ function compileString(
 	};
 	if (constraintMessages.length === 0) {
 		return {
-			validate: (value) => check(value),
+			validate: (value, path, ctx) => {
+				const s = check(value);
+				storable(s, path, ctx);
+				return s;
+			},
 			satisfied: (value) => {
 				check(value);
 				return true;
 			},
 			constraintMessages,
 			sensitive,
+			strings: true,
 		};
 	}
 	return {
 		validate: (value, path, ctx, hide) => {
 			const s = check(value);
+			if (!storable(s, path, ctx)) return s;
 			if (!lengthOk(s)) {
 				const n = countCodePoints(s);
 				if (n > max) violation(ctx, s, path, hide, maxMessage as string);
@@ -334,7 +393,19 @@ function compileString(
 		},
 		constraintMessages,
 		sensitive,
+		strings: true,
 	};
+}
+
+/**
+ * Reports the {@link characterProblem} of a string member, if it has one; answers whether it
+ * has none (its other constraints are checked only then).
+ */
+function storable(s: string, path: string, ctx: Context): boolean {
+	const problem = characterProblem(s);
+	if (problem === undefined) return true;
+	characterViolation(ctx, path, "Member", problem);
+	return false;
 }
 
 function compileEnum(values: readonly string[]): Compiled {
@@ -347,12 +418,15 @@ function compileEnum(values: readonly string[]): Compiled {
 	return {
 		validate: (value, path, ctx, hide) => {
 			const s = check(value);
-			if (!allowed.has(s)) violation(ctx, s, path, hide, message);
+			if (storable(s, path, ctx) && !allowed.has(s)) {
+				violation(ctx, s, path, hide, message);
+			}
 			return s;
 		},
 		satisfied: (value) => allowed.has(check(value)),
 		constraintMessages: [message],
 		sensitive: false,
+		strings: true,
 	};
 }
 
@@ -506,7 +580,11 @@ function compileList(
 		const satisfied = element.satisfied as (v: unknown) => boolean;
 		let ok = true;
 		for (const v of list) if (!satisfied(v)) ok = false;
-		if (!ok && elementMessage) violation(ctx, list, path, hide, elementMessage);
+		const problem = firstCharacterProblem(element, list);
+		if (problem !== undefined) characterViolation(ctx, path, "Member", problem);
+		else if (!ok && elementMessage) {
+			violation(ctx, list, path, hide, elementMessage);
+		}
 		return list;
 	};
 	return { validate, sensitive };
@@ -551,7 +629,12 @@ function compileMap(
 			violation(ctx, map, path, hide, minMessage as string);
 		let keysOk = true;
 		for (const k of keys) if (!keySatisfied(k)) keysOk = false;
-		if (!keysOk && keyMessage) violation(ctx, map, path, hide, keyMessage);
+		const keyProblem = firstCharacterProblem(key, keys);
+		if (keyProblem !== undefined) {
+			characterViolation(ctx, path, "Map keys", keyProblem);
+		} else if (!keysOk && keyMessage) {
+			violation(ctx, map, path, hide, keyMessage);
+		}
 		if (aggregateValues) {
 			const out: Record<string, unknown> = {};
 			for (const k of keys) {
@@ -566,8 +649,15 @@ function compileMap(
 		const valueSatisfied = val.satisfied as (v: unknown) => boolean;
 		let valuesOk = true;
 		for (const k of keys) if (!valueSatisfied(map[k])) valuesOk = false;
-		if (!valuesOk && valueMessage)
+		const valueProblem = firstCharacterProblem(
+			val,
+			keys.map((k) => map[k]),
+		);
+		if (valueProblem !== undefined) {
+			characterViolation(ctx, path, "Map value", valueProblem);
+		} else if (!valuesOk && valueMessage) {
 			violation(ctx, map, path, hide, valueMessage);
+		}
 		return map;
 	};
 	return { validate, sensitive };

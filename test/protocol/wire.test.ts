@@ -8,6 +8,19 @@ import { useServer, withServer } from "../support/server.ts";
 
 const CREATE = "AWSCognitoIdentityService.CreateIdentityPool";
 
+/** Creates a pool named `name` over raw HTTP (test/test); answers its id. */
+async function createPool(url: string, name: string): Promise<string> {
+	const created = await raw(url, {
+		target: CREATE,
+		body: JSON.stringify({
+			IdentityPoolName: name,
+			AllowUnauthenticatedIdentities: false,
+		}),
+	});
+	assert.equal(created.status, 200, created.text);
+	return created.json?.IdentityPoolId as string;
+}
+
 describe("awsJson1_1 wire protocol (raw HTTP)", () => {
 	const t = useServer({ credentials: TWO_ACCOUNTS });
 
@@ -87,6 +100,57 @@ describe("awsJson1_1 wire protocol (raw HTTP)", () => {
 		});
 		assert.equal(res.status, 400);
 		assert.equal(res.json?.__type, "SerializationException");
+	});
+
+	test("a charset other than UTF-8 is SerializationException; UTF-8 in any spelling is read", async () => {
+		for (const contentType of [
+			"application/json; charset=utf-16",
+			"application/x-amz-json-1.1; charset=UTF-16LE",
+			'application/json; charset="iso-8859-1"',
+			"application/json;charset=latin1",
+			"application/json; charset=",
+		]) {
+			const res = await raw(t.url, {
+				contentType,
+				body: JSON.stringify({ MaxResults: 5 }),
+			});
+			assert.equal(res.status, 400, contentType);
+			assert.deepEqual(
+				res.json,
+				{
+					__type: "SerializationException",
+					message: `Unsupported content type: ${contentType}`,
+				},
+				contentType,
+			);
+		}
+		for (const contentType of [
+			"application/json; charset=utf-8",
+			"application/x-amz-json-1.1; charset=UTF-8",
+			'application/json; charset="utf-8"',
+			"application/json;charset=utf8",
+			"application/json; version=1; charset=Utf-8",
+		]) {
+			const res = await raw(t.url, {
+				contentType,
+				body: JSON.stringify({ MaxResults: 5 }),
+			});
+			assert.equal(res.status, 200, `${contentType}: ${res.text}`);
+		}
+	});
+
+	test("a body that is not valid UTF-8 is SerializationException, not read with replacement characters", async () => {
+		const body = Buffer.concat([
+			Buffer.from('{"MaxResults":5,"NextToken":"a'),
+			Buffer.from([0xed, 0xa0, 0x80]),
+			Buffer.from('"}'),
+		]);
+		const res = await raw(t.url, { body });
+		assert.equal(res.status, 400);
+		assert.deepEqual(res.json, {
+			__type: "SerializationException",
+			message: "Malformed JSON: the request body is not valid UTF-8.",
+		});
 	});
 
 	test("malformed JSON, and a body that is not an object, are SerializationException", async () => {
@@ -229,6 +293,90 @@ describe("awsJson1_1 wire protocol (raw HTTP)", () => {
 		assert.match(String(future.json?.message), /Signature not yet current/);
 	});
 
+	test("an x-amz-* header left out of SignedHeaders is InvalidSignatureException: a replay with another target deletes nothing", async () => {
+		const id = await createPool(t.url, "replayed");
+		const body = JSON.stringify({ IdentityPoolId: id });
+		// Signed with SignedHeaders=host;x-amz-date only; the target and the type come after.
+		const replay = await raw(t.url, {
+			target: undefined,
+			contentType: undefined,
+			body,
+			afterSign: (headers) => {
+				headers["x-amz-target"] =
+					"AWSCognitoIdentityService.DeleteIdentityPool";
+				headers["content-type"] = "application/x-amz-json-1.1";
+			},
+		});
+		assert.match(
+			String(replay.headers.get("x-amzn-errortype")),
+			/^InvalidSignatureException:/,
+		);
+		assert.equal(replay.status, 400);
+		assert.deepEqual(replay.json, {
+			__type: "InvalidSignatureException",
+			message:
+				"There were headers present in the request which were not signed: x-amz-target",
+		});
+		const still = await raw(t.url, {
+			target: "AWSCognitoIdentityService.DescribeIdentityPool",
+			body,
+		});
+		assert.equal(still.status, 200);
+		assert.equal(still.json?.IdentityPoolId, id);
+		// Every unsigned x-amz-* header is named, in order.
+		const two = await raw(t.url, {
+			extraHeaders: { "x-amz-user-agent": "signed/1.0" },
+			afterSign: (headers) => {
+				headers["x-amz-security-token"] = "unsigned";
+				headers["x-amz-meta-note"] = "unsigned";
+			},
+		});
+		assert.deepEqual(two.json, {
+			__type: "InvalidSignatureException",
+			message:
+				"There were headers present in the request which were not signed: x-amz-meta-note, x-amz-security-token",
+		});
+	});
+
+	test("content-type, user-agent and x-amzn-trace-id may be left unsigned (aws-sdk-js v2 signs no content-type)", async () => {
+		const res = await raw(t.url, {
+			contentType: undefined,
+			body: JSON.stringify({ MaxResults: 5 }),
+			afterSign: (headers) => {
+				headers["content-type"] = "application/x-amz-json-1.1";
+				headers["user-agent"] = "aws-sdk-nodejs/2.1692.0";
+				headers["x-amzn-trace-id"] = "Root=1-5759e988-bd862e3fe1be46a994272793";
+			},
+		});
+		assert.equal(res.status, 200, res.text);
+		assert.ok(Array.isArray(res.json?.IdentityPools));
+	});
+
+	test("a session token on a call signed with a long-term key is UnrecognizedClientException", async () => {
+		const res = await raw(t.url, {
+			body: JSON.stringify({ MaxResults: 5 }),
+			extraHeaders: { "x-amz-security-token": "FwoGZXIvYXdzEJr//////////wE" },
+		});
+		assert.equal(res.status, 400);
+		assert.deepEqual(res.json, {
+			__type: "UnrecognizedClientException",
+			message: "The security token included in the request is invalid.",
+		});
+		// Nothing is created with one either.
+		const create = await raw(t.url, {
+			target: CREATE,
+			body: JSON.stringify({
+				IdentityPoolName: "with-token",
+				AllowUnauthenticatedIdentities: false,
+			}),
+			extraHeaders: { "x-amz-security-token": "token" },
+		});
+		assert.equal(create.json?.__type, "UnrecognizedClientException");
+		const list = await raw(t.url, { body: JSON.stringify({ MaxResults: 60 }) });
+		const pools = list.json?.IdentityPools as { IdentityPoolName: string }[];
+		assert.ok(!pools.some((p) => p.IdentityPoolName === "with-token"));
+	});
+
 	test("an unknown access key is UnrecognizedClientException", async () => {
 		const res = await raw(t.url, {
 			accessKeyId: "nobody",
@@ -251,14 +399,7 @@ describe("awsJson1_1 wire protocol (raw HTTP)", () => {
 	});
 
 	test("another account's pool is not found, and not listed", async () => {
-		const created = await raw(t.url, {
-			target: CREATE,
-			body: JSON.stringify({
-				IdentityPoolName: "mine",
-				AllowUnauthenticatedIdentities: false,
-			}),
-		});
-		const id = created.json?.IdentityPoolId as string;
+		const id = await createPool(t.url, "mine");
 		const res = await raw(t.url, {
 			accessKeyId: "other",
 			secretAccessKey: "other-secret",
