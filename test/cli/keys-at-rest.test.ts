@@ -189,14 +189,11 @@ describe("private keys encrypted at rest (the built binary)", () => {
 		const kek = newKek();
 		const file = kekFile("sealed.kek", kek);
 		const args = ["--port", "0", "--issuer", ISSUER, "--db", db];
-		const s = await serveIdpool([
-			...args,
-			"--key-encryption-key-file",
-			file,
-		]);
-		const kekId = /keys: +encrypted at rest with key-encryption key ([0-9a-f]{16})\n/.exec(
-			s.stdout(),
-		)?.[1];
+		const s = await serveIdpool([...args, "--key-encryption-key-file", file]);
+		const kekId =
+			/keys: +encrypted at rest with key-encryption key ([0-9a-f]{16})\n/.exec(
+				s.stdout(),
+			)?.[1];
 		assert.ok(kekId, s.stdout());
 		const { token, poolId, jwks } = await tokenAndJwks(s);
 		await verifies(token, poolId, jwks);
@@ -336,9 +333,10 @@ async function kekLifecycle(db: string): Promise<void> {
 		{},
 	);
 	assert.equal(rewrapped.code, 0, rewrapped.stderr);
-	const id2 = /^rewrapped: 1 signing key re-encrypted with key-encryption key (\w+)\n/.exec(
-		rewrapped.stdout,
-	)?.[1];
+	const id2 =
+		/^rewrapped: 1 signing key re-encrypted with key-encryption key (\w+)\n/.exec(
+			rewrapped.stdout,
+		)?.[1];
 	assert.ok(id2, rewrapped.stdout);
 	assert.notEqual(id2, id1);
 	assert.match(

@@ -55,7 +55,11 @@ export function runIdpool(
 			{ env: environment(options), timeout: 30_000, killSignal: "SIGKILL" },
 			(error, stdout, stderr) => {
 				const code = error ? (error.code as number | null) : 0;
-				resolve({ code: typeof code === "number" ? code : null, stdout, stderr });
+				resolve({
+					code: typeof code === "number" ? code : null,
+					stdout,
+					stderr,
+				});
 			},
 		);
 	});
