@@ -143,10 +143,17 @@ export class KeyRing {
 				throw new Error("the store holds no signing key after inserting one");
 			}
 		}
-		if (this.#encryption.currentId === undefined) return { encrypted: 0 };
+		const plain = (key: SigningKeyRecord) =>
+			storedKekId(key.privateKeyPem) === undefined;
+		if (
+			this.#encryption.currentId === undefined ||
+			!this.#entries.some((e) => plain(e.record))
+		) {
+			return { encrypted: 0 };
+		}
 		// A key stored in plain is readable without any KEK, so any server may seal it.
 		const encrypted = await this.#repo.updatePrivateKeys((key) =>
-			storedKekId(key.privateKeyPem) === undefined
+			plain(key)
 				? this.#encryption.seal(key.kid, key.privateKeyPem)
 				: undefined,
 		);
@@ -171,7 +178,7 @@ export class KeyRing {
 				"no key-encryption key is set (IDPOOL_KEY_ENCRYPTION_KEY_FILE or IDPOOL_KEY_ENCRYPTION_KEY): the first key given is the one every signing key is encrypted with",
 			);
 		}
-		const changed = await this.#repo.updatePrivateKeys((key) =>
+		return this.#repo.updatePrivateKeys((key) =>
 			this.#encryption.isCurrent(key.privateKeyPem)
 				? undefined
 				: this.#encryption.seal(
@@ -179,8 +186,6 @@ export class KeyRing {
 						this.#encryption.open(key.kid, key.privateKeyPem),
 					),
 		);
-		await this.reload().catch((error: unknown) => this.#onReloadError(error));
-		return changed;
 	}
 
 	/**
@@ -303,17 +308,12 @@ export class KeyRing {
 	async #load(): Promise<void> {
 		const startedAt = this.#clock.now();
 		let records: SigningKeyRecord[];
-		try {
-			records = await this.#repo.list();
-		} catch (error) {
-			this.#lastReloadFailed = true;
-			throw error;
-		}
 		// Private keys by kid: those parsed before are kept (a rewrapped key is the same key);
 		// new ones are decrypted and parsed now, so that a key this server cannot use fails
 		// the read (and keeps the keys loaded before), not a request.
 		const kept = new Map<string, KeyObject>();
 		try {
+			records = await this.#repo.list();
 			for (const record of records) {
 				kept.set(
 					record.kid,
