@@ -19,7 +19,7 @@ function kebab(name: string): string {
 function configurationPage(): string {
 	const rows = SETTINGS.map(
 		(s) =>
-			`| \`--${s.flag}\` | \`${s.env}\` | \`${s.key}\` | ${s.default === undefined ? "(none)" : s.default === "" ? "(empty)" : `\`${s.default}\``} | ${s.description} |`,
+			`| ${s.flag === undefined ? "(none)" : `\`--${s.flag}\``} | \`${s.env}\` | \`${s.key}\` | ${s.default === undefined ? "(none)" : s.default === "" ? "(empty)" : `\`${s.default}\``} | ${s.description} |`,
 	);
 	return `# Configuration
 

@@ -5,7 +5,7 @@
  * use) surface as a {@link UsageError} or ConfigError with a one-line message; `bin/` prints
  * it and exits non-zero, without a stack trace.
  */
-import { readFileSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 import { parseArgs } from "node:util";
 import {
 	type AccountCredential,
@@ -18,6 +18,7 @@ import { lowerThreadPoolPriority } from "../lib/thread-pool-priority.ts";
 import {
 	createServer,
 	type IdpoolServer,
+	KeyEncryptionError,
 	openConfiguredStore,
 } from "../server/create-server.ts";
 import { keysCommand } from "./keys.ts";
@@ -36,7 +37,8 @@ export function isUserError(err: unknown): err is Error {
 	return (
 		err instanceof UsageError ||
 		err instanceof ConfigError ||
-		err instanceof CredentialsFileError
+		err instanceof CredentialsFileError ||
+		err instanceof KeyEncryptionError
 	);
 }
 
@@ -50,15 +52,19 @@ Commands:
   keys list    List the token-signing keys in the database (--db).
   keys rotate  Add a new signing key; servers publish it at once and sign with it after
                twice the key reload interval.
+  keys rewrap  Re-encrypt every stored private key with the first key-encryption key
+               given (--key-encryption-key-file), reading them with any key given.
   help         Show this text.
 
 Options of serve and keys (each also as an environment variable):
-${SETTINGS.map((s) => `  --${s.flag.padEnd(26)} ${s.env}${s.default ? ` (default: ${s.default || '""'})` : ""}`).join("\n")}
+${SETTINGS.map((s) => `  ${(s.flag ? `--${s.flag}` : "(variable only)").padEnd(28)} ${s.env}${s.default ? ` (default: ${s.default || '""'})` : ""}`).join("\n")}
 `;
 
 function parseFlags(args: string[]): Record<string, string | undefined> {
 	const options = Object.fromEntries(
-		SETTINGS.map((s) => [s.flag, { type: "string" as const }]),
+		SETTINGS.flatMap((s) =>
+			s.flag === undefined ? [] : [[s.flag, { type: "string" as const }]],
+		),
 	);
 	try {
 		const { values, positionals } = parseArgs({
@@ -90,6 +96,18 @@ function readCredentials(config: Config): AccountCredential[] | undefined {
 		);
 	}
 	return parseCredentialsFile(text, config.credentialsFile);
+}
+
+/** A warning when the key-encryption key file may be read or written by other users. */
+function keyFileWarnings(config: Config): string[] {
+	const file = config.keyEncryptionKeyFile;
+	if (file === undefined) return [];
+	const mode = (statSync(file, { throwIfNoEntry: false })?.mode ?? 0) & 0o777;
+	return mode & 0o066
+		? [
+				`other users of this machine can read or write the key-encryption key file ${file} (${mode.toString(8).padStart(4, "0")}): chmod 600 it`,
+			]
+		: [];
 }
 
 /** Starts the server and answers it once it listens; the caller owns shutdown. */
@@ -132,6 +150,14 @@ async function serve(
 			`  signing:   ${pool.threads} thread-pool threads at nice ${pool.nice}`,
 		);
 	}
+	if (config.db !== ":memory:") {
+		const kek = server.keys.encryptionKeyId;
+		output.out(
+			kek === undefined
+				? "  keys:      not encrypted at rest (set IDPOOL_KEY_ENCRYPTION_KEY_FILE, docs/deployment.md)"
+				: `  keys:      encrypted at rest with key-encryption key ${kek}`,
+		);
+	}
 	output.out(`  issuer:    ${server.issuer}`);
 	const rates = Object.entries(config.rateLimits);
 	if (rates.length > 0) {
@@ -140,6 +166,12 @@ async function serve(
 		);
 	}
 	if (pool.problem) output.err(`note: ${pool.problem}`);
+	for (const warning of [
+		...(server.store.warnings?.() ?? []),
+		...keyFileWarnings(config),
+	]) {
+		output.err(`WARNING: ${warning}`);
+	}
 	const defaults =
 		!credentials &&
 		config.accessKeyId === "test" &&
@@ -208,8 +240,10 @@ export async function main(
 		}
 		case "keys": {
 			const [action, ...flags] = rest;
-			if (action !== "list" && action !== "rotate") {
-				throw new UsageError("usage: idpool keys list|rotate [--db PATH]");
+			if (action !== "list" && action !== "rotate" && action !== "rewrap") {
+				throw new UsageError(
+					"usage: idpool keys list|rotate|rewrap [--db PATH]",
+				);
 			}
 			await keysCommand(action, loadConfig(parseFlags(flags), env), output);
 			return 0;

@@ -395,6 +395,52 @@ function inlineJwks(value: unknown, source: string): InlineJwks {
 	});
 }
 
+/** A key-encryption key in base64: 32 bytes, `=` padding optional. */
+const KEK_BASE64 = /^[A-Za-z0-9+/]{43}=?$/;
+
+/**
+ * The key-encryption keys of `--key-encryption-key-file` or `IDPOOL_KEY_ENCRYPTION_KEY`
+ * (one of them at most), in their order: base64 keys of 32 bytes separated by line breaks,
+ * spaces or commas. Messages never quote the text: it is a secret.
+ */
+function readKeyEncryptionKeys(
+	path: string | undefined,
+	inline: string | undefined,
+): readonly Uint8Array[] {
+	if (path !== undefined && inline !== undefined) {
+		throw new ConfigError(
+			"set the key-encryption key by file (IDPOOL_KEY_ENCRYPTION_KEY_FILE) or by value (IDPOOL_KEY_ENCRYPTION_KEY), not both",
+		);
+	}
+	let text = inline;
+	let source = "IDPOOL_KEY_ENCRYPTION_KEY";
+	if (path !== undefined) {
+		source = `key-encryption key file ${path}`;
+		try {
+			text = readFileSync(path, "utf8");
+		} catch (err) {
+			throw new ConfigError(
+				`cannot read ${source}: ${(err as NodeJS.ErrnoException).code ?? "error"}`,
+			);
+		}
+	}
+	if (text === undefined) return Object.freeze([]);
+	const entries = text.split(/[\s,]+/).filter((entry) => entry !== "");
+	if (entries.length === 0) {
+		throw new ConfigError(`${source} holds no key`);
+	}
+	return Object.freeze(
+		entries.map((entry, i) => {
+			if (!KEK_BASE64.test(entry)) {
+				throw new ConfigError(
+					`${source}: key ${i + 1} is not 32 bytes in base64 (make one with \`openssl rand -base64 32\`)`,
+				);
+			}
+			return Buffer.from(entry, "base64");
+		}),
+	);
+}
+
 /**
  * Resolves the configuration.
  * @param flags flag values by flag name (as parsed from the command line)
@@ -406,7 +452,7 @@ export function loadConfig(
 ): Config {
 	const configSpec = SETTINGS.find((s) => s.key === "configFile");
 	let file: FileSettings | undefined;
-	if (configSpec) {
+	if (configSpec?.flag) {
 		const fromFlag = flags[configSpec.flag];
 		const fromEnv = env[configSpec.env];
 		const path =
@@ -419,7 +465,7 @@ export function loadConfig(
 	}
 	const out: Record<string, unknown> = {};
 	for (const spec of SETTINGS) {
-		const fromFlag = flags[spec.flag];
+		const fromFlag = spec.flag === undefined ? undefined : flags[spec.flag];
 		const fromEnv = env[spec.env];
 		const fromFile = file?.values.get(spec.key);
 		if (fromFlag !== undefined)
@@ -435,6 +481,10 @@ export function loadConfig(
 	out.providers = file?.providers ?? emptyProviders();
 	// Rate quotas protect a server others can reach; on loopback they only get in the way.
 	out.rateLimits ??= isLoopbackHost(out.host as string) ? {} : AWS_RATE_LIMITS;
+	out.keyEncryptionKeys = readKeyEncryptionKeys(
+		out.keyEncryptionKeyFile as string | undefined,
+		out.keyEncryptionKey as string | undefined,
+	);
 	const config = out as unknown as Config;
 	if (!/^\d{12}$/.test(config.accountId)) {
 		throw new ConfigError(

@@ -21,8 +21,11 @@ export type SettingType =
 export interface SettingSpec {
 	/** Key in the resolved {@link Config}. */
 	key: keyof Config;
-	/** Command-line flag, without the leading dashes. */
-	flag: string;
+	/**
+	 * Command-line flag, without the leading dashes. None for a secret: a command line is
+	 * visible to every user of the machine (`ps`), a process's environment only to its owner.
+	 */
+	flag?: string;
 	/** Environment variable. */
 	env: string;
 	type: SettingType;
@@ -93,6 +96,16 @@ export interface Config {
 	readonly tokenGraceSeconds: number;
 	/** Federated login providers (from the configuration file only); `{}` when none. */
 	readonly providers: ProviderMap;
+	/** File holding the key-encryption keys (docs/deployment.md#files-and-keys-at-rest). */
+	readonly keyEncryptionKeyFile: string | undefined;
+	/** The key-encryption keys themselves, as text (environment only). */
+	readonly keyEncryptionKey: string | undefined;
+	/**
+	 * The key-encryption keys read from either of the two above, 32 bytes each: the first
+	 * encrypts the signing keys' private halves at rest, every one decrypts; none stores them
+	 * in plain (docs/behaviour.md#keys).
+	 */
+	readonly keyEncryptionKeys: readonly Uint8Array[];
 }
 
 export const SETTINGS: readonly SettingSpec[] = [
@@ -246,6 +259,21 @@ export const SETTINGS: readonly SettingSpec[] = [
 		default: "30",
 		description:
 			"How often a server re-reads the signing keys from the database; a rotated key starts signing twice this long after `idpool keys rotate`. Use one value for every server and command on a database.",
+	},
+	{
+		key: "keyEncryptionKeyFile",
+		flag: "key-encryption-key-file",
+		env: "IDPOOL_KEY_ENCRYPTION_KEY_FILE",
+		type: "string",
+		description:
+			"File holding the key-encryption key: 32 bytes in base64 (`openssl rand -base64 32`). With it the signing keys' private halves are stored encrypted (AES-256-GCM); a database copied without it cannot sign. Several keys, one per line, during a rotation: the first encrypts, every one decrypts (docs/deployment.md#files-and-keys-at-rest).",
+	},
+	{
+		key: "keyEncryptionKey",
+		env: "IDPOOL_KEY_ENCRYPTION_KEY",
+		type: "string",
+		description:
+			"The key-encryption key itself instead of a file (several separated by commas, the first encrypting); no flag, so that it never shows in the process list.",
 	},
 	{
 		key: "threadPoolNice",

@@ -160,7 +160,10 @@ export interface SigningKeyRecord {
 	alg: string;
 	/** The public key as a JWK (`kty`, `n`, `e`). */
 	publicJwk: Record<string, string>;
-	/** The private key, PKCS#8 PEM. */
+	/**
+	 * The private key as stored: a PKCS#8 PEM, or its ciphertext under a key-encryption key
+	 * (`tokens/key-encryption.ts`, docs/behaviour.md#keys). The store keeps it as an opaque string.
+	 */
 	privateKeyPem: string;
 	createdAt: number;
 	/** From when the key may sign (rotation publishes a key before it signs, docs/behaviour.md#keys). */

@@ -26,6 +26,7 @@ import type { OperationSettings } from "../operations/operation.ts";
 import { awsJson } from "../protocol/aws-json.ts";
 import { awsQuery } from "../protocol/aws-query.ts";
 import type { Store } from "../store/store.ts";
+import { KeyEncryption } from "../tokens/key-encryption.ts";
 import { KeyRing } from "../tokens/key-ring.ts";
 import { discoveryDocument, TokenIssuer } from "../tokens/tokens.ts";
 import { ownTokenVerifier } from "../tokens/web-identity.ts";
@@ -165,7 +166,13 @@ export async function createServer(
 		),
 	);
 	try {
-		await keys.init();
+		const { encrypted } = await keys.init();
+		if (encrypted > 0) {
+			app.log.info(
+				{ count: encrypted, keyEncryptionKey: keys.encryptionKeyId },
+				"signing keys stored in plain were encrypted with the key-encryption key",
+			);
+		}
 	} catch (err) {
 		// Nothing is listening yet: release the database so the process can exit.
 		await store.close().catch(() => {});
@@ -286,7 +293,10 @@ export async function createServer(
 	};
 }
 
-/** The key ring of a server or command working on `store` (one reload interval for all). */
+/**
+ * The key ring of a server or command working on `store` (one reload interval for all), with
+ * the key-encryption keys of `config`.
+ */
 export function newKeyRing(
 	store: Store,
 	clock: Clock,
@@ -296,6 +306,10 @@ export function newKeyRing(
 	return new KeyRing(store.signingKeys, clock, {
 		reloadIntervalMs: config.keyReloadSeconds * 1000,
 		rotationDelayMs: config.keyReloadSeconds * 2000,
+		encryption: new KeyEncryption(config.keyEncryptionKeys),
 		...(onReloadError ? { onReloadError } : {}),
 	});
 }
+
+/** A stored signing key the configured key-encryption keys cannot open (for the CLI's messages). */
+export { KeyEncryptionError } from "../tokens/key-encryption.ts";

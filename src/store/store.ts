@@ -212,6 +212,15 @@ export interface SigningKeyRepository {
 	rotate(key: SigningKeyRecord): Promise<void>;
 	/** Deletes keys retired before `before`. Answers how many were deleted. */
 	prune(before: number): Promise<number>;
+	/**
+	 * Replaces the stored private key (`privateKeyPem`, an opaque string to the store) of each
+	 * key for which `apply` answers a string, in one transaction; `apply` sees every key as
+	 * stored and answers `undefined` to leave it. `apply` may throw to refuse: nothing is
+	 * written then. Answers how many keys were changed.
+	 */
+	updatePrivateKeys(
+		apply: (key: SigningKeyRecord) => string | undefined,
+	): Promise<number>;
 }
 
 /**
@@ -245,6 +254,11 @@ export interface Store {
 	ping(): Promise<void>;
 	/** How the store runs where that is worth telling an operator (the startup banner), else undefined. */
 	describe?(): string | undefined;
+	/**
+	 * What an operator must be warned about at start, one line each (e.g. database files
+	 * other users of the machine can read); empty when nothing.
+	 */
+	warnings?(): string[];
 	/** Closes the database. */
 	close(): Promise<void>;
 }

@@ -2,16 +2,28 @@
  * @module tokens/key-ring.test
  * Unit tests of key generation and of the key ring: the first key and the race to create it,
  * rotation with its propagation delay (docs/behaviour.md#keys), how long retired keys stay published,
- * reloading from a store shared with other servers, and staying up while the store is down.
+ * reloading from a store shared with other servers, staying up while the store is down, and
+ * the private keys encrypted at rest with key-encryption keys (docs/behaviour.md#keys rules 7 to 9).
  * Time is a FakeClock; the store is an in-memory fake, plus one run against SQLite.
  */
 import assert from "node:assert/strict";
-import { createPublicKey, KeyObject } from "node:crypto";
+import {
+	createPublicKey,
+	KeyObject,
+	randomBytes,
+	sign,
+	verify,
+} from "node:crypto";
 import { describe, test } from "node:test";
 import { calculateJwkThumbprint } from "jose";
 import { MemorySigningKeys } from "../../test/support/memory-keys.ts";
 import { FakeClock } from "../lib/clock.ts";
 import { openSqliteStore } from "../store/sqlite/sqlite-store.ts";
+import {
+	KeyEncryption,
+	KeyEncryptionError,
+	storedKekId,
+} from "./key-encryption.ts";
 import { KeyRing, type KeyRingOptions } from "./key-ring.ts";
 import { generateSigningKey } from "./keys.ts";
 
@@ -276,6 +288,174 @@ describe("KeyRing", () => {
 			() => setup({ reloadIntervalMs: 30_000, rotationDelayMs: 30_000 }),
 			RangeError,
 		);
+	});
+});
+
+describe("KeyRing with key-encryption keys", () => {
+	const KEK1 = randomBytes(32);
+	const KEK2 = randomBytes(32);
+	const id = (...keks: Uint8Array[]) =>
+		new KeyEncryption(keks).currentId as string;
+	const ringOn = (
+		repo: MemorySigningKeys,
+		clock: FakeClock,
+		keks: Uint8Array[],
+		options: KeyRingOptions = {},
+	) =>
+		new KeyRing(repo, clock, {
+			reloadIntervalMs: RELOAD,
+			encryption: new KeyEncryption(keks),
+			...options,
+		});
+	/** Signs with the ring's signer and checks the signature with the JWKS it publishes. */
+	async function signsAndVerifies(ring: KeyRing): Promise<string> {
+		const signer = await ring.signer();
+		const data = Buffer.from("payload");
+		const signature = sign("sha512", data, signer.privateKey);
+		const jwk = (await ring.jwks()).keys.find((k) => k.kid === signer.kid);
+		assert.ok(jwk, "the signer is published");
+		const publicKey = createPublicKey({
+			key: { kty: jwk.kty, n: jwk.n, e: jwk.e },
+			format: "jwk",
+		});
+		assert.ok(verify("sha512", data, publicKey, signature));
+		return signer.kid;
+	}
+
+	test("init encrypts the keys stored in plain once; they sign and are published as before", async () => {
+		const { repo, clock, ring: plain } = setup();
+		await plain.init();
+		const kid = await signsAndVerifies(plain);
+		const jwks = await plain.jwks();
+		const pem = repo.stored[0]?.privateKeyPem as string;
+		assert.match(pem, /^-----BEGIN PRIVATE KEY-----/);
+
+		const ring = ringOn(repo, clock, [KEK1]);
+		assert.deepEqual(await ring.init(), { encrypted: 1 });
+		assert.equal(ring.encryptionKeyId, id(KEK1));
+		const [stored] = repo.stored;
+		assert.equal(storedKekId(stored?.privateKeyPem as string), id(KEK1));
+		assert.doesNotMatch(stored?.privateKeyPem as string, /PRIVATE KEY/);
+		assert.equal(
+			new KeyEncryption([KEK1]).open(kid, stored?.privateKeyPem as string),
+			pem,
+		);
+		assert.equal(await signsAndVerifies(ring), kid);
+		assert.deepEqual(await ring.jwks(), jwks);
+		// Nothing left in plain: the next start changes nothing.
+		assert.deepEqual(await ringOn(repo, clock, [KEK1]).init(), {
+			encrypted: 0,
+		});
+	});
+
+	test("the first key and rotated keys are stored encrypted from the start", async () => {
+		const { repo, clock } = setup();
+		const ring = ringOn(repo, clock, [KEK1]);
+		assert.deepEqual(await ring.init(), { encrypted: 0 });
+		await ring.rotate();
+		assert.equal(repo.stored.length, 2);
+		for (const key of repo.stored) {
+			assert.equal(storedKekId(key.privateKeyPem), id(KEK1));
+		}
+		clock.advanceBy(DELAY);
+		await signsAndVerifies(ring);
+	});
+
+	test("without the KEK, or with another, init fails with a KeyEncryptionError; list still works", async () => {
+		const { repo, clock } = setup();
+		await ringOn(repo, clock, [KEK1]).init();
+		const [key] = repo.stored;
+		for (const keks of [[], [KEK2]]) {
+			await assert.rejects(ringOn(repo, clock, keks).init(), (err: Error) => {
+				assert.ok(err instanceof KeyEncryptionError);
+				assert.match(
+					err.message,
+					new RegExp(
+						`^signing key ${key?.kid} is encrypted at rest with key-encryption key ${id(KEK1)}`,
+					),
+				);
+				return true;
+			});
+		}
+		assert.equal(repo.stored.length, 1, "no key was generated");
+		assert.deepEqual(
+			(await ringOn(repo, clock, []).list()).map((k) => [
+				k.record.kid,
+				k.status,
+				k.encryptedWith,
+			]),
+			[[key?.kid, "signing", id(KEK1)]],
+		);
+	});
+
+	test("a reload that meets a key it cannot decrypt fails and keeps the keys loaded", async () => {
+		const { repo, clock } = setup();
+		const errors: unknown[] = [];
+		const a = ringOn(repo, clock, [KEK1], {
+			onReloadError: (e) => errors.push(e),
+		});
+		await a.init();
+		const old = await signsAndVerifies(a);
+		// Another server, given a new KEK first, rotates: the new key is under KEK2.
+		const b = ringOn(repo, clock, [KEK2, KEK1]);
+		await b.init();
+		const fresh = await b.rotate();
+		clock.advanceBy(RELOAD);
+		await a.jwks();
+		await settle();
+		assert.equal(errors.length, 1);
+		assert.ok(errors[0] instanceof KeyEncryptionError);
+		assert.deepEqual(await kids(a), [old]);
+		assert.equal(await signsAndVerifies(a), old);
+		assert.deepEqual(await kids(b), [old, fresh.kid]);
+	});
+
+	test("rewrap re-encrypts every key under the first KEK; then the old KEK alone no longer opens them", async () => {
+		const { repo, clock } = setup();
+		const before = ringOn(repo, clock, [KEK1]);
+		await before.init();
+		await before.rotate();
+		clock.advanceBy(DELAY);
+		const kid = await signsAndVerifies(before);
+		const jwks = await before.jwks();
+
+		const during = ringOn(repo, clock, [KEK2, KEK1]);
+		assert.equal(await during.rewrap(), 2);
+		for (const key of repo.stored) {
+			assert.equal(storedKekId(key.privateKeyPem), id(KEK2));
+		}
+		assert.equal(await during.rewrap(), 0, "nothing left to rewrap");
+		// The ring that was running keeps signing with the keys it had parsed.
+		clock.advanceBy(RELOAD);
+		assert.equal(await signsAndVerifies(before), kid);
+
+		await assert.rejects(
+			ringOn(repo, clock, [KEK1]).init(),
+			KeyEncryptionError,
+		);
+		const after = ringOn(repo, clock, [KEK2]);
+		await after.init();
+		assert.equal(await signsAndVerifies(after), kid);
+		assert.deepEqual(await after.jwks(), jwks);
+	});
+
+	test("rewrap needs a KEK, and changes nothing when one key cannot be decrypted", async () => {
+		const { repo, clock } = setup();
+		await ringOn(repo, clock, [KEK1]).init();
+		await assert.rejects(ringOn(repo, clock, []).rewrap(), (err: Error) => {
+			assert.ok(err instanceof KeyEncryptionError);
+			assert.match(err.message, /^no key-encryption key is set/);
+			return true;
+		});
+		// A second key under a third KEK that the rewrapping ring does not have.
+		const kek3 = randomBytes(32);
+		await ringOn(repo, clock, [kek3, KEK1]).rotate();
+		const stored = repo.stored;
+		await assert.rejects(
+			ringOn(repo, clock, [KEK2, KEK1]).rewrap(),
+			KeyEncryptionError,
+		);
+		assert.deepEqual(repo.stored, stored);
 	});
 });
 

@@ -8,11 +8,21 @@
  * JWKS already holds it. Reads never need the database to be up: a failed reload keeps the
  * keys already loaded, because refusing to issue tokens during a database blip would be worse
  * than serving keys that are a little stale.
+ *
+ * The private keys are stored as its {@link KeyEncryption} says (encrypted at rest when the
+ * server has a key-encryption key, docs/behaviour.md#keys rule 7). Each is decrypted and
+ * parsed once, when the ring first reads it: a key the server cannot decrypt fails that read
+ * (so a server refuses to start on keys it could not sign with), never a request later.
  */
 import { createPrivateKey, type KeyObject } from "node:crypto";
 import type { SigningKeyRecord } from "../domain/records.ts";
 import type { Clock } from "../lib/clock.ts";
 import type { SigningKeyRepository } from "../store/store.ts";
+import {
+	KeyEncryption,
+	KeyEncryptionError,
+	storedKekId,
+} from "./key-encryption.ts";
 import { generateSigningKey } from "./keys.ts";
 
 /** A key that may sign tokens now. */
@@ -50,6 +60,17 @@ export interface KeyRingOptions {
 	maxTokenLifetimeMs?: number;
 	/** Told about reloads that failed in the background (the old keys stay in use). */
 	onReloadError?: (error: unknown) => void;
+	/** How private keys are stored: encrypted with these key-encryption keys, or (default) plain. */
+	encryption?: KeyEncryption;
+}
+
+/** A stored key as `idpool keys list` shows it. */
+export interface KeyListing {
+	readonly record: SigningKeyRecord;
+	/** `signing`, `pending` (published, not signing yet) or `retired` (published until expiry). */
+	readonly status: "signing" | "pending" | "retired";
+	/** The id of the key-encryption key its private key is stored under; `undefined`: plain. */
+	readonly encryptedWith: string | undefined;
 }
 
 const DEFAULT_RELOAD_INTERVAL_MS = 30_000;
@@ -69,6 +90,7 @@ export class KeyRing {
 	readonly #rotationDelayMs: number;
 	readonly #maxTokenLifetimeMs: number;
 	readonly #onReloadError: (error: unknown) => void;
+	readonly #encryption: KeyEncryption;
 
 	#entries: readonly Entry[] = [];
 	/** Private keys by kid, kept across reloads so that each PEM is parsed only once. */
@@ -92,6 +114,7 @@ export class KeyRing {
 		this.#maxTokenLifetimeMs =
 			options.maxTokenLifetimeMs ?? DEFAULT_MAX_TOKEN_LIFETIME_MS;
 		this.#onReloadError = options.onReloadError ?? (() => {});
+		this.#encryption = options.encryption ?? new KeyEncryption();
 		if (!(this.#reloadIntervalMs > 0)) {
 			throw new RangeError("reloadIntervalMs must be positive");
 		}
@@ -107,17 +130,82 @@ export class KeyRing {
 	/**
 	 * Loads the keys; on a store without any, generates the first key (active at once). When
 	 * several servers start on one new database, `insertFirst` lets exactly one of them win
-	 * and the others adopt its key.
+	 * and the others adopt its key. With a key-encryption key, the keys still stored in plain
+	 * are then encrypted with it (docs/behaviour.md#keys rule 8); answers how many.
+	 * @throws KeyEncryptionError when a stored key cannot be decrypted
 	 */
-	async init(): Promise<void> {
-		await this.reload();
-		if (this.#entries.length > 0) return;
-		const now = this.#clock.now();
-		await this.#repo.insertFirst(await generateSigningKey(now, now));
+	async init(): Promise<{ encrypted: number }> {
 		await this.reload();
 		if (this.#entries.length === 0) {
-			throw new Error("the store holds no signing key after inserting one");
+			await this.#repo.insertFirst(await this.#newKey(this.#clock.now(), 0));
+			await this.reload();
+			if (this.#entries.length === 0) {
+				throw new Error("the store holds no signing key after inserting one");
+			}
 		}
+		const plain = (key: SigningKeyRecord) =>
+			storedKekId(key.privateKeyPem) === undefined;
+		if (
+			this.#encryption.currentId === undefined ||
+			!this.#entries.some((e) => plain(e.record))
+		) {
+			return { encrypted: 0 };
+		}
+		// A key stored in plain is readable without any KEK, so any server may seal it.
+		const encrypted = await this.#repo.updatePrivateKeys((key) =>
+			plain(key)
+				? this.#encryption.seal(key.kid, key.privateKeyPem)
+				: undefined,
+		);
+		return { encrypted };
+	}
+
+	/** The id of the key-encryption key new keys are stored under; `undefined`: plain. */
+	get encryptionKeyId(): string | undefined {
+		return this.#encryption.currentId;
+	}
+
+	/**
+	 * Re-encrypts every stored private key that is not under the current key-encryption key
+	 * (in plain, or under another KEK this ring was given) with it, in one transaction of the
+	 * store (docs/behaviour.md#keys rule 9). Answers how many keys changed.
+	 * @throws KeyEncryptionError without a key-encryption key, or when a stored key cannot be
+	 *   decrypted with the KEKs given (nothing is changed then)
+	 */
+	async rewrap(): Promise<number> {
+		if (this.#encryption.currentId === undefined) {
+			throw new KeyEncryptionError(
+				"no key-encryption key is set (IDPOOL_KEY_ENCRYPTION_KEY_FILE or IDPOOL_KEY_ENCRYPTION_KEY): the first key given is the one every signing key is encrypted with",
+			);
+		}
+		return this.#repo.updatePrivateKeys((key) =>
+			this.#encryption.isCurrent(key.privateKeyPem)
+				? undefined
+				: this.#encryption.seal(
+						key.kid,
+						this.#encryption.open(key.kid, key.privateKeyPem),
+					),
+		);
+	}
+
+	/**
+	 * The stored keys with their state, read from the store now; no private key is decrypted,
+	 * so this works without the key-encryption key.
+	 */
+	async list(): Promise<KeyListing[]> {
+		const records = await this.#repo.list();
+		const now = this.#clock.now();
+		const signer = signingRecord(records, now)?.kid;
+		return records.map((record) => ({
+			record,
+			status:
+				record.kid === signer
+					? "signing"
+					: record.activatesAt > now
+						? "pending"
+						: "retired",
+			encryptedWith: storedKekId(record.privateKeyPem),
+		}));
 	}
 
 	/**
@@ -135,15 +223,15 @@ export class KeyRing {
 	/** The key that signs now: the newest of the keys active now. */
 	async signer(): Promise<SigningKey> {
 		await this.#refresh();
-		const now = this.#clock.now();
-		let best: SigningKeyRecord | undefined;
-		for (const { record } of this.#entries) {
-			if (record.activatesAt > now) continue;
-			if (record.retiredAt !== undefined && record.retiredAt <= now) continue;
-			if (!best || record.activatesAt >= best.activatesAt) best = record;
-		}
+		const best = signingRecord(
+			this.#entries.map((e) => e.record),
+			this.#clock.now(),
+		);
 		if (!best) throw new Error("no signing key is active");
-		return { kid: best.kid, alg: best.alg, privateKey: this.#privateKey(best) };
+		const privateKey = this.#privateKeys.get(best.kid);
+		// #load parses every key it keeps; a key without one is a fault of this class.
+		if (!privateKey) throw new Error(`signing key ${best.kid} is not loaded`);
+		return { kid: best.kid, alg: best.alg, privateKey };
 	}
 
 	/**
@@ -173,7 +261,7 @@ export class KeyRing {
 		// `prune` deletes keys retired strictly before its argument; +1 makes that exactly the
 		// keys jwks() has stopped publishing.
 		await this.#repo.prune(now - this.#maxTokenLifetimeMs + 1);
-		const key = await generateSigningKey(now, now + this.#rotationDelayMs);
+		const key = await this.#newKey(now, this.#rotationDelayMs);
 		await this.#repo.rotate(key);
 		// The rotation is done even if this read fails: the new key is pending for longer than
 		// the reload interval, so the next access picks it up in time.
@@ -200,6 +288,15 @@ export class KeyRing {
 		}
 	}
 
+	/** A new key that signs `delayMs` after `now`, its private key stored as configured. */
+	async #newKey(now: number, delayMs: number): Promise<SigningKeyRecord> {
+		const key = await generateSigningKey(now, now + delayMs);
+		return {
+			...key,
+			privateKeyPem: this.#encryption.seal(key.kid, key.privateKeyPem),
+		};
+	}
+
 	/** Starts a reload unless one is in flight, which is joined instead. */
 	#startReload(): Promise<void> {
 		this.#inflight ??= this.#load().finally(() => {
@@ -211,8 +308,21 @@ export class KeyRing {
 	async #load(): Promise<void> {
 		const startedAt = this.#clock.now();
 		let records: SigningKeyRecord[];
+		// Private keys by kid: those parsed before are kept (a rewrapped key is the same key);
+		// new ones are decrypted and parsed now, so that a key this server cannot use fails
+		// the read (and keeps the keys loaded before), not a request.
+		const kept = new Map<string, KeyObject>();
 		try {
 			records = await this.#repo.list();
+			for (const record of records) {
+				kept.set(
+					record.kid,
+					this.#privateKeys.get(record.kid) ??
+						createPrivateKey(
+							this.#encryption.open(record.kid, record.privateKeyPem),
+						),
+				);
+			}
 		} catch (error) {
 			this.#lastReloadFailed = true;
 			throw error;
@@ -229,25 +339,24 @@ export class KeyRing {
 				use: "sig" as const,
 			}),
 		}));
-		// Forget private keys of pruned keys; keep the parsed ones of keys still stored.
-		const kept = new Map<string, KeyObject>();
-		for (const { record } of this.#entries) {
-			const key = this.#privateKeys.get(record.kid);
-			if (key) kept.set(record.kid, key);
-		}
+		// Private keys of pruned keys are forgotten.
 		this.#privateKeys = kept;
 		this.#loadedAt = startedAt;
 	}
+}
 
-	/** The parsed private key, created on first use (parsing a PEM per request would be slow). */
-	#privateKey(record: SigningKeyRecord): KeyObject {
-		let key = this.#privateKeys.get(record.kid);
-		if (!key) {
-			key = createPrivateKey(record.privateKeyPem);
-			this.#privateKeys.set(record.kid, key);
-		}
-		return key;
+/** The key that signs at `now`: the newest of the keys active then (docs/behaviour.md#keys). */
+function signingRecord(
+	records: readonly SigningKeyRecord[],
+	now: number,
+): SigningKeyRecord | undefined {
+	let best: SigningKeyRecord | undefined;
+	for (const record of records) {
+		if (record.activatesAt > now) continue;
+		if (record.retiredAt !== undefined && record.retiredAt <= now) continue;
+		if (!best || record.activatesAt >= best.activatesAt) best = record;
 	}
+	return best;
 }
 
 /**

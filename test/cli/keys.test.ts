@@ -67,7 +67,7 @@ describe("idpool keys (the built binary)", () => {
 		assert.equal(r.code, 2);
 		assert.equal(
 			r.stderr.trim(),
-			"idpool: usage: idpool keys list|rotate [--db PATH]",
+			"idpool: usage: idpool keys list|rotate|rewrap [--db PATH]",
 		);
 	});
 });

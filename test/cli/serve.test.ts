@@ -1,5 +1,4 @@
 import assert from "node:assert/strict";
-import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -8,81 +7,16 @@ import {
 	CreateIdentityPoolCommand,
 	DescribeIdentityPoolCommand,
 } from "@aws-sdk/client-cognito-identity";
+import { runIdpool, serveIdpool } from "../support/cli.ts";
 import { sdkClient } from "../support/server.ts";
 
-const BIN = new URL("../../bin/idpool.js", import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), "idpool-cli-"));
-const children: ChildProcess[] = [];
-after(() => {
-	for (const child of children)
-		if (child.exitCode === null) child.kill("SIGKILL");
-	rmSync(dir, { recursive: true, force: true });
-});
+after(() => rmSync(dir, { recursive: true, force: true }));
 
-function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-	const env: NodeJS.ProcessEnv = {
-		PATH: process.env.PATH,
-		HOME: process.env.HOME,
-	};
-	return { ...env, ...extra };
-}
-
-interface Running {
-	child: ChildProcess;
-	url: string;
-	stdout: () => string;
-	stderr: () => string;
-	exited: Promise<number | null>;
-}
-
-/** Starts `idpool serve` and waits for its banner line. */
-async function serve(
-	args: string[],
-	env: Record<string, string> = {},
-): Promise<Running> {
-	const child = spawn(
-		process.execPath,
-		[BIN, "serve", "--log-level", "warn", ...args],
-		{
-			env: cleanEnv(env),
-			stdio: ["ignore", "pipe", "pipe"],
-		},
-	);
-	children.push(child);
-	let out = "";
-	let err = "";
-	child.stderr?.on("data", (d) => {
-		err += d;
-	});
-	const exited = new Promise<number | null>((resolve) =>
-		child.on("exit", (code) => resolve(code)),
-	);
-	const url = await new Promise<string>((resolve, reject) => {
-		child.stdout?.on("data", (d) => {
-			out += d;
-			// The banner ends with the issuer line.
-			const m = /idpool listening on (\S+)\n[\s\S]*issuer: +\S+\n/.exec(out);
-			if (m?.[1]) resolve(m[1]);
-		});
-		exited.then((code) => reject(new Error(`exited ${code}: ${err}`)));
-	});
-	return { child, url, stdout: () => out, stderr: () => err, exited };
-}
-
-function run(args: string[], env: Record<string, string> = {}) {
-	return new Promise<{ code: number | null; stdout: string; stderr: string }>(
-		(resolve) => {
-			execFile(
-				process.execPath,
-				[BIN, ...args],
-				{ env: cleanEnv(env) },
-				(error, stdout, stderr) => {
-					resolve({ code: error ? (error.code as number) : 0, stdout, stderr });
-				},
-			);
-		},
-	);
-}
+const serve = (args: string[], env: Record<string, string> = {}) =>
+	serveIdpool(args, { env });
+const run = (args: string[], env: Record<string, string> = {}) =>
+	runIdpool(args, { env });
 
 describe("idpool serve (the built binary)", () => {
 	test("starts, prints its endpoint, database and key, answers /health, and stops cleanly on SIGTERM", async () => {

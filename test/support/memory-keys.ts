@@ -2,7 +2,7 @@
  * @module test/support/memory-keys
  * An in-memory {@link SigningKeyRepository} for unit tests of the key ring, with the same
  * contract as the real stores: records are copied in and out (so callers cannot change what
- * is "stored" by mutating objects), `insertFirst` and `rotate` are atomic, and a failure can
+ * is "stored" by mutating objects), `insertFirst`, `rotate` and `updatePrivateKeys` are atomic, and a failure can
  * be switched on to play a database outage.
  */
 import type { SigningKeyRecord } from "../../src/domain/records.ts";
@@ -49,6 +49,22 @@ export class MemorySigningKeys implements SigningKeyRepository {
 		const pruned = this.#keys.length - kept.length;
 		this.#keys = kept;
 		return pruned;
+	}
+
+	async updatePrivateKeys(
+		apply: (key: SigningKeyRecord) => string | undefined,
+	): Promise<number> {
+		this.#check();
+		// Computed on copies first: a throw of `apply` changes nothing.
+		const next = this.#keys.map((k) => apply(structuredClone(k)));
+		let changed = 0;
+		for (const [i, pem] of next.entries()) {
+			const stored = this.#keys[i];
+			if (pem === undefined || !stored) continue;
+			stored.privateKeyPem = pem;
+			changed++;
+		}
+		return changed;
 	}
 
 	#check(): void {

@@ -425,6 +425,27 @@ class PostgresSigningKeys implements SigningKeyRepository {
 			[before],
 		);
 	}
+
+	updatePrivateKeys(
+		apply: (key: SigningKeyRecord) => string | undefined,
+	): Promise<number> {
+		// SERIALIZABLE: a key rotated in or rewritten meanwhile re-runs the whole pass.
+		return this.#db.transaction("SERIALIZABLE", async (sql) => {
+			const rows = await sql.rows<SigningKeyRow>(
+				"SELECT * FROM signing_keys ORDER BY seq",
+			);
+			let changed = 0;
+			for (const key of rows.map(toSigningKey)) {
+				const next = apply(key);
+				if (next === undefined) continue;
+				changed += await sql.count(
+					"UPDATE signing_keys SET private_key_pem = $1 WHERE kid = $2",
+					[next, key.kid],
+				);
+			}
+			return changed;
+		});
+	}
 }
 
 class PostgresCredentials implements CredentialRepository {

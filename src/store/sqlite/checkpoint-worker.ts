@@ -48,6 +48,8 @@ if (!port) throw new Error("checkpoint-worker runs as a worker thread");
 const { path, intervalMs, restartBytes, busyMs } =
 	workerData as CheckpointWorkerData;
 
+// The worker never creates the database; a `-wal` or `-shm` it may create gets the database
+// file's mode from SQLite, as the server's own do (sqlite-store.ts: 0600 for a new database).
 const reader = new Database(path, { fileMustExist: true, timeout: busyMs });
 const writer = new Database(path, { fileMustExist: true, timeout: busyMs });
 // The checkpoint's fsyncs are what keeps the database safe from a power loss.

@@ -4,10 +4,27 @@
  * store method is one synchronous better-sqlite3 transaction, so it is atomic and isolated
  * from every other call in this process; SQLite's file lock (with a busy timeout) serialises
  * writers of other processes on the same file.
+ *
+ * The file holds the private signing keys and the secret keys of issued credentials, so it is
+ * kept from other users of the machine, whatever the process's umask: a folder the store
+ * creates is made 0700, and a database file it creates is made 0600 before SQLite opens it.
+ * SQLite's unix VFS creates the `-wal` and `-shm` files with the permissions of the database
+ * file (whoever opens it, the checkpoint worker included), so they are 0600 too; no umask is
+ * changed (`process.umask()` is process-wide and refused in worker threads). Files that
+ * existed before keep their permissions: {@link Store.warnings} names those other users can
+ * read or write.
  */
 
-import { mkdirSync, statSync } from "node:fs";
-import { dirname } from "node:path";
+import {
+	chmodSync,
+	closeSync,
+	constants,
+	fchmodSync,
+	mkdirSync,
+	openSync,
+	statSync,
+} from "node:fs";
+import { dirname, resolve } from "node:path";
 import Database from "better-sqlite3";
 import type {
 	IssuedCredentialRecord,
@@ -87,12 +104,76 @@ export interface SqliteStoreOptions {
 	onFailure?: (message: string) => void;
 }
 
+/** Permission bits that let the group or other users read or write a file (or list a folder). */
+const OPEN_TO_OTHERS = 0o066;
+
+/**
+ * Creates the folders missing on the way to `dir` as 0700 (owner only, whatever the umask).
+ */
+function makePrivateFolder(dir: string): void {
+	const created = mkdirSync(dir, { recursive: true, mode: 0o700 });
+	if (created === undefined) return;
+	// The umask may have taken bits off the mode: set it exactly on each folder created, from
+	// the innermost up to the first one created.
+	const first = resolve(created);
+	for (let d = resolve(dir); ; d = dirname(d)) {
+		chmodSync(d, 0o700);
+		if (d === first || dirname(d) === d) break;
+	}
+}
+
+/**
+ * Creates `path` as an empty file of mode 0600 (exactly, whatever the umask) unless it
+ * exists. An empty file is a valid new SQLite database.
+ */
+function createPrivateFile(path: string): void {
+	let fd: number;
+	try {
+		fd = openSync(
+			path,
+			constants.O_CREAT | constants.O_EXCL | constants.O_RDWR,
+			0o600,
+		);
+	} catch (err) {
+		if ((err as NodeJS.ErrnoException).code === "EEXIST") return;
+		throw err;
+	}
+	try {
+		fchmodSync(fd, 0o600);
+	} finally {
+		closeSync(fd);
+	}
+}
+
+/**
+ * The database's files and folder that the group or other users may read or write, as
+ * `path (mode)`: the folder, the database file, its `-wal` and `-shm` (those that exist).
+ */
+function filesOpenToOthers(path: string): string[] {
+	const open: string[] = [];
+	for (const file of [dirname(path), path, `${path}-wal`, `${path}-shm`]) {
+		let mode: number;
+		try {
+			mode = statSync(file).mode & 0o777;
+		} catch {
+			continue;
+		}
+		if (mode & OPEN_TO_OTHERS) {
+			open.push(`${file} (${mode.toString(8).padStart(4, "0")})`);
+		}
+	}
+	return open;
+}
+
 /** Opens (creating if needed) a SQLite database; `path` may be `:memory:`. */
 export function openSqliteStore(
 	path: string,
 	options: SqliteStoreOptions = {},
 ): Store {
-	if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
+	if (path !== ":memory:") {
+		makePrivateFolder(dirname(path));
+		createPrivateFile(path);
+	}
 	// The busy timeout comes first: switching a new file to WAL takes a lock that another
 	// process opening the same file at the same moment must wait for, not fail on.
 	const db = new Database(path, { timeout: 5000 });
@@ -264,7 +345,7 @@ class SqliteStore implements Store {
 		);
 		this.#signingKeys ??= guardWrites(
 			new SqliteSigningKeys(db),
-			["insertFirst", "rotate", "prune"],
+			["insertFirst", "rotate", "prune", "updatePrivateKeys"],
 			guard,
 		);
 		this.#identities ??= new SqliteIdentities(db);
@@ -314,6 +395,15 @@ class SqliteStore implements Store {
 			}).immediate;
 		}
 		return this.#probeTx;
+	}
+
+	warnings(): string[] {
+		if (this.#db.memory) return [];
+		const open = filesOpenToOthers(this.#db.name);
+		if (open.length === 0) return [];
+		return [
+			`other users of this machine can read or write the database, which holds the signing keys and issued secret keys: ${open.join(", ")}; chmod 600 the files and 700 the folder (docs/deployment.md#files-and-keys-at-rest)`,
+		];
 	}
 
 	describe(): string | undefined {
@@ -579,6 +669,7 @@ class SqliteSigningKeys implements SigningKeyRepository {
 	readonly #insert: Database.Statement<unknown[]>;
 	readonly #retireAll: Database.Statement<[number]>;
 	readonly #prune: Database.Statement<[number]>;
+	readonly #setPrivateKey: Database.Statement<[string, string]>;
 
 	constructor(db: Database.Database) {
 		this.#db = db;
@@ -592,6 +683,9 @@ class SqliteSigningKeys implements SigningKeyRepository {
 		);
 		this.#prune = db.prepare(
 			"DELETE FROM signing_keys WHERE retired_at IS NOT NULL AND retired_at < ?",
+		);
+		this.#setPrivateKey = db.prepare(
+			"UPDATE signing_keys SET private_key_pem = ? WHERE kid = ?",
 		);
 	}
 
@@ -632,6 +726,22 @@ class SqliteSigningKeys implements SigningKeyRepository {
 
 	async prune(before: number): Promise<number> {
 		return this.#prune.run(before).changes;
+	}
+
+	async updatePrivateKeys(
+		apply: (key: SigningKeyRecord) => string | undefined,
+	): Promise<number> {
+		return this.#db
+			.transaction((): number => {
+				let changed = 0;
+				for (const key of this.#list.all().map(toSigningKey)) {
+					const next = apply(key);
+					if (next === undefined) continue;
+					changed += this.#setPrivateKey.run(next, key.kid).changes;
+				}
+				return changed;
+			})
+			.immediate();
 	}
 }
 

@@ -1,6 +1,7 @@
 /**
  * @module test/store/conformance/signing-keys
- * `store.signingKeys`: the first key, rotations that retire the others, pruning.
+ * `store.signingKeys`: the first key, rotations that retire the others, pruning, and the
+ * replacement of stored private keys in one transaction (their encryption at rest).
  */
 import assert from "node:assert/strict";
 import { describe } from "node:test";
@@ -81,6 +82,58 @@ export function describeSigningKeys(storeTest: StoreTest): void {
 				// The key that signs is never pruned.
 				assert.deepEqual(await store.signingKeys.list(), [k4]);
 				assert.equal(await store.signingKeys.prune(T0 + 1_000_000), 0);
+			},
+		);
+
+		storeTest(
+			"updatePrivateKeys replaces the private keys apply answers and keeps everything else",
+			async (store) => {
+				const [k1, k2, k3] = await rotatedKeys(store, [
+					T0,
+					T0 + 1000,
+					T0 + 2000,
+				]);
+				const before = await store.signingKeys.list();
+				const seen: string[] = [];
+				const changed = await store.signingKeys.updatePrivateKeys((key) => {
+					seen.push(key.kid);
+					return key.kid === k2.kid ? undefined : `sealed:${key.kid}`;
+				});
+				assert.equal(changed, 2);
+				assert.deepEqual(seen, [k1.kid, k2.kid, k3.kid]);
+				assert.deepEqual(await store.signingKeys.list(), [
+					{ ...before[0], privateKeyPem: `sealed:${k1.kid}` },
+					before[1],
+					{ ...before[2], privateKeyPem: `sealed:${k3.kid}` },
+				]);
+				// apply sees each key as stored now.
+				const stored = new Map<string, string>();
+				await store.signingKeys.updatePrivateKeys((key) => {
+					stored.set(key.kid, key.privateKeyPem);
+					return undefined;
+				});
+				assert.equal(stored.get(k1.kid), `sealed:${k1.kid}`);
+				assert.equal(stored.get(k2.kid), k2.privateKeyPem);
+			},
+		);
+
+		storeTest(
+			"updatePrivateKeys writes nothing when apply throws for any key",
+			async (store) => {
+				const [, k2] = await rotatedKeys(store, [T0, T0 + 1000, T0 + 2000]);
+				const before = await store.signingKeys.list();
+				await assert.rejects(
+					store.signingKeys.updatePrivateKeys((key) => {
+						if (key.kid === k2.kid) throw new Error("cannot decrypt");
+						return "sealed";
+					}),
+					/cannot decrypt/,
+				);
+				assert.deepEqual(await store.signingKeys.list(), before);
+				assert.equal(
+					await store.signingKeys.updatePrivateKeys(() => undefined),
+					0,
+				);
 			},
 		);
 	});
