@@ -1,7 +1,7 @@
 /**
  * The test runner of the npm scripts: `tsx test/run.ts [--concurrency=N] PATH...`, where a
- * PATH is a test file or a folder searched for `*.test.ts`, and any other `--option` is
- * passed on to `node --test` (a reporter, say).
+ * PATH is a test file or a folder searched for `*.test.ts` (files start in the order of the
+ * paths), and any other `--option` is passed on to `node --test` (a reporter, say).
  *
  * Test files run in parallel, `IDPOOL_TEST_CONCURRENCY` (default {@link DEFAULT_CONCURRENCY})
  * at a time: each file is a process of its own, and every suite takes its own ports,
@@ -41,7 +41,8 @@ function testFiles(path: string): string[] {
 	if (statSync(full).isFile()) return [relative(root, full)];
 	return readdirSync(full, { recursive: true, encoding: "utf8" })
 		.filter((name) => name.endsWith(".test.ts"))
-		.map((name) => relative(root, join(full, name)));
+		.map((name) => relative(root, join(full, name)))
+		.sort();
 }
 
 const options = process.argv.slice(2).filter((a) => a.startsWith("--"));
@@ -61,7 +62,9 @@ const passOn = options.filter((o) => o !== concurrencyOption);
 
 selectedEngines(); // a bad IDPOOL_TEST_STORES fails here, once, rather than in every file
 
-const files = [...new Set(paths.flatMap(testFiles))].sort();
+// In the order of the paths given (the slowest suites first keeps the end of a run from
+// waiting on one long file), each file once.
+const files = [...new Set(paths.flatMap(testFiles))];
 const alone = files.filter((f) => ALONE.includes(f));
 const together = files.filter((f) => !ALONE.includes(f));
 

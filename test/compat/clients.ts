@@ -71,6 +71,13 @@ export function clientEnv(region = "us-east-1"): NodeJS.ProcessEnv {
 	};
 }
 
+/**
+ * How long one client process may run before it is killed (exit code -1): long enough for a
+ * machine that runs other suites at the same time (one AWS CLI call is about half a second
+ * of CPU, and waits its turn for a core), short enough that a hang still fails the test.
+ */
+const CLIENT_TIMEOUT_MS = 120_000;
+
 /** Runs `file args` with {@link clientEnv}; never throws, whatever the exit code. */
 export function run(
 	file: string,
@@ -83,7 +90,7 @@ export function run(
 			args,
 			{
 				env: clientEnv(options.region),
-				timeout: options.timeoutMs ?? 20_000,
+				timeout: options.timeoutMs ?? CLIENT_TIMEOUT_MS,
 				maxBuffer: 16 * 1024 * 1024,
 				encoding: "utf8",
 			},
@@ -178,7 +185,7 @@ export function describeCheckScript(
 		before(async () => {
 			const args = await options.args(t);
 			result = await run(PYTHON, [options.script, ...args], {
-				timeoutMs: 25_000,
+				timeoutMs: 3 * CLIENT_TIMEOUT_MS,
 			});
 			for (const text of result.stdout.split("\n")) {
 				if (!text.trim()) continue;

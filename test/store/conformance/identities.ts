@@ -105,11 +105,7 @@ export function describeIdentities(storeTest: StoreTest): void {
 				assert.equal(identity.createdAt, T0 + 3);
 				assert.equal(identity.updatedAt, T0 + 3);
 				for (const login of logins) {
-					assert.equal(
-						(await store.identities.findByLogin(pool.poolId, login))
-							?.identityId,
-						id,
-					);
+					assert.equal(await loginOwner(store, pool, login), id);
 				}
 			},
 		);
