@@ -12,12 +12,7 @@ import assert from "node:assert/strict";
 import { before, describe, test } from "node:test";
 import { createRemoteJWKSet, jwtVerify } from "jose";
 import { useServer } from "../support/server.ts";
-import {
-	AWS_CLI,
-	assertClientsInstalled,
-	type RunResult,
-	run,
-} from "./clients.ts";
+import { assertClientsInstalled, awsCli, type RunResult } from "./clients.ts";
 
 interface TokenAnswer {
 	IdentityId: string;
@@ -71,7 +66,7 @@ describe("developer identities through the AWS CLI", () => {
 
 	/** Runs `aws ... cognito-identity <args>` against the test server. */
 	function aws(args: string[]): Promise<RunResult> {
-		return run(AWS_CLI, [
+		return awsCli([
 			"--endpoint-url",
 			t.url,
 			"--region",

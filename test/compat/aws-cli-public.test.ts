@@ -16,12 +16,7 @@ import { after, before, describe, test } from "node:test";
 import { createRemoteJWKSet, jwtVerify } from "jose";
 import { type FakeOidc, startFakeOidc } from "../support/fake-idp.ts";
 import { TEST_ACCOUNT, useServer } from "../support/server.ts";
-import {
-	AWS_CLI,
-	assertClientsInstalled,
-	type RunResult,
-	run,
-} from "./clients.ts";
+import { assertClientsInstalled, awsCli, type RunResult } from "./clients.ts";
 
 interface Roles {
 	IdentityPoolId: string;
@@ -101,7 +96,7 @@ describe("pool roles and the public operations through the AWS CLI", () => {
 
 	/** Runs `aws ... cognito-identity <args>` against the test server. */
 	function aws(args: string[]): Promise<RunResult> {
-		return run(AWS_CLI, [
+		return awsCli([
 			"--endpoint-url",
 			t.url,
 			"--region",

@@ -14,12 +14,7 @@
 import assert from "node:assert/strict";
 import { before, describe, test } from "node:test";
 import { TEST_ACCOUNT, useServer } from "../support/server.ts";
-import {
-	AWS_CLI,
-	assertClientsInstalled,
-	type RunResult,
-	run,
-} from "./clients.ts";
+import { assertClientsInstalled, awsCli, type RunResult } from "./clients.ts";
 
 interface TagMap {
 	IdentityPoolId: string;
@@ -43,7 +38,7 @@ describe("resource tags and principal tag attribute maps through the AWS CLI", (
 
 	/** Runs `aws ... cognito-identity <args>` against the test server. */
 	function aws(args: string[], global: string[] = []): Promise<RunResult> {
-		return run(AWS_CLI, [
+		return awsCli([
 			"--endpoint-url",
 			t.url,
 			"--region",

@@ -14,6 +14,7 @@ import { useServer } from "../support/server.ts";
 import {
 	AWS_CLI,
 	assertClientsInstalled,
+	awsCli,
 	type RunResult,
 	run,
 } from "./clients.ts";
@@ -54,8 +55,7 @@ describe("identity pools through the AWS CLI", () => {
 		options: { region?: string; global?: string[] } = {},
 	): Promise<RunResult> {
 		const region = options.region ?? "us-east-1";
-		return run(
-			AWS_CLI,
+		return awsCli(
 			[
 				"--endpoint-url",
 				t.url,
@@ -140,6 +140,42 @@ describe("identity pools through the AWS CLI", () => {
 			created.IdentityPoolId,
 		]);
 		assert.deepEqual(described, created);
+	});
+
+	test("the aws executable itself, as a user runs it: a pool created, an error's exit code and message", async () => {
+		// The other tests run the same CLI code (awscli.clidriver) in one Python process;
+		// this one starts /usr/bin/aws for each command.
+		const base = [
+			"--endpoint-url",
+			t.url,
+			"--region",
+			"us-east-1",
+			"--output",
+			"json",
+		];
+		const created = await run(AWS_CLI, [
+			...base,
+			"cognito-identity",
+			"create-identity-pool",
+			"--identity-pool-name",
+			"FromTheBinary",
+			"--no-allow-unauthenticated-identities",
+		]);
+		assert.equal(created.code, 0, created.stderr);
+		const pool = JSON.parse(created.stdout) as Pool;
+		assert.equal(pool.IdentityPoolName, "FromTheBinary");
+		const missing = await run(AWS_CLI, [
+			...base,
+			"cognito-identity",
+			"describe-identity-pool",
+			"--identity-pool-id",
+			MISSING_ID,
+		]);
+		assertServiceError(
+			missing,
+			"ResourceNotFoundException",
+			`IdentityPool '${MISSING_ID}' not found.`,
+		);
 	});
 
 	test("update sets members from CLI shorthand, then clears what is omitted", async () => {

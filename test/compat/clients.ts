@@ -4,11 +4,13 @@
  * file or `AWS_*` variable of the machine can leak into.
  */
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
+import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { accessSync, constants, mkdtempSync, rmSync } from "node:fs";
+import type { Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { before, describe, test } from "node:test";
+import { fileURLToPath } from "node:url";
 import {
 	type ServerFixture,
 	type ServerOptionsSource,
@@ -105,6 +107,101 @@ export function run(
 		);
 	});
 }
+
+/**
+ * One Python process (test/compat/aws_cli.py) that runs AWS CLI commands with the code of
+ * /usr/bin/aws (`awscli.clidriver`), one after the other, each with its own environment and
+ * output: the CLI's start-up (about a second of CPU) is paid once per test file instead of
+ * once per command. It holds the event loop only while a command is under way.
+ */
+class AwsCliProcess {
+	readonly #child: ChildProcess;
+	readonly #waiting: ((result: RunResult) => void)[] = [];
+	#buffer = "";
+
+	constructor() {
+		this.#child = spawn(PYTHON, [AWS_CLI_DRIVER], {
+			env: clientEnv(),
+			stdio: ["pipe", "pipe", "inherit"],
+		});
+		this.#child.stdout?.setEncoding("utf8");
+		this.#child.stdout?.on("data", (chunk: string) => {
+			this.#buffer += chunk;
+			for (let nl = this.#buffer.indexOf("\n"); nl >= 0; ) {
+				const line = this.#buffer.slice(0, nl);
+				this.#buffer = this.#buffer.slice(nl + 1);
+				this.#waiting.shift()?.(JSON.parse(line) as RunResult);
+				nl = this.#buffer.indexOf("\n");
+			}
+			this.#idle();
+		});
+		this.#child.on("exit", () => this.#fail("the AWS CLI process ended"));
+		this.#child.on("error", (err) => this.#fail(err.message));
+		this.#idle();
+	}
+
+	run(args: readonly string[], env: NodeJS.ProcessEnv): Promise<RunResult> {
+		return new Promise((resolve) => {
+			this.#waiting.push(resolve);
+			this.#child.ref();
+			(this.#child.stdout as Socket | null)?.ref();
+			this.#child.stdin?.write(`${JSON.stringify({ args, env })}\n`);
+		});
+	}
+
+	kill(): void {
+		this.#child.kill();
+	}
+
+	#idle(): void {
+		if (this.#waiting.length > 0) return;
+		this.#child.unref();
+		(this.#child.stdout as Socket | null)?.unref();
+		(this.#child.stdin as Socket | null)?.unref();
+	}
+
+	#fail(message: string): void {
+		for (const resolve of this.#waiting.splice(0)) {
+			resolve({ code: -1, stdout: "", stderr: message });
+		}
+	}
+}
+
+let awsCliProcess: AwsCliProcess | undefined;
+
+/**
+ * Runs the AWS CLI command `aws <args>` (in the process above) with {@link clientEnv}; a
+ * command that has not finished within the timeout ends the process and answers code -1.
+ */
+export async function awsCli(
+	args: readonly string[],
+	options: { region?: string; timeoutMs?: number } = {},
+): Promise<RunResult> {
+	awsCliProcess ??= new AwsCliProcess();
+	const cli = awsCliProcess;
+	let timer: NodeJS.Timeout | undefined;
+	const timeout = new Promise<RunResult>((resolve) => {
+		timer = setTimeout(() => {
+			cli.kill();
+			if (awsCliProcess === cli) awsCliProcess = undefined;
+			resolve({
+				code: -1,
+				stdout: "",
+				stderr: "the AWS CLI did not finish in time",
+			});
+		}, options.timeoutMs ?? CLIENT_TIMEOUT_MS);
+	});
+	try {
+		return await Promise.race([
+			cli.run(args, clientEnv(options.region)),
+			timeout,
+		]);
+	} finally {
+		clearTimeout(timer);
+	}
+}
+
+const AWS_CLI_DRIVER = fileURLToPath(new URL("aws_cli.py", import.meta.url));
 
 const INSTALL_HINT =
 	"`bash .ci/run` installs them (Debian packages awscli, python3-boto3).";
