@@ -33,7 +33,12 @@ import type { StoreEngine } from "../support/stores.ts";
 import { Generator, type Planned, poolOf } from "./generate.ts";
 import { check, type Problem } from "./oracle.ts";
 import { Rng } from "./prng.ts";
-import { type FuzzAnswer, type FuzzRequest, send } from "./request.ts";
+import {
+	type FuzzAnswer,
+	type FuzzRequest,
+	type Signing,
+	send,
+} from "./request.ts";
 import { poolArn, REGION, World } from "./world.ts";
 
 /** One answer the oracle refused, with what the server logged for it. */
@@ -53,6 +58,11 @@ export interface RunOptions {
 	requests: number;
 	/** The known failure that excuses this one (its name), if any. */
 	excuse(req: FuzzRequest, problem: Problem): string | undefined;
+	/**
+	 * A request that shows each known failure (by its name), sent after the run; `pool` is a
+	 * pool that names every provider, with a developer provider (`DEV`).
+	 */
+	examples: { name: string; request(pool: string): FuzzRequest }[];
 }
 
 export interface RunResult {
@@ -67,10 +77,10 @@ export interface RunResult {
 	statuses: Map<number, number>;
 	/** Successful (200) answers by operation or action, for the log of the run. */
 	succeeded: Map<string, number>;
+	/** Whether the example of each known failure still fails as the entry says. */
+	examples: Map<string, boolean>;
 }
 
-/** How many findings of one class are kept (the rest are counted). */
-const KEEP_PER_CLASS = 3;
 /** How many requests minimising one finding may send. */
 const MINIMISE_BUDGET = 60;
 
@@ -137,8 +147,30 @@ async function fuzz(
 		excused: new Map(),
 		statuses: new Map(),
 		succeeded: new Map(),
+		examples: new Map(),
 	};
-	const perClass = new Map<string, number>();
+	/** The first finding of each class, minimised after the run. */
+	const firsts = new Map<string, Finding>();
+	/** Checks an answer: a finding, or excused (answers the known failure's name). */
+	const judge = (req: FuzzRequest, answer: FuzzAnswer): string | undefined => {
+		const problem = check(req, answer);
+		if (!problem) return undefined;
+		const excuse = options.excuse(req, problem);
+		if (excuse) {
+			result.excused.set(excuse, (result.excused.get(excuse) ?? 0) + 1);
+			return excuse;
+		}
+		const finding: Finding = {
+			req,
+			answer,
+			problem,
+			log: logOf(answer, internalErrors),
+		};
+		const key = classOf(finding);
+		if (!firsts.has(key)) firsts.set(key, finding);
+		result.findings.push(finding);
+		return undefined;
+	};
 	for (let i = 0; i < options.requests; i++) {
 		const planned = generator.next();
 		const answer = await send(url, planned.req);
@@ -154,27 +186,18 @@ async function fuzz(
 				result.succeeded.set(name, (result.succeeded.get(name) ?? 0) + 1);
 			}
 		}
-		const problem = check(planned.req, answer);
-		if (!problem) continue;
-		const excuse = options.excuse(planned.req, problem);
-		if (excuse) {
-			result.excused.set(excuse, (result.excused.get(excuse) ?? 0) + 1);
-			continue;
-		}
-		const finding: Finding = {
-			req: planned.req,
-			answer,
-			problem,
-			log: logOf(answer, internalErrors),
-		};
-		const key = classOf(finding);
-		const seen = perClass.get(key) ?? 0;
-		perClass.set(key, seen + 1);
-		if (seen < KEEP_PER_CLASS) {
-			if (seen === 0) await minimise(url, finding);
-			result.findings.push(finding);
-		} else result.findings.push({ ...finding, log: undefined });
+		judge(planned.req, answer);
 	}
+	// The known failures' examples: does each still fail as its entry says?
+	for (const example of options.examples) {
+		const req = example.request(anchors[0] as string);
+		result.examples.set(
+			example.name,
+			judge(req, await send(url, req)) === example.name,
+		);
+	}
+	// After the run, so that the requests a seed sends do not depend on what failed.
+	for (const finding of firsts.values()) await minimise(url, finding);
 
 	result.integrity = await afterTheRun(f, anchors, before);
 	return result;
@@ -368,8 +391,8 @@ async function setUp(f: Federation, world: World): Promise<string[]> {
 
 // --- Requests of the checks -----------------------------------------------------------------
 
-/** A valid JSON call of the test account (or unsigned), as the checks send it. */
-function call(
+/** A JSON call of the test account (or unsigned), as the checks send it. */
+export function jsonCall(
 	operation: string,
 	input: Record<string, unknown>,
 	signed = true,
@@ -390,6 +413,30 @@ function call(
 					secretAccessKey: "test",
 				}
 			: undefined,
+	};
+}
+
+/** A call of an action of the STS endpoint, as the checks send it. */
+export function stsCall(
+	action: string,
+	params: Record<string, string>,
+	sign?: Signing,
+): FuzzRequest {
+	return {
+		label: `check STS ${action}`,
+		method: "POST",
+		path: "/",
+		contentType: "application/x-www-form-urlencoded",
+		target: undefined,
+		headers: {},
+		body: Buffer.from(
+			new URLSearchParams({
+				Action: action,
+				Version: "2011-06-15",
+				...params,
+			}).toString(),
+		),
+		sign,
 	};
 }
 
@@ -417,7 +464,10 @@ async function snapshot(url: string, anchors: string[]): Promise<string[]> {
 	const out: string[] = [];
 	for (const id of anchors) {
 		for (const operation of ["DescribeIdentityPool", "GetIdentityPoolRoles"]) {
-			const got = await expectOk(url, call(operation, { IdentityPoolId: id }));
+			const got = await expectOk(
+				url,
+				jsonCall(operation, { IdentityPoolId: id }),
+			);
 			if ("failed" in got) throw new Error(`setup: ${got.failed}`);
 			const { IdentityPoolTags: _tags, ...rest } = got.json;
 			out.push(JSON.stringify(rest));
@@ -452,7 +502,7 @@ async function afterTheRun(
 	let next: string | undefined;
 	for (let page = 0; page < 100; page++) {
 		const listed = await ok(
-			call("ListIdentityPools", {
+			jsonCall("ListIdentityPools", {
 				MaxResults: 60,
 				...(next ? { NextToken: next } : {}),
 			}),
@@ -471,13 +521,13 @@ async function afterTheRun(
 	}
 	let described = 0;
 	for (const id of pools) {
-		await ok(call("DescribeIdentityPool", { IdentityPoolId: id }));
-		await ok(call("GetIdentityPoolRoles", { IdentityPoolId: id }));
-		await ok(call("ListTagsForResource", { ResourceArn: poolArn(id) }));
+		await ok(jsonCall("DescribeIdentityPool", { IdentityPoolId: id }));
+		await ok(jsonCall("GetIdentityPoolRoles", { IdentityPoolId: id }));
+		await ok(jsonCall("ListTagsForResource", { ResourceArn: poolArn(id) }));
 		let token: string | undefined;
 		for (let page = 0; page < 20; page++) {
 			const listed = await ok(
-				call("ListIdentities", {
+				jsonCall("ListIdentities", {
 					IdentityPoolId: id,
 					MaxResults: 60,
 					...(token ? { NextToken: token } : {}),
@@ -489,7 +539,7 @@ async function afterTheRun(
 			}[]) {
 				if (described++ < 400)
 					await ok(
-						call("DescribeIdentity", { IdentityId: identity.IdentityId }),
+						jsonCall("DescribeIdentity", { IdentityId: identity.IdentityId }),
 					);
 			}
 			token =
@@ -510,57 +560,49 @@ async function afterTheRun(
 	// A normal flow, end to end: a guest's credentials, checked by the STS endpoint; a
 	// developer user's token, exchanged with the STS endpoint.
 	const [a] = anchors;
-	const id = await ok(call("GetId", { IdentityPoolId: a }, false));
+	const id = await ok(jsonCall("GetId", { IdentityPoolId: a }, false));
 	const creds = id
 		? await ok(
-				call("GetCredentialsForIdentity", { IdentityId: id.IdentityId }, false),
+				jsonCall(
+					"GetCredentialsForIdentity",
+					{ IdentityId: id.IdentityId },
+					false,
+				),
 			)
 		: undefined;
 	const c = creds?.Credentials as Record<string, string> | undefined;
 	if (c) {
-		const caller = await expectOk(url, {
-			label: "check STS GetCallerIdentity",
-			method: "POST",
-			path: "/",
-			contentType: "application/x-www-form-urlencoded",
-			target: undefined,
-			headers: {},
-			body: Buffer.from("Action=GetCallerIdentity&Version=2011-06-15"),
-			sign: {
-				service: "sts",
-				region: REGION,
-				accessKeyId: c.AccessKeyId ?? "",
-				secretAccessKey: c.SecretKey ?? "",
-				sessionToken: c.SessionToken ?? "",
-			},
-		});
+		const caller = await expectOk(
+			url,
+			stsCall(
+				"GetCallerIdentity",
+				{},
+				{
+					service: "sts",
+					region: REGION,
+					accessKeyId: c.AccessKeyId ?? "",
+					secretAccessKey: c.SecretKey ?? "",
+					sessionToken: c.SessionToken ?? "",
+				},
+			),
+		);
 		if ("failed" in caller) failures.push(caller.failed);
 	}
 	const dev = await ok(
-		call("GetOpenIdTokenForDeveloperIdentity", {
+		jsonCall("GetOpenIdTokenForDeveloperIdentity", {
 			IdentityPoolId: a,
 			Logins: { [DEV]: "after-the-run" },
 		}),
 	);
 	if (dev) {
-		const assumed = await expectOk(url, {
-			label: "check STS AssumeRoleWithWebIdentity",
-			method: "POST",
-			path: "/",
-			contentType: "application/x-www-form-urlencoded",
-			target: undefined,
-			headers: {},
-			body: Buffer.from(
-				new URLSearchParams({
-					Action: "AssumeRoleWithWebIdentity",
-					Version: "2011-06-15",
-					RoleArn: AUTH_ROLE,
-					RoleSessionName: "after-the-run",
-					WebIdentityToken: String(dev.Token),
-				}).toString(),
-			),
-			sign: undefined,
-		});
+		const assumed = await expectOk(
+			url,
+			stsCall("AssumeRoleWithWebIdentity", {
+				RoleArn: AUTH_ROLE,
+				RoleSessionName: "after-the-run",
+				WebIdentityToken: String(dev.Token),
+			}),
+		);
 		if ("failed" in assumed) failures.push(assumed.failed);
 	}
 	return failures;
