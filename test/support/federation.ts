@@ -30,7 +30,12 @@ import {
 	startFakeTwitter,
 	startFakeUserPool,
 } from "./fake-idp.ts";
-import { type ServerFixture, serverFixture, TEST_ACCOUNT } from "./server.ts";
+import {
+	type ServerFixture,
+	type ServerOptions,
+	serverFixture,
+	TEST_ACCOUNT,
+} from "./server.ts";
 
 /** The developer provider of the pools made here. */
 export const DEV = "login.example.app";
@@ -111,6 +116,8 @@ export interface FederationOptions {
 	extraProviders?: Record<string, ProviderSettings>;
 	/** Other settings of the server. */
 	config?: Partial<Config>;
+	/** Where the server's log lines go (see {@link ServerOptions}). */
+	logStream?: ServerOptions["logStream"];
 }
 
 /**
@@ -185,6 +192,7 @@ async function startFederation(
 	);
 	const ts = serverFixture({
 		...clock,
+		...(options.logStream ? { logStream: options.logStream } : {}),
 		config: {
 			...options.config,
 			providers: {

@@ -162,7 +162,7 @@ function patternSample(pattern: string): PatternSample {
 }
 
 /** A valid string of shape `name` of length n (natural when undefined), distinct per index. */
-function validString(
+export function validString(
 	name: string,
 	n: number | undefined,
 	index: number,

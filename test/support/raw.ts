@@ -14,8 +14,14 @@ export interface RawOptions {
 	accessKeyId?: string;
 	secretAccessKey?: string;
 	signingDate?: Date;
+	/** The SigV4 signing name (default `cognito-identity`; `sts` for the STS endpoint). */
+	service?: string;
+	/** A session token, signed as `x-amz-security-token` (credentials the server issued). */
+	sessionToken?: string;
 	/** Changes headers after signing (to tamper with a signed request). */
 	afterSign?: (headers: Record<string, string>) => void;
+	/** The body sent instead of `body` (which is what is signed): a body changed after signing. */
+	sentBody?: string | Buffer;
 	extraHeaders?: Record<string, string>;
 	method?: string;
 	path?: string;
@@ -51,11 +57,14 @@ export async function raw(
 	if (target !== undefined) headers["x-amz-target"] = target;
 	if (options.sign ?? true) {
 		const signer = new SignatureV4({
-			service: "cognito-identity",
+			service: options.service ?? "cognito-identity",
 			region: options.region ?? "us-east-1",
 			credentials: {
 				accessKeyId: options.accessKeyId ?? "test",
 				secretAccessKey: options.secretAccessKey ?? "test",
+				...(options.sessionToken === undefined
+					? {}
+					: { sessionToken: options.sessionToken }),
 			},
 			sha256: Sha256,
 		});
@@ -80,7 +89,7 @@ export async function raw(
 		headers: sendHeaders,
 		...(options.method === "GET" || options.method === "OPTIONS"
 			? {}
-			: { body }),
+			: { body: options.sentBody ?? body }),
 	});
 	const text = await res.text();
 	let json: Record<string, unknown> | undefined;
