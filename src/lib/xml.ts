@@ -20,11 +20,22 @@ const ESCAPES: Record<string, string> = {
 };
 
 /**
+ * Characters that XML 1.0 does not allow at all, even escaped: the C0 controls but tab, LF
+ * and CR, U+FFFE and U+FFFF, and unpaired surrogates.
+ */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the control characters are what it finds
+const NOT_XML =
+	/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+/**
  * Text escaped for an XML element's content (only `&`, `<` and `>`: quotes stay as they are,
- * as in AWS's answers; nothing variable is ever written into an attribute).
+ * as in AWS's answers; nothing variable is ever written into an attribute). A character XML
+ * does not allow (echoed input may hold one) becomes U+FFFD, so the answer stays well-formed.
  */
 export function escapeXml(text: string): string {
-	return text.replace(/[&<>]/g, (c) => ESCAPES[c] ?? c);
+	return text
+		.replace(NOT_XML, "\ufffd")
+		.replace(/[&<>]/g, (c) => ESCAPES[c] ?? c);
 }
 
 const NAMED_ENTITIES: Record<string, string> = {

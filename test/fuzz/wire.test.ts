@@ -16,34 +16,19 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { OPERATION_NAMES } from "../../src/model/model.generated.ts";
-import { DEV } from "../support/federation.ts";
 import {
 	describeForEngine,
 	STORE_ENGINES,
 	type StoreEngine,
 } from "../support/stores.ts";
-import {
-	anyString,
-	formStrings,
-	hasLoneSurrogate,
-	hasNul,
-	hasXmlForbidden,
-	loginOf,
-} from "./features.ts";
-import { type Problem, protocolOf } from "./oracle.ts";
+import type { Problem } from "./oracle.ts";
 import { randomSeed } from "./prng.ts";
 import {
 	describeAnswer,
 	describeRequest,
 	type FuzzRequest,
 } from "./request.ts";
-import {
-	classOf,
-	type Finding,
-	jsonCall,
-	runFuzz,
-	stsCall,
-} from "./session.ts";
+import { classOf, type Finding, jsonCall, runFuzz } from "./session.ts";
 
 /** The seed every run replays. */
 const FIXED_SEED = 20_261_206;
@@ -104,50 +89,6 @@ interface KnownFailure {
 }
 
 const KNOWN_FAILURES: readonly KnownFailure[] = [
-	{
-		// e.g. GetOpenIdTokenForDeveloperIdentity with Logins {"login.example.app": "user-\u0000"}:
-		// pg refuses the parameter (`invalid byte sequence for encoding "UTF8": 0x00`).
-		name: "a string with U+0000 that reaches PostgreSQL answers 500 InternalErrorException",
-		engine: "postgres",
-		matches: (req, problem) =>
-			problem.kind === "5xx" &&
-			problem.errorType === "InternalErrorException" &&
-			anyString(req, hasNul),
-		example: (pool) =>
-			jsonCall("GetOpenIdTokenForDeveloperIdentity", {
-				IdentityPoolId: pool,
-				Logins: { [DEV]: "user-\u0000" },
-			}),
-	},
-	{
-		// e.g. GetId with Logins {"api.twitter.com": "token;secret\udfff"}: `URIError: URI
-		// malformed` from encodeURIComponent in src/federation/oauth1.ts (percentEncode).
-		name: "a Twitter login (api.twitter.com) whose token holds a lone surrogate answers 500 InternalErrorException",
-		matches: (req, problem) =>
-			problem.kind === "5xx" &&
-			problem.errorType === "InternalErrorException" &&
-			hasLoneSurrogate(loginOf(req, "api.twitter.com") ?? ""),
-		example: (pool) =>
-			jsonCall(
-				"GetId",
-				{
-					IdentityPoolId: pool,
-					Logins: { "api.twitter.com": "token\udfff;secret" },
-				},
-				false,
-			),
-	},
-	{
-		// e.g. Action=GetCallerIdentity&Version=%00: `<Message>Could not find operation
-		// GetCallerIdentity for version \u0000</Message>`, which no XML parser reads.
-		name: "an STS error message echoes a character XML does not allow (U+0000-U+001F but tab, LF, CR; U+FFFE, U+FFFF)",
-		matches: (req, problem) =>
-			protocolOf(req) === "query" &&
-			problem.kind === "xml" &&
-			problem.detail.includes("a character XML does not allow") &&
-			formStrings(req).some(hasXmlForbidden),
-		example: () => stsCall("GetCallerIdentity", { Version: "\u0000" }),
-	},
 	{
 		// e.g. POST /%ff: Fastify's own `{"error":"Bad Request","code":"FST_ERR_BAD_URL",...}`,
 		// application/json, no x-amzn-RequestId.

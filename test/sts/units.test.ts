@@ -92,6 +92,11 @@ describe("STS building blocks", () => {
 		const text = `a&b<c>"d'`;
 		assert.equal(escapeXml(text), `a&amp;b&lt;c&gt;"d'`);
 		assert.equal(unescapeXml(escapeXml(text)), text);
+		// Characters XML cannot carry at all become U+FFFD; tab, LF, CR and paired surrogates stay.
+		assert.equal(
+			escapeXml("a\u0000b\u001fc\ud800d\udc00e\uffff\t\n\r\u{1f600}"),
+			"a\ufffdb\ufffdc\ufffdd\ufffde\ufffd\t\n\r\u{1f600}",
+		);
 		assert.equal(unescapeXml("&#65;&#x42;&quot;&apos;&bogus;"), `AB"'&bogus;`);
 		const xml = `<r xmlns:s="x"><s:Credentials a="1"><s:AccessKeyId> AK&amp;1 </s:AccessKeyId></s:Credentials></r>`;
 		const creds = contentOf(xml, "Credentials");
