@@ -78,6 +78,14 @@ export interface Config {
 	readonly providerTimeoutSeconds: number;
 	/** Federated login providers (from the configuration file only); `{}` when none. */
 	readonly providers: ProviderMap;
+	/** How long a client may take to send a whole request (headers and body), in seconds. */
+	readonly requestTimeoutSeconds: number;
+	/** How long an idle keep-alive connection is kept open, in seconds. */
+	readonly keepAliveTimeoutSeconds: number;
+	/** How many connections a server holds open at once. */
+	readonly maxConnections: number;
+	/** How long a stopping server waits for requests in flight, in seconds. */
+	readonly shutdownTimeoutSeconds: number;
 }
 
 export const SETTINGS: readonly SettingSpec[] = [
@@ -275,5 +283,41 @@ export const SETTINGS: readonly SettingSpec[] = [
 		default: "",
 		description:
 			"Request rates per operation and account, as `Operation=perSecond` pairs separated by commas (for example `GetId=25,GetOpenIdToken=200`); excess calls answer `TooManyRequestsException`. Empty: no throttling.",
+	},
+	{
+		key: "requestTimeoutSeconds",
+		flag: "request-timeout-seconds",
+		env: "IDPOOL_REQUEST_TIMEOUT_SECONDS",
+		type: "count",
+		default: "60",
+		description:
+			"How long a client may take to send a whole request, headers and body (its headers alone: at most 10 s); a request still arriving then is answered `RequestTimeoutException` (HTTP 408) and its connection closed. 60 s carries a 1 MiB body over a link of 150 kbit/s.",
+	},
+	{
+		key: "keepAliveTimeoutSeconds",
+		flag: "keep-alive-timeout-seconds",
+		env: "IDPOOL_KEEP_ALIVE_TIMEOUT_SECONDS",
+		type: "count",
+		default: "72",
+		description:
+			"How long a keep-alive connection may stay idle between requests before the server closes it; keep it longer than the idle timeout of a load balancer in front (often 60 s).",
+	},
+	{
+		key: "maxConnections",
+		flag: "max-connections",
+		env: "IDPOOL_MAX_CONNECTIONS",
+		type: "count",
+		default: "1000",
+		description:
+			"How many connections a server holds open at once; a connection beyond them is refused (closed at once), and the idle keep-alive connections are closed to make room.",
+	},
+	{
+		key: "shutdownTimeoutSeconds",
+		flag: "shutdown-timeout-seconds",
+		env: "IDPOOL_SHUTDOWN_TIMEOUT_SECONDS",
+		type: "count",
+		default: "10",
+		description:
+			"On SIGTERM or SIGINT, how long the server lets requests in flight finish before it closes the connections still open; a second signal stops it at once.",
 	},
 ];

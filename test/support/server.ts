@@ -62,6 +62,8 @@ export interface ServerOptions {
 	credentials?: AccountCredential[];
 	/** A store to use instead of opening `config.db` (a store made to fail, say). */
 	store?: Store;
+	/** Where the server's log lines go (with `config.logLevel`); by default nowhere. */
+	logStream?: { write(line: string): void };
 }
 
 /** How a client of {@link sdkClient} or {@link ServerFixture.sdk} signs (default test/test). */
@@ -96,6 +98,7 @@ export async function startServer(
 		...(options.clock ? { clock: options.clock } : {}),
 		...(options.credentials ? { credentials: options.credentials } : {}),
 		...(options.store ? { store: options.store } : {}),
+		...(options.logStream ? { logStream: options.logStream } : {}),
 	});
 	const url = await server.listen();
 	return {
