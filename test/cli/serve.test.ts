@@ -9,6 +9,7 @@ import {
 	DescribeIdentityPoolCommand,
 } from "@aws-sdk/client-cognito-identity";
 import { sdkClient } from "../support/server.ts";
+import { connect, delay, waitFor } from "../support/sockets.ts";
 
 const BIN = new URL("../../bin/idpool.js", import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), "idpool-cli-"));
@@ -239,5 +240,101 @@ describe("idpool serve (the built binary)", () => {
 		assert.match(r.stderr, /cannot listen on 127\.0\.0\.1:\d+: EADDRINUSE/);
 		s.child.kill("SIGTERM");
 		await s.exited;
+	});
+});
+
+describe("idpool serve: shutdown", () => {
+	/** Creates a pool through the server at `url`; answers its id. */
+	async function createPool(url: string, name: string): Promise<string> {
+		const client = sdkClient(url);
+		try {
+			const pool = await client.send(
+				new CreateIdentityPoolCommand({
+					IdentityPoolName: name,
+					AllowUnauthenticatedIdentities: false,
+				}),
+			);
+			return pool.IdentityPoolId as string;
+		} finally {
+			client.destroy();
+		}
+	}
+
+	/** Starts a server on `db` and answers the name of pool `poolId` there, then stops it. */
+	async function poolNameAfterRestart(db: string, poolId: string) {
+		const again = await serve(["--port", "0", "--db", db]);
+		const client = sdkClient(again.url);
+		try {
+			const described = await client.send(
+				new DescribeIdentityPoolCommand({ IdentityPoolId: poolId }),
+			);
+			return described.IdentityPoolName;
+		} finally {
+			client.destroy();
+			again.child.kill("SIGTERM");
+			await again.exited;
+		}
+	}
+
+	/** A client that sent part of a request and then nothing: it holds its connection. */
+	async function slowClient(url: string) {
+		const c = await connect(url);
+		c.write(
+			"POST / HTTP/1.1\r\nHost: x\r\nX-Amz-Target: AWSCognitoIdentityService.GetId\r\nContent-Length: 1000\r\n\r\n{",
+		);
+		await delay(100);
+		return c;
+	}
+
+	test("SIGTERM stops within --shutdown-timeout-seconds although a slow client stays connected; what was answered is kept", async () => {
+		const db = join(dir, "shutdown", "idpool.db");
+		const s = await serve([
+			"--port",
+			"0",
+			"--db",
+			db,
+			"--shutdown-timeout-seconds",
+			"1",
+		]);
+		const poolId = await createPool(s.url, "kept");
+		const slow = await slowClient(s.url);
+		s.child.kill("SIGTERM");
+		const exited = await Promise.race([
+			s.exited,
+			delay(10_000).then(() => "still running"),
+		]);
+		assert.equal(exited, 0, s.stderr());
+		assert.ok(slow.isClosed() || (await waitFor(() => slow.isClosed(), 1000)));
+		assert.match(s.stdout(), /SIGTERM received, shutting down/);
+		assert.match(s.stdout(), /closed 1 connection still open after 1 s/);
+		assert.equal(await poolNameAfterRestart(db, poolId), "kept");
+	});
+
+	test("a second signal during the shutdown exits at once, non-zero, and loses nothing answered", async () => {
+		const db = join(dir, "second-signal", "idpool.db");
+		const s = await serve([
+			"--port",
+			"0",
+			"--db",
+			db,
+			"--shutdown-timeout-seconds",
+			"60",
+		]);
+		const poolId = await createPool(s.url, "answered");
+		const slow = await slowClient(s.url);
+		s.child.kill("SIGTERM");
+		assert.ok(await waitFor(() => /shutting down/.test(s.stdout()), 5000));
+		s.child.kill("SIGINT");
+		const exited = await Promise.race([
+			s.exited,
+			delay(10_000).then(() => "still running"),
+		]);
+		assert.equal(exited, 130, s.stderr());
+		assert.match(
+			s.stderr(),
+			/SIGINT received during the shutdown: exiting at once/,
+		);
+		slow.destroy();
+		assert.equal(await poolNameAfterRestart(db, poolId), "answered");
 	});
 });
