@@ -286,50 +286,46 @@ describe("idpool serve: shutdown", () => {
 		return c;
 	}
 
-	test("SIGTERM stops within --shutdown-timeout-seconds although a slow client stays connected; what was answered is kept", async () => {
-		const db = join(dir, "shutdown", "idpool.db");
+	/**
+	 * Starts a server on `db` that stops within `seconds`, makes a pool through it, connects a
+	 * slow client and sends the server SIGTERM.
+	 */
+	async function stopWhileSlowClient(db: string, seconds: string) {
 		const s = await serve([
 			"--port",
 			"0",
 			"--db",
 			db,
 			"--shutdown-timeout-seconds",
-			"1",
-		]);
-		const poolId = await createPool(s.url, "kept");
-		const slow = await slowClient(s.url);
-		s.child.kill("SIGTERM");
-		const exited = await Promise.race([
-			s.exited,
-			delay(10_000).then(() => "still running"),
-		]);
-		assert.equal(exited, 0, s.stderr());
-		assert.ok(slow.isClosed() || (await waitFor(() => slow.isClosed(), 1000)));
-		assert.match(s.stdout(), /SIGTERM received, shutting down/);
-		assert.match(s.stdout(), /closed 1 connection still open after 1 s/);
-		assert.equal(await poolNameAfterRestart(db, poolId), "kept");
-	});
-
-	test("a second signal during the shutdown exits at once, non-zero, and loses nothing answered", async () => {
-		const db = join(dir, "second-signal", "idpool.db");
-		const s = await serve([
-			"--port",
-			"0",
-			"--db",
-			db,
-			"--shutdown-timeout-seconds",
-			"60",
+			seconds,
 		]);
 		const poolId = await createPool(s.url, "answered");
 		const slow = await slowClient(s.url);
 		s.child.kill("SIGTERM");
+		return { s, poolId, slow };
+	}
+
+	/** The exit code of `s` within 10 s, or "still running". */
+	function exitOf(s: Running) {
+		return Promise.race([s.exited, delay(10_000).then(() => "still running")]);
+	}
+
+	test("SIGTERM stops within --shutdown-timeout-seconds although a slow client stays connected; what was answered is kept", async () => {
+		const db = join(dir, "shutdown", "idpool.db");
+		const { s, poolId, slow } = await stopWhileSlowClient(db, "1");
+		assert.equal(await exitOf(s), 0, s.stderr());
+		assert.ok(slow.isClosed() || (await waitFor(() => slow.isClosed(), 1000)));
+		assert.match(s.stdout(), /SIGTERM received, shutting down/);
+		assert.match(s.stdout(), /closed 1 connection still open after 1 s/);
+		assert.equal(await poolNameAfterRestart(db, poolId), "answered");
+	});
+
+	test("a second signal during the shutdown exits at once, non-zero, and loses nothing answered", async () => {
+		const db = join(dir, "second-signal", "idpool.db");
+		const { s, poolId, slow } = await stopWhileSlowClient(db, "60");
 		assert.ok(await waitFor(() => /shutting down/.test(s.stdout()), 5000));
 		s.child.kill("SIGINT");
-		const exited = await Promise.race([
-			s.exited,
-			delay(10_000).then(() => "still running"),
-		]);
-		assert.equal(exited, 130, s.stderr());
+		assert.equal(await exitOf(s), 130, s.stderr());
 		assert.match(
 			s.stderr(),
 			/SIGINT received during the shutdown: exiting at once/,
