@@ -162,13 +162,19 @@ describe("the connection cap", () => {
 	});
 
 	test("busy connections are not closed to make room", async () => {
+		// The connections of the test before are gone on the server's side too.
+		assert.ok(
+			await waitFor(async () => (await openConnections(t.server)) === 0, 5000),
+		);
 		const busy: Connection[] = [];
 		for (let i = 0; i < 3; i++) {
 			const c = await connect(t.url);
 			c.write(HEAD(100));
 			busy.push(c);
 		}
-		await waitFor(async () => (await openConnections(t.server)) === 3, 5000);
+		assert.ok(
+			await waitFor(async () => (await openConnections(t.server)) === 3, 5000),
+		);
 		const refused = await connect(t.url);
 		assert.ok(await waitFor(() => refused.isClosed(), 5000));
 		await delay(100);
