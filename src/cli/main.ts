@@ -6,6 +6,7 @@
  * it and exits non-zero, without a stack trace.
  */
 import { readFileSync, statSync } from "node:fs";
+import { constants as osConstants } from "node:os";
 import { parseArgs } from "node:util";
 import {
 	type AccountCredential,
@@ -192,9 +193,66 @@ async function serve(
 	return server;
 }
 
+type StopSignal = "SIGTERM" | "SIGINT";
+
+/** SIGTERM and SIGINT, taken from the process: the first and the second received. */
+function watchSignals() {
+	let first: (name: StopSignal) => void = () => {};
+	let second: (name: StopSignal) => void = () => {};
+	let received = 0;
+	const onSignal = (name: StopSignal) => {
+		received++;
+		if (received === 1) first(name);
+		else second(name);
+	};
+	process.on("SIGTERM", onSignal);
+	process.on("SIGINT", onSignal);
+	return {
+		first: new Promise<StopSignal>((resolve) => {
+			first = resolve;
+		}),
+		second: new Promise<StopSignal>((resolve) => {
+			second = resolve;
+		}),
+		dispose() {
+			process.off("SIGTERM", onSignal);
+			process.off("SIGINT", onSignal);
+		},
+	};
+}
+
+/**
+ * Runs the server until `signal`, then stops it (docs/deployment.md#stopping); answers the
+ * exit code.
+ */
+async function serveUntilSignal(
+	args: string[],
+	env: Readonly<Record<string, string | undefined>>,
+	output: Output,
+	signal: Promise<StopSignal>,
+): Promise<number> {
+	const server = await serve(args, env, output);
+	const timeout = server.config.shutdownTimeoutSeconds;
+	output.out(
+		`idpool: ${await signal} received, shutting down (requests in flight get ${timeout} s)`,
+	);
+	try {
+		const { closedConnections } = await server.close();
+		if (closedConnections > 0) {
+			output.out(
+				`idpool: closed ${closedConnections} connection${closedConnections === 1 ? "" : "s"} still open after ${timeout} s`,
+			);
+		}
+	} catch (err) {
+		output.err(`idpool: error while closing: ${(err as Error).message}`);
+	}
+	return 0;
+}
+
 /**
  * Runs the command line. Answers the exit code; `serve` answers only once the server has
- * stopped (on SIGTERM or SIGINT).
+ * stopped (on SIGTERM or SIGINT), or at once on a second signal (128 + its number), while
+ * the first shutdown may still be under way: the caller exits the process then.
  */
 export async function main(
 	argv: string[],
@@ -206,25 +264,20 @@ export async function main(
 		case "serve": {
 			// Signals are taken before anything starts: a SIGTERM that arrives while the server is
 			// still starting (or right after its banner) must stop it cleanly, not kill it.
-			let signalled: (signal: string) => void = () => {};
-			const signal = new Promise<string>((resolve) => {
-				signalled = resolve;
-			});
-			const onSignal = (name: string) => signalled(name);
-			process.on("SIGTERM", onSignal);
-			process.on("SIGINT", onSignal);
+			const signals = watchSignals();
 			try {
-				const server = await serve(rest, env, output);
-				output.out(`idpool: ${await signal} received, shutting down`);
-				try {
-					await server.close();
-				} catch (err) {
-					output.err(`idpool: error while closing: ${(err as Error).message}`);
-				}
-				return 0;
+				const stopped = serveUntilSignal(rest, env, output, signals.first);
+				// A second signal does not wait for the first shutdown: `bin/` exits with its code.
+				const forced = signals.second.then((name) => {
+					output.err(
+						`idpool: ${name} received during the shutdown: exiting at once`,
+					);
+					return 128 + (osConstants.signals[name] ?? 0);
+				});
+				stopped.catch(() => {});
+				return await Promise.race([stopped, forced]);
 			} finally {
-				process.off("SIGTERM", onSignal);
-				process.off("SIGINT", onSignal);
+				signals.dispose();
 			}
 		}
 		case "migrate": {

@@ -106,6 +106,14 @@ export interface Config {
 	 * in plain (docs/behaviour.md#keys).
 	 */
 	readonly keyEncryptionKeys: readonly Uint8Array[];
+	/** How long a client may take to send a whole request (headers and body), in seconds. */
+	readonly requestTimeoutSeconds: number;
+	/** How long an idle keep-alive connection is kept open, in seconds. */
+	readonly keepAliveTimeoutSeconds: number;
+	/** How many connections a server holds open at once. */
+	readonly maxConnections: number;
+	/** How long a stopping server waits for requests in flight, in seconds. */
+	readonly shutdownTimeoutSeconds: number;
 }
 
 export const SETTINGS: readonly SettingSpec[] = [
@@ -335,5 +343,41 @@ export const SETTINGS: readonly SettingSpec[] = [
 		type: "rates",
 		description:
 			"Request rates per operation and account, as `Operation=perSecond` pairs separated by commas (for example `GetId=25,GetOpenIdToken=200`); excess calls answer `TooManyRequestsException`. `off` (or an empty flag) disables them. Default: AWS's documented rates (GetId 25, GetOpenIdToken 200, GetCredentialsForIdentity 200, GetOpenIdTokenForDeveloperIdentity 50, ListIdentities 5, DeleteIdentities 10, TagResource 5, UntagResource 5, ListTagsForResource 10) when `--host` is not a loopback address, none on loopback. Counts are kept per server process.",
+	},
+	{
+		key: "requestTimeoutSeconds",
+		flag: "request-timeout-seconds",
+		env: "IDPOOL_REQUEST_TIMEOUT_SECONDS",
+		type: "count",
+		default: "60",
+		description:
+			"How long a client may take to send a whole request, headers and body (its headers alone: at most 10 s); a request still arriving then is answered `RequestTimeoutException` (HTTP 408) and its connection closed. 60 s carries a 1 MiB body over a link of 150 kbit/s.",
+	},
+	{
+		key: "keepAliveTimeoutSeconds",
+		flag: "keep-alive-timeout-seconds",
+		env: "IDPOOL_KEEP_ALIVE_TIMEOUT_SECONDS",
+		type: "count",
+		default: "72",
+		description:
+			"How long a keep-alive connection may stay idle between requests before the server closes it; keep it longer than the idle timeout of a load balancer in front (often 60 s).",
+	},
+	{
+		key: "maxConnections",
+		flag: "max-connections",
+		env: "IDPOOL_MAX_CONNECTIONS",
+		type: "count",
+		default: "1000",
+		description:
+			"How many connections a server holds open at once; a connection beyond them is refused (closed at once), and the idle keep-alive connections are closed to make room.",
+	},
+	{
+		key: "shutdownTimeoutSeconds",
+		flag: "shutdown-timeout-seconds",
+		env: "IDPOOL_SHUTDOWN_TIMEOUT_SECONDS",
+		type: "count",
+		default: "10",
+		description:
+			"On SIGTERM or SIGINT, how long the server lets requests in flight finish before it closes the connections still open; a second signal stops it at once.",
 	},
 ];

@@ -53,3 +53,15 @@ export const ExpiredTokenException = defineProtocolError(
 	"ExpiredTokenException",
 	403,
 );
+/** A request that is not valid HTTP/1.1, or has no `Host` (docs/behaviour.md#connections). */
+export const BadRequestException = defineProtocolError("BadRequestException");
+/** The request's headers are larger than the server reads (docs/behaviour.md#connections): HTTP 431. */
+export const RequestHeaderFieldsTooLargeException = defineProtocolError(
+	"RequestHeaderFieldsTooLargeException",
+	431,
+);
+/** The request did not arrive within the server's time limit (docs/behaviour.md#connections): HTTP 408. */
+export const RequestTimeoutException = defineProtocolError(
+	"RequestTimeoutException",
+	408,
+);

@@ -77,9 +77,24 @@ export interface IdpoolServer {
 	 * ago; answers how many. The server runs it every {@link CREDENTIALS_PRUNE_INTERVAL_MS}.
 	 */
 	pruneExpiredCredentials(): Promise<number>;
-	/** Stops accepting connections, lets in-flight requests finish, closes the store. */
-	close(): Promise<void>;
+	/**
+	 * Stops the server (docs/deployment.md#stopping): stops accepting connections, closes the
+	 * idle ones, lets requests in flight finish for up to `--shutdown-timeout-seconds`, then
+	 * closes the connections still open, waits for the calls still running (up to the same
+	 * deadline, or a second past it) and closes the store. Calling it again answers the same
+	 * promise.
+	 */
+	close(): Promise<CloseReport>;
 }
+
+/** How a server stopped. */
+export interface CloseReport {
+	/** Connections still open at the deadline, which were closed. */
+	closedConnections: number;
+}
+
+/** Calls still running once the connections are closed get at least this long to settle. */
+const SETTLE_GRACE_MS = 1000;
 
 function baseUrl(host: string, port: number): string {
 	const shown = host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host;
@@ -153,8 +168,16 @@ export async function createServer(
 	}
 
 	const app = createHttpApp({
-		level: config.logLevel,
-		...(overrides.logStream ? { stream: overrides.logStream } : {}),
+		log: {
+			level: config.logLevel,
+			...(overrides.logStream ? { stream: overrides.logStream } : {}),
+		},
+		limits: {
+			requestTimeoutMs: config.requestTimeoutSeconds * 1000,
+			keepAliveTimeoutMs: config.keepAliveTimeoutSeconds * 1000,
+			maxConnections: config.maxConnections,
+		},
+		clock,
 	});
 	warn = (message) => app.log.warn(message);
 	fail = (message) => app.log.error(message);
@@ -233,7 +256,7 @@ export async function createServer(
 		},
 	});
 
-	await installRoutes(app, {
+	const routes = await installRoutes(app, {
 		dispatch,
 		discovery: () => discoveryDocument(issuer()),
 		jwks: () => keys.jwks(),
@@ -257,7 +280,32 @@ export async function createServer(
 		);
 	};
 
-	let closed = false;
+	let closing: Promise<CloseReport> | undefined;
+	const stop = async (): Promise<CloseReport> => {
+		clearInterval(pruneTimer);
+		const deadline = performance.now() + config.shutdownTimeoutSeconds * 1000;
+		let closedConnections = 0;
+		// Fastify stops accepting, closes idle connections and answers `Connection: close` on the
+		// others; it resolves once every connection has ended.
+		const appClosed = app.close();
+		const timer = setTimeout(() => {
+			app.server.getConnections((_err, count) => {
+				closedConnections = count;
+				app.server.closeAllConnections();
+			});
+		}, config.shutdownTimeoutSeconds * 1000);
+		try {
+			await appClosed;
+		} finally {
+			clearTimeout(timer);
+		}
+		await routes.settled(
+			Math.max(deadline - performance.now(), SETTLE_GRACE_MS),
+		);
+		await pruning;
+		await store.close();
+		return { closedConnections };
+	};
 	return {
 		app,
 		store,
@@ -282,13 +330,9 @@ export async function createServer(
 			return url;
 		},
 		pruneExpiredCredentials,
-		async close() {
-			if (closed) return;
-			closed = true;
-			clearInterval(pruneTimer);
-			await app.close();
-			await pruning;
-			await store.close();
+		close() {
+			closing ??= stop();
+			return closing;
 		},
 	};
 }

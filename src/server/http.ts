@@ -5,9 +5,15 @@
  * SigV4 hashes the bytes received; `POST /` goes to the dispatcher, which answers both the
  * Cognito Identity API and the STS endpoint; the OpenID discovery document, the JWKS and
  * `/health` are plain routes. Failures of the HTTP layer itself (a body too large or cut
- * short, a path that names nothing) are answered in the Cognito Identity error envelope.
+ * short, a path that names nothing, headers too large, malformed HTTP, a request too slow to
+ * arrive) are answered in the Cognito Identity error envelope, some of them on the socket
+ * itself because node answers them before any route. The limits of connections (request
+ * time, idle time, how many) are set here (docs/behaviour.md#connections), and the log never
+ * holds a query string, a header or a raw packet (docs/deployment.md#logs).
  */
 import { randomUUID } from "node:crypto";
+import { STATUS_CODES } from "node:http";
+import type { Socket } from "node:net";
 import cors from "@fastify/cors";
 import Fastify, {
 	type FastifyInstance,
@@ -17,10 +23,15 @@ import Fastify, {
 } from "fastify";
 import type { Dispatcher } from "../dispatch/dispatcher.ts";
 import {
+	BadRequestException,
+	RequestHeaderFieldsTooLargeException,
+	RequestTimeoutException,
 	RequestTooLargeException,
 	SerializationException,
 	UnknownOperationException,
 } from "../errors/protocol-errors.ts";
+import type { ServiceError } from "../errors/service-errors.ts";
+import type { Clock } from "../lib/clock.ts";
 import {
 	ALLOWED_HEADERS,
 	EXPOSED_HEADERS,
@@ -29,6 +40,20 @@ import {
 
 /** Bodies up to 1 MiB are read: ten logins of 50,000 characters fit (docs/behaviour.md). */
 const BODY_LIMIT = 1024 * 1024;
+/** Headers up to 16 KiB are read (node's default, stated so that messages can name it). */
+const MAX_HEADER_SIZE = 16 * 1024;
+/** A request's headers must arrive within this time (or the request timeout, if shorter). */
+const HEADERS_TIMEOUT_MS = 10_000;
+/** How often node looks for requests past their time: the precision of the timeouts. */
+const TIMEOUT_CHECK_INTERVAL_MS = 1000;
+/**
+ * After an answer written on the socket, how long the connection keeps reading (and
+ * dropping) what the client still sends, before it is closed: closing a socket with unread
+ * bytes resets it, and a reset can make the client lose the answer.
+ */
+const LINGER_MS = 1000;
+/** Refused connections are logged at most once in this time, with their count. */
+const REFUSALS_LOG_INTERVAL_MS = 10_000;
 
 /** How the HTTP layer logs. */
 export interface HttpLogOptions {
@@ -37,12 +62,52 @@ export interface HttpLogOptions {
 	stream?: { write(line: string): void };
 }
 
-/** A Fastify app with the server's logging, request ids and raw bodies; no routes yet. */
-export function createHttpApp(log: HttpLogOptions): FastifyInstance {
-	return Fastify({
+/** The limits of connections (docs/behaviour.md#connections). */
+export interface HttpLimits {
+	/** Time for a whole request, headers and body, to arrive. */
+	requestTimeoutMs: number;
+	/** Time an idle keep-alive connection stays open. */
+	keepAliveTimeoutMs: number;
+	/** Connections open at once; more are refused. */
+	maxConnections: number;
+}
+
+/** What a Fastify app of the server is made with. */
+export interface HttpAppOptions {
+	log: HttpLogOptions;
+	limits: HttpLimits;
+	/** The time in the `Date` header of answers written on the socket itself. */
+	clock: Clock;
+}
+
+/** A node parser error (`clientError`), with what llhttp adds. */
+interface ClientError extends Error {
+	code?: string;
+	reason?: string;
+	rawPacket?: unknown;
+}
+
+/**
+ * What the log says of a request: its method, its path without the query string (which may
+ * carry tokens) and where it comes from; never a header.
+ */
+function requestForLog(req: FastifyRequest) {
+	return {
+		method: req.method,
+		path: req.url.split("?", 1)[0],
+		remoteAddress: req.ip,
+		remotePort: req.socket?.remotePort,
+	};
+}
+
+/** A Fastify app with the server's logging, limits, request ids and raw bodies; no routes yet. */
+export function createHttpApp(options: HttpAppOptions): FastifyInstance {
+	const { log, limits, clock } = options;
+	const app = Fastify({
 		logger: {
 			level: log.level,
 			...(log.stream ? { stream: log.stream } : {}),
+			serializers: { req: requestForLog },
 		},
 		bodyLimit: BODY_LIMIT,
 		genReqId: () => randomUUID(),
@@ -52,7 +117,199 @@ export function createHttpApp(log: HttpLogOptions): FastifyInstance {
 			disableRequestLogging: log.level !== "debug" && log.level !== "trace",
 		}),
 		return503OnClosing: false,
+		requestTimeout: limits.requestTimeoutMs,
+		keepAliveTimeout: limits.keepAliveTimeoutMs,
+		// A last resort for a connection on which nothing moves while a call is handled or
+		// answered (a client that reads no answer); a request still arriving meets the request
+		// timeout first, and is answered.
+		connectionTimeout: 2 * limits.requestTimeoutMs,
+		http: {
+			headersTimeout: Math.min(HEADERS_TIMEOUT_MS, limits.requestTimeoutMs),
+			connectionsCheckingInterval: TIMEOUT_CHECK_INTERVAL_MS,
+			maxHeaderSize: MAX_HEADER_SIZE,
+			// Checked by a hook instead, so that the answer is an AWS-shaped error.
+			requireHostHeader: false,
+		},
+		// Fastify calls it with the app as `this`.
+		clientErrorHandler(this: FastifyInstance, err, socket) {
+			answerClientError(this, err, socket, limits, clock);
+		},
 	});
+	limitConnections(app, limits.maxConnections);
+	return app as FastifyInstance;
+}
+
+/**
+ * Refuses connections beyond `max` (node closes them at once) and, when it does, closes the
+ * idle keep-alive connections so that the clients who retry find room. Refusals are logged
+ * at most once per {@link REFUSALS_LOG_INTERVAL_MS}, with their count.
+ */
+function limitConnections(app: FastifyInstance, max: number): void {
+	app.server.maxConnections = max;
+	let refused = 0;
+	let loggedAt = Number.NEGATIVE_INFINITY;
+	app.server.on("drop", () => {
+		app.server.closeIdleConnections();
+		refused++;
+		const now = performance.now();
+		if (now - loggedAt >= REFUSALS_LOG_INTERVAL_MS) {
+			app.log.warn(
+				{ refused, maxConnections: max },
+				"connections refused: the server holds --max-connections connections",
+			);
+			refused = 0;
+			loggedAt = now;
+		}
+	});
+}
+
+/** The AWS-shaped error for what node's parser (or its timeouts) found wrong. */
+function clientErrorAnswer(
+	err: ClientError,
+	socket: Socket,
+	limits: HttpLimits,
+): ServiceError {
+	const headersComplete = socketResponse(socket) !== undefined;
+	switch (err.code) {
+		case "ERR_HTTP_REQUEST_TIMEOUT":
+			return new RequestTimeoutException(
+				`The request did not arrive in time: its headers must arrive within ${seconds(Math.min(HEADERS_TIMEOUT_MS, limits.requestTimeoutMs))} and the whole request within ${seconds(limits.requestTimeoutMs)}.`,
+			);
+		case "HPE_HEADER_OVERFLOW":
+			return new RequestHeaderFieldsTooLargeException(
+				`The request's headers are larger than the limit of ${MAX_HEADER_SIZE} bytes.`,
+			);
+		case "HPE_INVALID_EOF_STATE":
+			return headersComplete
+				? new SerializationException(
+						"The request body ended before the length its Content-Length header announced.",
+					)
+				: new BadRequestException("The request ended before its headers did.");
+	}
+	const packet = err.rawPacket;
+	if (Buffer.isBuffer(packet) && packet[0] === 0x16 && packet[1] === 0x03) {
+		return new BadRequestException("This endpoint speaks plain HTTP, not TLS.");
+	}
+	// llhttp's reasons are fixed texts ("Invalid method encountered"), never the client's bytes.
+	const reason =
+		typeof err.reason === "string" && /^[\x20-\x7e]{1,120}$/.test(err.reason)
+			? err.reason.replace(/\.$/, "")
+			: "malformed request";
+	return new BadRequestException(
+		`The request is not valid HTTP/1.1: ${reason}.`,
+	);
+}
+
+function seconds(ms: number): string {
+	const s = Math.round(ms / 1000);
+	return `${s} second${s === 1 ? "" : "s"}`;
+}
+
+/** The answer node is writing on `socket`, once a request's headers have arrived. */
+function socketResponse(socket: Socket): { headersSent: boolean } | undefined {
+	return (
+		(socket as Socket & { _httpMessage?: { headersSent: boolean } | null })
+			._httpMessage ?? undefined
+	);
+}
+
+/**
+ * Answers on the socket what node's parser found wrong (a request it could not parse, or
+ * that was too slow to arrive), in the Cognito Identity error envelope, and closes the
+ * connection. Nothing of the request is logged: its raw bytes carry its headers.
+ */
+function answerClientError(
+	app: FastifyInstance,
+	err: ClientError,
+	socket: Socket,
+	limits: HttpLimits,
+	clock: Clock,
+): void {
+	// The parser repeats its error for every later chunk: the first one is answered.
+	if (socket.destroyed || socket.writableEnded) return;
+	if (err.code === "ECONNRESET" || err.code === "EPIPE") {
+		app.log.debug({ code: err.code }, "the client closed the connection");
+		socket.destroy();
+		return;
+	}
+	const error = clientErrorAnswer(err, socket, limits);
+	app.log.debug(
+		{ code: err.code, answer: error.type },
+		"request refused by the HTTP layer",
+	);
+	if (socketResponse(socket)?.headersSent) {
+		// An answer has begun on this connection: another cannot be written.
+		socket.destroy();
+		return;
+	}
+	socket.end(rawAnswer(error, clock));
+	const linger = setTimeout(() => socket.destroy(), LINGER_MS);
+	linger.unref();
+	socket.once("close", () => clearTimeout(linger));
+}
+
+/** The HTTP/1.1 text of an error answer that closes its connection. */
+function rawAnswer(error: ServiceError, clock: Clock): string {
+	const encoded = encodeError(error);
+	const headers: Record<string, string | number> = {
+		...encoded.headers,
+		"x-amzn-RequestId": randomUUID(),
+		"access-control-allow-origin": "*",
+		"access-control-expose-headers": EXPOSED_HEADERS.join(", "),
+		date: new Date(clock.now()).toUTCString(),
+		"content-length": Buffer.byteLength(encoded.body),
+		connection: "close",
+	};
+	const head = Object.entries(headers)
+		.map(([name, value]) => `${name}: ${value}\r\n`)
+		.join("");
+	return `HTTP/1.1 ${encoded.statusCode} ${STATUS_CODES[encoded.statusCode]}\r\n${head}\r\n${encoded.body}`;
+}
+
+/** Sends `error` in the Cognito Identity error envelope (with its own status, or `status`). */
+function sendError(reply: FastifyReply, error: unknown, status?: number) {
+	const encoded = encodeError(error);
+	return reply
+		.code(status ?? encoded.statusCode)
+		.headers(encoded.headers)
+		.send(Buffer.from(encoded.body));
+}
+
+/**
+ * The calls being handled, so that a stopping server can wait for them before it closes the
+ * store (a call whose client has gone still commits, or fails, before the store closes).
+ */
+class InFlight {
+	#count = 0;
+	#idle: (() => void)[] = [];
+
+	async track<T>(call: Promise<T>): Promise<T> {
+		this.#count++;
+		try {
+			return await call;
+		} finally {
+			this.#count--;
+			if (this.#count === 0) for (const done of this.#idle.splice(0)) done();
+		}
+	}
+
+	/** Resolves once no call is being handled, or after `timeoutMs`. */
+	settled(timeoutMs: number): Promise<void> {
+		if (this.#count === 0) return Promise.resolve();
+		return new Promise((resolve) => {
+			const timer = setTimeout(resolve, timeoutMs);
+			this.#idle.push(() => {
+				clearTimeout(timer);
+				resolve();
+			});
+		});
+	}
+}
+
+/** What {@link installRoutes} answers: a handle on the calls in flight. */
+export interface InstalledRoutes {
+	/** Resolves once no call is being handled, or after `timeoutMs`. */
+	settled(timeoutMs: number): Promise<void>;
 }
 
 /** What the routes answer besides the API. */
@@ -89,7 +346,8 @@ function storeProblem(err: unknown): string {
 export async function installRoutes(
 	app: FastifyInstance,
 	routes: Routes,
-): Promise<void> {
+): Promise<InstalledRoutes> {
+	const inFlight = new InFlight();
 	await app.register(cors, {
 		origin: "*",
 		methods: ["GET", "POST", "OPTIONS"],
@@ -107,10 +365,30 @@ export async function installRoutes(
 	// A callback hook: an async one costs a promise per request.
 	app.addHook("onRequest", (req, reply, done) => {
 		reply.header("x-amzn-RequestId", req.id);
+		// HTTP/1.1 requires Host (node's own check would answer an empty 400).
+		if (req.headers.host === undefined && req.raw.httpVersion === "1.1") {
+			reply.header("connection", "close");
+			sendError(
+				reply,
+				new BadRequestException("The request has no Host header."),
+			);
+			return;
+		}
 		done();
 	});
 
 	app.setErrorHandler((err: Error & { code?: string }, req, reply) => {
+		const socket = req.raw.socket;
+		if (socket.destroyed || socket.writableEnded) {
+			// The client left before its request was read (or the HTTP layer has answered it on the
+			// socket already): there is nobody to answer, and nothing went wrong here.
+			req.log.debug(
+				{ code: err.code },
+				"the client closed the connection before its request was read",
+			);
+			reply.hijack();
+			return;
+		}
 		let error: unknown = err;
 		if (err.code === "FST_ERR_CTP_BODY_TOO_LARGE") {
 			error = new RequestTooLargeException(
@@ -119,23 +397,20 @@ export async function installRoutes(
 		} else if (err.code?.startsWith("FST_ERR_CTP_")) {
 			error = new SerializationException("The request body could not be read.");
 		}
-		const encoded = encodeError(error);
-		if (encoded.error.fault === "server") {
+		if (encodeError(error).error.fault === "server") {
 			req.log.error({ err, requestId: req.id }, "internal error");
 		}
-		reply
-			.code(encoded.statusCode)
-			.headers(encoded.headers)
-			.send(Buffer.from(encoded.body));
+		sendError(reply, error);
 	});
 
 	app.setNotFoundHandler((req, reply) => {
-		const encoded = encodeError(
+		sendError(
+			reply,
 			new UnknownOperationException(
 				`No such resource: ${req.method} ${req.url.split("?")[0]?.slice(0, 128)}`,
 			),
+			404,
 		);
-		reply.code(404).headers(encoded.headers).send(Buffer.from(encoded.body));
 	});
 
 	// OpenID Connect discovery and the JWKS. AWS serves the JWKS at /.well-known/jwks_uri;
@@ -172,16 +447,26 @@ export async function installRoutes(
 	});
 
 	app.post("/", async (req, reply) => {
-		const answer = await routes.dispatch(
-			{
-				method: req.method,
-				url: req.raw.url ?? "/",
-				headers: req.headers,
-				body: (req.body as Buffer | undefined) ?? Buffer.alloc(0),
-			},
-			{ requestId: req.id, log: req.log },
+		if (req.raw.socket.writableEnded) {
+			// The HTTP layer answered this connection already (the request came too late): a call
+			// its client was told failed must not run.
+			reply.hijack();
+			return;
+		}
+		const answer = await inFlight.track(
+			routes.dispatch(
+				{
+					method: req.method,
+					url: req.raw.url ?? "/",
+					headers: req.headers,
+					body: (req.body as Buffer | undefined) ?? Buffer.alloc(0),
+				},
+				{ requestId: req.id, log: req.log },
+			),
 		);
 		reply.code(answer.statusCode).headers(answer.headers);
 		return answer.body;
 	});
+
+	return { settled: (timeoutMs) => inFlight.settled(timeoutMs) };
 }

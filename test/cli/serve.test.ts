@@ -7,8 +7,9 @@ import {
 	CreateIdentityPoolCommand,
 	DescribeIdentityPoolCommand,
 } from "@aws-sdk/client-cognito-identity";
-import { runIdpool, serveIdpool } from "../support/cli.ts";
+import { type RunningIdpool, runIdpool, serveIdpool } from "../support/cli.ts";
 import { sdkClient } from "../support/server.ts";
+import { connect, delay, waitFor } from "../support/sockets.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "idpool-cli-"));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -173,5 +174,97 @@ describe("idpool serve (the built binary)", () => {
 		assert.match(r.stderr, /cannot listen on 127\.0\.0\.1:\d+: EADDRINUSE/);
 		s.child.kill("SIGTERM");
 		await s.exited;
+	});
+});
+
+describe("idpool serve: shutdown", () => {
+	/** Creates a pool through the server at `url`; answers its id. */
+	async function createPool(url: string, name: string): Promise<string> {
+		const client = sdkClient(url);
+		try {
+			const pool = await client.send(
+				new CreateIdentityPoolCommand({
+					IdentityPoolName: name,
+					AllowUnauthenticatedIdentities: false,
+				}),
+			);
+			return pool.IdentityPoolId as string;
+		} finally {
+			client.destroy();
+		}
+	}
+
+	/** Starts a server on `db` and answers the name of pool `poolId` there, then stops it. */
+	async function poolNameAfterRestart(db: string, poolId: string) {
+		const again = await serve(["--port", "0", "--db", db]);
+		const client = sdkClient(again.url);
+		try {
+			const described = await client.send(
+				new DescribeIdentityPoolCommand({ IdentityPoolId: poolId }),
+			);
+			return described.IdentityPoolName;
+		} finally {
+			client.destroy();
+			again.child.kill("SIGTERM");
+			await again.exited;
+		}
+	}
+
+	/** A client that sent part of a request and then nothing: it holds its connection. */
+	async function slowClient(url: string) {
+		const c = await connect(url);
+		c.write(
+			"POST / HTTP/1.1\r\nHost: x\r\nX-Amz-Target: AWSCognitoIdentityService.GetId\r\nContent-Length: 1000\r\n\r\n{",
+		);
+		await delay(100);
+		return c;
+	}
+
+	/**
+	 * Starts a server on `db` that stops within `seconds`, makes a pool through it, connects a
+	 * slow client and sends the server SIGTERM.
+	 */
+	async function stopWhileSlowClient(db: string, seconds: string) {
+		const s = await serve([
+			"--port",
+			"0",
+			"--db",
+			db,
+			"--shutdown-timeout-seconds",
+			seconds,
+		]);
+		const poolId = await createPool(s.url, "answered");
+		const slow = await slowClient(s.url);
+		s.child.kill("SIGTERM");
+		return { s, poolId, slow };
+	}
+
+	/** The exit code of `s` within 10 s, or "still running". */
+	function exitOf(s: RunningIdpool) {
+		return Promise.race([s.exited, delay(10_000).then(() => "still running")]);
+	}
+
+	test("SIGTERM stops within --shutdown-timeout-seconds although a slow client stays connected; what was answered is kept", async () => {
+		const db = join(dir, "shutdown", "idpool.db");
+		const { s, poolId, slow } = await stopWhileSlowClient(db, "1");
+		assert.equal(await exitOf(s), 0, s.stderr());
+		assert.ok(slow.isClosed() || (await waitFor(() => slow.isClosed(), 1000)));
+		assert.match(s.stdout(), /SIGTERM received, shutting down/);
+		assert.match(s.stdout(), /closed 1 connection still open after 1 s/);
+		assert.equal(await poolNameAfterRestart(db, poolId), "answered");
+	});
+
+	test("a second signal during the shutdown exits at once, non-zero, and loses nothing answered", async () => {
+		const db = join(dir, "second-signal", "idpool.db");
+		const { s, poolId, slow } = await stopWhileSlowClient(db, "60");
+		assert.ok(await waitFor(() => /shutting down/.test(s.stdout()), 5000));
+		s.child.kill("SIGINT");
+		assert.equal(await exitOf(s), 130, s.stderr());
+		assert.match(
+			s.stderr(),
+			/SIGINT received during the shutdown: exiting at once/,
+		);
+		slow.destroy();
+		assert.equal(await poolNameAfterRestart(db, poolId), "answered");
 	});
 });

@@ -5,7 +5,7 @@
  * pause, and the fallbacks to the connection's own checkpoints.
  */
 import assert from "node:assert/strict";
-import { statSync } from "node:fs";
+import { statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import Database from "better-sqlite3";
@@ -208,6 +208,31 @@ describeForEngine("sqlite", "sqlite checkpoints on a worker thread", () => {
 				/checkpoints run on the event loop again/,
 			);
 			assert.equal(resumed, 1, "the group commit is never left paused");
+			await checkpointer.stop();
+		} finally {
+			db.close();
+		}
+	});
+
+	test("a worker that fails on a SQLite error says why, in words", async () => {
+		const file = newFile();
+		const db = new Database(file);
+		db.pragma("journal_mode = WAL");
+		// The worker opens this file and fails on its first statement: SQLITE_NOTADB.
+		const notADatabase = join(dir, "not-a-database.sqlite");
+		writeFileSync(notADatabase, Buffer.alloc(8192, 0x5a));
+		const problems: string[] = [];
+		try {
+			const checkpointer = await WalCheckpointer.start(
+				db,
+				notADatabase,
+				{ pause() {}, resume() {} },
+				{ onProblem: (message) => problems.push(message) },
+			);
+			assert.equal(checkpointer.running, false);
+			assert.deepEqual(problems, [
+				"SQLite checkpoints run on the event loop again: file is not a database (SQLITE_NOTADB)",
+			]);
 			await checkpointer.stop();
 		} finally {
 			db.close();

@@ -62,7 +62,7 @@ export interface ServerOptions {
 	credentials?: AccountCredential[];
 	/** A store to use instead of opening `config.db` (a store made to fail, say). */
 	store?: Store;
-	/** Where the server's log lines go (with `config.logLevel`; default: silent). */
+	/** Where the server's log lines go (with `config.logLevel`); by default nowhere. */
 	logStream?: { write(line: string): void };
 }
 

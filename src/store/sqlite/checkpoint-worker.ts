@@ -43,6 +43,30 @@ interface CheckpointRow {
 	checkpointed: number;
 }
 
+/**
+ * A failure as a plain Error, which is what reaches the server's thread intact: a thrown
+ * SqliteError of better-sqlite3 is not an Error to the structured clone, and arrives there
+ * as a bare `{code}`, its message lost. The code stays in the message.
+ */
+function plain(err: unknown): Error {
+	const { message, code } = (err ?? {}) as {
+		message?: unknown;
+		code?: unknown;
+	};
+	const text =
+		typeof message === "string" && message !== "" ? message : String(err);
+	return new Error(typeof code === "string" ? `${text} (${code})` : text);
+}
+
+/** Runs `fn`; whatever it throws is thrown again as a {@link plain} Error. */
+function plainly<T>(fn: () => T): T {
+	try {
+		return fn();
+	} catch (err) {
+		throw plain(err);
+	}
+}
+
 const port = parentPort;
 if (!port) throw new Error("checkpoint-worker runs as a worker thread");
 const { path, intervalMs, restartBytes, busyMs } =
@@ -50,13 +74,16 @@ const { path, intervalMs, restartBytes, busyMs } =
 
 // The worker never creates the database; a `-wal` or `-shm` it may create gets the database
 // file's mode from SQLite, as the server's own do (sqlite-store.ts: 0600 for a new database).
-const reader = new Database(path, { fileMustExist: true, timeout: busyMs });
-const writer = new Database(path, { fileMustExist: true, timeout: busyMs });
-// The checkpoint's fsyncs are what keeps the database safe from a power loss.
-writer.pragma("synchronous = NORMAL");
-writer.pragma("wal_autocheckpoint = 0");
-const pageSize = writer.pragma("page_size", { simple: true }) as number;
-const touch = reader.prepare("SELECT count(*) FROM sqlite_schema");
+const { reader, writer, pageSize, touch } = plainly(() => {
+	const reader = new Database(path, { fileMustExist: true, timeout: busyMs });
+	const writer = new Database(path, { fileMustExist: true, timeout: busyMs });
+	// The checkpoint's fsyncs are what keeps the database safe from a power loss.
+	writer.pragma("synchronous = NORMAL");
+	writer.pragma("wal_autocheckpoint = 0");
+	const pageSize = writer.pragma("page_size", { simple: true }) as number;
+	const touch = reader.prepare("SELECT count(*) FROM sqlite_schema");
+	return { reader, writer, pageSize, touch };
+});
 
 function send(message: CheckpointMessage): void {
 	port?.postMessage(message);
@@ -104,7 +131,7 @@ function pass(): void {
 			send({ type: "pause" });
 		}
 	} catch (err) {
-		if (!isBusy(err)) throw err;
+		if (!isBusy(err)) throw plain(err);
 	}
 }
 
@@ -129,7 +156,7 @@ port.on("message", (message: CheckpointMessage) => {
 	try {
 		restarted = restart();
 	} catch (err) {
-		if (!isBusy(err)) throw err;
+		if (!isBusy(err)) throw plain(err);
 	} finally {
 		restarting = false;
 		if (!restarted) retryAt = performance.now() + RETRY_MS;
@@ -138,6 +165,6 @@ port.on("message", (message: CheckpointMessage) => {
 	pass();
 });
 
-holdSnapshot();
+plainly(holdSnapshot);
 setInterval(pass, intervalMs);
 send({ type: "ready" });

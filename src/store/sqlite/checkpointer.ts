@@ -61,6 +61,20 @@ function startWorker(workerData: CheckpointWorkerData): Worker {
 	return new Worker(code, { eval: true, workerData });
 }
 
+/**
+ * Why the worker failed, in words, whatever it threw: its message (the worker sends plain
+ * Errors), else its code, else the value itself; never `undefined`.
+ */
+function reasonOf(err: unknown): string {
+	const { message, code } = (err ?? {}) as {
+		message?: unknown;
+		code?: unknown;
+	};
+	if (typeof message === "string" && message !== "") return message;
+	if (typeof code === "string") return `an error ${code}`;
+	return `it threw ${String(err)}`;
+}
+
 export class WalCheckpointer {
 	readonly #db: Database.Database;
 	readonly #commits: PausableCommits;
@@ -109,7 +123,7 @@ export class WalCheckpointer {
 			try {
 				worker = startWorker(data);
 			} catch (err) {
-				checkpointer.#fail(`cannot start: ${(err as Error).message}`);
+				checkpointer.#fail(`cannot start: ${reasonOf(err)}`);
 				ready();
 				return;
 			}
@@ -123,8 +137,8 @@ export class WalCheckpointer {
 					ready();
 				} else checkpointer.#onMessage(message);
 			});
-			worker.on("error", (err) => {
-				checkpointer.#fail(err.message);
+			worker.on("error", (err: unknown) => {
+				checkpointer.#fail(reasonOf(err));
 				ready();
 			});
 			worker.on("exit", (code) => {
