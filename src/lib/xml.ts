@@ -23,8 +23,8 @@ const ESCAPES: Record<string, string> = {
  * Characters that XML 1.0 does not allow at all, even escaped: the C0 controls but tab, LF
  * and CR, U+FFFE and U+FFFF, and unpaired surrogates.
  */
-// biome-ignore lint/suspicious/noControlCharactersInRegex: the control characters are what it finds
 const NOT_XML =
+	// biome-ignore lint/suspicious/noControlCharactersInRegex: the control characters are what it finds
 	/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 
 /**
