@@ -38,7 +38,7 @@ const ALLOWED: Readonly<Record<string, readonly string[]>> = {
 		"errors",
 		"lib",
 	],
-	config: ["dispatch", "federation", "errors", "lib"],
+	config: ["dispatch", "federation", "domain", "errors", "lib"],
 	dispatch: ["protocol", "auth", "operations", "model", "errors", "lib"],
 	protocol: ["operations", "model", "errors", "lib"],
 	auth: ["operations", "domain", "store", "errors", "lib"],
