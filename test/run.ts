@@ -12,9 +12,16 @@
  * The store engines a run covers are chosen by `IDPOOL_TEST_STORES` (test/support/stores.ts).
  */
 import { spawnSync } from "node:child_process";
-import { readdirSync, statSync } from "node:fs";
-import { join, relative, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import {
+	mkdtempSync,
+	readdirSync,
+	rmSync,
+	statSync,
+	writeFileSync,
+} from "node:fs";
+import { tmpdir } from "node:os";
+import { basename, join, relative, resolve } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { selectedEngines } from "./support/stores.ts";
 
 /**
@@ -24,7 +31,7 @@ import { selectedEngines } from "./support/stores.ts";
  */
 const ALONE = [
 	"src/lib/thread-pool-priority.test.ts",
-	"test/cli/serve.test.ts",
+	"test/cli/priority.test.ts",
 ];
 
 /**
@@ -33,6 +40,15 @@ const ALONE = [
  * contention (measured in docs/development.md).
  */
 const DEFAULT_CONCURRENCY = 4;
+
+/**
+ * Test files one process runs, one after the other: starting a process that loads tsx, the
+ * SDK and the server costs about a second of CPU, more than most files' own tests, so files
+ * share processes (`IDPOOL_TEST_FILES_PER_PROCESS`; 1 gives every file its own). Files do not
+ * see each other in a process either: each suite has its own servers, ports, files and
+ * schemas, and the code under test keeps no state in its modules.
+ */
+const DEFAULT_FILES_PER_PROCESS = 8;
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 
@@ -68,6 +84,38 @@ const files = [...new Set(paths.flatMap(testFiles))];
 const alone = files.filter((f) => ALONE.includes(f));
 const together = files.filter((f) => !ALONE.includes(f));
 
+/**
+ * The test files grouped `perProcess` to a process: each group is an entry module (in a
+ * temporary folder) that imports its files. Files are dealt out in turn, so the slowest ones,
+ * which come first, land in different groups.
+ */
+function grouped(batch: string[], perProcess: number): string[] {
+	if (perProcess <= 1) return batch;
+	const groups: string[][] = Array.from(
+		{ length: Math.ceil(batch.length / perProcess) },
+		() => [],
+	);
+	batch.forEach((file, i) => groups[i % groups.length]?.push(file));
+	const dir = mkdtempSync(join(tmpdir(), "idpool-test-groups-"));
+	process.once("exit", () => rmSync(dir, { recursive: true, force: true }));
+	return groups.map((group, i) => {
+		const entry = join(
+			dir,
+			`${String(i + 1).padStart(2, "0")}-${basename(group[0] ?? "group", ".test.ts")}-and-${group.length - 1}-more.test.mjs`,
+		);
+		writeFileSync(
+			entry,
+			group
+				.map(
+					(file) =>
+						`import ${JSON.stringify(pathToFileURL(resolve(root, file)).href)};\n`,
+				)
+				.join(""),
+		);
+		return entry;
+	});
+}
+
 function nodeTest(batch: string[], atOnce: number): number {
 	if (batch.length === 0) return 0;
 	const { status, signal } = spawnSync(
@@ -85,6 +133,14 @@ function nodeTest(batch: string[], atOnce: number): number {
 	return status ?? (signal ? 1 : 0);
 }
 
-const failed = nodeTest(together, concurrency);
+const perProcess = Number(
+	process.env.IDPOOL_TEST_FILES_PER_PROCESS ?? DEFAULT_FILES_PER_PROCESS,
+);
+if (!Number.isInteger(perProcess) || perProcess < 1) {
+	throw new Error(
+		`IDPOOL_TEST_FILES_PER_PROCESS must be a whole number from 1: ${perProcess}`,
+	);
+}
+const failed = nodeTest(grouped(together, perProcess), concurrency);
 const failedAlone = nodeTest(alone, 1);
 process.exitCode = failed || failedAlone;

@@ -18,8 +18,10 @@ import { rejectsWith, useServer } from "../support/server.ts";
 
 describe("DescribeIdentity (JS v3 SDK)", () => {
 	let poolId: string;
-	// A clock that moves only when told to (a few seconds at a time, well within SigV4's skew).
+	// A clock that moves only when told to (a few seconds at a time, well within SigV4's skew),
+	// from the time the suite starts (its file may have been loaded a while before).
 	const clock = new FakeClock();
+	before(() => clock.set(Date.now()));
 	const t = useServer({ credentials: TWO_ACCOUNTS, clock });
 	before(async () => {
 		poolId = await createDeveloperPool(t.client);
