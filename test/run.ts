@@ -95,7 +95,8 @@ function grouped(batch: string[], perProcess: number): string[] {
 		{ length: Math.ceil(batch.length / perProcess) },
 		() => [],
 	);
-	batch.forEach((file, i) => groups[i % groups.length]?.push(file));
+	for (const [i, file] of batch.entries())
+		groups[i % groups.length]?.push(file);
 	const dir = mkdtempSync(join(tmpdir(), "idpool-test-groups-"));
 	process.once("exit", () => rmSync(dir, { recursive: true, force: true }));
 	return groups.map((group, i) => {
