@@ -134,6 +134,18 @@ export function createHttpApp(options: HttpAppOptions): FastifyInstance {
 		clientErrorHandler(this: FastifyInstance, err, socket) {
 			answerClientError(this, err, socket, limits, clock);
 		},
+		// What Fastify refuses before routing (a path whose percent-escapes are not UTF-8).
+		frameworkErrors(err, req, reply) {
+			reply.header("x-amzn-RequestId", req.id);
+			sendError(
+				reply,
+				new BadRequestException(
+					err.code === "FST_ERR_BAD_URL"
+						? "The request path is not valid percent-encoded UTF-8."
+						: "The request could not be routed.",
+				),
+			);
+		},
 	});
 	limitConnections(app, limits.maxConnections);
 	return app as FastifyInstance;

@@ -28,7 +28,7 @@ import {
 	describeRequest,
 	type FuzzRequest,
 } from "./request.ts";
-import { classOf, type Finding, jsonCall, runFuzz } from "./session.ts";
+import { classOf, type Finding, runFuzz } from "./session.ts";
 
 /** The seed every run replays. */
 const FIXED_SEED = 20_261_206;
@@ -88,30 +88,7 @@ interface KnownFailure {
 	example(pool: string): FuzzRequest;
 }
 
-const KNOWN_FAILURES: readonly KnownFailure[] = [
-	{
-		// e.g. POST /%ff: Fastify's own `{"error":"Bad Request","code":"FST_ERR_BAD_URL",...}`,
-		// application/json, no x-amzn-RequestId.
-		name: "a path whose percent-escapes are not UTF-8 (/%ff) is answered in Fastify's JSON, not the AWS envelope",
-		matches: (req, problem) =>
-			problem.status === 400 &&
-			(problem.kind === "headers" || problem.kind === "json-envelope") &&
-			!decodable(req.path.split("?")[0] ?? ""),
-		example: (pool) => ({
-			...jsonCall("DescribeIdentityPool", { IdentityPoolId: pool }),
-			path: "/%ff",
-		}),
-	},
-];
-
-function decodable(path: string): boolean {
-	try {
-		decodeURIComponent(path);
-		return true;
-	} catch {
-		return false;
-	}
-}
+const KNOWN_FAILURES: readonly KnownFailure[] = [];
 
 // ---------------------------------------------------------------------------------------
 

@@ -106,6 +106,33 @@ describe("errors of the HTTP layer are AWS-shaped", () => {
 		assert.equal(answer?.json?.status, "ok");
 	});
 
+	test("a path whose percent-escapes are not UTF-8: 400 BadRequestException", async () => {
+		for (const path of ["/%ff", "/%c0%80", "/%"]) {
+			const response = await fetch(`${t.url}${path}`, {
+				method: "POST",
+				headers: { "content-type": "application/x-amz-json-1.1" },
+				body: "{}",
+			});
+			assert.equal(response.status, 400, path);
+			assert.equal(
+				response.headers.get("content-type"),
+				"application/x-amz-json-1.1",
+			);
+			assert.equal(
+				response.headers.get("x-amzn-errortype"),
+				"BadRequestException:",
+			);
+			assert.match(
+				response.headers.get("x-amzn-requestid") ?? "",
+				/^[0-9a-f-]{36}$/,
+			);
+			assert.deepEqual(await response.json(), {
+				__type: "BadRequestException",
+				message: "The request path is not valid percent-encoded UTF-8.",
+			});
+		}
+	});
+
 	test("a well-formed request on the same kind of socket is answered (the checks above are not blanket refusals)", async () => {
 		const { answer } = await exchange(
 			t.url,
