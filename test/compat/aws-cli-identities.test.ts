@@ -12,7 +12,11 @@ import assert from "node:assert/strict";
 import { before, describe, test } from "node:test";
 import { createRemoteJWKSet, jwtVerify } from "jose";
 import { useServer } from "../support/server.ts";
-import { assertClientsInstalled, awsCli, type RunResult } from "./clients.ts";
+import {
+	assertClientsInstalled,
+	assertServiceError,
+	cognitoCli,
+} from "./clients.ts";
 
 interface TokenAnswer {
 	IdentityId: string;
@@ -48,11 +52,11 @@ const ISO_DATE = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?\+00:00$/;
 const UNSUPPORTED_DEVELOPER =
 	"This identity pool does not support the specified developer provider";
 /** AWS CLI v2 exit code for an error answered by the service. */
-const SERVICE_ERROR = 254;
 
 describe("developer identities through the AWS CLI", () => {
 	before(assertClientsInstalled);
 	const t = useServer();
+	const { aws, awsJson } = cognitoCli(() => t.url);
 	/** A pool with the developer provider {@link DEVELOPER}. */
 	let poolId: string;
 	/** A pool without a developer provider. */
@@ -63,45 +67,6 @@ describe("developer identities through the AWS CLI", () => {
 			createPool("plain pool", []),
 		]);
 	});
-
-	/** Runs `aws ... cognito-identity <args>` against the test server. */
-	function aws(args: string[]): Promise<RunResult> {
-		return awsCli([
-			"--endpoint-url",
-			t.url,
-			"--region",
-			"us-east-1",
-			"--output",
-			"json",
-			"cognito-identity",
-			...args,
-		]);
-	}
-
-	/** Runs a command that must succeed, and parses its JSON output. */
-	async function awsJson<T>(args: string[]): Promise<T> {
-		const r = await aws(args);
-		assert.equal(
-			r.code,
-			0,
-			`aws ${args.join(" ")} exited ${r.code}:\n${r.stderr}`,
-		);
-		return JSON.parse(r.stdout) as T;
-	}
-
-	/** Asserts a service error: exit 254 and `(Code)` and the message on stderr. */
-	function assertServiceError(r: RunResult, code: string, message: string) {
-		assert.equal(r.code, SERVICE_ERROR, `exit code; stderr:\n${r.stderr}`);
-		assert.equal(r.stdout, "");
-		assert.ok(
-			r.stderr.includes(`(${code})`),
-			`stderr names no ${code}:\n${r.stderr}`,
-		);
-		assert.ok(
-			r.stderr.includes(message),
-			`stderr lacks ${JSON.stringify(message)}:\n${r.stderr}`,
-		);
-	}
 
 	async function createPool(name: string, extra: string[]): Promise<string> {
 		const pool = await awsJson<{ IdentityPoolId: string }>([

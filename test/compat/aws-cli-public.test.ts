@@ -16,7 +16,11 @@ import { after, before, describe, test } from "node:test";
 import { createRemoteJWKSet, jwtVerify } from "jose";
 import { type FakeOidc, startFakeOidc } from "../support/fake-idp.ts";
 import { TEST_ACCOUNT, useServer } from "../support/server.ts";
-import { assertClientsInstalled, awsCli, type RunResult } from "./clients.ts";
+import {
+	assertClientsInstalled,
+	assertServiceError,
+	cognitoCli,
+} from "./clients.ts";
 
 interface Roles {
 	IdentityPoolId: string;
@@ -50,7 +54,6 @@ const IDENTITY_ID =
 /** How the CLI prints a timestamp (its default `cli_timestamp_format`, iso8601). */
 const ISO_DATE = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?\+00:00$/;
 /** AWS CLI v2 exit code for an error answered by the service. */
-const SERVICE_ERROR = 254;
 
 describe("pool roles and the public operations through the AWS CLI", () => {
 	let oidc: FakeOidc;
@@ -71,6 +74,7 @@ describe("pool roles and the public operations through the AWS CLI", () => {
 			},
 		},
 	}));
+	const { aws, awsJson, awsQuiet } = cognitoCli(() => t.url);
 	/** Guests, both OIDC providers and a developer provider; both default roles. */
 	let poolId: string;
 	/** No guests. */
@@ -93,56 +97,6 @@ describe("pool roles and the public operations through the AWS CLI", () => {
 		const r = await aws(setRolesArgs(poolId));
 		assert.equal(r.code, 0, r.stderr);
 	});
-
-	/** Runs `aws ... cognito-identity <args>` against the test server. */
-	function aws(args: string[]): Promise<RunResult> {
-		return awsCli([
-			"--endpoint-url",
-			t.url,
-			"--region",
-			"us-east-1",
-			"--output",
-			"json",
-			"cognito-identity",
-			...args,
-		]);
-	}
-
-	/** Runs a command that must succeed, and parses its JSON output. */
-	async function awsJson<T>(args: string[]): Promise<T> {
-		const r = await aws(args);
-		assert.equal(
-			r.code,
-			0,
-			`aws ${args.join(" ")} exited ${r.code}:\n${r.stderr}`,
-		);
-		return JSON.parse(r.stdout) as T;
-	}
-
-	/** Runs a command that must succeed and print nothing. */
-	async function awsQuiet(args: string[]): Promise<void> {
-		const r = await aws(args);
-		assert.equal(
-			r.code,
-			0,
-			`aws ${args.join(" ")} exited ${r.code}:\n${r.stderr}`,
-		);
-		assert.equal(r.stdout.trim(), "");
-	}
-
-	/** Asserts a service error: exit 254 and `(Code)` and the message on stderr. */
-	function assertServiceError(r: RunResult, code: string, message: string) {
-		assert.equal(r.code, SERVICE_ERROR, `exit code; stderr:\n${r.stderr}`);
-		assert.equal(r.stdout, "");
-		assert.ok(
-			r.stderr.includes(`(${code})`),
-			`stderr names no ${code}:\n${r.stderr}`,
-		);
-		assert.ok(
-			r.stderr.includes(message),
-			`stderr lacks ${JSON.stringify(message)}:\n${r.stderr}`,
-		);
-	}
 
 	function arn(idp: FakeOidc): string {
 		return `arn:aws:iam::${TEST_ACCOUNT}:oidc-provider/${idp.host}`;

@@ -14,8 +14,8 @@ import { useServer } from "../support/server.ts";
 import {
 	AWS_CLI,
 	assertClientsInstalled,
-	awsCli,
-	type RunResult,
+	assertServiceError,
+	cognitoCli,
 	run,
 } from "./clients.ts";
 
@@ -41,63 +41,13 @@ interface PoolList {
 
 const MISSING_ID = "us-east-1:00000000-0000-4000-8000-000000000001";
 /** AWS CLI v2 exit code for an error answered by the service. */
-const SERVICE_ERROR = 254;
 /** AWS CLI v2 exit code for a command line the CLI itself refuses. */
 const USAGE_ERROR = 252;
 
 describe("identity pools through the AWS CLI", () => {
 	before(assertClientsInstalled);
 	const t = useServer();
-
-	/** Runs `aws ... cognito-identity <args>` against the test server. */
-	function aws(
-		args: string[],
-		options: { region?: string; global?: string[] } = {},
-	): Promise<RunResult> {
-		const region = options.region ?? "us-east-1";
-		return awsCli(
-			[
-				"--endpoint-url",
-				t.url,
-				"--region",
-				region,
-				"--output",
-				"json",
-				...(options.global ?? []),
-				"cognito-identity",
-				...args,
-			],
-			{ region },
-		);
-	}
-
-	/** Runs a command that must succeed, and parses its JSON output. */
-	async function awsJson<T>(
-		args: string[],
-		options: { region?: string } = {},
-	): Promise<T> {
-		const r = await aws(args, options);
-		assert.equal(
-			r.code,
-			0,
-			`aws ${args.join(" ")} exited ${r.code}:\n${r.stderr}`,
-		);
-		return JSON.parse(r.stdout) as T;
-	}
-
-	/** Asserts a service error: exit 254 and `(Code)` and the message on stderr. */
-	function assertServiceError(r: RunResult, code: string, message: string) {
-		assert.equal(r.code, SERVICE_ERROR, `exit code; stderr:\n${r.stderr}`);
-		assert.equal(r.stdout, "");
-		assert.ok(
-			r.stderr.includes(`(${code})`),
-			`stderr names no ${code}:\n${r.stderr}`,
-		);
-		assert.ok(
-			r.stderr.includes(message),
-			`stderr lacks ${JSON.stringify(message)}:\n${r.stderr}`,
-		);
-	}
+	const { aws, awsJson } = cognitoCli(() => t.url);
 
 	async function createPool(
 		name: string,

@@ -201,6 +201,87 @@ export async function awsCli(
 	}
 }
 
+/** The AWS CLI's exit code for an error the service answered. */
+export const SERVICE_ERROR = 254;
+
+export interface CognitoCliOptions {
+	/** The region of the call (and of the client's environment); us-east-1 by default. */
+	readonly region?: string;
+	/** Global options placed before the service name, such as `--debug`. */
+	readonly global?: readonly string[];
+}
+
+/** Runners of `aws cognito-identity ...` commands against the server at `url()`. */
+export interface CognitoCli {
+	/** Runs `aws --endpoint-url <url> ... cognito-identity <args>`. */
+	aws(args: readonly string[], options?: CognitoCliOptions): Promise<RunResult>;
+	/** Runs a command that must succeed, and parses its JSON output. */
+	awsJson<T>(args: readonly string[], options?: CognitoCliOptions): Promise<T>;
+	/** Runs a command that must succeed and print nothing. */
+	awsQuiet(args: readonly string[], options?: CognitoCliOptions): Promise<void>;
+}
+
+/** {@link CognitoCli} against the server whose URL `url` answers (read at each call). */
+export function cognitoCli(url: () => string): CognitoCli {
+	const aws = (args: readonly string[], options: CognitoCliOptions = {}) => {
+		const region = options.region ?? "us-east-1";
+		return awsCli(
+			[
+				"--endpoint-url",
+				url(),
+				"--region",
+				region,
+				"--output",
+				"json",
+				...(options.global ?? []),
+				"cognito-identity",
+				...args,
+			],
+			{ region },
+		);
+	};
+	const succeeded = async (
+		args: readonly string[],
+		options?: CognitoCliOptions,
+	) => {
+		const r = await aws(args, options);
+		assert.equal(
+			r.code,
+			0,
+			`aws ${args.join(" ")} exited ${r.code}:\n${r.stderr}`,
+		);
+		return r;
+	};
+	return {
+		aws,
+		async awsJson<T>(args: readonly string[], options?: CognitoCliOptions) {
+			return JSON.parse((await succeeded(args, options)).stdout) as T;
+		},
+		async awsQuiet(args: readonly string[], options?: CognitoCliOptions) {
+			assert.equal((await succeeded(args, options)).stdout.trim(), "");
+		},
+	};
+}
+
+/** Asserts a service error: exit 254, nothing on stdout, `(Code)` and the message on stderr. */
+export function assertServiceError(
+	r: RunResult,
+	code: string,
+	message: string,
+): void {
+	const stderr = r.stderr.slice(-2000);
+	assert.equal(r.code, SERVICE_ERROR, `exit code; stderr:\n${stderr}`);
+	assert.equal(r.stdout, "");
+	assert.ok(
+		r.stderr.includes(`(${code})`),
+		`stderr names no ${code}:\n${stderr}`,
+	);
+	assert.ok(
+		r.stderr.includes(message),
+		`stderr lacks ${JSON.stringify(message)}:\n${stderr}`,
+	);
+}
+
 const AWS_CLI_DRIVER = fileURLToPath(new URL("aws_cli.py", import.meta.url));
 
 const INSTALL_HINT =

@@ -21,7 +21,6 @@ import {
 	SHAPES,
 	type ShapeDef,
 } from "../../src/model/model.generated.ts";
-import { hasXmlForbidden } from "./features.ts";
 import type { FuzzAnswer, FuzzRequest } from "./request.ts";
 
 /** What is wrong with an answer. */
@@ -243,6 +242,21 @@ interface XmlElement {
 
 const ENTITY = /&(?:amp|lt|gt|quot|apos|#[0-9]+|#x[0-9a-fA-F]+);/y;
 const NAME = /^[A-Za-z_][\w.-]*$/;
+
+/** Whether `s` holds a character XML 1.0 does not allow in a document. */
+function hasXmlForbidden(s: string): boolean {
+	for (const c of s) {
+		if (!isXmlChar(c.codePointAt(0) ?? 0)) return true;
+	}
+	return false;
+}
+
+/** XML 1.0's production [2] Char: tab, LF, CR and U+0020 on, but surrogates, U+FFFE, U+FFFF. */
+function isXmlChar(code: number): boolean {
+	if (code < 0x20) return code === 0x9 || code === 0xa || code === 0xd;
+	if (code >= 0xd800 && code <= 0xdfff) return false;
+	return code !== 0xfffe && code !== 0xffff;
+}
 
 /**
  * Parses the little XML STS writes (an optional declaration, elements with attributes, text,
