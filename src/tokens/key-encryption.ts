@@ -23,7 +23,7 @@ import {
 } from "node:crypto";
 
 /** The AES key size, and so the size of a key-encryption key, in bytes. */
-export const KEK_BYTES = 32;
+const KEK_BYTES = 32;
 
 const FORMAT = "aes-256-gcm:v1";
 const IV_BYTES = 12;
