@@ -3,10 +3,12 @@
  * disk, or a database file deleted or replaced under the running server, make it answer 503
  * with the problem, and a change of state is logged. A file
  * deleted or replaced stops every write (nothing more would survive a restart), for good.
- * The disk tests mount a small file system of their own, which needs root (as in CI).
+ * The disk tests mount a small file system of their own, which needs root (as in CI): one
+ * that fills up, and one that the kernel turns read-only under the running server (what ext4
+ * does with `errors=remount-ro` when it meets an error).
  */
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import {
 	copyFileSync,
 	mkdtempSync,
@@ -21,6 +23,7 @@ import { after, describe, test } from "node:test";
 import {
 	type CognitoIdentityClient,
 	CreateIdentityPoolCommand,
+	DescribeIdentityPoolCommand,
 } from "@aws-sdk/client-cognito-identity";
 import { rejectsWith, useServer, withServer } from "../support/server.ts";
 
@@ -153,6 +156,80 @@ describe("/health: the store can commit", () => {
 		after(() => {
 			if (root) execFileSync("umount", [dir]);
 			rmSync(dir, { recursive: true, force: true });
+		});
+	});
+
+	describe("a file system that the kernel turns read-only", () => {
+		const root = process.getuid?.() === 0;
+		const dir = mkdtempSync(join(tmpdir(), "idpool-readonly-"));
+		const image = `${dir}.img`;
+		const mount = () =>
+			execFileSync("mount", ["-o", "loop,errors=remount-ro", image, dir]);
+		after(() => {
+			if (root) {
+				try {
+					execFileSync("umount", [dir]);
+				} catch {
+					// Not mounted: the test failed before or after mounting it.
+				}
+			}
+			rmSync(dir, { recursive: true, force: true });
+			rmSync(image, { force: true });
+		});
+
+		test("503 and writes refused while it is read-only; repaired, the database opens and takes writes again", {
+			skip: !root && "needs root to mount a file system",
+		}, async () => {
+			execFileSync("truncate", ["-s", "32M", image]);
+			execFileSync("mkfs.ext4", ["-q", "-F", image]);
+			mount();
+			const db = join(dir, "idpool.db");
+			await withServer({ config: { db } }, async (t) => {
+				await createPool(t.client);
+				assert.equal((await health(t.url)).status, 200);
+				// The kernel's own error path: ext4 remounts the file system read-only
+				// while the server holds the database open for writing.
+				const device = execFileSync("findmnt", ["-n", "-o", "SOURCE", dir])
+					.toString()
+					.trim();
+				writeFileSync(
+					`/sys/fs/ext4/${device.replace("/dev/", "")}/trigger_fs_error`,
+					"idpool test",
+				);
+				const answer = await health(t.url);
+				assert.equal(answer.status, 503);
+				assert.equal(answer.body.status, "unavailable");
+				// SQLite's own code for the failure (SQLITE_READONLY, SQLITE_IOERR_...).
+				assert.match(answer.body.problem ?? "", /^SQLITE_[A-Z_]+$/);
+				await rejectsWith(
+					createPool(t.client),
+					"InternalErrorException",
+					undefined,
+					500,
+				);
+				assert.equal((await health(t.url)).status, 503);
+			});
+			// Repaired and mounted again, the database opens (it is not corrupt) and takes
+			// writes. Commits acknowledged since the last checkpoint may be gone, as after a
+			// power loss (docs/deployment.md#durability).
+			execFileSync("umount", [dir]);
+			// e2fsck answers 1 when it corrected the error the kernel recorded.
+			const fsck = spawnSync("e2fsck", ["-f", "-y", image], {
+				stdio: "ignore",
+			});
+			assert.ok(
+				fsck.status === 0 || fsck.status === 1,
+				`e2fsck: ${fsck.status}`,
+			);
+			mount();
+			await withServer({ config: { db } }, async (t) => {
+				assert.equal((await health(t.url)).status, 200);
+				const { IdentityPoolId } = await createPool(t.client);
+				const described = await t.client.send(
+					new DescribeIdentityPoolCommand({ IdentityPoolId }),
+				);
+				assert.equal(described.IdentityPoolName, "health");
+			});
 		});
 	});
 });
