@@ -38,7 +38,9 @@ function defaultEndpoint(
  * The claims of `--claim` options: `NAME=VALUE` gives a string, `NAME:=JSON` any JSON value
  * (a list, a number, `true`...). A name given twice is refused.
  */
-export function parseClaims(options: readonly string[]): Record<string, unknown> {
+export function parseClaims(
+	options: readonly string[],
+): Record<string, unknown> {
 	const claims: Record<string, unknown> = {};
 	for (const option of options) {
 		const eq = option.indexOf("=");

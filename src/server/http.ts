@@ -377,13 +377,10 @@ function storeProblem(err: unknown): string {
  */
 function installDevIssuer(app: FastifyInstance, dev: DevIssuerRoutes): void {
 	const prefix = DEV_ISSUER_PATH;
-	app.get(
-		`${prefix}/.well-known/openid-configuration`,
-		async (_req, reply) => {
-			reply.header("cache-control", "no-store");
-			return dev.discovery();
-		},
-	);
+	app.get(`${prefix}/.well-known/openid-configuration`, async (_req, reply) => {
+		reply.header("cache-control", "no-store");
+		return dev.discovery();
+	});
 	app.get(`${prefix}/.well-known/jwks.json`, async (_req, reply) => {
 		reply.header("cache-control", "no-store");
 		return dev.jwks();

@@ -21,7 +21,12 @@ import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { createRemoteJWKSet, decodeJwt, jwtVerify } from "jose";
 import { BIN, runIdpool, serveIdpool } from "../support/cli.ts";
-import { codeBlocks, freePort, onPort } from "../support/docs.ts";
+import {
+	type CodeBlock,
+	codeBlocks,
+	freePort,
+	onPort,
+} from "../support/docs.ts";
 import { waitFor } from "../support/sockets.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "idpool-dev-token-"));
@@ -54,7 +59,13 @@ describe("idpool serve --dev-issuer and idpool dev-token", () => {
 	});
 
 	test("the banner says where the issuer is, and warns on standard error", async () => {
-		const s = await serveIdpool(["--port", "0", "--db", ":memory:", "--dev-issuer"]);
+		const s = await serveIdpool([
+			"--port",
+			"0",
+			"--db",
+			":memory:",
+			"--dev-issuer",
+		]);
 		try {
 			const name = `${new URL(s.url).host}/dev-issuer`;
 			await waitFor(() => s.stdout().includes("dev issuer:"), 5000);
@@ -130,9 +141,12 @@ describe("idpool serve --dev-issuer and idpool dev-token", () => {
 	});
 
 	test("a setting that is not true or false stops the server (exit 2)", async () => {
-		const { code, stderr } = await runIdpool(["serve", "--port", "0", "--db", ":memory:"], {
-			env: { IDPOOL_DEV_ISSUER: "maybe" },
-		});
+		const { code, stderr } = await runIdpool(
+			["serve", "--port", "0", "--db", ":memory:"],
+			{
+				env: { IDPOOL_DEV_ISSUER: "maybe" },
+			},
+		);
 		assert.equal(code, 2);
 		assert.equal(
 			stderr,
@@ -157,7 +171,13 @@ describe("idpool serve --dev-issuer and idpool dev-token", () => {
 		let url: string;
 		let stop: (() => Promise<unknown>) | undefined;
 		before(async () => {
-			const s = await serveIdpool(["--port", "0", "--db", ":memory:", "--dev-issuer"]);
+			const s = await serveIdpool([
+				"--port",
+				"0",
+				"--db",
+				":memory:",
+				"--dev-issuer",
+			]);
 			url = s.url;
 			stop = () => s.stop();
 		});
@@ -274,10 +294,7 @@ describe("idpool serve --dev-issuer and idpool dev-token", () => {
 		const banner = blocks.find((b) => b.lang === "");
 		assert.equal(shell.length, 2, "a block that serves, one that mints");
 		assert.ok(banner, "the section shows the banner line");
-		const [serveBlock, mintBlock] = shell as [
-			{ code: string },
-			{ code: string },
-		];
+		const [serveBlock, mintBlock] = shell as [CodeBlock, CodeBlock];
 		// `idpool` on PATH, as after `npm install -g` or in an npm script.
 		const bin = join(dir, "bin");
 		mkdirSync(bin, { recursive: true });
@@ -311,23 +328,25 @@ describe("idpool serve --dev-issuer and idpool dev-token", () => {
 				out.includes(`${onPort(banner.code, port)}\n`),
 				`the banner ${JSON.stringify(out)} has the line of the docs`,
 			);
-			const minted = await new Promise<{ code: number | null; out: string; err: string }>(
-				(resolve) => {
-					const child = spawn("/bin/sh", ["-e", "-c", mintBlock.code], {
-						env,
-						stdio: ["ignore", "pipe", "pipe"],
-					});
-					let o = "";
-					let e = "";
-					child.stdout?.on("data", (d) => {
-						o += d;
-					});
-					child.stderr?.on("data", (d) => {
-						e += d;
-					});
-					child.on("close", (code) => resolve({ code, out: o, err: e }));
-				},
-			);
+			const minted = await new Promise<{
+				code: number | null;
+				out: string;
+				err: string;
+			}>((resolve) => {
+				const child = spawn("/bin/sh", ["-e", "-c", mintBlock.code], {
+					env,
+					stdio: ["ignore", "pipe", "pipe"],
+				});
+				let o = "";
+				let e = "";
+				child.stdout?.on("data", (d) => {
+					o += d;
+				});
+				child.stderr?.on("data", (d) => {
+					e += d;
+				});
+				child.on("close", (code) => resolve({ code, out: o, err: e }));
+			});
 			assert.equal(minted.code, 0, minted.err);
 			const tokens = minted.out.trim().split("\n");
 			assert.equal(tokens.length, 2);

@@ -3,14 +3,15 @@ against an idpool server started with it on: tokens minted over HTTP with the st
 library (as any script would), verified by PyJWT from the issuer's own discovery document
 and JWKS, then used as OpenID Connect logins of a pool through boto3: GetId,
 GetCredentialsForIdentity (with a Rules role mapping on the `groups` claim, the role read back
-through the STS endpoint's GetCallerIdentity), GetOpenIdToken (with principal tags mapped
-from a claim by the provider's ARN), and an audience the issuer is not registered for.
+through the STS endpoint's GetCallerIdentity), GetOpenIdToken (on a second pool without role
+mappings, which the classic flow requires, with principal tags mapped from a claim by the
+provider's ARN), and an audience the issuer is not registered for.
 
 Usage: /usr/bin/python3 test/compat/boto3_dev_issuer.py <endpoint-url>
 
 Prints one JSON line per check: {"check": name, "ok": true/false, "detail": ...}, and exits
 non-zero when any check failed. Run by test/compat/boto3-dev-issuer.test.ts, which asserts
-every line. Checks run in order and share the pool through STATE.
+every line. Checks run in order and share the pools through STATE.
 """
 
 import json
@@ -168,14 +169,21 @@ def _():
             }
         },
     )
+    # GetOpenIdToken (the classic flow) is refused with role mappings: another pool for it.
+    classic = COGNITO.create_identity_pool(
+        IdentityPoolName="dev-classic",
+        AllowUnauthenticatedIdentities=False,
+        OpenIdConnectProviderARNs=[PROVIDER_ARN],
+    )["IdentityPoolId"]
     out = COGNITO.set_principal_tag_attribute_map(
-        IdentityPoolId=pool,
+        IdentityPoolId=classic,
         IdentityProviderName=PROVIDER_ARN,
         UseDefaults=False,
         PrincipalTags={"team": "team"},
     )
     expect_equal(body(out)["PrincipalTags"], {"team": "team"}, "map")
     STATE["pool"] = pool
+    STATE["classic_pool"] = classic
 
 
 @check("get_id_same_subject_same_identity")
@@ -205,13 +213,12 @@ def _():
 
 @check("get_open_id_token_amr_and_principal_tags")
 def _():
+    pool = need("classic_pool")
     logins = {PROVIDER: mint({"sub": "erin", "claims": {"team": "blue"}})}
-    identity_id = APP.get_id(IdentityPoolId=need("pool"), Logins=logins)["IdentityId"]
+    identity_id = APP.get_id(IdentityPoolId=pool, Logins=logins)["IdentityId"]
     token = APP.get_open_id_token(IdentityId=identity_id, Logins=logins)["Token"]
     key = jwt.PyJWKClient(f"{ENDPOINT}/.well-known/jwks_uri").get_signing_key_from_jwt(token)
-    claims = jwt.decode(
-        token, key.key, algorithms=["RS512"], audience=need("pool"), issuer=ENDPOINT
-    )
+    claims = jwt.decode(token, key.key, algorithms=["RS512"], audience=pool, issuer=ENDPOINT)
     expect_equal(claims["sub"], identity_id, "sub")
     expect_equal(
         claims["amr"],

@@ -242,7 +242,7 @@ describe("the development issuer's endpoints", () => {
 		test(`400 in the error envelope, never a 500: ${what}`, async () => {
 			const answer = await post(t.url, body);
 			assert.equal(answer.status, 400);
-			assert.equal(answer.headers.get("x-amzn-errortype"), type);
+			assert.equal(answer.headers.get("x-amzn-errortype")?.split(":")[0], type);
 			assert.ok(answer.headers.get("x-amzn-requestid"));
 			assert.deepEqual(Object.keys(answer.body).sort(), ["__type", "message"]);
 			assert.equal(answer.body.__type, type);
@@ -316,7 +316,7 @@ describe("the development issuer is off by default", () => {
 			});
 			assert.equal(res.status, 404, path);
 			assert.equal(
-				res.headers.get("x-amzn-errortype"),
+				res.headers.get("x-amzn-errortype")?.split(":")[0],
 				"UnknownOperationException",
 			);
 			const body = (await res.json()) as { __type: string; message: string };
@@ -330,7 +330,10 @@ describe("the development issuer is off by default", () => {
 		const { name } = providerOf(t.url);
 		await rejectsWith(
 			t.app.send(
-				new GetIdCommand({ IdentityPoolId: poolId, Logins: { [name]: "x.y.z" } }),
+				new GetIdCommand({
+					IdentityPoolId: poolId,
+					Logins: { [name]: "x.y.z" },
+				}),
 			),
 			"NotAuthorizedException",
 			`Invalid login token. No client ids are configured for the OpenID Connect provider ${name} in idpool (providers["${name}"].clientIds), so it accepts no token.`,
@@ -417,11 +420,7 @@ describe("its tokens through the ordinary OpenID Connect path (JS v3 SDK)", () =
 			{ issuer: t.url, audience: poolId, algorithms: ["RS512"] },
 		);
 		assert.equal(payload.sub, IdentityId);
-		assert.deepEqual(payload.amr, [
-			"authenticated",
-			name,
-			`${arn}:OIDC:alice`,
-		]);
+		assert.deepEqual(payload.amr, ["authenticated", name, `${arn}:OIDC:alice`]);
 	});
 
 	test("a token for an audience that is not configured is refused", async () => {
@@ -500,7 +499,10 @@ describe("its tokens through the ordinary OpenID Connect path (JS v3 SDK)", () =
 		const stored = await t.server.store.credentials.get(
 			creds.Credentials?.AccessKeyId as string,
 		);
-		assert.deepEqual(stored?.principalTags, { team: "blue", username: "carol" });
+		assert.deepEqual(stored?.principalTags, {
+			team: "blue",
+			username: "carol",
+		});
 		const { Token } = await t.app.send(
 			new GetOpenIdTokenCommand({ IdentityId, Logins }),
 		);
@@ -568,7 +570,10 @@ describe("a restart gives the issuer a new key", () => {
 			const { name } = providerOf(t.url);
 			const before = await mint(t.url, { sub: "erin" });
 			const first = await t.app.send(
-				new GetIdCommand({ IdentityPoolId: poolId, Logins: { [name]: before } }),
+				new GetIdCommand({
+					IdentityPoolId: poolId,
+					Logins: { [name]: before },
+				}),
 			);
 			await t.restart();
 			assert.equal(t.url, `http://127.0.0.1:${port}`);

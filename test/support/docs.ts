@@ -22,7 +22,9 @@ export interface CodeBlock {
  */
 export function codeBlocks(file: string, heading: string): CodeBlock[] {
 	const lines = readFileSync(new URL(file, ROOT), "utf8").split("\n");
-	const start = lines.findIndex((l) => /^#+ /.test(l) && l.replace(/^#+ /, "") === heading);
+	const start = lines.findIndex(
+		(l) => /^#+ /.test(l) && l.replace(/^#+ /, "") === heading,
+	);
 	if (start < 0) throw new Error(`${file} has no section "${heading}"`);
 	const level = /^#+/.exec(lines[start] as string)?.[0].length ?? 1;
 	const blocks: CodeBlock[] = [];
@@ -37,7 +39,8 @@ export function codeBlocks(file: string, heading: string): CodeBlock[] {
 		}
 		const h = /^(#+) /.exec(line);
 		if (h && (h[1] as string).length <= level) break;
-		if (line.startsWith("```")) current = { lang: line.slice(3).trim(), lines: [] };
+		if (line.startsWith("```"))
+			current = { lang: line.slice(3).trim(), lines: [] };
 	}
 	return blocks;
 }
