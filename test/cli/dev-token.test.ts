@@ -35,9 +35,25 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 const SECTION = "A development issuer";
 const USAGE_LINE = /usage: idpool dev-token --sub SUBJECT/;
 
+/** `idpool serve` on a free port, in memory, with the development issuer on (and `extra`). */
+const serveDev = (...extra: string[]) =>
+	serveIdpool(["--port", "0", "--db", ":memory:", "--dev-issuer", ...extra]);
+
 /** `idpool dev-token args` against `url`. */
 const devToken = (url: string, args: string[]) =>
 	runIdpool(["dev-token", "--endpoint", url, ...args]);
+
+/** Asserts that a command printed nothing, and `stderr` on standard error, exiting `code`. */
+function failed(
+	result: { code: number | null; stdout: string; stderr: string },
+	code: number,
+	stderr: string | RegExp,
+): void {
+	assert.equal(result.code, code, result.stderr);
+	assert.equal(result.stdout, "");
+	if (typeof stderr === "string") assert.equal(result.stderr, stderr);
+	else assert.match(result.stderr, stderr);
+}
 
 /** The payload of `token`, verified against the development issuer of `url`. */
 async function verified(url: string, token: string, audience: string) {
@@ -59,13 +75,7 @@ describe("idpool serve --dev-issuer and idpool dev-token", () => {
 	});
 
 	test("the banner says where the issuer is, and warns on standard error", async () => {
-		const s = await serveIdpool([
-			"--port",
-			"0",
-			"--db",
-			":memory:",
-			"--dev-issuer",
-		]);
+		const s = await serveDev();
 		try {
 			const name = `${new URL(s.url).host}/dev-issuer`;
 			await waitFor(() => s.stdout().includes("dev issuer:"), 5000);
@@ -101,15 +111,7 @@ describe("idpool serve --dev-issuer and idpool dev-token", () => {
 		} finally {
 			await s.stop();
 		}
-		const other = await serveIdpool([
-			"--port",
-			"0",
-			"--db",
-			":memory:",
-			"--dev-issuer",
-			"--issuer",
-			"http://10.1.2.3:8700",
-		]);
+		const other = await serveDev("--issuer", "http://10.1.2.3:8700");
 		try {
 			assert.equal(
 				await other.stderrLine(/cannot accept/),
@@ -124,14 +126,9 @@ describe("idpool serve --dev-issuer and idpool dev-token", () => {
 		const s = await serveIdpool(["--port", "0", "--db", ":memory:"]);
 		try {
 			assert.doesNotMatch(s.stdout(), /dev issuer/);
-			const { code, stdout, stderr } = await devToken(s.url, [
-				"--sub",
-				"alice",
-			]);
-			assert.equal(code, 1);
-			assert.equal(stdout, "");
-			assert.equal(
-				stderr,
+			failed(
+				await devToken(s.url, ["--sub", "alice"]),
+				1,
 				`idpool: the development issuer is off at ${s.url}: start the server with --dev-issuer (or IDPOOL_DEV_ISSUER=true)\n`,
 			);
 		} finally {
@@ -156,11 +153,9 @@ describe("idpool serve --dev-issuer and idpool dev-token", () => {
 
 	test("nobody at the endpoint: exit 1 with one line", async () => {
 		const url = `http://127.0.0.1:${await freePort()}`;
-		const { code, stdout, stderr } = await devToken(url, ["--sub", "alice"]);
-		assert.equal(code, 1);
-		assert.equal(stdout, "");
-		assert.match(
-			stderr,
+		failed(
+			await devToken(url, ["--sub", "alice"]),
+			1,
 			new RegExp(
 				`^idpool: cannot reach idpool at ${url} \\(.+\\): is \`idpool serve --dev-issuer\` running there\\? \\(--endpoint names another server\\)\\n$`,
 			),
@@ -171,13 +166,7 @@ describe("idpool serve --dev-issuer and idpool dev-token", () => {
 		let url: string;
 		let stop: (() => Promise<unknown>) | undefined;
 		before(async () => {
-			const s = await serveIdpool([
-				"--port",
-				"0",
-				"--db",
-				":memory:",
-				"--dev-issuer",
-			]);
+			const s = await serveDev();
 			url = s.url;
 			stop = () => s.stop();
 		});
@@ -213,21 +202,16 @@ describe("idpool serve --dev-issuer and idpool dev-token", () => {
 		});
 
 		test("the server's refusal is shown (exit 1)", async () => {
-			const { code, stdout, stderr } = await devToken(url, [
-				"--sub",
-				"alice",
-				"--expires-in",
-				"999999",
-			]);
-			assert.equal(code, 1);
-			assert.equal(stdout, "");
-			assert.equal(
-				stderr,
+			failed(
+				await devToken(url, ["--sub", "alice", "--expires-in", "999999"]),
+				1,
 				`idpool: the development issuer at ${url} refused the request (HTTP 400): expiresIn must be a whole number of seconds from 1 to 86400.\n`,
 			);
-			const reserved = await devToken(url, ["--sub", "a", "--claim", "iss=x"]);
-			assert.equal(reserved.code, 1);
-			assert.match(reserved.stderr, /claims may not set iss/);
+			failed(
+				await devToken(url, ["--sub", "a", "--claim", "iss=x"]),
+				1,
+				/claims may not set iss/,
+			);
 		});
 
 		const usage: [string, string[], RegExp][] = [
@@ -260,10 +244,7 @@ describe("idpool serve --dev-issuer and idpool dev-token", () => {
 		];
 		for (const [what, args, message] of usage) {
 			test(`wrong arguments exit 2 before asking anything: ${what}`, async () => {
-				const { code, stdout, stderr } = await devToken(url, args);
-				assert.equal(code, 2);
-				assert.equal(stdout, "");
-				assert.match(stderr, message);
+				failed(await devToken(url, args), 2, message);
 			});
 		}
 

@@ -21,18 +21,10 @@ import urllib.request
 
 import boto3
 import jwt
-from botocore import UNSIGNED
 from botocore.config import Config
 
 from checks import (  # noqa: E402 (the shared helpers beside this script)
-    FAILED,
-    STATE,
-    body,
-    check,
-    expect,
-    expect_equal,
-    expect_error,
-    need,
+    FAILED, STATE, body, check, cognito_clients, expect, expect_equal, expect_error, need,
 )
 
 ENDPOINT = sys.argv[1]
@@ -44,22 +36,10 @@ PROVIDER_ARN = f"arn:aws:iam::{ACCOUNT}:oidc-provider/{PROVIDER}"
 USER_ROLE = f"arn:aws:iam::{ACCOUNT}:role/DevUser"
 ADMIN_ROLE = f"arn:aws:iam::{ACCOUNT}:role/DevAdmin"
 TAGS_CLAIM = "https://aws.amazon.com/tags"
+# One attempt: an error must reach the check, not be retried.
 CONFIG = Config(retries={"total_max_attempts": 1, "mode": "standard"})
 
-COGNITO = boto3.client(
-    "cognito-identity",
-    endpoint_url=ENDPOINT,
-    region_name=REGION,
-    aws_access_key_id="test",
-    aws_secret_access_key="test",
-    config=CONFIG,
-)
-APP = boto3.client(
-    "cognito-identity",
-    endpoint_url=ENDPOINT,
-    region_name=REGION,
-    config=CONFIG.merge(Config(signature_version=UNSIGNED)),
-)
+COGNITO, APP = cognito_clients(ENDPOINT, REGION, CONFIG)
 
 
 def post_token(request):

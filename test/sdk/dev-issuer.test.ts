@@ -75,6 +75,16 @@ async function mint(url: string, request: object): Promise<string> {
 	return answer.body.id_token as string;
 }
 
+/** GetId (unsigned) in `poolId` with `token` as the development issuer's login. */
+function getId(t: ServerFixture, poolId: string, token: string) {
+	return t.app.send(
+		new GetIdCommand({
+			IdentityPoolId: poolId,
+			Logins: { [providerOf(t.url).name]: token },
+		}),
+	);
+}
+
 /** The development issuer's provider name and ARN on the server at `url`. */
 function providerOf(url: string) {
 	const name = `${new URL(url).host}/dev-issuer`;
@@ -105,6 +115,26 @@ async function devPool(
 		}),
 	);
 	return IdentityPoolId as string;
+}
+
+/**
+ * GetId and GetCredentialsForIdentity in `poolId` with a new token of `request`: the login,
+ * the identity and the record of the credentials issued (their role and session tags).
+ */
+async function issued(t: ServerFixture, poolId: string, request: object) {
+	const Logins = { [providerOf(t.url).name]: await mint(t.url, request) };
+	const { IdentityId } = await t.app.send(
+		new GetIdCommand({ IdentityPoolId: poolId, Logins }),
+	);
+	const out = await t.app.send(
+		new GetCredentialsForIdentityCommand({ IdentityId, Logins }),
+	);
+	assert.equal(out.IdentityId, IdentityId);
+	const stored = await t.server.store.credentials.get(
+		out.Credentials?.AccessKeyId as string,
+	);
+	assert.ok(stored, "no record of the credentials issued");
+	return { Logins, IdentityId, stored };
 }
 
 describe("the development issuer's endpoints", () => {
@@ -329,12 +359,7 @@ describe("the development issuer is off by default", () => {
 		const poolId = await devPool(t);
 		const { name } = providerOf(t.url);
 		await rejectsWith(
-			t.app.send(
-				new GetIdCommand({
-					IdentityPoolId: poolId,
-					Logins: { [name]: "x.y.z" },
-				}),
-			),
+			getId(t, poolId, "x.y.z"),
 			"NotAuthorizedException",
 			`Invalid login token. No client ids are configured for the OpenID Connect provider ${name} in idpool (providers["${name}"].clientIds), so it accepts no token.`,
 		);
@@ -371,19 +396,13 @@ describe("its tokens through the ordinary OpenID Connect path (JS v3 SDK)", () =
 		);
 		assert.ok(requests.includes("/dev-issuer/.well-known/jwks.json"));
 		// Another token of the same subject is the same identity; another subject another one.
-		const again = await t.app.send(
-			new GetIdCommand({
-				IdentityPoolId: poolId,
-				Logins: { [name]: await mint(t.url, { sub: "alice", expiresIn: 60 }) },
-			}),
+		const again = await getId(
+			t,
+			poolId,
+			await mint(t.url, { sub: "alice", expiresIn: 60 }),
 		);
 		assert.equal(again.IdentityId, IdentityId);
-		const bob = await t.app.send(
-			new GetIdCommand({
-				IdentityPoolId: poolId,
-				Logins: { [name]: await mint(t.url, { sub: "bob" }) },
-			}),
-		);
+		const bob = await getId(t, poolId, await mint(t.url, { sub: "bob" }));
 		assert.notEqual(bob.IdentityId, IdentityId);
 
 		const creds = await t.app.send(
@@ -425,21 +444,15 @@ describe("its tokens through the ordinary OpenID Connect path (JS v3 SDK)", () =
 
 	test("a token for an audience that is not configured is refused", async () => {
 		const poolId = await devPool(t);
-		const { name } = providerOf(t.url);
 		await rejectsWith(
-			t.app.send(
-				new GetIdCommand({
-					IdentityPoolId: poolId,
-					Logins: { [name]: await mint(t.url, { sub: "a", aud: "my-app" }) },
-				}),
-			),
+			getId(t, poolId, await mint(t.url, { sub: "a", aud: "my-app" })),
 			"NotAuthorizedException",
 			MESSAGES.audience,
 		);
 	});
 
 	test("a Rules role mapping on a claim of its tokens chooses the role", async () => {
-		const { name, arn } = providerOf(t.url);
+		const { arn } = providerOf(t.url);
 		const poolId = await devPool(t, {
 			[arn]: {
 				Type: "Rules",
@@ -456,21 +469,9 @@ describe("its tokens through the ordinary OpenID Connect path (JS v3 SDK)", () =
 				},
 			},
 		});
-		const roleOf = async (claims: object) => {
-			const Logins = {
-				[name]: await mint(t.url, { sub: `u-${Math.random()}`, claims }),
-			};
-			const { IdentityId } = await t.app.send(
-				new GetIdCommand({ IdentityPoolId: poolId, Logins }),
-			);
-			const out = await t.app.send(
-				new GetCredentialsForIdentityCommand({ IdentityId, Logins }),
-			);
-			const stored = await t.server.store.credentials.get(
-				out.Credentials?.AccessKeyId as string,
-			);
-			return stored?.roleArn;
-		};
+		const roleOf = async (claims: object) =>
+			(await issued(t, poolId, { sub: `u-${Math.random()}`, claims })).stored
+				.roleArn;
 		assert.equal(await roleOf({ groups: ["dev", "admin"] }), ADMIN_ROLE);
 		assert.equal(await roleOf({ groups: ["dev"] }), AUTH_ROLE);
 		assert.equal(await roleOf({}), AUTH_ROLE);
@@ -478,7 +479,7 @@ describe("its tokens through the ordinary OpenID Connect path (JS v3 SDK)", () =
 
 	test("principal tags mapped from its claims, by the provider's ARN", async () => {
 		const poolId = await devPool(t);
-		const { name, arn } = providerOf(t.url);
+		const { arn } = providerOf(t.url);
 		await t.client.send(
 			new SetPrincipalTagAttributeMapCommand({
 				IdentityPoolId: poolId,
@@ -487,19 +488,11 @@ describe("its tokens through the ordinary OpenID Connect path (JS v3 SDK)", () =
 				PrincipalTags: { team: "team", username: "sub" },
 			}),
 		);
-		const Logins = {
-			[name]: await mint(t.url, { sub: "carol", claims: { team: "blue" } }),
-		};
-		const { IdentityId } = await t.app.send(
-			new GetIdCommand({ IdentityPoolId: poolId, Logins }),
-		);
-		const creds = await t.app.send(
-			new GetCredentialsForIdentityCommand({ IdentityId, Logins }),
-		);
-		const stored = await t.server.store.credentials.get(
-			creds.Credentials?.AccessKeyId as string,
-		);
-		assert.deepEqual(stored?.principalTags, {
+		const { stored, IdentityId, Logins } = await issued(t, poolId, {
+			sub: "carol",
+			claims: { team: "blue" },
+		});
+		assert.deepEqual(stored.principalTags, {
 			team: "blue",
 			username: "carol",
 		});
@@ -534,23 +527,16 @@ describe("another audience, configured as docs/federation.md shows", () => {
 				},
 				async (t) => {
 					const poolId = await devPool(t);
-					const { name } = providerOf(t.url);
-					const getId = async (aud?: string) =>
-						t.app.send(
-							new GetIdCommand({
-								IdentityPoolId: poolId,
-								Logins: {
-									[name]: await mint(t.url, {
-										sub: "dana",
-										...(aud ? { aud } : {}),
-									}),
-								},
-							}),
+					const danaFor = async (aud?: string) =>
+						getId(
+							t,
+							poolId,
+							await mint(t.url, { sub: "dana", ...(aud ? { aud } : {}) }),
 						);
-					const forApp = await getId("my-app");
-					assert.equal((await getId()).IdentityId, forApp.IdentityId);
+					const forApp = await danaFor("my-app");
+					assert.equal((await danaFor()).IdentityId, forApp.IdentityId);
 					await rejectsWith(
-						getId("another-app"),
+						danaFor("another-app"),
 						"NotAuthorizedException",
 						MESSAGES.audience,
 					);
@@ -567,32 +553,16 @@ describe("a restart gives the issuer a new key", () => {
 		const port = await freePort();
 		await withServer({ config: { port, devIssuer: true } }, async (t) => {
 			const poolId = await devPool(t);
-			const { name } = providerOf(t.url);
 			const before = await mint(t.url, { sub: "erin" });
-			const first = await t.app.send(
-				new GetIdCommand({
-					IdentityPoolId: poolId,
-					Logins: { [name]: before },
-				}),
-			);
+			const first = await getId(t, poolId, before);
 			await t.restart();
 			assert.equal(t.url, `http://127.0.0.1:${port}`);
 			await rejectsWith(
-				t.app.send(
-					new GetIdCommand({
-						IdentityPoolId: poolId,
-						Logins: { [name]: before },
-					}),
-				),
+				getId(t, poolId, before),
 				"NotAuthorizedException",
 				MESSAGES.couldNotVerify,
 			);
-			const after = await t.app.send(
-				new GetIdCommand({
-					IdentityPoolId: poolId,
-					Logins: { [name]: await mint(t.url, { sub: "erin" }) },
-				}),
-			);
+			const after = await getId(t, poolId, await mint(t.url, { sub: "erin" }));
 			assert.equal(after.IdentityId, first.IdentityId);
 		});
 	});
