@@ -6,10 +6,11 @@
  * Cognito Identity API and the STS endpoint; the OpenID discovery document, the JWKS,
  * `/health` and, when it is on, the development issuer's three routes are plain routes.
  * Failures of the HTTP layer itself (a body too large or cut short, a path that names
- * nothing, headers too large, malformed HTTP, a request too slow to arrive) are answered in the Cognito Identity error envelope, some of them on the socket
- * itself because node answers them before any route. The limits of connections (request
- * time, idle time, how many) are set here (docs/behaviour.md#connections), and the log never
- * holds a query string, a header or a raw packet (docs/deployment.md#logs).
+ * nothing, headers too large, malformed HTTP, a request too slow to arrive) are answered in
+ * the Cognito Identity error envelope, some of them on the socket itself because node
+ * answers them before any route. The limits of connections (request time, idle time, how
+ * many) are set here (docs/behaviour.md#connections), and the log never holds a query
+ * string, a header or a raw packet (docs/deployment.md#logs).
  */
 import { randomUUID } from "node:crypto";
 import { STATUS_CODES } from "node:http";
