@@ -513,6 +513,22 @@ describe("its tokens through the ordinary OpenID Connect path (JS v3 SDK)", () =
 	});
 });
 
+describe("on the IPv6 loopback", () => {
+	test("a server on ::1 accepts its issuer's tokens, at [::1]:<port>/dev-issuer", async () => {
+		await withServer(
+			{ config: { host: "::1", devIssuer: true } },
+			async (t) => {
+				assert.match(t.url, /^http:\/\/\[::1\]:\d+$/);
+				assert.equal(t.server.devIssuer?.verifiable, true);
+				const poolId = await devPool(t);
+				const token = await mint(t.url, { sub: "ivy" });
+				const { IdentityId } = await getId(t, poolId, token);
+				assert.ok(IdentityId);
+			},
+		);
+	});
+});
+
 describe("another audience, configured as docs/federation.md shows", () => {
 	test("the JSON snippet of the section: my-app accepted besides idpool-dev, others refused", async () => {
 		const blocks = codeBlocks("docs/federation.md", "Its tokens in a pool");
