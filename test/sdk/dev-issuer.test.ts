@@ -513,7 +513,26 @@ describe("its tokens through the ordinary OpenID Connect path (JS v3 SDK)", () =
 	});
 });
 
-describe("on the IPv6 loopback", () => {
+describe("beyond 127.0.0.1", () => {
+	test("a server on all interfaces keeps its issuer on loopback, where its keys can be fetched", async () => {
+		await withServer(
+			{ config: { host: "0.0.0.0", devIssuer: true } },
+			async (t) => {
+				assert.equal(
+					t.server.devIssuer?.url,
+					`http://127.0.0.1:${new URL(t.url).port}/dev-issuer`,
+				);
+				const poolId = await devPool(t);
+				const { IdentityId } = await getId(
+					t,
+					poolId,
+					await mint(t.url, { sub: "hal" }),
+				);
+				assert.ok(IdentityId);
+			},
+		);
+	});
+
 	test("a server on ::1 accepts its issuer's tokens, at [::1]:<port>/dev-issuer", async () => {
 		await withServer(
 			{ config: { host: "::1", devIssuer: true } },
