@@ -22,6 +22,7 @@ import {
 	KeyEncryptionError,
 	openConfiguredStore,
 } from "../server/create-server.ts";
+import { DevTokenUsageError, devTokenCommand } from "./dev-token.ts";
 import { keysCommand } from "./keys.ts";
 import type { Output } from "./output.ts";
 
@@ -37,6 +38,7 @@ class UsageError extends Error {
 export function isUserError(err: unknown): err is Error {
 	return (
 		err instanceof UsageError ||
+		err instanceof DevTokenUsageError ||
 		err instanceof ConfigError ||
 		err instanceof CredentialsFileError ||
 		err instanceof KeyEncryptionError
@@ -55,6 +57,10 @@ Commands:
                twice the key reload interval.
   keys rewrap  Re-encrypt every stored private key with the first key-encryption key
                given (--key-encryption-key-file), reading them with any key given.
+  dev-token    Print an ID token of the development issuer of a running server (started
+               with --dev-issuer): dev-token --sub SUBJECT [--aud AUDIENCE]
+               [--claim NAME=VALUE | --claim NAME:=JSON ...] [--expires-in SECONDS]
+               [--endpoint URL (default http://127.0.0.1:$IDPOOL_PORT, else :8700)].
   help         Show this text.
 
 Options of serve and keys (each also as an environment variable):
@@ -63,9 +69,12 @@ ${SETTINGS.map((s) => `  ${(s.flag ? `--${s.flag}` : "(variable only)").padEnd(2
 
 function parseFlags(args: string[]): Record<string, string | undefined> {
 	const options = Object.fromEntries(
-		SETTINGS.flatMap((s) =>
-			s.flag === undefined ? [] : [[s.flag, { type: "string" as const }]],
-		),
+		SETTINGS.flatMap((s) => {
+			if (s.flag === undefined) return [];
+			const type: "boolean" | "string" =
+				s.type === "boolean" ? "boolean" : "string";
+			return [[s.flag, { type }]];
+		}),
 	);
 	try {
 		const { values, positionals } = parseArgs({
@@ -76,7 +85,13 @@ function parseFlags(args: string[]): Record<string, string | undefined> {
 		});
 		if (positionals.length > 0)
 			throw new UsageError(`unexpected argument '${positionals[0]}'`);
-		return values as Record<string, string | undefined>;
+		// A boolean flag given is `true`, read by the settings table as the text "true".
+		return Object.fromEntries(
+			Object.entries(values).map(([name, value]) => [
+				name,
+				value === true ? "true" : (value as string | undefined),
+			]),
+		);
 	} catch (err) {
 		if (err instanceof UsageError) throw err;
 		// node's messages are one line already, e.g. "Unknown option '--nope'".
@@ -160,6 +175,12 @@ async function serve(
 		);
 	}
 	output.out(`  issuer:    ${server.issuer}`);
+	const dev = server.devIssuer;
+	if (dev) {
+		output.out(
+			`  dev issuer: ${dev.url} (provider name ${dev.providerName}, default audience ${dev.audience})`,
+		);
+	}
 	const rates = Object.entries(config.rateLimits);
 	if (rates.length > 0) {
 		output.out(
@@ -182,6 +203,12 @@ async function serve(
 			`WARNING: the built-in development credentials (test/test) are in use on ${config.host}, which other machines can reach. Set IDPOOL_ACCESS_KEY_ID and IDPOOL_SECRET_ACCESS_KEY, or --credentials.`,
 		);
 	}
+	if (dev) output.err(`WARNING: ${devIssuerWarning(dev, config.host)}`);
+	if (dev && !dev.verifiable) {
+		output.err(
+			`WARNING: pools cannot accept the development issuer's tokens: its keys would be fetched from ${dev.url} over plain http, which idpool allows on loopback only; set --issuer to an https URL that reaches this server.`,
+		);
+	}
 	if (
 		config.issuer === undefined &&
 		(config.host === "0.0.0.0" || config.host === "::")
@@ -191,6 +218,16 @@ async function serve(
 		);
 	}
 	return server;
+}
+
+/** The banner's warning about the development issuer, louder when others can reach it. */
+function devIssuerWarning(
+	dev: { url: string; providerName: string },
+	host: string,
+): string {
+	return isLoopbackHost(host)
+		? `the development issuer is on (--dev-issuer): anyone who can connect to this server, from this machine, can mint ID tokens that pools listing ${dev.providerName} accept. For development only.`
+		: `the development issuer is on (--dev-issuer) and the server listens on ${host}: anyone who can reach it over the network can mint ID tokens that pools listing ${dev.providerName} accept. Never turn it on for a server that others use.`;
 }
 
 type StopSignal = "SIGTERM" | "SIGINT";
@@ -301,6 +338,8 @@ export async function main(
 			await keysCommand(action, loadConfig(parseFlags(flags), env), output);
 			return 0;
 		}
+		case "dev-token":
+			return devTokenCommand(rest, env, output);
 		case "help":
 		case "--help":
 		case "-h":

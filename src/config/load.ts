@@ -93,6 +93,10 @@ function parseValue(spec: SettingSpec, raw: string, source: string): unknown {
 				source,
 				"a whole number of seconds from 0 to 86400",
 			);
+		case "boolean":
+			if (raw === "true" || raw === "1") return true;
+			if (raw === "false" || raw === "0") return false;
+			throw new ConfigError(`${source} must be true or false, got '${raw}'`);
 		case "trust":
 			return Object.freeze(
 				raw
@@ -134,6 +138,9 @@ function parseValue(spec: SettingSpec, raw: string, source: string): unknown {
  */
 function fileText(spec: SettingSpec, value: unknown, source: string): string {
 	if (typeof value === "string") return value;
+	if (spec.type === "boolean" && typeof value === "boolean") {
+		return String(value);
+	}
 	if (
 		spec.type === "trust" &&
 		Array.isArray(value) &&
@@ -174,7 +181,9 @@ function fileText(spec: SettingSpec, value: unknown, source: string): string {
 				? 'an object such as {"GetId": 25} or a string such as "GetId=25"'
 				: spec.type === "trust"
 					? 'a list such as ["111111111111=222222222222"] or a string'
-					: "a number";
+					: spec.type === "boolean"
+						? "true or false"
+						: "a number";
 	throw new ConfigError(
 		`${source} must be ${wanted}, got ${JSON.stringify(value)}`,
 	);

@@ -16,7 +16,8 @@ export type SettingType =
 	| "nice"
 	| "rates"
 	| "trust"
-	| "seconds";
+	| "seconds"
+	| "boolean";
 
 export interface SettingSpec {
 	/** Key in the resolved {@link Config}. */
@@ -114,6 +115,11 @@ export interface Config {
 	readonly maxConnections: number;
 	/** How long a stopping server waits for requests in flight, in seconds. */
 	readonly shutdownTimeoutSeconds: number;
+	/**
+	 * Whether the development issuer is on: an OpenID Connect provider inside the server that
+	 * mints ID tokens for anyone who asks (docs/federation.md#a-development-issuer).
+	 */
+	readonly devIssuer: boolean;
 }
 
 export const SETTINGS: readonly SettingSpec[] = [
@@ -379,5 +385,14 @@ export const SETTINGS: readonly SettingSpec[] = [
 		default: "10",
 		description:
 			"On SIGTERM or SIGINT, how long the server lets requests in flight finish before it closes the connections still open; a second signal stops it at once.",
+	},
+	{
+		key: "devIssuer",
+		flag: "dev-issuer",
+		env: "IDPOOL_DEV_ISSUER",
+		type: "boolean",
+		default: "false",
+		description:
+			"Turns on the development issuer: an OpenID Connect provider at `<issuer>/dev-issuer` that mints ID tokens for any subject, audience and claims (`POST /dev-issuer/token`, `idpool dev-token`), which pools accept like any OpenID Connect provider's. Anyone who can reach the server can mint them: for development only (docs/federation.md#a-development-issuer). The flag takes no value; the variable and the file take `true` or `false`.",
 	},
 ];

@@ -173,6 +173,10 @@ test("OIDC keys that could smuggle another host into the discovery URL are not p
 	assert.ok(!isPlainIssuerKey("oidc.example.com?x=1"));
 	assert.ok(!isPlainIssuerKey("oidc.example.com#frag"));
 	assert.ok(!isPlainIssuerKey(""));
+	// The IPv6 loopback, and no other literal.
+	assert.ok(isPlainIssuerKey("[::1]:8700/dev-issuer"));
+	assert.ok(!isPlainIssuerKey("[fe80::1]:8700/x"));
+	assert.ok(!isPlainIssuerKey("[::1]@evil.example/x"));
 });
 
 test("OIDC issuers: https://<key>, and http://<key> only on loopback", () => {

@@ -17,7 +17,11 @@ import { KeySources } from "./key-sources.ts";
 import type { KindContext } from "./kinds/kind.ts";
 import { verifierOf } from "./kinds/table.ts";
 import { providerUnavailable } from "./messages.ts";
-import { type ProviderMap, settingsOf } from "./providers.ts";
+import {
+	type ProviderMap,
+	type ProviderSettings,
+	settingsOf,
+} from "./providers.ts";
 import type {
 	LoginVerifier,
 	VerifiedLogin,
@@ -34,6 +38,13 @@ const DEADLINE_MARGIN_MS = 100;
 export interface LoginVerifierOptions {
 	/** The `providers` table of the configuration. */
 	providers: ProviderMap;
+	/**
+	 * Providers the server registers itself, read at each login (their names may hold the
+	 * bound port): the development issuer (docs/federation.md#a-development-issuer). Their
+	 * client ids are added to those the configuration gives the same name; the
+	 * configuration's other settings win.
+	 */
+	builtInProviders?: () => ProviderMap;
 	clock: Clock;
 	/** This server's issuer (`iss` of its tokens), without a trailing slash. */
 	issuer: () => string;
@@ -57,6 +68,21 @@ export interface LoginVerifierOptions {
 	fetch?: FetchLike;
 }
 
+/**
+ * The settings of a provider both configured and built in: the configuration's, with the
+ * client ids of both.
+ */
+function mergeSettings(
+	configured: ProviderSettings | undefined,
+	builtIn: ProviderSettings | undefined,
+): ProviderSettings | undefined {
+	if (!configured || !builtIn) return configured ?? builtIn;
+	const clientIds = [
+		...new Set([...(builtIn.clientIds ?? []), ...(configured.clientIds ?? [])]),
+	];
+	return { ...configured, clientIds };
+}
+
 /** Creates a verifier with its own caches (one per server). */
 export function createLoginVerifier(
 	options: LoginVerifierOptions,
@@ -75,7 +101,13 @@ export function createLoginVerifier(
 		}),
 		issuer: options.issuer,
 		ownJwks: options.ownJwks,
-		settingsOf: (key) => settingsOf(options.providers, key),
+		settingsOf: (key) =>
+			mergeSettings(
+				settingsOf(options.providers, key),
+				options.builtInProviders
+					? settingsOf(options.builtInProviders(), key)
+					: undefined,
+			),
 	};
 
 	/**

@@ -19,13 +19,21 @@ import { localCredentialsProvider } from "../credentials/provider.ts";
 import { stsCredentialsProvider } from "../credentials/sts-provider.ts";
 import { createDispatcher } from "../dispatch/dispatcher.ts";
 import { Throttle } from "../dispatch/throttle.ts";
+import { isPlainIssuerKey } from "../federation/kinds/oidc.ts";
 import { createLoginVerifier } from "../federation/login-verifier.ts";
+import { isAllowedProviderUrl } from "../federation/providers.ts";
 import { type Clock, systemClock } from "../lib/clock.ts";
 import { operationNames } from "../operations/index.ts";
 import type { OperationSettings } from "../operations/operation.ts";
 import { awsJson } from "../protocol/aws-json.ts";
 import { awsQuery } from "../protocol/aws-query.ts";
 import type { Store } from "../store/store.ts";
+import {
+	DEV_AUDIENCE,
+	DevIssuer,
+	devIssuerUrl,
+	providerNameOf,
+} from "../tokens/dev-issuer.ts";
 import { KeyEncryption } from "../tokens/key-encryption.ts";
 import { KeyRing } from "../tokens/key-ring.ts";
 import { discoveryDocument, TokenIssuer } from "../tokens/tokens.ts";
@@ -72,6 +80,8 @@ export interface IdpoolServer {
 	readonly issuer: string | undefined;
 	/** The signing keys this server uses and publishes. */
 	readonly keys: KeyRing;
+	/** The development issuer, when it is on (docs/federation.md#a-development-issuer). */
+	readonly devIssuer: DevIssuerInfo | undefined;
 	/**
 	 * Deletes the issued credentials that expired more than {@link CREDENTIALS_RETENTION_MS}
 	 * ago; answers how many. The server runs it every {@link CREDENTIALS_PRUNE_INTERVAL_MS}.
@@ -85,6 +95,21 @@ export interface IdpoolServer {
 	 * promise.
 	 */
 	close(): Promise<CloseReport>;
+}
+
+/** What the banner says of the development issuer. */
+export interface DevIssuerInfo {
+	/** Its URL, the `iss` of its tokens: the server's issuer and `/dev-issuer`. */
+	readonly url: string;
+	/** Its provider name (`Logins` key, `oidc-provider/<name>`): the URL without its scheme. */
+	readonly providerName: string;
+	/** The audience of tokens whose request names none; pools accept it without configuration. */
+	readonly audience: string;
+	/**
+	 * Whether pools can accept its tokens: its keys are fetched like any provider's, which is
+	 * over https, or plain http on loopback only.
+	 */
+	readonly verifiable: boolean;
 }
 
 /** How a server stopped. */
@@ -207,6 +232,26 @@ export async function createServer(
 	const issuer = (): string =>
 		config.issuer?.replace(/\/+$/, "") ?? url ?? "http://127.0.0.1";
 
+	const devIssuer = config.devIssuer
+		? await DevIssuer.create(clock, () => devIssuerUrl(issuer())).catch(
+				async (err: unknown) => {
+					await store.close().catch(() => {});
+					throw err;
+				},
+			)
+		: undefined;
+	const devIssuerInfo = (): DevIssuerInfo | undefined => {
+		if (!devIssuer) return undefined;
+		const url = devIssuer.url;
+		const providerName = providerNameOf(url);
+		return {
+			url,
+			providerName,
+			audience: DEV_AUDIENCE,
+			verifiable: isAllowedProviderUrl(url) && isPlainIssuerKey(providerName),
+		};
+	};
+
 	const tokens = new TokenIssuer(keys);
 	const localCredentials = localCredentialsProvider(store.credentials, clock, {
 		trust: config.crossAccountRoles,
@@ -228,6 +273,15 @@ export async function createServer(
 			tokens,
 			logins: createLoginVerifier({
 				providers: config.providers,
+				// The development issuer is registered the way an IAM OIDC provider is on AWS, with
+				// its default audience as client id.
+				...(devIssuer
+					? {
+							builtInProviders: () => ({
+								[providerNameOf(devIssuer.url)]: { clientIds: [DEV_AUDIENCE] },
+							}),
+						}
+					: {}),
 				fetchTimeoutMs: config.providerTimeoutSeconds * 1000,
 				clockSkewSeconds: config.tokenGraceSeconds,
 				clock,
@@ -263,6 +317,15 @@ export async function createServer(
 		documentsMaxAge: config.keyReloadSeconds,
 		ping: () => store.ping(),
 		engine: store.engine,
+		...(devIssuer
+			? {
+					devIssuer: {
+						discovery: () => devIssuer.discovery(),
+						jwks: () => devIssuer.jwks(),
+						token: (body: Buffer) => devIssuer.mint(body),
+					},
+				}
+			: {}),
 	});
 
 	const pruneExpiredCredentials = () =>
@@ -319,6 +382,9 @@ export async function createServer(
 				: issuer();
 		},
 		keys,
+		get devIssuer() {
+			return devIssuerInfo();
+		},
 		async listen() {
 			await app.listen({ host: config.host, port: config.port });
 			const address = app.server.address();
@@ -355,5 +421,7 @@ export function newKeyRing(
 	});
 }
 
+/** Where the development issuer's routes live (for the CLI's `dev-token`). */
+export { DEV_ISSUER_PATH } from "../tokens/dev-issuer.ts";
 /** A stored signing key the configured key-encryption keys cannot open (for the CLI's messages). */
 export { KeyEncryptionError } from "../tokens/key-encryption.ts";

@@ -3,13 +3,14 @@
  * The HTTP face of a server, on Fastify: every answer carries `x-amzn-RequestId` and CORS
  * headers (pre-flights are answered); bodies are read raw, up to {@link BODY_LIMIT}, because
  * SigV4 hashes the bytes received; `POST /` goes to the dispatcher, which answers both the
- * Cognito Identity API and the STS endpoint; the OpenID discovery document, the JWKS and
- * `/health` are plain routes. Failures of the HTTP layer itself (a body too large or cut
- * short, a path that names nothing, headers too large, malformed HTTP, a request too slow to
- * arrive) are answered in the Cognito Identity error envelope, some of them on the socket
- * itself because node answers them before any route. The limits of connections (request
- * time, idle time, how many) are set here (docs/behaviour.md#connections), and the log never
- * holds a query string, a header or a raw packet (docs/deployment.md#logs).
+ * Cognito Identity API and the STS endpoint; the OpenID discovery document, the JWKS,
+ * `/health` and, when it is on, the development issuer's three routes are plain routes.
+ * Failures of the HTTP layer itself (a body too large or cut short, a path that names
+ * nothing, headers too large, malformed HTTP, a request too slow to arrive) are answered in
+ * the Cognito Identity error envelope, some of them on the socket itself because node
+ * answers them before any route. The limits of connections (request time, idle time, how
+ * many) are set here (docs/behaviour.md#connections), and the log never holds a query
+ * string, a header or a raw packet (docs/deployment.md#logs).
  */
 import { randomUUID } from "node:crypto";
 import { STATUS_CODES } from "node:http";
@@ -37,6 +38,7 @@ import {
 	EXPOSED_HEADERS,
 	encodeError,
 } from "../protocol/aws-json.ts";
+import { DEV_ISSUER_PATH } from "../tokens/dev-issuer.ts";
 
 /** Bodies up to 1 MiB are read: ten logins of 50,000 characters fit (docs/behaviour.md). */
 const BODY_LIMIT = 1024 * 1024;
@@ -337,6 +339,21 @@ export interface Routes {
 	ping: () => Promise<void>;
 	/** The store's engine, named in `/health`. */
 	engine: string;
+	/** The development issuer, when it is on (docs/federation.md#a-development-issuer). */
+	devIssuer?: DevIssuerRoutes;
+}
+
+/** What the development issuer's routes answer. */
+export interface DevIssuerRoutes {
+	/** Its OpenID discovery document. */
+	discovery: () => object;
+	/** Its public keys. */
+	jwks: () => object;
+	/**
+	 * The token a request body asks for; a bad request throws the AWS-named error that the
+	 * error handler answers.
+	 */
+	token: (body: Buffer) => Promise<object>;
 }
 
 /**
@@ -352,6 +369,27 @@ function storeProblem(err: unknown): string {
 		return "the database file was deleted or replaced";
 	}
 	return "the database did not answer";
+}
+
+/**
+ * The development issuer's routes under {@link DEV_ISSUER_PATH}. Its key lives only as long as
+ * the process, so its documents are not to be cached; a caller's mistake in a token request
+ * is answered, like every error here, in the Cognito Identity error envelope.
+ */
+function installDevIssuer(app: FastifyInstance, dev: DevIssuerRoutes): void {
+	const prefix = DEV_ISSUER_PATH;
+	app.get(`${prefix}/.well-known/openid-configuration`, async (_req, reply) => {
+		reply.header("cache-control", "no-store");
+		return dev.discovery();
+	});
+	app.get(`${prefix}/.well-known/jwks.json`, async (_req, reply) => {
+		reply.header("cache-control", "no-store");
+		return dev.jwks();
+	});
+	app.post(`${prefix}/token`, async (req, reply) => {
+		reply.header("cache-control", "no-store");
+		return dev.token((req.body as Buffer | undefined) ?? Buffer.alloc(0));
+	});
 }
 
 /** Installs the server's routes on `app`. */
@@ -438,6 +476,8 @@ export async function installRoutes(
 	};
 	app.get("/.well-known/jwks_uri", serveJwks);
 	app.get("/.well-known/jwks.json", serveJwks);
+
+	if (routes.devIssuer) installDevIssuer(app, routes.devIssuer);
 
 	// Readiness: the store can commit now. A change of state is logged, with the reason.
 	let failing: string | undefined;

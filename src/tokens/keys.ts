@@ -6,7 +6,7 @@
  * `kid` is the RFC 7638 thumbprint, so it is derived from the key itself and can never clash
  * or disagree between servers.
  */
-import { generateKeyPair } from "node:crypto";
+import { generateKeyPair, type KeyObject } from "node:crypto";
 import { promisify } from "node:util";
 import { calculateJwkThumbprint } from "jose";
 import type { SigningKeyRecord } from "../domain/records.ts";
@@ -19,15 +19,20 @@ const RSA_MODULUS_BITS = 2048;
 
 const generateKeyPairAsync = promisify(generateKeyPair);
 
+/** A new RSA key pair: its private half, its public half as a JWK and its thumbprint. */
+export interface RsaKey {
+	/** The RFC 7638 thumbprint (SHA-256) of the public key. */
+	kid: string;
+	publicJwk: { kty: string; n: string; e: string };
+	privateKey: KeyObject;
+}
+
 /**
- * Generates a new RSA key pair for RS512 that may sign from `activatesAt` on. Generation runs
- * on the libuv thread pool (it takes tens to hundreds of milliseconds), so a rotation never
- * stalls requests being served.
+ * Generates a new RSA key pair of {@link RSA_MODULUS_BITS} bits. Generation runs on the libuv
+ * thread pool (it takes tens to hundreds of milliseconds), so it never stalls requests being
+ * served.
  */
-export async function generateSigningKey(
-	now: number,
-	activatesAt: number,
-): Promise<SigningKeyRecord> {
+export async function generateRsaKey(): Promise<RsaKey> {
 	const { publicKey, privateKey } = await generateKeyPairAsync("rsa", {
 		modulusLength: RSA_MODULUS_BITS,
 		publicExponent: 0x10001,
@@ -40,6 +45,15 @@ export async function generateSigningKey(
 	}
 	const publicJwk = { kty: jwk.kty, n: jwk.n, e: jwk.e };
 	const kid = await calculateJwkThumbprint(publicJwk, "sha256");
+	return { kid, publicJwk, privateKey };
+}
+
+/** Generates a new RSA key pair for RS512 that may sign from `activatesAt` on. */
+export async function generateSigningKey(
+	now: number,
+	activatesAt: number,
+): Promise<SigningKeyRecord> {
+	const { kid, publicJwk, privateKey } = await generateRsaKey();
 	const privateKeyPem = privateKey.export({ format: "pem", type: "pkcs8" });
 	return {
 		kid,

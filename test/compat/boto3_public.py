@@ -29,9 +29,7 @@ import time
 import traceback
 from datetime import datetime
 
-import boto3
 import jwt
-from botocore import UNSIGNED
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
@@ -41,6 +39,7 @@ from checks import (  # noqa: E402 (the shared helpers beside this script)
     CheckFailed,
     body,
     check,
+    cognito_clients,
     expect,
     expect_equal,
     expect_error,
@@ -98,22 +97,8 @@ def client(signing="keys"):
     `signature_version=UNSIGNED`, as apps do), "signed" (test/test, and SigV4 forced on the
     public operations too).
     """
-    if signing == "unsigned":
-        made = boto3.client(
-            "cognito-identity",
-            endpoint_url=ENDPOINT,
-            region_name=REGION,
-            config=CONFIG.merge(Config(signature_version=UNSIGNED)),
-        )
-    else:
-        made = boto3.client(
-            "cognito-identity",
-            endpoint_url=ENDPOINT,
-            region_name=REGION,
-            aws_access_key_id="test",
-            aws_secret_access_key="test",
-            config=CONFIG,
-        )
+    keys, unsigned = cognito_clients(ENDPOINT, REGION, CONFIG)
+    made = unsigned if signing == "unsigned" else keys
     if signing == "signed":
         for operation in PUBLIC_OPERATIONS:
             made.meta.events.register_first(

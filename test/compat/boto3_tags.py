@@ -20,7 +20,6 @@ import re
 import sys
 import traceback
 
-import boto3
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
@@ -30,6 +29,7 @@ from checks import (  # noqa: E402 (the shared helpers beside this script)
     CheckFailed,
     body,
     check,
+    cognito_clients,
     expect,
     expect_equal,
     expect_error,
@@ -52,14 +52,7 @@ DEFAULT_MAP = {"username": "sub", "client": "aud"}
 CONFIG = Config(retries={"total_max_attempts": 1, "mode": "standard"})
 
 
-COGNITO = boto3.client(
-    "cognito-identity",
-    endpoint_url=ENDPOINT,
-    region_name=REGION,
-    aws_access_key_id="test",
-    aws_secret_access_key="test",
-    config=CONFIG,
-)
+COGNITO, _ = cognito_clients(ENDPOINT, REGION, CONFIG)
 
 
 def pool_arn(pool_id, account=ACCOUNT):

@@ -9,6 +9,9 @@ import json
 import re
 import traceback
 
+import boto3
+from botocore import UNSIGNED
+from botocore.config import Config
 from botocore.exceptions import ClientError
 
 # Values one check leaves for later ones (see need()).
@@ -88,3 +91,26 @@ def check(name):
 def need(key):
     expect(key in STATE, f"skipped: a previous check did not provide {key}")
     return STATE[key]
+
+
+def cognito_clients(endpoint, region, config):
+    """
+    Two cognito-identity clients of the server at `endpoint`: one with the test/test keys (as
+    an admin has; botocore still sends the public operations unsigned), and one with no keys
+    and `signature_version=UNSIGNED`, as apps have.
+    """
+    admin = boto3.client(
+        "cognito-identity",
+        endpoint_url=endpoint,
+        region_name=region,
+        aws_access_key_id="test",
+        aws_secret_access_key="test",
+        config=config,
+    )
+    app = boto3.client(
+        "cognito-identity",
+        endpoint_url=endpoint,
+        region_name=region,
+        config=config.merge(Config(signature_version=UNSIGNED)),
+    )
+    return admin, app

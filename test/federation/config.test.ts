@@ -356,3 +356,38 @@ describe("rate quotas by default", () => {
 		);
 	});
 });
+
+describe("the development issuer setting (a boolean)", () => {
+	test("off by default; on from the flag (as the CLI passes it), the variable or the file", () => {
+		assert.equal(loadConfig({}, {}).devIssuer, false);
+		assert.equal(loadConfig({ "dev-issuer": "true" }, {}).devIssuer, true);
+		assert.equal(loadConfig({}, { IDPOOL_DEV_ISSUER: "true" }).devIssuer, true);
+		assert.equal(loadConfig({}, { IDPOOL_DEV_ISSUER: "1" }).devIssuer, true);
+		assert.equal(loadConfig({}, { IDPOOL_DEV_ISSUER: "0" }).devIssuer, false);
+		assert.equal(
+			loadConfig({ config: file({ devIssuer: true }) }, {}).devIssuer,
+			true,
+		);
+		assert.equal(
+			loadConfig(
+				{ config: file({ devIssuer: true }) },
+				{ IDPOOL_DEV_ISSUER: "false" },
+			).devIssuer,
+			false,
+		);
+	});
+
+	test("anything but true or false is refused with one line naming the setting", () => {
+		fails(
+			{},
+			{ IDPOOL_DEV_ISSUER: "yes" },
+			"IDPOOL_DEV_ISSUER must be true or false, got 'yes'",
+		);
+		const path = file({ devIssuer: 1 });
+		fails(
+			{ config: path },
+			{},
+			`'devIssuer' in ${path} must be true or false, got 1`,
+		);
+	});
+});
