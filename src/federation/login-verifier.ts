@@ -17,7 +17,11 @@ import { KeySources } from "./key-sources.ts";
 import type { KindContext } from "./kinds/kind.ts";
 import { verifierOf } from "./kinds/table.ts";
 import { providerUnavailable } from "./messages.ts";
-import { type ProviderMap, settingsOf } from "./providers.ts";
+import {
+	type ProviderMap,
+	settingsOf,
+	userPoolSettingsOf,
+} from "./providers.ts";
 import type {
 	LoginVerifier,
 	VerifiedLogin,
@@ -76,6 +80,7 @@ export function createLoginVerifier(
 		issuer: options.issuer,
 		ownJwks: options.ownJwks,
 		settingsOf: (key) => settingsOf(options.providers, key),
+		userPoolSettingsOf: (key) => userPoolSettingsOf(options.providers, key),
 	};
 
 	/**

@@ -178,6 +178,7 @@ export async function createServer(
 			maxConnections: config.maxConnections,
 		},
 		clock,
+		corsOrigins: config.corsOrigins,
 	});
 	warn = (message) => app.log.warn(message);
 	fail = (message) => app.log.error(message);
@@ -263,6 +264,7 @@ export async function createServer(
 		documentsMaxAge: config.keyReloadSeconds,
 		ping: () => store.ping(),
 		engine: store.engine,
+		corsOrigins: config.corsOrigins,
 	});
 
 	const pruneExpiredCredentials = () =>
