@@ -316,7 +316,11 @@ describe("a local user-pool emulator (<host>/* in the configuration)", () => {
 		const remote = "users.example.test/local_Pool1";
 		const { verifier } = await harness({
 			"users.example.test/*": {
-				jwks: { keys: [(await emulatorJwks(emulator)).keys[0] as Record<string, unknown>] },
+				jwks: {
+					keys: [
+						(await emulatorJwks(emulator)).keys[0] as Record<string, unknown>,
+					],
+				},
 			},
 		});
 		const remotePool = poolWith({
