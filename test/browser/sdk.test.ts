@@ -10,7 +10,10 @@ import {
 	CreateIdentityPoolCommand,
 	SetIdentityPoolRolesCommand,
 } from "@aws-sdk/client-cognito-identity";
-import type { ExamplePages } from "../../examples/amplify-browser/src/api.ts";
+import type {
+	ExamplePages,
+	SdkApi,
+} from "../../examples/amplify-browser/src/api.ts";
 import { useBrowser } from "../support/chromium.ts";
 import { type ServerFixture, useServer } from "../support/server.ts";
 
@@ -47,14 +50,28 @@ describe("the AWS SDK v3 in Chromium, from a page of another origin", () => {
 		poolId = await guestPool(t);
 	});
 
-	test("GetId and GetCredentialsForIdentity; the request id is readable", async () => {
+	/** Runs `window.idpoolSdk[name](endpoint, identityPoolId)` in a fresh page of sdk.html. */
+	async function onSdkPage<K extends keyof SdkApi>(
+		name: K,
+		endpoint: string,
+		identityPoolId: string,
+	): Promise<Awaited<ReturnType<SdkApi[K]>>> {
+		const args: [string, string, string] = [name, endpoint, identityPoolId];
 		const answer = await browser.withPage("/sdk.html", (page) =>
 			page.evaluate(
-				([endpoint, id]) =>
-					(globalThis as unknown as ExamplePages).idpoolSdk.guest(endpoint, id),
-				[t.url, poolId] as const,
+				([n, e, id]) =>
+					(globalThis as unknown as ExamplePages).idpoolSdk[n as keyof SdkApi](
+						e,
+						id,
+					) as Promise<unknown>,
+				args,
 			),
 		);
+		return answer as Awaited<ReturnType<SdkApi[K]>>;
+	}
+
+	test("GetId and GetCredentialsForIdentity; the request id is readable", async () => {
+		const answer = await onSdkPage("guest", t.url, poolId);
 		assert.match(answer.identityId, /^us-east-1:[0-9a-f-]{36}$/);
 		assert.equal(answer.credentialsIdentityId, answer.identityId);
 		assert.match(answer.accessKeyId ?? "", /^ASIA/);
@@ -64,16 +81,7 @@ describe("the AWS SDK v3 in Chromium, from a page of another origin", () => {
 	});
 
 	test("fromCognitoIdentityPool's credentials sign STS GetCallerIdentity at idpool", async () => {
-		const answer = await browser.withPage("/sdk.html", (page) =>
-			page.evaluate(
-				([endpoint, id]) =>
-					(globalThis as unknown as ExamplePages).idpoolSdk.whoAmI(
-						endpoint,
-						id,
-					),
-				[t.url, poolId] as const,
-			),
-		);
+		const answer = await onSdkPage("whoAmI", t.url, poolId);
 		assert.match(answer.identityId, /^us-east-1:/);
 		assert.equal(answer.account, "000000000000");
 		assert.equal(
@@ -84,16 +92,7 @@ describe("the AWS SDK v3 in Chromium, from a page of another origin", () => {
 
 	test("an error is parsed: its name, message, status and request id", async () => {
 		const missing = "us-east-1:00000000-0000-4000-8000-000000000000";
-		const error = await browser.withPage("/sdk.html", (page) =>
-			page.evaluate(
-				([endpoint, id]) =>
-					(globalThis as unknown as ExamplePages).idpoolSdk.failing(
-						endpoint,
-						id,
-					),
-				[t.url, missing] as const,
-			),
-		);
+		const error = await onSdkPage("failing", t.url, missing);
 		assert.equal(error.name, "ResourceNotFoundException");
 		assert.equal(error.message, `IdentityPool '${missing}' not found.`);
 		assert.equal(error.httpStatusCode, 400);
@@ -102,16 +101,7 @@ describe("the AWS SDK v3 in Chromium, from a page of another origin", () => {
 
 	test("a server that does not allow the page's origin: the browser keeps the answer from the page", async () => {
 		const otherPool = await guestPool(restricted);
-		const error = await browser.withPage("/sdk.html", (page) =>
-			page.evaluate(
-				([endpoint, id]) =>
-					(globalThis as unknown as ExamplePages).idpoolSdk.failing(
-						endpoint,
-						id,
-					),
-				[restricted.url, otherPool] as const,
-			),
-		);
+		const error = await onSdkPage("failing", restricted.url, otherPool);
 		// The SDK never sees an answer: the browser refused it (a TypeError of fetch).
 		assert.equal(error.name, "TypeError");
 		assert.equal(error.httpStatusCode, undefined);
