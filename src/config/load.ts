@@ -15,6 +15,7 @@ import {
 	isAllowedProviderUrl,
 	type ProviderMap,
 	type ProviderSettings,
+	USER_POOL_EMULATOR_KEY,
 	USER_POOL_KEY,
 } from "../federation/providers.ts";
 import { type Config, SETTINGS, type SettingSpec } from "./schema.ts";
@@ -62,8 +63,45 @@ function trustEntry(part: string, source: string): CrossAccountTrust {
 	);
 }
 
+/**
+ * The allowed origins of CORS: `*` alone (any origin), or a list of origins of the form
+ * `scheme://host[:port]`, exactly as a browser sends them in `Origin` (no path, no trailing
+ * slash), so that a typo stops the server instead of silently refusing every page.
+ */
+function origins(raw: string, source: string): readonly string[] {
+	const parts = raw
+		.split(",")
+		.map((p) => p.trim())
+		.filter(Boolean);
+	if (parts.length === 1 && parts[0] === "*") return Object.freeze(["*"]);
+	if (parts.length === 0) {
+		throw new ConfigError(
+			`${source} must be * or a list of origins such as https://app.example.com`,
+		);
+	}
+	for (const part of parts) {
+		let origin: string | undefined;
+		try {
+			const url = new URL(part);
+			if (url.protocol === "http:" || url.protocol === "https:") {
+				origin = url.origin;
+			}
+		} catch {
+			origin = undefined;
+		}
+		if (origin !== part) {
+			throw new ConfigError(
+				`${source}: '${part}' is not an origin: write scheme://host[:port] as the browser sends it (no path, no trailing slash${part === "*" ? "; * stands alone" : ""})`,
+			);
+		}
+	}
+	return Object.freeze(parts);
+}
+
 function parseValue(spec: SettingSpec, raw: string, source: string): unknown {
 	switch (spec.type) {
+		case "origins":
+			return origins(raw, source);
 		case "string":
 			if (raw === "") throw new ConfigError(`${source} must not be empty`);
 			return raw;
@@ -142,7 +180,7 @@ function fileText(spec: SettingSpec, value: unknown, source: string): string {
 		return String(value);
 	}
 	if (
-		spec.type === "trust" &&
+		(spec.type === "trust" || spec.type === "origins") &&
 		Array.isArray(value) &&
 		value.every((v) => typeof v === "string")
 	) {
@@ -183,7 +221,9 @@ function fileText(spec: SettingSpec, value: unknown, source: string): string {
 					? 'a list such as ["111111111111=222222222222"] or a string'
 					: spec.type === "boolean"
 						? "true or false"
-						: "a number";
+						: spec.type === "origins"
+							? 'a list such as ["https://app.example.com"] or a string'
+							: "a number";
 	throw new ConfigError(
 		`${source} must be ${wanted}, got ${JSON.stringify(value)}`,
 	);
@@ -303,9 +343,15 @@ function parseProvider(
 			);
 		}
 	}
+	const emulator = USER_POOL_EMULATOR_KEY.test(name);
+	if (name.includes("*") && !emulator) {
+		throw new ConfigError(
+			`${at}: a * stands only for every user pool of one address, as in "localhost:9229/*"`,
+		);
+	}
 	const opaque = OPAQUE_PROVIDERS.has(name);
 	const social = SOCIAL_JWT_PROVIDERS.has(name);
-	const userPool = USER_POOL_KEY.test(name);
+	const userPool = USER_POOL_KEY.test(name) || emulator;
 	const out: {
 		jwksUri?: string;
 		jwks?: InlineJwks;
@@ -334,7 +380,7 @@ function parseProvider(
 	if (v.clientIds !== undefined) {
 		if (opaque || social || userPool) {
 			throw new ConfigError(
-				`${at}.clientIds: only OpenID Connect providers take client ids here; the audience of ${name} comes from the identity pool's ${userPool ? "CognitoIdentityProviders" : "SupportedLoginProviders"}`,
+				`${at}.clientIds: only OpenID Connect providers take client ids here; the audience of ${emulator ? "user pools" : name} comes from the identity pool's ${userPool ? "CognitoIdentityProviders" : "SupportedLoginProviders"}`,
 			);
 		}
 		const ids = v.clientIds;

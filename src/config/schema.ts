@@ -17,7 +17,8 @@ export type SettingType =
 	| "rates"
 	| "trust"
 	| "seconds"
-	| "boolean";
+	| "boolean"
+	| "origins";
 
 export interface SettingSpec {
 	/** Key in the resolved {@link Config}. */
@@ -43,6 +44,11 @@ import type { CrossAccountTrust } from "../domain/sts-roles.ts";
 export interface Config {
 	/** Interface to listen on. */
 	readonly host: string;
+	/**
+	 * The origins whose pages may call the server from a browser (docs/behaviour.md#cors):
+	 * `["*"]` for any, else exact origins such as `https://app.example.com`.
+	 */
+	readonly corsOrigins: readonly string[];
 	/** TCP port to listen on; 0 picks a free one. */
 	readonly port: number;
 	/** Database: a SQLite file path, `:memory:`, or a `postgres://` URL. */
@@ -147,6 +153,15 @@ export const SETTINGS: readonly SettingSpec[] = [
 		default: "127.0.0.1",
 		description:
 			"Interface to listen on; `0.0.0.0` or `::` for all interfaces.",
+	},
+	{
+		key: "corsOrigins",
+		flag: "cors-origins",
+		env: "IDPOOL_CORS_ORIGINS",
+		type: "origins",
+		default: "*",
+		description:
+			"The origins whose web pages may call the server from a browser (CORS), separated by commas (for example `https://app.example.com,http://localhost:5173`), or `*` for any. A page of another origin gets no `Access-Control-Allow-Origin`, so its browser refuses it the answers (docs/behaviour.md#cors).",
 	},
 	{
 		key: "db",

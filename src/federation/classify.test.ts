@@ -9,7 +9,12 @@ import { test } from "node:test";
 import { oidcKeyOfArn } from "../domain/logins.ts";
 import type { PoolRecord, PoolSettings } from "../domain/records.ts";
 import { classifyLogin, ownLoginKeys } from "./classify.ts";
-import { isPlainIssuerKey, oidcIssuers } from "./kinds/oidc.ts";
+import { isPlainIssuerKey } from "./kinds/oidc.ts";
+import {
+	issuersOfKey,
+	type ProviderMap,
+	userPoolSettingsOf,
+} from "./providers.ts";
 
 const UP = "cognito-idp.us-east-1.amazonaws.com/us-east-1_Abc";
 const OIDC_ARN =
@@ -179,22 +184,48 @@ test("OIDC keys that could smuggle another host into the discovery URL are not p
 	assert.ok(!isPlainIssuerKey("[::1]@evil.example/x"));
 });
 
-test("OIDC issuers: https://<key>, and http://<key> only on loopback", () => {
-	assert.deepEqual(oidcIssuers("oidc.example.com/t"), [
+test("issuers of OIDC and user-pool keys: https://<key>, and http://<key> only on loopback", () => {
+	assert.deepEqual(issuersOfKey("oidc.example.com/t"), [
 		"https://oidc.example.com/t",
 	]);
-	assert.deepEqual(oidcIssuers("localhost:8080/realms/main"), [
+	assert.deepEqual(issuersOfKey("localhost:8080/realms/main"), [
 		"https://localhost:8080/realms/main",
 		"http://localhost:8080/realms/main",
 	]);
-	assert.deepEqual(oidcIssuers("127.0.0.1:9000"), [
+	assert.deepEqual(issuersOfKey("127.0.0.1:9000"), [
 		"https://127.0.0.1:9000",
 		"http://127.0.0.1:9000",
 	]);
-	assert.deepEqual(oidcIssuers("127.0.0.1.evil.example"), [
+	assert.deepEqual(issuersOfKey("127.0.0.1.evil.example"), [
 		"https://127.0.0.1.evil.example",
 	]);
-	assert.deepEqual(oidcIssuers("localhost.evil.example:80"), [
+	assert.deepEqual(issuersOfKey("localhost.evil.example:80"), [
 		"https://localhost.evil.example:80",
 	]);
+});
+
+test("a user pool's settings: its own entry, else its emulator's <host>/* entry, never for other names", () => {
+	const own = { jwksUri: "http://localhost:9229/own.json" };
+	const emulator = { jwksUri: "http://localhost:9229/keys.json" };
+	const providers: ProviderMap = Object.assign(Object.create(null), {
+		"localhost:9229/local_Own": own,
+		"localhost:9229/*": emulator,
+	});
+	assert.equal(userPoolSettingsOf(providers, "localhost:9229/local_Own"), own);
+	assert.equal(
+		userPoolSettingsOf(providers, "localhost:9229/local_Other-1"),
+		emulator,
+	);
+	// Another port, another host, more than one segment, dots, the wildcard itself.
+	for (const key of [
+		"localhost:9230/local_X",
+		"127.0.0.1:9229/local_X",
+		"localhost:9229/a/b",
+		"localhost:9229/..",
+		"localhost:9229/local.X",
+		"localhost:9229/*",
+		"user@localhost:9229/local_X",
+	]) {
+		assert.equal(userPoolSettingsOf(providers, key), undefined, key);
+	}
 });

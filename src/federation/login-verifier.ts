@@ -21,6 +21,7 @@ import {
 	type ProviderMap,
 	type ProviderSettings,
 	settingsOf,
+	userPoolSettingsOf,
 } from "./providers.ts";
 import type {
 	LoginVerifier,
@@ -108,6 +109,7 @@ export function createLoginVerifier(
 					? settingsOf(options.builtInProviders(), key)
 					: undefined,
 			),
+		userPoolSettingsOf: (key) => userPoolSettingsOf(options.providers, key),
 	};
 
 	/**

@@ -62,6 +62,16 @@ export function noClientIds(key: string): string {
 	return `Invalid login token. No client ids are configured for the OpenID Connect provider ${key} in idpool (providers["${key}"].clientIds), so it accepts no token.`;
 }
 
+/**
+ * Not observed: a user pool whose name is not AWS's (a local emulator's) and that the
+ * configuration says nothing of, so there is no place to take its keys from.
+ */
+export function noUserPoolKeys(key: string): string {
+	const slash = key.lastIndexOf("/");
+	const emulator = slash < 0 ? "" : ` or providers["${key.slice(0, slash)}/*"]`;
+	return `Invalid login token. The user pool ${key} is not one of Amazon Cognito's, and idpool is configured with no keys for it (providers["${key}"]${emulator}), so it accepts no token.`;
+}
+
 /** Not observed: an opaque token (Facebook, Amazon, Twitter) its provider refused. */
 export function invalidProviderToken(name: string): string {
 	return `Invalid login token. Not a valid ${name} token.`;

@@ -41,6 +41,40 @@ export type ProviderMap = Readonly<Record<string, ProviderSettings>>;
 export const USER_POOL_KEY =
 	/^cognito-idp\.[a-z0-9-]+\.amazonaws\.com(\.cn)?\/[\w-]+$/;
 
+/** A host with an optional port, as the first part of a provider name. */
+const HOST = String.raw`(?:[A-Za-z0-9.-]+|\[::1\])(?::\d{1,5})?`;
+
+/**
+ * The `providers` key that stands for every user pool of one local user-pool emulator:
+ * `<host>[:<port>]/*` (docs/federation.md#a-local-user-pool-emulator).
+ */
+export const USER_POOL_EMULATOR_KEY = new RegExp(`^${HOST}/\\*$`);
+
+/**
+ * A user pool's name under an emulator's address, `<host>[:<port>]/<userPoolId>`: one path
+ * segment of word characters and dashes, so that the keys' URL made from it stays on that
+ * host, under that pool.
+ */
+const EMULATED_USER_POOL = new RegExp(`^${HOST}/[\\w-]+$`);
+
+/** Whether the host of the provider name `key` is the loopback interface. */
+export function isLoopbackKey(key: string): boolean {
+	const host = key.split("/")[0] ?? "";
+	return /^(localhost|127\.\d+\.\d+\.\d+|\[::1\])(:\d+)?$/.test(host);
+}
+
+/**
+ * The issuers an ID token given under `key` may name: `https://<key>` (docs/behaviour.md#federation),
+ * and also `http://<key>` when the key's host is the loopback interface, so that a provider
+ * running locally without TLS (a development Keycloak or dex, a user-pool emulator, a mock)
+ * can be used as it is.
+ */
+export function issuersOfKey(key: string): string[] {
+	return isLoopbackKey(key)
+		? [`https://${key}`, `http://${key}`]
+		: [`https://${key}`];
+}
+
 /**
  * Whether `url` may be a key or inspection endpoint: https anywhere; plain http only on the
  * loopback interface, where nobody can tamper with the keys in transit (local emulators and
@@ -61,6 +95,23 @@ export function isAllowedProviderUrl(url: string): boolean {
 		host === "[::1]" ||
 		/^127\.\d+\.\d+\.\d+$/.test(host)
 	);
+}
+
+/**
+ * The operator's settings of the user pool `key`: its own entry, else, for a name of the
+ * form `<host>[:<port>]/<userPoolId>`, the entry of its emulator, `<host>[:<port>]/*`. Only
+ * user pools look for the emulator's entry: it says where the keys of the pools of that
+ * address are, nothing about other kinds of provider.
+ */
+export function userPoolSettingsOf(
+	providers: ProviderMap,
+	key: string,
+): ProviderSettings | undefined {
+	// An emulator's entry names no pool (nor can a pool's name hold `*`: the model refuses it).
+	if (USER_POOL_EMULATOR_KEY.test(key)) return undefined;
+	const own = settingsOf(providers, key);
+	if (own !== undefined || !EMULATED_USER_POOL.test(key)) return own;
+	return settingsOf(providers, `${key.slice(0, key.lastIndexOf("/"))}/*`);
 }
 
 /** The settings of `key`, own properties only (a key such as `constructor` finds nothing). */

@@ -26,25 +26,16 @@ import { validateInput } from "./validation.ts";
 /** The content type of every answer. */
 const JSON_11 = "application/x-amz-json-1.1";
 
-/** Headers a browser may read from an answer (docs/behaviour.md#cors, observed on AWS). */
+/**
+ * Headers a browser may read from an answer (docs/behaviour.md#cors, observed on AWS): the
+ * SDKs read the request id, the error's type and message, and the date (to correct a skewed
+ * clock).
+ */
 export const EXPOSED_HEADERS = [
 	"x-amzn-RequestId",
 	"x-amzn-ErrorType",
 	"x-amzn-ErrorMessage",
 	"Date",
-];
-
-/** Headers a browser SDK sends (docs/behaviour.md#cors). */
-export const ALLOWED_HEADERS = [
-	"content-type",
-	"x-amz-target",
-	"x-amz-date",
-	"authorization",
-	"x-amz-security-token",
-	"x-amz-user-agent",
-	"x-amz-content-sha256",
-	"amz-sdk-invocation-id",
-	"amz-sdk-request",
 ];
 
 /** The charsets a JSON body may declare: UTF-8, under either of its names. */

@@ -203,6 +203,7 @@ export async function createServer(
 			maxConnections: config.maxConnections,
 		},
 		clock,
+		corsOrigins: config.corsOrigins,
 	});
 	warn = (message) => app.log.warn(message);
 	fail = (message) => app.log.error(message);
@@ -326,6 +327,7 @@ export async function createServer(
 					},
 				}
 			: {}),
+		corsOrigins: config.corsOrigins,
 	});
 
 	const pruneExpiredCredentials = () =>

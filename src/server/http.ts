@@ -33,11 +33,7 @@ import {
 } from "../errors/protocol-errors.ts";
 import type { ServiceError } from "../errors/service-errors.ts";
 import type { Clock } from "../lib/clock.ts";
-import {
-	ALLOWED_HEADERS,
-	EXPOSED_HEADERS,
-	encodeError,
-} from "../protocol/aws-json.ts";
+import { EXPOSED_HEADERS, encodeError } from "../protocol/aws-json.ts";
 import { DEV_ISSUER_PATH } from "../tokens/dev-issuer.ts";
 
 /** Bodies up to 1 MiB are read: ten logins of 50,000 characters fit (docs/behaviour.md). */
@@ -80,6 +76,13 @@ export interface HttpAppOptions {
 	limits: HttpLimits;
 	/** The time in the `Date` header of answers written on the socket itself. */
 	clock: Clock;
+	/** The origins allowed to call from a browser: `["*"]` for any (docs/behaviour.md#cors). */
+	corsOrigins: readonly string[];
+}
+
+/** Whether `origins` (the `--cors-origins` setting) allows every origin. */
+function anyOrigin(origins: readonly string[]): boolean {
+	return origins.includes("*");
 }
 
 /** A node parser error (`clientError`), with what llhttp adds. */
@@ -104,7 +107,7 @@ function requestForLog(req: FastifyRequest) {
 
 /** A Fastify app with the server's logging, limits, request ids and raw bodies; no routes yet. */
 export function createHttpApp(options: HttpAppOptions): FastifyInstance {
-	const { log, limits, clock } = options;
+	const { log, limits, clock, corsOrigins } = options;
 	const app = Fastify({
 		logger: {
 			level: log.level,
@@ -134,7 +137,7 @@ export function createHttpApp(options: HttpAppOptions): FastifyInstance {
 		},
 		// Fastify calls it with the app as `this`.
 		clientErrorHandler(this: FastifyInstance, err, socket) {
-			answerClientError(this, err, socket, limits, clock);
+			answerClientError(this, err, socket, { limits, clock, corsOrigins });
 		},
 		// What Fastify refuses before routing (a path whose percent-escapes are not UTF-8).
 		frameworkErrors(err, req, reply) {
@@ -236,8 +239,7 @@ function answerClientError(
 	app: FastifyInstance,
 	err: ClientError,
 	socket: Socket,
-	limits: HttpLimits,
-	clock: Clock,
+	options: Pick<HttpAppOptions, "limits" | "clock" | "corsOrigins">,
 ): void {
 	// The parser repeats its error for every later chunk: the first one is answered.
 	if (socket.destroyed || socket.writableEnded) return;
@@ -246,7 +248,7 @@ function answerClientError(
 		socket.destroy();
 		return;
 	}
-	const error = clientErrorAnswer(err, socket, limits);
+	const error = clientErrorAnswer(err, socket, options.limits);
 	app.log.debug(
 		{ code: err.code, answer: error.type },
 		"request refused by the HTTP layer",
@@ -256,20 +258,32 @@ function answerClientError(
 		socket.destroy();
 		return;
 	}
-	socket.end(rawAnswer(error, clock));
+	socket.end(rawAnswer(error, options.clock, options.corsOrigins));
 	const linger = setTimeout(() => socket.destroy(), LINGER_MS);
 	linger.unref();
 	socket.once("close", () => clearTimeout(linger));
 }
 
-/** The HTTP/1.1 text of an error answer that closes its connection. */
-function rawAnswer(error: ServiceError, clock: Clock): string {
+/**
+ * The HTTP/1.1 text of an error answer that closes its connection. It carries the CORS
+ * headers only when every origin is allowed: the request it answers was not read, so its
+ * `Origin` is unknown, and a restricted server must not open its answers to any page.
+ */
+function rawAnswer(
+	error: ServiceError,
+	clock: Clock,
+	corsOrigins: readonly string[],
+): string {
 	const encoded = encodeError(error);
 	const headers: Record<string, string | number> = {
 		...encoded.headers,
 		"x-amzn-RequestId": randomUUID(),
-		"access-control-allow-origin": "*",
-		"access-control-expose-headers": EXPOSED_HEADERS.join(", "),
+		...(anyOrigin(corsOrigins)
+			? {
+					"access-control-allow-origin": "*",
+					"access-control-expose-headers": EXPOSED_HEADERS.join(", "),
+				}
+			: {}),
 		date: new Date(clock.now()).toUTCString(),
 		"content-length": Buffer.byteLength(encoded.body),
 		connection: "close",
@@ -339,6 +353,8 @@ export interface Routes {
 	ping: () => Promise<void>;
 	/** The store's engine, named in `/health`. */
 	engine: string;
+	/** The origins allowed to call from a browser: `["*"]` for any (docs/behaviour.md#cors). */
+	corsOrigins: readonly string[];
 	/** The development issuer, when it is on (docs/federation.md#a-development-issuer). */
 	devIssuer?: DevIssuerRoutes;
 }
@@ -398,10 +414,13 @@ export async function installRoutes(
 	routes: Routes,
 ): Promise<InstalledRoutes> {
 	const inFlight = new InFlight();
+	// docs/behaviour.md#cors: the headers a pre-flight asks for are allowed as asked (browser
+	// clients add their own: Amplify's `cache-control`, the SDKs' `amz-sdk-*`), and a list of
+	// origins answers an allowed origin with itself and any other with no
+	// Access-Control-Allow-Origin, which the browser takes as a refusal.
 	await app.register(cors, {
-		origin: "*",
+		origin: anyOrigin(routes.corsOrigins) ? "*" : [...routes.corsOrigins],
 		methods: ["GET", "POST", "OPTIONS"],
-		allowedHeaders: ALLOWED_HEADERS,
 		exposedHeaders: EXPOSED_HEADERS,
 		maxAge: 86400,
 	});

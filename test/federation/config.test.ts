@@ -279,10 +279,127 @@ describe("the configuration file", () => {
 				{ "www.amazon.com": { verifyUrl: "http://10.0.0.1/tokeninfo" } },
 				"\\.verifyUrl must be an https URL",
 			],
+			[
+				{ "localhost:9229/*": { clientIds: ["x"] } },
+				"only OpenID Connect providers take client ids here; the audience of user pools comes from the identity pool's CognitoIdentityProviders",
+			],
+			[
+				{ "localhost:9229/*": { verifyUrl: "http://localhost:1" } },
+				"only graph\\.facebook\\.com, www\\.amazon\\.com and api\\.twitter\\.com take a verifyUrl",
+			],
+			[
+				{ "localhost:9229/*": { jwksUri: "http://10.0.0.5:9229/keys" } },
+				"\\.jwksUri must be an https URL",
+			],
+			[
+				{ "*": {} },
+				'a \\* stands only for every user pool of one address, as in "localhost:9229/\\*"',
+			],
+			[
+				{ "localhost:9229/local_*": {} },
+				"a \\* stands only for every user pool of one address",
+			],
+			[
+				{ "localhost:9229/*/x": {} },
+				"a \\* stands only for every user pool of one address",
+			],
 		];
 		for (const [providers, message] of cases) {
 			fails({ config: file({ providers }) }, {}, new RegExp(message));
 		}
+	});
+});
+
+describe("user-pool emulators", () => {
+	test("an emulator's entry <host>/* is accepted with keys at a URL, inline, or at each pool's issuer", () => {
+		const providers = loadConfig(
+			{
+				config: file({
+					providers: {
+						"localhost:9229/*": {},
+						"127.0.0.1:9230/*": {
+							jwksUri: "http://127.0.0.1:9230/any/.well-known/jwks.json",
+						},
+						"[::1]:9231/*": { jwks: { keys: [JWK] } },
+						"localhost:9229/local_Own": {},
+					},
+				}),
+			},
+			{},
+		).providers;
+		assert.deepEqual(Object.keys(providers), [
+			"localhost:9229/*",
+			"127.0.0.1:9230/*",
+			"[::1]:9231/*",
+			"localhost:9229/local_Own",
+		]);
+		assert.equal(
+			providers["127.0.0.1:9230/*"]?.jwksUri,
+			"http://127.0.0.1:9230/any/.well-known/jwks.json",
+		);
+	});
+});
+
+describe("CORS origins", () => {
+	test("any origin by default; a list from a flag, a variable or the file", () => {
+		assert.deepEqual(loadConfig({}, {}).corsOrigins, ["*"]);
+		assert.deepEqual(
+			loadConfig(
+				{ "cors-origins": "https://app.example.com, http://localhost:5173" },
+				{},
+			).corsOrigins,
+			["https://app.example.com", "http://localhost:5173"],
+		);
+		assert.deepEqual(
+			loadConfig({}, { IDPOOL_CORS_ORIGINS: "http://127.0.0.1:8080" })
+				.corsOrigins,
+			["http://127.0.0.1:8080"],
+		);
+		const path = file({
+			corsOrigins: ["https://a.example", "https://b.example"],
+		});
+		assert.deepEqual(loadConfig({ config: path }, {}).corsOrigins, [
+			"https://a.example",
+			"https://b.example",
+		]);
+		assert.deepEqual(
+			loadConfig({ config: file({ corsOrigins: "*" }) }, {}).corsOrigins,
+			["*"],
+		);
+	});
+
+	test("what is not an origin as browsers send it is refused, naming the setting", () => {
+		fails(
+			{ "cors-origins": "https://app.example.com/" },
+			{},
+			"--cors-origins: 'https://app.example.com/' is not an origin: write scheme://host[:port] as the browser sends it (no path, no trailing slash)",
+		);
+		fails(
+			{},
+			{ IDPOOL_CORS_ORIGINS: "app.example.com" },
+			/^IDPOOL_CORS_ORIGINS: 'app\.example\.com' is not an origin/,
+		);
+		fails(
+			{ "cors-origins": "https://APP.example.com" },
+			{},
+			/'https:\/\/APP\.example\.com' is not an origin/,
+		);
+		fails(
+			{ "cors-origins": "*,https://a.example" },
+			{},
+			/'\*' is not an origin: .*; \* stands alone\)$/,
+		);
+		fails({ "cors-origins": "ftp://a.example" }, {}, /is not an origin/);
+		fails(
+			{ "cors-origins": " , " },
+			{},
+			/^--cors-origins must be \* or a list of origins/,
+		);
+		fails(
+			{ config: file({ corsOrigins: 5 }) },
+			{},
+			/must be a list such as \["https:\/\/app\.example\.com"\] or a string, got 5$/,
+		);
 	});
 });
 

@@ -187,13 +187,167 @@ test("a user-pool ProviderName not of the form cognito-idp.<region>.amazonaws.co
 				allow,
 			),
 			NA,
-			"Invalid login token. Couldn't verify signed token.",
+			'Invalid login token. The user pool internal.example/us-east-1_X is not one of Amazon Cognito\'s, and idpool is configured with no keys for it (providers["internal.example/us-east-1_X"] or providers["internal.example/*"]), so it accepts no token.',
 		);
 		assert.deepEqual(routed.asked, []);
 	} finally {
 		await up.close();
 	}
 });
+
+describe("a local user-pool emulator (<host>/* in the configuration)", () => {
+	let emulator: FakeOidc;
+	/** `127.0.0.1:<port>`, the emulator's address. */
+	let address: string;
+	/** `127.0.0.1:<port>/local_Pool1`: the ProviderName, as Amplify names the login. */
+	let name: string;
+	before(async () => {
+		emulator = await startFakeOidc({ issuerPath: "local_Pool1" });
+		name = emulator.host;
+		address = name.slice(0, name.indexOf("/"));
+	});
+	after(() => emulator.close());
+	const pool = () =>
+		poolWith({
+			CognitoIdentityProviders: [{ ProviderName: name, ClientId: "web" }],
+		});
+	/** An ID token of the emulator, `iss` http://<name> as cognito-local issues them. */
+	const idToken = (claims: Record<string, unknown> = {}) =>
+		emulator.mint({ sub: "user-1", aud: "web", token_use: "id", ...claims });
+	const jwksFetches = () =>
+		emulator.requests.filter((r) => r.endsWith("/.well-known/jwks.json"));
+
+	test("its http issuer on loopback, keys at <issuer>/.well-known/jwks.json", async () => {
+		const { verifier } = await harness({ [`${address}/*`]: {} });
+		const before = jwksFetches().length;
+		const [login] = await verifier.verifyAll(
+			pool(),
+			{ [name]: await idToken() },
+			allow,
+		);
+		assert.equal(login?.subject, "user-1");
+		assert.equal(login?.claims.iss, `http://${name}`);
+		assert.deepEqual(login?.amr, [name, `${name}:CognitoSignIn:user-1`]);
+		assert.deepEqual(jwksFetches().slice(before), [
+			"/local_Pool1/.well-known/jwks.json",
+		]);
+	});
+
+	test("the emulator's jwksUri or inline keys serve every pool of it", async () => {
+		const other = await startFakeOidc({ issuerPath: "keys" });
+		try {
+			const { verifier } = await harness({
+				[`${address}/*`]: { jwksUri: other.jwksUri },
+			});
+			const token = await other.mint({
+				iss: `http://${name}`,
+				sub: "user-2",
+				aud: "web",
+				token_use: "id",
+			});
+			const [login] = await verifier.verifyAll(
+				pool(),
+				{ [name]: token },
+				allow,
+			);
+			assert.equal(login?.subject, "user-2");
+			assert.ok(
+				other.requests.some((r) => r.endsWith("/keys/.well-known/jwks.json")),
+			);
+		} finally {
+			await other.close();
+		}
+	});
+
+	test("without an entry for the pool or its address, nothing is fetched and the login is refused", async () => {
+		for (const providers of [
+			{},
+			{ "127.0.0.1:1/*": {} },
+			{ [`${address}/local_Other`]: {} },
+		]) {
+			const { verifier } = await harness(providers);
+			const before = emulator.requests.length;
+			await rejectsWith(
+				verifier.verifyAll(pool(), { [name]: await idToken() }, allow),
+				NA,
+				/^Invalid login token\. The user pool 127\.0\.0\.1:\d+\/local_Pool1 is not one of Amazon Cognito's, and idpool is configured with no keys for it/,
+			);
+			assert.equal(emulator.requests.length, before);
+		}
+	});
+
+	test("its tokens are checked as a user pool's: issuer, client, token_use, signature", async () => {
+		const { verifier } = await harness({ [`${address}/*`]: {} });
+		const run = async (claims: Record<string, unknown>) =>
+			verifier.verifyAll(pool(), { [name]: await idToken(claims) }, allow);
+		await rejectsWith(
+			run({ iss: `http://${address}/local_Other` }),
+			NA,
+			"Invalid login token. Issuer doesn't match providerName",
+		);
+		await rejectsWith(
+			run({ aud: "other-client" }),
+			NA,
+			"Token is not from a supported provider of this identity pool.",
+		);
+		await rejectsWith(
+			run({ token_use: "access" }),
+			NA,
+			/^Invalid login token\. The token_use claim must be 'id'/,
+		);
+		const { privateKey } = await generateKeyPair("RS256");
+		await rejectsWith(
+			verifier.verifyAll(
+				pool(),
+				{
+					[name]: await emulator.mint(
+						{ sub: "u", aud: "web", token_use: "id" },
+						{ key: privateKey },
+					),
+				},
+				allow,
+			),
+			NA,
+			"Invalid login token. Couldn't verify signed token.",
+		);
+	});
+
+	test("an emulator beyond loopback: https issuers only", async () => {
+		const remote = "users.example.test/local_Pool1";
+		const { verifier } = await harness({
+			"users.example.test/*": {
+				jwks: {
+					keys: [
+						(await emulatorJwks(emulator)).keys[0] as Record<string, unknown>,
+					],
+				},
+			},
+		});
+		const remotePool = poolWith({
+			CognitoIdentityProviders: [{ ProviderName: remote, ClientId: "web" }],
+		});
+		await rejectsWith(
+			verifier.verifyAll(
+				remotePool,
+				{ [remote]: await idToken({ iss: `http://${remote}` }) },
+				allow,
+			),
+			NA,
+			"Invalid login token. Issuer doesn't match providerName",
+		);
+		const [login] = await verifier.verifyAll(
+			remotePool,
+			{ [remote]: await idToken({ iss: `https://${remote}` }) },
+			allow,
+		);
+		assert.equal(login?.subject, "user-1");
+	});
+});
+
+/** The keys an issuer double publishes. */
+async function emulatorJwks(idp: FakeOidc): Promise<{ keys: unknown[] }> {
+	return (await (await fetch(idp.jwksUri)).json()) as { keys: unknown[] };
+}
 
 describe("OpenID Connect providers", () => {
 	let idp: FakeOidc;

@@ -17,6 +17,7 @@ import {
 } from "../jwt.ts";
 import type { KeyGetter } from "../key-sources.ts";
 import { ISSUER_MISMATCH, notAuthorized } from "../messages.ts";
+import type { ProviderSettings } from "../providers.ts";
 import type { VerifiedLogin } from "../verifier.ts";
 import { askingProvider, externalLogin, type KindContext } from "./kind.ts";
 
@@ -24,6 +25,11 @@ import { askingProvider, externalLogin, type KindContext } from "./kind.ts";
 export interface IdTokenRules {
 	/** The `iss` values the key stands for. */
 	issuers: readonly string[];
+	/**
+	 * The operator's settings of the issuer, when the kind finds them its own way (user pools
+	 * also look at their emulator's entry); else those of the key.
+	 */
+	settings?: ProviderSettings | undefined;
 	/**
 	 * Checks that the token was issued to the pool's app.
 	 * @throws NotAuthorizedException
@@ -68,7 +74,7 @@ async function keysOf(
 	rules: IdTokenRules,
 	ctx: KindContext,
 ): Promise<KeyGetter> {
-	const settings = ctx.settingsOf(key);
+	const settings = "settings" in rules ? rules.settings : ctx.settingsOf(key);
 	if (settings?.jwks) return ctx.keys.inline(settings.jwks);
 	return ctx.keys.remote(settings?.jwksUri ?? (await rules.publicJwksUrl(iss)));
 }

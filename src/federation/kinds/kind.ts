@@ -32,6 +32,11 @@ export interface KindContext {
 	readonly ownJwks: () => Promise<{ keys: object[] }>;
 	/** The operator's settings of the provider `key`, if any. */
 	settingsOf(key: string): ProviderSettings | undefined;
+	/**
+	 * The operator's settings of the user pool `key`: its own, else those of its emulator's
+	 * `<host>/*` entry (providers.ts `userPoolSettingsOf`).
+	 */
+	userPoolSettingsOf(key: string): ProviderSettings | undefined;
 }
 
 /** The verifier of one kind of `Logins` entry (one `LoginClass` kind). */

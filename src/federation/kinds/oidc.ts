@@ -14,6 +14,7 @@ import {
 	noClientIds,
 	notAuthorized,
 } from "../messages.ts";
+import { issuersOfKey } from "../providers.ts";
 import { verifyIdToken } from "./id-token.ts";
 import type { KindContext, LoginKindVerifier } from "./kind.ts";
 
@@ -32,7 +33,7 @@ export const openIdConnect: LoginKindVerifier<LoginClassOf<"oidc">> = {
 			key,
 			token,
 			{
-				issuers: oidcIssuers(key),
+				issuers: issuersOfKey(key),
 				checkAudience(claims) {
 					// docs/behaviour.md#federation: `azp` when present, else `aud`.
 					const audience =
@@ -53,17 +54,6 @@ export const openIdConnect: LoginKindVerifier<LoginClassOf<"oidc">> = {
 		);
 	},
 };
-
-/**
- * The issuers an OpenID Connect key stands for: `https://<key>` (docs/behaviour.md#federation), and also
- * `http://<key>` when the key's host is the loopback interface, so that a provider running
- * locally without TLS (a development Keycloak, dex or mock server) can be used as it is.
- */
-export function oidcIssuers(key: string): string[] {
-	const host = key.split("/")[0] ?? "";
-	const loopback = /^(localhost|127\.\d+\.\d+\.\d+|\[::1\])(:\d+)?$/.test(host);
-	return loopback ? [`https://${key}`, `http://${key}`] : [`https://${key}`];
-}
 
 /**
  * Whether an OIDC key is a host (with an optional port) and path, so that

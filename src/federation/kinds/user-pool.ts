@@ -1,28 +1,39 @@
 /**
  * @module federation/kinds/user-pool
  * Cognito user pools of the pool's `CognitoIdentityProviders`: an ID token (`token_use`
- * `id`) issued by `https://<key>` to one of the app clients the pool lists, with the keys of
- * the user pool's public JWKS unless the configuration gives others.
+ * `id`) issued by `https://<key>` (or `http://<key>` on loopback) to one of the app clients
+ * the pool lists, with the keys the configuration gives, else those of the user pool's
+ * public JWKS. A name that is not AWS's (`localhost:9229/<id>`, a local user-pool
+ * emulator's) is verified only when the configuration has an entry for it or for its
+ * emulator (`localhost:9229/*`): a ProviderName is the pool owner's input, and only the
+ * operator may point this server at a host (docs/federation.md#a-local-user-pool-emulator).
  */
 import type { LoginClassOf } from "../classify.ts";
 import { requireAudiences } from "../jwt.ts";
 import {
-	COULD_NOT_VERIFY,
 	NOT_ID_TOKEN,
 	NOT_SUPPORTED_PROVIDER,
 	notAuthorized,
+	noUserPoolKeys,
 } from "../messages.ts";
-import { USER_POOL_KEY } from "../providers.ts";
+import { issuersOfKey, USER_POOL_KEY } from "../providers.ts";
 import { verifyIdToken } from "./id-token.ts";
 import type { LoginKindVerifier } from "./kind.ts";
 
 export const userPools: LoginKindVerifier<LoginClassOf<"userPool">> = {
-	verify: (_pool, key, token, cls, ctx) =>
-		verifyIdToken(
+	refusal: (_cls, key, ctx) =>
+		USER_POOL_KEY.test(key) || ctx.userPoolSettingsOf(key) !== undefined
+			? undefined
+			: notAuthorized(noUserPoolKeys(key)),
+
+	verify(_pool, key, token, cls, ctx) {
+		const settings = ctx.userPoolSettingsOf(key);
+		return verifyIdToken(
 			key,
 			token,
 			{
-				issuers: [`https://${key}`],
+				issuers: issuersOfKey(key),
+				settings,
 				checkAudience(claims) {
 					const aud = requireAudiences(claims);
 					if (claims.token_use !== "id") throw notAuthorized(NOT_ID_TOKEN);
@@ -31,14 +42,18 @@ export const userPools: LoginKindVerifier<LoginClassOf<"userPool">> = {
 						throw notAuthorized(NOT_SUPPORTED_PROVIDER);
 					}
 				},
-				publicJwksUrl() {
-					// The public URL only for a real user-pool name: a ProviderName is the
-					// pool owner's input and must not point this server at other hosts.
-					if (!USER_POOL_KEY.test(key)) throw notAuthorized(COULD_NOT_VERIFY);
-					return `https://${key}/.well-known/jwks.json`;
+				publicJwksUrl(iss) {
+					// A real user pool's keys are at its issuer, as are those of a pool the
+					// configuration names without saying where its keys are (the refusal above
+					// keeps every other name from getting here).
+					if (!USER_POOL_KEY.test(key) && settings === undefined) {
+						throw notAuthorized(noUserPoolKeys(key));
+					}
+					return `${iss}/.well-known/jwks.json`;
 				},
 				qualified: (subject) => `${key}:CognitoSignIn:${subject}`,
 			},
 			ctx,
-		),
+		);
+	},
 };
