@@ -18,6 +18,7 @@ import { useBrowser } from "../support/chromium.ts";
 import { type ServerFixture, useServer } from "../support/server.ts";
 
 const UNAUTH = "arn:aws:iam::000000000000:role/Cognito_Unauth";
+const AUTH = "arn:aws:iam::000000000000:role/Cognito_Auth";
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /** A pool that lets guests in, with a role for them. */
@@ -50,20 +51,22 @@ describe("the AWS SDK v3 in Chromium, from a page of another origin", () => {
 		poolId = await guestPool(t);
 	});
 
-	/** Runs `window.idpoolSdk[name](endpoint, identityPoolId)` in a fresh page of sdk.html. */
+	/** Runs `window.idpoolSdk[name](endpoint, identityPoolId, ...more)` in a fresh page of sdk.html. */
 	async function onSdkPage<K extends keyof SdkApi>(
 		name: K,
 		endpoint: string,
 		identityPoolId: string,
+		...more: string[]
 	): Promise<Awaited<ReturnType<SdkApi[K]>>> {
-		const args: [string, string, string] = [name, endpoint, identityPoolId];
+		const args = [name, endpoint, identityPoolId, ...more];
 		const answer = await browser.withPage("/sdk.html", (page) =>
 			page.evaluate(
-				([n, e, id]) =>
-					(globalThis as unknown as ExamplePages).idpoolSdk[n as keyof SdkApi](
-						e,
-						id,
-					) as Promise<unknown>,
+				([n, ...rest]) =>
+					(
+						(globalThis as unknown as ExamplePages).idpoolSdk[
+							n as keyof SdkApi
+						] as (...a: string[]) => Promise<unknown>
+					)(...rest),
 				args,
 			),
 		);
@@ -105,5 +108,53 @@ describe("the AWS SDK v3 in Chromium, from a page of another origin", () => {
 		// The SDK never sees an answer: the browser refused it (a TypeError of fetch).
 		assert.equal(error.name, "TypeError");
 		assert.equal(error.httpStatusCode, undefined);
+	});
+
+	describe("signed in with idpool's development issuer", () => {
+		const dev = useServer({ config: { devIssuer: true } });
+		let devPool: string;
+		before(async () => {
+			const providerName = `${new URL(dev.url).host}/dev-issuer`;
+			const pool = await dev.client.send(
+				new CreateIdentityPoolCommand({
+					IdentityPoolName: "dev issuer",
+					AllowUnauthenticatedIdentities: false,
+					OpenIdConnectProviderARNs: [
+						`arn:aws:iam::000000000000:oidc-provider/${providerName}`,
+					],
+				}),
+			);
+			devPool = pool.IdentityPoolId as string;
+			await dev.client.send(
+				new SetIdentityPoolRolesCommand({
+					IdentityPoolId: devPool,
+					Roles: { authenticated: AUTH },
+				}),
+			);
+		});
+
+		test("a token minted from the page signs a user in; the same user finds the same identity, another user another", async () => {
+			const alice = await onSdkPage(
+				"devIssuerSignIn",
+				dev.url,
+				devPool,
+				"alice",
+			);
+			assert.equal(alice.providerName, `${new URL(dev.url).host}/dev-issuer`);
+			assert.match(alice.identityId, /^us-east-1:/);
+			assert.equal(
+				alice.arn,
+				"arn:aws:sts::000000000000:assumed-role/Cognito_Auth/CognitoIdentityCredentials",
+			);
+			const again = await onSdkPage(
+				"devIssuerSignIn",
+				dev.url,
+				devPool,
+				"alice",
+			);
+			assert.equal(again.identityId, alice.identityId);
+			const bob = await onSdkPage("devIssuerSignIn", dev.url, devPool, "bob");
+			assert.notEqual(bob.identityId, alice.identityId);
+		});
 	});
 });

@@ -65,6 +65,20 @@ export interface SdkApi {
 	}>;
 	/** GetId, expected to fail: the error as the SDK parsed it (or the browser's refusal). */
 	failing(endpoint: string, identityPoolId: string): Promise<ParsedError>;
+	/**
+	 * Signs `subject` in with idpool's development issuer (`idpool serve --dev-issuer`): an
+	 * ID token from `POST <endpoint>/dev-issuer/token` is the login of GetId and
+	 * GetCredentialsForIdentity, whose credentials then sign STS GetCallerIdentity.
+	 */
+	devIssuerSignIn(
+		endpoint: string,
+		identityPoolId: string,
+		subject?: string,
+	): Promise<{
+		providerName: string;
+		identityId: string;
+		arn: string | undefined;
+	}>;
 }
 
 /** The global object of the pages, as the scripts that drive them see it. */

@@ -100,6 +100,50 @@ export const sdk: SdkApi = {
 		}
 		throw new Error("the call succeeded");
 	},
+
+	async devIssuerSignIn(
+		endpoint: string,
+		identityPoolId: string,
+		subject = "alice",
+	) {
+		const minted = await fetch(`${endpoint}/dev-issuer/token`, {
+			method: "POST",
+			headers: { "content-type": "application/json" },
+			body: JSON.stringify({ sub: subject }),
+		});
+		if (!minted.ok) {
+			throw new Error(`the development issuer answered ${minted.status}`);
+		}
+		const { id_token: idToken } = (await minted.json()) as {
+			id_token: string;
+		};
+		// A login is named by its issuer without the scheme, as for any OpenID provider.
+		const discovery = (await (
+			await fetch(`${endpoint}/dev-issuer/.well-known/openid-configuration`)
+		).json()) as { issuer: string };
+		const providerName = discovery.issuer.replace(/^https?:\/\//, "");
+		const Logins = { [providerName]: idToken };
+		const client = cognitoIdentity(endpoint, identityPoolId);
+		const id = await client.send(
+			new GetIdCommand({ IdentityPoolId: identityPoolId, Logins }),
+		);
+		const identityId = id.IdentityId as string;
+		const answer = await client.send(
+			new GetCredentialsForIdentityCommand({ IdentityId: identityId, Logins }),
+		);
+		const sts = new STSClient({
+			endpoint,
+			region: regionOf(identityPoolId),
+			credentials: {
+				accessKeyId: answer.Credentials?.AccessKeyId as string,
+				secretAccessKey: answer.Credentials?.SecretKey as string,
+				sessionToken: answer.Credentials?.SessionToken,
+			},
+			maxAttempts: 1,
+		});
+		const caller = await sts.send(new GetCallerIdentityCommand({}));
+		return { providerName, identityId, arn: caller.Arn };
+	},
 };
 
 declare global {
@@ -114,7 +158,7 @@ function field(id: string): string {
 	return (document.getElementById(id) as HTMLInputElement).value;
 }
 
-for (const name of ["guest", "whoAmI", "failing"] as const) {
+for (const name of ["guest", "whoAmI", "failing", "devIssuerSignIn"] as const) {
 	document.getElementById(name)?.addEventListener("click", async () => {
 		const output = document.getElementById("output") as HTMLElement;
 		output.textContent = "…";
