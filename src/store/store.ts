@@ -54,6 +54,19 @@ export interface PoolRepository {
 	 *   the insert are one transaction, so concurrent creates never exceed the quota.
 	 */
 	create(pool: NewPool, maxPools: number): Promise<PoolRecord>;
+	/**
+	 * Stores `pool` with its given id unless a pool with that id already exists, in whatever
+	 * account and region (the pools a configuration file declares, docs/configuration-as-code.md).
+	 * Answers the pool now stored under the id and whether this call created it. Concurrent
+	 * calls for one id, from this process or another on the same database, create it once: the
+	 * others answer the stored pool with `created: false`.
+	 * @throws LimitExceededException when the pool is missing and the tenant already has
+	 *   `maxPools` pools (counted in the same transaction as the insert)
+	 */
+	ensure(
+		pool: NewPool,
+		maxPools: number,
+	): Promise<{ pool: PoolRecord; created: boolean }>;
 	/** The pool, or `undefined` when it does not exist in that account and region. */
 	get(key: PoolKey): Promise<PoolRecord | undefined>;
 	/**

@@ -526,6 +526,7 @@ describe("faults", () => {
 			engine: store.engine,
 			pools: {
 				create: failing,
+				ensure: failing,
 				get: failing,
 				findById: failing,
 				update: failing,

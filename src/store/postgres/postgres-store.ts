@@ -23,6 +23,7 @@ import { LimitExceededException } from "../../errors/service-errors.ts";
 import { type Clock, systemClock } from "../../lib/clock.ts";
 import {
 	type CredentialRow,
+	newPoolRecord,
 	type PoolRow,
 	type SigningKeyRow,
 	seqCursor,
@@ -139,6 +140,34 @@ class PostgresStore implements Store {
 	}
 }
 
+/** The quota check and the insert of a new pool, inside the caller's transaction. */
+async function insertPool(
+	sql: Sql,
+	pool: NewPool,
+	maxPools: number,
+): Promise<void> {
+	const [row] = await sql.rows<{ n: string }>(
+		"SELECT count(*) AS n FROM identity_pools WHERE account_id = $1 AND region = $2",
+		[pool.accountId, pool.region],
+	);
+	if (Number(row?.n ?? 0) >= maxPools) {
+		throw new LimitExceededException(
+			`The number of identity pools in this account and region has reached the limit of ${maxPools}.`,
+		);
+	}
+	await sql.count(
+		"INSERT INTO identity_pools (pool_id, account_id, region, settings, tags, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $6)",
+		[
+			pool.poolId,
+			pool.accountId,
+			pool.region,
+			JSON.stringify(pool.settings),
+			JSON.stringify(pool.tags),
+			pool.now,
+		],
+	);
+}
+
 const GET_POOL =
 	"SELECT * FROM identity_pools WHERE account_id = $1 AND region = $2 AND pool_id = $3";
 
@@ -152,38 +181,30 @@ class PostgresPools implements PoolRepository {
 	async create(pool: NewPool, maxPools: number): Promise<PoolRecord> {
 		// SERIALIZABLE makes the count and the insert one decision: of two creates that both
 		// counted below the quota, one fails to commit and is retried on a fresh count.
-		await this.#db.transaction("SERIALIZABLE", async (sql) => {
-			const [row] = await sql.rows<{ n: string }>(
-				"SELECT count(*) AS n FROM identity_pools WHERE account_id = $1 AND region = $2",
-				[pool.accountId, pool.region],
+		await this.#db.transaction("SERIALIZABLE", (sql) =>
+			insertPool(sql, pool, maxPools),
+		);
+		return newPoolRecord(pool);
+	}
+
+	async ensure(
+		pool: NewPool,
+		maxPools: number,
+	): Promise<{ pool: PoolRecord; created: boolean }> {
+		// SERIALIZABLE again: of two servers inserting the same id at once, one commits and the
+		// other is retried, and then finds the pool (or a unique violation re-runs it alike).
+		const existing = await this.#db.transaction("SERIALIZABLE", async (sql) => {
+			const [row] = await sql.rows<PoolRow>(
+				"SELECT * FROM identity_pools WHERE pool_id = $1",
+				[pool.poolId],
 			);
-			if (Number(row?.n ?? 0) >= maxPools) {
-				throw new LimitExceededException(
-					`The number of identity pools in this account and region has reached the limit of ${maxPools}.`,
-				);
-			}
-			await sql.count(
-				"INSERT INTO identity_pools (pool_id, account_id, region, settings, tags, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $6)",
-				[
-					pool.poolId,
-					pool.accountId,
-					pool.region,
-					JSON.stringify(pool.settings),
-					JSON.stringify(pool.tags),
-					pool.now,
-				],
-			);
+			if (row) return row;
+			await insertPool(sql, pool, maxPools);
+			return undefined;
 		});
-		return {
-			accountId: pool.accountId,
-			region: pool.region,
-			poolId: pool.poolId,
-			settings: pool.settings,
-			roles: {},
-			tags: pool.tags,
-			createdAt: pool.now,
-			updatedAt: pool.now,
-		};
+		return existing
+			? { pool: toPool(existing), created: false }
+			: { pool: newPoolRecord(pool), created: true };
 	}
 
 	async get(key: PoolKey): Promise<PoolRecord | undefined> {

@@ -14,6 +14,7 @@ import type {
 	RoleMappingDoc,
 	SigningKeyRecord,
 } from "../../domain/records.ts";
+import type { NewPool } from "../store.ts";
 
 /** An integer column: a number (SQLite) or a decimal string (PostgreSQL BIGINT). */
 export type Int = number | string;
@@ -49,6 +50,20 @@ export function toPool(row: PoolRow): PoolRecord {
 		>;
 	}
 	return pool;
+}
+
+/** The record of a pool just created from `pool`: no roles yet. */
+export function newPoolRecord(pool: NewPool): PoolRecord {
+	return {
+		accountId: pool.accountId,
+		region: pool.region,
+		poolId: pool.poolId,
+		settings: pool.settings,
+		roles: {},
+		tags: pool.tags,
+		createdAt: pool.now,
+		updatedAt: pool.now,
+	};
 }
 
 export interface SigningKeyRow {

@@ -42,6 +42,7 @@ import {
 import { type Clock, systemClock } from "../../lib/clock.ts";
 import {
 	type CredentialRow,
+	newPoolRecord,
 	type PoolRow,
 	type SigningKeyRow,
 	seqCursor,
@@ -483,36 +484,46 @@ class SqlitePools implements PoolRepository {
 	}
 
 	async create(pool: NewPool, maxPools: number): Promise<PoolRecord> {
-		const run = this.#db.transaction(() => {
-			const { n } = this.#count.get(pool.accountId, pool.region) as {
-				n: number;
-			};
-			if (n >= maxPools) {
-				throw new LimitExceededException(
-					`The number of identity pools in this account and region has reached the limit of ${maxPools}.`,
-				);
-			}
-			this.#insert.run(
-				pool.poolId,
-				pool.accountId,
-				pool.region,
-				JSON.stringify(pool.settings),
-				JSON.stringify(pool.tags),
-				pool.now,
-				pool.now,
-			);
-		}).immediate;
-		run();
-		return {
-			accountId: pool.accountId,
-			region: pool.region,
-			poolId: pool.poolId,
-			settings: pool.settings,
-			roles: {},
-			tags: pool.tags,
-			createdAt: pool.now,
-			updatedAt: pool.now,
+		this.#db.transaction(() => this.#createIn(pool, maxPools)).immediate();
+		return newPoolRecord(pool);
+	}
+
+	/** The quota check and the insert of a new pool, inside the caller's transaction. */
+	#createIn(pool: NewPool, maxPools: number): void {
+		const { n } = this.#count.get(pool.accountId, pool.region) as {
+			n: number;
 		};
+		if (n >= maxPools) {
+			throw new LimitExceededException(
+				`The number of identity pools in this account and region has reached the limit of ${maxPools}.`,
+			);
+		}
+		this.#insert.run(
+			pool.poolId,
+			pool.accountId,
+			pool.region,
+			JSON.stringify(pool.settings),
+			JSON.stringify(pool.tags),
+			pool.now,
+			pool.now,
+		);
+	}
+
+	async ensure(
+		pool: NewPool,
+		maxPools: number,
+	): Promise<{ pool: PoolRecord; created: boolean }> {
+		// The write lock is held from the read on: no other writer can insert the id between
+		// the look and the insert.
+		const run = this.#db.transaction(() => {
+			const row = this.#findById.get(pool.poolId);
+			if (row) return row;
+			this.#createIn(pool, maxPools);
+			return undefined;
+		}).immediate;
+		const existing = run();
+		if (existing) return { pool: toPool(existing), created: false };
+		return { pool: newPoolRecord(pool), created: true };
 	}
 
 	async get(key: PoolKey): Promise<PoolRecord | undefined> {

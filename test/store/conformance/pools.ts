@@ -1,6 +1,7 @@
 /**
  * @module test/store/conformance/pools
- * `store.pools`: create (with its quota, per tenant, under concurrency), get, update,
+ * `store.pools`: create (with its quota, per tenant, under concurrency), ensure (create with
+ * a given id once), get, update,
  * delete (with the pool's identities), list (pages in creation order, stable under
  * changes) and findById.
  */
@@ -177,6 +178,84 @@ export function describePools(storeTest: StoreTest): void {
 			await rejectsWith(
 				createPool(store, { quota: max }),
 				"LimitExceededException",
+			);
+		});
+
+		storeTest(
+			"ensure creates a pool with its given id once, and answers the stored one after",
+			async (store) => {
+				const key = newPoolKey();
+				const first = await store.pools.ensure(
+					{ ...key, settings: settings("a"), tags: { t: "1" }, now: T0 },
+					10,
+				);
+				assert.equal(first.created, true);
+				assert.deepEqual(first.pool, await store.pools.get(key));
+				const again = await store.pools.ensure(
+					{ ...key, settings: settings("b"), tags: {}, now: T0 + 1 },
+					10,
+				);
+				assert.equal(again.created, false);
+				// The stored pool is answered as it is, not overwritten.
+				assert.equal(again.pool.settings.IdentityPoolName, "a");
+				assert.deepEqual(again.pool.tags, { t: "1" });
+				assert.equal(again.pool.createdAt, T0);
+				// An id taken in another account is answered with its own account, not created.
+				const elsewhere = await store.pools.ensure(
+					{
+						...key,
+						accountId: OTHER_ACCOUNT,
+						settings: settings("c"),
+						tags: {},
+						now: T0,
+					},
+					10,
+				);
+				assert.equal(elsewhere.created, false);
+				assert.equal(elsewhere.pool.accountId, ACCOUNT);
+			},
+		);
+
+		storeTest(
+			"ensure keeps the quota for a missing pool, not for one that exists",
+			async (store) => {
+				const key = newPoolKey();
+				await store.pools.ensure(
+					{ ...key, settings: settings("a"), tags: {}, now: T0 },
+					1,
+				);
+				const existing = await store.pools.ensure(
+					{ ...key, settings: settings("a"), tags: {}, now: T0 },
+					1,
+				);
+				assert.equal(existing.created, false);
+				await rejectsWith(
+					store.pools.ensure(
+						{ ...newPoolKey(), settings: settings("b"), tags: {}, now: T0 },
+						1,
+					),
+					"LimitExceededException",
+				);
+			},
+		);
+
+		storeTest("concurrent ensures of one id create it once", async (store) => {
+			const key = newPoolKey();
+			const results = await Promise.all(
+				Array.from({ length: 8 }, (_, i) =>
+					store.pools.ensure(
+						{ ...key, settings: settings(`n${i}`), tags: {}, now: T0 + i },
+						100,
+					),
+				),
+			);
+			assert.equal(results.filter((r) => r.created).length, 1);
+			const stored = await store.pools.get(key);
+			for (const r of results)
+				assert.deepEqual(r.pool.settings, stored?.settings);
+			assert.equal(
+				(await store.pools.list(HOME, { limit: 100 })).items.length,
+				1,
 			);
 		});
 
