@@ -34,6 +34,13 @@ export interface AuthenticatorOptions {
 	/** The credentials the server issued. */
 	issued: Pick<CredentialRepository, "get">;
 	clock: Clock;
+	/**
+	 * The development mode that accepts any access key (docs/security.md#accepting-any-credentials):
+	 * a signed call with a key that is neither the server's nor one it issued is accepted
+	 * without a signature check, as this account. The server's own keys and issued
+	 * credentials are checked as always.
+	 */
+	acceptAnyKeyAs?: string;
 }
 
 /** The access key id named in a SigV4 `Authorization` header, if one can be read. */
@@ -58,6 +65,14 @@ export class Authenticator {
 		this.#options = options;
 	}
 
+	/** An unknown key, accepted unchecked in the development mode that accepts any key. */
+	#anyKey(accessKeyId: string): SigningCredential | undefined {
+		const accountId = this.#options.acceptAnyKeyAs;
+		return accountId === undefined
+			? undefined
+			: { accessKeyId, secretAccessKey: "", accountId, unchecked: true };
+	}
+
 	/**
 	 * The caller of a call to an operation of `service` authenticated as `mode`; `undefined` for
 	 * a public operation.
@@ -75,13 +90,14 @@ export class Authenticator {
 		const token = securityToken(request);
 		// A long-term key has no session token to present: one sent with it is refused, as
 		// AWS refuses it (docs/behaviour.md#authentication).
-		const lookup = (id: string): SigningCredential | undefined => {
+		const ownKey = (id: string): SigningCredential | undefined => {
 			const own = this.#options.lookupAccessKey(id);
 			if (own && token !== undefined) {
 				throw new UnrecognizedClientException(INVALID_CLIENT_TOKEN);
 			}
 			return own;
 		};
+		const lookup = (id: string) => ownKey(id) ?? this.#anyKey(id);
 		if (mode === "sigv4") {
 			const verified = verifySigV4(
 				request,
@@ -105,9 +121,9 @@ export class Authenticator {
 		const verified = verifySigV4(
 			request,
 			(id) => {
-				const own = lookup(id);
+				const own = ownKey(id);
 				if (own) return own;
-				if (!issued || issued.accessKeyId !== id) return undefined;
+				if (!issued || issued.accessKeyId !== id) return this.#anyKey(id);
 				if (token !== issued.sessionToken) {
 					throw new UnrecognizedClientException(INVALID_CLIENT_TOKEN);
 				}

@@ -15,7 +15,14 @@ import {
 } from "../auth/credentials.ts";
 import { ConfigError, isLoopbackHost, loadConfig } from "../config/load.ts";
 import { type Config, SETTINGS } from "../config/schema.ts";
+import { systemClock } from "../lib/clock.ts";
 import { lowerThreadPoolPriority } from "../lib/thread-pool-priority.ts";
+import {
+	applyDeclaredPools,
+	describeChange,
+	PoolApplyError,
+	type PoolChange,
+} from "../server/apply-pools.ts";
 import {
 	createServer,
 	type IdpoolServer,
@@ -57,6 +64,9 @@ Commands:
                twice the key reload interval.
   keys rewrap  Re-encrypt every stored private key with the first key-encryption key
                given (--key-encryption-key-file), reading them with any key given.
+  apply FILE   Make the identity pools of the database (--db) match the pools the
+               configuration file FILE declares (creates, updates, never deletes); prints
+               one line a pool. A running serve applies its own file on SIGHUP.
   dev-token    Print an ID token of the development issuer of a running server (started
                with --dev-issuer): dev-token --sub SUBJECT [--aud AUDIENCE]
                [--claim NAME=VALUE | --claim NAME:=JSON ...] [--expires-in SECONDS]
@@ -132,7 +142,17 @@ async function serve(
 	env: Readonly<Record<string, string | undefined>>,
 	output: Output,
 ): Promise<IdpoolServer> {
-	const config = loadConfig(parseFlags(args), env);
+	const flags = parseFlags(args);
+	const config = loadConfig(flags, env);
+	if (
+		config.acceptAnyCredentials &&
+		!config.acceptAnyCredentialsBeyondLoopback &&
+		!isLoopbackHost(config.host)
+	) {
+		throw new ConfigError(
+			`--accept-any-credentials on ${config.host}, which other machines can reach, lets anyone manage the pools: confirm it with --accept-any-credentials-beyond-loopback (IDPOOL_ACCEPT_ANY_CREDENTIALS_BEYOND_LOOPBACK=true), or listen on 127.0.0.1`,
+		);
+	}
 	const credentials = readCredentials(config);
 	const server = await createServer(config, credentials ? { credentials } : {});
 	let url: string;
@@ -147,7 +167,9 @@ async function serve(
 			code === "EADDRNOTAVAIL"
 		) {
 			throw new ConfigError(
-				`cannot listen on ${config.host}:${config.port}: ${code}`,
+				code === "EADDRINUSE"
+					? `cannot listen on ${config.host}:${config.port}: the port is in use; choose another with --port (0 picks a free one)`
+					: `cannot listen on ${config.host}:${config.port}: ${code}`,
 			);
 		}
 		throw err;
@@ -175,6 +197,18 @@ async function serve(
 		);
 	}
 	output.out(`  issuer:    ${server.issuer}`);
+	const providerNames = Object.keys(config.providers);
+	if (providerNames.length > 0) {
+		output.out(`  providers: ${providerNames.join(", ")}`);
+	}
+	if (server.seeded.length > 0) {
+		output.out(`  pools:     ${poolsLine(server.seeded)}`);
+	}
+	if (server.acceptAnyKeyAs !== undefined) {
+		output.out(
+			`  any key:   signed calls with any access key are accepted, unchecked, as account ${server.acceptAnyKeyAs} (--accept-any-credentials)`,
+		);
+	}
 	const dev = server.devIssuer;
 	if (dev) {
 		output.out(
@@ -204,6 +238,13 @@ async function serve(
 		);
 	}
 	if (dev) output.err(`WARNING: ${devIssuerWarning(dev, config.host)}`);
+	if (server.acceptAnyKeyAs !== undefined) {
+		output.err(
+			isLoopbackHost(config.host)
+				? "WARNING: any access key is accepted without a signature check (--accept-any-credentials): anyone who can connect from this machine can manage the pools. For development only."
+				: `WARNING: any access key is accepted without a signature check (--accept-any-credentials) on ${config.host}: anyone who can reach this server can manage its pools. Never use it for a server that others use.`,
+		);
+	}
 	if (dev && !dev.verifiable) {
 		output.err(
 			`WARNING: pools cannot accept the development issuer's tokens: its keys would be fetched from ${dev.url} over plain http, which idpool allows on loopback only; set --issuer to an https URL that reaches this server.`,
@@ -220,6 +261,52 @@ async function serve(
 	return server;
 }
 
+/** The declared pools, short: `<id> <name> (<outcome>)`, separated by commas. */
+function poolsLine(changes: readonly PoolChange[]): string {
+	return changes.map((c) => `${c.poolId} ${c.name} (${c.outcome})`).join(", ");
+}
+
+/**
+ * On SIGHUP, reads the configuration again (the same flags, environment and file) and hands
+ * its providers and pools to the server; a configuration that cannot be used is reported in
+ * one line and changes nothing. Answers the function that stops listening.
+ */
+function reloadOnHangup(
+	server: IdpoolServer,
+	flags: Readonly<Record<string, string | undefined>>,
+	env: Readonly<Record<string, string | undefined>>,
+	output: Output,
+): () => void {
+	let running: Promise<void> = Promise.resolve();
+	const reload = async () => {
+		try {
+			const config = loadConfig(flags, env);
+			const changes = await server.reload(config);
+			const changed = changes.filter((c) => c.outcome !== "unchanged");
+			output.out(
+				`idpool: SIGHUP: configuration reloaded (${Object.keys(config.providers).length} providers, ${changes.length} pools, ${changed.length} changed)`,
+			);
+			for (const change of changed) output.out(`  ${describeChange(change)}`);
+		} catch (err) {
+			const message = isUserError(err)
+				? err.message
+				: `${(err as Error).message} (nothing more was applied)`;
+			server.app.log.error(
+				`SIGHUP: the configuration was not reloaded: ${message}`,
+			);
+			output.err(
+				`idpool: SIGHUP: the configuration was not reloaded: ${message}`,
+			);
+		}
+	};
+	// One reload at a time, in the order the signals came.
+	const onHangup = () => {
+		running = running.then(reload);
+	};
+	process.on("SIGHUP", onHangup);
+	return () => process.off("SIGHUP", onHangup);
+}
+
 /** The banner's warning about the development issuer, louder when others can reach it. */
 function devIssuerWarning(
 	dev: { url: string; providerName: string },
@@ -228,6 +315,61 @@ function devIssuerWarning(
 	return isLoopbackHost(host)
 		? `the development issuer is on (--dev-issuer): anyone who can connect to this server, from this machine, can mint ID tokens that pools listing ${dev.providerName} accept. For development only.`
 		: `the development issuer is on (--dev-issuer) and the server listens on ${host}: anyone who can reach it over the network can mint ID tokens that pools listing ${dev.providerName} accept. Never turn it on for a server that others use.`;
+}
+
+/**
+ * `idpool apply FILE [flags]`: the configuration file FILE (as `--config FILE`, with the usual
+ * environment and flags for the database and accounts) applied to the database directly,
+ * running server or not (docs/configuration-as-code.md#idpool-apply).
+ */
+async function applyCommand(
+	args: string[],
+	env: Readonly<Record<string, string | undefined>>,
+	output: Output,
+): Promise<number> {
+	const [file, ...rest] = args;
+	if (file === undefined || file.startsWith("-")) {
+		throw new UsageError("usage: idpool apply FILE [--db PATH] [options]");
+	}
+	const flags = parseFlags(rest);
+	if (flags.config !== undefined) {
+		throw new UsageError("idpool apply takes its file as FILE, not --config");
+	}
+	const config = loadConfig({ ...flags, config: file }, env);
+	const credentials = readCredentials(config) ?? [
+		{
+			accessKeyId: config.accessKeyId,
+			secretAccessKey: config.secretAccessKey,
+			accountId: config.accountId,
+		},
+	];
+	const store = await openConfiguredStore(config);
+	let changes: PoolChange[];
+	try {
+		await store.migrate();
+		changes = await applyDeclaredPools(store, config.pools, {
+			defaultAccountId: credentials[0]?.accountId ?? config.accountId,
+			accounts: new Set(credentials.map((c) => c.accountId)),
+			maxPools: config.maxPools,
+			limits: {
+				maxTags: config.maxTags,
+				maxUserPoolProviders: config.maxUserPoolProviders,
+				maxRoleMappings: config.maxRoleMappings,
+				maxRulesPerMapping: config.maxMappingRules,
+			},
+			clock: systemClock,
+		});
+	} catch (err) {
+		if (err instanceof PoolApplyError) {
+			throw new ConfigError(`config file ${file}: ${err.message}`);
+		}
+		throw err;
+	} finally {
+		await store.close();
+	}
+	for (const change of changes) output.out(describeChange(change));
+	if (changes.length === 0) output.out(`idpool: ${file} declares no pools`);
+	return 0;
 }
 
 type StopSignal = "SIGTERM" | "SIGINT";
@@ -269,9 +411,12 @@ async function serveUntilSignal(
 	signal: Promise<StopSignal>,
 ): Promise<number> {
 	const server = await serve(args, env, output);
+	const stopReloading = reloadOnHangup(server, parseFlags(args), env, output);
 	const timeout = server.config.shutdownTimeoutSeconds;
+	const received = await signal;
+	stopReloading();
 	output.out(
-		`idpool: ${await signal} received, shutting down (requests in flight get ${timeout} s)`,
+		`idpool: ${received} received, shutting down (requests in flight get ${timeout} s)`,
 	);
 	try {
 		const { closedConnections } = await server.close();
@@ -338,6 +483,8 @@ export async function main(
 			await keysCommand(action, loadConfig(parseFlags(flags), env), output);
 			return 0;
 		}
+		case "apply":
+			return applyCommand(rest, env, output);
 		case "dev-token":
 			return devTokenCommand(rest, env, output);
 		case "help":

@@ -18,6 +18,7 @@ import {
 	USER_POOL_EMULATOR_KEY,
 	USER_POOL_KEY,
 } from "../federation/providers.ts";
+import { PoolDeclarationError, parseDeclaredPools } from "./pools.ts";
 import { type Config, SETTINGS, type SettingSpec } from "./schema.ts";
 
 /** A configuration problem, reported to the user as one line. */
@@ -143,6 +144,17 @@ function parseValue(spec: SettingSpec, raw: string, source: string): unknown {
 					.filter(Boolean)
 					.map((part) => trustEntry(part, source)),
 			);
+		case "providers": {
+			let doc: unknown;
+			try {
+				doc = JSON.parse(raw);
+			} catch (err) {
+				throw new ConfigError(
+					`${source} is not valid JSON: ${((err as Error).message.split("\n")[0] ?? "").trim()}`,
+				);
+			}
+			return parseProviders(doc, source);
+		}
 		case "rates": {
 			const rates: Record<string, number> = {};
 			if (raw.trim() === "off") return Object.freeze(rates) as RateLimits;
@@ -229,10 +241,13 @@ function fileText(spec: SettingSpec, value: unknown, source: string): string {
 	);
 }
 
-/** The parsed configuration file: setting values as text by key, and the providers. */
+/** The parsed configuration file: setting values as text by key, the providers and pools. */
 interface FileSettings {
+	path: string;
 	values: Map<string, { text: string; source: string }>;
 	providers: ProviderMap;
+	/** The `pools` member as written, checked once the limits are known. */
+	pools: unknown;
 }
 
 /** Reads and checks the configuration file named by `--config` / `IDPOOL_CONFIG`. */
@@ -258,14 +273,19 @@ function readConfigFile(path: string): FileSettings {
 	}
 	const values = new Map<string, { text: string; source: string }>();
 	let providers: ProviderMap = emptyProviders();
+	let pools: unknown = [];
 	for (const [key, value] of Object.entries(doc)) {
 		const source = `'${key}' in ${path}`;
 		if (key === "providers") {
 			providers = parseProviders(value, path);
 			continue;
 		}
+		if (key === "pools") {
+			pools = value;
+			continue;
+		}
 		const spec = SETTINGS.find((s) => s.key === key);
-		if (!spec) {
+		if (!spec || spec.type === "providers") {
 			throw new ConfigError(
 				`config file ${path}: unknown setting '${key}' (settings use the keys of docs/configuration.md, e.g. "maxPools")`,
 			);
@@ -277,7 +297,7 @@ function readConfigFile(path: string): FileSettings {
 		}
 		values.set(key, { text: fileText(spec, value, source), source });
 	}
-	return { values, providers };
+	return { path, values, providers, pools };
 }
 
 function emptyProviders(): ProviderMap {
@@ -523,7 +543,12 @@ export function loadConfig(
 		const fromFlag = spec.flag === undefined ? undefined : flags[spec.flag];
 		const fromEnv = env[spec.env];
 		const fromFile = file?.values.get(spec.key);
-		if (fromFlag !== undefined)
+		if (
+			spec.type === "providers" &&
+			(fromEnv === undefined || fromEnv === "")
+		) {
+			out[spec.key] = file?.providers ?? emptyProviders();
+		} else if (fromFlag !== undefined)
 			out[spec.key] = parseValue(spec, fromFlag, `--${spec.flag}`);
 		else if (fromEnv !== undefined && fromEnv !== "")
 			out[spec.key] = parseValue(spec, fromEnv, spec.env);
@@ -533,7 +558,17 @@ export function loadConfig(
 			out[spec.key] = parseValue(spec, spec.default, spec.key);
 		else out[spec.key] = undefined;
 	}
-	out.providers = file?.providers ?? emptyProviders();
+	try {
+		out.pools = parseDeclaredPools(file?.pools ?? [], {
+			maxTags: out.maxTags as number,
+			maxUserPoolProviders: out.maxUserPoolProviders as number,
+			maxRoleMappings: out.maxRoleMappings as number,
+			maxMappingRules: out.maxMappingRules as number,
+		});
+	} catch (err) {
+		if (!(err instanceof PoolDeclarationError)) throw err;
+		throw new ConfigError(`config file ${file?.path}: ${err.message}`);
+	}
 	// Rate quotas protect a server others can reach; on loopback they only get in the way.
 	out.rateLimits ??= isLoopbackHost(out.host as string) ? {} : AWS_RATE_LIMITS;
 	out.keyEncryptionKeys = readKeyEncryptionKeys(

@@ -5,9 +5,12 @@
  * `npm run gen:docs`) all read this table, so they cannot disagree. A JSON configuration file
  * (`--config`) may carry any setting under its key, plus the `providers` table of federated
  * login providers (docs/federation.md), which has no flag or variable because it is a nested
- * document. Precedence: defaults < configuration file < environment < command-line flags.
+ * document (also accepted as JSON in `IDPOOL_PROVIDERS`), and the `pools` to declare
+ * (`config/pools.ts`, docs/configuration-as-code.md). Precedence: defaults < configuration
+ * file < environment < command-line flags.
  */
 import type { ProviderMap } from "../federation/providers.ts";
+import type { DeclaredPool } from "./pools.ts";
 
 export type SettingType =
 	| "string"
@@ -18,7 +21,8 @@ export type SettingType =
 	| "trust"
 	| "seconds"
 	| "boolean"
-	| "origins";
+	| "origins"
+	| "providers";
 
 export interface SettingSpec {
 	/** Key in the resolved {@link Config}. */
@@ -101,8 +105,23 @@ export interface Config {
 	readonly providerTimeoutSeconds: number;
 	/** How long after its `exp` a token is still accepted, in seconds (docs/behaviour.md#tokens). */
 	readonly tokenGraceSeconds: number;
-	/** Federated login providers (from the configuration file only); `{}` when none. */
+	/**
+	 * Federated login providers: `IDPOOL_PROVIDERS` (JSON), else the configuration file's
+	 * `providers`; `{}` when none.
+	 */
 	readonly providers: ProviderMap;
+	/**
+	 * The identity pools the configuration file declares, checked (docs/configuration-as-code.md);
+	 * `[]` when none.
+	 */
+	readonly pools: readonly DeclaredPool[];
+	/**
+	 * Whether SigV4-signed calls are accepted with any access key and without a signature
+	 * check, as the default account (docs/security.md#accepting-any-credentials).
+	 */
+	readonly acceptAnyCredentials: boolean;
+	/** The second, explicit confirmation that {@link acceptAnyCredentials} may listen beyond loopback. */
+	readonly acceptAnyCredentialsBeyondLoopback: boolean;
 	/** File holding the key-encryption keys (docs/deployment.md#files-and-keys-at-rest). */
 	readonly keyEncryptionKeyFile: string | undefined;
 	/** The key-encryption keys themselves, as text (environment only). */
@@ -400,6 +419,31 @@ export const SETTINGS: readonly SettingSpec[] = [
 		default: "10",
 		description:
 			"On SIGTERM or SIGINT, how long the server lets requests in flight finish before it closes the connections still open; a second signal stops it at once.",
+	},
+	{
+		key: "providers",
+		env: "IDPOOL_PROVIDERS",
+		type: "providers",
+		description:
+			'The `providers` table of federated login providers as JSON (for example `{"oidc.example.com": {"clientIds": ["my-app"]}}`, see docs/federation.md), replacing the configuration file\'s `providers` whole. No flag: it is a nested document. Reloaded with the file on SIGHUP.',
+	},
+	{
+		key: "acceptAnyCredentials",
+		flag: "accept-any-credentials",
+		env: "IDPOOL_ACCEPT_ANY_CREDENTIALS",
+		type: "boolean",
+		default: "false",
+		description:
+			"Development mode: signed calls are accepted with any access key and secret, without checking the signature, as the default account (the first of `--credentials`, else `accountId`), for applications written against emulators that accept anything. Calls without a signature are refused as before. Off by default; beyond loopback it also needs `--accept-any-credentials-beyond-loopback` (docs/security.md#accepting-any-credentials).",
+	},
+	{
+		key: "acceptAnyCredentialsBeyondLoopback",
+		flag: "accept-any-credentials-beyond-loopback",
+		env: "IDPOOL_ACCEPT_ANY_CREDENTIALS_BEYOND_LOOPBACK",
+		type: "boolean",
+		default: "false",
+		description:
+			"The second, explicit confirmation that `--accept-any-credentials` may be on while `--host` is not a loopback address (as in a container), where anyone who reaches the server can manage its pools; without it such a server refuses to start.",
 	},
 	{
 		key: "devIssuer",

@@ -37,8 +37,11 @@ const DEFAULT_CLOCK_SKEW_SECONDS = 300;
 const DEADLINE_MARGIN_MS = 100;
 
 export interface LoginVerifierOptions {
-	/** The `providers` table of the configuration. */
-	providers: ProviderMap;
+	/**
+	 * The `providers` table of the configuration, or a function answering the one in force
+	 * (read at each login: a server reloads it on SIGHUP).
+	 */
+	providers: ProviderMap | (() => ProviderMap);
 	/**
 	 * Providers the server registers itself, read at each login (their names may hold the
 	 * bound port): the development issuer (docs/federation.md#a-development-issuer). Their
@@ -89,6 +92,9 @@ export function createLoginVerifier(
 	options: LoginVerifierOptions,
 ): LoginVerifier {
 	const timeoutMs = options.fetchTimeoutMs ?? DEFAULT_FETCH_TIMEOUT_MS;
+	const configured = options.providers;
+	const providers =
+		typeof configured === "function" ? configured : () => configured;
 	const http = { fetch: options.fetch, timeoutMs };
 	const ctx: KindContext = {
 		clock: options.clock,
@@ -104,12 +110,12 @@ export function createLoginVerifier(
 		ownJwks: options.ownJwks,
 		settingsOf: (key) =>
 			mergeSettings(
-				settingsOf(options.providers, key),
+				settingsOf(providers(), key),
 				options.builtInProviders
 					? settingsOf(options.builtInProviders(), key)
 					: undefined,
 			),
-		userPoolSettingsOf: (key) => userPoolSettingsOf(options.providers, key),
+		userPoolSettingsOf: (key) => userPoolSettingsOf(providers(), key),
 	};
 
 	/**

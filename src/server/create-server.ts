@@ -38,6 +38,12 @@ import { KeyEncryption } from "../tokens/key-encryption.ts";
 import { KeyRing } from "../tokens/key-ring.ts";
 import { discoveryDocument, TokenIssuer } from "../tokens/tokens.ts";
 import { ownTokenVerifier } from "../tokens/web-identity.ts";
+import {
+	applyDeclaredPools,
+	describeChange,
+	PoolApplyError,
+	type PoolChange,
+} from "./apply-pools.ts";
 import { createHttpApp, installRoutes } from "./http.ts";
 import {
 	type OpenStoreOptions,
@@ -82,6 +88,18 @@ export interface IdpoolServer {
 	readonly keys: KeyRing;
 	/** The development issuer, when it is on (docs/federation.md#a-development-issuer). */
 	readonly devIssuer: DevIssuerInfo | undefined;
+	/** What applying the configuration's `pools` did at start, one entry a pool. */
+	readonly seeded: readonly PoolChange[];
+	/** The account of signed calls in the mode that accepts any access key, when it is on. */
+	readonly acceptAnyKeyAs: string | undefined;
+	/**
+	 * Takes the providers and pools of a configuration read again (SIGHUP): the providers
+	 * replace those in force, the pools are applied (docs/configuration-as-code.md). Other
+	 * settings need a restart. Answers what applying did; a file whose pools cannot be
+	 * applied changes nothing, providers included.
+	 * @throws ConfigError for pools that cannot be applied
+	 */
+	reload(config: Config): Promise<readonly PoolChange[]>;
 	/**
 	 * Deletes the issued credentials that expired more than {@link CREDENTIALS_RETENTION_MS}
 	 * ago; answers how many. The server runs it every {@link CREDENTIALS_PRUNE_INTERVAL_MS}.
@@ -166,15 +184,16 @@ export async function createServer(
 	overrides: ServerOverrides = {},
 ): Promise<IdpoolServer> {
 	const clock = overrides.clock ?? systemClock;
-	const accessKeys = new CredentialRegistry(
-		overrides.credentials ?? [
-			{
-				accessKeyId: config.accessKeyId,
-				secretAccessKey: config.secretAccessKey,
-				accountId: config.accountId,
-			},
-		],
-	);
+	const credentials = overrides.credentials ?? [
+		{
+			accessKeyId: config.accessKeyId,
+			secretAccessKey: config.secretAccessKey,
+			accountId: config.accountId,
+		},
+	];
+	const accessKeys = new CredentialRegistry(credentials);
+	/** The account of declared pools without `AccountId`, and of any key when any is accepted. */
+	const defaultAccountId = credentials[0]?.accountId ?? config.accountId;
 	// Until the server's logger exists, a problem of the checkpoint worker is a process warning.
 	let warn = (message: string) => process.emitWarning(message);
 	let fail = (message: string) => process.emitWarning(message);
@@ -228,6 +247,45 @@ export async function createServer(
 		throw err;
 	}
 
+	const applyPools = async (
+		next: Config,
+		log: (line: string) => void,
+	): Promise<PoolChange[]> => {
+		try {
+			const changes = await applyDeclaredPools(store, next.pools, {
+				defaultAccountId,
+				accounts: new Set(credentials.map((c) => c.accountId)),
+				maxPools: next.maxPools,
+				limits: {
+					maxTags: next.maxTags,
+					maxUserPoolProviders: next.maxUserPoolProviders,
+					maxRoleMappings: next.maxRoleMappings,
+					maxRulesPerMapping: next.maxMappingRules,
+				},
+				clock,
+			});
+			for (const change of changes) {
+				if (change.outcome !== "unchanged") log(describeChange(change));
+			}
+			return changes;
+		} catch (err) {
+			if (err instanceof PoolApplyError) {
+				throw new ConfigError(
+					`config file ${next.configFile ?? "(none)"}: ${err.message}`,
+				);
+			}
+			throw err;
+		}
+	};
+	let seeded: PoolChange[];
+	try {
+		seeded = await applyPools(config, (line) => app.log.info(line));
+	} catch (err) {
+		await store.close().catch(() => {});
+		throw err;
+	}
+	let providers = config.providers;
+
 	let url: string | undefined;
 	/** `--issuer` without a trailing slash, else the base URL actually bound. */
 	const issuer = (): string =>
@@ -264,6 +322,9 @@ export async function createServer(
 			lookupAccessKey: (id) => accessKeys.lookup(id),
 			issued: store.credentials,
 			clock,
+			...(config.acceptAnyCredentials
+				? { acceptAnyKeyAs: defaultAccountId }
+				: {}),
 		}),
 		throttle: new Throttle(config.rateLimits, clock),
 		issuer,
@@ -273,7 +334,7 @@ export async function createServer(
 			settings: operationSettings(config),
 			tokens,
 			logins: createLoginVerifier({
-				providers: config.providers,
+				providers: () => providers,
 				// The development issuer is registered the way an IAM OIDC provider is on AWS, with
 				// its default audience as client id.
 				...(devIssuer
@@ -387,8 +448,23 @@ export async function createServer(
 		get devIssuer() {
 			return devIssuerInfo();
 		},
+		seeded,
+		acceptAnyKeyAs: config.acceptAnyCredentials ? defaultAccountId : undefined,
+		async reload(next) {
+			const changes = await applyPools(next, (line) => app.log.info(line));
+			providers = next.providers;
+			return changes;
+		},
 		async listen() {
-			await app.listen({ host: config.host, port: config.port });
+			// Fastify logs "Server listening at ..." at info level: the CLI's banner says it, and a
+			// JSON line among the banner's lines would only break it up.
+			const level = app.log.level;
+			if (["info", "debug", "trace"].includes(level)) app.log.level = "warn";
+			try {
+				await app.listen({ host: config.host, port: config.port });
+			} finally {
+				app.log.level = level;
+			}
 			const address = app.server.address();
 			const port =
 				typeof address === "object" && address ? address.port : config.port;

@@ -38,7 +38,16 @@ const ALLOWED: Readonly<Record<string, readonly string[]>> = {
 		"errors",
 		"lib",
 	],
-	config: ["dispatch", "federation", "domain", "errors", "lib"],
+	// The pools of a configuration file are checked as the operations check their input.
+	config: [
+		"dispatch",
+		"protocol",
+		"federation",
+		"domain",
+		"model",
+		"errors",
+		"lib",
+	],
 	dispatch: ["protocol", "auth", "operations", "model", "errors", "lib"],
 	protocol: ["operations", "model", "errors", "lib"],
 	auth: ["operations", "domain", "store", "errors", "lib"],
