@@ -312,14 +312,16 @@ function parsePool(
 					);
 				}
 			}
-			pinpoint(where, entry, (v) => {
+			pinpoint(where, {}, () =>
+				requireTagProvider({ poolId: poolId as string, settings }, provider),
+			);
+			pinpoint(where, entry, (v) =>
 				modelCheck("SetPrincipalTagAttributeMap", {
 					IdentityPoolId: poolId,
 					IdentityProviderName: provider,
 					...(v as Record<string, unknown>),
-				});
-				requireTagProvider({ poolId: poolId as string, settings }, provider);
-			});
+				}),
+			);
 			principalTags.push([
 				provider,
 				principalTagMapFromInput(
