@@ -196,7 +196,6 @@ async function serve(
 				: `  keys:      encrypted at rest with key-encryption key ${kek}`,
 		);
 	}
-	output.out(`  issuer:    ${server.issuer}`);
 	const providerNames = Object.keys(config.providers);
 	if (providerNames.length > 0) {
 		output.out(`  providers: ${providerNames.join(", ")}`);
@@ -209,6 +208,7 @@ async function serve(
 			`  any key:   signed calls with any access key are accepted, unchecked, as account ${server.acceptAnyKeyAs} (--accept-any-credentials)`,
 		);
 	}
+	output.out(`  issuer:    ${server.issuer}`);
 	const dev = server.devIssuer;
 	if (dev) {
 		output.out(
