@@ -28,8 +28,11 @@ function configurationPage(): string {
 \`idpool serve\` reads each setting from its command-line flag, else its environment
 variable, else the configuration file named by \`--config\` (a JSON object keyed by the
 names in the "File key" column; its \`providers\` member configures the identity providers,
-see [federation.md](federation.md)), else the default. Invalid values stop the server at
-start with a one-line message and exit code 2.
+see [federation.md](federation.md), and its \`pools\` member declares identity pools with fixed
+ids, see [configuration-as-code.md](configuration-as-code.md)), else the default. Invalid
+values stop the server at start with a one-line message and exit code 2. On SIGHUP,
+\`idpool serve\` reads the file again and takes its providers and pools; the other settings
+need a restart.
 
 | Flag | Environment variable | File key | Default | Meaning |
 | --- | --- | --- | --- | --- |
