@@ -168,7 +168,7 @@ async function serve(
 		) {
 			throw new ConfigError(
 				code === "EADDRINUSE"
-					? `cannot listen on ${config.host}:${config.port}: the port is in use; choose another with --port (0 picks a free one)`
+					? `cannot listen on ${config.host}:${config.port}: EADDRINUSE, the port is in use: choose another with --port (0 picks a free one)`
 					: `cannot listen on ${config.host}:${config.port}: ${code}`,
 			);
 		}

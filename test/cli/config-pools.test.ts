@@ -272,7 +272,7 @@ describe("the start-up output", () => {
 			assert.equal(r.code, 2);
 			assert.equal(
 				r.stderr,
-				`idpool: cannot listen on 127.0.0.1:${port}: the port is in use; choose another with --port (0 picks a free one)\n`,
+				`idpool: cannot listen on 127.0.0.1:${port}: EADDRINUSE, the port is in use: choose another with --port (0 picks a free one)\n`,
 			);
 		} finally {
 			assert.equal(await first.stop(), 0);

@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { after, test } from "node:test";
+import { after, describe, test } from "node:test";
 import {
 	DescribeIdentityPoolCommand,
 	GetIdCommand,
@@ -19,6 +19,7 @@ import {
 	ListTagsForResourceCommand,
 } from "@aws-sdk/client-cognito-identity";
 import { ConfigError, loadConfig } from "../../src/config/load.ts";
+import { startFakeOidc } from "../support/fake-idp.ts";
 import { freshSchema } from "../support/postgres.ts";
 import {
 	rejectsWith,
@@ -26,6 +27,7 @@ import {
 	startServer,
 	TEST_ACCOUNT,
 	useServer,
+	withServer,
 } from "../support/server.ts";
 import { describeForEngine, STORE_ENGINES } from "../support/stores.ts";
 
@@ -321,3 +323,70 @@ for (const engine of STORE_ENGINES) {
 		},
 	);
 }
+
+describe("providers of the configuration, reloaded", () => {
+	test("a provider added to the file, or given in IDPOOL_PROVIDERS, is in force after a reload", async () => {
+		const idp = await startFakeOidc({ issuerPath: "realms/reload" });
+		const poolId = "us-east-1:0d0d0d0d-1111-4222-8333-444444444444";
+		const declared = (providers: Record<string, unknown>) =>
+			writeConfig(
+				{
+					providers,
+					pools: [
+						{
+							IdentityPoolId: poolId,
+							IdentityPoolName: "Reload",
+							AllowUnauthenticatedIdentities: false,
+							OpenIdConnectProviderARNs: [
+								`arn:aws:iam::${TEST_ACCOUNT}:oidc-provider/${idp.host}`,
+							],
+						},
+					],
+				},
+				join(dir, "providers.json"),
+			);
+		const file = declared({});
+		try {
+			const first = loadConfig({ config: file }, {});
+			await withServer(
+				{ config: { pools: first.pools, providers: first.providers } },
+				async (t) => {
+					const login = async () =>
+						t.app.send(
+							new GetIdCommand({
+								IdentityPoolId: poolId,
+								Logins: {
+									[idp.host]: await idp.mint({ sub: "u1", aud: "reload-app" }),
+								},
+							}),
+						);
+					await rejectsWith(login(), "NotAuthorizedException");
+					declared({ [idp.host]: { clientIds: ["reload-app"] } });
+					await t.server.reload(loadConfig({ config: file }, {}));
+					const { IdentityId } = await login();
+					assert.match(IdentityId ?? "", /^us-east-1:/);
+
+					// The variable replaces the file's table: without the client id, refused again.
+					await t.server.reload(
+						loadConfig(
+							{ config: file },
+							{ IDPOOL_PROVIDERS: `{"${idp.host}": {"clientIds": ["other"]}}` },
+						),
+					);
+					await rejectsWith(login(), "NotAuthorizedException");
+					await t.server.reload(
+						loadConfig(
+							{ config: file },
+							{
+								IDPOOL_PROVIDERS: `{"${idp.host}": {"clientIds": ["reload-app"]}}`,
+							},
+						),
+					);
+					assert.equal((await login()).IdentityId, IdentityId);
+				},
+			);
+		} finally {
+			await idp.close();
+		}
+	});
+});
