@@ -59,8 +59,8 @@ export interface DeclaredPoolLimits {
 	maxMappingRules: number;
 }
 
-/** DescribeIdentityPool's members that UpdateIdentityPool takes, tags aside. */
-const SETTINGS_MEMBERS = [
+/** DescribeIdentityPool's members that UpdateIdentityPool takes, tags aside, in wire order. */
+export const SETTINGS_MEMBERS = [
 	"IdentityPoolName",
 	"AllowUnauthenticatedIdentities",
 	"AllowClassicFlow",

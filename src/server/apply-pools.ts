@@ -13,7 +13,7 @@
  * applying again is a no-op; servers applying one file at once converge (`pools.ensure`
  * creates each id once, and the updates write the same values).
  */
-import type { DeclaredPool } from "../config/pools.ts";
+import { type DeclaredPool, SETTINGS_MEMBERS } from "../config/pools.ts";
 import { applyPoolUpdate, type PoolLimits } from "../domain/pools.ts";
 import { requireTagProvider } from "../domain/principal-tags.ts";
 import type { PoolKey, PoolRecord } from "../domain/records.ts";
@@ -49,18 +49,6 @@ export interface ApplyOptions {
 	limits: PoolLimits & RoleLimits;
 	clock: Clock;
 }
-
-/** The settings members in the order the report names them. */
-const SETTINGS_MEMBERS = [
-	"IdentityPoolName",
-	"AllowUnauthenticatedIdentities",
-	"AllowClassicFlow",
-	"SupportedLoginProviders",
-	"DeveloperProviderName",
-	"OpenIdConnectProviderARNs",
-	"CognitoIdentityProviders",
-	"SamlProviderARNs",
-] as const;
 
 /** JSON with the keys of every object sorted: equal documents, whatever their key order. */
 function canonical(value: unknown): string {
@@ -129,6 +117,8 @@ async function check(
 	pools: readonly DeclaredPool[],
 	options: ApplyOptions,
 ): Promise<void> {
+	/** Pools to create by tenant (`<account> <region>`), with the first of them. */
+	const missing = new Map<string, { count: number; first: DeclaredPool }>();
 	for (const pool of pools) {
 		const at = `pools[${pool.index}]`;
 		const key = keyOf(pool, options);
@@ -138,7 +128,13 @@ async function check(
 			);
 		}
 		const stored = await store.pools.findById(pool.poolId);
-		if (stored === undefined) continue;
+		if (stored === undefined) {
+			const tenant = `${key.accountId} ${key.region}`;
+			const entry = missing.get(tenant);
+			if (entry) entry.count++;
+			else missing.set(tenant, { count: 1, first: pool });
+			continue;
+		}
 		if (stored.accountId !== key.accountId) {
 			throw new PoolApplyError(
 				`${at}.IdentityPoolId: ${pool.poolId} is a pool of account ${stored.accountId}, not ${key.accountId}`,
@@ -151,6 +147,35 @@ async function check(
 			throw new PoolApplyError(`${at}.DeveloperProviderName: ${err.message}`);
 		}
 	}
+	// The quota, before the first pool is created (a pool created meanwhile by a call may
+	// still make a create fail; applying again then finishes).
+	for (const [tenant, { count, first }] of missing) {
+		const [accountId = "", region = ""] = tenant.split(" ");
+		const existing = await countPools(store, { accountId, region });
+		if (existing + count > options.maxPools) {
+			throw new PoolApplyError(
+				`pools[${first.index}]: account ${accountId} has ${existing} pools in ${region}; ${count} more would exceed maxPools (${options.maxPools})`,
+			);
+		}
+	}
+}
+
+/** How many pools a tenant has. */
+async function countPools(
+	store: Store,
+	tenant: { accountId: string; region: string },
+): Promise<number> {
+	let count = 0;
+	let after: string | undefined;
+	do {
+		const page = await store.pools.list(tenant, {
+			limit: 60,
+			...(after === undefined ? {} : { after }),
+		});
+		count += page.items.length;
+		after = page.next;
+	} while (after !== undefined);
+	return count;
 }
 
 /**

@@ -262,6 +262,37 @@ for (const engine of STORE_ENGINES) {
 					t.server.reload(loadConfig({ config: changedDeveloper }, {})),
 					/pools\[0\]\.DeveloperProviderName: The developer provider name cannot be changed once set/,
 				);
+				// Over the quota: refused before the first pool is created.
+				const NEW = "us-east-1:0e0e0e0e-1111-4222-8333-444444444444";
+				const overQuota = writeConfig({
+					pools: [
+						...declaration().pools.slice(0, 1),
+						{
+							IdentityPoolId: NEW,
+							IdentityPoolName: "New",
+							AllowUnauthenticatedIdentities: true,
+						},
+						{
+							IdentityPoolId: "us-east-1:0f0f0f0f-1111-4222-8333-444444444444",
+							IdentityPoolName: "New2",
+							AllowUnauthenticatedIdentities: true,
+						},
+					],
+				});
+				await assert.rejects(
+					t.server.reload(
+						loadConfig({ config: overQuota }, { IDPOOL_MAX_POOLS: "2" }),
+					),
+					(err: Error) =>
+						err.message ===
+						`config file ${overQuota}: pools[1]: account ${TEST_ACCOUNT} has 1 pools in us-east-1; 2 more would exceed maxPools (2)`,
+				);
+				await rejectsWith(
+					t.client.send(
+						new DescribeIdentityPoolCommand({ IdentityPoolId: NEW }),
+					),
+					"ResourceNotFoundException",
+				);
 				const after = await t.client.send(
 					new DescribeIdentityPoolCommand({ IdentityPoolId: APP }),
 				);
