@@ -16,7 +16,9 @@ import {
 	ListIdentityPoolsCommand,
 } from "@aws-sdk/client-cognito-identity";
 import { runIdpool, serveIdpool } from "../support/cli.ts";
+import { freshSchema } from "../support/postgres.ts";
 import { sdkClient } from "../support/server.ts";
+import { describeForEngine } from "../support/stores.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "idpool-cli-pools-"));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -342,5 +344,39 @@ describe("--accept-any-credentials", () => {
 		} finally {
 			assert.equal(await s.stop(), 0);
 		}
+	});
+});
+
+describeForEngine("postgres", "idpool apply on PostgreSQL", () => {
+	let schema: Awaited<ReturnType<typeof freshSchema>> | undefined;
+	after(() => schema?.drop());
+
+	test("two applies of one file at once create each pool once, and both succeed", async () => {
+		schema = await freshSchema();
+		const file = write(join(dir, "pg.json"), {
+			pools: [
+				pool("App", { Roles: { authenticated: AUTH } }),
+				pool("Second", { IdentityPoolId: OTHER }),
+			],
+		});
+		const runs = await Promise.all(
+			[0, 1].map(() => runIdpool(["apply", file, "--db", schema?.url ?? ""])),
+		);
+		for (const r of runs) assert.equal(r.code, 0, r.stderr);
+		const lines = runs.flatMap((r) => r.stdout.trim().split("\n"));
+		for (const id of [APP, OTHER]) {
+			const outcomes = lines.filter((l) => l.startsWith(`pool ${id} `));
+			assert.equal(outcomes.length, 2);
+			assert.equal(
+				outcomes.filter((l) => l.endsWith(": created")).length,
+				1,
+				lines.join("\n"),
+			);
+		}
+		const again = await runIdpool(["apply", file, "--db", schema.url]);
+		assert.equal(
+			again.stdout,
+			`pool ${APP} (App, account 000000000000): unchanged\npool ${OTHER} (Second, account 000000000000): unchanged\n`,
+		);
 	});
 });
