@@ -267,16 +267,17 @@ function poolsLine(changes: readonly PoolChange[]): string {
 }
 
 /**
- * On SIGHUP, reads the configuration again (the same flags, environment and file) and hands
- * its providers and pools to the server; a configuration that cannot be used is reported in
- * one line and changes nothing. Answers the function that stops listening.
+ * What SIGHUP does: reads the configuration again (the same flags, environment and file) and
+ * hands its providers and pools to the server; a configuration that cannot be used is
+ * reported in one line and changes nothing. Reloads run one at a time, in the order the
+ * signals came.
  */
-function reloadOnHangup(
+function reloader(
 	server: IdpoolServer,
 	flags: Readonly<Record<string, string | undefined>>,
 	env: Readonly<Record<string, string | undefined>>,
 	output: Output,
-): () => void {
+): { reload(): void; settled(): Promise<void> } {
 	let running: Promise<void> = Promise.resolve();
 	const reload = async () => {
 		try {
@@ -299,12 +300,12 @@ function reloadOnHangup(
 			);
 		}
 	};
-	// One reload at a time, in the order the signals came.
-	const onHangup = () => {
-		running = running.then(reload);
+	return {
+		reload() {
+			running = running.then(reload);
+		},
+		settled: () => running,
 	};
-	process.on("SIGHUP", onHangup);
-	return () => process.off("SIGHUP", onHangup);
 }
 
 /** The banner's warning about the development issuer, louder when others can reach it. */
@@ -374,7 +375,11 @@ async function applyCommand(
 
 type StopSignal = "SIGTERM" | "SIGINT";
 
-/** SIGTERM and SIGINT, taken from the process: the first and the second received. */
+/**
+ * SIGTERM and SIGINT, taken from the process: the first and the second received; and SIGHUP,
+ * handed to the function given to `onHangup` (one received before, while the server starts,
+ * is handed to it then, rather than ending the process as SIGHUP does by default).
+ */
 function watchSignals() {
 	let first: (name: StopSignal) => void = () => {};
 	let second: (name: StopSignal) => void = () => {};
@@ -384,9 +389,23 @@ function watchSignals() {
 		if (received === 1) first(name);
 		else second(name);
 	};
+	let hangup: (() => void) | undefined;
+	let hangupPending = false;
+	const onHangupSignal = () => {
+		if (hangup) hangup();
+		else hangupPending = true;
+	};
 	process.on("SIGTERM", onSignal);
 	process.on("SIGINT", onSignal);
+	process.on("SIGHUP", onHangupSignal);
 	return {
+		onHangup(fn: () => void) {
+			hangup = fn;
+			if (hangupPending) {
+				hangupPending = false;
+				fn();
+			}
+		},
 		first: new Promise<StopSignal>((resolve) => {
 			first = resolve;
 		}),
@@ -396,6 +415,7 @@ function watchSignals() {
 		dispose() {
 			process.off("SIGTERM", onSignal);
 			process.off("SIGINT", onSignal);
+			process.off("SIGHUP", onHangupSignal);
 		},
 	};
 }
@@ -408,13 +428,19 @@ async function serveUntilSignal(
 	args: string[],
 	env: Readonly<Record<string, string | undefined>>,
 	output: Output,
-	signal: Promise<StopSignal>,
+	signals: Pick<ReturnType<typeof watchSignals>, "first" | "onHangup">,
 ): Promise<number> {
 	const server = await serve(args, env, output);
-	const stopReloading = reloadOnHangup(server, parseFlags(args), env, output);
+	const reloads = reloader(server, parseFlags(args), env, output);
+	let stopping = false;
+	signals.onHangup(() => {
+		if (!stopping) reloads.reload();
+	});
 	const timeout = server.config.shutdownTimeoutSeconds;
-	const received = await signal;
-	stopReloading();
+	const received = await signals.first;
+	stopping = true;
+	// A reload under way finishes before the database closes.
+	await reloads.settled();
 	output.out(
 		`idpool: ${received} received, shutting down (requests in flight get ${timeout} s)`,
 	);
@@ -448,7 +474,7 @@ export async function main(
 			// still starting (or right after its banner) must stop it cleanly, not kill it.
 			const signals = watchSignals();
 			try {
-				const stopped = serveUntilSignal(rest, env, output, signals.first);
+				const stopped = serveUntilSignal(rest, env, output, signals);
 				// A second signal does not wait for the first shutdown: `bin/` exits with its code.
 				const forced = signals.second.then((name) => {
 					output.err(
