@@ -298,6 +298,10 @@ export class PageRun {
 				return this.#json(step, code);
 			case "file":
 				this.#write(step.marker.file as string, code);
+				// The SDK reads ~/.aws/config once a process: the blocks after a file is
+				// written run in a new process, as a reader's next `node example.mjs` would.
+				this.#js?.stop();
+				this.#js = undefined;
 				return;
 			case "server":
 				return this.#startServerBlock(step, code);
