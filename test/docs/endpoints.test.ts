@@ -110,7 +110,11 @@ describe("endpoint settings of Debian 12's AWS CLI and boto3", () => {
 			{ AWS_ENDPOINT_URL_COGNITO_IDENTITY: url, AWS_ENDPOINT_URL: url },
 		);
 		assert.notEqual(result.code, 0, "the call cannot have succeeded");
-		assert.equal(connections, before, "no connection to the variable's address");
+		assert.equal(
+			connections,
+			before,
+			"no connection to the variable's address",
+		);
 		assert.ok(
 			result.stderr.includes(AWS_COGNITO_IDENTITY),
 			`the CLI's debug log names ${AWS_COGNITO_IDENTITY}:\n${result.stderr.slice(-3000)}`,

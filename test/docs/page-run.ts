@@ -24,8 +24,8 @@ import { startServer, type TestServer } from "../support/server.ts";
 import { type Block, isTypeScript, type Marker } from "./markdown.ts";
 import {
 	type RealmIssuer,
-	type SetupResult,
 	SETUPS,
+	type SetupResult,
 	startRealmIssuer,
 } from "./setups.ts";
 
@@ -129,8 +129,7 @@ function describeFailure(step: Step, what: string, result: Exited): Error {
 /** The JavaScript process of a page (test/docs/runner.mjs under tsx). */
 class JsRunner {
 	readonly #child: ChildProcess;
-	readonly #waiting: ((answer: { ok: boolean; error?: string }) => void)[] =
-		[];
+	readonly #waiting: ((answer: { ok: boolean; error?: string }) => void)[] = [];
 	#stdout = "";
 	#stderr = "";
 	#buffer = "";
@@ -223,7 +222,9 @@ export class PageRun {
 
 	constructor(page: string, blocks: Block[]) {
 		this.page = page;
-		this.#blocksText = blocks.map((b) => `${b.marker ?? ""}\n${b.code}`).join("\n");
+		this.#blocksText = blocks
+			.map((b) => `${b.marker ?? ""}\n${b.code}`)
+			.join("\n");
 	}
 
 	/** Makes the page's folder (linked to the repository) and chooses its port. */

@@ -171,11 +171,15 @@ token = _client.get_open_id_token_for_developer_identity(IdentityPoolId=pool_id,
  * page is done. Skipped, as every PostgreSQL suite, when IDPOOL_TEST_STORES leaves it out.
  */
 const postgres: Setup = async (options) => {
-	if (!options.url) throw new Error("setup=postgres needs url=<the block's URL>");
+	if (!options.url)
+		throw new Error("setup=postgres needs url=<the block's URL>");
 	const skip = engineSkipReason("postgres");
 	if (skip) return { skip };
 	const schema = await freshSchema();
-	return { replace: { [options.url]: schema.url }, cleanup: () => schema.drop() };
+	return {
+		replace: { [options.url]: schema.url },
+		cleanup: () => schema.drop(),
+	};
 };
 
 export const SETUPS: Readonly<Record<string, Setup>> = {
