@@ -406,19 +406,17 @@ export class PageRun {
 
 	/**
 	 * A `server` block: it replaces the page's server. It runs in the background (as in
-	 * another terminal) on the page's port and database (IDPOOL_PORT, IDPOOL_DB, which win
-	 * over a configuration file), until the next server block or the end of the page.
+	 * another terminal) on the page's port (IDPOOL_PORT, which wins over a configuration
+	 * file's) and, unless it says otherwise, on the default database of the page's folder
+	 * (`.idpool/idpool.db`, the one the test's own server uses), until the next server block
+	 * or the end of the page.
 	 */
 	async #startServerBlock(step: Step, code: string): Promise<void> {
 		await this.#stopServer();
 		const script = this.#snippetFile("sh", `set -euo pipefail\n${code}\n`);
 		const child = spawn("bash", [script], {
 			cwd: this.#dir,
-			env: {
-				...this.#env,
-				IDPOOL_PORT: String(this.#port),
-				IDPOOL_DB: join(this.#dir, ".idpool", "idpool.db"),
-			},
+			env: { ...this.#env, IDPOOL_PORT: String(this.#port) },
 			detached: true,
 			stdio: ["ignore", "pipe", "pipe"],
 		});
