@@ -76,15 +76,16 @@ describe("docs snippets: the blocks of a page and their plan", () => {
 		);
 	});
 
-	test("not run needs a reason; an unknown marker word is an error", () => {
-		assert.equal(
-			plan(only("<!-- snippet: not run: -->\n```sh\nx\n```")).kind,
-			"error",
-		);
-		assert.equal(
-			plan(only("<!-- snippet: sever -->\n```sh\nx\n```")).kind,
-			"error",
-		);
+	test("a marker that does not fit its block is an error", () => {
+		const cases = [
+			"<!-- snippet: not run: -->\n```sh\nx\n```", // no reason
+			"<!-- snippet: sever -->\n```sh\nx\n```", // an unknown word
+			"<!-- snippet: server -->\n```js\nx\n```", // server: shell only
+			"<!-- snippet: continues -->\n```sh\nx\n```", // JavaScript only
+			"<!-- snippet: syntax -->\n```python\nx\n```", // JavaScript only
+		];
+		for (const text of cases)
+			assert.equal(plan(only(text)).kind, "error", text);
 	});
 
 	test("each language and marker has its plan", () => {
@@ -103,17 +104,6 @@ describe("docs snippets: the blocks of a page and their plan", () => {
 		for (const [text, kind] of cases) {
 			assert.equal(plan(only(text)).kind, kind, text);
 		}
-	});
-
-	test("server, continues and syntax apply to their languages only", () => {
-		assert.equal(
-			plan(only("<!-- snippet: server -->\n```js\nx\n```")).kind,
-			"error",
-		);
-		assert.equal(
-			plan(only("<!-- snippet: continues -->\n```sh\nx\n```")).kind,
-			"error",
-		);
 	});
 
 	test("a marker counts only on the last non-blank line before the fence", () => {
