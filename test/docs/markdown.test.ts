@@ -83,6 +83,8 @@ describe("docs snippets: the blocks of a page and their plan", () => {
 			"<!-- snippet: server -->\n```js\nx\n```", // server: shell only
 			"<!-- snippet: continues -->\n```sh\nx\n```", // JavaScript only
 			"<!-- snippet: syntax -->\n```python\nx\n```", // JavaScript only
+			"<!-- snippet: output -->\n```sh\nx\n```", // text only
+			"<!-- snippet: output server -->\n```text\nx\n```", // output alone
 		];
 		for (const text of cases)
 			assert.equal(plan(only(text)).kind, "error", text);
@@ -98,6 +100,7 @@ describe("docs snippets: the blocks of a page and their plan", () => {
 			["<!-- snippet: syntax -->\n```js\nx\n```", "syntax"],
 			["```py\nprint(1)\n```", "python"],
 			["```json\n{}\n```", "json"],
+			["<!-- snippet: output -->\n```text\nout\n```", "output"],
 			["<!-- snippet: file=idpool.json -->\n```json\n{}\n```", "json"],
 			["<!-- snippet: file=~/.aws/config -->\n```ini\n[default]\n```", "file"],
 		];

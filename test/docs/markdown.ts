@@ -30,6 +30,8 @@ export interface Marker {
 	continues: boolean;
 	/** `syntax`: a JavaScript block whose syntax only is checked (its packages are not here). */
 	syntax: boolean;
+	/** `output`: a text block that the output of the block before must match. */
+	output: boolean;
 	/** `file=<path>`: the block's text is written to that file of the page's folder. */
 	file?: string;
 	/** `setup=<name>`: a setup of test/docs/setups.ts runs before the block. */
@@ -43,7 +45,15 @@ export type Plan =
 	| { kind: "declared"; why: string }
 	| { kind: "error"; message: string }
 	| {
-			kind: "sh" | "server" | "js" | "syntax" | "python" | "json" | "file";
+			kind:
+				| "sh"
+				| "server"
+				| "js"
+				| "syntax"
+				| "python"
+				| "json"
+				| "file"
+				| "output";
 			marker: Marker;
 	  };
 
@@ -101,6 +111,7 @@ export function parseMarker(text: string | undefined): Marker {
 		server: false,
 		continues: false,
 		syntax: false,
+		output: false,
 		options: {},
 	};
 	if (text === undefined) return marker;
@@ -116,6 +127,7 @@ export function parseMarker(text: string | undefined): Marker {
 			if (key === "server") marker.server = true;
 			else if (key === "continues") marker.continues = true;
 			else if (key === "syntax") marker.syntax = true;
+			else if (key === "output") marker.output = true;
 			else throw new Error(`unknown word in the snippet marker: ${key}`);
 		} else if (key === "file") marker.file = value;
 		else if (key === "setup") marker.setup = value;
@@ -133,9 +145,15 @@ export function plan(block: Block): Plan {
 		return { kind: "error", message: (err as Error).message };
 	}
 	if (block.lang === "text") {
-		return block.marker === undefined
-			? { kind: "declared", why: "text: output or illustration" }
-			: { kind: "error", message: "a text block takes no marker" };
+		if (block.marker === undefined) {
+			return { kind: "declared", why: "text: output or illustration" };
+		}
+		return block.marker === "output"
+			? { kind: "output", marker }
+			: { kind: "error", message: "a text block takes no marker but output" };
+	}
+	if (marker.output) {
+		return { kind: "error", message: "output applies to text blocks" };
 	}
 	if (marker.notRun !== undefined) {
 		return { kind: "declared", why: `not run: ${marker.notRun}` };

@@ -43,7 +43,15 @@ const LINKED = ["package.json", "bin", "dist", "node_modules"];
 
 /** A block (or a JavaScript block and those that continue it) as the test runs it. */
 export interface Step {
-	kind: "sh" | "server" | "js" | "syntax" | "python" | "json" | "file";
+	kind:
+		| "sh"
+		| "server"
+		| "js"
+		| "syntax"
+		| "python"
+		| "json"
+		| "file"
+		| "output";
 	blocks: Block[];
 	marker: Marker;
 }
@@ -219,6 +227,8 @@ export class PageRun {
 	#js: JsRunner | undefined;
 	#realms: RealmIssuer | undefined;
 	#count = 0;
+	/** What the last block that ran printed (a server's output grows while it runs). */
+	#lastOutput: () => string = () => "";
 
 	constructor(page: string, blocks: Block[]) {
 		this.page = page;
@@ -314,6 +324,8 @@ export class PageRun {
 				return this.#javascript(step, code, setup);
 			case "syntax":
 				return this.#syntax(step, code);
+			case "output":
+				return this.#output(step, code);
 			case "python":
 				await this.#ensureServer();
 				return this.#python(step, code, setup);
@@ -431,6 +443,7 @@ export class PageRun {
 			child.on("exit", (code) => done(code)),
 		);
 		this.#process = { child, output: () => output, exited };
+		this.#lastOutput = () => output;
 		const url = `http://127.0.0.1:${this.#port}`;
 		const deadline = Date.now() + BLOCK_TIMEOUT_MS;
 		while (Date.now() < deadline) {
@@ -464,6 +477,7 @@ export class PageRun {
 			env: this.#env,
 		});
 		if (result.code !== 0) throw describeFailure(step, "bash failed", result);
+		this.#lastOutput = () => result.stdout;
 		// What the block exported is the environment of the blocks after it.
 		const env: Record<string, string> = {};
 		for (const entry of readFileSync(state, "utf8").split("\0")) {
@@ -491,6 +505,34 @@ export class PageRun {
 		if (result.code !== 0) {
 			throw describeFailure(step, "the module failed", result);
 		}
+		this.#lastOutput = () => result.stdout;
+	}
+
+	/**
+	 * An `output` block: each of its lines, in order, is a line of what the block before
+	 * printed (spaces folded; `<...>` in the block stands for any text).
+	 */
+	#output(step: Step, expected: string): void {
+		const fold = (line: string) => line.trim().replace(/\s+/g, " ");
+		const printed = this.#lastOutput().split("\n").map(fold);
+		let at = 0;
+		for (const line of expected.split("\n").map(fold)) {
+			if (line === "") continue;
+			const pattern = new RegExp(
+				`^${line
+					.split(/<[^>\s]+(?: [^>\s]+)*>/)
+					.map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"))
+					.join(".+?")}$`,
+			);
+			const found = printed.findIndex((p, i) => i >= at && pattern.test(p));
+			if (found < 0) {
+				const first = step.blocks[0] as Block;
+				throw new Error(
+					`${first.page}:${first.line}: the block before did not print ${JSON.stringify(line)} (in this order); it printed:\n${printed.join("\n")}`,
+				);
+			}
+			at = found + 1;
+		}
 	}
 
 	async #syntax(step: Step, code: string): Promise<void> {
@@ -514,5 +556,6 @@ export class PageRun {
 			env: this.#env,
 		});
 		if (result.code !== 0) throw describeFailure(step, "python failed", result);
+		this.#lastOutput = () => result.stdout;
 	}
 }
