@@ -40,22 +40,22 @@ export interface Marker {
 	options: Record<string, string>;
 }
 
+/** What the test does with a block it runs or checks. */
+export type RunKind =
+	| "sh"
+	| "server"
+	| "js"
+	| "syntax"
+	| "python"
+	| "json"
+	| "file"
+	| "output";
+
 /** How a block is treated. */
 export type Plan =
 	| { kind: "declared"; why: string }
 	| { kind: "error"; message: string }
-	| {
-			kind:
-				| "sh"
-				| "server"
-				| "js"
-				| "syntax"
-				| "python"
-				| "json"
-				| "file"
-				| "output";
-			marker: Marker;
-	  };
+	| { kind: RunKind; marker: Marker };
 
 const FENCE = /^(\s*)(`{3,}|~{3,})\s*([^\s`]*)[^`]*$/;
 const MARKER = /^<!--\s*snippet:(.*?)-->$/;

@@ -21,7 +21,12 @@ import type { Readable, Writable } from "node:stream";
 import { fileURLToPath } from "node:url";
 import { loadConfig } from "../../src/config/load.ts";
 import { startServer, type TestServer } from "../support/server.ts";
-import { type Block, isTypeScript, type Marker } from "./markdown.ts";
+import {
+	type Block,
+	isTypeScript,
+	type Marker,
+	type RunKind,
+} from "./markdown.ts";
 import {
 	type RealmIssuer,
 	SETUPS,
@@ -43,15 +48,7 @@ const LINKED = ["package.json", "bin", "dist", "node_modules"];
 
 /** A block (or a JavaScript block and those that continue it) as the test runs it. */
 export interface Step {
-	kind:
-		| "sh"
-		| "server"
-		| "js"
-		| "syntax"
-		| "python"
-		| "json"
-		| "file"
-		| "output";
+	kind: RunKind;
 	blocks: Block[];
 	marker: Marker;
 }
