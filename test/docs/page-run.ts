@@ -226,6 +226,8 @@ export class PageRun {
 	#count = 0;
 	/** What the last block that ran printed (a server's output grows while it runs). */
 	#lastOutput: () => string = () => "";
+	/** Whether that output may still grow (a server's). */
+	#outputGrows = false;
 
 	constructor(page: string, blocks: Block[]) {
 		this.page = page;
@@ -441,6 +443,7 @@ export class PageRun {
 		);
 		this.#process = { child, output: () => output, exited };
 		this.#lastOutput = () => output;
+		this.#outputGrows = true;
 		const url = `http://127.0.0.1:${this.#port}`;
 		const deadline = Date.now() + BLOCK_TIMEOUT_MS;
 		while (Date.now() < deadline) {
@@ -475,6 +478,7 @@ export class PageRun {
 		});
 		if (result.code !== 0) throw describeFailure(step, "bash failed", result);
 		this.#lastOutput = () => result.stdout;
+		this.#outputGrows = false;
 		// What the block exported is the environment of the blocks after it.
 		const env: Record<string, string> = {};
 		for (const entry of readFileSync(state, "utf8").split("\0")) {
@@ -503,32 +507,47 @@ export class PageRun {
 			throw describeFailure(step, "the module failed", result);
 		}
 		this.#lastOutput = () => result.stdout;
+		this.#outputGrows = false;
 	}
 
 	/**
 	 * An `output` block: each of its lines, in order, is a line of what the block before
-	 * printed (spaces folded; `<...>` in the block stands for any text).
+	 * printed (spaces folded; `<...>` in the block stands for any text). A server goes on
+	 * printing after it answers (its banner comes in parts): its output is read again until
+	 * it matches, for a few seconds.
 	 */
-	#output(step: Step, expected: string): void {
+	async #output(step: Step, expected: string): Promise<void> {
 		const fold = (line: string) => line.trim().replace(/\s+/g, " ");
-		const printed = this.#lastOutput().split("\n").map(fold);
-		let at = 0;
-		for (const line of expected.split("\n").map(fold)) {
-			if (line === "") continue;
-			const pattern = new RegExp(
-				`^${line
-					.split(/<[^>\s]+(?: [^>\s]+)*>/)
-					.map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"))
-					.join(".+?")}$`,
-			);
-			const found = printed.findIndex((p, i) => i >= at && pattern.test(p));
-			if (found < 0) {
+		const patterns = expected
+			.split("\n")
+			.map(fold)
+			.filter((line) => line !== "")
+			.map((line) => ({
+				line,
+				pattern: new RegExp(
+					`^${line
+						.split(/<[^>\s]+(?: [^>\s]+)*>/)
+						.map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"))
+						.join(".+?")}$`,
+				),
+			}));
+		const deadline = Date.now() + (this.#outputGrows ? 10_000 : 0);
+		for (;;) {
+			const printed = this.#lastOutput().split("\n").map(fold);
+			let at = 0;
+			const missing = patterns.find(({ pattern }) => {
+				const found = printed.findIndex((p, i) => i >= at && pattern.test(p));
+				at = found + 1;
+				return found < 0;
+			});
+			if (!missing) return;
+			if (Date.now() >= deadline) {
 				const first = step.blocks[0] as Block;
 				throw new Error(
-					`${first.page}:${first.line}: the block before did not print ${JSON.stringify(line)} (in this order); it printed:\n${printed.join("\n")}`,
+					`${first.page}:${first.line}: the block before did not print ${JSON.stringify(missing.line)} (in this order); it printed:\n${printed.join("\n")}`,
 				);
 			}
-			at = found + 1;
+			await new Promise((r) => setTimeout(r, 100));
 		}
 	}
 
@@ -554,5 +573,6 @@ export class PageRun {
 		});
 		if (result.code !== 0) throw describeFailure(step, "python failed", result);
 		this.#lastOutput = () => result.stdout;
+		this.#outputGrows = false;
 	}
 }
