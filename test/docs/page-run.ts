@@ -476,9 +476,7 @@ export class PageRun {
 			cwd: this.#dir,
 			env: this.#env,
 		});
-		if (result.code !== 0) throw describeFailure(step, "bash failed", result);
-		this.#lastOutput = () => result.stdout;
-		this.#outputGrows = false;
+		this.#finished(step, "bash failed", result);
 		// What the block exported is the environment of the blocks after it.
 		const env: Record<string, string> = {};
 		for (const entry of readFileSync(state, "utf8").split("\0")) {
@@ -503,11 +501,7 @@ export class PageRun {
 		);
 		this.#js ??= new JsRunner(this.#dir, this.#env);
 		const result = await this.#js.run(file, this.#env);
-		if (result.code !== 0) {
-			throw describeFailure(step, "the module failed", result);
-		}
-		this.#lastOutput = () => result.stdout;
-		this.#outputGrows = false;
+		this.#finished(step, "the module failed", result);
 	}
 
 	/**
@@ -571,7 +565,12 @@ export class PageRun {
 			cwd: this.#dir,
 			env: this.#env,
 		});
-		if (result.code !== 0) throw describeFailure(step, "python failed", result);
+		this.#finished(step, "python failed", result);
+	}
+
+	/** Fails the step unless `result` exited 0; what it printed is the output a check reads. */
+	#finished(step: Step, what: string, result: Exited): void {
+		if (result.code !== 0) throw describeFailure(step, what, result);
 		this.#lastOutput = () => result.stdout;
 		this.#outputGrows = false;
 	}
