@@ -207,7 +207,6 @@ class JsRunner {
 interface ServerProcess {
 	child: ChildProcess;
 	output: () => string;
-	exited: Promise<number | null>;
 }
 
 export class PageRun {
@@ -399,19 +398,25 @@ export class PageRun {
 		const server = this.#server;
 		this.#server = undefined;
 		await server?.stop({ keepData: true });
-		const running = this.#process;
+		const group = this.#process?.child.pid;
 		this.#process = undefined;
-		if (running?.child.pid !== undefined && running.child.exitCode === null) {
+		if (group === undefined) return;
+		// SIGTERM to the whole group (bash, npm, sh, the server), then wait until no process
+		// of it is left, so that the port and the database are free for what comes next.
+		const signal = (name: NodeJS.Signals | 0): boolean => {
 			try {
-				process.kill(-running.child.pid, "SIGTERM");
-			} catch {}
-			const timer = setTimeout(() => {
-				try {
-					process.kill(-(running.child.pid as number), "SIGKILL");
-				} catch {}
-			}, 15_000);
-			await running.exited;
-			clearTimeout(timer);
+				process.kill(-group, name);
+				return true;
+			} catch {
+				return false;
+			}
+		};
+		signal("SIGTERM");
+		const deadline = Date.now() + 15_000;
+		let killed = false;
+		while (signal(0) && Date.now() < deadline + 5_000) {
+			if (!killed && Date.now() > deadline) killed = signal("SIGKILL");
+			await new Promise((r) => setTimeout(r, 50));
 		}
 	}
 
@@ -438,10 +443,19 @@ export class PageRun {
 		child.stderr?.setEncoding("utf8").on("data", (c: string) => {
 			output += c;
 		});
-		const exited = new Promise<number | null>((done) =>
-			child.on("exit", (code) => done(code)),
-		);
-		this.#process = { child, output: () => output, exited };
+		// The server is a process group of its own (so that a stop reaches npm's grandchild
+		// too). Should this process die before the page's `after` hook (killed by the test
+		// runner, say), a watchdog ends the group within a second.
+		const group = child.pid as number;
+		spawn(
+			"bash",
+			[
+				"-c",
+				`while kill -0 ${process.pid} && kill -0 -${group}; do sleep 1; done 2>/dev/null; kill -TERM -${group} 2>/dev/null; exit 0`,
+			],
+			{ detached: true, stdio: "ignore" },
+		).unref();
+		this.#process = { child, output: () => output };
 		this.#lastOutput = () => output;
 		this.#outputGrows = true;
 		const url = `http://127.0.0.1:${this.#port}`;
