@@ -14,13 +14,14 @@ import {
 	symlinkSync,
 	writeFileSync,
 } from "node:fs";
-import { createServer } from "node:net";
+
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import type { Readable, Writable } from "node:stream";
 import { fileURLToPath } from "node:url";
 import { loadConfig } from "../../src/config/load.ts";
 import { startServer, type TestServer } from "../support/server.ts";
+import { freePort } from "../support/sockets.ts";
 import {
 	type Block,
 	isTypeScript,
@@ -53,20 +54,11 @@ export interface Step {
 	marker: Marker;
 }
 
-/** A free TCP port on 127.0.0.1 (the kernel's choice, released at once). */
-function freePort(): Promise<number> {
-	return new Promise((resolvePort, reject) => {
-		const server = createServer();
-		server.once("error", reject);
-		server.listen(0, "127.0.0.1", () => {
-			const { port } = server.address() as { port: number };
-			server.close(() => resolvePort(port));
-		});
-	});
-}
-
 /** The environment of a page: the test's, without AWS, idpool, npm and test settings. */
-function pageEnvironment(home: string): Record<string, string> {
+function pageEnvironment(
+	home: string,
+	commands: string,
+): Record<string, string> {
 	const env: Record<string, string> = {};
 	for (const [name, value] of Object.entries(process.env)) {
 		if (value === undefined) continue;
@@ -77,7 +69,8 @@ function pageEnvironment(home: string): Record<string, string> {
 	return {
 		...env,
 		// Debian's aws and python3 (with boto3 and PyJWT) before any other copy.
-		PATH: `/usr/bin:/bin:${dirname(process.execPath)}:${process.env.PATH ?? ""}`,
+		// Then `idpool`, as an installed package puts it on PATH.
+		PATH: `/usr/bin:/bin:${commands}:${dirname(process.execPath)}:${process.env.PATH ?? ""}`,
 		HOME: home,
 		// The development credentials, as README's quick start exports them.
 		AWS_ACCESS_KEY_ID: "test",
@@ -255,7 +248,16 @@ export class PageRun {
 		}
 		this.#port = this.#ports.get(8700) ?? (await freePort());
 		this.#ports.set(8700, this.#port);
-		this.#env = pageEnvironment(join(this.#dir, "home"));
+		// `idpool` runs the repository's built binary (`npx idpool` would rebuild dist/); its
+		// default port, 8700, is the page's, as the blocks' 8700 is rewritten to it.
+		const commands = join(this.#dir, ".commands");
+		mkdirSync(commands);
+		writeFileSync(
+			join(commands, "idpool"),
+			`#!/bin/sh\nexport IDPOOL_PORT="\${IDPOOL_PORT:-${this.#port}}"\nexec "${process.execPath}" "${join(ROOT, "bin", "idpool.js")}" "$@"\n`,
+			{ mode: 0o755 },
+		);
+		this.#env = pageEnvironment(join(this.#dir, "home"), commands);
 		if (/localhost:8080\b/.test(this.#blocksText)) {
 			this.#realms = await startRealmIssuer();
 		}
