@@ -6,8 +6,8 @@
  * mapping on a claim (the role checked through the STS endpoint's GetCallerIdentity),
  * principal tags mapped from its claims, audiences (the default one with no configuration,
  * another one configured as docs/federation.md shows), and a restart, after which tokens
- * minted before no longer verify. The JavaScript snippet of docs/federation.md runs as it
- * is written, against a server of its own.
+ * minted before no longer verify. (The JavaScript snippet of docs/federation.md is run by
+ * the docs snippets test, test/docs.)
  */
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
