@@ -22,6 +22,7 @@ import {
 	KeyEncryptionError,
 	openConfiguredStore,
 } from "../server/create-server.ts";
+import { HEALTHCHECK_PATH, healthcheckCommand } from "./healthcheck.ts";
 import { keysCommand } from "./keys.ts";
 import type { Output } from "./output.ts";
 
@@ -55,17 +56,24 @@ Commands:
                twice the key reload interval.
   keys rewrap  Re-encrypt every stored private key with the first key-encryption key
                given (--key-encryption-key-file), reading them with any key given.
+  healthcheck  Ask a running server's ${HEALTHCHECK_PATH} (at --host and --port, or at
+               --endpoint URL): exit 0 if it answers 200, 1 otherwise, with the reason.
   help         Show this text.
 
 Options of serve and keys (each also as an environment variable):
 ${SETTINGS.map((s) => `  ${(s.flag ? `--${s.flag}` : "(variable only)").padEnd(28)} ${s.env}${s.default ? ` (default: ${s.default || '""'})` : ""}`).join("\n")}
 `;
 
-function parseFlags(args: string[]): Record<string, string | undefined> {
+/** `args` as settings flags, and the `extra` flags a command takes besides them. */
+function parseFlags(
+	args: string[],
+	extra: readonly string[] = [],
+): Record<string, string | undefined> {
 	const options = Object.fromEntries(
-		SETTINGS.flatMap((s) =>
-			s.flag === undefined ? [] : [[s.flag, { type: "string" as const }]],
-		),
+		[
+			...SETTINGS.flatMap((s) => (s.flag === undefined ? [] : [s.flag])),
+			...extra,
+		].map((flag) => [flag, { type: "string" as const }]),
 	);
 	try {
 		const { values, positionals } = parseArgs({
@@ -300,6 +308,17 @@ export async function main(
 			}
 			await keysCommand(action, loadConfig(parseFlags(flags), env), output);
 			return 0;
+		}
+		case "healthcheck": {
+			let flags: Record<string, string | undefined>;
+			try {
+				flags = parseFlags(rest, ["endpoint"]);
+			} catch (err) {
+				// Not 2, a usage error's code elsewhere: Docker reserves it in health checks.
+				output.err(`idpool healthcheck: ${(err as Error).message}`);
+				return 1;
+			}
+			return healthcheckCommand(flags, env, output);
 		}
 		case "help":
 		case "--help":
