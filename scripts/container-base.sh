@@ -74,7 +74,7 @@ chroot "$root" useradd --uid 1000 --gid node --shell /bin/bash --create-home nod
 rm -rf "$root"/var/lib/apt/lists/* "$root"/var/cache/apt/*.bin "$root"/var/cache/apt/archives/*.deb \
 	"$root"/var/log/* "$root"/tmp/*
 
-tar -C "$root" --numeric-owner -c . | podman import \
+tar -C "$root" --numeric-owner -c . | podman import --quiet \
 	--change "ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin" \
 	--change "ENV NODE_VERSION=$node_version" \
 	--change 'CMD ["node"]' \

@@ -362,7 +362,7 @@ print(identity.split(":")[0], creds["AccessKeyId"][:4], bool(creds["SecretKey"])
 			["run idpool ", `run ${name} `],
 			["}}' idpool", `}}' ${name}`],
 		]);
-		assert.equal(succeeded(await shell(check), check), "healthy\nhealthy\n");
+		assert.equal(succeeded(await shell(check), check), "healthy\n");
 
 		const described = await cli.awsJson<{ IdentityPoolName: string }>([
 			"describe-identity-pool",
