@@ -30,6 +30,7 @@ import {
 	openConfiguredStore,
 } from "../server/create-server.ts";
 import { DevTokenUsageError, devTokenCommand } from "./dev-token.ts";
+import { HEALTHCHECK_PATH, healthcheckCommand } from "./healthcheck.ts";
 import { keysCommand } from "./keys.ts";
 import type { Output } from "./output.ts";
 
@@ -71,21 +72,37 @@ Commands:
                with --dev-issuer): dev-token --sub SUBJECT [--aud AUDIENCE]
                [--claim NAME=VALUE | --claim NAME:=JSON ...] [--expires-in SECONDS]
                [--endpoint URL (default http://127.0.0.1:$IDPOOL_PORT, else :8700)].
+  healthcheck  Ask a running server's ${HEALTHCHECK_PATH} (at --host and --port, or at
+               --endpoint URL): exit 0 if it answers 200, 1 otherwise, with the reason.
   help         Show this text.
 
 Options of serve and keys (each also as an environment variable):
 ${SETTINGS.map((s) => `  ${(s.flag ? `--${s.flag}` : "(variable only)").padEnd(28)} ${s.env}${s.default ? ` (default: ${s.default || '""'})` : ""}`).join("\n")}
 `;
 
-function parseFlags(args: string[]): Record<string, string | undefined> {
-	const options = Object.fromEntries(
-		SETTINGS.flatMap((s) => {
-			if (s.flag === undefined) return [];
-			const type: "boolean" | "string" =
-				s.type === "boolean" ? "boolean" : "string";
-			return [[s.flag, { type }]];
-		}),
-	);
+/** `args` as settings flags, and the `extra` flags a command takes besides them. */
+function parseFlags(
+	args: string[],
+	extra: readonly string[] = [],
+): Record<string, string | undefined> {
+	const options = Object.fromEntries([
+		...SETTINGS.flatMap((s) =>
+			s.flag === undefined
+				? []
+				: [
+						[
+							s.flag,
+							{
+								type:
+									s.type === "boolean"
+										? ("boolean" as const)
+										: ("string" as const),
+							},
+						] as const,
+					],
+		),
+		...extra.map((flag) => [flag, { type: "string" as const }] as const),
+	]);
 	try {
 		const { values, positionals } = parseArgs({
 			args,
@@ -513,6 +530,17 @@ export async function main(
 			return applyCommand(rest, env, output);
 		case "dev-token":
 			return devTokenCommand(rest, env, output);
+		case "healthcheck": {
+			let flags: Record<string, string | undefined>;
+			try {
+				flags = parseFlags(rest, ["endpoint"]);
+			} catch (err) {
+				// Not 2, a usage error's code elsewhere: Docker reserves it in health checks.
+				output.err(`idpool healthcheck: ${(err as Error).message}`);
+				return 1;
+			}
+			return healthcheckCommand(flags, env, output);
+		}
 		case "help":
 		case "--help":
 		case "-h":

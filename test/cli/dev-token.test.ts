@@ -21,13 +21,8 @@ import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { createRemoteJWKSet, decodeJwt, jwtVerify } from "jose";
 import { BIN, runIdpool, serveIdpool } from "../support/cli.ts";
-import {
-	type CodeBlock,
-	codeBlocks,
-	freePort,
-	onPort,
-} from "../support/docs.ts";
-import { waitFor } from "../support/sockets.ts";
+import { type CodeBlock, codeBlocks, onPort } from "../support/docs.ts";
+import { freePort, waitFor } from "../support/sockets.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "idpool-dev-token-"));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -272,7 +267,7 @@ describe("idpool serve --dev-issuer and idpool dev-token", () => {
 	test("the shell snippets of docs/federation.md run as written", async () => {
 		const blocks = codeBlocks("docs/federation.md", SECTION);
 		const shell = blocks.filter((b) => b.lang === "sh");
-		const banner = blocks.find((b) => b.lang === "");
+		const banner = blocks.find((b) => b.lang === "text");
 		assert.equal(shell.length, 2, "a block that serves, one that mints");
 		assert.ok(banner, "the section shows the banner line");
 		const [serveBlock, mintBlock] = shell as [CodeBlock, CodeBlock];

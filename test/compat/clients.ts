@@ -80,18 +80,25 @@ export function clientEnv(region = "us-east-1"): NodeJS.ProcessEnv {
  */
 const CLIENT_TIMEOUT_MS = 120_000;
 
-/** Runs `file args` with {@link clientEnv}; never throws, whatever the exit code. */
+/**
+ * Runs `file args` with {@link clientEnv} (and `env` over it); never throws, whatever the
+ * exit code.
+ */
 export function run(
 	file: string,
 	args: readonly string[],
-	options: { region?: string; timeoutMs?: number } = {},
+	options: {
+		region?: string;
+		timeoutMs?: number;
+		env?: Record<string, string>;
+	} = {},
 ): Promise<RunResult> {
 	return new Promise((resolve) => {
 		execFile(
 			file,
 			args,
 			{
-				env: clientEnv(options.region),
+				env: { ...clientEnv(options.region), ...options.env },
 				timeout: options.timeoutMs ?? CLIENT_TIMEOUT_MS,
 				maxBuffer: 16 * 1024 * 1024,
 				encoding: "utf8",

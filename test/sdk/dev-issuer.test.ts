@@ -6,16 +6,14 @@
  * mapping on a claim (the role checked through the STS endpoint's GetCallerIdentity),
  * principal tags mapped from its claims, audiences (the default one with no configuration,
  * another one configured as docs/federation.md shows), and a restart, after which tokens
- * minted before no longer verify. The JavaScript snippet of docs/federation.md runs as it
- * is written, against a server of its own.
+ * minted before no longer verify. (The JavaScript snippet of docs/federation.md is run by
+ * the docs snippets test, test/docs.)
  */
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, test } from "node:test";
-import { promisify } from "node:util";
 import {
 	CreateIdentityPoolCommand,
 	GetCredentialsForIdentityCommand,
@@ -33,7 +31,7 @@ import {
 	jwtVerify,
 } from "jose";
 import { loadConfig } from "../../src/config/load.ts";
-import { codeBlocks, freePort, onPort } from "../support/docs.ts";
+import { codeBlocks, onPort } from "../support/docs.ts";
 import {
 	rejectsWith,
 	type ServerFixture,
@@ -41,6 +39,7 @@ import {
 	useServer,
 	withServer,
 } from "../support/server.ts";
+import { freePort } from "../support/sockets.ts";
 
 const AUTH_ROLE = `arn:aws:iam::${TEST_ACCOUNT}:role/DevUser`;
 const ADMIN_ROLE = `arn:aws:iam::${TEST_ACCOUNT}:role/DevAdmin`;
@@ -608,27 +607,5 @@ describe("a restart gives the issuer a new key", () => {
 			const after = await getId(t, poolId, await mint(t.url, { sub: "erin" }));
 			assert.equal(after.IdentityId, first.IdentityId);
 		});
-	});
-});
-
-describe("the JavaScript snippet of docs/federation.md", () => {
-	const t = useServer({ config: { devIssuer: true } });
-
-	test("runs as written (on the test server's port) and prints an identity and its credentials", async () => {
-		const js = codeBlocks("docs/federation.md", "Its tokens in a pool").find(
-			(b) => b.lang === "js",
-		);
-		assert.ok(js, "the section has a JavaScript block");
-		const port = Number(new URL(t.url).port);
-		const { stdout } = await promisify(execFile)(
-			process.execPath,
-			["--input-type=module", "-e", onPort(js.code, port)],
-			{ cwd: new URL("../../", import.meta.url).pathname, timeout: 60_000 },
-		);
-		assert.match(
-			stdout.trim(),
-			/^us-east-1:[0-9a-f-]{36} ASIA[A-Z0-9]{16}$/,
-			stdout,
-		);
 	});
 });

@@ -11,7 +11,6 @@ import assert from "node:assert/strict";
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import type { CognitoIdentityProviderClient } from "@aws-sdk/client-cognito-identity-provider";
@@ -20,8 +19,10 @@ import {
 	createUserPool,
 	emulatorClient,
 } from "../../examples/amplify-browser/setup.ts";
+
 import { loadConfig } from "../../src/config/load.ts";
 import type { ProviderMap } from "../../src/federation/providers.ts";
+import { freePort } from "./sockets.ts";
 
 /** How long cognito-local may take to answer its health check after it starts. */
 const START_TIMEOUT_MS = 30_000;
@@ -48,22 +49,6 @@ export interface LocalUserPool {
 	readonly providerName: string;
 	/** A confirmed user with a permanent password; answers the user's `sub`. */
 	createUser(username: string, password: string): Promise<string>;
-}
-
-/** A port free on the loopback interface now (cognito-local cannot pick its own). */
-function freePort(): Promise<number> {
-	return new Promise((resolve, reject) => {
-		const probe = createServer();
-		probe.once("error", reject);
-		probe.listen(0, "127.0.0.1", () => {
-			const address = probe.address();
-			probe.close(() =>
-				typeof address === "object" && address
-					? resolve(address.port)
-					: reject(new Error("no port")),
-			);
-		});
-	});
 }
 
 /** cognito-local's executable script, from the installed package. */

@@ -139,3 +139,19 @@ export async function waitFor(
 	}
 	return condition();
 }
+
+/** A TCP port on 127.0.0.1 that was free a moment ago (the kernel's choice, released at once). */
+export function freePort(): Promise<number> {
+	return new Promise((resolve, reject) => {
+		const probe = net.createServer();
+		probe.once("error", reject);
+		probe.listen(0, "127.0.0.1", () => {
+			const address = probe.address();
+			probe.close(() =>
+				typeof address === "object" && address
+					? resolve(address.port)
+					: reject(new Error("no port")),
+			);
+		});
+	});
+}
