@@ -101,7 +101,10 @@ function parseFlags(args: string[]): Record<string, string | undefined> {
 	}
 }
 
-function readCredentials(config: Config): AccountCredential[] | undefined {
+/** The accounts of the credentials file `config` names, if any. */
+export function readCredentials(
+	config: Config,
+): AccountCredential[] | undefined {
 	if (config.credentialsFile === undefined) return undefined;
 	let text: string;
 	try {
