@@ -82,7 +82,10 @@ export interface RunningIdpool {
 	readonly issuer: string;
 	/** The region to give SDK clients (the `region` option). */
 	readonly region: string;
-	/** An access key of the server, for SDK clients' `credentials`. */
+	/**
+	 * An access key of the server, for SDK clients' `credentials` (a new object each time it
+	 * is read).
+	 */
 	readonly credentials: {
 		readonly accessKeyId: string;
 		readonly secretAccessKey: string;
@@ -169,10 +172,13 @@ export async function startIdpool(
 		endpoint,
 		issuer: server.issuer ?? endpoint,
 		region: options.region ?? "us-east-1",
-		credentials: Object.freeze({
-			accessKeyId: first.accessKeyId,
-			secretAccessKey: first.secretAccessKey,
-		}),
+		// A new object each time: the AWS SDK v3 writes on the credentials object it is given.
+		get credentials() {
+			return {
+				accessKeyId: first.accessKeyId,
+				secretAccessKey: first.secretAccessKey,
+			};
+		},
 		accountId: first.accountId,
 		devIssuer:
 			dev && Object.freeze({ url: dev.url, providerName: dev.providerName }),
