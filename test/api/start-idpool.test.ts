@@ -26,6 +26,7 @@ import {
 	type RunningIdpool,
 	startIdpool,
 } from "../../src/api/index.ts";
+import { listedPoolIds } from "../support/package.ts";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const API = new URL("../../src/api/index.ts", import.meta.url).href;
@@ -229,13 +230,7 @@ console.log(JSON.stringify({ status: health.status, before, during }));
 		await one.stop();
 		await using two = await startIdpool({ db });
 		const again = clientOf(two);
-		const list = await again.send(
-			new ListIdentityPoolsCommand({ MaxResults: 10 }),
-		);
-		assert.deepEqual(
-			list.IdentityPools?.map((p) => p.IdentityPoolId),
-			[pool.IdentityPoolId],
-		);
+		assert.deepEqual(await listedPoolIds(again), [pool.IdentityPoolId]);
 		again.destroy();
 	});
 

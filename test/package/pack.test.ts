@@ -22,12 +22,12 @@ import {
 	CreateIdentityPoolCommand,
 	GetIdCommand,
 	GetOpenIdTokenCommand,
-	ListIdentityPoolsCommand,
 } from "@aws-sdk/client-cognito-identity";
 import { decodeJwt } from "jose";
 import {
 	docExample,
 	installPackage,
+	listedPoolIds,
 	npmEnvironment,
 	packPackage,
 	ROOT,
@@ -190,13 +190,7 @@ describe("the npm package", () => {
 				AllowUnauthenticatedIdentities: false,
 			}),
 		);
-		const list = await client.send(
-			new ListIdentityPoolsCommand({ MaxResults: 10 }),
-		);
-		assert.deepEqual(
-			list.IdentityPools?.map((p) => p.IdentityPoolId),
-			[pool.IdentityPoolId],
-		);
+		assert.deepEqual(await listedPoolIds(client), [pool.IdentityPoolId]);
 		client.destroy();
 		process.kill(-(server.child.pid ?? 0), "SIGTERM");
 		await server.closed;

@@ -12,8 +12,22 @@ import {
 } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import {
+	type CognitoIdentityClient,
+	ListIdentityPoolsCommand,
+} from "@aws-sdk/client-cognito-identity";
 
 export const ROOT = fileURLToPath(new URL("../..", import.meta.url));
+
+/** The ids of the pools a client's account has (the first 60). */
+export async function listedPoolIds(
+	client: CognitoIdentityClient,
+): Promise<(string | undefined)[]> {
+	const list = await client.send(
+		new ListIdentityPoolsCommand({ MaxResults: 60 }),
+	);
+	return (list.IdentityPools ?? []).map((p) => p.IdentityPoolId);
+}
 
 /** The one `js` code block of docs/testing-with-idpool.md. */
 export function docExample(): string {
