@@ -8,13 +8,17 @@
  * leaves the process's signals and thread pool alone: the caller owns the process.
  * docs/testing-with-idpool.md shows it in use.
  */
-import type { AccountCredential } from "../auth/credentials.ts";
+import {
+	type AccountCredential,
+	parseCredentialsFile,
+} from "../auth/credentials.ts";
 import { readCredentials } from "../cli/main.ts";
 import { loadConfig } from "../config/load.ts";
 import type { Config } from "../config/schema.ts";
 import { createServer } from "../server/create-server.ts";
 
 export type { AccountCredential } from "../auth/credentials.ts";
+export { CredentialsFileError } from "../auth/credentials.ts";
 export { ConfigError } from "../config/load.ts";
 export type { Config } from "../config/schema.ts";
 
@@ -108,6 +112,9 @@ export interface RunningIdpool {
 	[Symbol.asyncDispose](): Promise<void>;
 }
 
+/** How messages name the options. */
+const OPTIONS = "the options of startIdpool";
+
 /** Members of {@link IdpoolOptions} that are not settings. */
 const API_ONLY = new Set(["credentials", "region"]);
 
@@ -125,26 +132,32 @@ const API_ONLY = new Set(["credentials", "region"]);
  * // ...
  * await idpool.stop();
  * ```
- * @throws ConfigError when an option is not valid (the message names it), or the port is in use.
+ * @throws ConfigError or CredentialsFileError when an option is not valid (the message names
+ *   it); the error of `listen` (EADDRINUSE) when a port given is in use.
  */
 export async function startIdpool(
 	options: IdpoolOptions = {},
 ): Promise<RunningIdpool> {
-	const members: Record<string, unknown> = {
-		port: 0,
-		db: ":memory:",
-		logLevel: "silent",
-	};
+	const members: Record<string, unknown> = {};
 	for (const [key, value] of Object.entries(options)) {
 		if (value !== undefined && !API_ONLY.has(key)) members[key] = value;
 	}
 	const config = loadConfig(
 		{},
 		{},
-		{ members, name: "the options of startIdpool" },
+		{
+			members,
+			name: OPTIONS,
+			// Unless the options or their file say otherwise.
+			defaults: { port: 0, db: ":memory:", logLevel: "silent" },
+		},
 	);
+	// Checked as a credentials file is.
 	const accounts = options.credentials
-		? [...options.credentials]
+		? parseCredentialsFile(
+				JSON.stringify(options.credentials),
+				`${OPTIONS}: credentials`,
+			)
 		: readCredentials(config);
 	const server = await createServer(
 		config,

@@ -520,6 +520,8 @@ export interface ConfigDocument {
 	readonly members: Readonly<Record<string, unknown>>;
 	/** How messages name it, e.g. "the options of startIdpool". */
 	readonly name: string;
+	/** Members taken when neither the object nor its file has them. */
+	readonly defaults?: Readonly<Record<string, unknown>>;
 }
 
 /**
@@ -623,14 +625,17 @@ export function loadConfig(
  */
 function readConfigDocument(document: ConfigDocument): FileSettings {
 	const { configFile, ...members } = document.members;
-	if (configFile === undefined) return configDocument(members, document.name);
+	const defaults = document.defaults ?? {};
+	if (configFile === undefined) {
+		return configDocument({ ...defaults, ...members }, document.name);
+	}
 	if (typeof configFile !== "string" || configFile === "") {
 		throw new ConfigError(
 			`${document.name}: 'configFile' must be a file name, got ${JSON.stringify(configFile)}`,
 		);
 	}
 	return configDocument(
-		{ ...parseConfigFile(configFile), ...members },
+		{ ...defaults, ...parseConfigFile(configFile), ...members },
 		`${configFile} with ${document.name}`,
 	);
 }

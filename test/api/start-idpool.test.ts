@@ -7,7 +7,7 @@
  */
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
@@ -123,7 +123,12 @@ console.log(JSON.stringify({ status: health.status, before, during }));
 
 	test("options are the settings of a configuration file, over the file configFile names; the region is the clients'", async () => {
 		const file = join(dir, "idpool.json");
-		writeFileSync(file, JSON.stringify({ maxPools: 5, maxTags: 3 }));
+		// The file's db and logLevel win over startIdpool's own defaults.
+		const db = join(dir, "from-file.db");
+		writeFileSync(
+			file,
+			JSON.stringify({ maxPools: 5, maxTags: 3, db, logLevel: "silent" }),
+		);
 		const idpool = await startIdpool({
 			configFile: file,
 			maxPools: 1,
@@ -153,6 +158,7 @@ console.log(JSON.stringify({ status: health.status, before, during }));
 			);
 			client.destroy();
 			assert.equal(idpool.devIssuer?.url, `${idpool.issuer}/dev-issuer`);
+			assert.ok(existsSync(db), "the file's database is used");
 			const preflight = await fetch(idpool.endpoint, {
 				method: "OPTIONS",
 				headers: {
@@ -244,6 +250,14 @@ console.log(JSON.stringify({ status: health.status, before, during }));
 			// @ts-expect-error: not a setting, as TypeScript says too
 			startIdpool({ maxPool: 3 }),
 			/unknown setting 'maxPool'/,
+		);
+		await assert.rejects(
+			startIdpool({
+				credentials: [
+					{ accessKeyId: "AKID", secretAccessKey: "s", accountId: "12" },
+				],
+			}),
+			/the options of startIdpool: credentials.*accountId/,
 		);
 		await assert.rejects(
 			startIdpool({ configFile: join(dir, "missing.json") }),
