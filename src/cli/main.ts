@@ -128,7 +128,10 @@ function parseFlags(
 	}
 }
 
-function readCredentials(config: Config): AccountCredential[] | undefined {
+/** The accounts of the credentials file `config` names, if any. */
+export function readCredentials(
+	config: Config,
+): AccountCredential[] | undefined {
 	if (config.credentialsFile === undefined) return undefined;
 	let text: string;
 	try {

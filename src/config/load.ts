@@ -252,6 +252,11 @@ interface FileSettings {
 
 /** Reads and checks the configuration file named by `--config` / `IDPOOL_CONFIG`. */
 function readConfigFile(path: string): FileSettings {
+	return configDocument(parseConfigFile(path), path);
+}
+
+/** The JSON object of the configuration file at `path`. */
+function parseConfigFile(path: string): object {
 	let text: string;
 	try {
 		text = readFileSync(path, "utf8");
@@ -271,6 +276,15 @@ function readConfigFile(path: string): FileSettings {
 	if (typeof doc !== "object" || doc === null || Array.isArray(doc)) {
 		throw new ConfigError(`config file ${path} must hold a JSON object`);
 	}
+	return doc;
+}
+
+/**
+ * Checks a configuration document (the file's JSON object, or the options of the
+ * programmatic API): the setting values as text, and the providers. `path` names the
+ * document in messages.
+ */
+function configDocument(doc: object, path: string): FileSettings {
 	const values = new Map<string, { text: string; source: string }>();
 	let providers: ProviderMap = emptyProviders();
 	let pools: unknown = [];
@@ -517,17 +531,36 @@ function readKeyEncryptionKeys(
 }
 
 /**
+ * A configuration given as an object rather than a file (the programmatic API): the members
+ * a configuration file takes, with the same names and values, plus `configFile`, a file whose
+ * members it overrides one by one.
+ */
+export interface ConfigDocument {
+	/** The object: members as in a configuration file. */
+	readonly members: Readonly<Record<string, unknown>>;
+	/** How messages name it, e.g. "the options of startIdpool". */
+	readonly name: string;
+	/** Members taken when neither the object nor its file has them. */
+	readonly defaults?: Readonly<Record<string, unknown>>;
+}
+
+/**
  * Resolves the configuration.
  * @param flags flag values by flag name (as parsed from the command line)
  * @param env the environment (usually `process.env`)
+ * @param document settings given as an object, which take the place of the configuration
+ *   file (merged over the file it names in `configFile`, member by member)
  */
 export function loadConfig(
 	flags: Readonly<Record<string, string | undefined>>,
 	env: Readonly<Record<string, string | undefined>>,
+	document?: ConfigDocument,
 ): Config {
 	const configSpec = SETTINGS.find((s) => s.key === "configFile");
 	let file: FileSettings | undefined;
-	if (configSpec?.flag) {
+	if (document !== undefined) {
+		file = readConfigDocument(document);
+	} else if (configSpec?.flag) {
 		const fromFlag = flags[configSpec.flag];
 		const fromEnv = env[configSpec.env];
 		const path =
@@ -619,6 +652,27 @@ export function loadConfig(
 		);
 	}
 	return Object.freeze(config);
+}
+
+/**
+ * The settings of a {@link ConfigDocument}: its members over those of the file its
+ * `configFile` names, if any, checked as one configuration file is.
+ */
+function readConfigDocument(document: ConfigDocument): FileSettings {
+	const { configFile, ...members } = document.members;
+	const defaults = document.defaults ?? {};
+	if (configFile === undefined) {
+		return configDocument({ ...defaults, ...members }, document.name);
+	}
+	if (typeof configFile !== "string" || configFile === "") {
+		throw new ConfigError(
+			`${document.name}: 'configFile' must be a file name, got ${JSON.stringify(configFile)}`,
+		);
+	}
+	return configDocument(
+		{ ...defaults, ...parseConfigFile(configFile), ...members },
+		`${configFile} with ${document.name}`,
+	);
 }
 
 /** Whether `host` is a loopback address (only this machine can connect). */

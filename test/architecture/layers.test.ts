@@ -20,6 +20,8 @@ const SRC = join(dirname(fileURLToPath(import.meta.url)), "../../src");
  */
 const ALLOWED: Readonly<Record<string, readonly string[]>> = {
 	bin: ["cli"],
+	// The programmatic entry point of the package: `idpool serve` without a command line.
+	api: ["cli", "server", "config", "auth"],
 	cli: ["server", "config", "auth", "domain", "lib", "errors"],
 	server: [
 		"config",
