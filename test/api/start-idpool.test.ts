@@ -16,7 +16,9 @@ import { promisify } from "node:util";
 import {
 	CognitoIdentityClient,
 	CreateIdentityPoolCommand,
+	DescribeIdentityPoolCommand,
 	GetIdCommand,
+	GetIdentityPoolRolesCommand,
 	GetOpenIdTokenCommand,
 	ListIdentityPoolsCommand,
 } from "@aws-sdk/client-cognito-identity";
@@ -263,5 +265,33 @@ console.log(JSON.stringify({ status: health.status, before, during }));
 			startIdpool({ configFile: join(dir, "missing.json") }),
 			/cannot read config file .*missing\.json: ENOENT/,
 		);
+	});
+
+	test("pools declared in the options are there with their fixed ids, roles and tags", async () => {
+		const IdentityPoolId = "us-east-1:0b6e9a52-2f4f-4d8e-9f4e-3c1a7d2b5e60";
+		await using idpool = await startIdpool({
+			pools: [
+				{
+					IdentityPoolId,
+					IdentityPoolName: "Seeded",
+					AllowUnauthenticatedIdentities: true,
+					IdentityPoolTags: { team: "web" },
+					Roles: { unauthenticated: "arn:aws:iam::000000000000:role/Guest" },
+				},
+			],
+		});
+		const client = clientOf(idpool);
+		const described = await client.send(
+			new DescribeIdentityPoolCommand({ IdentityPoolId }),
+		);
+		assert.equal(described.IdentityPoolName, "Seeded");
+		assert.deepEqual(described.IdentityPoolTags, { team: "web" });
+		const roles = await client.send(
+			new GetIdentityPoolRolesCommand({ IdentityPoolId }),
+		);
+		assert.deepEqual(roles.Roles, {
+			unauthenticated: "arn:aws:iam::000000000000:role/Guest",
+		});
+		client.destroy();
 	});
 });
