@@ -187,6 +187,13 @@ describe("the container image (podman)", () => {
 		);
 	});
 
+	test("README's quick start runs the image with the same docker run command", () => {
+		const readme = codeBlocks("README.md", "Quick start").find((b) =>
+			b.code.startsWith("docker run"),
+		);
+		assert.equal(readme?.code, snippet("sh", "docker run"));
+	});
+
 	test("the image builds from the Containerfile, on its pinned base; no compiler, npm or curl in it", async () => {
 		succeeded(
 			await exec("bash", ["scripts/container-base.sh"], 900_000),
