@@ -68,9 +68,11 @@ function pageEnvironment(
 	}
 	return {
 		...env,
-		// Debian's aws and python3 (with boto3 and PyJWT) before any other copy.
-		// Then `idpool`, as an installed package puts it on PATH.
-		PATH: `/usr/bin:/bin:${commands}:${dirname(process.execPath)}:${process.env.PATH ?? ""}`,
+		// The node running the test first (CI runs the suite on a second Node.js too, whose
+		// native modules the machine's node cannot load; the folder of that one holds node
+		// alone), then Debian's aws and python3 (with boto3 and PyJWT) before any other copy,
+		// then `idpool`, as an installed package puts it on PATH.
+		PATH: `${dirname(process.execPath)}:/usr/bin:/bin:${commands}:${process.env.PATH ?? ""}`,
 		HOME: home,
 		// The development credentials, as README's quick start exports them.
 		AWS_ACCESS_KEY_ID: "test",
