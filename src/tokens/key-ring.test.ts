@@ -115,6 +115,15 @@ describe("KeyRing", () => {
 		assert.deepEqual(await a.jwks(), await b.jwks());
 	});
 
+	test("a server whose clock is behind the one that made the first key signs with it at once", async () => {
+		const { repo, clock } = setup();
+		const maker = new KeyRing(repo, clock);
+		await maker.init();
+		const behind = new KeyRing(repo, new FakeClock(START - 5_000));
+		await behind.init();
+		assert.equal((await behind.signer()).kid, (await maker.signer()).kid);
+	});
+
 	test("init on a store with keys adopts them without generating", async () => {
 		const { repo, clock, ring } = setup();
 		await ring.init();

@@ -345,18 +345,27 @@ export class KeyRing {
 	}
 }
 
-/** The key that signs at `now`: the newest of the keys active then (docs/behaviour.md#keys). */
+/**
+ * The key that signs at `now`: the newest of the keys active then (docs/behaviour.md#keys).
+ * When none is active yet, the one that activates first: the first key activates when the
+ * server that made it says so, and a server on the same database whose clock runs behind
+ * would otherwise refuse to sign until its clock catches up.
+ */
 function signingRecord(
 	records: readonly SigningKeyRecord[],
 	now: number,
 ): SigningKeyRecord | undefined {
 	let best: SigningKeyRecord | undefined;
+	let next: SigningKeyRecord | undefined;
 	for (const record of records) {
-		if (record.activatesAt > now) continue;
 		if (record.retiredAt !== undefined && record.retiredAt <= now) continue;
+		if (record.activatesAt > now) {
+			if (!next || record.activatesAt < next.activatesAt) next = record;
+			continue;
+		}
 		if (!best || record.activatesAt >= best.activatesAt) best = record;
 	}
-	return best;
+	return best ?? next;
 }
 
 /**
