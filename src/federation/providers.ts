@@ -57,10 +57,15 @@ export const USER_POOL_EMULATOR_KEY = new RegExp(`^${HOST}/\\*$`);
  */
 const EMULATED_USER_POOL = new RegExp(`^${HOST}/[\\w-]+$`);
 
+/** Whether `hostname` (as a URL writes it: no port, an IPv6 literal in brackets) is the loopback interface. */
+function isLoopbackHostname(hostname: string): boolean {
+	return /^(localhost|127\.\d+\.\d+\.\d+|\[::1\])$/.test(hostname);
+}
+
 /** Whether the host of the provider name `key` is the loopback interface. */
 export function isLoopbackKey(key: string): boolean {
 	const host = key.split("/")[0] ?? "";
-	return /^(localhost|127\.\d+\.\d+\.\d+|\[::1\])(:\d+)?$/.test(host);
+	return isLoopbackHostname(host.replace(/:\d+$/, ""));
 }
 
 /**
@@ -89,12 +94,7 @@ export function isAllowedProviderUrl(url: string): boolean {
 	}
 	if (parsed.protocol === "https:") return true;
 	if (parsed.protocol !== "http:") return false;
-	const host = parsed.hostname;
-	return (
-		host === "localhost" ||
-		host === "[::1]" ||
-		/^127\.\d+\.\d+\.\d+$/.test(host)
-	);
+	return isLoopbackHostname(parsed.hostname);
 }
 
 /**

@@ -59,7 +59,7 @@ export const openIdConnect: LoginKindVerifier<LoginClassOf<"oidc">> = {
  * Whether an OIDC key is a host (with an optional port) and path, so that
  * `https://<key>/.well-known/openid-configuration` can only name that host: no user info,
  * query or fragment smuggled in through the pool's provider ARN. The one IPv6 literal
- * accepted is the loopback `[::1]`, which {@link oidcIssuers} knows too (a local provider, or
+ * accepted is the loopback `[::1]`, which `issuersOfKey` (providers.ts) knows too (a local provider, or
  * the development issuer of a server listening on `::1`).
  */
 export function isPlainIssuerKey(key: string): boolean {
