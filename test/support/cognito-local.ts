@@ -22,6 +22,7 @@ import {
 
 import { loadConfig } from "../../src/config/load.ts";
 import type { ProviderMap } from "../../src/federation/providers.ts";
+import { codeBlocks } from "./docs.ts";
 import { freePort } from "./sockets.ts";
 
 /** How long cognito-local may take to answer its health check after it starts. */
@@ -138,12 +139,10 @@ export async function startCognitoLocal(): Promise<CognitoLocal> {
 
 /** The JSON snippet of docs/federation.md#a-local-user-pool-emulator, as written there. */
 export function documentedEmulatorSnippet(): string {
-	const doc = readFileSync(
-		new URL("../../docs/federation.md", import.meta.url),
-		"utf8",
-	);
-	const section = doc.slice(doc.indexOf("### A local user-pool emulator"));
-	const snippet = /```json\n([\s\S]*?)```/.exec(section)?.[1] ?? "";
+	const snippet =
+		codeBlocks("docs/federation.md", "A local user-pool emulator").find(
+			(b) => b.lang === "json",
+		)?.code ?? "";
 	assert.ok(snippet.includes('"localhost:9229/*"'), "the documented snippet");
 	return snippet;
 }

@@ -16,6 +16,7 @@ import {
 	type CognitoIdentityClient,
 	ListIdentityPoolsCommand,
 } from "@aws-sdk/client-cognito-identity";
+import { pageBlocks } from "../docs/markdown.ts";
 
 export const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 
@@ -31,12 +32,13 @@ export async function listedPoolIds(
 
 /** The one `js` code block of docs/testing-with-idpool.md. */
 export function docExample(): string {
-	const text = readFileSync(join(ROOT, "docs/testing-with-idpool.md"), "utf8");
-	const blocks = [...text.matchAll(/^```js\n([\s\S]*?)^```$/gm)];
+	const blocks = pageBlocks(ROOT, "docs/testing-with-idpool.md").filter(
+		(b) => b.lang === "js",
+	);
 	if (blocks.length !== 1) {
 		throw new Error(`expected one js block, found ${blocks.length}`);
 	}
-	return blocks[0]?.[1] ?? "";
+	return blocks[0]?.code ?? "";
 }
 
 /**
