@@ -194,6 +194,9 @@ async function serve(
 		}
 		throw err;
 	}
+	// Before the banner: it is written with no await between its lines, so that no log line
+	// (written when the event loop turns) can land inside it.
+	const pool = await lowerThreadPoolPriority(config.threadPoolNice, env);
 	output.out(`idpool listening on ${url}`);
 	const storeNote = server.store.describe?.();
 	output.out(
@@ -202,7 +205,6 @@ async function serve(
 	output.out(
 		`  access key: ${credentials ? credentials.map((c) => c.accessKeyId).join(", ") : config.accessKeyId}`,
 	);
-	const pool = await lowerThreadPoolPriority(config.threadPoolNice, env);
 	if (pool.nice !== undefined) {
 		output.out(
 			`  signing:   ${pool.threads} thread-pool threads at nice ${pool.nice}`,
