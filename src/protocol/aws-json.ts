@@ -239,6 +239,7 @@ export const awsJson: Protocol = {
 				body: Buffer.from(encoded.body),
 			},
 			internal: encoded.error.fault === "server",
+			errorType: encoded.error.type,
 		};
 	},
 };

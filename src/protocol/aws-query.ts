@@ -344,6 +344,7 @@ export function awsQuery(answered: readonly string[]): Protocol {
 			return {
 				response: errorResponse(error, requestId),
 				internal: known === undefined,
+				errorType: error.code,
 			};
 		},
 	};

@@ -36,6 +36,8 @@ export interface Framed {
 export interface EncodedFailure {
 	response: RawResponse;
 	internal: boolean;
+	/** The error's type or code as answered (`ResourceNotFoundException`, `ExpiredToken`). */
+	errorType: string;
 }
 
 /** One wire protocol. */

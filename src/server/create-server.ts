@@ -17,7 +17,7 @@ import type { Config } from "../config/schema.ts";
 import { ownTokenMinter } from "../credentials/own-token.ts";
 import { localCredentialsProvider } from "../credentials/provider.ts";
 import { stsCredentialsProvider } from "../credentials/sts-provider.ts";
-import { createDispatcher } from "../dispatch/dispatcher.ts";
+import { type CallObserver, createDispatcher } from "../dispatch/dispatcher.ts";
 import { Throttle } from "../dispatch/throttle.ts";
 import { isPlainIssuerKey } from "../federation/kinds/oidc.ts";
 import { createLoginVerifier } from "../federation/login-verifier.ts";
@@ -68,6 +68,8 @@ export interface ServerOverrides {
 	credentials?: AccountCredential[];
 	/** Where log lines go instead of standard output. */
 	logStream?: { write(line: string): void };
+	/** Told of every call, after the server's own observers (dispatch/dispatcher.ts). */
+	observers?: readonly CallObserver[];
 }
 
 /** A built server, not yet listening. */
@@ -328,6 +330,7 @@ export async function createServer(
 		}),
 		throttle: new Throttle(config.rateLimits, clock),
 		issuer,
+		observers: [...(overrides.observers ?? [])],
 		services: {
 			store,
 			clock,

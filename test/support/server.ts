@@ -35,6 +35,7 @@ import { CognitoIdentityClient } from "@aws-sdk/client-cognito-identity";
 import type { AccountCredential } from "../../src/auth/credentials.ts";
 import { defaultConfig } from "../../src/config/load.ts";
 import type { Config } from "../../src/config/schema.ts";
+import type { CallObserver } from "../../src/dispatch/dispatcher.ts";
 import type { Clock } from "../../src/lib/clock.ts";
 import {
 	createServer,
@@ -64,6 +65,8 @@ export interface ServerOptions {
 	store?: Store;
 	/** Where the server's log lines go (with `config.logLevel`); by default nowhere. */
 	logStream?: { write(line: string): void };
+	/** Told of every call (src/dispatch/dispatcher.ts). */
+	observers?: readonly CallObserver[];
 }
 
 /** How a client of {@link sdkClient} or {@link ServerFixture.sdk} signs (default test/test). */
@@ -99,6 +102,7 @@ export async function startServer(
 		...(options.credentials ? { credentials: options.credentials } : {}),
 		...(options.store ? { store: options.store } : {}),
 		...(options.logStream ? { logStream: options.logStream } : {}),
+		...(options.observers ? { observers: options.observers } : {}),
 	});
 	const url = await server.listen();
 	return {
