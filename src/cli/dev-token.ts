@@ -9,7 +9,7 @@
  */
 import { parseArgs } from "node:util";
 import { OutboundFailure, outboundRequest } from "../lib/outbound-http.ts";
-import { DEV_ISSUER_PATH } from "../server/create-server.ts";
+import { DEV_ISSUER_PATH } from "../server/paths.ts";
 import type { Output } from "./output.ts";
 
 /** A mistake in how `dev-token` was called (exit code 2, like every usage error). */

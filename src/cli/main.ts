@@ -23,16 +23,17 @@ import {
 	PoolApplyError,
 	type PoolChange,
 } from "../server/apply-pools.ts";
-import {
-	createServer,
-	type IdpoolServer,
-	KeyEncryptionError,
-	openConfiguredStore,
-} from "../server/create-server.ts";
+import type { IdpoolServer } from "../server/create-server.ts";
 import { DevTokenUsageError, devTokenCommand } from "./dev-token.ts";
 import { HEALTHCHECK_PATH, healthcheckCommand } from "./healthcheck.ts";
-import { keysCommand } from "./keys.ts";
 import type { Output } from "./output.ts";
+
+/**
+ * The server and its stores, loaded by the commands that open a store (serve, migrate, keys,
+ * apply) only: the others (help, dev-token, healthcheck, which a container runs every few
+ * seconds) start without loading Fastify, the engines or the token code.
+ */
+const serverModule = () => import("../server/create-server.ts");
 
 /** A mistake in how the command was called. */
 class UsageError extends Error {
@@ -49,7 +50,8 @@ export function isUserError(err: unknown): err is Error {
 		err instanceof DevTokenUsageError ||
 		err instanceof ConfigError ||
 		err instanceof CredentialsFileError ||
-		err instanceof KeyEncryptionError
+		// By name: its class is in the server's modules, which this one loads only on demand.
+		(err instanceof Error && err.name === "KeyEncryptionError")
 	);
 }
 
@@ -174,6 +176,7 @@ async function serve(
 		);
 	}
 	const credentials = readCredentials(config);
+	const { createServer } = await serverModule();
 	const server = await createServer(config, credentials ? { credentials } : {});
 	let url: string;
 	try {
@@ -366,6 +369,7 @@ async function applyCommand(
 			accountId: config.accountId,
 		},
 	];
+	const { openConfiguredStore } = await serverModule();
 	const store = await openConfiguredStore(config);
 	let changes: PoolChange[];
 	try {
@@ -512,6 +516,7 @@ export async function main(
 		}
 		case "migrate": {
 			const config = loadConfig(parseFlags(rest), env);
+			const { openConfiguredStore } = await serverModule();
 			const store = await openConfiguredStore(config);
 			try {
 				await store.migrate();
@@ -528,6 +533,7 @@ export async function main(
 					"usage: idpool keys list|rotate|rewrap [--db PATH]",
 				);
 			}
+			const { keysCommand } = await import("./keys.ts");
 			await keysCommand(action, loadConfig(parseFlags(flags), env), output);
 			return 0;
 		}

@@ -503,6 +503,6 @@ export function newKeyRing(
 }
 
 /** Where the development issuer's routes live (for the CLI's `dev-token`). */
-export { DEV_ISSUER_PATH } from "../tokens/dev-issuer.ts";
+
 /** A stored signing key the configured key-encryption keys cannot open (for the CLI's messages). */
 export { KeyEncryptionError } from "../tokens/key-encryption.ts";
