@@ -1,7 +1,8 @@
 /**
- * The test runner of the npm scripts: `tsx test/run.ts [--concurrency=N] PATH...`, where a
- * PATH is a test file or a folder searched for `*.test.ts` (files start in the order of the
- * paths), and any other `--option` is passed on to `node --test` (a reporter, say).
+ * The test runner of the npm scripts: `tsx test/run.ts [--concurrency=N] [--exclude=PATH]...
+ * PATH...`, where a PATH is a test file or a folder searched for `*.test.ts` (files start in
+ * the order of the paths; `--exclude` leaves out a file or folder), and any other `--option`
+ * is passed on to `node --test` (a reporter, say).
  *
  * Test files run in parallel, `IDPOOL_TEST_CONCURRENCY` (default {@link DEFAULT_CONCURRENCY})
  * at a time: each file is a process of its own, and every suite takes its own ports,
@@ -74,13 +75,25 @@ if (!Number.isInteger(concurrency) || concurrency < 1) {
 		`test concurrency must be a whole number from 1: ${concurrency}`,
 	);
 }
-const passOn = options.filter((o) => o !== concurrencyOption);
+const excluded = options
+	.filter((o) => o.startsWith("--exclude="))
+	.map((o) => resolve(root, o.slice("--exclude=".length)));
+const passOn = options.filter(
+	(o) => o !== concurrencyOption && !o.startsWith("--exclude="),
+);
 
 selectedEngines(); // a bad IDPOOL_TEST_STORES fails here, once, rather than in every file
 
 // In the order of the paths given (the slowest suites first keeps the end of a run from
 // waiting on one long file), each file once.
-const files = [...new Set(paths.flatMap(testFiles))];
+const isExcluded = (file: string) =>
+	excluded.some((path) => {
+		const rel = relative(path, resolve(root, file));
+		return rel === "" || (!rel.startsWith("..") && !rel.startsWith("/"));
+	});
+const files = [...new Set(paths.flatMap(testFiles))].filter(
+	(file) => !isExcluded(file),
+);
 const alone = files.filter((f) => ALONE.includes(f));
 const together = files.filter((f) => !ALONE.includes(f));
 
