@@ -50,7 +50,8 @@ function serverOptions(lines: string[], requestLogs: boolean) {
 /**
  * A run that carries every kind of secret: a signed call (key and signature), a developer
  * user id and the developer token in `Logins`, the credentials issued, a call of the STS
- * endpoint signed with them (session token), an error, and the HTTP layer's own answers.
+ * endpoint signed with them (session token), an error, and the HTTP layer's own answers (a
+ * path that names nothing, a body too large).
  * Answers the request ids answered, by what they were.
  */
 async function run(
@@ -138,6 +139,16 @@ async function run(
 	secrets.add("QueryToken-req-55e1");
 	await nowhere.text();
 	ids.nowhere = nowhere.headers.get("x-amzn-RequestId") ?? undefined;
+	const tooLarge = await fetch(t.url, {
+		method: "POST",
+		headers: {
+			"content-type": "application/x-amz-json-1.1",
+			"x-amz-target": "AWSCognitoIdentityService.GetId",
+		},
+		body: `{"Logins":{"${DEV}":"${"L".repeat(1024 * 1024)}"}}`,
+	});
+	await tooLarge.text();
+	ids.tooLarge = tooLarge.headers.get("x-amzn-RequestId") ?? undefined;
 	for (const path of ["/health", "/health/live", "/health/ready"]) {
 		await (await fetch(`${t.url}${path}`)).text();
 	}
@@ -212,6 +223,13 @@ describe("request logs", () => {
 			path: "/nowhere",
 			status: 404,
 			errorType: "UnknownOperationException",
+		});
+		assert.deepEqual(line("tooLarge"), {
+			requestId: ids.tooLarge,
+			method: "POST",
+			path: "/",
+			status: 413,
+			errorType: "SerializationException",
 		});
 
 		assert.deepEqual(secrets.foundIn(lines.join("")), [], "secrets in the log");
