@@ -13,7 +13,7 @@
  * the Cognito Identity error envelope, some of them on the socket itself because node
  * answers them before any route. The limits of connections (request time, idle time, how
  * many) are set here (docs/behaviour.md#connections), and the log never holds a query
- * string, a header or a raw packet (docs/deployment.md#logs).
+ * string, a header or a raw packet (docs/operating.md#logs).
  */
 import { randomUUID } from "node:crypto";
 import { STATUS_CODES } from "node:http";

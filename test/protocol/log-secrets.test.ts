@@ -4,7 +4,7 @@
  * credentials, the STS endpoint with a session token, query strings carrying tokens, a header
  * overflow, a client that leaves mid-request), then its whole log is searched for every
  * secret, token, signature, `Authorization` value and `Logins` value used, as text and as the
- * byte array a logged Buffer becomes (docs/deployment.md#logs).
+ * byte array a logged Buffer becomes (docs/operating.md#logs).
  */
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
