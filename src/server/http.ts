@@ -142,7 +142,8 @@ export function createHttpApp(options: HttpAppOptions): FastifyInstance {
 		bodyLimit: BODY_LIMIT,
 		genReqId: () => randomUUID(),
 		requestIdHeader: false,
-		// A log line per request costs more than the rest of a request; only at debug and below.
+		// Fastify's own two lines per request (with the client's address) only at debug and
+		// below; the request log (server/request-log.ts) writes one line per request at info.
 		logController: new LogController({
 			disableRequestLogging: log.level !== "debug" && log.level !== "trace",
 		}),
