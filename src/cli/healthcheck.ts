@@ -1,17 +1,17 @@
 /**
  * @module cli/healthcheck
  * `idpool healthcheck`: asks a running server whether it can serve, for a container's
- * `HEALTHCHECK` (the image has no curl) or any supervisor. It calls the health endpoint of the
- * server that the same settings describe (`--host`/`--port`, `IDPOOL_HOST`/`IDPOOL_PORT`,
+ * `HEALTHCHECK` (the image has no curl) or any supervisor. It calls the readiness endpoint of
+ * the server that the same settings describe (`--host`/`--port`, `IDPOOL_HOST`/`IDPOOL_PORT`,
  * an address of every interface asked on loopback), or `--endpoint`; it answers 0 when the
  * endpoint answers 200 and 1 otherwise (never 2, which Docker reserves), with one line on
- * standard error saying why.
+ * standard error saying why (the checks that failed, with their reasons).
  */
 import { loadConfig } from "../config/load.ts";
 import type { Output } from "./output.ts";
 
-/** The path asked: the server's health endpoint (docs/deployment.md). */
-export const HEALTHCHECK_PATH = "/health";
+/** The path asked: the server's readiness endpoint (docs/operating.md#health). */
+export const HEALTHCHECK_PATH = "/health/ready";
 
 /**
  * How long the server may take to answer, in milliseconds: well within the image's
@@ -49,15 +49,32 @@ function healthUrl(
 	return new URL(`http://${reach}:${port}${HEALTHCHECK_PATH}`);
 }
 
-/** Why the server is not healthy, from its answer (the `problem` of a 503's JSON, if any). */
+/**
+ * Why the server is not ready, from its answer: the checks that failed with their reasons
+ * (`: store: SQLITE_FULL; signing-keys: ...`), or the `problem` of an older server's
+ * `/health`; nothing when the answer says neither.
+ */
 async function answerProblem(response: Response): Promise<string> {
 	const text = await response.text().catch(() => "");
+	let body: { problem?: unknown; checks?: unknown };
 	try {
-		const problem = (JSON.parse(text) as { problem?: unknown }).problem;
-		if (typeof problem === "string") return `: ${problem}`;
+		body = JSON.parse(text) as typeof body;
 	} catch {
 		// Not JSON: the status says enough.
+		return "";
 	}
+	if (Array.isArray(body?.checks)) {
+		const failed = (
+			body.checks as { name?: unknown; status?: unknown; detail?: unknown }[]
+		)
+			.filter((c) => c?.status !== "ok" && typeof c?.name === "string")
+			.map(
+				(c) =>
+					`${c.name}${typeof c.detail === "string" ? `: ${c.detail}` : ""}`,
+			);
+		if (failed.length > 0) return `: ${failed.join("; ")}`;
+	}
+	if (typeof body?.problem === "string") return `: ${body.problem}`;
 	return "";
 }
 

@@ -165,7 +165,13 @@ async function serve(
 	output: Output,
 ): Promise<IdpoolServer> {
 	const flags = parseFlags(args);
-	const config = loadConfig(flags, env);
+	const loaded = loadConfig(flags, env);
+	// Pretty for a person at a terminal, JSON for a collector (docs/operating.md#logs).
+	const config: Config = Object.freeze({
+		...loaded,
+		logFormat:
+			loaded.logFormat ?? (process.stdout.isTTY === true ? "pretty" : "json"),
+	});
 	if (
 		config.acceptAnyCredentials &&
 		!config.acceptAnyCredentialsBeyondLoopback &&

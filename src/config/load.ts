@@ -132,6 +132,10 @@ function parseValue(spec: SettingSpec, raw: string, source: string): unknown {
 				source,
 				"a whole number of seconds from 0 to 86400",
 			);
+		case "switch":
+			if (raw === "on" || raw === "true") return true;
+			if (raw === "off" || raw === "false") return false;
+			throw new ConfigError(`${source} must be on or off, got '${raw}'`);
 		case "boolean":
 			if (raw === "true" || raw === "1") return true;
 			if (raw === "false" || raw === "0") return false;
@@ -188,7 +192,10 @@ function parseValue(spec: SettingSpec, raw: string, source: string): unknown {
  */
 function fileText(spec: SettingSpec, value: unknown, source: string): string {
 	if (typeof value === "string") return value;
-	if (spec.type === "boolean" && typeof value === "boolean") {
+	if (
+		(spec.type === "boolean" || spec.type === "switch") &&
+		typeof value === "boolean"
+	) {
 		return String(value);
 	}
 	if (
@@ -233,9 +240,11 @@ function fileText(spec: SettingSpec, value: unknown, source: string): string {
 					? 'a list such as ["111111111111=222222222222"] or a string'
 					: spec.type === "boolean"
 						? "true or false"
-						: spec.type === "origins"
-							? 'a list such as ["https://app.example.com"] or a string'
-							: "a number";
+						: spec.type === "switch"
+							? '"on" or "off" (or true or false)'
+							: spec.type === "origins"
+								? 'a list such as ["https://app.example.com"] or a string'
+								: "a number";
 	throw new ConfigError(
 		`${source} must be ${wanted}, got ${JSON.stringify(value)}`,
 	);
@@ -649,6 +658,15 @@ export function loadConfig(
 	if (!levels.includes(config.logLevel)) {
 		throw new ConfigError(
 			`log level must be one of ${levels.join(", ")}, got '${config.logLevel}'`,
+		);
+	}
+	if (
+		config.logFormat !== undefined &&
+		config.logFormat !== "json" &&
+		config.logFormat !== "pretty"
+	) {
+		throw new ConfigError(
+			`log format must be json or pretty, got '${config.logFormat}'`,
 		);
 	}
 	return Object.freeze(config);

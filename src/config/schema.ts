@@ -21,6 +21,7 @@ export type SettingType =
 	| "trust"
 	| "seconds"
 	| "boolean"
+	| "switch"
 	| "origins"
 	| "providers";
 
@@ -69,6 +70,13 @@ export interface Config {
 	readonly credentialsFile: string | undefined;
 	/** Pino log level. */
 	readonly logLevel: string;
+	/**
+	 * How log lines are written: `json` (pino's lines) or `pretty` (for a person); undefined:
+	 * pretty when standard output is a terminal, else json (the CLI decides).
+	 */
+	readonly logFormat: "json" | "pretty" | undefined;
+	/** Whether a line is logged for each request, at `info` (docs/operating.md#logs). */
+	readonly requestLogs: boolean;
 	/** Identity pools per account and region (AWS quota: 1,000). */
 	readonly maxPools: number;
 	/** Tags per identity pool (AWS quota: 50). */
@@ -248,6 +256,23 @@ export const SETTINGS: readonly SettingSpec[] = [
 		default: "info",
 		description:
 			"Log level: `fatal`, `error`, `warn`, `info`, `debug`, `trace` or `silent`.",
+	},
+	{
+		key: "logFormat",
+		flag: "log-format",
+		env: "IDPOOL_LOG_FORMAT",
+		type: "string",
+		description:
+			"How log lines are written: `json` (one JSON object a line, for a log collector) or `pretty` (`HH:MM:SS.mmm LEVEL message key=value ...`, for a person). Default: `pretty` when standard output is a terminal, else `json` (docs/operating.md#logs).",
+	},
+	{
+		key: "requestLogs",
+		flag: "request-logs",
+		env: "IDPOOL_REQUEST_LOGS",
+		type: "switch",
+		default: "on",
+		description:
+			"`on`: a line at `info` for each request (its action, status, error type, duration, request id, account, region and kind of caller; never a key, token, signature or `Logins` value); `off`: none (docs/operating.md#logs).",
 	},
 	{
 		key: "maxPools",

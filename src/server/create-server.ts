@@ -44,12 +44,19 @@ import {
 	PoolApplyError,
 	type PoolChange,
 } from "./apply-pools.ts";
+import {
+	HealthProblem,
+	READY_PROBE_BYTES,
+	readiness,
+	STORE_CHECK_REUSE_MS,
+} from "./health.ts";
 import { createHttpApp, installRoutes } from "./http.ts";
 import {
 	type OpenStoreOptions,
 	openStore,
 	StoreLocationError,
 } from "./open-store.ts";
+import { logHttpRequest, requestLogObserver } from "./request-log.ts";
 
 /**
  * Issued credentials are deleted this long after they expire: until then the STS endpoint
@@ -216,6 +223,7 @@ export async function createServer(
 	const app = createHttpApp({
 		log: {
 			level: config.logLevel,
+			format: config.logFormat ?? "json",
 			...(overrides.logStream ? { stream: overrides.logStream } : {}),
 		},
 		limits: {
@@ -330,7 +338,10 @@ export async function createServer(
 		}),
 		throttle: new Throttle(config.rateLimits, clock),
 		issuer,
-		observers: [...(overrides.observers ?? [])],
+		observers: [
+			...(config.requestLogs ? [requestLogObserver(app.log)] : []),
+			...(overrides.observers ?? []),
+		],
 		services: {
 			store,
 			clock,
@@ -382,6 +393,28 @@ export async function createServer(
 		documentsMaxAge: config.keyReloadSeconds,
 		ping: () => store.ping(),
 		engine: store.engine,
+		ready: readiness(
+			[
+				{ name: "database", run: () => store.checkDatabase() },
+				{
+					name: "store",
+					run: () => store.ping(READY_PROBE_BYTES),
+					reuseMs: STORE_CHECK_REUSE_MS,
+				},
+				{
+					name: "signing-keys",
+					run: async () => {
+						if (!keys.canSign) {
+							throw new HealthProblem("no signing key is loaded that can sign");
+						}
+					},
+				},
+			],
+			app.log,
+		),
+		...(config.requestLogs
+			? { onHttpRequest: (record) => logHttpRequest(app.log, record) }
+			: {}),
 		...(devIssuer
 			? {
 					devIssuer: {

@@ -3,14 +3,17 @@
  * The HTTP face of a server, on Fastify: every answer carries `x-amzn-RequestId` and CORS
  * headers (pre-flights are answered); bodies are read raw, up to {@link BODY_LIMIT}, because
  * SigV4 hashes the bytes received; `POST /` goes to the dispatcher, which answers both the
- * Cognito Identity API and the STS endpoint; the OpenID discovery document, the JWKS,
- * `/health` and, when it is on, the development issuer's three routes are plain routes.
+ * Cognito Identity API and the STS endpoint; the OpenID discovery document, the JWKS, the
+ * health endpoints (`/health`, `/health/live`, `/health/ready`) and, when it is on, the
+ * development issuer's three routes are plain routes. The log is pino's JSON lines, or the
+ * same lines for a person (`--log-format pretty`, `lib/pretty-log.ts`); a request the
+ * dispatcher does not answer is told to `onHttpRequest` (the request log).
  * Failures of the HTTP layer itself (a body too large or cut short, a path that names
  * nothing, headers too large, malformed HTTP, a request too slow to arrive) are answered in
  * the Cognito Identity error envelope, some of them on the socket itself because node
  * answers them before any route. The limits of connections (request time, idle time, how
  * many) are set here (docs/behaviour.md#connections), and the log never holds a query
- * string, a header or a raw packet (docs/deployment.md#logs).
+ * string, a header or a raw packet (docs/operating.md#logs).
  */
 import { randomUUID } from "node:crypto";
 import { STATUS_CODES } from "node:http";
@@ -33,8 +36,11 @@ import {
 } from "../errors/protocol-errors.ts";
 import type { ServiceError } from "../errors/service-errors.ts";
 import type { Clock } from "../lib/clock.ts";
+import { prettySink } from "../lib/pretty-log.ts";
 import { EXPOSED_HEADERS, encodeError } from "../protocol/aws-json.ts";
 import { DEV_ISSUER_PATH } from "../tokens/dev-issuer.ts";
+import { type HealthReport, storeProblem } from "./health.ts";
+import type { HttpRequestRecord } from "./request-log.ts";
 
 /** Bodies up to 1 MiB are read: ten logins of 50,000 characters fit (docs/behaviour.md). */
 const BODY_LIMIT = 1024 * 1024;
@@ -50,14 +56,32 @@ const TIMEOUT_CHECK_INTERVAL_MS = 1000;
  * bytes resets it, and a reset can make the client lose the answer.
  */
 const LINGER_MS = 1000;
+/** The health endpoints, which the request log leaves out (probes would bury the calls). */
+const HEALTH_PATHS = new Set(["/health", "/health/live", "/health/ready"]);
+/** The request log keeps this much of a path that names nothing. */
+const MAX_LOGGED_PATH = 128;
 /** Refused connections are logged at most once in this time, with their count. */
 const REFUSALS_LOG_INTERVAL_MS = 10_000;
 
 /** How the HTTP layer logs. */
 export interface HttpLogOptions {
 	level: string;
+	/**
+	 * `json` (pino's lines, the default) or `pretty` (the same lines for a person,
+	 * coloured when they go to a terminal).
+	 */
+	format?: "json" | "pretty";
 	/** Where log lines go instead of standard output (tests capture them). */
 	stream?: { write(line: string): void };
+}
+
+/** The stream pino writes to: `log.stream` or standard output, pretty if asked. */
+function logStream(
+	log: HttpLogOptions,
+): { write(line: string): void } | undefined {
+	if (log.format !== "pretty") return log.stream;
+	if (log.stream) return prettySink(log.stream, false);
+	return prettySink(process.stdout, process.stdout.isTTY === true);
 }
 
 /** The limits of connections (docs/behaviour.md#connections). */
@@ -108,16 +132,18 @@ function requestForLog(req: FastifyRequest) {
 /** A Fastify app with the server's logging, limits, request ids and raw bodies; no routes yet. */
 export function createHttpApp(options: HttpAppOptions): FastifyInstance {
 	const { log, limits, clock, corsOrigins } = options;
+	const stream = logStream(log);
 	const app = Fastify({
 		logger: {
 			level: log.level,
-			...(log.stream ? { stream: log.stream } : {}),
+			...(stream ? { stream } : {}),
 			serializers: { req: requestForLog },
 		},
 		bodyLimit: BODY_LIMIT,
 		genReqId: () => randomUUID(),
 		requestIdHeader: false,
-		// A log line per request costs more than the rest of a request; only at debug and below.
+		// Fastify's own two lines per request (with the client's address) only at debug and
+		// below; the request log (server/request-log.ts) writes one line per request at info.
 		logController: new LogController({
 			disableRequestLogging: log.level !== "debug" && log.level !== "trace",
 		}),
@@ -349,10 +375,17 @@ export interface Routes {
 	jwks: () => Promise<object>;
 	/** How long verifiers may cache the two documents above, in seconds. */
 	documentsMaxAge: number;
-	/** Resolves when the store answers; rejects otherwise. */
+	/** Resolves when the store can commit a large write; rejects otherwise (`/health`). */
 	ping: () => Promise<void>;
 	/** The store's engine, named in `/health`. */
 	engine: string;
+	/** Runs the checks of readiness (`/health/ready`, server/health.ts). */
+	ready: () => Promise<HealthReport>;
+	/**
+	 * Told of each request answered without the dispatcher, besides the health endpoints'
+	 * (the request log); the dispatcher's own calls are told to its observers.
+	 */
+	onHttpRequest?: (record: HttpRequestRecord) => void;
 	/** The origins allowed to call from a browser: `["*"]` for any (docs/behaviour.md#cors). */
 	corsOrigins: readonly string[];
 	/** The development issuer, when it is on (docs/federation.md#a-development-issuer). */
@@ -370,21 +403,6 @@ export interface DevIssuerRoutes {
 	 * error handler answers.
 	 */
 	token: (body: Buffer) => Promise<object>;
-}
-
-/**
- * What `/health` says of a store that cannot commit: the driver's error code (`SQLITE_FULL`,
- * `SQLITE_READONLY`, PostgreSQL's SQLSTATE, ...) or a kind of failure, never a path or a
- * message that might carry one.
- */
-function storeProblem(err: unknown): string {
-	const code = (err as { code?: unknown } | undefined)?.code;
-	if (typeof code === "string" && /^[A-Z0-9_]{1,40}$/.test(code)) return code;
-	const cause = (err as { cause?: unknown } | undefined)?.cause;
-	if (cause instanceof Error && /was (deleted|replaced)/.test(cause.message)) {
-		return "the database file was deleted or replaced";
-	}
-	return "the database did not answer";
 }
 
 /**
@@ -446,6 +464,31 @@ export async function installRoutes(
 		done();
 	});
 
+	// The request log of what the dispatcher does not answer (it tells its own calls).
+	const dispatched = new WeakSet<FastifyRequest>();
+	const { onHttpRequest } = routes;
+	if (onHttpRequest) {
+		app.addHook("onResponse", (req, reply, done) => {
+			const path = req.url.split("?", 1)[0] ?? "/";
+			if (!dispatched.has(req) && !HEALTH_PATHS.has(path)) {
+				const errorType = reply.getHeader("x-amzn-ErrorType");
+				onHttpRequest({
+					requestId: req.id,
+					method: req.method,
+					path: path.slice(0, MAX_LOGGED_PATH),
+					statusCode: reply.statusCode,
+					// AWS's form is `Name:` (or `Name:<url>`): the name is what is logged.
+					errorType:
+						typeof errorType === "string"
+							? errorType.split(":", 1)[0] || undefined
+							: undefined,
+					durationSeconds: reply.elapsedTime / 1000,
+				});
+			}
+			done();
+		});
+	}
+
 	app.setErrorHandler((err: Error & { code?: string }, req, reply) => {
 		const socket = req.raw.socket;
 		if (socket.destroyed || socket.writableEnded) {
@@ -498,7 +541,18 @@ export async function installRoutes(
 
 	if (routes.devIssuer) installDevIssuer(app, routes.devIssuer);
 
-	// Readiness: the store can commit now. A change of state is logged, with the reason.
+	// Liveness: the process answers; nothing else is looked at (docs/operating.md#health).
+	app.get("/health/live", async () => ({ status: "ok", checks: [] }));
+	// Readiness: the checks of server/health.ts, 200 when every one passes, else 503.
+	app.get("/health/ready", async (_req, reply) => {
+		const report = await routes.ready();
+		reply.header("cache-control", "no-store");
+		if (report.status !== "ok") reply.code(503);
+		return report;
+	});
+
+	// The store can commit a large write now (kept as it was for those who use it; readiness
+	// is /health/ready). A change of state is logged, with the reason.
 	let failing: string | undefined;
 	app.get("/health", async (_req, reply) => {
 		try {
@@ -524,6 +578,7 @@ export async function installRoutes(
 			reply.hijack();
 			return;
 		}
+		dispatched.add(req);
 		const answer = await inFlight.track(
 			routes.dispatch(
 				{

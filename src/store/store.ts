@@ -249,6 +249,9 @@ export interface CredentialRepository {
 	prune(before: number): Promise<number>;
 }
 
+/** The size of the row `Store.ping` writes by default: that of a large request. */
+export const PING_PAYLOAD_BYTES = 64 * 1024;
+
 /** The whole store. */
 export interface Store {
 	/** Which engine this is, for logs and `/health`. */
@@ -260,11 +263,21 @@ export interface Store {
 	/** Applies pending schema migrations. Safe to call at every start. */
 	migrate(): Promise<void>;
 	/**
-	 * Commits a write that changes nothing, for `/health`: resolves when the store can commit
-	 * now; rejects with the reason otherwise (a full disk, a read-only database, a database
-	 * file deleted or replaced under a running server, a database that cannot be reached).
+	 * Commits a write that changes nothing, for `/health` and `/health/ready`: resolves when
+	 * the store can commit now; rejects with the reason otherwise (a full disk, a read-only
+	 * database, a database file deleted or replaced under a running server, a database that
+	 * cannot be reached). `payloadBytes` is the size of the row written and deleted (default
+	 * {@link PING_PAYLOAD_BYTES}, the size of a large request); an engine may write less.
 	 */
-	ping(): Promise<void>;
+	ping(payloadBytes?: number): Promise<void>;
+	/**
+	 * For `/health/ready`, writing nothing: resolves while the database the store opened is
+	 * still the one its location names (a SQLite file still at its path, not deleted or
+	 * replaced; a PostgreSQL server that answers a round trip); rejects with the reason
+	 * otherwise. A SQLite file found deleted or replaced stops the store's writes, as a write
+	 * would have found.
+	 */
+	checkDatabase(): Promise<void>;
 	/** How the store runs where that is worth telling an operator (the startup banner), else undefined. */
 	describe?(): string | undefined;
 	/**

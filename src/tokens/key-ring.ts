@@ -235,6 +235,18 @@ export class KeyRing {
 	}
 
 	/**
+	 * Whether one of the keys loaded now can sign (its private key parsed), reading nothing:
+	 * for readiness, which checks the store on its own.
+	 */
+	get canSign(): boolean {
+		const best = signingRecord(
+			this.#entries.map((e) => e.record),
+			this.#clock.now(),
+		);
+		return best !== undefined && this.#privateKeys.has(best.kid);
+	}
+
+	/**
 	 * The public keys to publish: active ones, pending ones (published before they sign) and
 	 * retired ones that may still have signed an unexpired token.
 	 */

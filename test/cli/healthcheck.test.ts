@@ -34,7 +34,7 @@ async function closedPort(): Promise<number> {
 }
 
 describe("idpool healthcheck (the built binary)", () => {
-	test("exits 0 when the server of the same settings answers /health 200; a server on every interface is asked on loopback", async () => {
+	test("exits 0 when the server of the same settings answers /health/ready 200; a server on every interface is asked on loopback", async () => {
 		const s = await serveIdpool(["--db", join(dir, "a.db")], {
 			env: { IDPOOL_HOST: "0.0.0.0", IDPOOL_PORT: "0" },
 		});
@@ -45,7 +45,7 @@ describe("idpool healthcheck (the built binary)", () => {
 		assert.equal(r.code, 0, r.stderr);
 		assert.equal(
 			r.stdout,
-			`idpool healthcheck: http://127.0.0.1:${port}/health answered 200\n`,
+			`idpool healthcheck: http://127.0.0.1:${port}/health/ready answered 200\n`,
 		);
 		assert.equal(r.stderr, "");
 		const byFlags = await runIdpool(["healthcheck", "--port", port], {
@@ -62,30 +62,40 @@ describe("idpool healthcheck (the built binary)", () => {
 		assert.equal(gone.stdout, "");
 		assert.equal(
 			gone.stderr,
-			`idpool healthcheck: ${new URL("/health", s.url)}: ECONNREFUSED\n`,
+			`idpool healthcheck: ${new URL("/health/ready", s.url)}: ECONNREFUSED\n`,
 		);
 	});
 
-	test("exits 1 with the server's problem when /health answers 503", async () => {
+	test("exits 1 with the checks that failed when /health/ready answers 503 (or an older server's problem)", async () => {
 		const paths: string[] = [];
+		let body: object = {};
 		const { url } = await stub((req, res) => {
 			paths.push(req.url ?? "");
 			res.writeHead(503, { "content-type": "application/json" });
-			res.end(
-				JSON.stringify({
-					status: "unavailable",
-					store: "sqlite",
-					problem: "SQLITE_FULL",
-				}),
-			);
+			res.end(JSON.stringify(body));
 		});
+		body = {
+			status: "fail",
+			checks: [
+				{ name: "database", status: "ok" },
+				{ name: "store", status: "fail", detail: "SQLITE_FULL" },
+				{ name: "signing-keys", status: "fail" },
+			],
+		};
 		const r = await runIdpool(["healthcheck", "--endpoint", url]);
 		assert.equal(r.code, 1);
 		assert.equal(
 			r.stderr,
-			`idpool healthcheck: ${url}/health answered 503: SQLITE_FULL\n`,
+			`idpool healthcheck: ${url}/health/ready answered 503: store: SQLITE_FULL; signing-keys\n`,
 		);
-		assert.deepEqual(paths, ["/health"]);
+		body = { status: "unavailable", store: "sqlite", problem: "SQLITE_FULL" };
+		const older = await runIdpool(["healthcheck", "--endpoint", url]);
+		assert.equal(older.code, 1);
+		assert.equal(
+			older.stderr,
+			`idpool healthcheck: ${url}/health/ready answered 503: SQLITE_FULL\n`,
+		);
+		assert.deepEqual(paths, ["/health/ready", "/health/ready"]);
 	});
 
 	test("exits 1 when a redirect or a body that is not JSON answers", async () => {
@@ -95,7 +105,10 @@ describe("idpool healthcheck (the built binary)", () => {
 		});
 		const r = await runIdpool(["healthcheck", "--endpoint", url]);
 		assert.equal(r.code, 1);
-		assert.equal(r.stderr, `idpool healthcheck: ${url}/health answered 302\n`);
+		assert.equal(
+			r.stderr,
+			`idpool healthcheck: ${url}/health/ready answered 302\n`,
+		);
 	});
 
 	test("exits 1 after its timeout when the server accepts but never answers", async () => {
@@ -106,7 +119,7 @@ describe("idpool healthcheck (the built binary)", () => {
 		assert.equal(r.code, 1);
 		assert.equal(
 			r.stderr,
-			`idpool healthcheck: ${url}/health: no answer within 3 s\n`,
+			`idpool healthcheck: ${url}/health/ready: no answer within 3 s\n`,
 		);
 	});
 
@@ -127,7 +140,7 @@ describe("idpool healthcheck (the built binary)", () => {
 			[
 				["healthcheck", "--port", String(port)],
 				{},
-				`http://127.0.0.1:${port}/health: ECONNREFUSED`,
+				`http://127.0.0.1:${port}/health/ready: ECONNREFUSED`,
 			],
 		] as const) {
 			const r = await runIdpool([...args], { env: { ...env } });

@@ -541,6 +541,7 @@ describe("faults", () => {
 			credentials: store.credentials,
 			migrate: () => store.migrate(),
 			ping: () => store.ping(),
+			checkDatabase: () => store.checkDatabase(),
 			close: () => store.close(),
 		};
 		await withServer({ store: broken }, async (t) => {

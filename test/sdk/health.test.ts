@@ -5,7 +5,9 @@
  * deleted or replaced stops every write (nothing more would survive a restart), for good.
  * The disk tests mount a small file system of their own, which needs root (as in CI): one
  * that fills up, and one that the kernel turns read-only under the running server (what ext4
- * does with `errors=remount-ro` when it meets an error).
+ * does with `errors=remount-ro` when it meets an error). Readiness (`/health/ready`, whose
+ * other cases are in health-ready.test.ts) fails on both disks too, though it writes a small
+ * row where `/health` writes 64 KiB.
  */
 import assert from "node:assert/strict";
 import { execFileSync, spawnSync } from "node:child_process";
@@ -26,6 +28,37 @@ import {
 	DescribeIdentityPoolCommand,
 } from "@aws-sdk/client-cognito-identity";
 import { rejectsWith, useServer, withServer } from "../support/server.ts";
+
+/** The outcome of `/health/ready`'s store check once it is `fail` (at most 10 s). */
+async function readyStoreFailure(url: string): Promise<string | undefined> {
+	for (let i = 0; i < 100; i++) {
+		const response = await fetch(`${url}/health/ready`);
+		const body = (await response.json()) as {
+			checks: { name: string; status: string; detail?: string }[];
+		};
+		const store = body.checks.find((c) => c.name === "store");
+		if (response.status === 503 && store?.status === "fail")
+			return store.detail;
+		await new Promise((r) => setTimeout(r, 100));
+	}
+	return undefined;
+}
+
+async function readyStatus(url: string): Promise<number> {
+	const response = await fetch(`${url}/health/ready`);
+	await response.body?.cancel();
+	return response.status;
+}
+
+/** `/health/ready`'s status once it is `status` (at most 10 s): the store's write may lag 1 s. */
+async function readyBecomes(url: string, status: number): Promise<number> {
+	let answer = await readyStatus(url);
+	for (let i = 0; i < 100 && answer !== status; i++) {
+		await new Promise((r) => setTimeout(r, 100));
+		answer = await readyStatus(url);
+	}
+	return answer;
+}
 
 async function health(url: string) {
 	const response = await fetch(`${url}/health`);
@@ -146,8 +179,10 @@ describe("/health: the store can commit", () => {
 			const full = await health(t.url);
 			assert.equal(full.status, 503);
 			assert.equal(full.body.problem, "SQLITE_FULL");
+			assert.equal(await readyStoreFailure(t.url), "SQLITE_FULL");
 			rmSync(filler);
 			assert.equal((await health(t.url)).status, 200);
+			assert.equal(await readyBecomes(t.url, 200), 200);
 			await createPool(t.client);
 			assert.equal((await health(t.url)).status, 200);
 		});
@@ -201,6 +236,10 @@ describe("/health: the store can commit", () => {
 				assert.equal(answer.body.status, "unavailable");
 				// SQLite's own code for the failure (SQLITE_READONLY, SQLITE_IOERR_...).
 				assert.match(answer.body.problem ?? "", /^SQLITE_[A-Z_]+$/);
+				assert.match(
+					(await readyStoreFailure(t.url)) ?? "",
+					/^SQLITE_[A-Z_]+$/,
+				);
 				await rejectsWith(
 					createPool(t.client),
 					"InternalErrorException",
@@ -224,6 +263,7 @@ describe("/health: the store can commit", () => {
 			mount();
 			await withServer({ config: { db } }, async (t) => {
 				assert.equal((await health(t.url)).status, 200);
+				assert.equal(await readyStatus(t.url), 200);
 				const { IdentityPoolId } = await createPool(t.client);
 				const described = await t.client.send(
 					new DescribeIdentityPoolCommand({ IdentityPoolId }),

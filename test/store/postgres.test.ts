@@ -107,7 +107,8 @@ function droppingOnClose(store: Store, schema: string): Store {
 			return store.credentials;
 		},
 		migrate: () => store.migrate(),
-		ping: () => store.ping(),
+		ping: (payloadBytes) => store.ping(payloadBytes),
+		checkDatabase: () => store.checkDatabase(),
 		close: async () => {
 			await store.close();
 			await dropSchema(schema);

@@ -126,13 +126,18 @@ class PostgresStore implements Store {
 	 * Commits a row written and deleted (so a transaction id, WAL records and a commit record):
 	 * a server in recovery, a read-only one, or one that cannot write its WAL fails it.
 	 */
-	async ping(): Promise<void> {
+	async ping(_payloadBytes?: number): Promise<void> {
 		await this.#db.transaction("READ COMMITTED", async (sql) => {
 			await sql.count(
 				"INSERT INTO health_probe (id, payload) VALUES (1, '\\x00') ON CONFLICT (id) DO UPDATE SET payload = excluded.payload",
 			);
 			await sql.count("DELETE FROM health_probe");
 		});
+	}
+
+	/** A round trip to the server (`SELECT 1`), nothing written. */
+	async checkDatabase(): Promise<void> {
+		await this.#db.rows("SELECT 1");
 	}
 
 	close(): Promise<void> {

@@ -51,15 +51,16 @@ import {
 	toPool,
 	toSigningKey,
 } from "../sql/rows.ts";
-import type {
-	CredentialRepository,
-	IdentityRepository,
-	NewPool,
-	Page,
-	PoolRepository,
-	PoolSummary,
-	SigningKeyRepository,
-	Store,
+import {
+	type CredentialRepository,
+	type IdentityRepository,
+	type NewPool,
+	type Page,
+	PING_PAYLOAD_BYTES,
+	type PoolRepository,
+	type PoolSummary,
+	type SigningKeyRepository,
+	type Store,
 } from "../store.ts";
 import { type CheckpointerOptions, WalCheckpointer } from "./checkpointer.ts";
 import { SqliteIdentities } from "./identities.ts";
@@ -371,27 +372,32 @@ class SqliteStore implements Store {
 	}
 
 	/**
-	 * Commits a write of the size of a large request that leaves nothing behind (a 64 KiB row
-	 * inserted and deleted): it goes to the WAL and the disk like any other, so a full disk, a
-	 * read-only or failing file, or a lock held too long fails it, and when it passes, requests'
-	 * writes fit too.
+	 * Commits a write that leaves nothing behind (a row of `payloadBytes` random bytes, by
+	 * default the size of a large request, inserted and deleted): it goes to the WAL and the
+	 * disk like any other, so a full disk, a read-only or failing file, or a lock held too long
+	 * fails it, and when it passes with the default size, requests' writes fit too.
 	 */
-	async ping(): Promise<void> {
+	async ping(payloadBytes = PING_PAYLOAD_BYTES): Promise<void> {
 		this.#guard();
-		this.#probe();
+		this.#probe(payloadBytes);
 	}
 
-	#probeTx: (() => void) | undefined;
+	/** The file at the path is still the one opened (a stat, nothing written). */
+	async checkDatabase(): Promise<void> {
+		this.#guard();
+	}
 
-	get #probe(): () => void {
+	#probeTx: ((payloadBytes: number) => void) | undefined;
+
+	get #probe(): (payloadBytes: number) => void {
 		if (!this.#probeTx) {
 			const db = this.#db;
 			const insert = db.prepare(
-				"INSERT OR REPLACE INTO health_probe (id, payload) VALUES (1, randomblob(65536))",
+				"INSERT OR REPLACE INTO health_probe (id, payload) VALUES (1, randomblob(?))",
 			);
 			const remove = db.prepare("DELETE FROM health_probe");
-			this.#probeTx = db.transaction(() => {
-				insert.run();
+			this.#probeTx = db.transaction((payloadBytes: number) => {
+				insert.run(payloadBytes);
 				remove.run();
 			}).immediate;
 		}

@@ -1,6 +1,7 @@
 /**
  * @module test/store/conformance/lifecycle
- * The store as a whole: `migrate()` (again, harmlessly), `ping()` and `engine`.
+ * The store as a whole: `migrate()` (again, harmlessly), `ping()` (of either size),
+ * `checkDatabase()` and `engine`.
  */
 import assert from "node:assert/strict";
 import { describe } from "node:test";
@@ -16,6 +17,8 @@ export function describeLifecycle(storeTest: StoreTest): void {
 				await store.migrate();
 				assert.ok(await store.pools.get(key));
 				await store.ping();
+				await store.ping(16);
+				await store.checkDatabase();
 				assert.equal(typeof store.engine, "string");
 				assert.ok(store.engine.length > 0);
 			},
