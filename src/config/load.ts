@@ -136,6 +136,10 @@ function parseValue(spec: SettingSpec, raw: string, source: string): unknown {
 			if (raw === "true" || raw === "1") return true;
 			if (raw === "false" || raw === "0") return false;
 			throw new ConfigError(`${source} must be true or false, got '${raw}'`);
+		case "switch":
+			if (raw === "on" || raw === "true") return true;
+			if (raw === "off" || raw === "false") return false;
+			throw new ConfigError(`${source} must be on or off, got '${raw}'`);
 		case "trust":
 			return Object.freeze(
 				raw
@@ -188,7 +192,10 @@ function parseValue(spec: SettingSpec, raw: string, source: string): unknown {
  */
 function fileText(spec: SettingSpec, value: unknown, source: string): string {
 	if (typeof value === "string") return value;
-	if (spec.type === "boolean" && typeof value === "boolean") {
+	if (
+		(spec.type === "boolean" || spec.type === "switch") &&
+		typeof value === "boolean"
+	) {
 		return String(value);
 	}
 	if (
@@ -233,9 +240,11 @@ function fileText(spec: SettingSpec, value: unknown, source: string): string {
 					? 'a list such as ["111111111111=222222222222"] or a string'
 					: spec.type === "boolean"
 						? "true or false"
-						: spec.type === "origins"
-							? 'a list such as ["https://app.example.com"] or a string'
-							: "a number";
+						: spec.type === "switch"
+							? '"on", "off", true or false'
+							: spec.type === "origins"
+								? 'a list such as ["https://app.example.com"] or a string'
+								: "a number";
 	throw new ConfigError(
 		`${source} must be ${wanted}, got ${JSON.stringify(value)}`,
 	);
@@ -643,6 +652,11 @@ export function loadConfig(
 	) {
 		throw new ConfigError(
 			`sts endpoint must be an http(s) URL, got '${config.stsEndpoint}'`,
+		);
+	}
+	if (config.metricsPort !== 0 && config.metricsPort === config.port) {
+		throw new ConfigError(
+			`metrics port must differ from the port (${config.port}), or be 0 to serve /metrics on it`,
 		);
 	}
 	const levels = ["fatal", "error", "warn", "info", "debug", "trace", "silent"];

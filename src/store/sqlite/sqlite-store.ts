@@ -40,6 +40,7 @@ import {
 	LimitExceededException,
 } from "../../errors/service-errors.ts";
 import { type Clock, systemClock } from "../../lib/clock.ts";
+import { type Metrics, noMetrics } from "../../lib/metrics.ts";
 import {
 	type CredentialRow,
 	newPoolRecord,
@@ -103,6 +104,8 @@ export interface SqliteStoreOptions {
 	 * server logs it as an error).
 	 */
 	onFailure?: (message: string) => void;
+	/** Told the size of each group commit (docs/operating.md#metrics). */
+	metrics?: Metrics;
 }
 
 /** Permission bits that let the group or other users read or write a file (or list a folder). */
@@ -194,6 +197,7 @@ export function openSqliteStore(
 		clock: options.clock ?? systemClock,
 		file: file && { dev: file.dev, ino: file.ino },
 		onFailure: options.onFailure,
+		metrics: options.metrics ?? noMetrics,
 	});
 }
 
@@ -246,6 +250,7 @@ class SqliteStore implements Store {
 	/** The identity of the file opened (device and inode); none for `:memory:`. */
 	readonly #file: { dev: number; ino: number } | undefined;
 	readonly #onFailure: ((message: string) => void) | undefined;
+	readonly #metrics: Metrics;
 	/** Why the store no longer writes, once it does not. */
 	#failure: string | undefined;
 
@@ -256,6 +261,7 @@ class SqliteStore implements Store {
 			clock: Clock;
 			file: { dev: number; ino: number } | undefined;
 			onFailure: ((message: string) => void) | undefined;
+			metrics: Metrics;
 		},
 	) {
 		this.#db = db;
@@ -263,6 +269,7 @@ class SqliteStore implements Store {
 		this.#clock = options.clock;
 		this.#file = options.file;
 		this.#onFailure = options.onFailure;
+		this.#metrics = options.metrics;
 	}
 
 	/**
@@ -349,7 +356,7 @@ class SqliteStore implements Store {
 			["insertFirst", "rotate", "prune", "updatePrivateKeys"],
 			guard,
 		);
-		this.#identities ??= new SqliteIdentities(db);
+		this.#identities ??= new SqliteIdentities(db, this.#metrics);
 		this.#guardedIdentities ??= guardWrites(
 			this.#identities as IdentityRepository,
 			["change", "delete"],
