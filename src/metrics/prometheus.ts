@@ -148,11 +148,11 @@ export function createPrometheusMetrics(
 	// alerted on before the first call.
 	for (const { service, operations } of actions) {
 		for (const action of operations) {
-			requests.labels(service, action, SUCCESS);
-			requestSeconds.labels(service, action);
+			requests.inc({ service, action, outcome: SUCCESS }, 0);
+			requestSeconds.zero({ service, action });
 		}
 	}
-	for (const kind of ["guest", "authenticated"]) identities.labels(kind);
+	for (const kind of ["guest", "authenticated"]) identities.inc({ kind }, 0);
 
 	const observer: CallObserver = (record: CallRecord) => {
 		const action = record.operation ?? UNKNOWN_ACTION;
