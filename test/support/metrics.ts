@@ -26,7 +26,7 @@ export interface Exposition {
 const SAMPLE = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})?\s+(\S+)(?:\s+\d+)?$/;
 const LABEL = /([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g;
 
-function unescape(value: string): string {
+function unescapeLabel(value: string): string {
 	return value.replace(/\\(.)/g, (_m, c: string) => (c === "n" ? "\n" : c));
 }
 
@@ -45,7 +45,7 @@ export function parseExposition(text: string): Exposition {
 		if (!m) throw new Error(`not a sample line: ${line}`);
 		const labels: Record<string, string> = {};
 		for (const l of (m[2] ?? "").matchAll(LABEL)) {
-			labels[l[1] as string] = unescape(l[2] as string);
+			labels[l[1] as string] = unescapeLabel(l[2] as string);
 		}
 		const raw = m[3] as string;
 		const value =
