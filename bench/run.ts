@@ -71,11 +71,22 @@ async function signingCeiling(seconds: number): Promise<number> {
 
 async function startServer(
 	db: string,
+	extraArgs: readonly string[] = [],
 ): Promise<{ child: ChildProcess; url: string }> {
 	const bin = new URL("../bin/idpool.js", import.meta.url).pathname;
 	const child = spawn(
 		process.execPath,
-		[bin, "serve", "--port", "0", "--db", db, "--log-level", "warn"],
+		[
+			bin,
+			"serve",
+			"--port",
+			"0",
+			"--db",
+			db,
+			"--log-level",
+			"warn",
+			...extraArgs,
+		],
 		{
 			stdio: ["ignore", "pipe", "inherit"],
 		},
@@ -342,20 +353,26 @@ class Ceiling {
 	}
 }
 
-/** One scenario: `instances` servers on database `db`, measured and printed. */
+/**
+ * One scenario: `instances` servers on database `db` (started with `serverArgs` besides the
+ * bench's own), measured and printed. Answers the median round's ratio to the ceiling.
+ */
 async function scenario(
 	label: string,
 	db: string,
 	instances: number,
 	ceilings: Ceiling,
-) {
+	serverArgs: readonly string[] = [],
+): Promise<number> {
 	const dir = mkdtempSync(join(tmpdir(), "idpool-bench-"));
 	const servers: { child: ChildProcess | undefined; url: string }[] = [];
 	try {
 		if (process.env.BENCH_URL)
 			servers.push({ child: undefined, url: process.env.BENCH_URL });
 		else {
-			for (let i = 0; i < instances; i++) servers.push(await startServer(db));
+			for (let i = 0; i < instances; i++) {
+				servers.push(await startServer(db, serverArgs));
+			}
 		}
 		const urls = servers.map((s) => s.url);
 		const client = sdkClient(urls[0] as string);
@@ -439,6 +456,7 @@ async function scenario(
 		console.log(
 			`  ratio to the signing ceiling: ${median.ratio.toFixed(2)} (rounds: ${rounds.map((r) => r.ratio.toFixed(2)).join(", ")})`,
 		);
+		return median.ratio;
 	} finally {
 		for (const s of servers) {
 			if (!s.child) continue;
@@ -492,7 +510,26 @@ async function main() {
 	if (only !== "postgres") {
 		const dir = mkdtempSync(join(tmpdir(), "idpool-bench-db-"));
 		try {
-			await scenario("SQLite", join(dir, "bench.db"), 1, ceilings);
+			const on = await scenario(
+				"SQLite (metrics on, the default)",
+				join(dir, "bench.db"),
+				1,
+				ceilings,
+			);
+			// The cost of metrics on the hot path: the same scenario on a fresh database with
+			// --metrics off, each side's throughput taken against the ceiling around it.
+			if (!process.env.BENCH_URL && process.env.BENCH_METRICS_OFF !== "skip") {
+				const off = await scenario(
+					"SQLite (--metrics off)",
+					join(dir, "bench-off.db"),
+					1,
+					ceilings,
+					["--metrics", "off"],
+				);
+				console.log(
+					`metrics on against off (SQLite): ratio ${(on / off).toFixed(3)} (${on.toFixed(2)} / ${off.toFixed(2)} of the signing ceiling; ${((1 - on / off) * 100).toFixed(1)}% slower with metrics on)`,
+				);
+			}
 		} finally {
 			rmSync(dir, { recursive: true, force: true });
 		}
