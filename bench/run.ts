@@ -353,29 +353,10 @@ class Ceiling {
 	}
 }
 
-/**
- * One scenario: `instances` servers on database `db` (started with `serverArgs` besides the
- * bench's own), measured and printed. Answers the median round's ratio to the ceiling.
- */
-async function scenario(
-	label: string,
-	db: string,
-	instances: number,
-	ceilings: Ceiling,
-	serverArgs: readonly string[] = [],
-): Promise<number> {
-	const dir = mkdtempSync(join(tmpdir(), "idpool-bench-"));
-	const servers: { child: ChildProcess | undefined; url: string }[] = [];
+/** Creates the bench's pool (with its developer provider) on the server at `url`. */
+async function benchPool(url: string): Promise<string> {
+	const client = sdkClient(url);
 	try {
-		if (process.env.BENCH_URL)
-			servers.push({ child: undefined, url: process.env.BENCH_URL });
-		else {
-			for (let i = 0; i < instances; i++) {
-				servers.push(await startServer(db, serverArgs));
-			}
-		}
-		const urls = servers.map((s) => s.url);
-		const client = sdkClient(urls[0] as string);
 		const pool = await client.send(
 			new CreateIdentityPoolCommand({
 				IdentityPoolName: "bench",
@@ -383,8 +364,29 @@ async function scenario(
 				DeveloperProviderName: DEV,
 			}),
 		);
+		return pool.IdentityPoolId as string;
+	} finally {
 		client.destroy();
-		const poolId = pool.IdentityPoolId as string;
+	}
+}
+
+/** One scenario: `instances` servers on database `db`, measured and printed. */
+async function scenario(
+	label: string,
+	db: string,
+	instances: number,
+	ceilings: Ceiling,
+) {
+	const dir = mkdtempSync(join(tmpdir(), "idpool-bench-"));
+	const servers: { child: ChildProcess | undefined; url: string }[] = [];
+	try {
+		if (process.env.BENCH_URL)
+			servers.push({ child: undefined, url: process.env.BENCH_URL });
+		else {
+			for (let i = 0; i < instances; i++) servers.push(await startServer(db));
+		}
+		const urls = servers.map((s) => s.url);
+		const poolId = await benchPool(urls[0] as string);
 		// Enough signed requests for well above the ceiling, per server, for the warm-up and each round.
 		const firstCeiling = await ceilings.before();
 		const requestsFor = (seconds: number) =>
@@ -456,7 +458,6 @@ async function scenario(
 		console.log(
 			`  ratio to the signing ceiling: ${median.ratio.toFixed(2)} (rounds: ${rounds.map((r) => r.ratio.toFixed(2)).join(", ")})`,
 		);
-		return median.ratio;
 	} finally {
 		for (const s of servers) {
 			if (!s.child) continue;
@@ -465,6 +466,91 @@ async function scenario(
 			await new Promise((r) => child.on("exit", r));
 		}
 		rmSync(dir, { recursive: true, force: true });
+	}
+}
+
+/**
+ * The cost of metrics on the hot path: two servers on SQLite files of their own, one with
+ * metrics on (the default) and one with `--metrics off`, driven in turn, round after round
+ * (which one goes first alternates), each round against the signing ceiling measured around
+ * it, so that the machine's drift weighs on both alike. Prints each pair's ratio (on / off)
+ * and their median.
+ */
+async function metricsCost(dir: string, ceilings: Ceiling): Promise<void> {
+	const variants = [
+		{ label: "on", args: [] as string[] },
+		{ label: "off", args: ["--metrics", "off"] },
+	];
+	const started: { child: ChildProcess; url: string }[] = [];
+	const wrkDir = mkdtempSync(join(tmpdir(), "idpool-bench-"));
+	try {
+		for (const v of variants) {
+			started.push(
+				await startServer(join(dir, `metrics-${v.label}.db`), v.args),
+			);
+		}
+		const firstCeiling = await ceilings.before();
+		const perRound = Math.ceil(firstCeiling * DURATION_SECONDS * 1.5);
+		const perWarmup = Math.ceil(firstCeiling * WARMUP_SECONDS * 1.5);
+		const first = RETURNING_USERS * 2;
+		const requests = await Promise.all(
+			started.map(async (s, i) =>
+				prepare(
+					s.url,
+					await benchPool(s.url),
+					first + perWarmup + perRound * ROUNDS,
+					`m${i}-`,
+				),
+			),
+		);
+		for (const [i, s] of started.entries()) {
+			const reqs = requests[i] as Prepared[];
+			await drive(s.url, reqs.slice(0, first), 60, 16);
+			if (WARMUP_SECONDS > 0) {
+				await measure(
+					[s.url],
+					[reqs.slice(first, first + perWarmup)],
+					wrkDir,
+					WARMUP_SECONDS,
+				);
+			}
+		}
+		console.log(
+			`metrics on against off (SQLite): ${ROUNDS} pairs of ${DURATION_SECONDS} s rounds, one server each, in turn`,
+		);
+		const pairs: number[] = [];
+		for (let round = 0; round < ROUNDS; round++) {
+			const start = first + perWarmup + round * perRound;
+			const ratios = new Map<string, number>();
+			const order = round % 2 === 0 ? [0, 1] : [1, 0];
+			for (const i of order) {
+				const s = started[i] as { url: string };
+				const before = await ceilings.before();
+				const result = await measure(
+					[s.url],
+					[(requests[i] as Prepared[]).slice(start, start + perRound)],
+					wrkDir,
+				);
+				const ceiling = await ceilings.around(before);
+				const ratio = result.rps / ceiling.mean;
+				ratios.set(variants[i]?.label as string, ratio);
+				console.log(
+					`  round ${round + 1}, metrics ${variants[i]?.label}: ${result.rps.toFixed(0)} requests/s (errors: ${result.errors}); p50 ${result.p50.toFixed(1)} ms, p99 ${result.p99.toFixed(1)} ms; ratio to the ceiling ${ratio.toFixed(2)}`,
+				);
+			}
+			pairs.push((ratios.get("on") as number) / (ratios.get("off") as number));
+		}
+		const sorted = [...pairs].sort((a, b) => a - b);
+		const median = sorted[Math.floor((sorted.length - 1) / 2)] as number;
+		console.log(
+			`  metrics on / off: ${median.toFixed(3)} (median of the pairs: ${pairs.map((p) => p.toFixed(3)).join(", ")}); ${((1 - median) * 100).toFixed(1)}% less throughput with metrics on`,
+		);
+	} finally {
+		for (const s of started) {
+			s.child.kill("SIGTERM");
+			await new Promise((r) => s.child.on("exit", r));
+		}
+		rmSync(wrkDir, { recursive: true, force: true });
 	}
 }
 
@@ -510,25 +596,9 @@ async function main() {
 	if (only !== "postgres") {
 		const dir = mkdtempSync(join(tmpdir(), "idpool-bench-db-"));
 		try {
-			const on = await scenario(
-				"SQLite (metrics on, the default)",
-				join(dir, "bench.db"),
-				1,
-				ceilings,
-			);
-			// The cost of metrics on the hot path: the same scenario on a fresh database with
-			// --metrics off, each side's throughput taken against the ceiling around it.
-			if (!process.env.BENCH_URL && process.env.BENCH_METRICS_OFF !== "skip") {
-				const off = await scenario(
-					"SQLite (--metrics off)",
-					join(dir, "bench-off.db"),
-					1,
-					ceilings,
-					["--metrics", "off"],
-				);
-				console.log(
-					`metrics on against off (SQLite): ratio ${(on / off).toFixed(3)} (${on.toFixed(2)} / ${off.toFixed(2)} of the signing ceiling; ${((1 - on / off) * 100).toFixed(1)}% slower with metrics on)`,
-				);
+			await scenario("SQLite", join(dir, "bench.db"), 1, ceilings);
+			if (!process.env.BENCH_URL && process.env.BENCH_METRICS !== "skip") {
+				await metricsCost(dir, ceilings);
 			}
 		} finally {
 			rmSync(dir, { recursive: true, force: true });

@@ -204,20 +204,7 @@ export async function createServer(
 	const accessKeys = new CredentialRegistry(credentials);
 	/** The account of declared pools without `AccountId`, and of any key when any is accepted. */
 	const defaultAccountId = credentials[0]?.accountId ?? config.accountId;
-	const httpOptions: HttpAppOptions = {
-		log: {
-			level: config.logLevel,
-			...(overrides.logStream ? { stream: overrides.logStream } : {}),
-		},
-		limits: {
-			requestTimeoutMs: config.requestTimeoutSeconds * 1000,
-			keepAliveTimeoutMs: config.keepAliveTimeoutSeconds * 1000,
-			maxConnections: config.maxConnections,
-		},
-		clock,
-		corsOrigins: config.corsOrigins,
-	};
-	const metrics = serverMetrics(config, httpOptions);
+	const metrics = serverMetrics(config);
 	// Until the server's logger exists, a problem of the checkpoint worker is a process warning.
 	let warn = (message: string) => process.emitWarning(message);
 	let fail = (message: string) => process.emitWarning(message);
@@ -236,6 +223,19 @@ export async function createServer(
 		throw err;
 	}
 
+	const httpOptions: HttpAppOptions = {
+		log: {
+			level: config.logLevel,
+			...(overrides.logStream ? { stream: overrides.logStream } : {}),
+		},
+		limits: {
+			requestTimeoutMs: config.requestTimeoutSeconds * 1000,
+			keepAliveTimeoutMs: config.keepAliveTimeoutSeconds * 1000,
+			maxConnections: config.maxConnections,
+		},
+		clock,
+		corsOrigins: config.corsOrigins,
+	};
 	const app = createHttpApp(httpOptions);
 	warn = (message) => app.log.warn(message);
 	fail = (message) => app.log.error(message);
@@ -500,7 +500,8 @@ export async function createServer(
 			const port =
 				typeof address === "object" && address ? address.port : config.port;
 			url = baseUrl(config.host, port);
-			const ownPort = await metrics.listen();
+			// The same logging and limits as the main port's.
+			const ownPort = await metrics.listen(httpOptions);
 			if (ownPort !== undefined) metricsUrl = baseUrl(config.host, ownPort);
 			prune();
 			pruneTimer = setInterval(prune, CREDENTIALS_PRUNE_INTERVAL_MS).unref();

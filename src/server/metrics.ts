@@ -33,17 +33,14 @@ export interface ServerMetrics {
 	observe(store: Store): Store;
 	/** `provider` with the credentials it issues counted under `name`. */
 	counted(provider: CredentialsProvider, name: string): CredentialsProvider;
-	/** Starts the listener of `--metrics-port`, if any; answers its port. */
-	listen(): Promise<number | undefined>;
+	/** Starts the listener of `--metrics-port`, if any, an app made with `http`; answers its port. */
+	listen(http: HttpAppOptions): Promise<number | undefined>;
 	/** Stops that listener. */
 	close(): Promise<void>;
 }
 
-/** The metrics of a server with `config`; `http` makes the app of a separate listener. */
-export function serverMetrics(
-	config: Config,
-	http: HttpAppOptions,
-): ServerMetrics {
+/** The metrics of a server with `config`. */
+export function serverMetrics(config: Config): ServerMetrics {
 	if (!config.metrics) {
 		return {
 			port: noMetrics,
@@ -66,12 +63,12 @@ export function serverMetrics(
 		contentType: metrics.contentType,
 		exposition: () => metrics.exposition(),
 	};
-	const app = config.metricsPort === 0 ? undefined : createHttpApp(http);
-	if (app) installMetrics(app, source, { alone: true });
+	const ownPort = config.metricsPort !== 0;
+	let app: ReturnType<typeof createHttpApp> | undefined;
 	return {
 		port: metrics,
 		observers: [metrics.observer],
-		onMainPort: app ? undefined : source,
+		onMainPort: ownPort ? undefined : source,
 		observe: (store) => observedStore(store, metrics),
 		counted: (provider, name) => ({
 			async issue(request) {
@@ -80,8 +77,10 @@ export function serverMetrics(
 				return issued;
 			},
 		}),
-		async listen() {
-			if (!app) return undefined;
+		async listen(http) {
+			if (!ownPort) return undefined;
+			app = createHttpApp(http);
+			installMetrics(app, source, { alone: true });
 			// As for the main port: the banner says where it listens, not Fastify's info line.
 			const level = app.log.level;
 			if (["info", "debug", "trace"].includes(level)) app.log.level = "warn";
