@@ -19,12 +19,18 @@
  *    round with the median ratio, and the worst p99 of all rounds.
  * Nothing here is a test: `npm test` never depends on timing.
  */
-import { type ChildProcess, execFile, spawn } from "node:child_process";
+import {
+	type ChildProcess,
+	execFile,
+	execFileSync,
+	spawn,
+} from "node:child_process";
 import { generateKeyPairSync } from "node:crypto";
 import {
 	existsSync,
 	mkdirSync,
 	mkdtempSync,
+	readFileSync,
 	rmSync,
 	writeFileSync,
 } from "node:fs";
@@ -469,12 +475,27 @@ async function scenario(
 	}
 }
 
+/** Clock ticks per second of /proc's CPU times. */
+const CLOCK_TICKS = Number(
+	execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim(),
+);
+
+/** The CPU time a process has used so far, all its threads, in seconds (Linux). */
+function cpuSeconds(pid: number): number {
+	const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+	// After the command name in parentheses: state is field 3, utime 14, stime 15.
+	const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+	return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+}
+
 /**
  * The cost of metrics on the hot path: two servers on SQLite files of their own, one with
  * metrics on (the default) and one with `--metrics off`, driven in turn, round after round
  * (which one goes first alternates), each round against the signing ceiling measured around
- * it, so that the machine's drift weighs on both alike. Prints each pair's ratio (on / off)
- * and their median.
+ * it, so that the machine's drift weighs on both alike. Prints each pair's ratios (on / off)
+ * of throughput against the ceiling and of the server's CPU time per request (all its
+ * threads, signing included: less sensitive to other load on the machine than throughput),
+ * and their medians.
  */
 async function metricsCost(dir: string, ceilings: Ceiling): Promise<void> {
 	const variants = [
@@ -519,31 +540,47 @@ async function metricsCost(dir: string, ceilings: Ceiling): Promise<void> {
 			`metrics on against off (SQLite): ${ROUNDS} pairs of ${DURATION_SECONDS} s rounds, one server each, in turn`,
 		);
 		const pairs: number[] = [];
+		const cpuPairs: number[] = [];
 		for (let round = 0; round < ROUNDS; round++) {
 			const start = first + perWarmup + round * perRound;
 			const ratios = new Map<string, number>();
+			const cpus = new Map<string, number>();
 			const order = round % 2 === 0 ? [0, 1] : [1, 0];
 			for (const i of order) {
-				const s = started[i] as { url: string };
+				const s = started[i] as { child: ChildProcess; url: string };
+				const label = variants[i]?.label as string;
 				const before = await ceilings.before();
+				const cpuBefore = cpuSeconds(s.child.pid as number);
 				const result = await measure(
 					[s.url],
 					[(requests[i] as Prepared[]).slice(start, start + perRound)],
 					wrkDir,
 				);
+				const cpuMs =
+					((cpuSeconds(s.child.pid as number) - cpuBefore) * 1000) /
+					(result.rps * DURATION_SECONDS);
 				const ceiling = await ceilings.around(before);
 				const ratio = result.rps / ceiling.mean;
-				ratios.set(variants[i]?.label as string, ratio);
+				ratios.set(label, ratio);
+				cpus.set(label, cpuMs);
 				console.log(
-					`  round ${round + 1}, metrics ${variants[i]?.label}: ${result.rps.toFixed(0)} requests/s (errors: ${result.errors}); p50 ${result.p50.toFixed(1)} ms, p99 ${result.p99.toFixed(1)} ms; ratio to the ceiling ${ratio.toFixed(2)}`,
+					`  round ${round + 1}, metrics ${label}: ${result.rps.toFixed(0)} requests/s (errors: ${result.errors}); p50 ${result.p50.toFixed(1)} ms, p99 ${result.p99.toFixed(1)} ms; ratio to the ceiling ${ratio.toFixed(2)}; server CPU ${cpuMs.toFixed(3)} ms a request`,
 				);
 			}
 			pairs.push((ratios.get("on") as number) / (ratios.get("off") as number));
+			cpuPairs.push((cpus.get("on") as number) / (cpus.get("off") as number));
 		}
-		const sorted = [...pairs].sort((a, b) => a - b);
-		const median = sorted[Math.floor((sorted.length - 1) / 2)] as number;
+		const median = (values: number[]) =>
+			[...values].sort((a, b) => a - b)[
+				Math.floor((values.length - 1) / 2)
+			] as number;
+		const throughput = median(pairs);
+		const cpu = median(cpuPairs);
 		console.log(
-			`  metrics on / off: ${median.toFixed(3)} (median of the pairs: ${pairs.map((p) => p.toFixed(3)).join(", ")}); ${((1 - median) * 100).toFixed(1)}% less throughput with metrics on`,
+			`  throughput, metrics on / off: ${throughput.toFixed(3)} (pairs: ${pairs.map((p) => p.toFixed(3)).join(", ")})`,
+		);
+		console.log(
+			`  server CPU a request, metrics on / off: ${cpu.toFixed(3)} (pairs: ${cpuPairs.map((p) => p.toFixed(3)).join(", ")}); metrics cost ${((cpu - 1) * 100).toFixed(1)}% more CPU a request`,
 		);
 	} finally {
 		for (const s of started) {
@@ -592,7 +629,16 @@ async function main() {
 		`RS512 signing ceiling: node:crypto async sign on all cores, measured for ${CEILING_SECONDS} s before and after each run`,
 	);
 	const ceilings = new Ceiling();
-	const only = process.env.BENCH_ONLY; // "sqlite" or "postgres"
+	const only = process.env.BENCH_ONLY; // "sqlite", "postgres" or "metrics"
+	if (only === "metrics") {
+		const dir = mkdtempSync(join(tmpdir(), "idpool-bench-db-"));
+		try {
+			await metricsCost(dir, ceilings);
+		} finally {
+			rmSync(dir, { recursive: true, force: true });
+		}
+		return;
+	}
 	if (only !== "postgres") {
 		const dir = mkdtempSync(join(tmpdir(), "idpool-bench-db-"));
 		try {
