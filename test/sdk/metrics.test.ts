@@ -7,7 +7,7 @@
  * `--metrics-port` serves it on a port of its own. Each server has its own registry.
  */
 import assert from "node:assert/strict";
-import { before, describe, test } from "node:test";
+import { after, before, describe, test } from "node:test";
 import {
 	CreateIdentityPoolCommand,
 	DescribeIdentityPoolCommand,
@@ -22,8 +22,10 @@ import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { operationNames } from "../../src/operations/index.ts";
 import { FACEBOOK, OIDC_KEY, useFederation } from "../support/federation.ts";
 import { type Exposition, scrape } from "../support/metrics.ts";
+import { freshSchema } from "../support/postgres.ts";
 import { rejectsWith, useServer } from "../support/server.ts";
 import { freePort } from "../support/sockets.ts";
+import { describeForEngine } from "../support/stores.ts";
 
 const DEV = "login.example.app";
 const AUTH = "arn:aws:iam::000000000000:role/Cognito_Auth";
@@ -391,5 +393,64 @@ describe("GET /metrics with --metrics-port", () => {
 			((await elsewhere.json()) as Record<string, string>).__type,
 			"UnknownOperationException",
 		);
+	});
+});
+
+describeForEngine("postgres", "GET /metrics on PostgreSQL", () => {
+	let schema: Awaited<ReturnType<typeof freshSchema>> | undefined;
+	const t = useServer(async () => {
+		schema = await freshSchema();
+		return { config: { db: schema.url } };
+	});
+	after(() => schema?.drop());
+
+	test("first logins of one user at once: one identity counted, retries by reason, no group commits", async () => {
+		const pool = await t.client.send(
+			new CreateIdentityPoolCommand({
+				IdentityPoolName: "contended",
+				AllowUnauthenticatedIdentities: false,
+				DeveloperProviderName: DEV,
+			}),
+		);
+		const answers = await Promise.all(
+			Array.from({ length: 12 }, () =>
+				t.client.send(
+					new GetOpenIdTokenForDeveloperIdentityCommand({
+						IdentityPoolId: pool.IdentityPoolId as string,
+						Logins: { [DEV]: "same-user" },
+					}),
+				),
+			),
+		);
+		assert.equal(new Set(answers.map((a) => a.IdentityId)).size, 1);
+		const m = await scrape(t.url);
+		// However many times the losers' transactions ran again, one identity was created.
+		assert.equal(
+			m.value("idpool_identities_created_total", { kind: "authenticated" }),
+			1,
+		);
+		assert.equal(
+			m.value(
+				"idpool_requests_total",
+				cognito("GetOpenIdTokenForDeveloperIdentity"),
+			),
+			12,
+		);
+		assert.equal(
+			m.types.get("idpool_store_transaction_retries_total"),
+			"counter",
+		);
+		for (const retry of m.find("idpool_store_transaction_retries_total")) {
+			assert.ok(
+				[
+					"serialization_failure",
+					"deadlock",
+					"unique_violation",
+					"stale_connection",
+				].includes(retry.labels.reason as string),
+				JSON.stringify(retry),
+			);
+		}
+		assert.equal(m.value("idpool_store_group_commit_size_count"), 0);
 	});
 });
