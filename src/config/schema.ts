@@ -475,6 +475,6 @@ export const SETTINGS: readonly SettingSpec[] = [
 		type: "port",
 		default: "0",
 		description:
-			"A TCP port of its own for `/metrics`, on the same `--host`, so that a firewall can keep it from the clients of the API; 0 serves `/metrics` on the main port.",
+			"A TCP port of its own for `/metrics`, on the same `--host`, so that a firewall can keep it from the clients of the API; 0 serves `/metrics` on the main port. Ignored with `--metrics off`.",
 	},
 ];
