@@ -59,7 +59,10 @@ export function createPrometheusMetrics(
 ): PrometheusMetrics {
 	const registry = new Registry();
 	const registers = [registry];
-	collectDefaultMetrics({ register: registry });
+	// Node's metrics start with the first scrape: their observers (garbage collections, the
+	// event loop's delay) stay registered for the life of the process, so a server nobody
+	// scrapes (most embedded in tests) should not leave them behind.
+	let defaults = false;
 
 	const requests = new Counter({
 		name: "idpool_requests_total",
@@ -170,7 +173,13 @@ export function createPrometheusMetrics(
 	return {
 		observer,
 		contentType: registry.contentType,
-		exposition: () => registry.metrics(),
+		exposition: () => {
+			if (!defaults) {
+				collectDefaultMetrics({ register: registry });
+				defaults = true;
+			}
+			return registry.metrics();
+		},
 		tokenSigned(alg, seconds) {
 			tokens.inc({ alg });
 			signing.observe({ alg }, seconds);
