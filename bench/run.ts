@@ -19,12 +19,18 @@
  *    round with the median ratio, and the worst p99 of all rounds.
  * Nothing here is a test: `npm test` never depends on timing.
  */
-import { type ChildProcess, execFile, spawn } from "node:child_process";
+import {
+	type ChildProcess,
+	execFile,
+	execFileSync,
+	spawn,
+} from "node:child_process";
 import { generateKeyPairSync } from "node:crypto";
 import {
 	existsSync,
 	mkdirSync,
 	mkdtempSync,
+	readFileSync,
 	rmSync,
 	writeFileSync,
 } from "node:fs";
@@ -35,6 +41,8 @@ import { CreateIdentityPoolCommand } from "@aws-sdk/client-cognito-identity";
 import { SignatureV4 } from "@smithy/signature-v4";
 import pg from "pg";
 import { Pool } from "undici";
+import { createPrometheusMetrics } from "../src/metrics/prometheus.ts";
+import { operationNames } from "../src/operations/index.ts";
 import { signOnce } from "../src/tokens/tokens.ts";
 import { sdkClient } from "../test/support/server.ts";
 
@@ -71,11 +79,22 @@ async function signingCeiling(seconds: number): Promise<number> {
 
 async function startServer(
 	db: string,
+	extraArgs: readonly string[] = [],
 ): Promise<{ child: ChildProcess; url: string }> {
 	const bin = new URL("../bin/idpool.js", import.meta.url).pathname;
 	const child = spawn(
 		process.execPath,
-		[bin, "serve", "--port", "0", "--db", db, "--log-level", "warn"],
+		[
+			bin,
+			"serve",
+			"--port",
+			"0",
+			"--db",
+			db,
+			"--log-level",
+			"warn",
+			...extraArgs,
+		],
 		{
 			stdio: ["ignore", "pipe", "inherit"],
 		},
@@ -342,6 +361,23 @@ class Ceiling {
 	}
 }
 
+/** Creates the bench's pool (with its developer provider) on the server at `url`. */
+async function benchPool(url: string): Promise<string> {
+	const client = sdkClient(url);
+	try {
+		const pool = await client.send(
+			new CreateIdentityPoolCommand({
+				IdentityPoolName: "bench",
+				AllowUnauthenticatedIdentities: false,
+				DeveloperProviderName: DEV,
+			}),
+		);
+		return pool.IdentityPoolId as string;
+	} finally {
+		client.destroy();
+	}
+}
+
 /** One scenario: `instances` servers on database `db`, measured and printed. */
 async function scenario(
 	label: string,
@@ -358,16 +394,7 @@ async function scenario(
 			for (let i = 0; i < instances; i++) servers.push(await startServer(db));
 		}
 		const urls = servers.map((s) => s.url);
-		const client = sdkClient(urls[0] as string);
-		const pool = await client.send(
-			new CreateIdentityPoolCommand({
-				IdentityPoolName: "bench",
-				AllowUnauthenticatedIdentities: false,
-				DeveloperProviderName: DEV,
-			}),
-		);
-		client.destroy();
-		const poolId = pool.IdentityPoolId as string;
+		const poolId = await benchPool(urls[0] as string);
 		// Enough signed requests for well above the ceiling, per server, for the warm-up and each round.
 		const firstCeiling = await ceilings.before();
 		const requestsFor = (seconds: number) =>
@@ -450,6 +477,176 @@ async function scenario(
 	}
 }
 
+/**
+ * The metrics' own work for one GetOpenIdTokenForDeveloperIdentity of a new user, timed in
+ * this process on a registry of its own: the call counted and timed, the token, the store's
+ * three transactions, the identity. Microseconds a request, the median of five runs.
+ */
+function metricsWorkMicros(): number {
+	const metrics = createPrometheusMetrics([
+		{
+			service: "cognito-identity",
+			operations: operationNames("cognito-identity"),
+		},
+		{ service: "sts", operations: operationNames("sts") },
+	]);
+	const record = {
+		service: "cognito-identity",
+		operation: "GetOpenIdTokenForDeveloperIdentity",
+		statusCode: 200,
+		errorType: undefined,
+		internal: false,
+		requestId: "r",
+		accountId: "000000000000",
+		region: "us-east-1",
+		callerKind: "key" as const,
+		durationSeconds: 0.004,
+	};
+	const one = (i: number) => {
+		const t = (i % 100) / 10_000;
+		metrics.storeTransaction("pools.findById", t);
+		metrics.storeTransaction("identities.ownerOf", t);
+		metrics.tokenSigned("RS512", t);
+		metrics.storeTransaction("identities.change", t);
+		metrics.identityCreated(true);
+		metrics.observer({ ...record, durationSeconds: t });
+	};
+	const runs: number[] = [];
+	for (let run = 0; run < 6; run++) {
+		const n = 100_000;
+		const started = performance.now();
+		for (let i = 0; i < n; i++) one(i);
+		// The first run warms the JIT up.
+		if (run > 0) runs.push(((performance.now() - started) * 1000) / n);
+	}
+	return runs.sort((a, b) => a - b)[2] as number;
+}
+
+/** Clock ticks per second of /proc's CPU times. */
+const CLOCK_TICKS = Number(
+	execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim(),
+);
+
+/** The CPU time a process has used so far, all its threads, in seconds (Linux). */
+function cpuSeconds(pid: number): number {
+	const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+	// After the command name in parentheses: state is field 3, utime 14, stime 15.
+	const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+	return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+}
+
+/**
+ * The cost of metrics on the hot path: two servers on SQLite files of their own, one with
+ * metrics on (the default) and one with `--metrics off`, driven in turn, round after round
+ * (which one goes first alternates), each round against the signing ceiling measured around
+ * it, so that the machine's drift weighs on both alike. Prints each pair's ratios (on / off)
+ * of throughput against the ceiling and of the server's CPU time per request (all its
+ * threads, signing included: less sensitive to other load on the machine than throughput),
+ * and their medians.
+ */
+async function metricsCost(dir: string, ceilings: Ceiling): Promise<void> {
+	const variants = [
+		{ label: "on", args: [] as string[] },
+		{ label: "off", args: ["--metrics", "off"] },
+	];
+	const started: { child: ChildProcess; url: string }[] = [];
+	const wrkDir = mkdtempSync(join(tmpdir(), "idpool-bench-"));
+	try {
+		for (const v of variants) {
+			started.push(
+				await startServer(join(dir, `metrics-${v.label}.db`), v.args),
+			);
+		}
+		const firstCeiling = await ceilings.before();
+		const perRound = Math.ceil(firstCeiling * DURATION_SECONDS * 1.5);
+		const perWarmup = Math.ceil(firstCeiling * WARMUP_SECONDS * 1.5);
+		const first = RETURNING_USERS * 2;
+		const requests = await Promise.all(
+			started.map(async (s, i) =>
+				prepare(
+					s.url,
+					await benchPool(s.url),
+					first + perWarmup + perRound * ROUNDS,
+					`m${i}-`,
+				),
+			),
+		);
+		for (const [i, s] of started.entries()) {
+			const reqs = requests[i] as Prepared[];
+			await drive(s.url, reqs.slice(0, first), 60, 16);
+			if (WARMUP_SECONDS > 0) {
+				await measure(
+					[s.url],
+					[reqs.slice(first, first + perWarmup)],
+					wrkDir,
+					WARMUP_SECONDS,
+				);
+			}
+		}
+		console.log(
+			`metrics on against off (SQLite): ${ROUNDS} pairs of ${DURATION_SECONDS} s rounds, one server each, in turn`,
+		);
+		const pairs: number[] = [];
+		const cpuPairs: number[] = [];
+		const offCpu: number[] = [];
+		for (let round = 0; round < ROUNDS; round++) {
+			const start = first + perWarmup + round * perRound;
+			const ratios = new Map<string, number>();
+			const cpus = new Map<string, number>();
+			const order = round % 2 === 0 ? [0, 1] : [1, 0];
+			for (const i of order) {
+				const s = started[i] as { child: ChildProcess; url: string };
+				const label = variants[i]?.label as string;
+				const before = await ceilings.before();
+				const cpuBefore = cpuSeconds(s.child.pid as number);
+				const result = await measure(
+					[s.url],
+					[(requests[i] as Prepared[]).slice(start, start + perRound)],
+					wrkDir,
+				);
+				const cpuMs =
+					((cpuSeconds(s.child.pid as number) - cpuBefore) * 1000) /
+					(result.rps * DURATION_SECONDS);
+				const ceiling = await ceilings.around(before);
+				const ratio = result.rps / ceiling.mean;
+				ratios.set(label, ratio);
+				cpus.set(label, cpuMs);
+				console.log(
+					`  round ${round + 1}, metrics ${label}: ${result.rps.toFixed(0)} requests/s (errors: ${result.errors}); p50 ${result.p50.toFixed(1)} ms, p99 ${result.p99.toFixed(1)} ms; ratio to the ceiling ${ratio.toFixed(2)}; server CPU ${cpuMs.toFixed(3)} ms a request`,
+				);
+			}
+			pairs.push((ratios.get("on") as number) / (ratios.get("off") as number));
+			cpuPairs.push((cpus.get("on") as number) / (cpus.get("off") as number));
+			offCpu.push(cpus.get("off") as number);
+		}
+		const median = (values: number[]) =>
+			[...values].sort((a, b) => a - b)[
+				Math.floor((values.length - 1) / 2)
+			] as number;
+		const throughput = median(pairs);
+		const cpu = median(cpuPairs);
+		console.log(
+			`  throughput, metrics on / off: ${throughput.toFixed(3)} (pairs: ${pairs.map((p) => p.toFixed(3)).join(", ")})`,
+		);
+		console.log(
+			`  server CPU a request, metrics on / off: ${cpu.toFixed(3)} (pairs: ${cpuPairs.map((p) => p.toFixed(3)).join(", ")})`,
+		);
+		// What other load on the machine cannot blur: the metrics' own work, against the CPU a
+		// request costs the server without them.
+		const work = metricsWorkMicros();
+		const offCpuMs = median(cpuPairs.map((_, r) => offCpu[r] as number));
+		console.log(
+			`  the metrics' own work: ${work.toFixed(2)} µs a request, ${((work / 1000 / offCpuMs) * 100).toFixed(2)}% of the server's CPU a request with metrics off (${offCpuMs.toFixed(3)} ms)`,
+		);
+	} finally {
+		for (const s of started) {
+			s.child.kill("SIGTERM");
+			await new Promise((r) => s.child.on("exit", r));
+		}
+		rmSync(wrkDir, { recursive: true, force: true });
+	}
+}
+
 /** A fresh schema on the benchmark's PostgreSQL, or undefined when it does not answer. */
 async function postgresSchema(): Promise<
 	{ url: string; drop(): Promise<void> } | undefined
@@ -488,11 +685,23 @@ async function main() {
 		`RS512 signing ceiling: node:crypto async sign on all cores, measured for ${CEILING_SECONDS} s before and after each run`,
 	);
 	const ceilings = new Ceiling();
-	const only = process.env.BENCH_ONLY; // "sqlite" or "postgres"
+	const only = process.env.BENCH_ONLY; // "sqlite", "postgres" or "metrics"
+	if (only === "metrics") {
+		const dir = mkdtempSync(join(tmpdir(), "idpool-bench-db-"));
+		try {
+			await metricsCost(dir, ceilings);
+		} finally {
+			rmSync(dir, { recursive: true, force: true });
+		}
+		return;
+	}
 	if (only !== "postgres") {
 		const dir = mkdtempSync(join(tmpdir(), "idpool-bench-db-"));
 		try {
 			await scenario("SQLite", join(dir, "bench.db"), 1, ceilings);
+			if (!process.env.BENCH_URL && process.env.BENCH_METRICS !== "skip") {
+				await metricsCost(dir, ceilings);
+			}
 		} finally {
 			rmSync(dir, { recursive: true, force: true });
 		}

@@ -195,10 +195,15 @@ async function serve(
 			code === "EACCES" ||
 			code === "EADDRNOTAVAIL"
 		) {
+			// The main port, or the metrics' own (`--metrics-port`), listened to after it.
+			const [port, flag] =
+				server.url === undefined
+					? [config.port, "--port (0 picks a free one)"]
+					: [config.metricsPort, "--metrics-port"];
 			throw new ConfigError(
 				code === "EADDRINUSE"
-					? `cannot listen on ${config.host}:${config.port}: EADDRINUSE, the port is in use: choose another with --port (0 picks a free one)`
-					: `cannot listen on ${config.host}:${config.port}: ${code}`,
+					? `cannot listen on ${config.host}:${port}: EADDRINUSE, the port is in use: choose another with ${flag}`
+					: `cannot listen on ${config.host}:${port}: ${code}`,
 			);
 		}
 		throw err;
@@ -240,6 +245,9 @@ async function serve(
 		);
 	}
 	output.out(`  issuer:    ${server.issuer}`);
+	if (config.metrics) {
+		output.out(`  metrics:   ${server.metricsUrl ?? url}/metrics`);
+	}
 	const dev = server.devIssuer;
 	if (dev) {
 		output.out(

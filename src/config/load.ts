@@ -654,6 +654,11 @@ export function loadConfig(
 			`sts endpoint must be an http(s) URL, got '${config.stsEndpoint}'`,
 		);
 	}
+	if (config.metricsPort !== 0 && config.metricsPort === config.port) {
+		throw new ConfigError(
+			`metrics port must differ from the port (${config.port}), or be 0 to serve /metrics on it`,
+		);
+	}
 	const levels = ["fatal", "error", "warn", "info", "debug", "trace", "silent"];
 	if (!levels.includes(config.logLevel)) {
 		throw new ConfigError(

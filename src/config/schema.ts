@@ -153,6 +153,10 @@ export interface Config {
 	 * mints ID tokens for anyone who asks (docs/federation.md#a-development-issuer).
 	 */
 	readonly devIssuer: boolean;
+	/** Whether `GET /metrics` answers the server's metrics (docs/operating.md#metrics). */
+	readonly metrics: boolean;
+	/** A port of its own for `/metrics`; 0 serves it on the main port. */
+	readonly metricsPort: number;
 }
 
 export const SETTINGS: readonly SettingSpec[] = [
@@ -478,5 +482,23 @@ export const SETTINGS: readonly SettingSpec[] = [
 		default: "false",
 		description:
 			"Turns on the development issuer: an OpenID Connect provider at `<issuer>/dev-issuer` that mints ID tokens for any subject, audience and claims (`POST /dev-issuer/token`, `idpool dev-token`), which pools accept like any OpenID Connect provider's. Anyone who can reach the server can mint them: for development only (docs/federation.md#a-development-issuer). The flag takes no value; the variable and the file take `true` or `false`.",
+	},
+	{
+		key: "metrics",
+		flag: "metrics",
+		env: "IDPOOL_METRICS",
+		type: "switch",
+		default: "on",
+		description:
+			"`on` or `off`: whether `GET /metrics` answers the server's metrics in Prometheus's text format (requests by action and outcome, durations, tokens, store, federation, credentials, throttling, Node's process metrics; docs/operating.md#metrics). Off, `/metrics` is a 404 like any unknown path and nothing is counted.",
+	},
+	{
+		key: "metricsPort",
+		flag: "metrics-port",
+		env: "IDPOOL_METRICS_PORT",
+		type: "port",
+		default: "0",
+		description:
+			"A TCP port of its own for `/metrics`, on the same `--host`, so that a firewall can keep it from the clients of the API; 0 serves `/metrics` on the main port. Ignored with `--metrics off`.",
 	},
 ];

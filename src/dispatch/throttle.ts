@@ -6,6 +6,7 @@
  */
 import { TooManyRequestsException } from "../errors/service-errors.ts";
 import type { Clock } from "../lib/clock.ts";
+import { type Metrics, noMetrics } from "../lib/metrics.ts";
 
 /** Requests per second allowed, by operation name; operations not named are not limited. */
 export type RateLimits = Readonly<Record<string, number>>;
@@ -37,10 +38,13 @@ export class Throttle {
 	readonly #rates: RateLimits;
 	readonly #clock: Clock;
 	readonly #buckets = new Map<string, Bucket>();
+	readonly #metrics: Metrics;
 
-	constructor(rates: RateLimits, clock: Clock) {
+	/** `metrics` is told of every call refused. */
+	constructor(rates: RateLimits, clock: Clock, metrics: Metrics = noMetrics) {
 		this.#rates = rates;
 		this.#clock = clock;
+		this.#metrics = metrics;
 	}
 
 	/** @throws TooManyRequestsException when `operation` is over its rate for `account`. */
@@ -57,6 +61,7 @@ export class Throttle {
 		bucket.at = now;
 		this.#buckets.set(key, bucket);
 		if (bucket.tokens < 1) {
+			this.#metrics.throttled(operation);
 			throw new TooManyRequestsException("Rate exceeded");
 		}
 		bucket.tokens -= 1;

@@ -34,6 +34,11 @@ export interface JsonAnswer {
 export interface HttpContext {
 	fetch?: FetchLike;
 	timeoutMs: number;
+	/**
+	 * Told of each request once it is over: `ok` when it got an answer (a 2xx or a 4xx), not
+	 * when it throws ProviderUnreachable; and how long it took.
+	 */
+	observe?: (ok: boolean, seconds: number) => void;
 }
 
 export interface GetJsonOptions extends HttpContext {
@@ -50,6 +55,23 @@ const isAnswer = (status: number): boolean => status >= 200 && status < 500;
  * @throws ProviderUnreachable for anything but a 2xx or 4xx answer in time (2xx must be JSON)
  */
 export async function getJson(
+	url: string,
+	options: GetJsonOptions,
+): Promise<JsonAnswer> {
+	const observe = options.observe;
+	if (!observe) return getJsonOnce(url, options);
+	const started = performance.now();
+	let ok = false;
+	try {
+		const answer = await getJsonOnce(url, options);
+		ok = true;
+		return answer;
+	} finally {
+		observe(ok, (performance.now() - started) / 1000);
+	}
+}
+
+async function getJsonOnce(
 	url: string,
 	options: GetJsonOptions,
 ): Promise<JsonAnswer> {

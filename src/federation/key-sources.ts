@@ -17,6 +17,7 @@ import {
 	type JSONWebKeySet,
 } from "jose";
 import type { Clock } from "../lib/clock.ts";
+import type { FederationDocument, Metrics } from "../lib/metrics.ts";
 import {
 	getJson,
 	type HttpContext,
@@ -34,6 +35,8 @@ export interface KeySourceOptions extends HttpContext {
 	cacheMaxAgeMs: number;
 	/** The least time between two fetches of one JWKS triggered by unknown `kid`s. */
 	cooldownMs: number;
+	/** Told of every fetch of a JWKS or a discovery document (docs/operating.md#metrics). */
+	metrics?: Metrics;
 }
 
 /** A bound on cached URLs: pools name their own OIDC issuers, so the set is open-ended. */
@@ -57,14 +60,20 @@ export class KeySources {
 		this.#options = options;
 	}
 
-	/** The key set published at `url`, fetched on first use and kept as described above. */
-	remote(url: string): KeyGetter {
+	/**
+	 * The key set published at `url`, fetched on first use and kept as described above. Its
+	 * fetches are counted for the login `kind` that first asked for it (a URL serves one kind).
+	 */
+	remote(url: string, kind: string): KeyGetter {
 		let set = this.#remote.get(url);
 		if (set) {
 			// Refresh the entry's place in the insertion order, so eviction drops the least used.
 			this.#remote.delete(url);
 		} else {
-			set = new RemoteKeySet(() => this.#fetchJwks(url), this.#options);
+			set = new RemoteKeySet(
+				() => this.#observed(kind, "jwks", this.#fetchJwks(url)),
+				this.#options,
+			);
 		}
 		this.#remote.set(url, set);
 		evictOldest(this.#remote);
@@ -101,7 +110,7 @@ export class KeySources {
 	 * loopback), from its discovery document.
 	 * @throws ProviderUnreachable when the document cannot be had and none was cached before
 	 */
-	async discoverJwksUri(issuer: string): Promise<string> {
+	async discoverJwksUri(issuer: string, kind: string): Promise<string> {
 		const url = `${issuer.replace(/\/+$/, "")}/.well-known/openid-configuration`;
 		const now = this.#options.clock.now();
 		let entry = this.#discovery.get(url);
@@ -117,7 +126,11 @@ export class KeySources {
 			evictOldest(this.#discovery);
 		}
 		const current = entry;
-		current.pending ??= this.#fetchDiscovery(url)
+		current.pending ??= this.#observed(
+			kind,
+			"discovery",
+			this.#fetchDiscovery(url),
+		)
 			.then((jwksUri) => {
 				current.jwksUri = jwksUri;
 				current.fetchedAt = this.#options.clock.now();
@@ -132,6 +145,30 @@ export class KeySources {
 			// A provider that is down keeps its last known key location.
 			if (current.jwksUri !== undefined) return current.jwksUri;
 			throw err;
+		}
+	}
+
+	/** `fetch`, told to the metrics once it settles: a failure is anything it throws. */
+	async #observed<T>(
+		kind: string,
+		document: FederationDocument,
+		fetch: Promise<T>,
+	): Promise<T> {
+		const metrics = this.#options.metrics;
+		if (!metrics) return fetch;
+		const started = performance.now();
+		let ok = false;
+		try {
+			const answer = await fetch;
+			ok = true;
+			return answer;
+		} finally {
+			metrics.federationFetch(
+				kind,
+				document,
+				ok,
+				(performance.now() - started) / 1000,
+			);
 		}
 	}
 

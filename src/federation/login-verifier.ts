@@ -11,6 +11,7 @@
  */
 import type { PoolRecord } from "../domain/records.ts";
 import type { Clock } from "../lib/clock.ts";
+import { type Metrics, noMetrics } from "../lib/metrics.ts";
 import type { FetchLike } from "../lib/outbound-http.ts";
 import { classifyLogin, ownLoginKeys } from "./classify.ts";
 import { KeySources } from "./key-sources.ts";
@@ -70,6 +71,8 @@ export interface LoginVerifierOptions {
 	jwksCooldownMs?: number;
 	/** Replaces global `fetch` (tests route public URLs to local doubles). */
 	fetch?: FetchLike;
+	/** Told of every request to a provider, by login kind (docs/operating.md#metrics). */
+	metrics?: Metrics;
 }
 
 /**
@@ -96,7 +99,8 @@ export function createLoginVerifier(
 	const providers =
 		typeof configured === "function" ? configured : () => configured;
 	const http = { fetch: options.fetch, timeoutMs };
-	const ctx: KindContext = {
+	const metrics = options.metrics ?? noMetrics;
+	const shared: Omit<KindContext, "kind"> = {
 		clock: options.clock,
 		clockSkewSeconds: options.clockSkewSeconds ?? DEFAULT_CLOCK_SKEW_SECONDS,
 		http,
@@ -105,6 +109,7 @@ export function createLoginVerifier(
 			clock: options.clock,
 			cacheMaxAgeMs: options.cacheMaxAgeMs ?? DEFAULT_CACHE_MAX_AGE_MS,
 			cooldownMs: options.jwksCooldownMs ?? DEFAULT_JWKS_COOLDOWN_MS,
+			metrics,
 		}),
 		issuer: options.issuer,
 		ownJwks: options.ownJwks,
@@ -116,6 +121,24 @@ export function createLoginVerifier(
 					: undefined,
 			),
 		userPoolSettingsOf: (key) => userPoolSettingsOf(providers(), key),
+	};
+	/** The context of each kind of login: the same, with its requests counted as its own. */
+	const contexts = new Map<string, KindContext>();
+	const contextOf = (kind: string): KindContext => {
+		let ctx = contexts.get(kind);
+		if (!ctx) {
+			ctx = {
+				...shared,
+				kind,
+				http: {
+					...http,
+					observe: (ok, seconds) =>
+						metrics.federationFetch(kind, "api", ok, seconds),
+				},
+			};
+			contexts.set(kind, ctx);
+		}
+		return ctx;
 	};
 
 	/**
@@ -149,12 +172,20 @@ export function createLoginVerifier(
 				return { key, token, cls, verifier: verifierOf(cls) };
 			});
 			for (const { key, cls, verifier } of entries) {
-				const refused = verifier.refusal?.(cls, key, ctx, verifyOptions);
+				const refused = verifier.refusal?.(
+					cls,
+					key,
+					contextOf(cls.kind),
+					verifyOptions,
+				);
 				if (refused) throw refused;
 			}
 			const results = await Promise.allSettled(
 				entries.map(({ key, token, cls, verifier }) =>
-					withinDeadline(key, verifier.verify(pool, key, token, cls, ctx)),
+					withinDeadline(
+						key,
+						verifier.verify(pool, key, token, cls, contextOf(cls.kind)),
+					),
 				),
 			);
 			return results.map((r) => {

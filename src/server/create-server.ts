@@ -50,7 +50,13 @@ import {
 	readiness,
 	STORE_CHECK_REUSE_MS,
 } from "./health.ts";
-import { createHttpApp, installRoutes } from "./http.ts";
+import {
+	createHttpApp,
+	type HttpAppOptions,
+	installMetrics,
+	installRoutes,
+} from "./http.ts";
+import { serverMetrics } from "./metrics.ts";
 import {
 	type OpenStoreOptions,
 	openStore,
@@ -88,6 +94,8 @@ export interface IdpoolServer {
 	listen(): Promise<string>;
 	/** The base URL once listening. */
 	readonly url: string | undefined;
+	/** The base URL of the `--metrics-port` listener once listening; undefined without one. */
+	readonly metricsUrl: string | undefined;
 	/**
 	 * The token issuer: `--issuer` without a trailing slash, else the base URL actually bound.
 	 * Known once listening.
@@ -203,6 +211,7 @@ export async function createServer(
 	const accessKeys = new CredentialRegistry(credentials);
 	/** The account of declared pools without `AccountId`, and of any key when any is accepted. */
 	const defaultAccountId = credentials[0]?.accountId ?? config.accountId;
+	const metrics = serverMetrics(config);
 	// Until the server's logger exists, a problem of the checkpoint worker is a process warning.
 	let warn = (message: string) => process.emitWarning(message);
 	let fail = (message: string) => process.emitWarning(message);
@@ -212,6 +221,7 @@ export async function createServer(
 			backgroundCheckpoints: { onProblem: (message) => warn(message) },
 			onFailure: (message) => fail(message),
 			clock,
+			metrics: metrics.port,
 		}));
 	try {
 		await store.migrate();
@@ -220,7 +230,7 @@ export async function createServer(
 		throw err;
 	}
 
-	const app = createHttpApp({
+	const httpOptions: HttpAppOptions = {
 		log: {
 			level: config.logLevel,
 			format: config.logFormat ?? "json",
@@ -233,7 +243,8 @@ export async function createServer(
 		},
 		clock,
 		corsOrigins: config.corsOrigins,
-	});
+	};
+	const app = createHttpApp(httpOptions);
 	warn = (message) => app.log.warn(message);
 	fail = (message) => app.log.error(message);
 
@@ -297,6 +308,7 @@ export async function createServer(
 	let providers = config.providers;
 
 	let url: string | undefined;
+	let metricsUrl: string | undefined;
 	/** `--issuer` without a trailing slash, else the base URL actually bound. */
 	const issuer = (): string =>
 		config.issuer?.replace(/\/+$/, "") ?? url ?? "http://127.0.0.1";
@@ -321,29 +333,35 @@ export async function createServer(
 		};
 	};
 
-	const tokens = new TokenIssuer(keys);
-	const localCredentials = localCredentialsProvider(store.credentials, clock, {
-		trust: config.crossAccountRoles,
-	});
+	// What calls use: the store timed, tokens and credentials counted (when metrics are on).
+	const observed = metrics.observe(store);
+	const tokens = new TokenIssuer(keys, metrics.port);
+	const localCredentials = metrics.counted(
+		localCredentialsProvider(observed.credentials, clock, {
+			trust: config.crossAccountRoles,
+		}),
+		"local",
+	);
 	const dispatch = createDispatcher({
 		json: awsJson,
 		query: awsQuery(operationNames("sts")),
 		authenticator: new Authenticator({
 			lookupAccessKey: (id) => accessKeys.lookup(id),
-			issued: store.credentials,
+			issued: observed.credentials,
 			clock,
 			...(config.acceptAnyCredentials
 				? { acceptAnyKeyAs: defaultAccountId }
 				: {}),
 		}),
-		throttle: new Throttle(config.rateLimits, clock),
+		throttle: new Throttle(config.rateLimits, clock, metrics.port),
 		issuer,
 		observers: [
+			...metrics.observers,
 			...(config.requestLogs ? [requestLogObserver(app.log)] : []),
 			...(overrides.observers ?? []),
 		],
 		services: {
-			store,
+			store: observed,
 			clock,
 			settings: operationSettings(config),
 			tokens,
@@ -363,18 +381,22 @@ export async function createServer(
 				clock,
 				issuer,
 				ownJwks: () => keys.jwks(),
+				metrics: metrics.port,
 			}),
 			credentials:
 				config.credentialsProvider === "sts"
-					? stsCredentialsProvider({
-							...(config.stsEndpoint ? { endpoint: config.stsEndpoint } : {}),
-							mintToken: ownTokenMinter({
-								tokens,
-								issuer,
-								clock,
-								identities: store.identities,
+					? metrics.counted(
+							stsCredentialsProvider({
+								...(config.stsEndpoint ? { endpoint: config.stsEndpoint } : {}),
+								mintToken: ownTokenMinter({
+									tokens,
+									issuer,
+									clock,
+									identities: observed.identities,
+								}),
 							}),
-						})
+							"sts",
+						)
 					: localCredentials,
 			localCredentials,
 			verifyWebIdentity: ownTokenVerifier({
@@ -426,6 +448,9 @@ export async function createServer(
 			: {}),
 		corsOrigins: config.corsOrigins,
 	});
+	if (metrics.onMainPort) {
+		installMetrics(app, metrics.onMainPort, { alone: false });
+	}
 
 	const pruneExpiredCredentials = () =>
 		store.credentials.prune(clock.now() - CREDENTIALS_RETENTION_MS);
@@ -464,6 +489,7 @@ export async function createServer(
 		await routes.settled(
 			Math.max(deadline - performance.now(), SETTLE_GRACE_MS),
 		);
+		await metrics.close();
 		await pruning;
 		await store.close();
 		return { closedConnections };
@@ -474,6 +500,9 @@ export async function createServer(
 		config,
 		get url() {
 			return url;
+		},
+		get metricsUrl() {
+			return metricsUrl;
 		},
 		get issuer() {
 			return config.issuer === undefined && url === undefined
@@ -505,6 +534,9 @@ export async function createServer(
 			const port =
 				typeof address === "object" && address ? address.port : config.port;
 			url = baseUrl(config.host, port);
+			// The same logging and limits as the main port's.
+			const ownPort = await metrics.listen(httpOptions);
+			if (ownPort !== undefined) metricsUrl = baseUrl(config.host, ownPort);
 			prune();
 			pruneTimer = setInterval(prune, CREDENTIALS_PRUNE_INTERVAL_MS).unref();
 			return url;

@@ -426,6 +426,17 @@ function installDevIssuer(app: FastifyInstance, dev: DevIssuerRoutes): void {
 	});
 }
 
+/** The answer to a path that names nothing: UnknownOperationException, as a 404. */
+function answerNotFound(req: FastifyRequest, reply: FastifyReply) {
+	sendError(
+		reply,
+		new UnknownOperationException(
+			`No such resource: ${req.method} ${req.url.split("?")[0]?.slice(0, 128)}`,
+		),
+		404,
+	);
+}
+
 /** Installs the server's routes on `app`. */
 export async function installRoutes(
 	app: FastifyInstance,
@@ -515,15 +526,7 @@ export async function installRoutes(
 		sendError(reply, error);
 	});
 
-	app.setNotFoundHandler((req, reply) => {
-		sendError(
-			reply,
-			new UnknownOperationException(
-				`No such resource: ${req.method} ${req.url.split("?")[0]?.slice(0, 128)}`,
-			),
-			404,
-		);
-	});
+	app.setNotFoundHandler(answerNotFound);
 
 	// OpenID Connect discovery and the JWKS. AWS serves the JWKS at /.well-known/jwks_uri;
 	// /.well-known/jwks.json is the name most verifiers expect.
@@ -595,4 +598,29 @@ export async function installRoutes(
 	});
 
 	return { settled: (timeoutMs) => inFlight.settled(timeoutMs) };
+}
+
+/** What `GET /metrics` answers (docs/operating.md#metrics). */
+export interface MetricsSource {
+	contentType: string;
+	/** Every metric in Prometheus's text exposition format. */
+	exposition(): Promise<string>;
+}
+
+/**
+ * `GET /metrics` on `app`: the server's metrics, never cached. `alone` for the app of a port
+ * of its own (`--metrics-port`), which answers nothing else: other paths get the same 404 as
+ * on the main port.
+ */
+export function installMetrics(
+	app: FastifyInstance,
+	metrics: MetricsSource,
+	options: { alone: boolean },
+): void {
+	if (options.alone) app.setNotFoundHandler(answerNotFound);
+	app.get("/metrics", async (_req, reply) => {
+		reply.header("content-type", metrics.contentType);
+		reply.header("cache-control", "no-store");
+		return metrics.exposition();
+	});
 }

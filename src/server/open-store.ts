@@ -6,6 +6,7 @@
  * given, so a server on SQLite never loads `pg`.
  */
 import type { Clock } from "../lib/clock.ts";
+import type { Metrics } from "../lib/metrics.ts";
 import type { CheckpointerOptions } from "../store/sqlite/checkpointer.ts";
 import { openSqliteStore } from "../store/sqlite/sqlite-store.ts";
 import type { Store } from "../store/store.ts";
@@ -23,6 +24,8 @@ export interface OpenStoreOptions {
 	clock?: Clock;
 	/** SQLite: told once when the store stops writing (its file was deleted or replaced). */
 	onFailure?: (message: string) => void;
+	/** Told what only the engine knows: PostgreSQL's retries, SQLite's group commits. */
+	metrics?: Metrics;
 }
 
 /** A `--db` value that names no database idpool can open (the message says why). */
@@ -53,6 +56,7 @@ export async function openStore(
 					? {}
 					: { poolSize: options.poolSize }),
 				...(options.clock ? { clock: options.clock } : {}),
+				...(options.metrics ? { metrics: options.metrics } : {}),
 			});
 		} catch (err) {
 			// Only the URL is checked here: a bad one is a setting error.
@@ -65,5 +69,6 @@ export async function openStore(
 			: { backgroundCheckpoints: options.backgroundCheckpoints }),
 		...(options.clock ? { clock: options.clock } : {}),
 		...(options.onFailure ? { onFailure: options.onFailure } : {}),
+		...(options.metrics ? { metrics: options.metrics } : {}),
 	});
 }

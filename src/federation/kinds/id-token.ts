@@ -76,5 +76,8 @@ async function keysOf(
 ): Promise<KeyGetter> {
 	const settings = "settings" in rules ? rules.settings : ctx.settingsOf(key);
 	if (settings?.jwks) return ctx.keys.inline(settings.jwks);
-	return ctx.keys.remote(settings?.jwksUri ?? (await rules.publicJwksUrl(iss)));
+	return ctx.keys.remote(
+		settings?.jwksUri ?? (await rules.publicJwksUrl(iss)),
+		ctx.kind,
+	);
 }

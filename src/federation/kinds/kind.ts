@@ -19,10 +19,15 @@ import type { VerifiedLogin, VerifyOptions } from "../verifier.ts";
 
 /** What a verifier may use; one per login verifier (so per server). */
 export interface KindContext {
+	/** The kind of login being verified (`oidc`, `google`, ...), as the metrics name it. */
+	readonly kind: string;
 	readonly clock: Clock;
 	/** How far past `exp` (or before `nbf`) a token is still accepted, in seconds. */
 	readonly clockSkewSeconds: number;
-	/** How providers are asked (fetch, and the timeout of one request). */
+	/**
+	 * How providers are asked (fetch, and the timeout of one request); what it fetches is
+	 * counted as the `api` of {@link kind}.
+	 */
 	readonly http: HttpContext;
 	/** The caches of issuers' keys and discovery documents. */
 	readonly keys: KeySources;

@@ -46,7 +46,7 @@ export const openIdConnect: LoginKindVerifier<LoginClassOf<"oidc">> = {
 				},
 				publicJwksUrl(iss) {
 					if (!isPlainIssuerKey(key)) throw notAuthorized(COULD_NOT_VERIFY);
-					return ctx.keys.discoverJwksUri(iss);
+					return ctx.keys.discoverJwksUri(iss, ctx.kind);
 				},
 				qualified: (subject) => `${cls.arn}:OIDC:${subject}`,
 			},

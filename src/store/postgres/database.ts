@@ -10,6 +10,7 @@
  */
 import { setTimeout as sleep } from "node:timers/promises";
 import { DatabaseError, Pool, type PoolClient, type QueryResultRow } from "pg";
+import type { RetryReason } from "../../lib/metrics.ts";
 
 /** Transaction isolation levels the store uses. */
 export type Isolation = "READ COMMITTED" | "SERIALIZABLE";
@@ -36,6 +37,8 @@ export interface DatabaseOptions {
 	queryTimeoutMs: number;
 	/** An `options` startup parameter already carried by the URL, kept alongside ours. */
 	extraOptions: string | undefined;
+	/** Told each time a transaction is run again, with why (for the metrics). */
+	onRetry?: (reason: RetryReason) => void;
 }
 
 /**
@@ -43,7 +46,14 @@ export interface DatabaseOptions {
  * serialization failure, deadlock, and unique violation (two first logins of one user both
  * saw the login as free; the loser must re-read and find the winner's identity).
  */
-const RETRYABLE = new Set(["40001", "40P01", "23505"]);
+const RETRYABLE: ReadonlyMap<string, RetryReason> = new Map<
+	string,
+	RetryReason
+>([
+	["40001", "serialization_failure"],
+	["40P01", "deadlock"],
+	["23505", "unique_violation"],
+]);
 
 /** Attempts of one transaction before its last error is thrown. */
 const MAX_ATTEMPTS = 10;
@@ -58,11 +68,11 @@ function isServerError(err: unknown): err is DatabaseError {
 	return err instanceof DatabaseError;
 }
 
-/** Whether re-running the whole transaction may succeed where this attempt failed. */
-function isRetryable(err: unknown): boolean {
-	return (
-		isServerError(err) && err.code !== undefined && RETRYABLE.has(err.code)
-	);
+/** Why re-running the whole transaction may succeed where this attempt failed, if it may. */
+function retryReason(err: unknown): RetryReason | undefined {
+	return isServerError(err) && err.code !== undefined
+		? RETRYABLE.get(err.code)
+		: undefined;
 }
 
 /** A checked-out connection, with the bookkeeping that decides its fate on release. */
@@ -114,10 +124,12 @@ class Lease implements Sql {
 export class Database {
 	readonly #pool: Pool;
 	readonly schema: string | undefined;
+	readonly #onRetry: (reason: RetryReason) => void;
 	#closed = false;
 
 	constructor(options: DatabaseOptions) {
 		this.schema = options.schema;
+		this.#onRetry = options.onRetry ?? (() => {});
 		const startup = [
 			options.extraOptions,
 			// Set at connection start-up, so no statement can ever run on another schema.
@@ -211,13 +223,16 @@ export class Database {
 					});
 				}
 				if (attempt >= MAX_ATTEMPTS) throw err;
+				const reason = retryReason(err);
 				if (!begun && lease.broken && !staleRetried) {
 					// A pooled connection that died while idle (the database restarted): nothing
 					// ran on it, so one more try on a fresh connection is safe, and spares the
 					// caller an error for a database that is back.
 					staleRetried = true;
-				} else if (isRetryable(err)) {
+					this.#onRetry("stale_connection");
+				} else if (reason) {
 					pause = backoffMs(attempt);
+					this.#onRetry(reason);
 				} else {
 					throw err;
 				}

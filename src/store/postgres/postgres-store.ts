@@ -21,6 +21,7 @@ import type {
 } from "../../domain/records.ts";
 import { LimitExceededException } from "../../errors/service-errors.ts";
 import { type Clock, systemClock } from "../../lib/clock.ts";
+import type { Metrics } from "../../lib/metrics.ts";
 import {
 	type CredentialRow,
 	newPoolRecord,
@@ -56,6 +57,8 @@ export interface PostgresStoreOptions {
 	queryTimeoutMs?: number;
 	/** Where the time recorded with each migration comes from (default: the system clock). */
 	clock?: Clock;
+	/** Told of every transaction run again (docs/operating.md#metrics). */
+	metrics?: Metrics;
 }
 
 /** Schema names accepted in the URL: plain identifiers, so they need no escaping anywhere. */
@@ -96,6 +99,9 @@ export function openPostgresStore(
 		poolSize: options.poolSize ?? 10,
 		connectTimeoutMs: options.connectTimeoutMs ?? 5000,
 		queryTimeoutMs: options.queryTimeoutMs ?? 10_000,
+		...(options.metrics
+			? { onRetry: (reason) => options.metrics?.storeRetry(reason) }
+			: {}),
 	});
 	return new PostgresStore(db, options.clock ?? systemClock);
 }

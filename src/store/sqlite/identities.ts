@@ -26,6 +26,7 @@ import {
 	type Planned,
 	type PoolKey,
 } from "../../domain/records.ts";
+import { type Metrics, noMetrics } from "../../lib/metrics.ts";
 import { seqCursor } from "../sql/rows.ts";
 import type {
 	DeleteOutcome,
@@ -122,9 +123,11 @@ export class SqliteIdentities implements IdentityRepository {
 	#lastFlush = Number.NEGATIVE_INFINITY;
 	/** Group commits run so far (for tests and diagnostics). */
 	commits = 0;
+	readonly #metrics: Metrics;
 
-	constructor(db: Database.Database) {
+	constructor(db: Database.Database, metrics: Metrics = noMetrics) {
 		this.#db = db;
+		this.#metrics = metrics;
 		this.#get = db.prepare("SELECT * FROM identities WHERE identity_id = ?");
 		this.#loginsOf = db.prepare(
 			"SELECT * FROM identity_logins WHERE identity_id = ? ORDER BY seq",
@@ -268,6 +271,7 @@ export class SqliteIdentities implements IdentityRepository {
 		this.#pending = [];
 		this.#lastFlush = performance.now();
 		this.commits++;
+		this.#metrics.groupCommit(changes.length);
 		let outcomes: Outcome[];
 		try {
 			outcomes = this.#commit(changes);

@@ -40,6 +40,7 @@ import {
 	LimitExceededException,
 } from "../../errors/service-errors.ts";
 import { type Clock, systemClock } from "../../lib/clock.ts";
+import { type Metrics, noMetrics } from "../../lib/metrics.ts";
 import {
 	type CredentialRow,
 	newPoolRecord,
@@ -104,6 +105,8 @@ export interface SqliteStoreOptions {
 	 * server logs it as an error).
 	 */
 	onFailure?: (message: string) => void;
+	/** Told the size of each group commit (docs/operating.md#metrics). */
+	metrics?: Metrics;
 }
 
 /** Permission bits that let the group or other users read or write a file (or list a folder). */
@@ -195,6 +198,7 @@ export function openSqliteStore(
 		clock: options.clock ?? systemClock,
 		file: file && { dev: file.dev, ino: file.ino },
 		onFailure: options.onFailure,
+		metrics: options.metrics ?? noMetrics,
 	});
 }
 
@@ -247,6 +251,7 @@ class SqliteStore implements Store {
 	/** The identity of the file opened (device and inode); none for `:memory:`. */
 	readonly #file: { dev: number; ino: number } | undefined;
 	readonly #onFailure: ((message: string) => void) | undefined;
+	readonly #metrics: Metrics;
 	/** Why the store no longer writes, once it does not. */
 	#failure: string | undefined;
 
@@ -257,6 +262,7 @@ class SqliteStore implements Store {
 			clock: Clock;
 			file: { dev: number; ino: number } | undefined;
 			onFailure: ((message: string) => void) | undefined;
+			metrics: Metrics;
 		},
 	) {
 		this.#db = db;
@@ -264,6 +270,7 @@ class SqliteStore implements Store {
 		this.#clock = options.clock;
 		this.#file = options.file;
 		this.#onFailure = options.onFailure;
+		this.#metrics = options.metrics;
 	}
 
 	/**
@@ -350,7 +357,7 @@ class SqliteStore implements Store {
 			["insertFirst", "rotate", "prune", "updatePrivateKeys"],
 			guard,
 		);
-		this.#identities ??= new SqliteIdentities(db);
+		this.#identities ??= new SqliteIdentities(db, this.#metrics);
 		this.#guardedIdentities ??= guardWrites(
 			this.#identities as IdentityRepository,
 			["change", "delete"],
