@@ -231,6 +231,9 @@ async function serve(
 		);
 	}
 	output.out(`  issuer:    ${server.issuer}`);
+	if (server.consoleUrl !== undefined) {
+		output.out(`  console:   ${server.consoleUrl}`);
+	}
 	const dev = server.devIssuer;
 	if (dev) {
 		output.out(

@@ -645,6 +645,11 @@ export function loadConfig(
 			`sts endpoint must be an http(s) URL, got '${config.stsEndpoint}'`,
 		);
 	}
+	if (!["auto", "on", "off"].includes(config.console)) {
+		throw new ConfigError(
+			`console must be auto, on or off, got '${config.console}'`,
+		);
+	}
 	const levels = ["fatal", "error", "warn", "info", "debug", "trace", "silent"];
 	if (!levels.includes(config.logLevel)) {
 		throw new ConfigError(

@@ -145,6 +145,11 @@ export interface Config {
 	 * mints ID tokens for anyone who asks (docs/federation.md#a-development-issuer).
 	 */
 	readonly devIssuer: boolean;
+	/**
+	 * Whether the web console is served at `/console` (docs/console.md): `auto` (on a
+	 * loopback address only), `on` or `off`.
+	 */
+	readonly console: string;
 }
 
 export const SETTINGS: readonly SettingSpec[] = [
@@ -453,5 +458,14 @@ export const SETTINGS: readonly SettingSpec[] = [
 		default: "false",
 		description:
 			"Turns on the development issuer: an OpenID Connect provider at `<issuer>/dev-issuer` that mints ID tokens for any subject, audience and claims (`POST /dev-issuer/token`, `idpool dev-token`), which pools accept like any OpenID Connect provider's. Anyone who can reach the server can mint them: for development only (docs/federation.md#a-development-issuer). The flag takes no value; the variable and the file take `true` or `false`.",
+	},
+	{
+		key: "console",
+		flag: "console",
+		env: "IDPOOL_CONSOLE",
+		type: "string",
+		default: "auto",
+		description:
+			"The web console at `/console/` (docs/console.md): `auto` serves it only when `--host` is a loopback address, `on` on any address (a container's, say), `off` never. It signs its calls in the browser with an access key the user types in, so it can do nothing that key cannot.",
 	},
 ];

@@ -44,7 +44,23 @@ import {
 	PoolApplyError,
 	type PoolChange,
 } from "./apply-pools.ts";
-import { createHttpApp, installRoutes } from "./http.ts";
+import {
+	CONSOLE_HEADERS,
+	CONSOLE_KEYS_PATH,
+	CONSOLE_PATH,
+	CONSOLE_REQUESTS_PATH,
+	ConsoleAssets,
+	ConsoleRequests,
+	callEvent,
+	consoleKeys,
+	consoleServed,
+} from "./console.ts";
+import {
+	type ConsoleRequest,
+	type ConsoleRoutes,
+	createHttpApp,
+	installRoutes,
+} from "./http.ts";
 import {
 	type OpenStoreOptions,
 	openStore,
@@ -90,6 +106,11 @@ export interface IdpoolServer {
 	readonly keys: KeyRing;
 	/** The development issuer, when it is on (docs/federation.md#a-development-issuer). */
 	readonly devIssuer: DevIssuerInfo | undefined;
+	/**
+	 * The web console's URL, once listening, when this server serves it (docs/console.md);
+	 * `undefined` otherwise.
+	 */
+	readonly consoleUrl: string | undefined;
 	/** What applying the configuration's `pools` did at start, one entry a pool. */
 	readonly seeded: readonly PoolChange[];
 	/** The account of signed calls in the mode that accepts any access key, when it is on. */
@@ -317,20 +338,33 @@ export async function createServer(
 	const localCredentials = localCredentialsProvider(store.credentials, clock, {
 		trust: config.crossAccountRoles,
 	});
+	const authenticator = new Authenticator({
+		lookupAccessKey: (id) => accessKeys.lookup(id),
+		issued: store.credentials,
+		clock,
+		...(config.acceptAnyCredentials
+			? { acceptAnyKeyAs: defaultAccountId }
+			: {}),
+	});
+	const webConsole = consoleServed(config.console, config.host)
+		? consoleRoutes({
+				assets: new ConsoleAssets(),
+				requests: new ConsoleRequests(clock),
+				authenticator,
+				keys,
+			})
+		: undefined;
+	if (webConsole?.problem) app.log.warn(webConsole.problem);
 	const dispatch = createDispatcher({
 		json: awsJson,
 		query: awsQuery(operationNames("sts")),
-		authenticator: new Authenticator({
-			lookupAccessKey: (id) => accessKeys.lookup(id),
-			issued: store.credentials,
-			clock,
-			...(config.acceptAnyCredentials
-				? { acceptAnyKeyAs: defaultAccountId }
-				: {}),
-		}),
+		authenticator,
 		throttle: new Throttle(config.rateLimits, clock),
 		issuer,
-		observers: [...(overrides.observers ?? [])],
+		observers: [
+			...(webConsole ? [webConsole.observe] : []),
+			...(overrides.observers ?? []),
+		],
 		services: {
 			store,
 			clock,
@@ -392,6 +426,7 @@ export async function createServer(
 				}
 			: {}),
 		corsOrigins: config.corsOrigins,
+		...(webConsole ? { console: webConsole.routes } : {}),
 	});
 
 	const pruneExpiredCredentials = () =>
@@ -451,6 +486,11 @@ export async function createServer(
 		get devIssuer() {
 			return devIssuerInfo();
 		},
+		get consoleUrl() {
+			return webConsole && url !== undefined
+				? `${url}${CONSOLE_PATH}/`
+				: undefined;
+		},
 		seeded,
 		acceptAnyKeyAs: config.acceptAnyCredentials ? defaultAccountId : undefined,
 		async reload(next) {
@@ -480,6 +520,55 @@ export async function createServer(
 		close() {
 			closing ??= stop();
 			return closing;
+		},
+	};
+}
+
+/**
+ * The console's routes for the HTTP app and the observer that feeds its live view: the
+ * stream's request must be signed (SigV4 for `cognito-identity`) with one of the server's
+ * keys, and carries only the calls of that key's account.
+ */
+function consoleRoutes(parts: {
+	assets: ConsoleAssets;
+	requests: ConsoleRequests;
+	authenticator: Authenticator;
+	keys: KeyRing;
+}): {
+	routes: ConsoleRoutes;
+	observe: CallObserver;
+	problem: string | undefined;
+} {
+	const { assets, requests, authenticator, keys } = parts;
+	const accountOf = async (request: ConsoleRequest): Promise<string> => {
+		const caller = await authenticator.authenticate(
+			request,
+			"cognito-identity",
+			"sigv4",
+		);
+		return caller?.accountId as string;
+	};
+	return {
+		observe: requests.observe,
+		problem: assets.problem,
+		routes: {
+			path: CONSOLE_PATH,
+			file: (path) => assets.answer(path),
+			streamPath: CONSOLE_REQUESTS_PATH,
+			keysPath: CONSOLE_KEYS_PATH,
+			headers: CONSOLE_HEADERS,
+			async keys(request) {
+				await accountOf(request);
+				return { keys: consoleKeys(await keys.list()) };
+			},
+			async stream(request) {
+				const accountId = await accountOf(request);
+				return {
+					backlog: requests.recent(accountId).map(callEvent),
+					follow: (send) =>
+						requests.subscribe(accountId, (call) => send(callEvent(call))),
+				};
+			},
 		},
 	};
 }
