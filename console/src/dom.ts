@@ -24,24 +24,27 @@ export function h<K extends keyof HTMLElementTagNameMap>(
 	return element;
 }
 
-/** A labelled form control: the label wraps its text, a hint and the control. */
+let fields = 0;
+
+/** A labelled form control: its label, a hint (the control's description) and the control. */
 export function field(
 	label: string,
 	control: HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement,
 	hint?: string,
-): HTMLLabelElement {
-	if (hint) {
-		const id = `${control.name || control.id}-hint`;
-		control.setAttribute("aria-describedby", id);
-		return h(
-			"label",
-			{},
-			label,
-			h("span", { class: "hint", id }, hint),
-			control,
-		);
-	}
-	return h("label", {}, label, control);
+): HTMLDivElement {
+	fields++;
+	control.id ||= `field-${fields}`;
+	const hintElement = hint
+		? h("span", { class: "hint", id: `${control.id}-hint` }, hint)
+		: undefined;
+	if (hintElement) control.setAttribute("aria-describedby", hintElement.id);
+	return h(
+		"div",
+		{ class: "field" },
+		h("label", { for: control.id }, label),
+		hintElement,
+		control,
+	);
 }
 
 /** A check box with its label after it. */

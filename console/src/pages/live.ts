@@ -3,7 +3,7 @@
  * each new one, as server-sent events of `GET /console/api/requests`, signed with SigV4 and
  * read with `fetch` (EventSource cannot sign). Only the account's own calls arrive.
  */
-import { h, messages, when } from "../dom.ts";
+import { h, messages } from "../dom.ts";
 import type { PageContext } from "../main.ts";
 import { apiError, signedGet } from "../session.ts";
 
@@ -44,7 +44,7 @@ export async function livePage({ main, credentials, onLeave }: PageContext) {
 				h(
 					"tr",
 					{},
-					h("th", { scope: "col" }, "Time"),
+					h("th", { scope: "col" }, "Time (UTC)"),
 					h("th", { scope: "col" }, "Operation"),
 					h("th", { scope: "col" }, "Status"),
 					h("th", { scope: "col" }, "Caller"),
@@ -65,7 +65,7 @@ export async function livePage({ main, credentials, onLeave }: PageContext) {
 			h(
 				"tr",
 				{},
-				h("td", {}, when(call.time)),
+				h("td", {}, call.time.slice(11, 19)),
 				h(
 					"td",
 					{},
