@@ -10,7 +10,7 @@
  * runs under the console's Content-Security-Policy: a violation fails the test.
  */
 import assert from "node:assert/strict";
-import { copyFileSync, mkdirSync, readFileSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
@@ -83,8 +83,9 @@ describe("the web console in Chromium", () => {
 		const file = join(ARTIFACTS, `${name}.png`);
 		await page.screenshot({ path: file, fullPage: true });
 		if (process.env.IDPOOL_CONSOLE_DOCS_IMAGES === "1") {
+			// The docs show what a window shows: the top of the page.
 			mkdirSync(DOCS_IMAGES, { recursive: true });
-			copyFileSync(file, join(DOCS_IMAGES, `${name}.png`));
+			await page.screenshot({ path: join(DOCS_IMAGES, `${name}.png`) });
 		}
 		// Evaluated through the DevTools protocol, which the page's policy does not govern; the
 		// console's own code is loaded only as the policy allows.
@@ -114,6 +115,11 @@ describe("the web console in Chromium", () => {
 	test("a wrong secret is refused with a clear message", async () => {
 		await page.goto(`${t.url}/console/`);
 		assert.equal(await heading(), "Sign in");
+		assert.equal(
+			await page.getByRole("button", { name: "Sign out" }).isVisible(),
+			false,
+			"no sign-out before signing in",
+		);
 		await page.getByLabel("Access key ID", { exact: true }).fill("test");
 		await page
 			.getByLabel("Secret access key", { exact: true })
@@ -274,9 +280,12 @@ describe("the web console in Chromium", () => {
 	});
 
 	test("identities: the developer user's identity is found, with its logins", async () => {
-		await page.goto(
-			`${t.url}/console/#/pools/${encodeURIComponent(poolId)}/identities`,
-		);
+		await page.goto(`${t.url}/console/#/pools`);
+		await page.getByRole("cell", { name: poolId, exact: true }).waitFor();
+		await checkPage("pools");
+		await page
+			.getByRole("link", { name: "Identities of console-pool" })
+			.click();
 		await page
 			.getByRole("heading", { name: "Identities of console-pool" })
 			.waitFor();
@@ -377,6 +386,6 @@ describe("the web console in Chromium", () => {
 			),
 			{ name: "ResourceNotFoundException" },
 		);
-		await checkPage("pools");
+		await checkPage("pool-deleted");
 	});
 });

@@ -86,7 +86,7 @@ export async function poolsPage({ main, credentials }: PageContext) {
 								"a",
 								{
 									href: `#/try/${encodeURIComponent(id)}`,
-									"aria-label": `Try ${pool.IdentityPoolName}`,
+									"aria-label": `Try it with ${pool.IdentityPoolName}`,
 								},
 								"Try it",
 							),
