@@ -16,10 +16,13 @@ import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import {
 	CreateIdentityPoolCommand,
+	DescribeIdentityCommand,
 	DescribeIdentityPoolCommand,
 	GetIdentityPoolRolesCommand,
+	GetOpenIdTokenForDeveloperIdentityCommand,
 	GetPrincipalTagAttributeMapCommand,
 	ListIdentityPoolsCommand,
+	LookupDeveloperIdentityCommand,
 } from "@aws-sdk/client-cognito-identity";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { buildConsole } from "../../scripts/build-console.ts";
@@ -309,6 +312,60 @@ describe("the web console in Chromium", () => {
 		await page.getByRole("button", { name: "Find" }).click();
 		await details.getByText("alice").waitFor();
 		await checkPage("identities");
+	});
+
+	test("identities: merging two developer users, unlinking one, deleting the identity", async () => {
+		const bob = await t.client.send(
+			new GetOpenIdTokenForDeveloperIdentityCommand({
+				IdentityPoolId: poolId,
+				Logins: { [PROVIDER]: "bob" },
+			}),
+		);
+		assert.notEqual(bob.IdentityId, identityId);
+		const merge = page.getByRole("form", {
+			name: "Merge developer identities",
+		});
+		await merge
+			.getByLabel("Source developer user id", { exact: true })
+			.fill("bob");
+		await merge
+			.getByLabel("Destination developer user id", { exact: true })
+			.fill("alice");
+		await merge.getByRole("button", { name: "Merge" }).click();
+		await page
+			.getByText(`Merged: both users now have identity ${identityId}.`)
+			.waitFor();
+		const lookup = (user: string) =>
+			t.client.send(
+				new LookupDeveloperIdentityCommand({
+					IdentityPoolId: poolId,
+					DeveloperUserIdentifier: user,
+				}),
+			);
+		assert.equal((await lookup("bob")).IdentityId, identityId);
+		// alice's identity, found again, now has both users; bob is unlinked from it.
+		await page.getByLabel("Developer user id", { exact: true }).fill("alice");
+		await page.getByRole("button", { name: "Find" }).click();
+		const details = page.getByRole("region", { name: "Identity details" });
+		await details.getByRole("button", { name: "Unlink bob" }).click();
+		await page
+			.getByText(`Unlinked developer user bob from ${identityId}.`)
+			.waitFor();
+		await assert.rejects(lookup("bob"), { name: "ResourceNotFoundException" });
+		assert.equal((await lookup("alice")).IdentityId, identityId);
+		// Deleting asks first: a refusal keeps the identity.
+		page.once("dialog", (dialog) => void dialog.dismiss());
+		await details.getByRole("button", { name: "Delete identity…" }).click();
+		await t.client.send(
+			new DescribeIdentityCommand({ IdentityId: identityId }),
+		);
+		page.once("dialog", (dialog) => void dialog.accept());
+		await details.getByRole("button", { name: "Delete identity…" }).click();
+		await page.getByText(`Deleted identity ${identityId}.`).waitFor();
+		await assert.rejects(
+			t.client.send(new DescribeIdentityCommand({ IdentityId: identityId })),
+			{ name: "ResourceNotFoundException" },
+		);
 	});
 
 	test("signing keys: the JWKS, and which key signs now", async () => {
