@@ -446,3 +446,40 @@ describe("the web console in Chromium", () => {
 		await checkPage("pool-deleted");
 	});
 });
+
+describe("the web console on a server whose CORS allows only another origin", () => {
+	before(async () => {
+		await buildConsole();
+	});
+	// The console calls the server it came from: CORS does not concern it.
+	const t = useServer({ config: { corsOrigins: ["http://localhost:1"] } });
+	let browser: Browser;
+	before(async () => {
+		browser = await launchChromium();
+	});
+	after(async () => {
+		await browser?.close();
+	});
+
+	test("signing in and listing the pools work", async () => {
+		await t.client.send(
+			new CreateIdentityPoolCommand({
+				IdentityPoolName: "same-origin",
+				AllowUnauthenticatedIdentities: false,
+			}),
+		);
+		const context = await browser.newContext();
+		try {
+			const page = await context.newPage();
+			await page.goto(`${t.url}/console/`);
+			await page.getByLabel("Access key ID", { exact: true }).fill("test");
+			await page.getByLabel("Secret access key", { exact: true }).fill("test");
+			await page.getByRole("button", { name: "Sign in" }).click();
+			await page
+				.getByRole("link", { name: "same-origin", exact: true })
+				.waitFor();
+		} finally {
+			await context.close();
+		}
+	});
+});
