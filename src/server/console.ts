@@ -10,10 +10,13 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { dirname, extname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import type { Authenticator } from "../auth/authenticator.ts";
+import type { SignedRequest } from "../auth/sigv4.ts";
 import { isLoopbackHost } from "../config/load.ts";
-import type { CallRecord } from "../dispatch/dispatcher.ts";
+import type { CallObserver, CallRecord } from "../dispatch/dispatcher.ts";
 import type { Clock } from "../lib/clock.ts";
-import type { KeyListing } from "../tokens/key-ring.ts";
+import type { KeyListing, KeyRing } from "../tokens/key-ring.ts";
+import type { ConsoleRoutes } from "./http.ts";
 
 /** Where the console lives on the server. */
 export const CONSOLE_PATH = "/console";
@@ -195,4 +198,53 @@ export function consoleKeys(listing: readonly KeyListing[]): object[] {
 		retiredAt: iso(record.retiredAt),
 		encryptedAtRest: encryptedWith !== undefined,
 	}));
+}
+
+/**
+ * The console's routes for the HTTP app and the observer that feeds its live view: the
+ * stream's request must be signed (SigV4 for `cognito-identity`) with one of the server's
+ * keys, and carries only the calls of that key's account.
+ */
+export function consoleRoutes(parts: {
+	assets: ConsoleAssets;
+	requests: ConsoleRequests;
+	authenticator: Authenticator;
+	keys: KeyRing;
+}): {
+	routes: ConsoleRoutes;
+	observe: CallObserver;
+	problem: string | undefined;
+} {
+	const { assets, requests, authenticator, keys } = parts;
+	const accountOf = async (request: SignedRequest): Promise<string> => {
+		const caller = await authenticator.authenticate(
+			request,
+			"cognito-identity",
+			"sigv4",
+		);
+		return caller?.accountId as string;
+	};
+	return {
+		observe: requests.observe,
+		problem: assets.problem,
+		routes: {
+			path: CONSOLE_PATH,
+			file: (path) => assets.answer(path),
+			streamPath: CONSOLE_REQUESTS_PATH,
+			keysPath: CONSOLE_KEYS_PATH,
+			headers: CONSOLE_HEADERS,
+			async keys(request) {
+				await accountOf(request);
+				return { keys: consoleKeys(await keys.list()) };
+			},
+			async stream(request) {
+				const accountId = await accountOf(request);
+				return {
+					backlog: requests.recent(accountId).map(callEvent),
+					follow: (send) =>
+						requests.subscribe(accountId, (call) => send(callEvent(call))),
+				};
+			},
+		},
+	};
 }

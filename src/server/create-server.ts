@@ -45,22 +45,13 @@ import {
 	type PoolChange,
 } from "./apply-pools.ts";
 import {
-	CONSOLE_HEADERS,
-	CONSOLE_KEYS_PATH,
 	CONSOLE_PATH,
-	CONSOLE_REQUESTS_PATH,
 	ConsoleAssets,
 	ConsoleRequests,
-	callEvent,
-	consoleKeys,
+	consoleRoutes,
 	consoleServed,
 } from "./console.ts";
-import {
-	type ConsoleRequest,
-	type ConsoleRoutes,
-	createHttpApp,
-	installRoutes,
-} from "./http.ts";
+import { createHttpApp, installRoutes } from "./http.ts";
 import {
 	type OpenStoreOptions,
 	openStore,
@@ -520,55 +511,6 @@ export async function createServer(
 		close() {
 			closing ??= stop();
 			return closing;
-		},
-	};
-}
-
-/**
- * The console's routes for the HTTP app and the observer that feeds its live view: the
- * stream's request must be signed (SigV4 for `cognito-identity`) with one of the server's
- * keys, and carries only the calls of that key's account.
- */
-function consoleRoutes(parts: {
-	assets: ConsoleAssets;
-	requests: ConsoleRequests;
-	authenticator: Authenticator;
-	keys: KeyRing;
-}): {
-	routes: ConsoleRoutes;
-	observe: CallObserver;
-	problem: string | undefined;
-} {
-	const { assets, requests, authenticator, keys } = parts;
-	const accountOf = async (request: ConsoleRequest): Promise<string> => {
-		const caller = await authenticator.authenticate(
-			request,
-			"cognito-identity",
-			"sigv4",
-		);
-		return caller?.accountId as string;
-	};
-	return {
-		observe: requests.observe,
-		problem: assets.problem,
-		routes: {
-			path: CONSOLE_PATH,
-			file: (path) => assets.answer(path),
-			streamPath: CONSOLE_REQUESTS_PATH,
-			keysPath: CONSOLE_KEYS_PATH,
-			headers: CONSOLE_HEADERS,
-			async keys(request) {
-				await accountOf(request);
-				return { keys: consoleKeys(await keys.list()) };
-			},
-			async stream(request) {
-				const accountId = await accountOf(request);
-				return {
-					backlog: requests.recent(accountId).map(callEvent),
-					follow: (send) =>
-						requests.subscribe(accountId, (call) => send(callEvent(call))),
-				};
-			},
 		},
 	};
 }

@@ -22,6 +22,7 @@ import Fastify, {
 	type FastifyRequest,
 	LogController,
 } from "fastify";
+import type { SignedRequest } from "../auth/sigv4.ts";
 import type { Dispatcher } from "../dispatch/dispatcher.ts";
 import {
 	BadRequestException,
@@ -361,14 +362,6 @@ export interface Routes {
 	console?: ConsoleRoutes;
 }
 
-/** A request of the console's API, as the authenticator reads it. */
-export interface ConsoleRequest {
-	method: string;
-	url: string;
-	headers: Record<string, string | string[] | undefined>;
-	body: Buffer;
-}
-
 /** What the console's routes answer (`server/console.ts`). */
 export interface ConsoleRoutes {
 	/** Its path (`/console`): the page there, its files below. */
@@ -387,7 +380,7 @@ export interface ConsoleRoutes {
 	 * The signing keys and their states for a signed request (as {@link stream}, which says
 	 * how a request is checked).
 	 */
-	keys(request: ConsoleRequest): Promise<object>;
+	keys(request: SignedRequest): Promise<object>;
 	/** Headers of every console answer (the security headers). */
 	headers: Readonly<Record<string, string>>;
 	/**
@@ -395,7 +388,7 @@ export interface ConsoleRoutes {
 	 * next ones. A request that is not signed with one of the server's keys throws the
 	 * AWS-named error that the error handler answers.
 	 */
-	stream(request: ConsoleRequest): Promise<{
+	stream(request: SignedRequest): Promise<{
 		backlog: readonly string[];
 		follow(send: (event: string) => void): () => void;
 	}>;
@@ -465,7 +458,7 @@ function installConsole(app: FastifyInstance, webConsole: ConsoleRoutes): void {
 	};
 	app.get(webConsole.path, serve);
 	app.get(`${webConsole.path}/*`, serve);
-	const signed = (req: FastifyRequest): ConsoleRequest => ({
+	const signed = (req: FastifyRequest): SignedRequest => ({
 		method: req.method,
 		url: req.raw.url ?? "/",
 		headers: req.headers,
