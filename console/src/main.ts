@@ -59,6 +59,16 @@ function focusHeading(main: HTMLElement): void {
 	}
 }
 
+/** The path after `#`, its escapes decoded (a malformed one leaves it as it is). */
+function hashPath(): string {
+	const raw = location.hash.replace(/^#/, "");
+	try {
+		return decodeURIComponent(raw);
+	} catch {
+		return raw;
+	}
+}
+
 async function route(): Promise<void> {
 	for (const stop of leaving.splice(0)) stop();
 	const main = mainElement();
@@ -70,7 +80,7 @@ async function route(): Promise<void> {
 		focusHeading(main);
 		return;
 	}
-	const path = decodeURIComponent(location.hash.replace(/^#/, "")) || "/pools";
+	const path = hashPath() || "/pools";
 	for (const [pattern, page] of ROUTES) {
 		const match = pattern.exec(path);
 		if (!match) continue;
@@ -87,7 +97,7 @@ async function route(): Promise<void> {
 	}
 	main.append(
 		h("h1", {}, "Not found"),
-		h("p", {}, "No page of the console has this address. "),
+		h("p", {}, "No page of the console has this address."),
 		h("p", {}, h("a", { href: "#/pools" }, "Identity pools")),
 	);
 	focusHeading(main);

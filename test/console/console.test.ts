@@ -461,7 +461,7 @@ describe("the web console on a server whose CORS allows only another origin", ()
 		await browser?.close();
 	});
 
-	test("signing in and listing the pools work", async () => {
+	test("signing in and listing the pools work; signing out forgets the key", async () => {
 		await t.client.send(
 			new CreateIdentityPoolCommand({
 				IdentityPoolName: "same-origin",
@@ -478,6 +478,9 @@ describe("the web console on a server whose CORS allows only another origin", ()
 			await page
 				.getByRole("link", { name: "same-origin", exact: true })
 				.waitFor();
+			await page.getByRole("button", { name: "Sign out" }).click();
+			await page.getByRole("heading", { name: "Sign in" }).waitFor();
+			assert.equal(await page.evaluate("sessionStorage.length"), 0);
 		} finally {
 			await context.close();
 		}
