@@ -39,6 +39,13 @@ const AXE = readFileSync(
 );
 const AUTH_ROLE = "arn:aws:iam::000000000000:role/ConsoleAuth";
 const PROVIDER = "login.console.test";
+const USER_POOL = "cognito-idp.us-east-1.amazonaws.com/us-east-1_Console1";
+/** A role mapping is keyed by the user pool and the app client. */
+const MAPPED = `${USER_POOL}:client1`;
+const TOKEN_MAPPING = {
+	Type: "Token",
+	AmbiguousRoleResolution: "AuthenticatedRole",
+};
 
 interface AxeViolation {
 	id: string;
@@ -111,6 +118,15 @@ describe("the web console in Chromium", () => {
 		assert.deepEqual(problems, [], "the page ran under its policy");
 	}
 
+	/** Waits for `text`, or fails at once with the error the page shows instead. */
+	async function shows(text: string): Promise<void> {
+		const error = page.locator('[role="alert"]:not(:empty)');
+		await page.getByText(text).or(error).first().waitFor();
+		if (await error.isVisible()) {
+			throw new Error(`the page says: ${await error.textContent()}`);
+		}
+	}
+
 	async function heading(): Promise<string> {
 		return (await page.locator("h1").textContent()) ?? "";
 	}
@@ -147,8 +163,8 @@ describe("the web console in Chromium", () => {
 		await page.getByLabel("Secret access key", { exact: true }).fill("test");
 		await page.getByRole("button", { name: "Sign in" }).click();
 		await page.getByRole("heading", { name: "Identity pools" }).waitFor();
-		await page.getByText("Account 000000000000").waitFor();
-		await page.getByText("No pools yet.").waitFor();
+		await shows("Account 000000000000");
+		await shows("No pools yet.");
 		// The secret is in the tab's session storage, and nowhere else.
 		const stored = await page.evaluate(
 			"({ session: Object.keys(sessionStorage), local: localStorage.length, cookies: document.cookie })",
@@ -210,8 +226,14 @@ describe("the web console in Chromium", () => {
 		await page
 			.getByLabel("Principal tag maps (JSON)", { exact: true })
 			.fill('{"graph.facebook.com": {"PrincipalTags": {"user": "sub"}}}');
+		await page
+			.getByLabel("Cognito user pools", { exact: true })
+			.fill(`${USER_POOL}, client1, check`);
+		await page
+			.getByLabel("Role mappings (JSON)", { exact: true })
+			.fill(JSON.stringify({ [MAPPED]: TOKEN_MAPPING }));
 		await page.getByRole("button", { name: "Save changes" }).click();
-		await page.getByText("Saved pool console-pool.").waitFor();
+		await shows("Saved pool console-pool.");
 		const pool = await t.client.send(
 			new DescribeIdentityPoolCommand({ IdentityPoolId: poolId }),
 		);
@@ -228,6 +250,18 @@ describe("the web console in Chromium", () => {
 			}),
 		);
 		assert.deepEqual(map.PrincipalTags, { user: "sub" });
+		assert.deepEqual(pool.CognitoIdentityProviders, [
+			{
+				ProviderName: USER_POOL,
+				ClientId: "client1",
+				ServerSideTokenCheck: true,
+			},
+		]);
+		const roles = await t.client.send(
+			new GetIdentityPoolRolesCommand({ IdentityPoolId: poolId }),
+		);
+		assert.deepEqual(roles.RoleMappings, { [MAPPED]: TOKEN_MAPPING });
+		assert.deepEqual(roles.Roles, { authenticated: AUTH_ROLE });
 		// A bad JSON is the form's error, and nothing is sent.
 		await page
 			.getByLabel("Role mappings (JSON)", { exact: true })
@@ -237,7 +271,9 @@ describe("the web console in Chromium", () => {
 			.getByRole("alert")
 			.getByText("Role mappings: not valid JSON")
 			.waitFor();
-		await page.getByLabel("Role mappings (JSON)", { exact: true }).fill("");
+		await page
+			.getByLabel("Role mappings (JSON)", { exact: true })
+			.fill(JSON.stringify({ [MAPPED]: TOKEN_MAPPING }));
 	});
 
 	test("try it: a token for a developer user, its claims verified against the JWKS, credentials and GetCallerIdentity", async () => {
@@ -250,7 +286,7 @@ describe("the web console in Chromium", () => {
 		);
 		await page.getByLabel("Developer user id", { exact: true }).fill("alice");
 		await page.getByRole("button", { name: "Get a token" }).click();
-		await page.getByText("Signature valid").waitFor();
+		await shows("Signature valid");
 		identityId = (await page.locator("#identity-id").textContent()) as string;
 		assert.match(identityId, /^us-east-1:[0-9a-f-]{36}$/);
 		const claims = JSON.parse(
@@ -295,9 +331,7 @@ describe("the web console in Chromium", () => {
 		await page.getByRole("cell", { name: identityId, exact: true }).waitFor();
 		await page.getByLabel("Developer user id", { exact: true }).fill("alice");
 		await page.getByRole("button", { name: "Find" }).click();
-		await page
-			.getByText(`Developer user alice has identity ${identityId}.`)
-			.waitFor();
+		await shows(`Developer user alice has identity ${identityId}.`);
 		const details = page.getByRole("region", { name: "Identity details" });
 		await details.getByText(PROVIDER, { exact: true }).first().waitFor();
 		await details.getByText("alice").waitFor();
@@ -332,9 +366,7 @@ describe("the web console in Chromium", () => {
 			.getByLabel("Destination developer user id", { exact: true })
 			.fill("alice");
 		await merge.getByRole("button", { name: "Merge" }).click();
-		await page
-			.getByText(`Merged: both users now have identity ${identityId}.`)
-			.waitFor();
+		await shows(`Merged: both users now have identity ${identityId}.`);
 		const lookup = (user: string) =>
 			t.client.send(
 				new LookupDeveloperIdentityCommand({
@@ -348,9 +380,7 @@ describe("the web console in Chromium", () => {
 		await page.getByRole("button", { name: "Find" }).click();
 		const details = page.getByRole("region", { name: "Identity details" });
 		await details.getByRole("button", { name: "Unlink bob" }).click();
-		await page
-			.getByText(`Unlinked developer user bob from ${identityId}.`)
-			.waitFor();
+		await shows(`Unlinked developer user bob from ${identityId}.`);
 		await assert.rejects(lookup("bob"), { name: "ResourceNotFoundException" });
 		assert.equal((await lookup("alice")).IdentityId, identityId);
 		// Deleting asks first: a refusal keeps the identity.
@@ -361,7 +391,7 @@ describe("the web console in Chromium", () => {
 		);
 		page.once("dialog", (dialog) => void dialog.accept());
 		await details.getByRole("button", { name: "Delete identity…" }).click();
-		await page.getByText(`Deleted identity ${identityId}.`).waitFor();
+		await shows(`Deleted identity ${identityId}.`);
 		await assert.rejects(
 			t.client.send(new DescribeIdentityCommand({ IdentityId: identityId })),
 			{ name: "ResourceNotFoundException" },
@@ -436,7 +466,7 @@ describe("the web console in Chromium", () => {
 		await page.getByRole("button", { name: "Delete pool…" }).click();
 		await dialog.getByRole("button", { name: "Delete" }).click();
 		await page.getByRole("heading", { name: "Identity pools" }).waitFor();
-		await page.getByText("Deleted pool console-pool.").waitFor();
+		await shows("Deleted pool console-pool.");
 		await assert.rejects(
 			t.client.send(
 				new DescribeIdentityPoolCommand({ IdentityPoolId: poolId }),
