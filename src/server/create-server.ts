@@ -77,6 +77,8 @@ export interface ServerOverrides {
 	logStream?: { write(line: string): void };
 	/** Told of every call, after the server's own observers (dispatch/dispatcher.ts). */
 	observers?: readonly CallObserver[];
+	/** The built web console to serve, instead of the package's `dist/console/`. */
+	consoleDir?: string;
 }
 
 /** A built server, not yet listening. */
@@ -339,7 +341,7 @@ export async function createServer(
 	});
 	const webConsole = consoleServed(config.console, config.host)
 		? consoleRoutes({
-				assets: new ConsoleAssets(),
+				assets: new ConsoleAssets(overrides.consoleDir),
 				requests: new ConsoleRequests(clock),
 				authenticator,
 				keys,

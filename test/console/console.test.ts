@@ -25,8 +25,8 @@ import {
 	LookupDeveloperIdentityCommand,
 } from "@aws-sdk/client-cognito-identity";
 import type { Browser, BrowserContext, Page } from "playwright-core";
-import { buildConsole } from "../../scripts/build-console.ts";
 import { launchChromium } from "../support/chromium.ts";
+import { builtConsole } from "../support/console.ts";
 import { OTHER_ACCOUNT, TWO_ACCOUNTS } from "../support/identities.ts";
 import { useServer } from "../support/server.ts";
 
@@ -55,11 +55,10 @@ interface AxeViolation {
 }
 
 describe("the web console in Chromium", () => {
-	// Before the server starts: it reads the built console when it is made.
-	before(async () => {
-		await buildConsole();
-	});
-	const t = useServer({ credentials: TWO_ACCOUNTS });
+	const t = useServer(async () => ({
+		credentials: TWO_ACCOUNTS,
+		consoleDir: await builtConsole(),
+	}));
 	const other = () => t.sdk(OTHER_ACCOUNT);
 	let browser: Browser;
 	let context: BrowserContext;
@@ -478,11 +477,11 @@ describe("the web console in Chromium", () => {
 });
 
 describe("the web console on a server whose CORS allows only another origin", () => {
-	before(async () => {
-		await buildConsole();
-	});
 	// The console calls the server it came from: CORS does not concern it.
-	const t = useServer({ config: { corsOrigins: ["http://localhost:1"] } });
+	const t = useServer(async () => ({
+		config: { corsOrigins: ["http://localhost:1"] },
+		consoleDir: await builtConsole(),
+	}));
 	let browser: Browser;
 	before(async () => {
 		browser = await launchChromium();

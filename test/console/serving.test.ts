@@ -8,11 +8,10 @@ import assert from "node:assert/strict";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import { Sha256 } from "@aws-crypto/sha256-js";
 import { ListIdentityPoolsCommand } from "@aws-sdk/client-cognito-identity";
 import { SignatureV4 } from "@smithy/signature-v4";
-import { buildConsole } from "../../scripts/build-console.ts";
 import { ConfigError, loadConfig } from "../../src/config/load.ts";
 import type { CallRecord } from "../../src/dispatch/dispatcher.ts";
 import {
@@ -21,6 +20,7 @@ import {
 	ConsoleRequests,
 	consoleServed,
 } from "../../src/server/console.ts";
+import { builtConsole } from "../support/console.ts";
 import { OTHER_ACCOUNT, TWO_ACCOUNTS } from "../support/identities.ts";
 import { useServer, withServer } from "../support/server.ts";
 
@@ -133,15 +133,22 @@ test("the live view's buffer keeps the last calls, and tells each listener its a
 });
 
 describe("the console over HTTP", () => {
-	before(async () => {
-		await buildConsole();
-	});
-	const t = useServer({ credentials: TWO_ACCOUNTS });
-	const off = useServer({ config: { console: "off" } });
-	const everywhere = useServer({ config: { host: "0.0.0.0" } });
-	const everywhereOn = useServer({
+	const t = useServer(async () => ({
+		credentials: TWO_ACCOUNTS,
+		consoleDir: await builtConsole(),
+	}));
+	const off = useServer(async () => ({
+		config: { console: "off" },
+		consoleDir: await builtConsole(),
+	}));
+	const everywhere = useServer(async () => ({
+		config: { host: "0.0.0.0" },
+		consoleDir: await builtConsole(),
+	}));
+	const everywhereOn = useServer(async () => ({
 		config: { host: "0.0.0.0", console: "on" },
-	});
+		consoleDir: await builtConsole(),
+	}));
 
 	test("the page and its files, with strict security headers and no third-party address", async () => {
 		for (const path of ["/console", "/console/"]) {
@@ -305,21 +312,27 @@ describe("the console over HTTP", () => {
 	});
 
 	test("a stopping server ends the open streams itself: none is left for its shutdown deadline to cut", async () => {
-		await withServer({ config: { shutdownTimeoutSeconds: 30 } }, async (s) => {
-			const answer = await signedGet(`${s.url}/console/api/requests`, {
-				accessKeyId: "test",
-				secretAccessKey: "test",
-			});
-			assert.equal(answer.status, 200);
-			const reader = (answer.body as ReadableStream<Uint8Array>)
-				.pipeThrough(new TextDecoderStream())
-				.getReader();
-			const report = await s.server.close();
-			assert.equal(report.closedConnections, 0);
-			for (;;) {
-				const { done } = await reader.read();
-				if (done) break;
-			}
-		});
+		await withServer(
+			{
+				config: { shutdownTimeoutSeconds: 30 },
+				consoleDir: await builtConsole(),
+			},
+			async (s) => {
+				const answer = await signedGet(`${s.url}/console/api/requests`, {
+					accessKeyId: "test",
+					secretAccessKey: "test",
+				});
+				assert.equal(answer.status, 200);
+				const reader = (answer.body as ReadableStream<Uint8Array>)
+					.pipeThrough(new TextDecoderStream())
+					.getReader();
+				const report = await s.server.close();
+				assert.equal(report.closedConnections, 0);
+				for (;;) {
+					const { done } = await reader.read();
+					if (done) break;
+				}
+			},
+		);
 	});
 });
