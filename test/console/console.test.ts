@@ -328,6 +328,13 @@ describe("the web console in Chromium", () => {
 			.getByRole("heading", { name: "Identities of console-pool" })
 			.waitFor();
 		await page.getByRole("cell", { name: identityId, exact: true }).waitFor();
+		// One identity: one page, no button for more.
+		assert.equal(
+			await page
+				.getByRole("button", { name: "Show more identities" })
+				.isVisible(),
+			false,
+		);
 		await page.getByLabel("Developer user id", { exact: true }).fill("alice");
 		await page.getByRole("button", { name: "Find" }).click();
 		await shows(`Developer user alice has identity ${identityId}.`);
