@@ -248,6 +248,9 @@ async function serve(
 	if (config.metrics) {
 		output.out(`  metrics:   ${server.metricsUrl ?? url}/metrics`);
 	}
+	if (server.consoleUrl !== undefined) {
+		output.out(`  console:   ${server.consoleUrl}`);
+	}
 	const dev = server.devIssuer;
 	if (dev) {
 		output.out(

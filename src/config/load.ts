@@ -659,6 +659,11 @@ export function loadConfig(
 			`metrics port must differ from the port (${config.port}), or be 0 to serve /metrics on it`,
 		);
 	}
+	if (!["auto", "on", "off"].includes(config.console)) {
+		throw new ConfigError(
+			`console must be auto, on or off, got '${config.console}'`,
+		);
+	}
 	const levels = ["fatal", "error", "warn", "info", "debug", "trace", "silent"];
 	if (!levels.includes(config.logLevel)) {
 		throw new ConfigError(

@@ -157,6 +157,11 @@ export interface Config {
 	readonly metrics: boolean;
 	/** A port of its own for `/metrics`; 0 serves it on the main port. */
 	readonly metricsPort: number;
+	/**
+	 * Whether the web console is served at `/console` (docs/console.md): `auto` (on a
+	 * loopback address only), `on` or `off`.
+	 */
+	readonly console: string;
 }
 
 export const SETTINGS: readonly SettingSpec[] = [
@@ -500,5 +505,14 @@ export const SETTINGS: readonly SettingSpec[] = [
 		default: "0",
 		description:
 			"A TCP port of its own for `/metrics`, on the same `--host`, so that a firewall can keep it from the clients of the API; 0 serves `/metrics` on the main port. Ignored with `--metrics off`.",
+	},
+	{
+		key: "console",
+		flag: "console",
+		env: "IDPOOL_CONSOLE",
+		type: "string",
+		default: "auto",
+		description:
+			"The web console at `/console/` (docs/console.md): `auto` serves it only when `--host` is a loopback address, `on` on any address (a container's, say), `off` never. It signs its calls in the browser with an access key the user types in, so it can do nothing that key cannot.",
 	},
 ];

@@ -45,6 +45,13 @@ import {
 	type PoolChange,
 } from "./apply-pools.ts";
 import {
+	CONSOLE_PATH,
+	ConsoleAssets,
+	ConsoleRequests,
+	consoleRoutes,
+	consoleServed,
+} from "./console.ts";
+import {
 	HealthProblem,
 	READY_PROBE_BYTES,
 	readiness,
@@ -83,6 +90,8 @@ export interface ServerOverrides {
 	logStream?: { write(line: string): void };
 	/** Told of every call, after the server's own observers (dispatch/dispatcher.ts). */
 	observers?: readonly CallObserver[];
+	/** The built web console to serve, instead of the package's `dist/console/`. */
+	consoleDir?: string;
 }
 
 /** A built server, not yet listening. */
@@ -105,6 +114,11 @@ export interface IdpoolServer {
 	readonly keys: KeyRing;
 	/** The development issuer, when it is on (docs/federation.md#a-development-issuer). */
 	readonly devIssuer: DevIssuerInfo | undefined;
+	/**
+	 * The web console's URL, once listening, when this server serves it (docs/console.md);
+	 * `undefined` otherwise.
+	 */
+	readonly consoleUrl: string | undefined;
 	/** What applying the configuration's `pools` did at start, one entry a pool. */
 	readonly seeded: readonly PoolChange[];
 	/** The account of signed calls in the mode that accepts any access key, when it is on. */
@@ -342,22 +356,33 @@ export async function createServer(
 		}),
 		"local",
 	);
+	const authenticator = new Authenticator({
+		lookupAccessKey: (id) => accessKeys.lookup(id),
+		issued: observed.credentials,
+		clock,
+		...(config.acceptAnyCredentials
+			? { acceptAnyKeyAs: defaultAccountId }
+			: {}),
+	});
+	const webConsole = consoleServed(config.console, config.host)
+		? consoleRoutes({
+				assets: new ConsoleAssets(overrides.consoleDir),
+				requests: new ConsoleRequests(clock),
+				authenticator,
+				keys,
+			})
+		: undefined;
+	if (webConsole?.problem) app.log.warn(webConsole.problem);
 	const dispatch = createDispatcher({
 		json: awsJson,
 		query: awsQuery(operationNames("sts")),
-		authenticator: new Authenticator({
-			lookupAccessKey: (id) => accessKeys.lookup(id),
-			issued: observed.credentials,
-			clock,
-			...(config.acceptAnyCredentials
-				? { acceptAnyKeyAs: defaultAccountId }
-				: {}),
-		}),
+		authenticator,
 		throttle: new Throttle(config.rateLimits, clock, metrics.port),
 		issuer,
 		observers: [
 			...metrics.observers,
 			...(config.requestLogs ? [requestLogObserver(app.log)] : []),
+			...(webConsole ? [webConsole.observe] : []),
 			...(overrides.observers ?? []),
 		],
 		services: {
@@ -447,6 +472,7 @@ export async function createServer(
 				}
 			: {}),
 		corsOrigins: config.corsOrigins,
+		...(webConsole ? { console: webConsole.routes } : {}),
 	});
 	if (metrics.onMainPort) {
 		installMetrics(app, metrics.onMainPort, { alone: false });
@@ -512,6 +538,11 @@ export async function createServer(
 		keys,
 		get devIssuer() {
 			return devIssuerInfo();
+		},
+		get consoleUrl() {
+			return webConsole && url !== undefined
+				? `${url}${CONSOLE_PATH}/`
+				: undefined;
 		},
 		seeded,
 		acceptAnyKeyAs: config.acceptAnyCredentials ? defaultAccountId : undefined,

@@ -25,6 +25,7 @@ import Fastify, {
 	type FastifyRequest,
 	LogController,
 } from "fastify";
+import type { SignedRequest } from "../auth/sigv4.ts";
 import type { Dispatcher } from "../dispatch/dispatcher.ts";
 import {
 	BadRequestException,
@@ -390,6 +391,40 @@ export interface Routes {
 	corsOrigins: readonly string[];
 	/** The development issuer, when it is on (docs/federation.md#a-development-issuer). */
 	devIssuer?: DevIssuerRoutes;
+	/** The web console, when it is served (docs/console.md). */
+	console?: ConsoleRoutes;
+}
+
+/** What the console's routes answer (`server/console.ts`). */
+export interface ConsoleRoutes {
+	/** Its path (`/console`): the page there, its files below. */
+	path: string;
+	/** The answer to `GET` of a path of the console's files (without the query). */
+	file(path: string): {
+		statusCode: number;
+		headers: Record<string, string>;
+		body: Buffer;
+	};
+	/** The path of the live view's stream of calls. */
+	streamPath: string;
+	/** The path of the signing keys' states. */
+	keysPath: string;
+	/**
+	 * The signing keys and their states for a signed request (as {@link stream}, which says
+	 * how a request is checked).
+	 */
+	keys(request: SignedRequest): Promise<object>;
+	/** Headers of every console answer (the security headers). */
+	headers: Readonly<Record<string, string>>;
+	/**
+	 * The live view's stream for a signed request: the events so far and a way to follow the
+	 * next ones. A request that is not signed with one of the server's keys throws the
+	 * AWS-named error that the error handler answers.
+	 */
+	stream(request: SignedRequest): Promise<{
+		backlog: readonly string[];
+		follow(send: (event: string) => void): () => void;
+	}>;
 }
 
 /** What the development issuer's routes answer. */
@@ -435,6 +470,64 @@ function answerNotFound(req: FastifyRequest, reply: FastifyReply) {
 		),
 		404,
 	);
+}
+
+/** How often an open stream of the live view gets a comment line, so that proxies keep it. */
+const STREAM_KEEPALIVE_MS = 15_000;
+
+/**
+ * The console's routes (docs/console.md): its files, and the live view's stream of calls as
+ * server-sent events, which a stopping server ends.
+ */
+function installConsole(app: FastifyInstance, webConsole: ConsoleRoutes): void {
+	const serve = async (req: FastifyRequest, reply: FastifyReply) => {
+		const answer = webConsole.file(req.url.split("?", 1)[0] as string);
+		reply.code(answer.statusCode).headers(answer.headers);
+		return answer.body;
+	};
+	app.get(webConsole.path, serve);
+	app.get(`${webConsole.path}/*`, serve);
+	const signed = (req: FastifyRequest): SignedRequest => ({
+		method: req.method,
+		url: req.raw.url ?? "/",
+		headers: req.headers,
+		body: Buffer.alloc(0),
+	});
+	app.get(webConsole.keysPath, async (req, reply) => {
+		const keys = await webConsole.keys(signed(req));
+		reply.headers({ ...webConsole.headers, "cache-control": "no-store" });
+		return keys;
+	});
+	const open = new Set<() => void>();
+	app.addHook("preClose", (done) => {
+		for (const end of open) end();
+		done();
+	});
+	app.get(webConsole.streamPath, async (req, reply) => {
+		const stream = await webConsole.stream(signed(req));
+		reply.hijack();
+		const res = reply.raw;
+		res.writeHead(200, {
+			...webConsole.headers,
+			"content-type": "text/event-stream; charset=utf-8",
+			"cache-control": "no-store",
+			"x-amzn-RequestId": req.id,
+		});
+		for (const event of stream.backlog) res.write(event);
+		const stop = stream.follow((event) => res.write(event));
+		const keepAlive = setInterval(
+			() => res.write(": keep-alive\n\n"),
+			STREAM_KEEPALIVE_MS,
+		);
+		const end = () => {
+			stop();
+			clearInterval(keepAlive);
+			open.delete(end);
+			res.end();
+		};
+		open.add(end);
+		res.on("close", end);
+	});
 }
 
 /** Installs the server's routes on `app`. */
@@ -543,6 +636,7 @@ export async function installRoutes(
 	app.get("/.well-known/jwks.json", serveJwks);
 
 	if (routes.devIssuer) installDevIssuer(app, routes.devIssuer);
+	if (routes.console) installConsole(app, routes.console);
 
 	// Liveness: the process answers; nothing else is looked at (docs/operating.md#health).
 	app.get("/health/live", async () => ({ status: "ok", checks: [] }));

@@ -96,6 +96,8 @@ const RESTRICTED_MODULES: Readonly<Record<string, readonly string[]>> = {
 		"store/sqlite",
 		// Reads /proc to find the thread pool's threads.
 		"lib/thread-pool-priority.ts",
+		// Reads the console's built files once, when a server that serves it is made.
+		"server/console.ts",
 	],
 };
 

@@ -267,7 +267,9 @@ describe("the container image (podman)", () => {
 		assert.match(
 			logs.stderr,
 			/WARNING: the built-in development credentials \(test\/test\) are in use on 0\.0\.0\.0/,
-		);
+		); // It listens on every interface of the container: no web console unless asked.
+		assert.doesNotMatch(logs.stdout, /console:/);
+		assert.equal((await fetch(`${url}/console/`)).status, 404);
 	});
 
 	test("the server runs as uid and gid 10001, not root, and its files are theirs", async () => {
@@ -334,11 +336,28 @@ print(identity.split(":")[0], token["Token"].count("."))
 		succeeded(await podman(["rm", name]), "podman rm");
 	});
 
-	test("docker run (the documented command, by podman) on the same volume: the pool is still there", async () => {
+	test("docs/console.md's docker run is the documented one with the console turned on", () => {
+		const withConsole = codeBlocks(
+			"docs/console.md",
+			"Where it is served",
+		).find((b) => b.code.startsWith("docker run"));
+		assert.equal(
+			withConsole?.code,
+			snippet("sh", "docker run").replace(
+				"-e IDPOOL_ISSUER=http://127.0.0.1:8700 ",
+				"-e IDPOOL_ISSUER=http://127.0.0.1:8700 -e IDPOOL_CONSOLE=on ",
+			),
+		);
+	});
+
+	test("docker run (the documented command, by podman, with docs/console.md's IDPOOL_CONSOLE=on) on the same volume: the pool is still there, and the console is served", async () => {
 		const name = containers[1] ?? "";
 		const port = await freePort();
 		url = `http://127.0.0.1:${port}`;
-		const command = localize(snippet("sh", "docker run"), [
+		const documented = codeBlocks("docs/console.md", "Where it is served").find(
+			(b) => b.code.startsWith("docker run"),
+		);
+		const command = localize(documented?.code ?? "", [
 			["--name idpool ", `--name ${name} `],
 			["127.0.0.1:8700:8700", `127.0.0.1:${port}:8700`],
 			["http://127.0.0.1:8700", url],
@@ -360,6 +379,10 @@ print(identity.split(":")[0], token["Token"].count("."))
 			poolId,
 		]);
 		assert.equal(described.IdentityPoolName, "in_a_container");
+		const page = await fetch(`${url}/console/`);
+		assert.equal(page.status, 200);
+		assert.match(page.headers.get("content-security-policy") ?? "", /'self'/);
+		assert.equal((await fetch(`${url}/console/app.js`)).status, 200);
 		assert.equal(await stop(name), "exited 0 15");
 	});
 

@@ -110,6 +110,9 @@ describe("the npm package", () => {
 			"dist/api/index.js",
 			"dist/api/index.d.ts",
 			"dist/store/sqlite/checkpoint-worker.js",
+			"dist/console/index.html",
+			"dist/console/app.js",
+			"dist/console/style.css",
 			"docs/testing-with-idpool.md",
 		]) {
 			assert.ok(files.includes(file), `${file} is in the package`);
@@ -183,6 +186,16 @@ describe("the npm package", () => {
 		await server.line(
 			/database: .*served\.db \(checkpoints on a worker thread\)/,
 		);
+		// The web console, built into the package, is served on loopback (docs/console.md).
+		await server.line(/console: +http:\/\/127\.0\.0\.1:\d+\/console\/\n/);
+		for (const file of ["", "app.js", "style.css"]) {
+			const answer = await fetch(`${url}/console/${file}`);
+			assert.equal(answer.status, 200, `/console/${file}`);
+			assert.match(
+				answer.headers.get("content-security-policy") ?? "",
+				/default-src 'self'/,
+			);
+		}
 		const client = sdk(url as string);
 		const pool = await client.send(
 			new CreateIdentityPoolCommand({

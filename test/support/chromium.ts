@@ -31,6 +31,15 @@ const CHROMIUM_ARGS = [
 	"--disable-sync",
 ];
 
+/** Launches Debian's Chromium, headless, with {@link CHROMIUM_ARGS}. */
+export function launchChromium(): Promise<Browser> {
+	return chromium.launch({
+		executablePath: CHROMIUM,
+		headless: true,
+		args: CHROMIUM_ARGS,
+	});
+}
+
 /** A browser and the example's pages, for the tests of one `describe`. */
 export interface BrowserFixture {
 	/** The origin of the example's pages: `http://localhost:<port>`, never idpool's. */
@@ -59,15 +68,9 @@ export function useBrowser(): BrowserFixture {
 			serveExample(join(dir, "site")).then((s) => {
 				served = s;
 			}),
-			chromium
-				.launch({
-					executablePath: CHROMIUM,
-					headless: true,
-					args: CHROMIUM_ARGS,
-				})
-				.then((b) => {
-					browser = b;
-				}),
+			launchChromium().then((b) => {
+				browser = b;
+			}),
 		]);
 	});
 	after(async () => {

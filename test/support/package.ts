@@ -96,6 +96,9 @@ const SOURCES = [
 	"bin",
 	"docs",
 	"src",
+	// The web console's sources and their build (docs/console.md).
+	"console",
+	"scripts/build-console.ts",
 ];
 
 /**
@@ -109,6 +112,7 @@ export async function packPackage(
 	const source = join(dir, "source");
 	mkdirSync(source);
 	for (const entry of SOURCES) {
+		mkdirSync(dirname(join(source, entry)), { recursive: true });
 		cpSync(join(ROOT, entry), join(source, entry), { recursive: true });
 	}
 	// The build's compiler comes from the repository's node_modules.

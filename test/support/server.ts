@@ -67,6 +67,8 @@ export interface ServerOptions {
 	logStream?: { write(line: string): void };
 	/** Told of every call (src/dispatch/dispatcher.ts). */
 	observers?: readonly CallObserver[];
+	/** The built web console to serve (test/support/console.ts), instead of dist/console/. */
+	consoleDir?: string;
 }
 
 /** How a client of {@link sdkClient} or {@link ServerFixture.sdk} signs (default test/test). */
@@ -103,6 +105,7 @@ export async function startServer(
 		...(options.store ? { store: options.store } : {}),
 		...(options.logStream ? { logStream: options.logStream } : {}),
 		...(options.observers ? { observers: options.observers } : {}),
+		...(options.consoleDir ? { consoleDir: options.consoleDir } : {}),
 	});
 	const url = await server.listen();
 	return {

@@ -1,0 +1,250 @@
+/**
+ * @module server/console
+ * The web console (docs/console.md): its built files (`dist/console/`, written by
+ * `scripts/build-console.ts` during `npm run build`), read once when the server is made and
+ * answered with strict security headers; whether a server serves it (`--console`); and the
+ * live view of the last calls, a ring buffer of the dispatcher's call records that the
+ * console reads over server-sent events, each caller seeing only the calls of its own
+ * account. Free of Fastify: `server/http.ts` installs the routes.
+ */
+import { readdirSync, readFileSync } from "node:fs";
+import { dirname, extname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { Authenticator } from "../auth/authenticator.ts";
+import type { SignedRequest } from "../auth/sigv4.ts";
+import { isLoopbackHost } from "../config/load.ts";
+import type { CallObserver, CallRecord } from "../dispatch/dispatcher.ts";
+import type { Clock } from "../lib/clock.ts";
+import type { KeyListing, KeyRing } from "../tokens/key-ring.ts";
+import type { ConsoleRoutes } from "./http.ts";
+
+/** Where the console lives on the server. */
+export const CONSOLE_PATH = "/console";
+/** The live view's stream of calls (docs/console.md#live-view). */
+export const CONSOLE_REQUESTS_PATH = `${CONSOLE_PATH}/api/requests`;
+/** The signing keys and their states (docs/console.md#signing-keys). */
+export const CONSOLE_KEYS_PATH = `${CONSOLE_PATH}/api/keys`;
+/** How many calls the live view remembers per server. */
+export const CONSOLE_REQUESTS_KEPT = 200;
+
+/**
+ * Whether a server listening on `host` serves the console: `on` always, `off` never, `auto`
+ * (the default) only on a loopback address, where only this machine can reach it.
+ */
+export function consoleServed(mode: string, host: string): boolean {
+	if (mode === "on") return true;
+	if (mode === "auto") return isLoopbackHost(host);
+	return false;
+}
+
+/**
+ * The headers of every answer of the console: no script, style or connection but the
+ * server's own, no inline code, no framing, no referrer.
+ */
+export const CONSOLE_HEADERS: Readonly<Record<string, string>> = {
+	"content-security-policy":
+		"default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+	"x-content-type-options": "nosniff",
+	"referrer-policy": "no-referrer",
+	"x-frame-options": "DENY",
+	"cross-origin-opener-policy": "same-origin",
+	"cross-origin-resource-policy": "same-origin",
+};
+
+const TYPES: Readonly<Record<string, string>> = {
+	".html": "text/html; charset=utf-8",
+	".js": "text/javascript; charset=utf-8",
+	".css": "text/css; charset=utf-8",
+	".png": "image/png",
+	".svg": "image/svg+xml",
+	".ico": "image/x-icon",
+};
+
+/** One answer of the console's files. */
+export interface ConsoleAnswer {
+	statusCode: number;
+	headers: Record<string, string>;
+	body: Buffer;
+}
+
+/**
+ * The folder of the built console: `dist/console/` of the package this module belongs to,
+ * whether it runs built (`dist/server/console.js`) or from the sources
+ * (`src/server/console.ts`).
+ */
+export function consoleDir(): string {
+	const here = dirname(fileURLToPath(import.meta.url));
+	return join(here, "..", "..", "dist", "console");
+}
+
+/** The console's files, read once; answers the file a path names. */
+export class ConsoleAssets {
+	readonly #files = new Map<string, Buffer>();
+	/** Why there is nothing to serve, when the console is not built. */
+	readonly problem: string | undefined;
+
+	constructor(dir = consoleDir()) {
+		let names: string[] = [];
+		try {
+			names = readdirSync(dir).filter((n) => TYPES[extname(n)] !== undefined);
+		} catch {}
+		for (const name of names) {
+			this.#files.set(name, readFileSync(join(dir, name)));
+		}
+		this.problem = this.#files.has("index.html")
+			? undefined
+			: "the console is not built in this copy of idpool: run `npm run build` (it writes dist/console/)";
+	}
+
+	/** The answer to `GET <path>`, a path under {@link CONSOLE_PATH} without its query. */
+	answer(path: string): ConsoleAnswer {
+		const rest = path.slice(CONSOLE_PATH.length).replace(/^\//, "");
+		const name = rest === "" ? "index.html" : rest;
+		if (this.problem !== undefined) {
+			return text(503, `idpool: ${this.problem}.\n`);
+		}
+		const body = /^[A-Za-z0-9._-]+$/.test(name)
+			? this.#files.get(name)
+			: undefined;
+		if (body === undefined) return text(404, "Not found.\n");
+		return {
+			statusCode: 200,
+			headers: {
+				...CONSOLE_HEADERS,
+				"content-type": TYPES[extname(name)] as string,
+				// The page itself is always fetched again; its scripts are named by the build.
+				"cache-control": "no-cache",
+			},
+			body,
+		};
+	}
+}
+
+function text(statusCode: number, body: string): ConsoleAnswer {
+	return {
+		statusCode,
+		headers: {
+			...CONSOLE_HEADERS,
+			"content-type": "text/plain; charset=utf-8",
+			"cache-control": "no-store",
+		},
+		body: Buffer.from(body),
+	};
+}
+
+/** A call as the live view shows it: the call record and when it was answered. */
+export interface ConsoleCall extends CallRecord {
+	/** When the call was answered (ISO 8601). */
+	time: string;
+}
+
+type Listener = (call: ConsoleCall) => void;
+
+/**
+ * The last {@link CONSOLE_REQUESTS_KEPT} calls of a server (a call observer), and the
+ * listeners of the live view, each of one account.
+ */
+export class ConsoleRequests {
+	readonly #clock: Clock;
+	readonly #kept: ConsoleCall[] = [];
+	readonly #listeners = new Set<{ accountId: string; listen: Listener }>();
+
+	constructor(clock: Clock) {
+		this.#clock = clock;
+	}
+
+	/** The call observer to hand the dispatcher. */
+	readonly observe = (record: CallRecord): void => {
+		const call: ConsoleCall = {
+			...record,
+			time: new Date(this.#clock.now()).toISOString(),
+		};
+		this.#kept.push(call);
+		if (this.#kept.length > CONSOLE_REQUESTS_KEPT) this.#kept.shift();
+		if (record.accountId === undefined) return;
+		for (const listener of this.#listeners) {
+			if (listener.accountId === record.accountId) listener.listen(call);
+		}
+	};
+
+	/** The calls kept of `accountId`, oldest first. */
+	recent(accountId: string): ConsoleCall[] {
+		return this.#kept.filter((c) => c.accountId === accountId);
+	}
+
+	/** Calls `listen` with every later call of `accountId`; answers how to stop. */
+	subscribe(accountId: string, listen: Listener): () => void {
+		const entry = { accountId, listen };
+		this.#listeners.add(entry);
+		return () => this.#listeners.delete(entry);
+	}
+}
+
+/** One server-sent event of the live view. */
+export function callEvent(call: ConsoleCall): string {
+	return `event: call\ndata: ${JSON.stringify(call)}\n\n`;
+}
+
+/** The signing keys as the console shows them: public parts and states, nothing private. */
+export function consoleKeys(listing: readonly KeyListing[]): object[] {
+	const iso = (ms: number | undefined) =>
+		ms === undefined ? undefined : new Date(ms).toISOString();
+	return listing.map(({ record, status, encryptedWith }) => ({
+		kid: record.kid,
+		alg: record.alg,
+		status,
+		createdAt: iso(record.createdAt),
+		activatesAt: iso(record.activatesAt),
+		retiredAt: iso(record.retiredAt),
+		encryptedAtRest: encryptedWith !== undefined,
+	}));
+}
+
+/**
+ * The console's routes for the HTTP app and the observer that feeds its live view: the
+ * stream's request must be signed (SigV4 for `cognito-identity`) with one of the server's
+ * keys, and carries only the calls of that key's account.
+ */
+export function consoleRoutes(parts: {
+	assets: ConsoleAssets;
+	requests: ConsoleRequests;
+	authenticator: Authenticator;
+	keys: KeyRing;
+}): {
+	routes: ConsoleRoutes;
+	observe: CallObserver;
+	problem: string | undefined;
+} {
+	const { assets, requests, authenticator, keys } = parts;
+	const accountOf = async (request: SignedRequest): Promise<string> => {
+		const caller = await authenticator.authenticate(
+			request,
+			"cognito-identity",
+			"sigv4",
+		);
+		return caller?.accountId as string;
+	};
+	return {
+		observe: requests.observe,
+		problem: assets.problem,
+		routes: {
+			path: CONSOLE_PATH,
+			file: (path) => assets.answer(path),
+			streamPath: CONSOLE_REQUESTS_PATH,
+			keysPath: CONSOLE_KEYS_PATH,
+			headers: CONSOLE_HEADERS,
+			async keys(request) {
+				await accountOf(request);
+				return { keys: consoleKeys(await keys.list()) };
+			},
+			async stream(request) {
+				const accountId = await accountOf(request);
+				return {
+					backlog: requests.recent(accountId).map(callEvent),
+					follow: (send) =>
+						requests.subscribe(accountId, (call) => send(callEvent(call))),
+				};
+			},
+		},
+	};
+}

@@ -1,0 +1,338 @@
+/**
+ * How idpool serves its web console (docs/console.md), over HTTP without a browser: where it
+ * is served (`--console auto|on|off`, auto only on loopback), its security headers, what a
+ * path outside its files gets, a copy where it is not built, and the live view's stream,
+ * which needs a valid signature and carries only the signer's account's calls.
+ */
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, test } from "node:test";
+import { Sha256 } from "@aws-crypto/sha256-js";
+import { ListIdentityPoolsCommand } from "@aws-sdk/client-cognito-identity";
+import { SignatureV4 } from "@smithy/signature-v4";
+import { ConfigError, loadConfig } from "../../src/config/load.ts";
+import type { CallRecord } from "../../src/dispatch/dispatcher.ts";
+import {
+	CONSOLE_REQUESTS_KEPT,
+	ConsoleAssets,
+	ConsoleRequests,
+	consoleServed,
+} from "../../src/server/console.ts";
+import { builtConsole } from "../support/console.ts";
+import { OTHER_ACCOUNT, TWO_ACCOUNTS } from "../support/identities.ts";
+import { useServer, withServer } from "../support/server.ts";
+
+/** The AWS error type of an answer's body. */
+async function errorType(answer: Response): Promise<string | undefined> {
+	return ((await answer.json()) as { __type?: string }).__type;
+}
+
+/** A GET of `url` signed with SigV4 for `cognito-identity`, as the console signs it. */
+async function signedGet(
+	url: string,
+	key: { accessKeyId: string; secretAccessKey: string },
+	signal?: AbortSignal,
+): Promise<Response> {
+	const target = new URL(url);
+	const signed = await new SignatureV4({
+		service: "cognito-identity",
+		region: "us-east-1",
+		credentials: key,
+		sha256: Sha256,
+	}).sign({
+		method: "GET",
+		protocol: target.protocol,
+		hostname: target.hostname,
+		port: Number(target.port),
+		path: target.pathname,
+		headers: { host: target.host },
+	});
+	const headers = new Headers();
+	for (const [name, value] of Object.entries(signed.headers)) {
+		if (name !== "host") headers.set(name, value);
+	}
+	return fetch(target, { headers, ...(signal ? { signal } : {}) });
+}
+
+test("--console: auto serves it on loopback only, on everywhere, off nowhere", () => {
+	const cases: [string, string, boolean][] = [
+		["auto", "127.0.0.1", true],
+		["auto", "::1", true],
+		["auto", "localhost", true],
+		["auto", "0.0.0.0", false],
+		["auto", "::", false],
+		["auto", "192.168.1.20", false],
+		["on", "0.0.0.0", true],
+		["on", "127.0.0.1", true],
+		["off", "127.0.0.1", false],
+		["off", "0.0.0.0", false],
+	];
+	for (const [mode, host, served] of cases) {
+		assert.equal(consoleServed(mode, host), served, `${mode} on ${host}`);
+	}
+	assert.equal(loadConfig({}, {}).console, "auto");
+	assert.equal(loadConfig({ console: "off" }, {}).console, "off");
+	assert.equal(loadConfig({}, { IDPOOL_CONSOLE: "on" }).console, "on");
+	assert.throws(() => loadConfig({ console: "yes" }, {}), {
+		constructor: ConfigError,
+		message: "console must be auto, on or off, got 'yes'",
+	});
+});
+
+test("a copy whose console is not built says so, with what to do", () => {
+	const dir = mkdtempSync(join(tmpdir(), "idpool-console-"));
+	try {
+		const assets = new ConsoleAssets(join(dir, "missing"));
+		assert.match(assets.problem ?? "", /not built.*npm run build/);
+		const answer = assets.answer("/console/");
+		assert.equal(answer.statusCode, 503);
+		assert.match(answer.body.toString(), /npm run build/);
+		writeFileSync(join(dir, "index.html"), "<!doctype html>");
+		const built = new ConsoleAssets(dir);
+		assert.equal(built.problem, undefined);
+		assert.equal(built.answer("/console").statusCode, 200);
+		assert.equal(built.answer("/console/other.js").statusCode, 404);
+	} finally {
+		rmSync(dir, { recursive: true, force: true });
+	}
+});
+
+test("the live view's buffer keeps the last calls, and tells each listener its account's only", () => {
+	const requests = new ConsoleRequests({ now: () => 0 });
+	const call = (accountId: string | undefined, n: number): CallRecord => ({
+		service: "cognito-identity",
+		operation: "ListIdentityPools",
+		statusCode: 200,
+		errorType: undefined,
+		internal: false,
+		requestId: `r${n}`,
+		accountId,
+		region: "us-east-1",
+		callerKind: "key",
+		durationSeconds: 0.001,
+	});
+	const heard: string[] = [];
+	const stop = requests.subscribe("111111111111", (c) =>
+		heard.push(c.requestId),
+	);
+	for (let n = 0; n < CONSOLE_REQUESTS_KEPT + 10; n++) {
+		requests.observe(call(n % 2 === 0 ? "000000000000" : "111111111111", n));
+	}
+	requests.observe(call(undefined, 999));
+	stop();
+	requests.observe(call("111111111111", 1000));
+	const mine = requests.recent("000000000000");
+	assert.equal(mine.length, CONSOLE_REQUESTS_KEPT / 2 - 1);
+	assert.ok(mine.every((c) => c.accountId === "000000000000"));
+	assert.equal(mine.at(-1)?.requestId, `r${CONSOLE_REQUESTS_KEPT + 8}`);
+	assert.equal(mine[0]?.time, "1970-01-01T00:00:00.000Z");
+	assert.equal(heard.length, (CONSOLE_REQUESTS_KEPT + 10) / 2);
+	assert.ok(!heard.includes("r1000"), "a listener that stopped hears nothing");
+});
+
+describe("the console over HTTP", () => {
+	const t = useServer(async () => ({
+		credentials: TWO_ACCOUNTS,
+		consoleDir: await builtConsole(),
+	}));
+	const off = useServer(async () => ({
+		config: { console: "off" },
+		consoleDir: await builtConsole(),
+	}));
+	const everywhere = useServer(async () => ({
+		config: { host: "0.0.0.0" },
+		consoleDir: await builtConsole(),
+	}));
+	const everywhereOn = useServer(async () => ({
+		config: { host: "0.0.0.0", console: "on" },
+		consoleDir: await builtConsole(),
+	}));
+
+	test("the page and its files, with strict security headers and no third-party address", async () => {
+		for (const path of ["/console", "/console/"]) {
+			const page = await fetch(`${t.url}${path}`);
+			assert.equal(page.status, 200);
+			assert.equal(
+				page.headers.get("content-type"),
+				"text/html; charset=utf-8",
+			);
+			const csp = page.headers.get("content-security-policy") ?? "";
+			assert.match(csp, /default-src 'self'/);
+			assert.match(csp, /script-src 'self';/);
+			assert.match(csp, /connect-src 'self'/);
+			assert.match(csp, /frame-ancestors 'none'/);
+			assert.doesNotMatch(csp, /unsafe/);
+			assert.equal(page.headers.get("x-content-type-options"), "nosniff");
+			assert.equal(page.headers.get("referrer-policy"), "no-referrer");
+			assert.equal(page.headers.get("x-frame-options"), "DENY");
+			const html = await page.text();
+			assert.doesNotMatch(html, /<script>|<style>|\son\w+=/, "nothing inline");
+		}
+		for (const [file, type] of [
+			["app.js", "text/javascript; charset=utf-8"],
+			["style.css", "text/css; charset=utf-8"],
+		] as const) {
+			const answer = await fetch(`${t.url}/console/${file}`);
+			assert.equal(answer.status, 200);
+			assert.equal(answer.headers.get("content-type"), type);
+			assert.match(
+				answer.headers.get("content-security-policy") ?? "",
+				/'self'/,
+			);
+			const text = await answer.text();
+			// No address of another site is fetched: the only URLs are in the SDK's docs strings.
+			assert.doesNotMatch(text, /(src|href)=["']https?:/);
+		}
+	});
+
+	test("paths outside its files are not found", async () => {
+		for (const path of [
+			"/console/nothing.js",
+			"/console/..%2fpackage.json",
+			"/console/%2e%2e/%2e%2e/package.json",
+			"/console/sub/app.js",
+		]) {
+			const answer = await fetch(`${t.url}${path}`);
+			assert.equal(answer.status, 404, path);
+		}
+	});
+
+	test("--console off: not served", async () => {
+		for (const path of ["/console", "/console/", "/console/app.js"]) {
+			const answer = await fetch(`${off.url}${path}`);
+			assert.equal(answer.status, 404, path);
+			assert.equal(await errorType(answer), "UnknownOperationException");
+		}
+		const stream = await signedGet(`${off.url}/console/api/requests`, {
+			accessKeyId: "test",
+			secretAccessKey: "test",
+		});
+		assert.equal(stream.status, 404);
+	});
+
+	test("a server on every interface serves it only with --console on", async () => {
+		assert.equal(everywhere.server.consoleUrl, undefined);
+		assert.equal((await fetch(`${everywhere.url}/console/`)).status, 404);
+		assert.equal(
+			everywhereOn.server.consoleUrl,
+			`${everywhereOn.url}/console/`,
+		);
+		assert.equal((await fetch(`${everywhereOn.url}/console/`)).status, 200);
+	});
+
+	test("the live view's stream needs a valid signature", async () => {
+		const url = `${t.url}/console/api/requests`;
+		const unsigned = await fetch(url);
+		assert.equal(unsigned.status, 400);
+		assert.equal(
+			await errorType(unsigned),
+			"MissingAuthenticationTokenException",
+		);
+		const wrong = await signedGet(url, {
+			accessKeyId: "test",
+			secretAccessKey: "wrong",
+		});
+		assert.equal(wrong.status, 400);
+		assert.equal(await errorType(wrong), "InvalidSignatureException");
+		const unknown = await signedGet(url, {
+			accessKeyId: "nobody",
+			secretAccessKey: "x",
+		});
+		assert.equal(await errorType(unknown), "UnrecognizedClientException");
+		const keys = await signedGet(`${t.url}/console/api/keys`, {
+			accessKeyId: "test",
+			secretAccessKey: "wrong",
+		});
+		assert.equal(await errorType(keys), "InvalidSignatureException");
+	});
+
+	test("the stream carries the signer's account's calls, and no other's", async () => {
+		const mine = await t.client.send(
+			new ListIdentityPoolsCommand({ MaxResults: 1 }),
+		);
+		const theirs = await t
+			.sdk(OTHER_ACCOUNT)
+			.send(new ListIdentityPoolsCommand({ MaxResults: 1 }));
+		const abort = new AbortController();
+		const answer = await signedGet(
+			`${t.url}/console/api/requests`,
+			{ accessKeyId: "other", secretAccessKey: "other-secret" },
+			abort.signal,
+		);
+		assert.equal(answer.status, 200);
+		assert.equal(
+			answer.headers.get("content-type"),
+			"text/event-stream; charset=utf-8",
+		);
+		const reader = (answer.body as ReadableStream<Uint8Array>)
+			.pipeThrough(new TextDecoderStream())
+			.getReader();
+		let text = "";
+		// A call of the other account made now arrives on the open stream.
+		const later = await t
+			.sdk(OTHER_ACCOUNT)
+			.send(new ListIdentityPoolsCommand({ MaxResults: 2 }));
+		while (!text.includes(later.$metadata.requestId as string)) {
+			const { value, done } = await reader.read();
+			assert.ok(!done, "the stream stays open");
+			text += value;
+		}
+		abort.abort();
+		const events = text
+			.split("\n\n")
+			.filter((e) => e.startsWith("event: call\ndata: "))
+			.map(
+				(e) =>
+					JSON.parse(e.slice("event: call\ndata: ".length)) as {
+						requestId: string;
+						accountId: string;
+					},
+			);
+		assert.ok(events.some((e) => e.requestId === theirs.$metadata.requestId));
+		assert.ok(events.every((e) => e.accountId === OTHER_ACCOUNT.accountId));
+		assert.ok(!text.includes(mine.$metadata.requestId as string));
+		const call = events.find(
+			(e) => e.requestId === later.$metadata.requestId,
+		) as object;
+		// What a call says: nothing of the request (no key, token or body).
+		assert.deepEqual(Object.keys(call).sort(), [
+			"accountId",
+			"callerKind",
+			"durationSeconds",
+			"internal",
+			"operation",
+			"region",
+			"requestId",
+			"service",
+			"statusCode",
+			"time",
+		]);
+	});
+
+	test("a stopping server ends the open streams itself: none is left for its shutdown deadline to cut", async () => {
+		await withServer(
+			{
+				config: { shutdownTimeoutSeconds: 30 },
+				consoleDir: await builtConsole(),
+			},
+			async (s) => {
+				const answer = await signedGet(`${s.url}/console/api/requests`, {
+					accessKeyId: "test",
+					secretAccessKey: "test",
+				});
+				assert.equal(answer.status, 200);
+				const reader = (answer.body as ReadableStream<Uint8Array>)
+					.pipeThrough(new TextDecoderStream())
+					.getReader();
+				const report = await s.server.close();
+				assert.equal(report.closedConnections, 0);
+				for (;;) {
+					const { done } = await reader.read();
+					if (done) break;
+				}
+			},
+		);
+	});
+});
