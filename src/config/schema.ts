@@ -91,6 +91,8 @@ export interface Config {
 	readonly maxMappingRules: number;
 	/** How often each server re-reads the signing keys from the database, in seconds. */
 	readonly keyReloadSeconds: number;
+	/** The JWS algorithm of the server's OpenID tokens: `RS512` (default) or `ES256` (docs/keys.md#es256). */
+	readonly tokenAlgorithm: string;
 	/**
 	 * Nice steps by which the libuv thread pool (where tokens are signed) runs below the event
 	 * loop; 0 leaves it alone (docs/benchmarks.md).
@@ -341,6 +343,15 @@ export const SETTINGS: readonly SettingSpec[] = [
 		default: "30",
 		description:
 			"How often a server re-reads the signing keys from the database; a rotated key starts signing twice this long after `idpool keys rotate`. Use one value for every server and command on a database.",
+	},
+	{
+		key: "tokenAlgorithm",
+		flag: "token-algorithm",
+		env: "IDPOOL_TOKEN_ALGORITHM",
+		type: "string",
+		default: "RS512",
+		description:
+			"How the server signs its OpenID tokens: `RS512` (2048-bit RSA, as AWS) or `ES256` (P-256 ECDSA, several times cheaper to sign). Changing it rotates in a key of the new kind at the next start; the old kind's keys stay published until their tokens expire (docs/keys.md#es256). `idpool keys rotate` makes a key of this kind.",
 	},
 	{
 		key: "keyEncryptionKeyFile",

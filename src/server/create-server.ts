@@ -36,6 +36,11 @@ import {
 } from "../tokens/dev-issuer.ts";
 import { KeyEncryption } from "../tokens/key-encryption.ts";
 import { KeyRing } from "../tokens/key-ring.ts";
+import {
+	isTokenAlgorithm,
+	TOKEN_ALGORITHMS,
+	type TokenAlgorithm,
+} from "../tokens/keys.ts";
 import { discoveryDocument, TokenIssuer } from "../tokens/tokens.ts";
 import { ownTokenVerifier } from "../tokens/web-identity.ts";
 import {
@@ -229,6 +234,8 @@ export async function createServer(
 	// Until the server's logger exists, a problem of the checkpoint worker is a process warning.
 	let warn = (message: string) => process.emitWarning(message);
 	let fail = (message: string) => process.emitWarning(message);
+	// A bad value fails before the database is opened.
+	configuredTokenAlgorithm(config);
 	const store =
 		overrides.store ??
 		(await openConfiguredStore(config, {
@@ -270,6 +277,17 @@ export async function createServer(
 	);
 	try {
 		const { encrypted } = await keys.init();
+		const switched = await keys.switchAlgorithm();
+		if (switched) {
+			app.log.info(
+				{
+					kid: switched.kid,
+					alg: switched.alg,
+					signsFrom: new Date(switched.activatesAt).toISOString(),
+				},
+				"the signing keys are of another algorithm than --token-algorithm: a key of it is published now and signs from then on",
+			);
+		}
 		if (encrypted > 0) {
 			app.log.info(
 				{ count: encrypted, keyEncryptionKey: keys.encryptionKeyId },
@@ -435,7 +453,7 @@ export async function createServer(
 
 	const routes = await installRoutes(app, {
 		dispatch,
-		discovery: () => discoveryDocument(issuer()),
+		discovery: async () => discoveryDocument(issuer(), await keys.algorithms()),
 		jwks: () => keys.jwks(),
 		documentsMaxAge: config.keyReloadSeconds,
 		ping: () => store.ping(),
@@ -580,6 +598,17 @@ export async function createServer(
 	};
 }
 
+/** `--token-algorithm`, checked (any case). @throws ConfigError for another value */
+function configuredTokenAlgorithm(config: Config): TokenAlgorithm {
+	const algorithm = config.tokenAlgorithm.toUpperCase();
+	if (!isTokenAlgorithm(algorithm)) {
+		throw new ConfigError(
+			`token algorithm must be ${TOKEN_ALGORITHMS.join(" or ")}, got '${config.tokenAlgorithm}'`,
+		);
+	}
+	return algorithm;
+}
+
 /**
  * The key ring of a server or command working on `store` (one reload interval for all), with
  * the key-encryption keys of `config`.
@@ -591,6 +620,7 @@ export function newKeyRing(
 	onReloadError?: (error: unknown) => void,
 ): KeyRing {
 	return new KeyRing(store.signingKeys, clock, {
+		algorithm: configuredTokenAlgorithm(config),
 		reloadIntervalMs: config.keyReloadSeconds * 1000,
 		rotationDelayMs: config.keyReloadSeconds * 2000,
 		encryption: new KeyEncryption(config.keyEncryptionKeys),

@@ -371,7 +371,7 @@ export interface InstalledRoutes {
 export interface Routes {
 	dispatch: Dispatcher;
 	/** The OpenID discovery document. */
-	discovery: () => object;
+	discovery: () => object | Promise<object>;
 	/** The published signing keys. */
 	jwks: () => Promise<object>;
 	/** How long verifiers may cache the two documents above, in seconds. */
@@ -430,7 +430,7 @@ export interface ConsoleRoutes {
 /** What the development issuer's routes answer. */
 export interface DevIssuerRoutes {
 	/** Its OpenID discovery document. */
-	discovery: () => object;
+	discovery: () => object | Promise<object>;
 	/** Its public keys. */
 	jwks: () => object;
 	/**

@@ -323,10 +323,7 @@ describe("KeyRing with key-encryption keys", () => {
 		const signature = sign("sha512", data, signer.privateKey);
 		const jwk = (await ring.jwks()).keys.find((k) => k.kid === signer.kid);
 		assert.ok(jwk, "the signer is published");
-		const publicKey = createPublicKey({
-			key: { kty: jwk.kty, n: jwk.n, e: jwk.e },
-			format: "jwk",
-		});
+		const publicKey = createPublicKey({ key: { ...jwk }, format: "jwk" });
 		assert.ok(verify("sha512", data, publicKey, signature));
 		return signer.kid;
 	}

@@ -9,6 +9,12 @@
  * keys already loaded, because refusing to issue tokens during a database blip would be worse
  * than serving keys that are a little stale.
  *
+ * A ring signs with keys of one algorithm, RS512 or ES256 (`--token-algorithm`,
+ * docs/keys.md#es256). When the store's keys are of the other kind (the setting changed),
+ * {@link KeyRing.switchAlgorithm} rotates in a key of the configured kind, exactly as
+ * `idpool keys rotate` would: published at once, signing one rotation delay later, the old
+ * kind's keys retiring then and staying published until their last token has expired.
+ *
  * The private keys are stored as its {@link KeyEncryption} says (encrypted at rest when the
  * server has a key-encryption key, docs/behaviour.md#keys rule 7). Each is decrypted and
  * parsed once, when the ring first reads it: a key the server cannot decrypt fails that read
@@ -23,7 +29,11 @@ import {
 	KeyEncryptionError,
 	storedKekId,
 } from "./key-encryption.ts";
-import { generateSigningKey } from "./keys.ts";
+import {
+	DEFAULT_TOKEN_ALGORITHM,
+	generateSigningKey,
+	type TokenAlgorithm,
+} from "./keys.ts";
 
 /** A key that may sign tokens now. */
 export interface SigningKey {
@@ -33,15 +43,29 @@ export interface SigningKey {
 	readonly privateKey: KeyObject;
 }
 
-/** One public key as published in the JWKS (RFC 7517). */
-export interface PublicJwk {
-	readonly kty: string;
-	readonly n: string;
-	readonly e: string;
+/** What every published key says besides its key material. */
+interface JwkCommon {
 	readonly kid: string;
 	readonly alg: string;
 	readonly use: "sig";
 }
+
+/**
+ * One public key as published in the JWKS (RFC 7517, RFC 7518 section 6): an RSA key (RS512)
+ * or a P-256 key (ES256).
+ */
+export type PublicJwk =
+	| ({
+			readonly kty: "RSA";
+			readonly n: string;
+			readonly e: string;
+	  } & JwkCommon)
+	| ({
+			readonly kty: "EC";
+			readonly crv: string;
+			readonly x: string;
+			readonly y: string;
+	  } & JwkCommon);
 
 /** The document served at `/.well-known/jwks_uri`. */
 export interface Jwks {
@@ -62,6 +86,8 @@ export interface KeyRingOptions {
 	onReloadError?: (error: unknown) => void;
 	/** How private keys are stored: encrypted with these key-encryption keys, or (default) plain. */
 	encryption?: KeyEncryption;
+	/** The algorithm new keys are made for and that signs when a key of it is active (default RS512). */
+	algorithm?: TokenAlgorithm;
 }
 
 /** A stored key as `idpool keys list` shows it. */
@@ -91,6 +117,7 @@ export class KeyRing {
 	readonly #maxTokenLifetimeMs: number;
 	readonly #onReloadError: (error: unknown) => void;
 	readonly #encryption: KeyEncryption;
+	readonly #algorithm: TokenAlgorithm;
 
 	#entries: readonly Entry[] = [];
 	/** Private keys by kid, kept across reloads so that each PEM is parsed only once. */
@@ -115,6 +142,7 @@ export class KeyRing {
 			options.maxTokenLifetimeMs ?? DEFAULT_MAX_TOKEN_LIFETIME_MS;
 		this.#onReloadError = options.onReloadError ?? (() => {});
 		this.#encryption = options.encryption ?? new KeyEncryption();
+		this.#algorithm = options.algorithm ?? DEFAULT_TOKEN_ALGORITHM;
 		if (!(this.#reloadIntervalMs > 0)) {
 			throw new RangeError("reloadIntervalMs must be positive");
 		}
@@ -160,6 +188,28 @@ export class KeyRing {
 		return { encrypted };
 	}
 
+	/** The algorithm this ring makes keys for and prefers to sign with. */
+	get algorithm(): TokenAlgorithm {
+		return this.#algorithm;
+	}
+
+	/**
+	 * When the store is not heading for a key of this ring's algorithm (the key that signs once
+	 * every pending key has activated is of the other kind: the setting changed), rotates in a
+	 * key of it as {@link rotate} does, so that verifiers caching the JWKS see it before it
+	 * signs; the old kind keeps signing until then and stays published until its tokens have
+	 * expired (docs/behaviour.md#keys). Answers the new key, or `undefined` when nothing had
+	 * to change. Call after {@link init}.
+	 */
+	async switchAlgorithm(): Promise<SigningKeyRecord | undefined> {
+		await this.reload();
+		const heading = finalRecord(this.#entries.map((e) => e.record));
+		if (heading === undefined || heading.alg === this.#algorithm) {
+			return undefined;
+		}
+		return this.rotate();
+	}
+
 	/** The id of the key-encryption key new keys are stored under; `undefined`: plain. */
 	get encryptionKeyId(): string | undefined {
 		return this.#encryption.currentId;
@@ -195,7 +245,7 @@ export class KeyRing {
 	async list(): Promise<KeyListing[]> {
 		const records = await this.#repo.list();
 		const now = this.#clock.now();
-		const signer = signingRecord(records, now)?.kid;
+		const signer = signingRecord(records, now, this.#algorithm)?.kid;
 		return records.map((record) => ({
 			record,
 			status:
@@ -220,12 +270,17 @@ export class KeyRing {
 		return this.#startReload();
 	}
 
-	/** The key that signs now: the newest of the keys active now. */
+	/**
+	 * The key that signs now: the newest of the keys of this ring's algorithm active now, or,
+	 * when none is (during a switch of algorithm, before the new kind's key activates), the
+	 * newest of the keys active now.
+	 */
 	async signer(): Promise<SigningKey> {
 		await this.#refresh();
 		const best = signingRecord(
 			this.#entries.map((e) => e.record),
 			this.#clock.now(),
+			this.#algorithm,
 		);
 		if (!best) throw new Error("no signing key is active");
 		const privateKey = this.#privateKeys.get(best.kid);
@@ -242,6 +297,7 @@ export class KeyRing {
 		const best = signingRecord(
 			this.#entries.map((e) => e.record),
 			this.#clock.now(),
+			this.#algorithm,
 		);
 		return best !== undefined && this.#privateKeys.has(best.kid);
 	}
@@ -263,8 +319,13 @@ export class KeyRing {
 		};
 	}
 
+	/** The algorithms of the keys {@link jwks} publishes, each once, oldest key first (for discovery). */
+	async algorithms(): Promise<string[]> {
+		return [...new Set((await this.jwks()).keys.map((k) => k.alg))];
+	}
+
 	/**
-	 * Generates a new key that signs from `now + rotationDelayMs` on and stores it, retiring
+	 * Generates a new key of this ring's algorithm that signs from `now + rotationDelayMs` on and stores it, retiring
 	 * the current key at that moment; keys no token can still need are pruned first. Answers
 	 * the new key.
 	 */
@@ -302,7 +363,7 @@ export class KeyRing {
 
 	/** A new key that signs `delayMs` after `now`, its private key stored as configured. */
 	async #newKey(now: number, delayMs: number): Promise<SigningKeyRecord> {
-		const key = await generateSigningKey(now, now + delayMs);
+		const key = await generateSigningKey(now, now + delayMs, this.#algorithm);
 		return {
 			...key,
 			privateKeyPem: this.#encryption.seal(key.kid, key.privateKeyPem),
@@ -342,14 +403,7 @@ export class KeyRing {
 		this.#lastReloadFailed = false;
 		this.#entries = records.map((record) => ({
 			record,
-			jwk: Object.freeze({
-				kty: jwkMember(record, "kty"),
-				n: jwkMember(record, "n"),
-				e: jwkMember(record, "e"),
-				kid: record.kid,
-				alg: record.alg,
-				use: "sig" as const,
-			}),
+			jwk: publicJwk(record),
 		}));
 		// Private keys of pruned keys are forgotten.
 		this.#privateKeys = kept;
@@ -358,16 +412,19 @@ export class KeyRing {
 }
 
 /**
- * The key that signs at `now`: the newest of the keys active then (docs/behaviour.md#keys).
- * When none is active yet, the one that activates first: the first key activates when the
- * server that made it says so, and a server on the same database whose clock runs behind
- * would otherwise refuse to sign until its clock catches up.
+ * The key that signs at `now`: the newest of the keys of `alg` active then, else the newest of
+ * all keys active then (docs/behaviour.md#keys). When none is active yet, the one that
+ * activates first: the first key activates when the server that made it says so, and a
+ * server on the same database whose clock runs behind would otherwise refuse to sign until
+ * its clock catches up.
  */
 function signingRecord(
 	records: readonly SigningKeyRecord[],
 	now: number,
+	alg: string,
 ): SigningKeyRecord | undefined {
 	let best: SigningKeyRecord | undefined;
+	let bestOfAlg: SigningKeyRecord | undefined;
 	let next: SigningKeyRecord | undefined;
 	for (const record of records) {
 		if (record.retiredAt !== undefined && record.retiredAt <= now) continue;
@@ -376,15 +433,63 @@ function signingRecord(
 			continue;
 		}
 		if (!best || record.activatesAt >= best.activatesAt) best = record;
+		if (
+			record.alg === alg &&
+			(!bestOfAlg || record.activatesAt >= bestOfAlg.activatesAt)
+		) {
+			bestOfAlg = record;
+		}
 	}
-	return best ?? next;
+	return bestOfAlg ?? best ?? next;
+}
+
+/**
+ * The key that will sign once every pending key has activated: the newest (latest to
+ * activate) of the keys no rotation has retired yet, or `undefined` on an empty store.
+ */
+function finalRecord(
+	records: readonly SigningKeyRecord[],
+): SigningKeyRecord | undefined {
+	let last: SigningKeyRecord | undefined;
+	for (const record of records) {
+		if (record.retiredAt !== undefined) continue;
+		if (!last || record.activatesAt >= last.activatesAt) last = record;
+	}
+	return last;
+}
+
+/** The JWK a stored key is published as, by the kind of key its record holds. */
+function publicJwk(record: SigningKeyRecord): PublicJwk {
+	const common = { kid: record.kid, alg: record.alg, use: "sig" as const };
+	const kty = jwkMember(record, "kty");
+	if (kty === "EC") {
+		return Object.freeze({
+			kty,
+			crv: jwkMember(record, "crv"),
+			x: jwkMember(record, "x"),
+			y: jwkMember(record, "y"),
+			...common,
+		});
+	}
+	if (kty !== "RSA") {
+		throw new Error(`signing key ${record.kid} has an unknown key type ${kty}`);
+	}
+	return Object.freeze({
+		kty,
+		n: jwkMember(record, "n"),
+		e: jwkMember(record, "e"),
+		...common,
+	});
 }
 
 /**
  * A member of a stored public JWK. A damaged record fails the whole reload (so the keys
  * loaded before stay in use) rather than publishing a key nobody can verify with.
  */
-function jwkMember(record: SigningKeyRecord, name: "kty" | "n" | "e"): string {
+function jwkMember(
+	record: SigningKeyRecord,
+	name: "kty" | "n" | "e" | "crv" | "x" | "y",
+): string {
 	const value = record.publicJwk[name];
 	if (typeof value !== "string" || value === "") {
 		throw new Error(

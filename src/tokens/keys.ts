@@ -1,6 +1,8 @@
 /**
  * @module tokens/keys
- * Generation of token-signing key pairs (docs/behaviour.md#tokens and docs/behaviour.md#keys). A key is born as a plain
+ * Generation of token-signing key pairs (docs/behaviour.md#tokens and docs/behaviour.md#keys):
+ * 2048-bit RSA keys for RS512 (the default, as AWS) or P-256 keys for ES256 (opt-in,
+ * `--token-algorithm`, docs/keys.md#es256). A key is born as a plain
  * {@link SigningKeyRecord} so that it can go straight into the store, which is the only place
  * keys live: every server on one database then signs with and publishes the same keys. The
  * `kid` is the RFC 7638 thumbprint, so it is derived from the key itself and can never clash
@@ -9,10 +11,21 @@
 import { generateKeyPair, type KeyObject } from "node:crypto";
 import { promisify } from "node:util";
 import { calculateJwkThumbprint } from "jose";
-import type { SigningKeyRecord } from "../domain/records.ts";
+import {
+	type SigningKeyRecord,
+	TOKEN_ALGORITHMS,
+	type TokenAlgorithm,
+} from "../domain/records.ts";
 
-/** The JWS algorithm of every token this server signs (docs/behaviour.md#tokens). */
-export const SIGNING_ALG = "RS512";
+export { TOKEN_ALGORITHMS, type TokenAlgorithm };
+
+/** The algorithm when none is configured: RS512, as AWS signs (docs/behaviour.md#tokens). */
+export const DEFAULT_TOKEN_ALGORITHM: TokenAlgorithm = "RS512";
+
+/** Whether `alg` is one of {@link TOKEN_ALGORITHMS}. */
+export function isTokenAlgorithm(alg: string): alg is TokenAlgorithm {
+	return (TOKEN_ALGORITHMS as readonly string[]).includes(alg);
+}
 
 /** RSA modulus size in bits (docs/behaviour.md#tokens). */
 const RSA_MODULUS_BITS = 2048;
@@ -48,16 +61,36 @@ export async function generateRsaKey(): Promise<RsaKey> {
 	return { kid, publicJwk, privateKey };
 }
 
-/** Generates a new RSA key pair for RS512 that may sign from `activatesAt` on. */
+/** A new P-256 key pair for ES256: its public half as a JWK (`kty`, `crv`, `x`, `y`). */
+async function generateEcKey(): Promise<{
+	kid: string;
+	publicJwk: { kty: string; crv: string; x: string; y: string };
+	privateKey: KeyObject;
+}> {
+	const { publicKey, privateKey } = await generateKeyPairAsync("ec", {
+		namedCurve: "P-256",
+	});
+	const jwk = publicKey.export({ format: "jwk" });
+	if (jwk.kty !== "EC" || jwk.crv !== "P-256" || !jwk.x || !jwk.y) {
+		throw new Error("generated key did not export as a P-256 JWK");
+	}
+	const publicJwk = { kty: jwk.kty, crv: jwk.crv, x: jwk.x, y: jwk.y };
+	const kid = await calculateJwkThumbprint(publicJwk, "sha256");
+	return { kid, publicJwk, privateKey };
+}
+
+/** Generates a new key pair for `alg` (default RS512) that may sign from `activatesAt` on. */
 export async function generateSigningKey(
 	now: number,
 	activatesAt: number,
+	alg: TokenAlgorithm = DEFAULT_TOKEN_ALGORITHM,
 ): Promise<SigningKeyRecord> {
-	const { kid, publicJwk, privateKey } = await generateRsaKey();
+	const { kid, publicJwk, privateKey } =
+		alg === "ES256" ? await generateEcKey() : await generateRsaKey();
 	const privateKeyPem = privateKey.export({ format: "pem", type: "pkcs8" });
 	return {
 		kid,
-		alg: SIGNING_ALG,
+		alg,
 		publicJwk,
 		privateKeyPem: String(privateKeyPem),
 		createdAt: now,

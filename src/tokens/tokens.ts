@@ -3,13 +3,13 @@
  * Minting of Cognito Identity OpenID tokens (docs/behaviour.md#tokens) and the OpenID
  * discovery document that points verifiers at the JWKS. Tokens are built by hand rather than
  * with a JWT library because the header and the payload must have Amazon's exact member
- * order, and because signing goes through node:crypto's callback API, which runs RSA on the
- * libuv thread pool: the event loop stays free and signatures use every core.
+ * order, and because signing goes through node:crypto's callback API, which runs RSA and ECDSA
+ * on the libuv thread pool: the event loop stays free and signatures use every core.
  */
 import { type KeyObject, sign } from "node:crypto";
 import { type Metrics, noMetrics } from "../lib/metrics.ts";
 import type { KeyRing } from "./key-ring.ts";
-import { SIGNING_ALG } from "./keys.ts";
+import { DEFAULT_TOKEN_ALGORITHM } from "./keys.ts";
 
 /** The claim that carries principal tags (the format STS reads for session tags). */
 export const TAGS_CLAIM = "https://aws.amazon.com/tags";
@@ -32,13 +32,28 @@ export interface TokenClaims {
 	exp: number;
 }
 
-/** Signs `data` with RSASSA-PKCS1-v1_5 / SHA-512 (RS512) on the libuv thread pool. */
-export function signOnce(key: KeyObject, data: Buffer): Promise<Buffer> {
+/**
+ * Signs `data` for the JWS algorithm `alg` on the libuv thread pool: RSASSA-PKCS1-v1_5 with
+ * SHA-512 (RS512, the default) or ECDSA P-256 with SHA-256 (ES256), whose JWS signature is
+ * the raw 64 bytes r || s (RFC 7518 section 3.4), not DER.
+ */
+export function signOnce(
+	key: KeyObject,
+	data: Buffer,
+	alg: string = DEFAULT_TOKEN_ALGORITHM,
+): Promise<Buffer> {
 	return new Promise((resolve, reject) => {
-		sign("sha512", data, key, (error, signature) => {
+		const done = (error: Error | null, signature: Buffer) => {
 			if (error) reject(error);
 			else resolve(signature);
-		});
+		};
+		if (alg === "ES256") {
+			sign("sha256", data, { key, dsaEncoding: "ieee-p1363" }, done);
+		} else if (alg === "RS512") {
+			sign("sha512", data, key, done);
+		} else {
+			reject(new Error(`cannot sign with algorithm ${alg}`));
+		}
 	});
 }
 
@@ -69,7 +84,7 @@ export class TokenIssuer {
 		const key = await this.#keys.signer();
 		if (this.#header?.kid !== key.kid) {
 			// Member order kid, typ, alg as observed from Amazon (docs/behaviour.md#tokens).
-			const encoded = encode({ kid: key.kid, typ: "JWS", alg: SIGNING_ALG });
+			const encoded = encode({ kid: key.kid, typ: "JWS", alg: key.alg });
 			this.#header = { kid: key.kid, encoded };
 		}
 		const signingInput = `${this.#header.encoded}.${encode(payload(claims))}`;
@@ -77,11 +92,9 @@ export class TokenIssuer {
 		const signature = await signOnce(
 			key.privateKey,
 			Buffer.from(signingInput, "ascii"),
+			key.alg,
 		);
-		this.#metrics.tokenSigned(
-			SIGNING_ALG,
-			(performance.now() - started) / 1000,
-		);
+		this.#metrics.tokenSigned(key.alg, (performance.now() - started) / 1000);
 		return `${signingInput}.${signature.toString("base64url")}`;
 	}
 }
@@ -111,14 +124,21 @@ function encode(value: unknown): string {
 	return Buffer.from(JSON.stringify(value), "utf8").toString("base64url");
 }
 
-/** The OpenID discovery document served at `<issuer>/.well-known/openid-configuration`. */
-export function discoveryDocument(issuer: string) {
+/**
+ * The OpenID discovery document served at `<issuer>/.well-known/openid-configuration`;
+ * `algorithms` are those of the keys the JWKS publishes (RS512 unless ES256 is configured;
+ * both while a switch between them is under way).
+ */
+export function discoveryDocument(
+	issuer: string,
+	algorithms: readonly string[] = [DEFAULT_TOKEN_ALGORITHM],
+) {
 	return {
 		issuer,
 		jwks_uri: `${issuer.replace(/\/+$/, "")}/.well-known/jwks_uri`,
 		response_types_supported: ["id_token"],
 		subject_types_supported: ["public"],
-		id_token_signing_alg_values_supported: [SIGNING_ALG],
+		id_token_signing_alg_values_supported: [...algorithms],
 		claims_supported: [
 			"sub",
 			"aud",

@@ -3,7 +3,7 @@
  * How the STS endpoint checks a `WebIdentityToken`: it must be a token this server issued,
  * checked as STS checks a token of an IAM OIDC provider, in STS's order and with its error
  * codes: a JWS compact JWT (else `InvalidIdentityToken`), issued by this server's issuer
- * (else `No OpenIDConnect provider found ...`), signed RS512 by a key of this server's JWKS,
+ * (else `No OpenIDConnect provider found ...`), signed RS512 or ES256 by a key of this server's JWKS,
  * with an identity pool id as `aud` (the "client id" of the provider), a `sub`, and not
  * expired (`ExpiredTokenException`). Its `https://aws.amazon.com/tags` claim gives the
  * session tags, as STS reads it.
@@ -28,7 +28,8 @@ import {
 	noOidcProvider,
 } from "../errors/sts-errors.ts";
 import type { Clock } from "../lib/clock.ts";
-import { TAGS_CLAIM } from "../tokens/tokens.ts";
+import { TOKEN_ALGORITHMS } from "./keys.ts";
+import { TAGS_CLAIM } from "./tokens.ts";
 
 /** What the STS endpoint uses of a verified token. */
 export interface WebIdentityClaims {
@@ -95,7 +96,9 @@ export function ownTokenVerifier(
 			);
 		}
 		try {
-			await compactVerify(token, await keys(), { algorithms: ["RS512"] });
+			await compactVerify(token, await keys(), {
+				algorithms: [...TOKEN_ALGORITHMS],
+			});
 		} catch (err) {
 			throw invalidIdentityToken(
 				err instanceof errors.JWKSNoMatchingKey

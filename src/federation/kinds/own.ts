@@ -5,6 +5,7 @@
  * only when they are this server's, for this pool, of an authenticated identity and signed
  * with this server's keys. The login proves the identity its `sub` names.
  */
+import { TOKEN_ALGORITHMS } from "../../domain/records.ts";
 import type { LoginClassOf } from "../classify.ts";
 import {
 	checkTimes,
@@ -23,8 +24,8 @@ import {
 } from "../messages.ts";
 import type { LoginKindVerifier } from "./kind.ts";
 
-/** This server's tokens are signed with RS512 only. */
-const OWN_ALGORITHMS = ["RS512"];
+/** This server's tokens are signed with RS512 or ES256 (`--token-algorithm`). */
+const OWN_ALGORITHMS = [...TOKEN_ALGORITHMS];
 
 export const ownTokens: LoginKindVerifier<LoginClassOf<"own">> = {
 	refusal: (_cls, _key, _ctx, options) =>
