@@ -335,6 +335,14 @@ async function assertPyJwtInstalled(): Promise<void> {
 		0,
 		`This suite needs PyJWT for ${PYTHON}, which cannot import it: \`bash .ci/run\` installs it (Debian package python3-jwt).\n${jwt.stderr}`,
 	);
+	// PyJWT verifies RSA and EC signatures with python3-cryptography (only recommended by
+	// python3-jwt, so not installed with it under --no-install-recommends).
+	const crypto = await run(PYTHON, ["-c", "import cryptography"]);
+	assert.equal(
+		crypto.code,
+		0,
+		`This suite needs python3-cryptography for PyJWT's RSA and EC keys, which ${PYTHON} cannot import: \`bash .ci/run\` installs it.\n${crypto.stderr}`,
+	);
 }
 
 /**
