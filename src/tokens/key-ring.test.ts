@@ -495,3 +495,132 @@ describe("KeyRing on SQLite", () => {
 		}
 	});
 });
+
+describe("ES256 keys and a switch of algorithm (docs/keys.md#es256)", () => {
+	test("generateSigningKey makes a P-256 ES256 key whose kid is its RFC 7638 thumbprint", async () => {
+		const key = await generateSigningKey(1000, 2000, "ES256");
+		assert.equal(key.alg, "ES256");
+		assert.deepEqual(Object.keys(key.publicJwk), ["kty", "crv", "x", "y"]);
+		assert.equal(key.publicJwk.kty, "EC");
+		assert.equal(key.publicJwk.crv, "P-256");
+		assert.match(key.publicJwk.x ?? "", /^[A-Za-z0-9_-]{43}$/);
+		assert.equal(key.kid, await calculateJwkThumbprint(key.publicJwk));
+		const pub = createPublicKey(key.privateKeyPem);
+		assert.equal(pub.asymmetricKeyDetails?.namedCurve, "prime256v1");
+	});
+
+	test("an ES256 ring's first key is an EC key, published with crv, x, y", async () => {
+		const { repo, ring } = setup({ algorithm: "ES256" });
+		await ring.init();
+		const [stored] = repo.stored;
+		assert.ok(stored);
+		const signer = await ring.signer();
+		assert.equal(signer.alg, "ES256");
+		assert.equal(signer.privateKey.asymmetricKeyType, "ec");
+		assert.deepEqual((await ring.jwks()).keys, [
+			{
+				kty: "EC",
+				crv: "P-256",
+				x: stored.publicJwk.x,
+				y: stored.publicJwk.y,
+				kid: stored.kid,
+				alg: "ES256",
+				use: "sig",
+			},
+		]);
+		assert.deepEqual(await ring.algorithms(), ["ES256"]);
+		// Its signature (raw r || s) verifies with the published JWK.
+		const jwk = (await ring.jwks()).keys[0];
+		assert.ok(jwk);
+		const data = Buffer.from("payload");
+		const signature = sign("sha256", data, {
+			key: signer.privateKey,
+			dsaEncoding: "ieee-p1363",
+		});
+		assert.equal(signature.length, 64);
+		assert.ok(
+			verify(
+				"sha256",
+				data,
+				{
+					key: createPublicKey({ key: { ...jwk }, format: "jwk" }),
+					dsaEncoding: "ieee-p1363",
+				},
+				signature,
+			),
+		);
+	});
+
+	test("switchAlgorithm changes nothing when the keys are of the ring's algorithm", async () => {
+		const { repo, ring } = setup({ algorithm: "ES256" });
+		await ring.init();
+		assert.equal(await ring.switchAlgorithm(), undefined);
+		assert.equal(repo.stored.length, 1);
+	});
+
+	test("RS512 to ES256: the EC key is published at once, signs after the rotation delay; the RSA key stays published until its tokens expire", async () => {
+		const { repo, clock, ring: rsa } = setup();
+		await rsa.init();
+		const old = await rsa.signer();
+		assert.equal(old.alg, "RS512");
+		clock.advanceBy(1000);
+		const ec = new KeyRing(repo, clock, {
+			reloadIntervalMs: RELOAD,
+			maxTokenLifetimeMs: LIFETIME,
+			algorithm: "ES256",
+		});
+		await ec.init();
+		const switched = await ec.switchAlgorithm();
+		assert.ok(switched);
+		assert.equal(switched.alg, "ES256");
+		assert.equal(switched.activatesAt, clock.now() + DELAY);
+		// Published before it signs: the RSA key signs meanwhile, even for the ES256 ring.
+		assert.deepEqual(await kids(ec), [old.kid, switched.kid]);
+		assert.deepEqual(await ec.algorithms(), ["RS512", "ES256"]);
+		assert.equal((await ec.signer()).kid, old.kid);
+		assert.deepEqual(
+			(await ec.list()).map((k) => [k.record.alg, k.status]),
+			[
+				["RS512", "signing"],
+				["ES256", "pending"],
+			],
+		);
+		// A second start (another ES256 server) finds the switch under way: nothing more.
+		assert.equal(await ec.switchAlgorithm(), undefined);
+		assert.equal(repo.stored.length, 2);
+		clock.advanceBy(DELAY);
+		assert.equal((await ec.signer()).kid, switched.kid);
+		// The RS512 server of the same database signs with the EC key too (none of its own is active).
+		assert.equal((await rsa.signer()).kid, switched.kid);
+		assert.deepEqual(await kids(ec), [old.kid, switched.kid]);
+		clock.advanceBy(LIFETIME);
+		assert.deepEqual(await kids(ec), [switched.kid]);
+		assert.deepEqual(await ec.algorithms(), ["ES256"]);
+	});
+
+	test("rotate makes a key of the ring's algorithm", async () => {
+		const { clock, ring } = setup({ algorithm: "ES256" });
+		await ring.init();
+		const key = await ring.rotate();
+		assert.equal(key.alg, "ES256");
+		assert.equal(key.publicJwk.kty, "EC");
+		clock.advanceBy(DELAY);
+		assert.equal((await ring.signer()).kid, key.kid);
+	});
+
+	test("the signer is the newest active key of the ring's algorithm when keys of both kinds are active", async () => {
+		const clock = new FakeClock(START);
+		const rsaKey = await generateSigningKey(START, START + 10, "RS512");
+		const ecKey = await generateSigningKey(START, START, "ES256");
+		// Two active keys of different kinds (no rotation stores that, a hand-made store may),
+		// the RSA key the newer.
+		const repo = Object.assign(new MemorySigningKeys(), {
+			list: async () => structuredClone([ecKey, rsaKey]),
+		});
+		clock.advanceBy(20);
+		const rsa = new KeyRing(repo, clock, { algorithm: "RS512" });
+		const ec = new KeyRing(repo, clock, { algorithm: "ES256" });
+		assert.equal((await rsa.signer()).kid, rsaKey.kid);
+		assert.equal((await ec.signer()).kid, ecKey.kid);
+	});
+});

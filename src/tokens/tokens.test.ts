@@ -10,6 +10,7 @@ import { describe, test } from "node:test";
 import { createLocalJWKSet, decodeProtectedHeader, jwtVerify } from "jose";
 import { MemorySigningKeys } from "../../test/support/memory-keys.ts";
 import { FakeClock } from "../lib/clock.ts";
+import { noMetrics } from "../lib/metrics.ts";
 import { KeyRing } from "./key-ring.ts";
 import { generateSigningKey } from "./keys.ts";
 import {
@@ -222,5 +223,74 @@ describe("discoveryDocument", () => {
 				"https://cognito-identity.amazonaws.com/identity-pool-arn",
 			],
 		});
+	});
+});
+
+describe("ES256 (docs/keys.md#es256)", () => {
+	test("an ES256 ring's tokens say alg ES256 and verify against its JWKS; the metrics get the label", async () => {
+		const clock = new FakeClock(START);
+		const ring = new KeyRing(new MemorySigningKeys(), clock, {
+			algorithm: "ES256",
+		});
+		await ring.init();
+		const signed: string[] = [];
+		const metrics = {
+			...noMetrics,
+			tokenSigned: (alg: string) => signed.push(alg),
+		};
+		const token = await new TokenIssuer(ring, metrics).mint(claims(clock));
+		const { kid } = await ring.signer();
+		assert.equal(
+			segment(token, 0),
+			`{"kid":"${kid}","typ":"JWS","alg":"ES256"}`,
+		);
+		const { payload } = await jwtVerify(
+			token,
+			createLocalJWKSet(await ring.jwks()),
+			{
+				issuer: ISS,
+				audience: POOL,
+				algorithms: ["ES256"],
+				currentDate: new Date(clock.now()),
+			},
+		);
+		assert.equal(payload.sub, IDENTITY);
+		assert.deepEqual(signed, ["ES256"]);
+	});
+
+	test("signOnce makes a raw r || s P-256 signature (64 bytes, not DER)", async () => {
+		const record = await generateSigningKey(0, 0, "ES256");
+		const privateKey = createPrivateKey(record.privateKeyPem);
+		const data = Buffer.from("header.payload");
+		const signature = await signOnce(privateKey, data, "ES256");
+		assert.equal(signature.length, 64);
+		assert.ok(
+			verify(
+				"sha256",
+				data,
+				{ key: createPublicKey(privateKey), dsaEncoding: "ieee-p1363" },
+				signature,
+			),
+		);
+	});
+
+	test("signOnce refuses an algorithm it does not know", async () => {
+		const record = await generateSigningKey(0, 0, "ES256");
+		await assert.rejects(
+			signOnce(
+				createPrivateKey(record.privateKeyPem),
+				Buffer.from("x"),
+				"HS256",
+			),
+			/cannot sign with algorithm HS256/,
+		);
+	});
+
+	test("discovery lists the algorithms it is given", () => {
+		assert.deepEqual(
+			discoveryDocument(ISS, ["RS512", "ES256"])
+				.id_token_signing_alg_values_supported,
+			["RS512", "ES256"],
+		);
 	});
 });
