@@ -15,6 +15,7 @@ import {
 } from "../auth/credentials.ts";
 import { ConfigError, isLoopbackHost, loadConfig } from "../config/load.ts";
 import { type Config, SETTINGS } from "../config/schema.ts";
+import { DEFAULT_TOKEN_ALGORITHM } from "../domain/records.ts";
 import { systemClock } from "../lib/clock.ts";
 import { lowerThreadPoolPriority } from "../lib/thread-pool-priority.ts";
 import {
@@ -242,6 +243,11 @@ async function serve(
 	if (server.acceptAnyKeyAs !== undefined) {
 		output.out(
 			`  any key:   signed calls with any access key are accepted, unchecked, as account ${server.acceptAnyKeyAs} (--accept-any-credentials)`,
+		);
+	}
+	if (server.keys.algorithm !== DEFAULT_TOKEN_ALGORITHM) {
+		output.out(
+			`  tokens:    signed ${server.keys.algorithm} (--token-algorithm, docs/keys.md#es256)`,
 		);
 	}
 	output.out(`  issuer:    ${server.issuer}`);

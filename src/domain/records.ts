@@ -162,6 +162,9 @@ export const TOKEN_ALGORITHMS = ["RS512", "ES256"] as const;
 /** One of {@link TOKEN_ALGORITHMS}. */
 export type TokenAlgorithm = (typeof TOKEN_ALGORITHMS)[number];
 
+/** The algorithm when none is configured: RS512, as AWS signs (docs/behaviour.md#tokens). */
+export const DEFAULT_TOKEN_ALGORITHM: TokenAlgorithm = "RS512";
+
 export interface SigningKeyRecord {
 	/** RFC 7638 thumbprint of the public key. */
 	kid: string;

@@ -12,15 +12,13 @@ import { generateKeyPair, type KeyObject } from "node:crypto";
 import { promisify } from "node:util";
 import { calculateJwkThumbprint } from "jose";
 import {
+	DEFAULT_TOKEN_ALGORITHM,
 	type SigningKeyRecord,
 	TOKEN_ALGORITHMS,
 	type TokenAlgorithm,
 } from "../domain/records.ts";
 
-export { TOKEN_ALGORITHMS, type TokenAlgorithm };
-
-/** The algorithm when none is configured: RS512, as AWS signs (docs/behaviour.md#tokens). */
-export const DEFAULT_TOKEN_ALGORITHM: TokenAlgorithm = "RS512";
+export { DEFAULT_TOKEN_ALGORITHM, TOKEN_ALGORITHMS, type TokenAlgorithm };
 
 /** Whether `alg` is one of {@link TOKEN_ALGORITHMS}. */
 export function isTokenAlgorithm(alg: string): alg is TokenAlgorithm {
