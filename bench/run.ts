@@ -17,6 +17,11 @@
  *    that each round's ratio uses the machine's speed around it; printed for each round:
  *    requests per second, p50 and p99 latency, errors and the ratio to the ceiling; then the
  *    round with the median ratio, and the worst p99 of all rounds.
+ * 6. ES256 (`--token-algorithm ES256`, docs/keys.md#es256): after the SQLite scenario, the same
+ *    load on a SQLite server signing with ES256, its throughput printed with its ratio to the
+ *    RS512 scenario of the same run (raw, and with each against the RS512 ceiling around it);
+ *    the ES256 signing ceiling is printed beside it. `BENCH_ONLY=es256` runs these two alone;
+ *    `BENCH_ES256=skip` leaves ES256 out of a full run.
  * Nothing here is a test: `npm test` never depends on timing.
  */
 import {
@@ -59,8 +64,21 @@ const DEV = "login.example.app";
 const POSTGRES_URL =
 	process.env.BENCH_POSTGRES_URL ?? "postgres://root@127.0.0.1:5432/test";
 
-async function signingCeiling(seconds: number): Promise<number> {
-	const { privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
+/**
+ * How many times more requests the ES256 scenario prepares than an RS512 one (requests are
+ * prepared for 1.5 times the RS512 ceiling): its server may go several times faster, and a
+ * round that ran out of prepared requests would replay its last one.
+ */
+const ES256_LOAD_FACTOR = Number(process.env.BENCH_ES256_FACTOR ?? 4);
+
+async function signingCeiling(
+	seconds: number,
+	alg: "RS512" | "ES256" = "RS512",
+): Promise<number> {
+	const { privateKey } =
+		alg === "ES256"
+			? generateKeyPairSync("ec", { namedCurve: "P-256" })
+			: generateKeyPairSync("rsa", { modulusLength: 2048 });
 	const data = Buffer.alloc(400, 7);
 	// 32 per core: fewer (8 per core measured 2-4% lower) leave the pool short of work at times.
 	const inFlight = availableParallelism() * 32;
@@ -69,7 +87,7 @@ async function signingCeiling(seconds: number): Promise<number> {
 	await Promise.all(
 		Array.from({ length: inFlight }, async () => {
 			while (performance.now() < end) {
-				await signOnce(privateKey, data);
+				await signOnce(privateKey, data, alg);
 				done++;
 			}
 		}),
@@ -378,27 +396,43 @@ async function benchPool(url: string): Promise<string> {
 	}
 }
 
-/** One scenario: `instances` servers on database `db`, measured and printed. */
+/** What a scenario's median round measured. */
+interface ScenarioResult {
+	rps: number;
+	/** Requests per second against the RS512 signing ceiling around the round. */
+	ratio: number;
+}
+
+/**
+ * One scenario: `instances` servers on database `db` (started with `args`), measured and
+ * printed; answers its median round. `loadFactor` multiplies the requests prepared.
+ */
 async function scenario(
 	label: string,
 	db: string,
 	instances: number,
 	ceilings: Ceiling,
-) {
+	options: { args?: readonly string[]; loadFactor?: number } = {},
+): Promise<ScenarioResult> {
 	const dir = mkdtempSync(join(tmpdir(), "idpool-bench-"));
 	const servers: { child: ChildProcess | undefined; url: string }[] = [];
 	try {
 		if (process.env.BENCH_URL)
 			servers.push({ child: undefined, url: process.env.BENCH_URL });
 		else {
-			for (let i = 0; i < instances; i++) servers.push(await startServer(db));
+			for (let i = 0; i < instances; i++) {
+				servers.push(await startServer(db, options.args));
+			}
 		}
 		const urls = servers.map((s) => s.url);
 		const poolId = await benchPool(urls[0] as string);
 		// Enough signed requests for well above the ceiling, per server, for the warm-up and each round.
 		const firstCeiling = await ceilings.before();
 		const requestsFor = (seconds: number) =>
-			Math.ceil((firstCeiling * seconds * 1.5) / urls.length);
+			Math.ceil(
+				(firstCeiling * seconds * 1.5 * (options.loadFactor ?? 1)) /
+					urls.length,
+			);
 		const perRound = requestsFor(DURATION_SECONDS);
 		const perWarmup = requestsFor(WARMUP_SECONDS);
 		const perServer = RETURNING_USERS * 2 + perWarmup + perRound * ROUNDS;
@@ -447,6 +481,11 @@ async function scenario(
 			generator = result.generator;
 			const ratio = result.rps / ceiling.mean;
 			rounds.push({ result, ceiling: ceiling.mean, ratio });
+			if (result.rps * DURATION_SECONDS > perRound * urls.length) {
+				console.log(
+					`  round ${round + 1} ran out of prepared requests (the last was replayed): raise BENCH_ES256_FACTOR`,
+				);
+			}
 			console.log(
 				`  round ${round + 1}: ceiling ${ceiling.before.toFixed(0)} before, ${ceiling.after.toFixed(0)} after (mean ${ceiling.mean.toFixed(0)} signatures/s); ` +
 					`${result.rps.toFixed(0)} requests/s (errors: ${result.errors}); p50 ${result.p50.toFixed(1)} ms, p99 ${result.p99.toFixed(1)} ms; ratio ${ratio.toFixed(2)}`,
@@ -466,6 +505,7 @@ async function scenario(
 		console.log(
 			`  ratio to the signing ceiling: ${median.ratio.toFixed(2)} (rounds: ${rounds.map((r) => r.ratio.toFixed(2)).join(", ")})`,
 		);
+		return { rps: median.result.rps, ratio: median.ratio };
 	} finally {
 		for (const s of servers) {
 			if (!s.child) continue;
@@ -647,6 +687,31 @@ async function metricsCost(dir: string, ceilings: Ceiling): Promise<void> {
 	}
 }
 
+/**
+ * The ES256 scenario: the SQLite scenario's load on a server with `--token-algorithm ES256`,
+ * compared with `rs512`, the SQLite (RS512) scenario of this run (docs/benchmarks.md#es256).
+ */
+async function es256Scenario(
+	dir: string,
+	rs512: ScenarioResult,
+	ceilings: Ceiling,
+): Promise<void> {
+	const es256Ceiling = await signingCeiling(CEILING_SECONDS, "ES256");
+	console.log(
+		`ES256 signing ceiling: ${es256Ceiling.toFixed(0)} signatures/s (node:crypto async sign, P-256, all cores, ${CEILING_SECONDS} s)`,
+	);
+	const es256 = await scenario(
+		"SQLite, ES256",
+		join(dir, "bench-es256.db"),
+		1,
+		ceilings,
+		{ args: ["--token-algorithm", "ES256"], loadFactor: ES256_LOAD_FACTOR },
+	);
+	console.log(
+		`  ES256 against RS512 (SQLite, this run): ${es256.rps.toFixed(0)} / ${rs512.rps.toFixed(0)} requests/s = ${(es256.rps / rs512.rps).toFixed(2)}x; against the RS512 ceiling around each: ${(es256.ratio / rs512.ratio).toFixed(2)}x (goal: 3x)`,
+	);
+}
+
 /** A fresh schema on the benchmark's PostgreSQL, or undefined when it does not answer. */
 async function postgresSchema(): Promise<
 	{ url: string; drop(): Promise<void> } | undefined
@@ -685,7 +750,7 @@ async function main() {
 		`RS512 signing ceiling: node:crypto async sign on all cores, measured for ${CEILING_SECONDS} s before and after each run`,
 	);
 	const ceilings = new Ceiling();
-	const only = process.env.BENCH_ONLY; // "sqlite", "postgres" or "metrics"
+	const only = process.env.BENCH_ONLY; // "sqlite", "postgres", "metrics" or "es256"
 	if (only === "metrics") {
 		const dir = mkdtempSync(join(tmpdir(), "idpool-bench-db-"));
 		try {
@@ -698,7 +763,19 @@ async function main() {
 	if (only !== "postgres") {
 		const dir = mkdtempSync(join(tmpdir(), "idpool-bench-db-"));
 		try {
-			await scenario("SQLite", join(dir, "bench.db"), 1, ceilings);
+			const rs512 = await scenario(
+				"SQLite",
+				join(dir, "bench.db"),
+				1,
+				ceilings,
+			);
+			if (
+				!process.env.BENCH_URL &&
+				(only === "es256" || process.env.BENCH_ES256 !== "skip")
+			) {
+				await es256Scenario(dir, rs512, ceilings);
+			}
+			if (only === "es256") return;
 			if (!process.env.BENCH_URL && process.env.BENCH_METRICS !== "skip") {
 				await metricsCost(dir, ceilings);
 			}
