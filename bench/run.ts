@@ -401,6 +401,8 @@ interface ScenarioResult {
 	rps: number;
 	/** Requests per second against the RS512 signing ceiling around the round. */
 	ratio: number;
+	/** The servers' CPU time a request, median of the rounds (undefined for BENCH_URL). */
+	cpuMs: number | undefined;
 }
 
 /**
@@ -464,16 +466,34 @@ async function scenario(
 				WARMUP_SECONDS,
 			);
 		}
-		const rounds: { result: Result; ceiling: number; ratio: number }[] = [];
+		const rounds: {
+			result: Result;
+			ceiling: number;
+			ratio: number;
+			cpuMs: number | undefined;
+		}[] = [];
 		let generator = "";
+		/** The CPU time the bench's own servers have used so far (undefined for BENCH_URL). */
+		const serversCpu = () =>
+			servers.every((s) => s.child?.pid !== undefined)
+				? servers.reduce((n, s) => n + cpuSeconds(s.child?.pid as number), 0)
+				: undefined;
 		for (let round = 0; round < ROUNDS; round++) {
 			const before = await ceilings.before();
 			const start = RETURNING_USERS * 2 + perWarmup + round * perRound;
+			const cpuBefore = serversCpu();
 			const result = await measure(
 				urls,
 				requests.map((r) => r.slice(start, start + perRound)),
 				dir,
 			);
+			const cpuAfter = serversCpu();
+			// The servers' CPU time a request (all their threads, signing included): what other
+			// load on a shared machine blurs far less than throughput.
+			const cpuMs =
+				cpuBefore === undefined || cpuAfter === undefined
+					? undefined
+					: ((cpuAfter - cpuBefore) * 1000) / (result.rps * DURATION_SECONDS);
 			const ceiling = await ceilings.around(before);
 			if (round === 0) {
 				console.log(
@@ -482,7 +502,7 @@ async function scenario(
 			}
 			generator = result.generator;
 			const ratio = result.rps / ceiling.mean;
-			rounds.push({ result, ceiling: ceiling.mean, ratio });
+			rounds.push({ result, ceiling: ceiling.mean, ratio, cpuMs });
 			if (Math.round(result.rps * DURATION_SECONDS) >= perRound * urls.length) {
 				console.log(
 					`  round ${round + 1} ran out of prepared requests (wrk replayed the last one; the Node client stopped early): its figures are wrong; raise BENCH_ES256_FACTOR`,
@@ -490,7 +510,10 @@ async function scenario(
 			}
 			console.log(
 				`  round ${round + 1}: ceiling ${ceiling.before.toFixed(0)} before, ${ceiling.after.toFixed(0)} after (mean ${ceiling.mean.toFixed(0)} signatures/s); ` +
-					`${result.rps.toFixed(0)} requests/s (errors: ${result.errors}); p50 ${result.p50.toFixed(1)} ms, p99 ${result.p99.toFixed(1)} ms; ratio ${ratio.toFixed(2)}`,
+					`${result.rps.toFixed(0)} requests/s (errors: ${result.errors}); p50 ${result.p50.toFixed(1)} ms, p99 ${result.p99.toFixed(1)} ms; ratio ${ratio.toFixed(2)}` +
+					(cpuMs === undefined
+						? ""
+						: `; server CPU ${cpuMs.toFixed(3)} ms a request`),
 			);
 		}
 		const sorted = [...rounds].sort((a, b) => a.ratio - b.ratio);
@@ -507,7 +530,15 @@ async function scenario(
 		console.log(
 			`  ratio to the signing ceiling: ${median.ratio.toFixed(2)} (rounds: ${rounds.map((r) => r.ratio.toFixed(2)).join(", ")})`,
 		);
-		return { rps: median.result.rps, ratio: median.ratio };
+		const cpus = rounds
+			.map((r) => r.cpuMs)
+			.filter((c): c is number => c !== undefined)
+			.sort((a, b) => a - b);
+		return {
+			rps: median.result.rps,
+			ratio: median.ratio,
+			cpuMs: cpus[Math.floor((cpus.length - 1) / 2)],
+		};
 	} finally {
 		for (const s of servers) {
 			if (!s.child) continue;
@@ -715,6 +746,11 @@ async function es256Scenario(
 	console.log(
 		`  ES256 against RS512 (SQLite, this run): ${es256.rps.toFixed(0)} / ${rs512.rps.toFixed(0)} requests/s = ${(es256.rps / rs512.rps).toFixed(2)}x; against the RS512 ceiling around each: ${(es256.ratio / rs512.ratio).toFixed(2)}x (goal: 3x)`,
 	);
+	if (es256.cpuMs !== undefined && rs512.cpuMs !== undefined) {
+		console.log(
+			`  server CPU a request (median rounds): RS512 ${rs512.cpuMs.toFixed(3)} ms, ES256 ${es256.cpuMs.toFixed(3)} ms = ${(rs512.cpuMs / es256.cpuMs).toFixed(2)}x fewer (the throughput gain where the server's CPU is the bound)`,
+		);
+	}
 }
 
 /** A fresh schema on the benchmark's PostgreSQL, or undefined when it does not answer. */
