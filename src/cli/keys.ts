@@ -4,6 +4,7 @@
  * the database named by `--db` (or IDPOOL_DB). Rotation adds a key that every server publishes
  * within one reload interval and that starts signing after two; the previous key keeps signing
  * until then and stays published until its last token has expired (docs/behaviour.md#keys).
+ * A rotation makes a key of the configured `--token-algorithm` (docs/keys.md#es256).
  * Rewrapping re-encrypts every stored private key with the first key-encryption key given,
  * reading them with any of those given (docs/deployment.md#files-and-keys-at-rest).
  */
@@ -45,7 +46,9 @@ export async function keysCommand(
 			await ring.init();
 			const key = await ring.rotate();
 			output.out(`rotated: new key ${key.kid}`);
-			output.out(`  published now; signs from ${iso(key.activatesAt)}`);
+			output.out(
+				`  ${key.alg} (--token-algorithm); published now; signs from ${iso(key.activatesAt)}`,
+			);
 		} else if (action === "rewrap") {
 			const changed = await ring.rewrap();
 			output.out(

@@ -131,6 +131,10 @@ for (const engine of STORE_ENGINES) {
 				{ env: { IDPOOL_KEY_ENCRYPTION_KEY: kek2 } },
 			);
 			assert.equal(rotated.code, 0, rotated.stderr);
+			assert.match(
+				rotated.stdout,
+				/^rotated: new key [\w-]{43}\n {2}ES256 \(--token-algorithm\); published now; signs from /,
+			);
 			const listed = await keysList(db);
 			assert.equal(listed.length, 2);
 			assert.match(
