@@ -18,7 +18,6 @@ import {
 import {
 	AssumeRoleWithWebIdentityCommand,
 	GetCallerIdentityCommand,
-	STSClient,
 } from "@aws-sdk/client-sts";
 import {
 	calculateJwkThumbprint,
@@ -32,6 +31,7 @@ import { freshSchema } from "../support/postgres.ts";
 import {
 	type ServerFixture,
 	type ServerOptions,
+	stsClient,
 	useServer,
 } from "../support/server.ts";
 import {
@@ -192,12 +192,7 @@ for (const engine of STORE_ENGINES) {
 
 		test("the STS endpoint's AssumeRoleWithWebIdentity accepts an ES256 token", async () => {
 			const out = await developerToken(t, poolId, "bob");
-			const sts = new STSClient({
-				endpoint: t.url,
-				region: "us-east-1",
-				maxAttempts: 1,
-				credentials: { accessKeyId: "unused", secretAccessKey: "unused" },
-			});
+			const sts = stsClient(t.url);
 			try {
 				const assumed = await sts.send(
 					new AssumeRoleWithWebIdentityCommand({
@@ -207,14 +202,11 @@ for (const engine of STORE_ENGINES) {
 					}),
 				);
 				assert.equal(assumed.SubjectFromWebIdentityToken, out.IdentityId);
-				const client = new STSClient({
-					endpoint: t.url,
-					region: "us-east-1",
-					maxAttempts: 1,
-					credentials: {
-						accessKeyId: assumed.Credentials?.AccessKeyId as string,
-						secretAccessKey: assumed.Credentials?.SecretAccessKey as string,
-						sessionToken: assumed.Credentials?.SessionToken as string,
+				const client = stsClient(t.url, {
+					issued: {
+						AccessKeyId: assumed.Credentials?.AccessKeyId,
+						SecretKey: assumed.Credentials?.SecretAccessKey,
+						SessionToken: assumed.Credentials?.SessionToken,
 					},
 				});
 				const me = await client.send(new GetCallerIdentityCommand({}));
