@@ -69,6 +69,7 @@ import {
 	openStore,
 	StoreLocationError,
 } from "./open-store.ts";
+import { PoolPurger, type PurgerOptions, wakingPurger } from "./pool-purger.ts";
 import { logHttpRequest, requestLogObserver } from "./request-log.ts";
 
 /**
@@ -92,6 +93,8 @@ export interface ServerOverrides {
 	observers?: readonly CallObserver[];
 	/** The built web console to serve, instead of the package's `dist/console/`. */
 	consoleDir?: string;
+	/** How the purger of deleted pools works (server/pool-purger.ts), over its defaults. */
+	purge?: PurgerOptions;
 }
 
 /** A built server, not yet listening. */
@@ -119,6 +122,11 @@ export interface IdpoolServer {
 	 * `undefined` otherwise.
 	 */
 	readonly consoleUrl: string | undefined;
+	/**
+	 * The purger that removes the identities of deleted pools in the background
+	 * (docs/behaviour.md#deleteidentitypool); it starts with {@link listen}.
+	 */
+	readonly purger: PoolPurger;
 	/** What applying the configuration's `pools` did at start, one entry a pool. */
 	readonly seeded: readonly PoolChange[];
 	/** The account of signed calls in the mode that accepts any access key, when it is on. */
@@ -347,8 +355,11 @@ export async function createServer(
 		};
 	};
 
-	// What calls use: the store timed, tokens and credentials counted (when metrics are on).
-	const observed = metrics.observe(store);
+	// The identities of deleted pools go in the background, on the store itself (untimed).
+	const purger = new PoolPurger(store, overrides.purge, metrics.port, app.log);
+	// What calls use: the store timed, tokens and credentials counted (when metrics are on),
+	// and the purger woken by a deletion.
+	const observed = wakingPurger(metrics.observe(store), purger);
 	const tokens = new TokenIssuer(keys, metrics.port);
 	const localCredentials = metrics.counted(
 		localCredentialsProvider(observed.credentials, clock, {
@@ -517,6 +528,8 @@ export async function createServer(
 		);
 		await metrics.close();
 		await pruning;
+		// A batch under way finishes; the next start takes the purge up again.
+		await purger.stop();
 		await store.close();
 		return { closedConnections };
 	};
@@ -545,6 +558,7 @@ export async function createServer(
 				: undefined;
 		},
 		seeded,
+		purger,
 		acceptAnyKeyAs: config.acceptAnyCredentials ? defaultAccountId : undefined,
 		async reload(next) {
 			const changes = await applyPools(next, (line) => app.log.info(line));
@@ -570,6 +584,7 @@ export async function createServer(
 			if (ownPort !== undefined) metricsUrl = baseUrl(config.host, ownPort);
 			prune();
 			pruneTimer = setInterval(prune, CREDENTIALS_PRUNE_INTERVAL_MS).unref();
+			purger.start();
 			return url;
 		},
 		pruneExpiredCredentials,

@@ -141,7 +141,7 @@ describeForEngine("sqlite", "sqlite store: engine specifics", () => {
 			assert.deepEqual(await a.signingKeys.list(), await b.signingKeys.list());
 
 			// Deletes through one are seen by the other.
-			assert.equal(await b.pools.delete(pool), true);
+			assert.equal(await b.pools.delete(pool, T0), true);
 			assert.equal(await a.pools.get(pool), undefined);
 			assert.equal(await a.identities.get(first.identityId), undefined);
 		});
@@ -199,7 +199,7 @@ describeForEngine("sqlite", "sqlite store: engine specifics", () => {
 				await a.pools.get({ ...pool, region: "eu-west-1" }),
 				undefined,
 			);
-			assert.equal(await b.pools.delete(pool), true);
+			assert.equal(await b.pools.delete(pool, T0), true);
 			assert.equal(await a.pools.get(pool), undefined);
 			assert.equal(await a.pools.findById(pool.poolId), undefined);
 		});

@@ -85,5 +85,5 @@ export async function assertTagMapsUpgrade(store: Store, now: number) {
 		await store.pools.getPrincipalTagMap(key, "www.amazon.com"),
 		map,
 	);
-	assert.equal(await store.pools.delete(key), true);
+	assert.equal(await store.pools.delete(key, now), true);
 }
