@@ -426,7 +426,7 @@ class PostgresPools implements PoolRepository {
 	): Promise<Page<PoolSummary>> {
 		// One row more than asked tells whether another page exists.
 		const rows = await this.#db.rows<PoolRow>(
-			"SELECT seq, pool_id, settings FROM identity_pools WHERE account_id = $1 AND region = $2 AND seq > $3 ORDER BY seq LIMIT $4",
+			"SELECT seq, pool_id, settings FROM identity_pools WHERE account_id = $1 AND region = $2 AND seq > $3 AND deleted_at IS NULL ORDER BY seq LIMIT $4",
 			[
 				tenant.accountId,
 				tenant.region,
