@@ -507,6 +507,8 @@ export async function createServer(
 	let closing: Promise<CloseReport> | undefined;
 	const stop = async (): Promise<CloseReport> => {
 		clearInterval(pruneTimer);
+		// No purge batch after the one under way; the next start takes the purge up again.
+		const purgeStopped = purger.stop();
 		const deadline = performance.now() + config.shutdownTimeoutSeconds * 1000;
 		let closedConnections = 0;
 		// Fastify stops accepting, closes idle connections and answers `Connection: close` on the
@@ -528,8 +530,7 @@ export async function createServer(
 		);
 		await metrics.close();
 		await pruning;
-		// A batch under way finishes; the next start takes the purge up again.
-		await purger.stop();
+		await purgeStopped;
 		await store.close();
 		return { closedConnections };
 	};
