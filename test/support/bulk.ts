@@ -47,7 +47,8 @@ export async function insertIdentities(
 				sqlite
 					.prepare(
 						`INSERT INTO identity_logins (pool_id, provider, subject, kind, identity_id, created_at)
-						SELECT pool_id, ?, 'bulk-' || seq, 'developer', identity_id, created_at FROM identities WHERE pool_id = ?`,
+						SELECT pool_id, ?, 'bulk-' || seq, 'developer', identity_id, created_at FROM identities i WHERE pool_id = ?
+						AND NOT EXISTS (SELECT 1 FROM identity_logins l WHERE l.identity_id = i.identity_id)`,
 					)
 					.run(PROVIDER, pool.poolId);
 			})
@@ -78,7 +79,8 @@ async function insertIntoPostgres(
 		);
 		await client.query(
 			`INSERT INTO identity_logins (pool_id, provider, subject, kind, identity_id, created_at)
-			SELECT pool_id, $1, 'bulk-' || seq, 'developer', identity_id, created_at FROM identities WHERE pool_id = $2`,
+			SELECT pool_id, $1, 'bulk-' || seq, 'developer', identity_id, created_at FROM identities i WHERE pool_id = $2
+			AND NOT EXISTS (SELECT 1 FROM identity_logins l WHERE l.identity_id = i.identity_id)`,
 			[PROVIDER, pool.poolId],
 		);
 		await client.query("COMMIT");
