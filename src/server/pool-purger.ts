@@ -21,7 +21,7 @@ import type { Store } from "../store/store.ts";
 export interface PurgerOptions {
 	/** Identities in the first batch (default 500). */
 	batchSize?: number;
-	/** The fewest and most identities in a batch (defaults 50 and 5,000). */
+	/** The fewest and most identities in a batch (defaults 50 and 2,000). */
 	minBatchSize?: number;
 	maxBatchSize?: number;
 	/** The time a batch should take; the next batch's size follows (default 10 ms). */
@@ -80,7 +80,7 @@ export class PoolPurger {
 		this.#metrics = metrics;
 		this.#log = log;
 		this.#minBatch = options.minBatchSize ?? 50;
-		this.#maxBatch = Math.max(this.#minBatch, options.maxBatchSize ?? 5000);
+		this.#maxBatch = Math.max(this.#minBatch, options.maxBatchSize ?? 2000);
 		this.#batch = clamp(
 			options.batchSize ?? 500,
 			this.#minBatch,
@@ -182,9 +182,12 @@ export class PoolPurger {
 		return true;
 	}
 
-	/** The next batch's size, from the time the last one took. */
+	/**
+	 * The next batch's size, from the time the last one took: it grows at most twofold a batch,
+	 * and shrinks faster (a machine that slows down must not hold the calls up for long).
+	 */
 	#adapt(ms: number): void {
-		const ratio = clamp(this.#targetMs / Math.max(ms, 0.1), 0.5, 2);
+		const ratio = clamp(this.#targetMs / Math.max(ms, 0.1), 0.25, 2);
 		this.#batch = clamp(
 			Math.round(this.#batch * ratio),
 			this.#minBatch,
