@@ -32,8 +32,10 @@ import {
 } from "./conformance/builders.ts";
 import { describeStoreConformance } from "./conformance/index.ts";
 import {
+	assertPurgesUpgrade,
 	assertRolesUpgrade,
 	assertTagMapsUpgrade,
+	BEFORE_PURGES,
 	BEFORE_ROLES,
 	BEFORE_TAG_MAPS,
 	type OldPool,
@@ -365,6 +367,18 @@ describeForEngine("postgres", "postgres store: engine specifics", () => {
 				`SELECT count(*) AS n FROM "${schema}".principal_tag_maps`,
 			);
 			assert.equal(rows[0]?.n, "0");
+		} finally {
+			await store.close();
+			await dropSchema(schema);
+		}
+	});
+
+	test("migration 7 leaves pools stored before it undeleted; deleted afterwards, they are purged", async () => {
+		const schema = await schemaWithOldPool(BEFORE_PURGES);
+		const store = openPostgresStore(withSchema(schema), { poolSize: 2 });
+		try {
+			await store.migrate();
+			await assertPurgesUpgrade(store, T0 + 1);
 		} finally {
 			await store.close();
 			await dropSchema(schema);

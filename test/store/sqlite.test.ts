@@ -19,8 +19,10 @@ import { describeForEngine } from "../support/stores.ts";
 import { createPool, purgeAll, T0 } from "./conformance/builders.ts";
 import { describeStoreConformance } from "./conformance/index.ts";
 import {
+	assertPurgesUpgrade,
 	assertRolesUpgrade,
 	assertTagMapsUpgrade,
+	BEFORE_PURGES,
 	BEFORE_ROLES,
 	BEFORE_TAG_MAPS,
 	type OldPool,
@@ -472,6 +474,15 @@ describeForEngine("sqlite", "sqlite store: engine specifics", () => {
 			);
 		} finally {
 			check.close();
+		}
+	});
+
+	test("migration 7 leaves pools stored before it undeleted; deleted afterwards, they are purged", async () => {
+		const store = await openMigrated(fileWithOldPool(BEFORE_PURGES));
+		try {
+			await assertPurgesUpgrade(store, T0 + 1);
+		} finally {
+			await store.close();
 		}
 	});
 
