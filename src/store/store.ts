@@ -62,6 +62,8 @@ export interface PoolRepository {
 	 * others answer the stored pool with `created: false`.
 	 * @throws LimitExceededException when the pool is missing and the tenant already has
 	 *   `maxPools` pools (counted in the same transaction as the insert)
+	 * @throws ResourceConflictException when the id is that of a deleted pool not purged yet
+	 *   ({@link purge} it first)
 	 */
 	ensure(
 		pool: NewPool,
