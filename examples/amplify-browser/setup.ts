@@ -50,7 +50,8 @@ export function emulatorClient(
 		endpoint,
 		region: "local",
 		credentials: { accessKeyId: "local", secretAccessKey: "local" },
-		maxAttempts: 1,
+		// The SDK's default retries: the emulator closes idle keep-alive connections after 5 s,
+		// and a call that reuses one as it closes fails with "socket hang up" once.
 	});
 }
 

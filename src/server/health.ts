@@ -9,6 +9,7 @@
  * outcome for a while (the store's write: see {@link STORE_CHECK_REUSE_MS}).
  */
 import type { Logger } from "../lib/logger.ts";
+import { PING_PAYLOAD_BYTES } from "../store/store.ts";
 
 /** A check of readiness; `run` resolves when it passes and rejects with the reason otherwise. */
 export interface ReadinessCheck {
@@ -47,10 +48,12 @@ export const CHECK_TIMEOUT_MS = 2000;
 export const STORE_CHECK_REUSE_MS = 1000;
 
 /**
- * The size of the row readiness writes and deletes: enough to commit a transaction (a page or
- * two of the WAL, no fsync with `synchronous = NORMAL`), not the 64 KiB `/health` writes.
+ * The size of the row readiness writes and deletes: that of a large request, as `/health`
+ * writes, so that a disk with room for a small commit but not for a request's is not ready
+ * (a WAL that a checkpoint has just reset takes a few small commits on a full disk). At most
+ * one such write a second ({@link STORE_CHECK_REUSE_MS}) keeps frequent probes cheap.
  */
-export const READY_PROBE_BYTES = 64;
+export const READY_PROBE_BYTES = PING_PAYLOAD_BYTES;
 
 /**
  * What a health answer says of a store that failed: the driver's error code (`SQLITE_FULL`,

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import {
 	CreateIdentityPoolCommand,
 	DescribeIdentityPoolCommand,
@@ -7,11 +7,7 @@ import {
 	GetOpenIdTokenForDeveloperIdentityCommand,
 	LookupDeveloperIdentityCommand,
 } from "@aws-sdk/client-cognito-identity";
-import {
-	CuttableProxy,
-	freshSchema,
-	POSTGRES_URL,
-} from "../support/postgres.ts";
+import { useCuttablePostgres } from "../support/postgres.ts";
 import { rejectsWith, useServer } from "../support/server.ts";
 import { describeForEngine } from "../support/stores.ts";
 
@@ -24,22 +20,8 @@ describeForEngine(
 		timeout: 120_000,
 	},
 	() => {
-		let schema: Awaited<ReturnType<typeof freshSchema>>;
-		let proxy: CuttableProxy;
-		before(async () => {
-			schema = await freshSchema();
-			const target = new URL(POSTGRES_URL);
-			proxy = new CuttableProxy({
-				host: target.hostname,
-				port: Number(target.port || 5432),
-			});
-			await proxy.open();
-		});
-		after(async () => {
-			await proxy?.cut();
-			await schema?.drop();
-		});
-		const t = useServer(() => ({ config: { db: proxy.via(schema.url) } }));
+		const database = useCuttablePostgres();
+		const t = useServer(() => ({ config: { db: database.db() } }));
 
 		test("requests fail with InternalErrorException while it is away, succeed after, nothing acknowledged is lost", async () => {
 			const client = t.client;
@@ -58,7 +40,7 @@ describeForEngine(
 				}),
 			);
 
-			await proxy.cut();
+			await database.proxy().cut();
 			await rejectsWith(
 				client.send(
 					new DescribeIdentityPoolCommand({ IdentityPoolId: poolId }),
@@ -81,7 +63,7 @@ describeForEngine(
 			const health = await fetch(new URL("/health", t.url));
 			assert.equal(health.status, 503);
 
-			await proxy.restore();
+			await database.proxy().restore();
 			// The connection pool recovers by itself: retry until the first success.
 			let described: DescribeIdentityPoolCommandOutput | undefined;
 			for (let i = 0; i < 50 && !described; i++) {

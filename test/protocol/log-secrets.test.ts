@@ -19,12 +19,11 @@ import {
 import {
 	AssumeRoleWithWebIdentityCommand,
 	GetCallerIdentityCommand,
-	STSClient,
 } from "@aws-sdk/client-sts";
 import { startFakeFacebook, startFakeOidc } from "../support/fake-idp.ts";
 import { raw } from "../support/raw.ts";
 import { Secrets } from "../support/secrets.ts";
-import { TEST_ACCOUNT, withServer } from "../support/server.ts";
+import { stsClient, TEST_ACCOUNT, withServer } from "../support/server.ts";
 import { connect, delay, exchange } from "../support/sockets.ts";
 
 const ACCESS_KEY = "AKIDLOGSECRETS01";
@@ -180,15 +179,9 @@ describe("logs", () => {
 					);
 
 					// The STS endpoint: a call signed with a session token, and a web identity token.
-					const sts = new STSClient({
-						endpoint: t.url,
+					const sts = stsClient(t.url, {
 						region: "us-east-1",
-						maxAttempts: 1,
-						credentials: {
-							accessKeyId: credentials.Credentials?.AccessKeyId as string,
-							secretAccessKey: credentials.Credentials?.SecretKey as string,
-							sessionToken: credentials.Credentials?.SessionToken as string,
-						},
+						issued: credentials.Credentials,
 					});
 					secrets.watch(sts);
 					try {

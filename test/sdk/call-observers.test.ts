@@ -10,9 +10,14 @@ import {
 	DescribeIdentityPoolCommand,
 	GetIdCommand,
 } from "@aws-sdk/client-cognito-identity";
-import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
+import { GetCallerIdentityCommand } from "@aws-sdk/client-sts";
 import type { CallRecord } from "../../src/dispatch/dispatcher.ts";
-import { rejectsWith, TEST_ACCOUNT, useServer } from "../support/server.ts";
+import {
+	rejectsWith,
+	stsClient,
+	TEST_ACCOUNT,
+	useServer,
+} from "../support/server.ts";
 
 describe("call observers", () => {
 	const records: CallRecord[] = [];
@@ -88,12 +93,7 @@ describe("call observers", () => {
 	});
 
 	test("an STS call, in the same shape", async () => {
-		const sts = new STSClient({
-			endpoint: t.url,
-			region: "eu-west-1",
-			credentials: { accessKeyId: "test", secretAccessKey: "test" },
-			maxAttempts: 1,
-		});
+		const sts = stsClient(t.url, { region: "eu-west-1" });
 		try {
 			await sts.send(new GetCallerIdentityCommand({}));
 		} finally {

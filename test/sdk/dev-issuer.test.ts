@@ -23,7 +23,7 @@ import {
 	SetIdentityPoolRolesCommand,
 	SetPrincipalTagAttributeMapCommand,
 } from "@aws-sdk/client-cognito-identity";
-import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
+import { GetCallerIdentityCommand } from "@aws-sdk/client-sts";
 import {
 	createRemoteJWKSet,
 	decodeJwt,
@@ -35,6 +35,7 @@ import { codeBlocks, onPort } from "../support/docs.ts";
 import {
 	rejectsWith,
 	type ServerFixture,
+	stsClient,
 	TEST_ACCOUNT,
 	useServer,
 	withServer,
@@ -417,15 +418,9 @@ describe("its tokens through the ordinary OpenID Connect path (JS v3 SDK)", () =
 		);
 		assert.equal(creds.IdentityId, IdentityId);
 		assert.match(creds.Credentials?.AccessKeyId ?? "", /^ASIA/);
-		const sts = new STSClient({
-			endpoint: t.url,
+		const sts = stsClient(t.url, {
 			region: "us-east-1",
-			credentials: {
-				accessKeyId: creds.Credentials?.AccessKeyId as string,
-				secretAccessKey: creds.Credentials?.SecretKey as string,
-				sessionToken: creds.Credentials?.SessionToken as string,
-			},
-			maxAttempts: 1,
+			issued: creds.Credentials,
 		});
 		try {
 			const me = await sts.send(new GetCallerIdentityCommand({}));

@@ -9,7 +9,7 @@
  */
 import assert from "node:assert/strict";
 import { copyFileSync, renameSync, unlinkSync } from "node:fs";
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import {
 	type CognitoIdentityClient,
 	CreateIdentityPoolCommand,
@@ -17,12 +17,8 @@ import {
 import Database from "better-sqlite3";
 import { openStore } from "../../src/server/open-store.ts";
 import type { Store } from "../../src/store/store.ts";
-import {
-	CuttableProxy,
-	freshSchema,
-	POSTGRES_URL,
-} from "../support/postgres.ts";
-import { useServer, withServer } from "../support/server.ts";
+import { useCuttablePostgres } from "../support/postgres.ts";
+import { capturedLog, useServer, withServer } from "../support/server.ts";
 import { describeForEngine } from "../support/stores.ts";
 
 interface Report {
@@ -73,14 +69,6 @@ async function readyUntil(
 
 const storeFails = (o: Record<string, string>) => o.store !== "ok";
 
-function logLines() {
-	const lines: { level: number; msg: string; check?: string }[] = [];
-	return {
-		lines,
-		stream: { write: (line: string) => lines.push(JSON.parse(line)) },
-	};
-}
-
 const createPool = (client: CognitoIdentityClient) =>
 	client.send(
 		new CreateIdentityPoolCommand({
@@ -123,7 +111,7 @@ describe("/health/live and /health/ready", () => {
 
 describe("/health/ready fails on a broken store", () => {
 	test("the database file deleted under the server: 503 (database and store), logged once; live stays 200", async () => {
-		const log = logLines();
+		const log = capturedLog();
 		await withServer(
 			{ config: { logLevel: "info" }, logStream: log.stream },
 			async (t) => {
@@ -255,27 +243,13 @@ describeForEngine(
 	"/health/ready on PostgreSQL",
 	{ timeout: 120_000 },
 	() => {
-		let schema: Awaited<ReturnType<typeof freshSchema>>;
-		let proxy: CuttableProxy;
-		before(async () => {
-			schema = await freshSchema();
-			const target = new URL(POSTGRES_URL);
-			proxy = new CuttableProxy({
-				host: target.hostname,
-				port: Number(target.port || 5432),
-			});
-			await proxy.open();
-		});
-		after(async () => {
-			await proxy?.cut();
-			await schema?.drop();
-		});
-		const t = useServer(() => ({ config: { db: proxy.via(schema.url) } }));
+		const database = useCuttablePostgres();
+		const t = useServer(() => ({ config: { db: database.db() } }));
 
 		test("200 while the database answers, 503 while it is away, 200 again when it is back", async () => {
 			const ready = await get(t.url, "/health/ready");
 			assert.equal(ready.status, 200, ready.text);
-			await proxy.cut();
+			await database.proxy().cut();
 			const away = await readyUntil(t.url, 503, storeFails);
 			assert.equal(away.status, 503);
 			const checks = outcomes(away.body);
@@ -283,7 +257,7 @@ describeForEngine(
 			assert.match(checks.store ?? "", /^fail: /);
 			assert.equal(checks["signing-keys"], "ok");
 			assert.doesNotMatch(away.text, /127\.0\.0\.1|postgres:\/\//);
-			await proxy.restore();
+			await database.proxy().restore();
 			assert.equal((await readyUntil(t.url, 200)).status, 200);
 		});
 	},

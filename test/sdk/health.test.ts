@@ -27,7 +27,12 @@ import {
 	CreateIdentityPoolCommand,
 	DescribeIdentityPoolCommand,
 } from "@aws-sdk/client-cognito-identity";
-import { rejectsWith, useServer, withServer } from "../support/server.ts";
+import {
+	capturedLog,
+	rejectsWith,
+	useServer,
+	withServer,
+} from "../support/server.ts";
 
 /** The outcome of `/health/ready`'s store check once it is `fail` (at most 10 s). */
 async function readyStoreFailure(url: string): Promise<string | undefined> {
@@ -68,14 +73,6 @@ async function health(url: string) {
 	};
 }
 
-function logLines() {
-	const lines: { level: number; msg: string }[] = [];
-	return {
-		lines,
-		stream: { write: (line: string) => lines.push(JSON.parse(line)) },
-	};
-}
-
 const createPool = (client: CognitoIdentityClient) =>
 	client.send(
 		new CreateIdentityPoolCommand({
@@ -86,7 +83,7 @@ const createPool = (client: CognitoIdentityClient) =>
 
 describe("/health: the store can commit", () => {
 	test("a database file deleted under the server: 503, writes refused, the reason logged once", async () => {
-		const log = logLines();
+		const log = capturedLog();
 		await withServer(
 			{ config: { logLevel: "info" }, logStream: log.stream },
 			async (t) => {

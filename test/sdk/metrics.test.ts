@@ -18,12 +18,12 @@ import {
 	ListIdentityPoolsCommand,
 	SetIdentityPoolRolesCommand,
 } from "@aws-sdk/client-cognito-identity";
-import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
+import { GetCallerIdentityCommand } from "@aws-sdk/client-sts";
 import { operationNames } from "../../src/operations/index.ts";
 import { FACEBOOK, OIDC_KEY, useFederation } from "../support/federation.ts";
 import { type Exposition, scrape } from "../support/metrics.ts";
 import { freshSchema } from "../support/postgres.ts";
-import { rejectsWith, useServer } from "../support/server.ts";
+import { rejectsWith, stsClient, useServer } from "../support/server.ts";
 import { freePort } from "../support/sockets.ts";
 import { describeForEngine } from "../support/stores.ts";
 
@@ -115,15 +115,9 @@ describe("GET /metrics after SDK traffic", () => {
 		}
 		secrets.push("developer-user-4711");
 		// The STS endpoint, with the credentials issued above.
-		const sts = new STSClient({
-			endpoint: t.url,
+		const sts = stsClient(t.url, {
 			region: "us-east-1",
-			maxAttempts: 1,
-			credentials: {
-				accessKeyId: guestCredentials.Credentials?.AccessKeyId as string,
-				secretAccessKey: guestCredentials.Credentials?.SecretKey as string,
-				sessionToken: guestCredentials.Credentials?.SessionToken as string,
-			},
+			issued: guestCredentials.Credentials,
 		});
 		await sts.send(new GetCallerIdentityCommand({}));
 		sts.destroy();

@@ -11,10 +11,10 @@ import {
 	GetIdCommand,
 	ListIdentitiesCommand,
 } from "@aws-sdk/client-cognito-identity";
-import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
+import { GetCallerIdentityCommand } from "@aws-sdk/client-sts";
 import { FakeClock } from "../../src/lib/clock.ts";
 import { OTHER_ACCOUNT, TWO_ACCOUNTS } from "../support/identities.ts";
-import { rejectsWith, useServer } from "../support/server.ts";
+import { rejectsWith, stsClient, useServer } from "../support/server.ts";
 
 const RATE = 3;
 
@@ -86,12 +86,7 @@ describe("rate quotas, per account", () => {
 	});
 
 	test("the STS endpoint's calls are counted too, and answered in STS's words", async () => {
-		const sts = new STSClient({
-			endpoint: t.url,
-			region: "us-east-1",
-			credentials: { accessKeyId: "test", secretAccessKey: "test" },
-			maxAttempts: 1,
-		});
+		const sts = stsClient(t.url, { region: "us-east-1" });
 		try {
 			for (let i = 0; i < RATE; i++) {
 				await sts.send(new GetCallerIdentityCommand({}));

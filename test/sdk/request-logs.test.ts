@@ -17,9 +17,9 @@ import {
 	GetOpenIdTokenForDeveloperIdentityCommand,
 	SetIdentityPoolRolesCommand,
 } from "@aws-sdk/client-cognito-identity";
-import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
+import { GetCallerIdentityCommand } from "@aws-sdk/client-sts";
 import { Secrets } from "../support/secrets.ts";
-import { TEST_ACCOUNT, withServer } from "../support/server.ts";
+import { stsClient, TEST_ACCOUNT, withServer } from "../support/server.ts";
 
 const ACCESS_KEY = "AKIDREQUESTLOGS01";
 const SECRET_KEY = "ReQuEsT/LogSecret+0123456789abcdefghijKL";
@@ -103,15 +103,9 @@ async function run(
 	);
 	ids.getId = unauth.$metadata.requestId;
 
-	const sts = new STSClient({
-		endpoint: t.url,
+	const sts = stsClient(t.url, {
 		region: "eu-west-1",
-		maxAttempts: 1,
-		credentials: {
-			accessKeyId: credentials.Credentials?.AccessKeyId as string,
-			secretAccessKey: credentials.Credentials?.SecretKey as string,
-			sessionToken: credentials.Credentials?.SessionToken as string,
-		},
+		issued: credentials.Credentials,
 	});
 	secrets.watch(sts);
 	try {

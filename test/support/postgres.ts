@@ -5,6 +5,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { connect, createServer, type Server, type Socket } from "node:net";
+import { after, before } from "node:test";
 import pg from "pg";
 
 export const POSTGRES_URL =
@@ -102,4 +103,42 @@ export class CuttableProxy {
 		u.host = `127.0.0.1:${this.port}`;
 		return u.toString();
 	}
+}
+
+/**
+ * For the suite it is called in: a fresh schema reached through a {@link CuttableProxy}
+ * (opened in a `before`; cut and the schema dropped in an `after`). `db()` is the `--db` URL
+ * through the proxy, for a server made in a later hook; `proxy()` the proxy, to cut and
+ * restore.
+ */
+export function useCuttablePostgres(): {
+	db(): string;
+	proxy(): CuttableProxy;
+} {
+	let schema: Awaited<ReturnType<typeof freshSchema>> | undefined;
+	let proxy: CuttableProxy | undefined;
+	before(async () => {
+		schema = await freshSchema();
+		const target = new URL(POSTGRES_URL);
+		proxy = new CuttableProxy({
+			host: target.hostname,
+			port: Number(target.port || 5432),
+		});
+		await proxy.open();
+	});
+	after(async () => {
+		await proxy?.cut();
+		await schema?.drop();
+	});
+	const opened = () => {
+		if (!proxy || !schema) throw new Error("the proxy is not open yet");
+		return { proxy, schema };
+	};
+	return {
+		db: () => {
+			const { proxy, schema } = opened();
+			return proxy.via(schema.url);
+		},
+		proxy: () => opened().proxy,
+	};
 }

@@ -31,7 +31,11 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { after, before } from "node:test";
-import { CognitoIdentityClient } from "@aws-sdk/client-cognito-identity";
+import {
+	CognitoIdentityClient,
+	type Credentials,
+} from "@aws-sdk/client-cognito-identity";
+import { STSClient } from "@aws-sdk/client-sts";
 import type { AccountCredential } from "../../src/auth/credentials.ts";
 import { defaultConfig } from "../../src/config/load.ts";
 import type { Config } from "../../src/config/schema.ts";
@@ -359,4 +363,39 @@ export async function rejectsWith(
 		return e;
 	}
 	throw new Error(`expected ${name}, but the call succeeded`);
+}
+
+/** A server's log lines, parsed, for a server made with its `stream` as `logStream`. */
+export function capturedLog(): {
+	lines: { level: number; msg: string; [field: string]: unknown }[];
+	stream: { write(line: string): void };
+} {
+	const lines: { level: number; msg: string }[] = [];
+	return {
+		lines,
+		stream: { write: (line: string) => lines.push(JSON.parse(line)) },
+	};
+}
+
+/**
+ * An official STS client for the STS endpoint at `url`, signing with credentials that
+ * GetCredentialsForIdentity issued (`issued`), or else with the server's key test/test.
+ */
+export function stsClient(
+	url: string,
+	options: { region?: string; issued?: Credentials } = {},
+): STSClient {
+	const { issued } = options;
+	return new STSClient({
+		endpoint: url,
+		region: options.region ?? "us-east-1",
+		maxAttempts: 1,
+		credentials: issued
+			? {
+					accessKeyId: issued.AccessKeyId as string,
+					secretAccessKey: issued.SecretKey as string,
+					sessionToken: issued.SessionToken as string,
+				}
+			: { accessKeyId: "test", secretAccessKey: "test" },
+	});
 }
