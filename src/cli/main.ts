@@ -63,6 +63,10 @@ Commands:
   migrate      Apply pending schema migrations to the database (--db) and exit. serve
                also applies them at start; several servers starting together on one
                PostgreSQL database apply each migration once.
+  vacuum       Rewrite the SQLite database (--db) without its free space, and switch on
+               incremental auto-vacuum, with which servers give the space of purged
+               pools back by themselves; run it while no server uses the file.
+               PostgreSQL needs no such step (its autovacuum).
   keys list    List the token-signing keys in the database (--db).
   keys rotate  Add a new signing key; servers publish it at once and sign with it after
                twice the key reload interval.
@@ -422,6 +426,45 @@ async function applyCommand(
 	return 0;
 }
 
+/** Sizes in MiB, for `vacuum`'s line. */
+function mebibytes(bytes: number): string {
+	return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+}
+
+/**
+ * `idpool vacuum`: rewrites a SQLite database without its free space, with incremental
+ * auto-vacuum on from then on (docs/operating.md#maintenance); on PostgreSQL, says why there
+ * is nothing to do.
+ */
+async function vacuumCommand(config: Config, output: Output): Promise<number> {
+	const { openConfiguredStore } = await serverModule();
+	const { isPostgresUrl } = await import("../server/open-store.ts");
+	if (!isPostgresUrl(config.db) && config.db !== ":memory:") {
+		try {
+			statSync(config.db);
+		} catch {
+			throw new ConfigError(`--db: no database at ${config.db}`);
+		}
+	}
+	const store = await openConfiguredStore(config);
+	try {
+		await store.migrate();
+		if (!store.vacuum) {
+			output.out(
+				`idpool: the ${store.engine} database reclaims the space of deleted rows by itself (autovacuum): nothing to do (docs/operating.md#maintenance)`,
+			);
+			return 0;
+		}
+		const { beforeBytes, afterBytes } = await store.vacuum();
+		output.out(
+			`idpool: vacuumed ${config.db}: ${mebibytes(beforeBytes)} before, ${mebibytes(afterBytes)} after; servers give free space back by themselves from now on`,
+		);
+		return 0;
+	} finally {
+		await store.close();
+	}
+}
+
 type StopSignal = "SIGTERM" | "SIGINT";
 
 /**
@@ -549,6 +592,8 @@ export async function main(
 			output.out(`idpool: the ${store.engine} database is up to date`);
 			return 0;
 		}
+		case "vacuum":
+			return vacuumCommand(loadConfig(parseFlags(rest), env), output);
 		case "keys": {
 			const [action, ...flags] = rest;
 			if (action !== "list" && action !== "rotate" && action !== "rewrap") {

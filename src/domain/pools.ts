@@ -7,6 +7,7 @@
 import {
 	InvalidParameterException,
 	LimitExceededException,
+	ResourceConflictException,
 	ResourceNotFoundException,
 } from "../errors/service-errors.ts";
 import type { PoolRecord, PoolSettings } from "./records.ts";
@@ -172,4 +173,17 @@ export function poolNotFound(
 	poolId: string,
 ): InstanceType<typeof ResourceNotFoundException> {
 	return new ResourceNotFoundException(`IdentityPool '${poolId}' not found.`);
+}
+
+/**
+ * A pool cannot be created under the id of a deleted pool whose identities are still being
+ * purged (idpool's choice, docs/behaviour.md#deleteidentitypool): only pools with a given id
+ * (a configuration file's) can meet it.
+ */
+export function poolBeingPurged(
+	poolId: string,
+): InstanceType<typeof ResourceConflictException> {
+	return new ResourceConflictException(
+		`IdentityPool '${poolId}' was deleted and its identities are still being removed; try again once they are.`,
+	);
 }

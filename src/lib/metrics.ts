@@ -30,6 +30,10 @@ export interface Metrics {
 	groupCommit(size: number): void;
 	/** A new identity was committed. */
 	identityCreated(authenticated: boolean): void;
+	/** `count` identities of deleted pools were removed (one batch of the purger). */
+	identitiesPurged(count: number): void;
+	/** The purger found `count` deleted pools whose identities are not all removed yet. */
+	poolsAwaitingPurge(count: number): void;
 	/**
 	 * A login verifier of `kind` (`oidc`, `google`, `facebook`, ...) asked a provider for a
 	 * document, for `seconds`; `ok` is false when the provider could not be reached or gave
@@ -56,6 +60,8 @@ export const noMetrics: Metrics = Object.freeze({
 	storeRetry: ignore,
 	groupCommit: ignore,
 	identityCreated: ignore,
+	identitiesPurged: ignore,
+	poolsAwaitingPurge: ignore,
 	federationFetch: ignore,
 	credentialsIssued: ignore,
 	throttled: ignore,

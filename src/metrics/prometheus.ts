@@ -12,6 +12,7 @@
 import {
 	Counter,
 	collectDefaultMetrics,
+	Gauge,
 	Histogram,
 	Registry,
 } from "prom-client";
@@ -81,6 +82,16 @@ export function createPrometheusMetrics(
 		name: "idpool_identities_created_total",
 		help: "Identities created and committed, by kind (guest: unauthenticated; authenticated: with a login).",
 		labelNames: ["kind"] as const,
+		registers,
+	});
+	const purged = new Counter({
+		name: "idpool_identities_purged_total",
+		help: "Identities of deleted pools removed by this server's purger (with their logins).",
+		registers,
+	});
+	const awaitingPurge = new Gauge({
+		name: "idpool_pools_awaiting_purge",
+		help: "Deleted pools whose identities are not all removed yet, as this server's purger last saw them.",
 		registers,
 	});
 	const tokens = new Counter({
@@ -195,6 +206,12 @@ export function createPrometheusMetrics(
 		},
 		identityCreated(authenticated) {
 			identities.inc({ kind: authenticated ? "authenticated" : "guest" });
+		},
+		identitiesPurged(count) {
+			purged.inc(count);
+		},
+		poolsAwaitingPurge(count) {
+			awaitingPurge.set(count);
 		},
 		federationFetch(kind, document, ok, seconds) {
 			fetches.inc({ kind, document });

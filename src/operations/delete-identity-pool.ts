@@ -1,6 +1,8 @@
 /**
  * @module operations/delete-identity-pool
- * DeleteIdentityPool: removes the pool and everything it holds. Answers `{}`.
+ * DeleteIdentityPool: removes the pool and everything it holds. Answers `{}` once the pool is
+ * gone for every call; its identities are removed afterwards, in the background, by the
+ * server's purger (server/pool-purger.ts, docs/behaviour.md#deleteidentitypool).
  */
 
 import { poolNotFound } from "../domain/pools.ts";
@@ -12,8 +14,11 @@ export const DeleteIdentityPool = defineOperation({
 	async handler(input, ctx) {
 		const { accountId, region } = signedCaller(ctx);
 		const poolId = input.IdentityPoolId;
-		if (!(await ctx.store.pools.delete({ accountId, region, poolId })))
-			throw poolNotFound(poolId);
+		const deleted = await ctx.store.pools.delete(
+			{ accountId, region, poolId },
+			ctx.clock.now(),
+		);
+		if (!deleted) throw poolNotFound(poolId);
 		return {};
 	},
 });

@@ -21,9 +21,13 @@ import {
 	type RoleLimits,
 	roleConfigurationFromInput,
 } from "../domain/roles.ts";
-import { ServiceError } from "../errors/service-errors.ts";
+import {
+	ResourceConflictException,
+	ServiceError,
+} from "../errors/service-errors.ts";
 import type { Clock } from "../lib/clock.ts";
 import type { Store } from "../store/store.ts";
+import { finishPurge } from "./pool-purger.ts";
 
 /** What applying did to one pool. */
 export interface PoolChange {
@@ -203,10 +207,21 @@ async function applyOne(
 ): Promise<PoolChange> {
 	const key = keyOf(pool, options);
 	const now = options.clock.now();
-	const { pool: stored, created } = await store.pools.ensure(
-		{ ...key, settings: pool.settings, tags: pool.tags ?? {}, now },
-		options.maxPools,
-	);
+	const declared = {
+		...key,
+		settings: pool.settings,
+		tags: pool.tags ?? {},
+		now,
+	};
+	const { pool: stored, created } = await store.pools
+		.ensure(declared, options.maxPools)
+		.catch(async (err: unknown) => {
+			// The id is that of a pool deleted whose identities are still being removed: remove
+			// them now, then create the pool anew.
+			if (!(err instanceof ResourceConflictException)) throw err;
+			await finishPurge(store, pool.poolId);
+			return store.pools.ensure(declared, options.maxPools);
+		});
 	if (stored.accountId !== key.accountId) {
 		// Taken by another account since the check.
 		throw new PoolApplyError(

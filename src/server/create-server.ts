@@ -74,6 +74,7 @@ import {
 	openStore,
 	StoreLocationError,
 } from "./open-store.ts";
+import { PoolPurger, type PurgerOptions, wakingPurger } from "./pool-purger.ts";
 import { logHttpRequest, requestLogObserver } from "./request-log.ts";
 
 /**
@@ -97,6 +98,8 @@ export interface ServerOverrides {
 	observers?: readonly CallObserver[];
 	/** The built web console to serve, instead of the package's `dist/console/`. */
 	consoleDir?: string;
+	/** How the purger of deleted pools works (server/pool-purger.ts), over its defaults. */
+	purge?: PurgerOptions;
 }
 
 /** A built server, not yet listening. */
@@ -124,6 +127,11 @@ export interface IdpoolServer {
 	 * `undefined` otherwise.
 	 */
 	readonly consoleUrl: string | undefined;
+	/**
+	 * The purger that removes the identities of deleted pools in the background
+	 * (docs/behaviour.md#deleteidentitypool); it starts with {@link listen}.
+	 */
+	readonly purger: PoolPurger;
 	/** What applying the configuration's `pools` did at start, one entry a pool. */
 	readonly seeded: readonly PoolChange[];
 	/** The account of signed calls in the mode that accepts any access key, when it is on. */
@@ -365,8 +373,11 @@ export async function createServer(
 		};
 	};
 
-	// What calls use: the store timed, tokens and credentials counted (when metrics are on).
-	const observed = metrics.observe(store);
+	// The identities of deleted pools go in the background, on the store itself (untimed).
+	const purger = new PoolPurger(store, overrides.purge, metrics.port, app.log);
+	// What calls use: the store timed, tokens and credentials counted (when metrics are on),
+	// and the purger woken by a deletion.
+	const observed = wakingPurger(metrics.observe(store), purger);
 	const tokens = new TokenIssuer(keys, metrics.port);
 	const localCredentials = metrics.counted(
 		localCredentialsProvider(observed.credentials, clock, {
@@ -514,6 +525,8 @@ export async function createServer(
 	let closing: Promise<CloseReport> | undefined;
 	const stop = async (): Promise<CloseReport> => {
 		clearInterval(pruneTimer);
+		// No purge batch after the one under way; the next start takes the purge up again.
+		const purgeStopped = purger.stop();
 		const deadline = performance.now() + config.shutdownTimeoutSeconds * 1000;
 		let closedConnections = 0;
 		// Fastify stops accepting, closes idle connections and answers `Connection: close` on the
@@ -535,6 +548,7 @@ export async function createServer(
 		);
 		await metrics.close();
 		await pruning;
+		await purgeStopped;
 		await store.close();
 		return { closedConnections };
 	};
@@ -563,6 +577,7 @@ export async function createServer(
 				: undefined;
 		},
 		seeded,
+		purger,
 		acceptAnyKeyAs: config.acceptAnyCredentials ? defaultAccountId : undefined,
 		async reload(next) {
 			const changes = await applyPools(next, (line) => app.log.info(line));
@@ -588,6 +603,7 @@ export async function createServer(
 			if (ownPort !== undefined) metricsUrl = baseUrl(config.host, ownPort);
 			prune();
 			pruneTimer = setInterval(prune, CREDENTIALS_PRUNE_INTERVAL_MS).unref();
+			purger.start();
 			return url;
 		},
 		pruneExpiredCredentials,

@@ -62,6 +62,8 @@ export interface PoolRepository {
 	 * others answer the stored pool with `created: false`.
 	 * @throws LimitExceededException when the pool is missing and the tenant already has
 	 *   `maxPools` pools (counted in the same transaction as the insert)
+	 * @throws ResourceConflictException when the id is that of a deleted pool not purged yet
+	 *   ({@link purge} it first)
 	 */
 	ensure(
 		pool: NewPool,
@@ -127,8 +129,32 @@ export interface PoolRepository {
 		key: PoolKey,
 		providerName: string,
 	): Promise<PrincipalTagMapRecord | undefined>;
-	/** Deletes a pool and everything it holds. Answers whether it existed. */
-	delete(key: PoolKey): Promise<boolean>;
+	/**
+	 * Deletes a pool, in one short transaction, whatever the number of its identities: from
+	 * its commit on, no read of the port finds the pool (`get`, `findById`, `list`, the quota of
+	 * `create`, its principal tag maps, which go with it) nor its identities through
+	 * {@link IdentityRepository.get} and {@link IdentityRepository.delete}, and
+	 * {@link IdentityRepository.change} refuses it. Its identities and their logins stay until
+	 * {@link purge} removes them (the pool is then {@link awaitingPurge}); the reads by pool id
+	 * (`identities.ownerOf`, `findByLogin`, `list`, `developerLogins`), which serve callers that
+	 * found the pool, may still see them meanwhile. Answers whether the pool existed (a pool
+	 * already deleted does not). `now` is the time of the deletion.
+	 */
+	delete(key: PoolKey, now: number): Promise<boolean>;
+	/** The ids of the deleted pools not purged yet, in the order they were created. */
+	awaitingPurge(): Promise<string[]>;
+	/**
+	 * Removes at most `limit` identities (with their logins) of the deleted pool `poolId`, in one
+	 * transaction; once it finds fewer than `limit`, it also removes what is left of the pool,
+	 * which is then no longer {@link awaitingPurge}. Answers how many identities it removed and
+	 * whether the pool is gone. Several callers (several servers) may purge one pool at once:
+	 * each batch takes identities no other batch holds, and none fails for the others. A pool
+	 * that is not deleted (live, or unknown) is left alone: `{ removed: 0, done: true }`.
+	 */
+	purge(
+		poolId: string,
+		limit: number,
+	): Promise<{ removed: number; done: boolean }>;
 	/**
 	 * The tenant's pools in creation order, `limit` at most, strictly after the cursor `after`
 	 * (from a previous page's `next`). Pools created or deleted between pages never cause a
@@ -151,7 +177,10 @@ export type DeleteOutcome = "deleted" | "not-found" | "access-denied";
 
 /** Identities and their logins. */
 export interface IdentityRepository {
-	/** The identity with this id, in whatever pool, account or region; callers check tenancy. */
+	/**
+	 * The identity with this id, in whatever pool, account or region; callers check tenancy.
+	 * Identities of a deleted pool are not found.
+	 */
 	get(identityId: string): Promise<IdentityRecord | undefined>;
 	/**
 	 * The id of the identity of the pool that holds `login`, if any: one indexed read, for
@@ -200,8 +229,9 @@ export interface IdentityRepository {
 		options: { limit: number; after?: string },
 	): Promise<Page<LoginRef>>;
 	/**
-	 * Deletes identities (with their logins) of `accountId`. Unknown ids and ids of other
-	 * regions are `not-found`; ids of another account are `access-denied` and kept.
+	 * Deletes identities (with their logins) of `accountId`. Unknown ids, ids of other
+	 * regions and ids of a deleted pool are `not-found`; ids of another account are
+	 * `access-denied` and kept.
 	 */
 	delete(
 		tenant: { accountId: string; region: string },
@@ -278,6 +308,21 @@ export interface Store {
 	 * would have found.
 	 */
 	checkDatabase(): Promise<void>;
+	/**
+	 * Gives back to the file system at most `maxPages` free pages of the database, in one short
+	 * transaction, where the engine can do so while it serves (SQLite with `auto_vacuum =
+	 * INCREMENTAL`); answers how many free pages it could still give back (0: nothing left, or
+	 * nothing this way). Engines that reclaim space by themselves (PostgreSQL's autovacuum)
+	 * leave it out.
+	 */
+	reclaimSpace?(maxPages: number): Promise<number>;
+	/**
+	 * Rewrites the whole database so that it holds no free space and can give space back from
+	 * then on (SQLite: `VACUUM`, switching on `auto_vacuum = INCREMENTAL`), for `idpool vacuum`
+	 * while no server uses the database. Answers the database's size before and after, in
+	 * bytes. Engines without such a step leave it out.
+	 */
+	vacuum?(): Promise<{ beforeBytes: number; afterBytes: number }>;
 	/** How the store runs where that is worth telling an operator (the startup banner), else undefined. */
 	describe?(): string | undefined;
 	/**

@@ -534,6 +534,8 @@ describe("faults", () => {
 				setPrincipalTagMap: failing,
 				getPrincipalTagMap: failing,
 				delete: failing,
+				awaitingPurge: failing,
+				purge: failing,
 				list: failing,
 			},
 			identities: store.identities,

@@ -11,6 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
 import {
+	DeleteIdentityPoolCommand,
 	DescribeIdentityPoolCommand,
 	GetIdCommand,
 	GetIdentityPoolRolesCommand,
@@ -19,6 +20,7 @@ import {
 	ListTagsForResourceCommand,
 } from "@aws-sdk/client-cognito-identity";
 import { ConfigError, loadConfig } from "../../src/config/load.ts";
+import { insertIdentities } from "../support/bulk.ts";
 import { startFakeOidc } from "../support/fake-idp.ts";
 import { freshSchema } from "../support/postgres.ts";
 import {
@@ -350,6 +352,33 @@ for (const engine of STORE_ENGINES) {
 				} finally {
 					for (const s of servers) await s.stop({ keepData: true });
 				}
+			});
+
+			test("a declared pool deleted through the API is created anew, empty, by the next reload, its identities purged first", async () => {
+				// The server's own purger stops: the deleted pool's identities wait for the reload.
+				await t.server.purger.stop();
+				await insertIdentities(
+					t.dbPath,
+					{ poolId: APP, accountId: TEST_ACCOUNT, region: "us-east-1" },
+					2500,
+				);
+				await t.client.send(
+					new DeleteIdentityPoolCommand({ IdentityPoolId: APP }),
+				);
+				assert.deepEqual(await t.server.store.pools.awaitingPurge(), [APP]);
+				const changes = await t.server.reload(loadConfig({ config: file }, {}));
+				assert.deepEqual(
+					changes.map((c) => [c.poolId, c.outcome]),
+					[
+						[APP, "created"],
+						[ADMIN, "unchanged"],
+					],
+				);
+				assert.deepEqual(await t.server.store.pools.awaitingPurge(), []);
+				const listed = await t.client.send(
+					new ListIdentitiesCommand({ IdentityPoolId: APP, MaxResults: 10 }),
+				);
+				assert.deepEqual(listed.Identities, []);
 			});
 		},
 	);

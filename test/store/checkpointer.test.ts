@@ -151,6 +151,39 @@ describeForEngine("sqlite", "sqlite checkpoints on a worker thread", () => {
 		}
 	});
 
+	test("a purge batch goes through the group commit: it waits while the commits are paused, with the changes", async () => {
+		const store = await openWithWorker(newFile(), {});
+		try {
+			const pool = await createPool(store);
+			await signIn(store, pool, dev("old"), T0);
+			await store.pools.delete(pool, T0 + 1);
+			const identities = store.identities as unknown as {
+				pause(): void;
+				resume(): void;
+			};
+			identities.pause();
+			const order: string[] = [];
+			const other = await createPool(store);
+			const change = signIn(store, other, dev("first"), T0 + 2).then(() =>
+				order.push("change"),
+			);
+			const purge = store.pools.purge(pool.poolId, 10).then((batch) => {
+				order.push("purge");
+				return batch;
+			});
+			await new Promise((resolve) => setTimeout(resolve, 50));
+			assert.deepEqual(order, [], "nothing is written while paused");
+			assert.deepEqual(await store.pools.awaitingPurge(), [pool.poolId]);
+			identities.resume();
+			assert.deepEqual(await purge, { removed: 1, done: true });
+			await change;
+			assert.deepEqual([...order].sort(), ["change", "purge"]);
+			assert.deepEqual(await store.pools.awaitingPurge(), []);
+		} finally {
+			await store.close();
+		}
+	});
+
 	test("a reader holding the WAL (a backup) makes a restart fail; the worker waits before it pauses commits again", async () => {
 		const file = newFile();
 		const store = await openWithWorker(file, {

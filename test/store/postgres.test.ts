@@ -24,11 +24,18 @@ import type { Store } from "../../src/store/store.ts";
 import { dev, signIn } from "../support/logins.ts";
 import { POSTGRES_URL } from "../support/postgres.ts";
 import { describeForEngine, engineSkipReason } from "../support/stores.ts";
-import { createPool, newPoolKey, T0 } from "./conformance/builders.ts";
+import {
+	createPool,
+	newPoolKey,
+	purgeAll,
+	T0,
+} from "./conformance/builders.ts";
 import { describeStoreConformance } from "./conformance/index.ts";
 import {
+	assertPurgesUpgrade,
 	assertRolesUpgrade,
 	assertTagMapsUpgrade,
+	BEFORE_PURGES,
 	BEFORE_ROLES,
 	BEFORE_TAG_MAPS,
 	type OldPool,
@@ -366,6 +373,18 @@ describeForEngine("postgres", "postgres store: engine specifics", () => {
 		}
 	});
 
+	test("migration 7 leaves pools stored before it undeleted; deleted afterwards, they are purged", async () => {
+		const schema = await schemaWithOldPool(BEFORE_PURGES);
+		const store = openPostgresStore(withSchema(schema), { poolSize: 2 });
+		try {
+			await store.migrate();
+			await assertPurgesUpgrade(store, T0 + 1);
+		} finally {
+			await store.close();
+			await dropSchema(schema);
+		}
+	});
+
 	test("20 concurrent first logins of one developer user through two instances give one identity", async () => {
 		await withInstances(2, async ([a, b]) => {
 			assert.ok(a && b);
@@ -383,6 +402,47 @@ describeForEngine("postgres", "postgres store: engine specifics", () => {
 			});
 			assert.equal(listed.items.length, 1);
 			assert.deepEqual(listed.items[0]?.logins, [dev("racer")]);
+		});
+	});
+
+	test("two instances purging one deleted pool at once remove each identity once; a new instance takes a purge cut short up", async () => {
+		await withInstances(2, async ([a, b], schema) => {
+			assert.ok(a && b);
+			const pool = await createPool(a);
+			for (let i = 0; i < 120; i += 20) {
+				await Promise.all(
+					Array.from({ length: 20 }, (_, j) =>
+						signIn(j % 2 === 0 ? a : b, pool, dev(`u-${i + j}`), T0),
+					),
+				);
+			}
+			await a.pools.delete(pool, T0 + 1);
+			// A purge cut short (its server stopped after one batch) ...
+			assert.deepEqual(await a.pools.purge(pool.poolId, 10), {
+				removed: 10,
+				done: false,
+			});
+			// ... is found by another instance opened afterwards, and two purge it together.
+			const c = openPostgresStore(withSchema(schema), { poolSize: 5 });
+			try {
+				await c.migrate();
+				assert.deepEqual(await c.pools.awaitingPurge(), [pool.poolId]);
+				const runs = await Promise.all([
+					purgeAll(b, pool.poolId, 7),
+					purgeAll(c, pool.poolId, 7),
+				]);
+				const removed = runs.flat().reduce((x, y) => x + y, 0);
+				assert.equal(removed, 110);
+				// Both took part.
+				assert.ok(runs.every((r) => r.some((n) => n > 0)));
+				assert.deepEqual(await a.pools.awaitingPurge(), []);
+				const { rows } = await adminPool().query<{ n: string }>(
+					`SELECT (SELECT count(*) FROM "${schema}".identities) + (SELECT count(*) FROM "${schema}".identity_logins) AS n`,
+				);
+				assert.equal(rows[0]?.n, "0");
+			} finally {
+				await c.close();
+			}
 		});
 	});
 

@@ -9,18 +9,20 @@ import { spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { test } from "node:test";
 import Database from "better-sqlite3";
-import type { PoolRecord } from "../../src/domain/records.ts";
+import type { PoolKey, PoolRecord } from "../../src/domain/records.ts";
 import { MIGRATIONS } from "../../src/store/sqlite/migrations.ts";
 import { openSqliteStore } from "../../src/store/sqlite/sqlite-store.ts";
 import type { Store } from "../../src/store/store.ts";
 import { sqliteScratch } from "../support/files.ts";
 import { DEVELOPER, dev, signIn } from "../support/logins.ts";
 import { describeForEngine } from "../support/stores.ts";
-import { createPool, T0 } from "./conformance/builders.ts";
+import { createPool, purgeAll, T0 } from "./conformance/builders.ts";
 import { describeStoreConformance } from "./conformance/index.ts";
 import {
+	assertPurgesUpgrade,
 	assertRolesUpgrade,
 	assertTagMapsUpgrade,
+	BEFORE_PURGES,
 	BEFORE_ROLES,
 	BEFORE_TAG_MAPS,
 	type OldPool,
@@ -70,6 +72,105 @@ describeForEngine("sqlite", "sqlite store: engine specifics", () => {
 			} finally {
 				db.close();
 			}
+		} finally {
+			await store.close();
+		}
+	});
+
+	/** Makes `n` developer users in `pool`, committed in groups of 500. */
+	async function populate(store: Store, pool: PoolKey, n: number) {
+		for (let i = 0; i < n; i += 500) {
+			await Promise.all(
+				Array.from({ length: Math.min(500, n - i) }, (_, j) =>
+					signIn(store, pool, dev(`user-${i + j}-${"x".repeat(40)}`), T0),
+				),
+			);
+		}
+	}
+
+	/** The file's `auto_vacuum`, free pages and pages, read by a connection of its own. */
+	function pages(file: string) {
+		const db = new Database(file, { readonly: true });
+		try {
+			return {
+				autoVacuum: db.pragma("auto_vacuum", { simple: true }) as number,
+				free: db.pragma("freelist_count", { simple: true }) as number,
+				total: db.pragma("page_count", { simple: true }) as number,
+			};
+		} finally {
+			db.close();
+		}
+	}
+
+	test("a purge cut short is taken up once the file is opened again; a new file gives the free pages back", async () => {
+		const file = newFile();
+		let store = await openMigrated(file);
+		const pool = await createPool(store);
+		const other = await createPool(store);
+		try {
+			await populate(store, pool, 3000);
+			await signIn(store, other, dev("kept"), T0);
+			await store.pools.delete(pool, T0 + 1);
+			assert.deepEqual(await store.pools.purge(pool.poolId, 500), {
+				removed: 500,
+				done: false,
+			});
+			await store.close();
+			store = await openMigrated(file);
+			assert.deepEqual(await store.pools.awaitingPurge(), [pool.poolId]);
+			const batches = await purgeAll(store, pool.poolId, 500);
+			assert.deepEqual(batches, [500, 500, 500, 500, 500, 0]);
+			const before = pages(file);
+			// A new file is made with incremental auto-vacuum: the purge's free pages can go.
+			assert.equal(before.autoVacuum, 2);
+			assert.ok(before.free > before.total / 2, JSON.stringify(before));
+			let steps = 0;
+			while ((await store.reclaimSpace?.(100)) !== 0) steps++;
+			assert.ok(steps > 1, `${steps} steps`);
+			const after = pages(file);
+			assert.equal(after.free, 0);
+			assert.ok(
+				after.total < before.total / 2,
+				JSON.stringify({ before, after }),
+			);
+			assert.equal(
+				(
+					await store.identities.list(other.poolId, {
+						limit: 10,
+						hideDisabled: false,
+					})
+				).items.length,
+				1,
+			);
+		} finally {
+			await store.close();
+		}
+	});
+
+	test("a file made before incremental auto-vacuum keeps its free pages until vacuum() rewrites it", async () => {
+		const file = newFile();
+		// A table before the store's first open: the file's mode is SQLite's default (none).
+		const old = new Database(file);
+		old.exec("CREATE TABLE made_before (x)");
+		old.close();
+		const store = await openMigrated(file);
+		try {
+			const pool = await createPool(store);
+			await populate(store, pool, 1000);
+			await store.pools.delete(pool, T0 + 1);
+			await purgeAll(store, pool.poolId);
+			const before = pages(file);
+			assert.equal(before.autoVacuum, 0);
+			assert.ok(before.free > 0);
+			assert.equal(await store.reclaimSpace?.(100), 0);
+			assert.equal(pages(file).free, before.free);
+			const sizes = await store.vacuum?.();
+			assert.ok(
+				sizes && sizes.afterBytes < sizes.beforeBytes,
+				JSON.stringify(sizes),
+			);
+			const after = pages(file);
+			assert.deepEqual([after.autoVacuum, after.free], [2, 0]);
 		} finally {
 			await store.close();
 		}
@@ -141,7 +242,7 @@ describeForEngine("sqlite", "sqlite store: engine specifics", () => {
 			assert.deepEqual(await a.signingKeys.list(), await b.signingKeys.list());
 
 			// Deletes through one are seen by the other.
-			assert.equal(await b.pools.delete(pool), true);
+			assert.equal(await b.pools.delete(pool, T0), true);
 			assert.equal(await a.pools.get(pool), undefined);
 			assert.equal(await a.identities.get(first.identityId), undefined);
 		});
@@ -199,7 +300,7 @@ describeForEngine("sqlite", "sqlite store: engine specifics", () => {
 				await a.pools.get({ ...pool, region: "eu-west-1" }),
 				undefined,
 			);
-			assert.equal(await b.pools.delete(pool), true);
+			assert.equal(await b.pools.delete(pool, T0), true);
 			assert.equal(await a.pools.get(pool), undefined);
 			assert.equal(await a.pools.findById(pool.poolId), undefined);
 		});
@@ -373,6 +474,15 @@ describeForEngine("sqlite", "sqlite store: engine specifics", () => {
 			);
 		} finally {
 			check.close();
+		}
+	});
+
+	test("migration 7 leaves pools stored before it undeleted; deleted afterwards, they are purged", async () => {
+		const store = await openMigrated(fileWithOldPool(BEFORE_PURGES));
+		try {
+			await assertPurgesUpgrade(store, T0 + 1);
+		} finally {
+			await store.close();
 		}
 	});
 

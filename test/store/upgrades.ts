@@ -85,5 +85,52 @@ export async function assertTagMapsUpgrade(store: Store, now: number) {
 		await store.pools.getPrincipalTagMap(key, "www.amazon.com"),
 		map,
 	);
-	assert.equal(await store.pools.delete(key), true);
+	assert.equal(await store.pools.delete(key, now), true);
+}
+
+/** A pool stored before migration 7 (deleted pools purged afterwards). */
+export const BEFORE_PURGES: OldPool = {
+	before: 7,
+	key: {
+		...OLD_ACCOUNT,
+		poolId: "us-east-1:00000000-0000-4000-8000-000000000007",
+	},
+	settings: { IdentityPoolName: "old", AllowUnauthenticatedIdentities: true },
+};
+
+/**
+ * After migration 7: the pool is not deleted (found, listed, not awaiting a purge, takes
+ * identities), and deleting it then purging it removes it.
+ */
+export async function assertPurgesUpgrade(store: Store, now: number) {
+	const { key } = BEFORE_PURGES;
+	assert.equal((await store.pools.get(key))?.settings.IdentityPoolName, "old");
+	assert.deepEqual(
+		(await store.pools.list(OLD_ACCOUNT, { limit: 10 })).items.map(
+			(p) => p.poolId,
+		),
+		[key.poolId],
+	);
+	assert.deepEqual(await store.pools.awaitingPurge(), []);
+	await store.identities.change(
+		key,
+		{ identityIds: [], logins: [] },
+		() => ({
+			change: {
+				create: {
+					identityId: "us-east-1:00000000-0000-4000-8000-0000000000a7",
+					authenticated: false,
+				},
+			},
+			result: undefined,
+		}),
+		now,
+	);
+	assert.equal(await store.pools.delete(key, now), true);
+	assert.deepEqual(await store.pools.awaitingPurge(), [key.poolId]);
+	assert.deepEqual(await store.pools.purge(key.poolId, 10), {
+		removed: 1,
+		done: true,
+	});
+	assert.deepEqual(await store.pools.awaitingPurge(), []);
 }

@@ -45,6 +45,7 @@ import {
 	createServer,
 	type IdpoolServer,
 } from "../../src/server/create-server.ts";
+import type { PurgerOptions } from "../../src/server/pool-purger.ts";
 import type { Store } from "../../src/store/store.ts";
 
 export interface TestServer {
@@ -73,6 +74,8 @@ export interface ServerOptions {
 	observers?: readonly CallObserver[];
 	/** The built web console to serve (test/support/console.ts), instead of dist/console/. */
 	consoleDir?: string;
+	/** How the purger of deleted pools works (src/server/pool-purger.ts). */
+	purge?: PurgerOptions;
 }
 
 /** How a client of {@link sdkClient} or {@link ServerFixture.sdk} signs (default test/test). */
@@ -110,6 +113,7 @@ export async function startServer(
 		...(options.logStream ? { logStream: options.logStream } : {}),
 		...(options.observers ? { observers: options.observers } : {}),
 		...(options.consoleDir ? { consoleDir: options.consoleDir } : {}),
+		...(options.purge ? { purge: options.purge } : {}),
 	});
 	const url = await server.listen();
 	return {

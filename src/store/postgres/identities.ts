@@ -64,6 +64,10 @@ const SELECT_IDENTITY = `
 		) AS logins
 	FROM identities i`;
 
+/** Leaves out the identities (alias `i`) of a deleted pool, which stay until purged. */
+const POOL_NOT_DELETED =
+	"NOT EXISTS (SELECT 1 FROM identity_pools dp WHERE dp.pool_id = i.pool_id AND dp.deleted_at IS NOT NULL)";
+
 function toRecord(row: IdentityRow): IdentityRecord {
 	return {
 		identityId: row.identity_id,
@@ -103,7 +107,7 @@ export class PostgresIdentities implements IdentityRepository {
 
 	async get(identityId: string): Promise<IdentityRecord | undefined> {
 		const [row] = await this.#db.rows<IdentityRow>(
-			`${SELECT_IDENTITY} WHERE i.identity_id = $1`,
+			`${SELECT_IDENTITY} WHERE i.identity_id = $1 AND ${POOL_NOT_DELETED}`,
 			[identityId],
 		);
 		return row ? toRecord(row) : undefined;
@@ -231,9 +235,24 @@ export class PostgresIdentities implements IdentityRepository {
 		change: IdentityChange,
 		now: number,
 	): Promise<void> {
+		// Only in a pool not deleted (its row stays, marked, until it is purged): checked by the
+		// insert of a new identity itself, else by a read before any other write.
+		if (
+			!change.create &&
+			(change.merge?.length ||
+				change.unlink?.length ||
+				change.link?.length ||
+				change.state?.length)
+		) {
+			const [live] = await sql.rows(
+				"SELECT 1 FROM identity_pools WHERE pool_id = $1 AND deleted_at IS NULL",
+				[pool.poolId],
+			);
+			if (!live) throw poolNotFound(pool.poolId);
+		}
 		if (change.create) {
-			await sql.count(
-				"INSERT INTO identities (identity_id, pool_id, account_id, region, state, authenticated, created_at, updated_at) VALUES ($1, $2, $3, $4, 'active', $5, $6, $6)",
+			const created = await sql.count(
+				"INSERT INTO identities (identity_id, pool_id, account_id, region, state, authenticated, created_at, updated_at) SELECT $1, $2, $3, $4, 'active', $5, $6, $6 FROM identity_pools WHERE pool_id = $2 AND deleted_at IS NULL",
 				[
 					change.create.identityId,
 					pool.poolId,
@@ -243,6 +262,7 @@ export class PostgresIdentities implements IdentityRepository {
 					now,
 				],
 			);
+			if (created === 0) throw poolNotFound(pool.poolId);
 		}
 		for (const { from, into } of change.merge ?? []) {
 			await sql.count(
@@ -356,7 +376,7 @@ export class PostgresIdentities implements IdentityRepository {
 				account_id: string;
 				region: string;
 			}>(
-				"SELECT identity_id, account_id, region FROM identities WHERE identity_id = ANY($1::text[])",
+				`SELECT identity_id, account_id, region FROM identities i WHERE identity_id = ANY($1::text[]) AND ${POOL_NOT_DELETED}`,
 				[identityIds],
 			);
 			const byId = new Map(rows.map((r) => [r.identity_id, r]));

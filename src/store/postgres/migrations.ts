@@ -132,6 +132,17 @@ export const MIGRATIONS: readonly Migration[] = [
 			CREATE TABLE health_probe (id INTEGER PRIMARY KEY, payload BYTEA NOT NULL);
 		`,
 	},
+	// DeleteIdentityPool marks its pool deleted (`deleted_at`) in one short transaction: every
+	// read leaves the pool out at once, and its identities are removed afterwards in bounded
+	// batches (`pools.purge`) before the row itself goes.
+	{
+		version: 7,
+		name: "pool-purges",
+		sql: `
+			ALTER TABLE identity_pools ADD COLUMN deleted_at BIGINT;
+			CREATE INDEX identity_pools_deleted ON identity_pools (deleted_at) WHERE deleted_at IS NOT NULL;
+		`,
+	},
 ];
 
 /**

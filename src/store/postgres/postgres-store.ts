@@ -10,6 +10,7 @@
  * puts every table in that schema.
  */
 
+import { poolBeingPurged } from "../../domain/pools.ts";
 import type {
 	IssuedCredentialRecord,
 	PoolKey,
@@ -158,7 +159,7 @@ async function insertPool(
 	maxPools: number,
 ): Promise<void> {
 	const [row] = await sql.rows<{ n: string }>(
-		"SELECT count(*) AS n FROM identity_pools WHERE account_id = $1 AND region = $2",
+		"SELECT count(*) AS n FROM identity_pools WHERE account_id = $1 AND region = $2 AND deleted_at IS NULL",
 		[pool.accountId, pool.region],
 	);
 	if (Number(row?.n ?? 0) >= maxPools) {
@@ -179,8 +180,9 @@ async function insertPool(
 	);
 }
 
+// Every read of pools leaves out the deleted ones (`deleted_at`), which stay until purged.
 const GET_POOL =
-	"SELECT * FROM identity_pools WHERE account_id = $1 AND region = $2 AND pool_id = $3";
+	"SELECT * FROM identity_pools WHERE account_id = $1 AND region = $2 AND pool_id = $3 AND deleted_at IS NULL";
 
 class PostgresPools implements PoolRepository {
 	readonly #db: Database;
@@ -205,10 +207,11 @@ class PostgresPools implements PoolRepository {
 		// SERIALIZABLE again: of two servers inserting the same id at once, one commits and the
 		// other is retried, and then finds the pool (or a unique violation re-runs it alike).
 		const existing = await this.#db.transaction("SERIALIZABLE", async (sql) => {
-			const [row] = await sql.rows<PoolRow>(
+			const [row] = await sql.rows<PoolRow & { deleted_at: string | null }>(
 				"SELECT * FROM identity_pools WHERE pool_id = $1",
 				[pool.poolId],
 			);
+			if (row?.deleted_at != null) throw poolBeingPurged(pool.poolId);
 			if (row) return row;
 			await insertPool(sql, pool, maxPools);
 			return undefined;
@@ -229,7 +232,7 @@ class PostgresPools implements PoolRepository {
 
 	async findById(poolId: string): Promise<PoolRecord | undefined> {
 		const [row] = await this.#db.rows<PoolRow>(
-			"SELECT * FROM identity_pools WHERE pool_id = $1",
+			"SELECT * FROM identity_pools WHERE pool_id = $1 AND deleted_at IS NULL",
 			[poolId],
 		);
 		return row ? toPool(row) : undefined;
@@ -281,7 +284,7 @@ class PostgresPools implements PoolRepository {
 		check?: (current: PoolRecord) => void,
 	): Promise<boolean> {
 		const update =
-			"UPDATE identity_pools SET roles = $1, role_mappings = $2, updated_at = $3 WHERE account_id = $4 AND region = $5 AND pool_id = $6";
+			"UPDATE identity_pools SET roles = $1, role_mappings = $2, updated_at = $3 WHERE account_id = $4 AND region = $5 AND pool_id = $6 AND deleted_at IS NULL";
 		const params = setRolesParams(key, roles, roleMappings, now);
 		// Without a check, one statement: atomic on its own, and it reads nothing to decide on.
 		if (!check) return (await this.#db.count(update, params)) > 0;
@@ -349,7 +352,7 @@ class PostgresPools implements PoolRepository {
 			use_defaults: boolean;
 			principal_tags: string;
 		}>(
-			"SELECT m.use_defaults, m.principal_tags FROM principal_tag_maps m JOIN identity_pools p ON p.pool_id = m.pool_id WHERE p.account_id = $1 AND p.region = $2 AND p.pool_id = $3 AND m.provider_name = $4",
+			"SELECT m.use_defaults, m.principal_tags FROM principal_tag_maps m JOIN identity_pools p ON p.pool_id = m.pool_id WHERE p.account_id = $1 AND p.region = $2 AND p.pool_id = $3 AND m.provider_name = $4 AND p.deleted_at IS NULL",
 			[key.accountId, key.region, key.poolId, providerName],
 		);
 		return row
@@ -363,14 +366,58 @@ class PostgresPools implements PoolRepository {
 			: undefined;
 	}
 
-	async delete(key: PoolKey): Promise<boolean> {
-		// One statement; the foreign keys cascade to identities, their logins and principal
-		// tag maps.
-		const n = await this.#db.count(
-			"DELETE FROM identity_pools WHERE account_id = $1 AND region = $2 AND pool_id = $3",
-			[key.accountId, key.region, key.poolId],
+	delete(key: PoolKey, now: number): Promise<boolean> {
+		// The row stays, marked, until its identities are purged (in short transactions, by
+		// purge): the mark hides it from every read at once. The update locks the row, so a
+		// concurrent delete waits and then finds it marked.
+		return this.#db.transaction("READ COMMITTED", async (sql) => {
+			const marked = await sql.count(
+				"UPDATE identity_pools SET deleted_at = $1 WHERE account_id = $2 AND region = $3 AND pool_id = $4 AND deleted_at IS NULL",
+				[now, key.accountId, key.region, key.poolId],
+			);
+			if (marked === 0) return false;
+			await sql.count("DELETE FROM principal_tag_maps WHERE pool_id = $1", [
+				key.poolId,
+			]);
+			return true;
+		});
+	}
+
+	async awaitingPurge(): Promise<string[]> {
+		const rows = await this.#db.rows<{ pool_id: string }>(
+			"SELECT pool_id FROM identity_pools WHERE deleted_at IS NOT NULL ORDER BY seq",
 		);
-		return n > 0;
+		return rows.map((r) => r.pool_id);
+	}
+
+	purge(
+		poolId: string,
+		limit: number,
+	): Promise<{ removed: number; done: boolean }> {
+		// READ COMMITTED: each batch locks the identities it deletes and skips those another
+		// batch (another server's) holds, so batches of several purgers never wait for each
+		// other nor fail. Their logins go with them (the foreign key cascades). The pool's row
+		// goes once a batch finds fewer than asked; its own cascade takes any identity created
+		// by a change that read the pool before it was deleted, waiting for that change.
+		return this.#db.transaction("READ COMMITTED", async (sql) => {
+			const [deleted] = await sql.rows(
+				"SELECT 1 FROM identity_pools WHERE pool_id = $1 AND deleted_at IS NOT NULL",
+				[poolId],
+			);
+			if (!deleted) return { removed: 0, done: true };
+			const removed = await sql.count(
+				`DELETE FROM identities WHERE seq IN (
+					SELECT seq FROM identities WHERE pool_id = $1 ORDER BY seq LIMIT $2
+					FOR UPDATE SKIP LOCKED)`,
+				[poolId, limit],
+			);
+			if (removed >= limit) return { removed, done: false };
+			await sql.count(
+				"DELETE FROM identity_pools WHERE pool_id = $1 AND deleted_at IS NOT NULL",
+				[poolId],
+			);
+			return { removed, done: true };
+		});
 	}
 
 	async list(
@@ -379,7 +426,7 @@ class PostgresPools implements PoolRepository {
 	): Promise<Page<PoolSummary>> {
 		// One row more than asked tells whether another page exists.
 		const rows = await this.#db.rows<PoolRow>(
-			"SELECT seq, pool_id, settings FROM identity_pools WHERE account_id = $1 AND region = $2 AND seq > $3 ORDER BY seq LIMIT $4",
+			"SELECT seq, pool_id, settings FROM identity_pools WHERE account_id = $1 AND region = $2 AND seq > $3 AND deleted_at IS NULL ORDER BY seq LIMIT $4",
 			[
 				tenant.accountId,
 				tenant.region,

@@ -75,6 +75,13 @@ interface PendingChange {
 
 type Outcome = { ok: true; result: unknown } | { ok: false; error: unknown };
 
+/** A write of its own waiting for the next group commit (see {@link SqliteIdentities.exclusive}). */
+interface PendingTask {
+	run(): unknown;
+	resolve(result: unknown): void;
+	reject(error: unknown): void;
+}
+
 /** How long a busy group commit waits for more changes. */
 const GROUP_WINDOW_MS = 4;
 /** A commit less than this long ago means the store is busy. */
@@ -83,6 +90,9 @@ const BUSY_GAP_MS = 20;
 export class SqliteIdentities implements IdentityRepository {
 	readonly #db: Database.Database;
 	readonly #get: Database.Statement<[string], IdentityRow>;
+	/** {@link #get}, leaving out the identities of a deleted pool. */
+	readonly #getLive: Database.Statement<[string], IdentityRow>;
+	readonly #poolLive: Database.Statement<[string], { live: number }>;
 	readonly #loginsOf: Database.Statement<[string], LoginRow>;
 	readonly #owner: Database.Statement<
 		[string, string, string],
@@ -117,6 +127,7 @@ export class SqliteIdentities implements IdentityRepository {
 		(changes: PendingChange[]) => Outcome[]
 	>;
 	#pending: PendingChange[] = [];
+	#tasks: PendingTask[] = [];
 	/** While the WAL is restarted (checkpointer.ts), changes wait instead of committing. */
 	#paused = false;
 	/** When the last group committed (`performance.now()`). */
@@ -129,6 +140,12 @@ export class SqliteIdentities implements IdentityRepository {
 		this.#db = db;
 		this.#metrics = metrics;
 		this.#get = db.prepare("SELECT * FROM identities WHERE identity_id = ?");
+		this.#getLive = db.prepare(
+			"SELECT i.* FROM identities i JOIN identity_pools p ON p.pool_id = i.pool_id WHERE i.identity_id = ? AND p.deleted_at IS NULL",
+		);
+		this.#poolLive = db.prepare(
+			"SELECT 1 AS live FROM identity_pools WHERE pool_id = ? AND deleted_at IS NULL",
+		);
 		this.#loginsOf = db.prepare(
 			"SELECT * FROM identity_logins WHERE identity_id = ? ORDER BY seq",
 		);
@@ -201,7 +218,7 @@ export class SqliteIdentities implements IdentityRepository {
 	}
 
 	async get(identityId: string): Promise<IdentityRecord | undefined> {
-		const row = this.#get.get(identityId);
+		const row = this.#getLive.get(identityId);
 		return row ? this.#record(row) : undefined;
 	}
 
@@ -261,13 +278,55 @@ export class SqliteIdentities implements IdentityRepository {
 	resume(): void {
 		if (!this.#paused) return;
 		this.#paused = false;
-		if (this.#pending.length > 0) setImmediate(() => this.flush());
+		if (this.#pending.length > 0 || this.#tasks.length > 0)
+			setImmediate(() => this.flush());
 	}
 
-	/** Commits the changes waiting for the group commit now (also before the store closes). */
+	/**
+	 * Runs `write` (a synchronous transaction of its own) at the next group commit, after the
+	 * changes waiting then: the long background work of the store (a pool's purge, the
+	 * incremental vacuum), cut into short transactions, goes through the same writer as the
+	 * requests' changes. It therefore waits while the commits are paused (a WAL restart,
+	 * checkpointer.ts) instead of waiting for SQLite's write lock on the event loop, and each
+	 * piece is one turn of the event loop among the requests'.
+	 */
+	exclusive<T>(write: () => T): Promise<T> {
+		return new Promise<T>((resolve, reject) => {
+			this.#tasks.push({
+				run: write,
+				resolve: resolve as (result: unknown) => void,
+				reject,
+			});
+			if (
+				this.#tasks.length === 1 &&
+				this.#pending.length === 0 &&
+				!this.#paused
+			)
+				this.#schedule();
+		});
+	}
+
+	/**
+	 * Commits the changes waiting for the group commit now, then runs the writes waiting in
+	 * {@link exclusive} (also before the store closes).
+	 */
 	flush(): void {
+		if (this.#paused) return;
+		this.#commitPending();
+		const tasks = this.#tasks;
+		this.#tasks = [];
+		for (const task of tasks) {
+			try {
+				task.resolve(task.run());
+			} catch (error) {
+				task.reject(error);
+			}
+		}
+	}
+
+	#commitPending(): void {
 		const changes = this.#pending;
-		if (changes.length === 0 || this.#paused) return;
+		if (changes.length === 0) return;
 		this.#pending = [];
 		this.#lastFlush = performance.now();
 		this.commits++;
@@ -306,6 +365,8 @@ export class SqliteIdentities implements IdentityRepository {
 		plan: (snapshot: IdentitySnapshot) => Planned<unknown>,
 		now: number,
 	): unknown {
+		// A pool deleted since the caller read it (its row stays until it is purged).
+		if (!this.#poolLive.get(pool.poolId)) throw poolNotFound(pool.poolId);
 		const owners = new Map<string, string>();
 		const ids = new Set(query.identityIds);
 		for (const login of query.logins) {
@@ -424,7 +485,7 @@ export class SqliteIdentities implements IdentityRepository {
 		return this.#db
 			.transaction((): DeleteOutcome[] =>
 				identityIds.map((id) => {
-					const row = this.#get.get(id);
+					const row = this.#getLive.get(id);
 					if (!row || row.region !== tenant.region) return "not-found";
 					if (row.account_id !== tenant.accountId) return "access-denied";
 					this.#delete.run(id);

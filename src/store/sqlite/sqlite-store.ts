@@ -26,6 +26,7 @@ import {
 } from "node:fs";
 import { dirname, resolve } from "node:path";
 import Database from "better-sqlite3";
+import { poolBeingPurged } from "../../domain/pools.ts";
 import type {
 	IssuedCredentialRecord,
 	PoolKey,
@@ -182,6 +183,10 @@ export function openSqliteStore(
 	// The busy timeout comes first: switching a new file to WAL takes a lock that another
 	// process opening the same file at the same moment must wait for, not fail on.
 	const db = new Database(path, { timeout: 5000 });
+	// On a new file (no table yet) this is how it will be made: its free pages can then be
+	// given back while a server runs (`reclaimSpace`). A file made before keeps its mode until
+	// `idpool vacuum` rewrites it; on it the setting does nothing.
+	db.pragma("auto_vacuum = INCREMENTAL");
 	enableWal(db);
 	db.pragma("synchronous = NORMAL");
 	db.pragma("foreign_keys = ON");
@@ -347,9 +352,11 @@ class SqliteStore implements Store {
 		}).immediate;
 		applyPending();
 		const guard = this.#guard;
+		this.#identities ??= new SqliteIdentities(db, this.#metrics);
+		const identities = this.#identities;
 		this.#pools ??= guardWrites(
-			new SqlitePools(db),
-			["create", "update", "setRoles", "setPrincipalTagMap", "delete"],
+			new SqlitePools(db, (write) => identities.exclusive(write)),
+			["create", "update", "setRoles", "setPrincipalTagMap", "delete", "purge"],
 			guard,
 		);
 		this.#signingKeys ??= guardWrites(
@@ -357,7 +364,6 @@ class SqliteStore implements Store {
 			["insertFirst", "rotate", "prune", "updatePrivateKeys"],
 			guard,
 		);
-		this.#identities ??= new SqliteIdentities(db, this.#metrics);
 		this.#guardedIdentities ??= guardWrites(
 			this.#identities as IdentityRepository,
 			["change", "delete"],
@@ -411,6 +417,37 @@ class SqliteStore implements Store {
 		return this.#probeTx;
 	}
 
+	/**
+	 * One `PRAGMA incremental_vacuum` of at most `maxPages` pages, through the group commit
+	 * (SqliteIdentities.exclusive); nothing on a file without `auto_vacuum = INCREMENTAL`.
+	 */
+	async reclaimSpace(maxPages: number): Promise<number> {
+		this.#guard();
+		const identities = this.#identities;
+		if (!identities) throw new Error("store used before migrate()");
+		return identities.exclusive(() => {
+			const db = this.#db;
+			if (db.pragma("auto_vacuum", { simple: true }) !== 2) return 0;
+			db.exec(
+				`PRAGMA incremental_vacuum(${Math.max(1, Math.floor(maxPages))})`,
+			);
+			return db.pragma("freelist_count", { simple: true }) as number;
+		});
+	}
+
+	/** `VACUUM` with `auto_vacuum = INCREMENTAL` (which only a VACUUM switches on an existing file). */
+	async vacuum(): Promise<{ beforeBytes: number; afterBytes: number }> {
+		this.#guard();
+		const db = this.#db;
+		const size = () =>
+			(db.pragma("page_count", { simple: true }) as number) *
+			(db.pragma("page_size", { simple: true }) as number);
+		const beforeBytes = size();
+		db.pragma("auto_vacuum = INCREMENTAL");
+		db.exec("VACUUM");
+		return { beforeBytes, afterBytes: size() };
+	}
+
 	warnings(): string[] {
 		if (this.#db.memory) return [];
 		const open = filesOpenToOthers(this.#db.name);
@@ -446,7 +483,6 @@ class SqlitePools implements PoolRepository {
 	readonly #insert: Database.Statement<unknown[]>;
 	readonly #update: Database.Statement<unknown[]>;
 	readonly #setRoles: Database.Statement<unknown[]>;
-	readonly #delete: Database.Statement<[string, string, string]>;
 	readonly #list: Database.Statement<[string, string, number, number], PoolRow>;
 	readonly #upsertTagMap: Database.Statement<unknown[]>;
 	readonly #touch: Database.Statement<[number, string]>;
@@ -456,19 +492,62 @@ class SqlitePools implements PoolRepository {
 	>;
 
 	readonly #cache: PoolCache;
+	/** Runs a write through the group commit (SqliteIdentities.exclusive). */
+	readonly #exclusive: <T>(write: () => T) => Promise<T>;
+	readonly #markDeleted: Database.Statement<[number, string, string, string]>;
+	readonly #deleteTagMaps: Database.Statement<[string]>;
+	readonly #awaitingPurge: Database.Statement<[], string>;
+	readonly #isDeleted: Database.Statement<[string], number>;
+	readonly #purgeIdentities: Database.Statement<[string, number]>;
+	readonly #removePool: Database.Statement<[string]>;
+	readonly #idTaken: Database.Statement<[string], number>;
 
-	constructor(db: Database.Database) {
+	// Every read of pools leaves out the deleted ones (`deleted_at`), which stay until purged.
+	constructor(
+		db: Database.Database,
+		exclusive: <T>(write: () => T) => Promise<T>,
+	) {
 		this.#db = db;
+		this.#exclusive = exclusive;
 		this.#cache = new PoolCache(db);
 		this.#get = db.prepare(
-			"SELECT * FROM identity_pools WHERE account_id = ? AND region = ? AND pool_id = ?",
+			"SELECT * FROM identity_pools WHERE account_id = ? AND region = ? AND pool_id = ? AND deleted_at IS NULL",
 		);
 		this.#findById = db.prepare(
-			"SELECT * FROM identity_pools WHERE pool_id = ?",
+			"SELECT * FROM identity_pools WHERE pool_id = ? AND deleted_at IS NULL",
 		);
 		this.#count = db.prepare(
-			"SELECT count(*) AS n FROM identity_pools WHERE account_id = ? AND region = ?",
+			"SELECT count(*) AS n FROM identity_pools WHERE account_id = ? AND region = ? AND deleted_at IS NULL",
 		);
+		this.#markDeleted = db.prepare(
+			"UPDATE identity_pools SET deleted_at = ? WHERE account_id = ? AND region = ? AND pool_id = ? AND deleted_at IS NULL",
+		);
+		this.#deleteTagMaps = db.prepare(
+			"DELETE FROM principal_tag_maps WHERE pool_id = ?",
+		);
+		this.#awaitingPurge = db
+			.prepare<[], string>(
+				"SELECT pool_id FROM identity_pools WHERE deleted_at IS NOT NULL ORDER BY seq",
+			)
+			.pluck();
+		this.#isDeleted = db
+			.prepare<[string], number>(
+				"SELECT 1 FROM identity_pools WHERE pool_id = ? AND deleted_at IS NOT NULL",
+			)
+			.pluck();
+		// The oldest first, through the index on (pool_id, seq); their logins go with them (the
+		// foreign key cascades).
+		this.#purgeIdentities = db.prepare(
+			"DELETE FROM identities WHERE seq IN (SELECT seq FROM identities WHERE pool_id = ? ORDER BY seq LIMIT ?)",
+		);
+		this.#removePool = db.prepare(
+			"DELETE FROM identity_pools WHERE pool_id = ? AND deleted_at IS NOT NULL",
+		);
+		this.#idTaken = db
+			.prepare<[string], number>(
+				"SELECT 1 FROM identity_pools WHERE pool_id = ?",
+			)
+			.pluck();
 		this.#insert = db.prepare(
 			"INSERT INTO identity_pools (pool_id, account_id, region, settings, tags, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
 		);
@@ -476,13 +555,10 @@ class SqlitePools implements PoolRepository {
 			"UPDATE identity_pools SET settings = ?, tags = ?, updated_at = ? WHERE pool_id = ?",
 		);
 		this.#setRoles = db.prepare(
-			"UPDATE identity_pools SET roles = ?, role_mappings = ?, updated_at = ? WHERE account_id = ? AND region = ? AND pool_id = ?",
-		);
-		this.#delete = db.prepare(
-			"DELETE FROM identity_pools WHERE account_id = ? AND region = ? AND pool_id = ?",
+			"UPDATE identity_pools SET roles = ?, role_mappings = ?, updated_at = ? WHERE account_id = ? AND region = ? AND pool_id = ? AND deleted_at IS NULL",
 		);
 		this.#list = db.prepare(
-			"SELECT * FROM identity_pools WHERE account_id = ? AND region = ? AND seq > ? ORDER BY seq LIMIT ?",
+			"SELECT * FROM identity_pools WHERE account_id = ? AND region = ? AND seq > ? AND deleted_at IS NULL ORDER BY seq LIMIT ?",
 		);
 		this.#upsertTagMap = db.prepare(
 			"INSERT INTO principal_tag_maps (pool_id, provider_name, use_defaults, principal_tags) VALUES (?, ?, ?, ?) ON CONFLICT (pool_id, provider_name) DO UPDATE SET use_defaults = excluded.use_defaults, principal_tags = excluded.principal_tags",
@@ -492,7 +568,7 @@ class SqlitePools implements PoolRepository {
 		);
 		// Through the pool, so that a map is found only in its pool's account and region.
 		this.#getTagMap = db.prepare(
-			"SELECT m.use_defaults, m.principal_tags FROM principal_tag_maps m JOIN identity_pools p ON p.pool_id = m.pool_id WHERE p.account_id = ? AND p.region = ? AND p.pool_id = ? AND m.provider_name = ?",
+			"SELECT m.use_defaults, m.principal_tags FROM principal_tag_maps m JOIN identity_pools p ON p.pool_id = m.pool_id WHERE p.account_id = ? AND p.region = ? AND p.pool_id = ? AND m.provider_name = ? AND p.deleted_at IS NULL",
 		);
 	}
 
@@ -531,6 +607,7 @@ class SqlitePools implements PoolRepository {
 		const run = this.#db.transaction(() => {
 			const row = this.#findById.get(pool.poolId);
 			if (row) return row;
+			if (this.#idTaken.get(pool.poolId)) throw poolBeingPurged(pool.poolId);
 			this.#createIn(pool, maxPools);
 			return undefined;
 		}).immediate;
@@ -657,10 +734,40 @@ class SqlitePools implements PoolRepository {
 			: undefined;
 	}
 
-	async delete(key: PoolKey): Promise<boolean> {
-		// The foreign keys cascade to identities, their logins and principal tag maps.
+	async delete(key: PoolKey, now: number): Promise<boolean> {
+		// The row stays, marked, until its identities are purged (in short transactions, by
+		// purge): the mark hides it from every read at once.
 		this.#cache.forget(key.poolId);
-		return this.#delete.run(key.accountId, key.region, key.poolId).changes > 0;
+		return this.#db
+			.transaction((): boolean => {
+				const marked =
+					this.#markDeleted.run(now, key.accountId, key.region, key.poolId)
+						.changes > 0;
+				if (marked) this.#deleteTagMaps.run(key.poolId);
+				return marked;
+			})
+			.immediate();
+	}
+
+	async awaitingPurge(): Promise<string[]> {
+		return this.#awaitingPurge.all();
+	}
+
+	purge(
+		poolId: string,
+		limit: number,
+	): Promise<{ removed: number; done: boolean }> {
+		return this.#exclusive(() =>
+			this.#db
+				.transaction((): { removed: number; done: boolean } => {
+					if (!this.#isDeleted.get(poolId)) return { removed: 0, done: true };
+					const removed = this.#purgeIdentities.run(poolId, limit).changes;
+					if (removed >= limit) return { removed, done: false };
+					this.#removePool.run(poolId);
+					return { removed, done: true };
+				})
+				.immediate(),
+		);
 	}
 
 	async list(

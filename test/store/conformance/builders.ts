@@ -217,6 +217,23 @@ export async function allIdentities(
 	}
 }
 
+/**
+ * Purges the deleted pool `poolId` to its end in batches of `limit` (as the server's purger
+ * does); answers how many identities each batch removed.
+ */
+export async function purgeAll(
+	store: Store,
+	poolId: string,
+	limit = 1000,
+): Promise<number[]> {
+	const batches: number[] = [];
+	for (;;) {
+		const { removed, done } = await store.pools.purge(poolId, limit);
+		batches.push(removed);
+		if (done) return batches;
+	}
+}
+
 /** Asserts that `promise` rejects with the ServiceError `type` (and exactly `message` if given). */
 export async function rejectsWith(
 	promise: Promise<unknown>,

@@ -89,7 +89,7 @@ export function describeCredentials(storeTest: StoreTest): void {
 					region: pool.region,
 				});
 				await store.credentials.insert(c);
-				assert.equal(await store.pools.delete(pool), true);
+				assert.equal(await store.pools.delete(pool, T0), true);
 				assert.deepEqual(await store.credentials.get(c.accessKeyId), c);
 			},
 		);

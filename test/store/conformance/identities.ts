@@ -60,7 +60,7 @@ export function describeIdentities(storeTest: StoreTest): void {
 			"a change for a pool deleted meanwhile is ResourceNotFoundException and writes nothing",
 			async (store) => {
 				const pool = await createPool(store);
-				assert.equal(await store.pools.delete(pool), true);
+				assert.equal(await store.pools.delete(pool, T0), true);
 				const id = newIdentityId();
 				await rejectsWith(
 					applyChange(

@@ -6,7 +6,7 @@
  * rules of docs/behaviour.md#accounts-and-regions, docs/behaviour.md#identities, docs/behaviour.md#deleteidentities and docs/behaviour.md#pagination end to end through `identities.change` with the real planners.
  *
  * One file a repository of the port, each declaring its tests through {@link StoreTest}:
- * lifecycle.ts (migrate, ping), pools.ts, pool-roles.ts (roles, principal tag maps),
+ * lifecycle.ts (migrate, ping), pools.ts, purges.ts (delete and purge), pool-roles.ts (roles, principal tag maps),
  * signing-keys.ts, credentials.ts, identities.ts (change, reads, delete) and
  * identity-rules.ts (the login rules); builders.ts makes what they need.
  *
@@ -22,6 +22,7 @@ import { describeIdentityRules } from "./identity-rules.ts";
 import { describeLifecycle } from "./lifecycle.ts";
 import { describePoolRoles } from "./pool-roles.ts";
 import { describePools } from "./pools.ts";
+import { describePurges } from "./purges.ts";
 import { describeSigningKeys } from "./signing-keys.ts";
 
 /** An engine, or an engine and how it is set up: `sqlite (file)`, `postgres`. */
@@ -50,6 +51,7 @@ export function describeStoreConformance(
 	describeForEngine(engine, `store conformance: ${name}`, () => {
 		describeLifecycle(storeTest);
 		describePools(storeTest);
+		describePurges(storeTest);
 		describePoolRoles(storeTest);
 		describeSigningKeys(storeTest);
 		describeCredentials(storeTest);

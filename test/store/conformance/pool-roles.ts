@@ -18,6 +18,7 @@ import {
 	OIDC_ARN,
 	OTHER_ACCOUNT,
 	OTHER_REGION,
+	purgeAll,
 	rejectsWith,
 	roleMappings,
 	type StoreTest,
@@ -263,7 +264,7 @@ export function describePoolRoles(storeTest: StoreTest): void {
 					roleMappings(),
 					T0 + 1,
 				);
-				assert.equal(await store.pools.delete(key), true);
+				assert.equal(await store.pools.delete(key, T0), true);
 				assert.equal(await store.pools.get(key), undefined);
 				assert.equal(
 					await store.pools.setRoles(
@@ -274,7 +275,8 @@ export function describePoolRoles(storeTest: StoreTest): void {
 					),
 					false,
 				);
-				// A pool created again under the same id starts with nothing.
+				// A pool created again under the same id, once purged, starts with nothing.
+				await purgeAll(store, key.poolId);
 				await createPool(store, { key, now: T0 + 3 });
 				const again = await store.pools.get(key);
 				assert.ok(again);
@@ -602,7 +604,7 @@ export function describePoolRoles(storeTest: StoreTest): void {
 					T0 + 1,
 					noCheck,
 				);
-				assert.equal(await store.pools.delete(key), true);
+				assert.equal(await store.pools.delete(key, T0), true);
 				assert.equal(
 					await store.pools.getPrincipalTagMap(key, USER_POOL),
 					undefined,
@@ -617,6 +619,7 @@ export function describePoolRoles(storeTest: StoreTest): void {
 					),
 					false,
 				);
+				await purgeAll(store, key.poolId);
 				await createPool(store, { key, now: T0 + 3 });
 				assert.equal(
 					await store.pools.getPrincipalTagMap(key, USER_POOL),

@@ -27,6 +27,7 @@ import {
 	newPoolKey,
 	OTHER_ACCOUNT,
 	OTHER_REGION,
+	purgeAll,
 	REGION,
 	rejectsWith,
 	roleMappings,
@@ -137,11 +138,11 @@ export function describePools(storeTest: StoreTest): void {
 				undefined,
 			);
 			assert.equal(
-				await store.pools.delete({ ...key, region: OTHER_REGION }),
+				await store.pools.delete({ ...key, region: OTHER_REGION }, T0),
 				false,
 			);
 			assert.equal(
-				await store.pools.delete({ ...key, accountId: OTHER_ACCOUNT }),
+				await store.pools.delete({ ...key, accountId: OTHER_ACCOUNT }, T0),
 				false,
 			);
 			const pool = await store.pools.get(key);
@@ -173,7 +174,7 @@ export function describePools(storeTest: StoreTest): void {
 			// Deleting one frees a place.
 			const first = keys[0];
 			assert.ok(first);
-			assert.equal(await store.pools.delete(first), true);
+			assert.equal(await store.pools.delete(first, T0), true);
 			await createPool(store, { quota: max });
 			await rejectsWith(
 				createPool(store, { quota: max }),
@@ -360,10 +361,10 @@ export function describePools(storeTest: StoreTest): void {
 
 		storeTest("delete answers whether the pool existed", async (store) => {
 			const key = await createPool(store);
-			assert.equal(await store.pools.delete(key), true);
+			assert.equal(await store.pools.delete(key, T0), true);
 			assert.equal(await store.pools.get(key), undefined);
-			assert.equal(await store.pools.delete(key), false);
-			assert.equal(await store.pools.delete(newPoolKey()), false);
+			assert.equal(await store.pools.delete(key, T0), false);
+			assert.equal(await store.pools.delete(newPoolKey(), T0), false);
 		});
 
 		storeTest(
@@ -375,10 +376,12 @@ export function describePools(storeTest: StoreTest): void {
 				const b = await developerIdentity(store, pool, [dev("d-1")], T0 + 2);
 				const guest = await createGuest(store, pool, T0 + 3);
 				const kept = await identityWith(store, other, [google("g-1")], T0 + 4);
-				assert.equal(await store.pools.delete(pool), true);
+				assert.equal(await store.pools.delete(pool, T0), true);
+				// Gone at once for reads by identity id; the rest goes with the purge.
 				for (const id of [a.identityId, b.identityId, guest]) {
 					assert.equal(await store.identities.get(id), undefined);
 				}
+				assert.deepEqual(await purgeAll(store, pool.poolId, 2), [2, 1]);
 				assert.equal(await loginOwner(store, pool, google("g-1")), undefined);
 				assert.equal(await loginOwner(store, pool, dev("d-1")), undefined);
 				assert.deepEqual(
@@ -504,8 +507,8 @@ export function describePools(storeTest: StoreTest): void {
 				assert.deepEqual(seen, [p1.poolId, p2.poolId]);
 				assert.ok(page1.next);
 				// The last pool of the page (the cursor's) and the next one go; others come.
-				await store.pools.delete(p2);
-				await store.pools.delete(p3);
+				await store.pools.delete(p2, T0);
+				await store.pools.delete(p3, T0);
 				const p7 = await createPool(store);
 				const page2 = await store.pools.list(HOME, {
 					limit: 2,
@@ -513,7 +516,7 @@ export function describePools(storeTest: StoreTest): void {
 				});
 				seen.push(...page2.items.map((p) => p.poolId));
 				assert.ok(page2.next);
-				await store.pools.delete(p1);
+				await store.pools.delete(p1, T0);
 				const p8 = await createPool(store);
 				let after: string | undefined = page2.next;
 				while (after !== undefined) {
@@ -563,7 +566,7 @@ export function describePools(storeTest: StoreTest): void {
 					await store.pools.findById(newPoolKey().poolId),
 					undefined,
 				);
-				await store.pools.delete(home);
+				await store.pools.delete(home, T0);
 				assert.equal(await store.pools.findById(home.poolId), undefined);
 			},
 		);
