@@ -22,6 +22,7 @@ import type {
 import { LimitExceededException } from "../../errors/service-errors.ts";
 import { type Clock, systemClock } from "../../lib/clock.ts";
 import type { Metrics } from "../../lib/metrics.ts";
+import { deepFreeze } from "../sql/deep-freeze.ts";
 import {
 	type CredentialRow,
 	newPoolRecord,
@@ -34,6 +35,7 @@ import {
 	toSigningKey,
 } from "../sql/rows.ts";
 import type {
+	CachedPool,
 	CredentialRepository,
 	IdentityRepository,
 	NewPool,
@@ -182,11 +184,55 @@ async function insertPool(
 const GET_POOL =
 	"SELECT * FROM identity_pools WHERE account_id = $1 AND region = $2 AND pool_id = $3";
 
+/**
+ * A pool by id with its version: the row's `xmin`, the transaction that wrote this version of
+ * the row, which every UPDATE changes (kept as written when the row is frozen, PostgreSQL 9.4
+ * on) and the identity statements compare (identities.ts).
+ */
+const FIND_POOL = {
+	name: "idpool_find_pool",
+	text: "SELECT *, xmin::text AS version FROM identity_pools WHERE pool_id = $1",
+} as const;
+
+/** How many pools a server keeps in memory; the oldest is dropped beyond. */
+const POOL_CACHE_LIMIT = 1024;
+
 class PostgresPools implements PoolRepository {
 	readonly #db: Database;
+	/**
+	 * Pools read by this server, by id, with their versions. Entries are never trusted alone:
+	 * the identity statements check the version (src/store/store.ts, `cached`).
+	 */
+	readonly #cache = new Map<string, { pool: PoolRecord; version: string }>();
 
 	constructor(db: Database) {
 		this.#db = db;
+	}
+
+	async cached(poolId: string, fresh = false): Promise<CachedPool | undefined> {
+		const kept = fresh ? undefined : this.#cache.get(poolId);
+		if (kept) return { ...kept, cached: true };
+		const read = await this.#read(poolId);
+		return read && { ...read, cached: false };
+	}
+
+	/** Reads the pool and remembers it (or forgets it, when it is gone). */
+	async #read(
+		poolId: string,
+	): Promise<{ pool: PoolRecord; version: string } | undefined> {
+		const [row] = await this.#db.rows<PoolRow & { version: string }>(
+			FIND_POOL,
+			[poolId],
+		);
+		this.#cache.delete(poolId);
+		if (!row) return undefined;
+		if (this.#cache.size >= POOL_CACHE_LIMIT) {
+			const oldest = this.#cache.keys().next();
+			if (!oldest.done) this.#cache.delete(oldest.value);
+		}
+		const read = { pool: deepFreeze(toPool(row)), version: row.version };
+		this.#cache.set(poolId, read);
+		return read;
 	}
 
 	async create(pool: NewPool, maxPools: number): Promise<PoolRecord> {
@@ -228,11 +274,7 @@ class PostgresPools implements PoolRepository {
 	}
 
 	async findById(poolId: string): Promise<PoolRecord | undefined> {
-		const [row] = await this.#db.rows<PoolRow>(
-			"SELECT * FROM identity_pools WHERE pool_id = $1",
-			[poolId],
-		);
-		return row ? toPool(row) : undefined;
+		return (await this.#read(poolId))?.pool;
 	}
 
 	update(
