@@ -4,6 +4,7 @@
  * A returning developer user's GetOpenIdTokenForDeveloperIdentity and a returning login's
  * GetId cost one round trip (the pool comes from the server's cache, its version confirmed in
  * that same statement), a new user's at most two; BEGIN and COMMIT count as round trips.
+ * Then the pool cache's versions, store against store, and the JIT setting of the connections.
  */
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
@@ -12,9 +13,23 @@ import {
 	GetOpenIdTokenForDeveloperIdentityCommand,
 	LookupDeveloperIdentityCommand,
 } from "@aws-sdk/client-cognito-identity";
+import { Database } from "../../src/store/postgres/database.ts";
+import { openPostgresStore } from "../../src/store/postgres/postgres-store.ts";
+import { StalePoolError, type Store } from "../../src/store/store.ts";
 import { DEV, FACEBOOK, useFederation } from "../support/federation.ts";
-import { freshSchema, RoundTripProxy } from "../support/postgres.ts";
+import { dev, signIn } from "../support/logins.ts";
+import {
+	freshSchema,
+	POSTGRES_URL,
+	RoundTripProxy,
+} from "../support/postgres.ts";
 import { describeForEngine } from "../support/stores.ts";
+import {
+	allIdentities,
+	createGuest,
+	createPool,
+	T0,
+} from "./conformance/builders.ts";
 
 describeForEngine("postgres", "round trips to PostgreSQL", () => {
 	let schema: Awaited<ReturnType<typeof freshSchema>>;
@@ -103,5 +118,157 @@ describeForEngine("postgres", "round trips to PostgreSQL", () => {
 			const ids = new Set(answers.map((a) => a.IdentityId));
 			assert.equal(ids.size, 1, `${user}: ${[...ids].join(", ")}`);
 		}
+	});
+});
+
+describeForEngine("postgres", "the pool cache's versions", () => {
+	let schema: Awaited<ReturnType<typeof freshSchema>>;
+	let a: Store;
+	let b: Store;
+	before(async () => {
+		schema = await freshSchema();
+		a = openPostgresStore(schema.url);
+		b = openPostgresStore(schema.url);
+		await a.migrate();
+	});
+	after(async () => {
+		await Promise.all([a?.close(), b?.close()]);
+		await schema?.drop();
+	});
+
+	test("a version read before another store updated the pool: nothing written, StalePoolError; a fresh read has the new version", async () => {
+		const key = await createPool(a);
+		const first = await b.pools.cached(key.poolId);
+		assert.equal(first?.cached, false);
+		const again = await b.pools.cached(key.poolId);
+		assert.equal(again?.cached, true);
+		assert.equal(again?.version, first?.version);
+		assert.ok(Object.isFrozen(again?.pool.settings), "cached pools are frozen");
+		const stale = first?.version as string;
+		// Still current: the version is confirmed.
+		assert.equal(
+			await b.identities.ownerOf(key.poolId, dev("x"), stale),
+			undefined,
+		);
+
+		await a.pools.update(
+			key,
+			(p) => ({
+				settings: { ...p.settings, AllowClassicFlow: true },
+				tags: { t: "1" },
+			}),
+			T0 + 1,
+		);
+		// B's memory still holds the old pool; each identity method refuses its version.
+		assert.equal((await b.pools.cached(key.poolId))?.version, stale);
+		await assert.rejects(
+			b.identities.ownerOf(key.poolId, dev("x"), stale),
+			StalePoolError,
+		);
+		const newUser = (version: string) =>
+			b.identities.change(
+				key,
+				{ identityIds: [], logins: [dev("x")] },
+				(snapshot) => ({
+					change: snapshot.owners.size
+						? {}
+						: {
+								create: {
+									identityId: "us-east-1:00000000-0000-4000-8000-000000000001",
+									authenticated: true,
+								},
+								link: [
+									{
+										identityId:
+											"us-east-1:00000000-0000-4000-8000-000000000001",
+										login: dev("x"),
+									},
+								],
+							},
+					result: "done",
+				}),
+				T0 + 2,
+				version,
+			);
+		await assert.rejects(newUser(stale), StalePoolError);
+		const guest = b.identities.change(
+			key,
+			{ identityIds: [], logins: [] },
+			() => ({
+				change: {
+					create: {
+						identityId: "us-east-1:00000000-0000-4000-8000-000000000002",
+						authenticated: false,
+					},
+				},
+				result: "guest",
+			}),
+			T0 + 2,
+			stale,
+		);
+		await assert.rejects(guest, StalePoolError);
+		assert.deepEqual(await allIdentities(a, key.poolId), []);
+
+		const fresh = await b.pools.cached(key.poolId, true);
+		assert.equal(fresh?.cached, false);
+		assert.notEqual(fresh?.version, stale);
+		assert.equal(fresh?.pool.settings.AllowClassicFlow, true);
+		assert.deepEqual(fresh?.pool.tags, { t: "1" });
+		assert.equal(await newUser(fresh?.version as string), "done");
+		assert.equal(
+			await a.identities.ownerOf(key.poolId, dev("x")),
+			"us-east-1:00000000-0000-4000-8000-000000000001",
+		);
+		// A returning user with the version still current, then after the pool is deleted.
+		assert.equal(await newUser(fresh?.version as string), "done");
+		await a.pools.delete(key);
+		await assert.rejects(
+			b.identities.ownerOf(key.poolId, dev("x"), fresh?.version),
+			StalePoolError,
+		);
+		assert.equal(await b.pools.cached(key.poolId, true), undefined);
+	});
+
+	test("without a version, changes behave as before: guests and sign-ins in a pool, none in a deleted one", async () => {
+		const key = await createPool(a);
+		const guest = await createGuest(b, key, T0);
+		const alice = await signIn(b, key, dev("alice"), T0);
+		assert.equal(alice.created, true);
+		const back = await signIn(a, key, dev("alice"), T0 + 1);
+		assert.deepEqual(back, { identityId: alice.identityId, created: false });
+		assert.equal((await allIdentities(a, key.poolId)).length, 2);
+		assert.ok(guest);
+		await a.pools.delete(key);
+		await assert.rejects(signIn(b, key, dev("bob"), T0 + 2), {
+			name: "ResourceNotFoundException",
+		});
+		await assert.rejects(createGuest(b, key, T0 + 2), {
+			name: "ResourceNotFoundException",
+		});
+	});
+});
+
+describeForEngine("postgres", "idpool's PostgreSQL connections", () => {
+	/** `SHOW jit` on a connection of a Database made with `extraOptions`. */
+	async function jit(extraOptions: string | undefined): Promise<string> {
+		const db = new Database({
+			connectionString: POSTGRES_URL,
+			schema: undefined,
+			poolSize: 1,
+			connectTimeoutMs: 5000,
+			queryTimeoutMs: 10_000,
+			extraOptions,
+		});
+		try {
+			const [row] = await db.rows<{ jit: string }>("SHOW jit");
+			return row?.jit as string;
+		} finally {
+			await db.close();
+		}
+	}
+
+	test("JIT compilation is off on every connection; the URL's own options may turn it on", async () => {
+		assert.equal(await jit(undefined), "off");
+		assert.equal(await jit("-c jit=on"), "on");
 	});
 });

@@ -285,6 +285,8 @@ class PostgresPools implements PoolRepository {
 		},
 		now: number,
 	): Promise<PoolRecord | undefined> {
+		// Other servers find out through the version; this one need not try its stale copy.
+		this.#cache.delete(key.poolId);
 		return this.#db.transaction(
 			"SERIALIZABLE",
 			async (sql): Promise<PoolRecord | undefined> => {
@@ -322,6 +324,7 @@ class PostgresPools implements PoolRepository {
 		now: number,
 		check?: (current: PoolRecord) => void,
 	): Promise<boolean> {
+		this.#cache.delete(key.poolId);
 		const update =
 			"UPDATE identity_pools SET roles = $1, role_mappings = $2, updated_at = $3 WHERE account_id = $4 AND region = $5 AND pool_id = $6";
 		const params = setRolesParams(key, roles, roleMappings, now);
@@ -339,6 +342,7 @@ class PostgresPools implements PoolRepository {
 		now: number,
 		check: (current: PoolRecord) => void,
 	): Promise<boolean> {
+		this.#cache.delete(key.poolId);
 		return this.#checkedWrite(key, check, async (sql) => {
 			await sql.count(
 				"INSERT INTO principal_tag_maps (pool_id, provider_name, use_defaults, principal_tags) VALUES ($1, $2, $3, $4) ON CONFLICT (pool_id, provider_name) DO UPDATE SET use_defaults = excluded.use_defaults, principal_tags = excluded.principal_tags",
