@@ -191,7 +191,11 @@ const GET_POOL =
  */
 const FIND_POOL = {
 	name: "idpool_find_pool",
-	text: "SELECT *, xmin::text AS version FROM identity_pools WHERE pool_id = $1",
+	// Columns named, not `*`: a prepared statement whose result columns changed (a migration
+	// run by a newer server) would fail with "cached plan must not change result type".
+	text: `SELECT seq, pool_id, account_id, region, settings, roles, role_mappings, tags,
+		created_at, updated_at, xmin::text AS version
+		FROM identity_pools WHERE pool_id = $1`,
 } as const;
 
 /** How many pools a server keeps in memory; the oldest is dropped beyond. */
