@@ -106,6 +106,11 @@ describeForEngine("postgres", "round trips to PostgreSQL", () => {
 		);
 		assert.equal(returning, 1, `a returning login took ${returning}`);
 		assert.equal(again.IdentityId, first.IdentityId);
+		const [guest, answer] = await counted(() =>
+			f.app.send(new GetIdCommand({ IdentityPoolId: poolId })),
+		);
+		assert.equal(guest, 1, `a guest took ${guest}`);
+		assert.notEqual(answer.IdentityId, first.IdentityId);
 	});
 
 	test("concurrent first calls for one new user end with one identity", async () => {
