@@ -113,7 +113,7 @@ describeForEngine("postgres", "round trips to PostgreSQL", () => {
 		assert.notEqual(answer.IdentityId, first.IdentityId);
 	});
 
-	test("concurrent first calls for one new user end with one identity", async () => {
+	test("concurrent first calls for one new user or login end with one identity", async () => {
 		const poolId = await f.pool();
 		for (let round = 0; round < 5; round++) {
 			const user = `racer-${round}`;
@@ -122,6 +122,18 @@ describeForEngine("postgres", "round trips to PostgreSQL", () => {
 			);
 			const ids = new Set(answers.map((a) => a.IdentityId));
 			assert.equal(ids.size, 1, `${user}: ${[...ids].join(", ")}`);
+			// The same through GetId's find-or-create statement, for a new login.
+			const logins = { [FACEBOOK]: f.tokens.facebook(`fb-${user}`) };
+			const gotten = await Promise.all(
+				Array.from({ length: 8 }, () =>
+					f.app.send(
+						new GetIdCommand({ IdentityPoolId: poolId, Logins: logins }),
+					),
+				),
+			);
+			const owners = new Set(gotten.map((a) => a.IdentityId));
+			assert.equal(owners.size, 1, `fb-${user}: ${[...owners].join(", ")}`);
+			assert.ok(!ids.has([...owners][0]));
 		}
 	});
 });
