@@ -473,27 +473,31 @@ async function scenario(
 			cpuMs: number | undefined;
 		}[] = [];
 		let generator = "";
-		/** The CPU time the bench's own servers have used so far (undefined for BENCH_URL). */
-		const serversCpu = () =>
-			servers.every((s) => s.child?.pid !== undefined)
-				? servers.reduce((n, s) => n + cpuSeconds(s.child?.pid as number), 0)
-				: undefined;
+		const serverPids = servers.flatMap((s) =>
+			s.child?.pid === undefined ? [] : [s.child.pid],
+		);
+		/** Whether the bench started every server (not BENCH_URL): their CPU time is known. */
+		const ownServers =
+			servers.length > 0 && serverPids.length === servers.length;
 		for (let round = 0; round < ROUNDS; round++) {
 			const before = await ceilings.before();
 			const start = RETURNING_USERS * 2 + perWarmup + round * perRound;
-			const cpuBefore = serversCpu();
+			const backends = await postgresBackends(db);
+			const cpuBefore = [cpuOf(serverPids), cpuOf(backends)];
 			const result = await measure(
 				urls,
 				requests.map((r) => r.slice(start, start + perRound)),
 				dir,
 			);
-			const cpuAfter = serversCpu();
+			const cpu = [cpuOf(serverPids), cpuOf(backends)].map(
+				(after, i) => after - (cpuBefore[i] as number),
+			);
 			// The servers' CPU time a request (all their threads, signing included): what other
 			// load on a shared machine blurs far less than throughput.
 			const cpuMs =
-				cpuBefore === undefined || cpuAfter === undefined
+				!ownServers || result.rps === 0
 					? undefined
-					: ((cpuAfter - cpuBefore) * 1000) / (result.rps * DURATION_SECONDS);
+					: ((cpu[0] as number) * 1000) / (result.rps * DURATION_SECONDS);
 			const ceiling = await ceilings.around(before);
 			if (round === 0) {
 				console.log(
@@ -510,10 +514,17 @@ async function scenario(
 			}
 			console.log(
 				`  round ${round + 1}: ceiling ${ceiling.before.toFixed(0)} before, ${ceiling.after.toFixed(0)} after (mean ${ceiling.mean.toFixed(0)} signatures/s); ` +
-					`${result.rps.toFixed(0)} requests/s (errors: ${result.errors}); p50 ${result.p50.toFixed(1)} ms, p99 ${result.p99.toFixed(1)} ms; ratio ${ratio.toFixed(2)}` +
-					(cpuMs === undefined
-						? ""
-						: `; server CPU ${cpuMs.toFixed(3)} ms a request`),
+					`${result.rps.toFixed(0)} requests/s (errors: ${result.errors}); p50 ${result.p50.toFixed(1)} ms, p99 ${result.p99.toFixed(1)} ms; ratio ${ratio.toFixed(2)}`,
+			);
+			// CPU time per request, less sensitive than throughput to other load on the machine.
+			const served = result.rps * DURATION_SECONDS;
+			const perRequest = (seconds: number) =>
+				served > 0 ? ((seconds / served) * 1e6).toFixed(0) : "-";
+			console.log(
+				`    CPU per request: server(s) ${perRequest(cpu[0] as number)} µs (signing included)` +
+					(backends.length > 0
+						? `, PostgreSQL backends ${perRequest(cpu[1] as number)} µs`
+						: ""),
 			);
 		}
 		const sorted = [...rounds].sort((a, b) => a.ratio - b.ratio);
@@ -753,6 +764,39 @@ async function es256Scenario(
 	}
 }
 
+/** The CPU time, in seconds, that the processes `pids` have used so far (0 for one gone). */
+function cpuOf(pids: readonly number[]): number {
+	let total = 0;
+	for (const pid of pids) {
+		try {
+			total += cpuSeconds(pid);
+		} catch {
+			// The process ended (a connection closed): its time is lost to the count.
+		}
+	}
+	return total;
+}
+
+/**
+ * The PostgreSQL backends serving the servers on `db` (by the `application_name` of its URL),
+ * when the database runs on this machine; none for a SQLite file.
+ */
+async function postgresBackends(db: string): Promise<number[]> {
+	if (!db.startsWith("postgres")) return [];
+	const name = new URL(db).searchParams.get("application_name");
+	const client = new pg.Client({ connectionString: POSTGRES_URL });
+	await client.connect();
+	try {
+		const { rows } = await client.query<{ pid: number }>(
+			"SELECT pid FROM pg_stat_activity WHERE application_name = $1",
+			[name],
+		);
+		return rows.map((r) => r.pid).filter((pid) => existsSync(`/proc/${pid}`));
+	} finally {
+		await client.end();
+	}
+}
+
 /** A fresh schema on the benchmark's PostgreSQL, or undefined when it does not answer. */
 async function postgresSchema(): Promise<
 	{ url: string; drop(): Promise<void> } | undefined
@@ -773,7 +817,8 @@ async function postgresSchema(): Promise<
 	}
 	const schema = `idpool_bench_${process.pid}_${Date.now()}`;
 	return {
-		url: `${POSTGRES_URL}${POSTGRES_URL.includes("?") ? "&" : "?"}schema=${schema}`,
+		// The application name tells the servers' backends from others' (their CPU time).
+		url: `${POSTGRES_URL}${POSTGRES_URL.includes("?") ? "&" : "?"}schema=${schema}&application_name=${schema}`,
 		async drop() {
 			const c = new pg.Client({ connectionString: POSTGRES_URL });
 			await c.connect();

@@ -85,6 +85,7 @@ function observedIdentities(
 		query: IdentityQuery,
 		plan: (snapshot: IdentitySnapshot) => Planned<T>,
 		now: number,
+		poolVersion?: string,
 	): Promise<T> => {
 		let created: boolean | undefined;
 		const watched = (snapshot: IdentitySnapshot): Planned<T> => {
@@ -92,7 +93,7 @@ function observedIdentities(
 			created = planned.change.create?.authenticated;
 			return planned;
 		};
-		return change(pool, query, watched, now).then((result) => {
+		return change(pool, query, watched, now, poolVersion).then((result) => {
 			if (created !== undefined) metrics.identityCreated(created);
 			return result;
 		});

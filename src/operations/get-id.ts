@@ -9,7 +9,8 @@
 
 import { planLogins } from "../domain/identities.ts";
 import { newRegionalId } from "../domain/ids.ts";
-import { poolById } from "./lookups.ts";
+import { poolNotFound } from "../domain/pools.ts";
+import { withPool } from "./lookups.ts";
 import { defineOperation } from "./operation.ts";
 import { externalLogins, keyOf, requireGuestsAllowed } from "./public-flow.ts";
 
@@ -17,41 +18,52 @@ export const GetId = defineOperation({
 	name: "GetId",
 	auth: "none",
 	async handler(input, ctx) {
-		const pool = await poolById(ctx, input.IdentityPoolId);
-		const entries = input.Logins ?? {};
-		const newIdentityId = newRegionalId(pool.region);
-		if (Object.keys(entries).length === 0) {
-			requireGuestsAllowed(pool);
-			const identityId = await ctx.store.identities.change(
-				keyOf(pool),
-				{ identityIds: [], logins: [] },
-				() => ({
-					change: {
-						create: { identityId: newIdentityId, authenticated: false },
-					},
-					result: newIdentityId,
-				}),
-				ctx.clock.now(),
-			);
-			return { IdentityId: identityId };
-		}
-		const verified = await ctx.logins.verifyAll(pool, entries, {
-			allowCognitoTokens: false,
-		});
-		const logins = externalLogins(verified);
-		const { identityId } = await ctx.store.identities.change(
-			keyOf(pool),
-			{ identityIds: [], logins },
-			(snapshot) =>
-				planLogins(snapshot, {
-					logins,
-					newIdentityId,
-					maxLogins: ctx.settings.maxLogins,
-					flow: "public",
-					limitError: "limit",
-				}),
-			ctx.clock.now(),
+		// The pool as this server remembers it, confirmed by the identity statement below.
+		return withPool(
+			ctx.store,
+			input.IdentityPoolId,
+			async (found, poolVersion) => {
+				if (!found) throw poolNotFound(input.IdentityPoolId);
+				const pool = found;
+				const entries = input.Logins ?? {};
+				const newIdentityId = newRegionalId(pool.region);
+				if (Object.keys(entries).length === 0) {
+					requireGuestsAllowed(pool);
+					const identityId = await ctx.store.identities.change(
+						keyOf(pool),
+						{ identityIds: [], logins: [] },
+						() => ({
+							change: {
+								create: { identityId: newIdentityId, authenticated: false },
+							},
+							result: newIdentityId,
+						}),
+						ctx.clock.now(),
+						poolVersion,
+					);
+					return { IdentityId: identityId };
+				}
+				const verified = await ctx.logins.verifyAll(pool, entries, {
+					allowCognitoTokens: false,
+				});
+				const logins = externalLogins(verified);
+				const { identityId } = await ctx.store.identities.change(
+					keyOf(pool),
+					{ identityIds: [], logins },
+					(snapshot) =>
+						planLogins(snapshot, {
+							logins,
+							newIdentityId,
+							maxLogins: ctx.settings.maxLogins,
+							flow: "public",
+							limitError: "limit",
+						}),
+					ctx.clock.now(),
+					poolVersion,
+				);
+				return { IdentityId: identityId };
+			},
+			ctx.chargeQuota,
 		);
-		return { IdentityId: identityId };
 	},
 });

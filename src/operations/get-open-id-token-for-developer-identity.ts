@@ -17,12 +17,13 @@
 import { planLogins } from "../domain/identities.ts";
 import { newRegionalId } from "../domain/ids.ts";
 import { readDeveloperLogins } from "../domain/logins.ts";
+import { poolNotFound } from "../domain/pools.ts";
 import {
 	DEFAULT_DEVELOPER_TOKEN_SECONDS,
 	developerAmr,
 	tokenFrame,
 } from "../domain/tokens.ts";
-import { requirePool } from "./lookups.ts";
+import { withPool } from "./lookups.ts";
 import { defineOperation, signedCaller } from "./operation.ts";
 import { externalLogins } from "./public-flow.ts";
 
@@ -33,74 +34,82 @@ export const GetOpenIdTokenForDeveloperIdentity = defineOperation({
 		const { accountId, region } = signedCaller(ctx);
 		const poolId = input.IdentityPoolId;
 		const key = { accountId, region, poolId };
-		const pool = await requirePool(ctx.store, key);
-		const { developer, external } = readDeveloperLogins(
-			pool,
-			input.Logins ?? {},
-		);
-		const verified =
-			external.length === 0
-				? []
-				: await ctx.logins.verifyAll(pool, Object.fromEntries(external), {
-						allowCognitoTokens: false,
-					});
-		const logins = [developer, ...externalLogins(verified)];
-		const now = ctx.clock.now();
-		const mint = (identityId: string) =>
-			ctx.tokens.mint({
-				...tokenFrame({
-					identityId,
-					poolId,
-					region: pool.region,
-					accountId,
-					issuer: ctx.issuer,
-					nowMs: now,
-					lifetimeSeconds:
-						input.TokenDuration ?? DEFAULT_DEVELOPER_TOKEN_SECONDS,
-				}),
-				amr: [
-					...developerAmr(developer.provider, poolId, developer.subject),
-					...verified.flatMap((v) => v.amr),
-				],
-				...(input.PrincipalTags ? { principalTags: input.PrincipalTags } : {}),
-			});
-		// A returning user with nothing to link needs no write: read who holds the login.
-		const firstLogin = input.IdentityId === undefined && logins.length === 1;
-		const known = firstLogin
-			? await ctx.store.identities.ownerOf(poolId, developer)
-			: undefined;
-		if (known !== undefined) {
-			return { IdentityId: known, Token: await mint(known) };
-		}
-		const newIdentityId = newRegionalId(pool.region);
-		// A new user's token is signed while its identity waits for the group commit, for the
-		// identity the commit will almost surely create. It is answered only once that commit
-		// has answered the same identity (else it is dropped and the real one is signed).
-		const early = firstLogin ? mint(newIdentityId) : undefined;
-		early?.catch(() => {});
-		const { identityId } = await ctx.store.identities.change(
-			key,
-			{
-				identityIds: input.IdentityId === undefined ? [] : [input.IdentityId],
-				logins,
-			},
-			(snapshot) =>
-				planLogins(snapshot, {
-					...(input.IdentityId === undefined
-						? {}
-						: { identityId: input.IdentityId }),
+		// The pool as this server remembers it, confirmed by the identity statement below.
+		return withPool(ctx.store, poolId, async (pool, poolVersion) => {
+			if (!pool || pool.accountId !== accountId || pool.region !== region) {
+				throw poolNotFound(poolId);
+			}
+			const { developer, external } = readDeveloperLogins(
+				pool,
+				input.Logins ?? {},
+			);
+			const verified =
+				external.length === 0
+					? []
+					: await ctx.logins.verifyAll(pool, Object.fromEntries(external), {
+							allowCognitoTokens: false,
+						});
+			const logins = [developer, ...externalLogins(verified)];
+			const now = ctx.clock.now();
+			const mint = (identityId: string) =>
+				ctx.tokens.mint({
+					...tokenFrame({
+						identityId,
+						poolId,
+						region: pool.region,
+						accountId,
+						issuer: ctx.issuer,
+						nowMs: now,
+						lifetimeSeconds:
+							input.TokenDuration ?? DEFAULT_DEVELOPER_TOKEN_SECONDS,
+					}),
+					amr: [
+						...developerAmr(developer.provider, poolId, developer.subject),
+						...verified.flatMap((v) => v.amr),
+					],
+					...(input.PrincipalTags
+						? { principalTags: input.PrincipalTags }
+						: {}),
+				});
+			// A returning user with nothing to link needs no write: read who holds the login.
+			const firstLogin = input.IdentityId === undefined && logins.length === 1;
+			const known = firstLogin
+				? await ctx.store.identities.ownerOf(poolId, developer, poolVersion)
+				: undefined;
+			if (known !== undefined) {
+				return { IdentityId: known, Token: await mint(known) };
+			}
+			const newIdentityId = newRegionalId(pool.region);
+			// A new user's token is signed while its identity waits for the group commit, for the
+			// identity the commit will almost surely create. It is answered only once that commit
+			// has answered the same identity (else it is dropped and the real one is signed).
+			const early = firstLogin ? mint(newIdentityId) : undefined;
+			early?.catch(() => {});
+			const { identityId } = await ctx.store.identities.change(
+				key,
+				{
+					identityIds: input.IdentityId === undefined ? [] : [input.IdentityId],
 					logins,
-					newIdentityId,
-					maxLogins: ctx.settings.maxLogins,
-					flow: "developer",
-					limitError: "parameter",
-				}),
-			now,
-		);
-		const Token =
-			early !== undefined && identityId === newIdentityId
-				? await early
-				: await mint(identityId);
-		return { IdentityId: identityId, Token };
+				},
+				(snapshot) =>
+					planLogins(snapshot, {
+						...(input.IdentityId === undefined
+							? {}
+							: { identityId: input.IdentityId }),
+						logins,
+						newIdentityId,
+						maxLogins: ctx.settings.maxLogins,
+						flow: "developer",
+						limitError: "parameter",
+					}),
+				now,
+				poolVersion,
+			);
+			const Token =
+				early !== undefined && identityId === newIdentityId
+					? await early
+					: await mint(identityId);
+			return { IdentityId: identityId, Token };
+		});
 	},
 });

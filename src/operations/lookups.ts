@@ -9,7 +9,8 @@
 import { identityNotFound } from "../domain/identities.ts";
 import { poolNotFound } from "../domain/pools.ts";
 import type { IdentityRecord, PoolKey, PoolRecord } from "../domain/records.ts";
-import type { Store } from "../store/store.ts";
+import { ServiceError } from "../errors/service-errors.ts";
+import { StalePoolError, type Store } from "../store/store.ts";
 import { type OperationContext, signedCaller } from "./operation.ts";
 
 /** The key of the pool `poolId` in the tenant (account and region) of a signed call. */
@@ -76,4 +77,42 @@ export async function identityAndPool(
 	if (!pool) throw identityNotFound(identityId);
 	ctx.chargeQuota(pool.accountId);
 	return { identity, pool };
+}
+
+/** Reads of a pool by {@link withPool} before the last answer stands (a pool changing faster than that fails the call). */
+const MAX_POOL_READS = 5;
+
+/**
+ * Runs `decide` on the pool `poolId` (in whatever account and region; `undefined` when there
+ * is none) as this server's memory holds it, with no round trip (`pools.cached`). `decide`
+ * passes `version` to the identity method that does its work, which confirms it in its own
+ * statement or throws StalePoolError: `decide` then runs again on the pool read afresh. An
+ * error `decide` throws on a remembered pool stands only if the pool is still at that version
+ * (one read to check), else it is decided again: so an update of the pool on any server is
+ * seen by every call that starts after it answered. `chargeQuota`, when given, is charged once
+ * to the pool's owner (public operations).
+ */
+export async function withPool<T>(
+	store: Pick<Store, "pools">,
+	poolId: string,
+	decide: (pool: PoolRecord | undefined, version: string) => Promise<T>,
+	chargeQuota?: (accountId: string) => void,
+): Promise<T> {
+	let read = await store.pools.cached(poolId);
+	if (read && chargeQuota) chargeQuota(read.pool.accountId);
+	for (let reads = 1; ; reads++) {
+		try {
+			return await decide(read?.pool, read?.version ?? "");
+		} catch (err) {
+			if (reads >= MAX_POOL_READS) throw err;
+			if (err instanceof StalePoolError) {
+				read = await store.pools.cached(poolId, true);
+				continue;
+			}
+			if (!(err instanceof ServiceError) || !read?.cached) throw err;
+			const fresh = await store.pools.cached(poolId, true);
+			if (fresh?.version === read.version) throw err;
+			read = fresh;
+		}
+	}
 }

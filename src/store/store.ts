@@ -46,6 +46,30 @@ export interface PoolSummary {
 	name: string;
 }
 
+/**
+ * A pool as {@link PoolRepository.cached} answers it: `version` names the stored state it was
+ * read from (opaque; it changes with every write of the pool), `cached` tells whether it came
+ * from the server's memory (and may therefore be stale) rather than from the database just now.
+ */
+export interface CachedPool {
+	pool: PoolRecord;
+	version: string;
+	cached: boolean;
+}
+
+/**
+ * Thrown, with nothing written, by an identity method given the version of the pool its
+ * caller decided on ({@link IdentityRepository.ownerOf}, {@link IdentityRepository.change})
+ * when the pool is no longer at that version (changed or deleted since): the caller decides
+ * again on the pool read afresh.
+ */
+export class StalePoolError extends Error {
+	constructor(poolId: string) {
+		super(`the identity pool ${poolId} changed since it was read`);
+		this.name = "StalePoolError";
+	}
+}
+
 /** Identity pools. */
 export interface PoolRepository {
 	/**
@@ -76,6 +100,17 @@ export interface PoolRepository {
 	 * operations find pools by id alone (docs/behaviour.md#accounts-and-regions).
 	 */
 	findById(poolId: string): Promise<PoolRecord | undefined>;
+	/**
+	 * The pool with this id (whatever account and region) and its version: from this server's
+	 * memory when it holds the pool and `fresh` is not set (no round trip), else read, and
+	 * remembered. A cached answer may be stale (another server may have changed the pool): a
+	 * caller that decides on it passes `version` to the identity method that does its work,
+	 * which confirms the version in the same statement or throws {@link StalePoolError}, and
+	 * re-decides on a fresh read any answer that no such method confirmed (an error). Cached
+	 * pools are deeply frozen. An engine whose answers are never stale (SQLite checks
+	 * `data_version` at every read) may answer `cached: false` and ignore versions.
+	 */
+	cached(poolId: string, fresh?: boolean): Promise<CachedPool | undefined>;
 	/**
 	 * Replaces a pool's settings and tags with what `apply` computes from the stored pool, in
 	 * one transaction. `apply` may throw a `ServiceError` to refuse the change; nothing is
@@ -184,11 +219,13 @@ export interface IdentityRepository {
 	get(identityId: string): Promise<IdentityRecord | undefined>;
 	/**
 	 * The id of the identity of the pool that holds `login`, if any: one indexed read, for
-	 * callers that need no more than the id (a returning developer user).
+	 * callers that need no more than the id (a returning developer user). With `poolVersion`,
+	 * {@link StalePoolError} when the pool is no longer at that version.
 	 */
 	ownerOf(
 		poolId: string,
 		login: { provider: string; subject: string },
+		poolVersion?: string,
 	): Promise<string | undefined>;
 	/** The identity of the pool that holds `login`, if any. */
 	findByLogin(
@@ -204,12 +241,16 @@ export interface IdentityRepository {
 	 * caller read it is ResourceNotFoundException (`IdentityPool '<id>' not found.`), and nothing
 	 * is written.
 	 * @param now time of the change (creation and modification dates)
+	 * @param poolVersion the version of the pool the caller decided on
+	 *   ({@link PoolRepository.cached}): {@link StalePoolError}, nothing written, when the pool
+	 *   is no longer at that version
 	 */
 	change<T>(
 		pool: PoolKey,
 		query: IdentityQuery,
 		plan: (snapshot: IdentitySnapshot) => Planned<T>,
 		now: number,
+		poolVersion?: string,
 	): Promise<T>;
 	/**
 	 * The pool's identities in creation order, strictly after the cursor `after`;

@@ -2,10 +2,14 @@ import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import {
 	CreateIdentityPoolCommand,
+	DeleteIdentityPoolCommand,
+	GetIdCommand,
 	GetOpenIdTokenForDeveloperIdentityCommand,
 	ListIdentitiesCommand,
 	type ListIdentitiesCommandOutput,
 	LookupDeveloperIdentityCommand,
+	UpdateIdentityPoolCommand,
+	type UpdateIdentityPoolCommandInput,
 } from "@aws-sdk/client-cognito-identity";
 import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from "jose";
 import { FakeClock } from "../../src/lib/clock.ts";
@@ -165,6 +169,67 @@ describeForEngine("postgres", "two servers on one PostgreSQL database", () => {
 		await verifyWith(b, newA);
 		await verifyWith(a, newB);
 		await verifyWith(b, fromA); // the old key stays published
+		ca.destroy();
+		cb.destroy();
+	});
+
+	test("a pool updated or deleted through one server is seen by the other's next call (its cache is checked)", async () => {
+		const ca = sdkClient(a.url);
+		const cb = sdkClient(b.url);
+		const created = await ca.send(
+			new CreateIdentityPoolCommand({
+				IdentityPoolName: "cached",
+				AllowUnauthenticatedIdentities: true,
+			}),
+		);
+		const poolId = created.IdentityPoolId as string;
+		const update = (changes: Partial<UpdateIdentityPoolCommandInput>) =>
+			ca.send(
+				new UpdateIdentityPoolCommand({
+					IdentityPoolId: poolId,
+					IdentityPoolName: "cached",
+					AllowUnauthenticatedIdentities: true,
+					...changes,
+				}),
+			);
+		const developer = (user: string) =>
+			cb.send(
+				new GetOpenIdTokenForDeveloperIdentityCommand({
+					IdentityPoolId: poolId,
+					Logins: { [DEV]: user },
+				}),
+			);
+		// B reads the pool (and keeps it): guests allowed.
+		await cb.send(new GetIdCommand({ IdentityPoolId: poolId }));
+		await update({ AllowUnauthenticatedIdentities: false });
+		await assert.rejects(
+			cb.send(new GetIdCommand({ IdentityPoolId: poolId })),
+			{ name: "NotAuthorizedException" },
+		);
+		// B now keeps the pool that refuses guests; A allows them again.
+		await update({ AllowUnauthenticatedIdentities: true });
+		const guest = await cb.send(new GetIdCommand({ IdentityPoolId: poolId }));
+		assert.ok(guest.IdentityId);
+
+		// No developer provider yet: refused on B, then accepted once A sets one.
+		await assert.rejects(developer("dora"), {
+			name: "NotAuthorizedException",
+			message: /does not support the specified developer provider/,
+		});
+		await update({ DeveloperProviderName: DEV });
+		const dora = await developer("dora");
+		assert.ok(dora.IdentityId);
+		assert.equal((await developer("dora")).IdentityId, dora.IdentityId);
+
+		// Deleted through A: B's next call for a returning user does not find the pool.
+		await ca.send(new DeleteIdentityPoolCommand({ IdentityPoolId: poolId }));
+		await assert.rejects(developer("dora"), {
+			name: "ResourceNotFoundException",
+		});
+		await assert.rejects(
+			cb.send(new GetIdCommand({ IdentityPoolId: poolId })),
+			{ name: "ResourceNotFoundException" },
+		);
 		ca.destroy();
 		cb.destroy();
 	});

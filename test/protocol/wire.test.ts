@@ -529,6 +529,7 @@ describe("faults", () => {
 				ensure: failing,
 				get: failing,
 				findById: failing,
+				cached: failing,
 				update: failing,
 				setRoles: failing,
 				setPrincipalTagMap: failing,

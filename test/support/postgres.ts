@@ -119,11 +119,7 @@ export function useCuttablePostgres(): {
 	let proxy: CuttableProxy | undefined;
 	before(async () => {
 		schema = await freshSchema();
-		const target = new URL(POSTGRES_URL);
-		proxy = new CuttableProxy({
-			host: target.hostname,
-			port: Number(target.port || 5432),
-		});
+		proxy = new CuttableProxy(postgresTarget());
 		await proxy.open();
 	});
 	after(async () => {
@@ -141,4 +137,115 @@ export function useCuttablePostgres(): {
 		},
 		proxy: () => opened().proxy,
 	};
+}
+
+/**
+ * A TCP proxy to PostgreSQL that counts the round trips its clients make: it reads the
+ * frontend protocol (after the start-up message, each message is a type byte and a length)
+ * and counts the messages that end one: `Q` (a simple query, as pg sends a statement without
+ * parameters: BEGIN, COMMIT) and `S` (the Sync that ends an extended-protocol exchange, as pg
+ * sends a statement with parameters, named or not). Start-up and authentication are not
+ * counted. Deterministic, unlike timing: point a server's `--db` at {@link RoundTripProxy.via}.
+ */
+export class RoundTripProxy {
+	readonly #target: { host: string; port: number };
+	readonly #sockets = new Set<Socket>();
+	#server: Server | undefined;
+	port = 0;
+	/** Round trips since the start (or the last {@link reset}). */
+	count = 0;
+	/** The text of the statements parsed or sent since the last reset (named ones once per connection). */
+	statements: string[] = [];
+
+	constructor(target: { host: string; port: number } = postgresTarget()) {
+		this.#target = target;
+	}
+
+	async open(): Promise<void> {
+		const server = createServer((client) => {
+			const upstream = connect(this.#target.port, this.#target.host);
+			for (const s of [client, upstream]) {
+				this.#sockets.add(s);
+				s.on("close", () => this.#sockets.delete(s));
+				s.on("error", () => {
+					client.destroy();
+					upstream.destroy();
+				});
+			}
+			let buffered = Buffer.alloc(0);
+			let started = false;
+			client.on("data", (chunk: Buffer) => {
+				upstream.write(chunk);
+				buffered = Buffer.concat([buffered, chunk]);
+				for (;;) {
+					if (!started) {
+						if (buffered.length < 8) return;
+						const length = buffered.readInt32BE(0);
+						if (buffered.length < length) return;
+						// An SSLRequest (code 80877103) is followed by the real start-up message.
+						started = buffered.readInt32BE(4) !== 80877103;
+						buffered = buffered.subarray(length);
+						continue;
+					}
+					if (buffered.length < 5) return;
+					const length = buffered.readInt32BE(1);
+					if (buffered.length < length + 1) return;
+					const type = String.fromCharCode(buffered[0] as number);
+					const body = buffered.subarray(5, length + 1);
+					if (type === "Q" || type === "S") this.count++;
+					if (type === "Q") this.statements.push(cString(body, 0));
+					if (type === "P") {
+						// Parse: a statement name, then its text.
+						const name = cString(body, 0);
+						this.statements.push(
+							cString(body, Buffer.byteLength(name) + 1).trim(),
+						);
+					}
+					buffered = buffered.subarray(length + 1);
+				}
+			});
+			upstream.pipe(client);
+		});
+		await new Promise<void>((resolve) =>
+			server.listen(0, "127.0.0.1", resolve),
+		);
+		const address = server.address();
+		if (typeof address === "object" && address) this.port = address.port;
+		this.#server = server;
+	}
+
+	/** Starts counting afresh; answers the count before. */
+	reset(): number {
+		const n = this.count;
+		this.count = 0;
+		this.statements = [];
+		return n;
+	}
+
+	async close(): Promise<void> {
+		const server = this.#server;
+		this.#server = undefined;
+		for (const s of this.#sockets) s.destroy();
+		if (server)
+			await new Promise<void>((resolve) => server.close(() => resolve()));
+	}
+
+	/** `url` with its host and port replaced by this proxy's. */
+	via(url: string): string {
+		const u = new URL(url);
+		u.host = `127.0.0.1:${this.port}`;
+		return u.toString();
+	}
+}
+
+/** The zero-terminated string at `offset` of `buffer`. */
+function cString(buffer: Buffer, offset: number): string {
+	const end = buffer.indexOf(0, offset);
+	return buffer.toString("utf8", offset, end < 0 ? buffer.length : end);
+}
+
+/** The host and port of {@link POSTGRES_URL}. */
+export function postgresTarget(): { host: string; port: number } {
+	const u = new URL(POSTGRES_URL);
+	return { host: u.hostname, port: Number(u.port || 5432) };
 }

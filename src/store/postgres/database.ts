@@ -15,15 +15,23 @@ import type { RetryReason } from "../../lib/metrics.ts";
 /** Transaction isolation levels the store uses. */
 export type Isolation = "READ COMMITTED" | "SERIALIZABLE";
 
+/**
+ * A statement: its text, or a prepared one (`name` unique per text), which each connection
+ * parses and plans once, on first use, and then only binds and runs (the hot statements).
+ */
+export type Statement =
+	| string
+	| { readonly name: string; readonly text: string };
+
 /** Runs statements inside a transaction (or outside one, for single statements). */
 export interface Sql {
 	/** Runs one statement; answers its rows. */
 	rows<R extends QueryResultRow>(
-		text: string,
+		statement: Statement,
 		params?: unknown[],
 	): Promise<R[]>;
 	/** Runs one statement; answers how many rows it affected. */
-	count(text: string, params?: unknown[]): Promise<number>;
+	count(statement: Statement, params?: unknown[]): Promise<number>;
 }
 
 /** Settings of {@link Database}. */
@@ -91,9 +99,18 @@ class Lease implements Sql {
 		client.on("error", this.#onError);
 	}
 
-	async #query<R extends QueryResultRow>(text: string, params?: unknown[]) {
+	async #query<R extends QueryResultRow>(
+		statement: Statement,
+		params?: unknown[],
+	) {
 		try {
-			return await this.#client.query<R>(text, params);
+			return typeof statement === "string"
+				? await this.#client.query<R>(statement, params)
+				: await this.#client.query<R>({
+						name: statement.name,
+						text: statement.text,
+						...(params ? { values: params } : {}),
+					});
 		} catch (err) {
 			// Anything but a server answer (read timeout, closed socket) leaves the connection in
 			// an unknown state, possibly with a statement still running.
@@ -103,14 +120,14 @@ class Lease implements Sql {
 	}
 
 	async rows<R extends QueryResultRow>(
-		text: string,
+		statement: Statement,
 		params?: unknown[],
 	): Promise<R[]> {
-		return (await this.#query<R>(text, params)).rows;
+		return (await this.#query<R>(statement, params)).rows;
 	}
 
-	async count(text: string, params?: unknown[]): Promise<number> {
-		return (await this.#query(text, params)).rowCount ?? 0;
+	async count(statement: Statement, params?: unknown[]): Promise<number> {
+		return (await this.#query(statement, params)).rowCount ?? 0;
 	}
 
 	/** Hands the connection back, destroying it if it broke. */
@@ -131,6 +148,11 @@ export class Database {
 		this.schema = options.schema;
 		this.#onRetry = options.onRetry ?? (() => {});
 		const startup = [
+			// No JIT compilation: idpool's statements are short index lookups, for which compiling
+			// costs milliseconds and gains nothing. PostgreSQL decides on JIT from the planner's
+			// estimate, so without this a table whose statistics are stale (not yet analysed)
+			// could make every call pay the compiler (docs/deployment.md#postgresql).
+			"-c jit=off",
 			options.extraOptions,
 			// Set at connection start-up, so no statement can ever run on another schema.
 			options.schema === undefined
@@ -180,15 +202,15 @@ export class Database {
 
 	/** Runs one statement (one implicit transaction); answers its rows. */
 	rows<R extends QueryResultRow>(
-		text: string,
+		statement: Statement,
 		params?: unknown[],
 	): Promise<R[]> {
-		return this.session((sql) => sql.rows<R>(text, params));
+		return this.session((sql) => sql.rows<R>(statement, params));
 	}
 
 	/** Runs one statement (one implicit transaction); answers how many rows it affected. */
-	count(text: string, params?: unknown[]): Promise<number> {
-		return this.session((sql) => sql.count(text, params));
+	count(statement: Statement, params?: unknown[]): Promise<number> {
+		return this.session((sql) => sql.count(statement, params));
 	}
 
 	/**
@@ -241,6 +263,14 @@ export class Database {
 			}
 			if (pause > 0) await sleep(pause);
 		}
+	}
+
+	/**
+	 * Tells the metrics of a retry made outside {@link transaction}: a single statement run
+	 * again (or followed by a transaction) after it lost a race.
+	 */
+	retried(reason: RetryReason): void {
+		this.#onRetry(reason);
 	}
 
 	/** Closes every connection. Closing twice is harmless. */

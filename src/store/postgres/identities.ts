@@ -21,11 +21,12 @@ import {
 	type PoolKey,
 } from "../../domain/records.ts";
 import { seqCursor } from "../sql/rows.ts";
-import type {
-	DeleteOutcome,
-	IdentityQuery,
-	IdentityRepository,
-	Page,
+import {
+	type DeleteOutcome,
+	type IdentityQuery,
+	type IdentityRepository,
+	type Page,
+	StalePoolError,
 } from "../store.ts";
 import type { Database, Sql } from "./database.ts";
 
@@ -63,6 +64,167 @@ const SELECT_IDENTITY = `
 			'[]'::json
 		) AS logins
 	FROM identities i`;
+
+/** The owner of a login and the pool's version (postgres-store.ts, FIND_POOL), in one statement. */
+const OWNER_OF = {
+	name: "idpool_owner_of",
+	text: `SELECT
+		(SELECT xmin::text FROM identity_pools WHERE pool_id = $1 AND deleted_at IS NULL) AS pool_version,
+		(SELECT identity_id FROM identity_logins
+			WHERE pool_id = $1 AND provider = $2 AND subject = $3) AS identity_id`,
+} as const;
+
+/**
+ * A change's snapshot in one statement: the pool's version, the owners of the logins
+ * ($2, $3: providers and subjects) and the identities named ($4) or owning them, each with its
+ * logins. One row, whatever was found.
+ */
+const SNAPSHOT = {
+	name: "idpool_identity_snapshot",
+	text: `WITH owners AS (
+			SELECT l.provider, l.subject, l.identity_id
+			FROM unnest($2::text[], $3::text[]) AS q (provider, subject)
+			JOIN identity_logins l
+				ON l.pool_id = $1 AND l.provider = q.provider AND l.subject = q.subject
+		),
+		involved AS (
+			SELECT unnest($4::text[]) AS identity_id
+			UNION SELECT identity_id FROM owners
+		)
+		SELECT
+			(SELECT xmin::text FROM identity_pools WHERE pool_id = $1 AND deleted_at IS NULL) AS pool_version,
+			(SELECT json_agg(json_build_array(provider, subject, identity_id)) FROM owners) AS owners,
+			(SELECT json_agg(found) FROM (${SELECT_IDENTITY}
+				WHERE i.identity_id IN (SELECT identity_id FROM involved) AND i.pool_id = $1) found
+			) AS identities`,
+} as const;
+
+/**
+ * Finds or creates, in one statement: the owners of the logins ($7, $8: providers and
+ * subjects) with their identities, and, only when none of them is linked and the pool is at
+ * version $9 (or whatever its version, when $9 is NULL), a new identity ($1, authenticated
+ * $5) with the logins $10-$12 (providers, subjects, kinds, in link order). Answers the pool's
+ * version (NULL: no pool), how many identities were created, and the owners and their
+ * identities (as SNAPSHOT). A login linked by a transaction still running when the statement
+ * started fails the whole statement on the unique login index, once that one commits.
+ */
+const FIND_OR_CREATE = {
+	name: "idpool_find_or_create_identity",
+	text: `WITH pool AS (
+			SELECT xmin::text AS version FROM identity_pools WHERE pool_id = $2 AND deleted_at IS NULL
+		),
+		owners AS (
+			SELECT l.provider, l.subject, l.identity_id
+			FROM unnest($7::text[], $8::text[]) AS q (provider, subject)
+			JOIN identity_logins l
+				ON l.pool_id = $2 AND l.provider = q.provider AND l.subject = q.subject
+		),
+		created AS (
+			INSERT INTO identities (identity_id, pool_id, account_id, region, state, authenticated, created_at, updated_at)
+			SELECT $1, $2, $3, $4, 'active', $5, $6, $6 FROM pool
+			WHERE ($9::text IS NULL OR pool.version = $9::text)
+				AND NOT EXISTS (SELECT 1 FROM owners)
+			RETURNING identity_id
+		),
+		linked AS (
+			INSERT INTO identity_logins (pool_id, provider, subject, kind, identity_id, created_at)
+			SELECT $2, l.provider, l.subject, l.kind, c.identity_id, $6
+			FROM created c,
+				unnest($10::text[], $11::text[], $12::text[]) WITH ORDINALITY AS l (provider, subject, kind, n)
+			ORDER BY l.n
+			RETURNING 1
+		)
+		SELECT
+			(SELECT version FROM pool) AS pool_version,
+			(SELECT count(*)::int FROM created) AS created,
+			(SELECT json_agg(json_build_array(provider, subject, identity_id)) FROM owners) AS owners,
+			(SELECT json_agg(found) FROM (${SELECT_IDENTITY}
+				WHERE i.identity_id IN (SELECT identity_id FROM owners) AND i.pool_id = $2) found
+			) AS identities`,
+} as const;
+
+const LOCK_IDENTITIES = {
+	name: "idpool_lock_identities",
+	text: "SELECT identity_id FROM identities WHERE identity_id = ANY($1::text[]) ORDER BY identity_id FOR UPDATE",
+} as const;
+
+/** What SNAPSHOT and FIND_OR_CREATE answer: one row. */
+interface SnapshotRow {
+	pool_version: string | null;
+	/** `[provider, subject, identity_id]` of each login linked. */
+	owners: [string, string, string][] | null;
+	identities: IdentityRow[] | null;
+}
+
+const EMPTY_SNAPSHOT: IdentitySnapshot = {
+	identities: new Map(),
+	owners: new Map(),
+};
+
+/** The plan of `snapshot`, or undefined when the planner refuses it. */
+function planOrUndefined<T>(
+	plan: (snapshot: IdentitySnapshot) => Planned<T>,
+	snapshot: IdentitySnapshot,
+): Planned<T> | undefined {
+	try {
+		return plan(snapshot);
+	} catch {
+		return undefined;
+	}
+}
+
+/** The snapshot a SNAPSHOT or FIND_OR_CREATE row holds for `query`. */
+function toSnapshot(
+	row: SnapshotRow | undefined,
+	query: IdentityQuery,
+): IdentitySnapshot {
+	const found = new Map(
+		(row?.owners ?? []).map(([provider, subject, identityId]) => [
+			loginKey({ provider, subject }),
+			identityId,
+		]),
+	);
+	// Ids named first, then owners in the order of the logins, as on SQLite.
+	const owners = new Map<string, string>();
+	const ids = new Set(query.identityIds);
+	for (const login of query.logins) {
+		const owner = found.get(loginKey(login));
+		if (owner !== undefined) {
+			owners.set(loginKey(login), owner);
+			ids.add(owner);
+		}
+	}
+	const byId = new Map((row?.identities ?? []).map((r) => [r.identity_id, r]));
+	const identities = new Map<string, IdentityRecord>();
+	for (const id of ids) {
+		const record = byId.get(id);
+		if (record) identities.set(id, toRecord(record));
+	}
+	return { identities, owners };
+}
+
+/** Whether a plan changes nothing. */
+function isEmptyChange(change: IdentityChange): boolean {
+	return (
+		!change.create &&
+		!change.merge?.length &&
+		!change.unlink?.length &&
+		!change.link?.length &&
+		!change.state?.length
+	);
+}
+
+/** Whether a plan only creates an identity and links logins to it. */
+function onlyCreates(change: IdentityChange): boolean {
+	const identityId = change.create?.identityId;
+	return (
+		identityId !== undefined &&
+		!change.merge?.length &&
+		!change.unlink?.length &&
+		!change.state?.length &&
+		(change.link ?? []).every((l) => l.identityId === identityId)
+	);
+}
 
 /** Leaves out the identities (alias `i`) of a deleted pool, which stay until purged. */
 const POOL_NOT_DELETED =
@@ -116,12 +278,16 @@ export class PostgresIdentities implements IdentityRepository {
 	async ownerOf(
 		poolId: string,
 		login: { provider: string; subject: string },
+		poolVersion?: string,
 	): Promise<string | undefined> {
-		const [row] = await this.#db.rows<{ identity_id: string }>(
-			"SELECT identity_id FROM identity_logins WHERE pool_id = $1 AND provider = $2 AND subject = $3",
-			[poolId, login.provider, login.subject],
-		);
-		return row?.identity_id;
+		const [row] = await this.#db.rows<{
+			identity_id: string | null;
+			pool_version: string | null;
+		}>(OWNER_OF, [poolId, login.provider, login.subject]);
+		if (poolVersion !== undefined && row?.pool_version !== poolVersion) {
+			throw new StalePoolError(poolId);
+		}
+		return row?.identity_id ?? undefined;
 	}
 
 	async findByLogin(
@@ -142,91 +308,162 @@ export class PostgresIdentities implements IdentityRepository {
 		query: IdentityQuery,
 		plan: (snapshot: IdentitySnapshot) => Planned<T>,
 		now: number,
+		poolVersion?: string,
 	): Promise<T> {
-		// READ COMMITTED with row locks rather than SERIALIZABLE: SERIALIZABLE's predicate locks
-		// on the login index make concurrent first logins of *different* users conflict and
-		// retry. Instead the identities involved are locked (FOR UPDATE, in id order) and the
-		// snapshot read again until every identity it involves is locked: nobody else can then
-		// move, add or remove their logins. A login linked concurrently by another transaction
-		// fails the unique constraint, and the whole transaction is retried.
-		return this.#db
-			.transaction("READ COMMITTED", async (sql) => {
-				const locked = new Set<string>();
-				for (;;) {
-					const snapshot = await this.#snapshot(sql, pool, query);
-					const unlocked = [...snapshot.identities.keys()].filter(
-						(id) => !locked.has(id),
+		try {
+			// The common cases in one statement, outside any explicit transaction: a returning
+			// user (the plan changes nothing: a read of one MVCC snapshot is all it needs) and a
+			// new one (an identity created with its new logins, when none of them is linked).
+			// Everything else (links to existing identities, merges, unlinks, states) goes to the
+			// locking transaction, as does a second lost race for a new login.
+			for (let attempt = 1; attempt <= 2; attempt++) {
+				// Without identities named, a plan on an empty snapshot says what a new user needs;
+				// the statement then checks that none of the logins is linked, and, if some are,
+				// answers the snapshot instead (a returning user, still one round trip).
+				const guess =
+					query.identityIds.length === 0
+						? planOrUndefined(plan, EMPTY_SNAPSHOT)
+						: undefined;
+				let snapshot: IdentitySnapshot;
+				if (guess?.change.create && onlyCreates(guess.change)) {
+					const found = await this.#findOrCreate(
+						pool,
+						query,
+						guess.change,
+						now,
+						poolVersion,
 					);
-					if (unlocked.length === 0) {
-						const { change, result } = plan(snapshot);
-						await this.#apply(sql, pool, change, now);
-						return result;
-					}
-					unlocked.sort();
-					await sql.rows(
-						"SELECT identity_id FROM identities WHERE identity_id = ANY($1::text[]) ORDER BY identity_id FOR UPDATE",
-						[unlocked],
-					);
-					for (const id of unlocked) locked.add(id);
+					if (found === "created") return guess.result;
+					if (found === "raced") continue;
+					snapshot = found;
+				} else {
+					snapshot = await this.#snapshot(this.#db, pool, query, poolVersion);
 				}
-			})
-			.catch((error: unknown) => {
-				// The pool was deleted after the caller read it (foreign_key_violation): its
-				// identities cannot be written.
-				if ((error as { code?: string }).code === "23503") {
-					throw poolNotFound(pool.poolId);
-				}
-				throw error;
-			});
+				const planned = plan(snapshot);
+				const { change } = planned;
+				if (isEmptyChange(change)) return planned.result;
+				if (snapshot.identities.size > 0 || !onlyCreates(change)) break;
+				const found = await this.#findOrCreate(
+					pool,
+					query,
+					change,
+					now,
+					poolVersion,
+				);
+				if (found === "created") return planned.result;
+			}
+			return await this.#changeLocked(pool, query, plan, now, poolVersion);
+		} catch (error) {
+			// The pool was deleted after the caller read it (foreign_key_violation): its
+			// identities cannot be written.
+			if ((error as { code?: string }).code === "23503") {
+				throw poolNotFound(pool.poolId);
+			}
+			throw error;
+		}
 	}
 
+	/**
+	 * Runs FIND_OR_CREATE for a change that only creates an identity with logins: answers
+	 * `created`, or the snapshot of the logins' owners when some are linked (nothing written),
+	 * or `raced` when a login was linked by a transaction that committed meanwhile (nothing
+	 * written). {@link StalePoolError} when the pool is not at `poolVersion`,
+	 * ResourceNotFoundException when it is gone.
+	 */
+	async #findOrCreate(
+		pool: PoolKey,
+		query: IdentityQuery,
+		change: IdentityChange,
+		now: number,
+		poolVersion: string | undefined,
+	): Promise<"created" | "raced" | IdentitySnapshot> {
+		const create = change.create as NonNullable<IdentityChange["create"]>;
+		const links = change.link ?? [];
+		let row: SnapshotRow & { created: number };
+		try {
+			[row] = (await this.#db.rows(FIND_OR_CREATE, [
+				create.identityId,
+				pool.poolId,
+				pool.accountId,
+				pool.region,
+				create.authenticated,
+				now,
+				query.logins.map((l) => l.provider),
+				query.logins.map((l) => l.subject),
+				poolVersion ?? null,
+				links.map((l) => l.login.provider),
+				links.map((l) => l.login.subject),
+				links.map((l) => l.login.kind),
+			])) as [SnapshotRow & { created: number }];
+		} catch (error) {
+			if ((error as { code?: string }).code === "23505") {
+				this.#db.retried("unique_violation");
+				return "raced";
+			}
+			throw error;
+		}
+		if (row.pool_version === null) throw poolNotFound(pool.poolId);
+		if (poolVersion !== undefined && row.pool_version !== poolVersion) {
+			throw new StalePoolError(pool.poolId);
+		}
+		return row.created > 0 ? "created" : toSnapshot(row, query);
+	}
+
+	/**
+	 * The general path: READ COMMITTED with row locks rather than SERIALIZABLE (SERIALIZABLE's
+	 * predicate locks on the login index make concurrent first logins of *different* users
+	 * conflict and retry). The identities involved are locked (FOR UPDATE, in id order) and
+	 * the snapshot read again until every identity it involves is locked: nobody else can then
+	 * move, add or remove their logins. A login linked concurrently by another transaction
+	 * fails the unique constraint, and the whole transaction is retried.
+	 */
+	#changeLocked<T>(
+		pool: PoolKey,
+		query: IdentityQuery,
+		plan: (snapshot: IdentitySnapshot) => Planned<T>,
+		now: number,
+		poolVersion: string | undefined,
+	): Promise<T> {
+		return this.#db.transaction("READ COMMITTED", async (sql) => {
+			const locked = new Set<string>();
+			for (;;) {
+				const snapshot = await this.#snapshot(sql, pool, query, poolVersion);
+				const unlocked = [...snapshot.identities.keys()].filter(
+					(id) => !locked.has(id),
+				);
+				if (unlocked.length === 0) {
+					const { change, result } = plan(snapshot);
+					await this.#apply(sql, pool, change, now);
+					return result;
+				}
+				unlocked.sort();
+				await sql.rows(LOCK_IDENTITIES, [unlocked]);
+				for (const id of unlocked) locked.add(id);
+			}
+		});
+	}
+
+	/**
+	 * The identities named (by id, and as owners of the logins) with their logins, and the
+	 * pool's version, in one statement. With `poolVersion`, {@link StalePoolError} when the
+	 * pool is no longer at that version.
+	 */
 	async #snapshot(
 		sql: Sql,
 		pool: PoolKey,
 		query: IdentityQuery,
+		poolVersion: string | undefined,
 	): Promise<IdentitySnapshot> {
-		const owners = new Map<string, string>();
-		// Ids named first, then owners in the order of the logins, as on SQLite.
-		const ids = new Set(query.identityIds);
-		if (query.logins.length > 0) {
-			const rows = await sql.rows<{
-				provider: string;
-				subject: string;
-				identity_id: string;
-			}>(
-				`SELECT l.provider, l.subject, l.identity_id
-				FROM identity_logins l
-				JOIN unnest($2::text[], $3::text[]) AS q (provider, subject)
-					ON l.provider = q.provider AND l.subject = q.subject
-				WHERE l.pool_id = $1`,
-				[
-					pool.poolId,
-					query.logins.map((l) => l.provider),
-					query.logins.map((l) => l.subject),
-				],
-			);
-			const found = new Map(rows.map((r) => [loginKey(r), r.identity_id]));
-			for (const login of query.logins) {
-				const owner = found.get(loginKey(login));
-				if (owner !== undefined) {
-					owners.set(loginKey(login), owner);
-					ids.add(owner);
-				}
-			}
+		const [row] = await sql.rows<SnapshotRow>(SNAPSHOT, [
+			pool.poolId,
+			query.logins.map((l) => l.provider),
+			query.logins.map((l) => l.subject),
+			query.identityIds,
+		]);
+		if (poolVersion !== undefined && row?.pool_version !== poolVersion) {
+			throw new StalePoolError(pool.poolId);
 		}
-		const identities = new Map<string, IdentityRecord>();
-		if (ids.size > 0) {
-			const rows = await sql.rows<IdentityRow>(
-				`${SELECT_IDENTITY} WHERE i.identity_id = ANY($1::text[]) AND i.pool_id = $2`,
-				[[...ids], pool.poolId],
-			);
-			const byId = new Map(rows.map((r) => [r.identity_id, r]));
-			for (const id of ids) {
-				const row = byId.get(id);
-				if (row) identities.set(id, toRecord(row));
-			}
-		}
-		return { identities, owners };
+		return toSnapshot(row, query);
 	}
 
 	async #apply(

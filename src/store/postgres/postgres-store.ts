@@ -23,6 +23,7 @@ import type {
 import { LimitExceededException } from "../../errors/service-errors.ts";
 import { type Clock, systemClock } from "../../lib/clock.ts";
 import type { Metrics } from "../../lib/metrics.ts";
+import { deepFreeze } from "../sql/deep-freeze.ts";
 import {
 	type CredentialRow,
 	newPoolRecord,
@@ -35,6 +36,7 @@ import {
 	toSigningKey,
 } from "../sql/rows.ts";
 import type {
+	CachedPool,
 	CredentialRepository,
 	IdentityRepository,
 	NewPool,
@@ -184,11 +186,59 @@ async function insertPool(
 const GET_POOL =
 	"SELECT * FROM identity_pools WHERE account_id = $1 AND region = $2 AND pool_id = $3 AND deleted_at IS NULL";
 
+/**
+ * A pool by id with its version: the row's `xmin`, the transaction that wrote this version of
+ * the row, which every UPDATE changes (kept as written when the row is frozen, PostgreSQL 9.4
+ * on) and the identity statements compare (identities.ts).
+ */
+const FIND_POOL = {
+	name: "idpool_find_pool",
+	// Columns named, not `*`: a prepared statement whose result columns changed (a migration
+	// run by a newer server) would fail with "cached plan must not change result type".
+	text: `SELECT seq, pool_id, account_id, region, settings, roles, role_mappings, tags,
+		created_at, updated_at, xmin::text AS version
+		FROM identity_pools WHERE pool_id = $1 AND deleted_at IS NULL`,
+} as const;
+
+/** How many pools a server keeps in memory; the oldest is dropped beyond. */
+const POOL_CACHE_LIMIT = 1024;
+
 class PostgresPools implements PoolRepository {
 	readonly #db: Database;
+	/**
+	 * Pools read by this server, by id, with their versions. Entries are never trusted alone:
+	 * the identity statements check the version (src/store/store.ts, `cached`).
+	 */
+	readonly #cache = new Map<string, { pool: PoolRecord; version: string }>();
 
 	constructor(db: Database) {
 		this.#db = db;
+	}
+
+	async cached(poolId: string, fresh = false): Promise<CachedPool | undefined> {
+		const kept = fresh ? undefined : this.#cache.get(poolId);
+		if (kept) return { ...kept, cached: true };
+		const read = await this.#read(poolId);
+		return read && { ...read, cached: false };
+	}
+
+	/** Reads the pool and remembers it (or forgets it, when it is gone). */
+	async #read(
+		poolId: string,
+	): Promise<{ pool: PoolRecord; version: string } | undefined> {
+		const [row] = await this.#db.rows<PoolRow & { version: string }>(
+			FIND_POOL,
+			[poolId],
+		);
+		this.#cache.delete(poolId);
+		if (!row) return undefined;
+		if (this.#cache.size >= POOL_CACHE_LIMIT) {
+			const oldest = this.#cache.keys().next();
+			if (!oldest.done) this.#cache.delete(oldest.value);
+		}
+		const read = { pool: deepFreeze(toPool(row)), version: row.version };
+		this.#cache.set(poolId, read);
+		return read;
 	}
 
 	async create(pool: NewPool, maxPools: number): Promise<PoolRecord> {
@@ -231,11 +281,7 @@ class PostgresPools implements PoolRepository {
 	}
 
 	async findById(poolId: string): Promise<PoolRecord | undefined> {
-		const [row] = await this.#db.rows<PoolRow>(
-			"SELECT * FROM identity_pools WHERE pool_id = $1 AND deleted_at IS NULL",
-			[poolId],
-		);
-		return row ? toPool(row) : undefined;
+		return (await this.#read(poolId))?.pool;
 	}
 
 	update(
@@ -246,6 +292,8 @@ class PostgresPools implements PoolRepository {
 		},
 		now: number,
 	): Promise<PoolRecord | undefined> {
+		// Other servers find out through the version; this one need not try its stale copy.
+		this.#cache.delete(key.poolId);
 		return this.#db.transaction(
 			"SERIALIZABLE",
 			async (sql): Promise<PoolRecord | undefined> => {
@@ -283,6 +331,7 @@ class PostgresPools implements PoolRepository {
 		now: number,
 		check?: (current: PoolRecord) => void,
 	): Promise<boolean> {
+		this.#cache.delete(key.poolId);
 		const update =
 			"UPDATE identity_pools SET roles = $1, role_mappings = $2, updated_at = $3 WHERE account_id = $4 AND region = $5 AND pool_id = $6 AND deleted_at IS NULL";
 		const params = setRolesParams(key, roles, roleMappings, now);
@@ -300,6 +349,7 @@ class PostgresPools implements PoolRepository {
 		now: number,
 		check: (current: PoolRecord) => void,
 	): Promise<boolean> {
+		this.#cache.delete(key.poolId);
 		return this.#checkedWrite(key, check, async (sql) => {
 			await sql.count(
 				"INSERT INTO principal_tag_maps (pool_id, provider_name, use_defaults, principal_tags) VALUES ($1, $2, $3, $4) ON CONFLICT (pool_id, provider_name) DO UPDATE SET use_defaults = excluded.use_defaults, principal_tags = excluded.principal_tags",
@@ -370,6 +420,9 @@ class PostgresPools implements PoolRepository {
 		// The row stays, marked, until its identities are purged (in short transactions, by
 		// purge): the mark hides it from every read at once. The update locks the row, so a
 		// concurrent delete waits and then finds it marked.
+		// This server's copy goes at once; other servers' copies fail the version check of the
+		// identity statements (the mark changes the row's xmin, and they read live pools only).
+		this.#cache.delete(key.poolId);
 		return this.#db.transaction("READ COMMITTED", async (sql) => {
 			const marked = await sql.count(
 				"UPDATE identity_pools SET deleted_at = $1 WHERE account_id = $2 AND region = $3 AND pool_id = $4 AND deleted_at IS NULL",

@@ -11,17 +11,10 @@
  */
 import type Database from "better-sqlite3";
 import type { PoolRecord } from "../../domain/records.ts";
+import { deepFreeze } from "../sql/deep-freeze.ts";
 
 /** How many pools are kept; the oldest is dropped beyond. */
 const DEFAULT_LIMIT = 1024;
-
-function deepFreeze<T>(value: T): T {
-	if (value !== null && typeof value === "object" && !Object.isFrozen(value)) {
-		for (const inner of Object.values(value)) deepFreeze(inner);
-		Object.freeze(value);
-	}
-	return value;
-}
 
 export class PoolCache {
 	readonly #dataVersion: Database.Statement<[], number>;

@@ -54,6 +54,7 @@ import {
 	toSigningKey,
 } from "../sql/rows.ts";
 import {
+	type CachedPool,
 	type CredentialRepository,
 	type IdentityRepository,
 	type NewPool,
@@ -628,6 +629,12 @@ class SqlitePools implements PoolRepository {
 		if (cached) return cached;
 		const row = this.#findById.get(poolId);
 		return row ? this.#cache.remember(toPool(row)) : undefined;
+	}
+
+	/** Never stale: {@link findById} checks `data_version` at every read; versions are ignored. */
+	async cached(poolId: string): Promise<CachedPool | undefined> {
+		const pool = await this.findById(poolId);
+		return pool ? { pool, version: "", cached: false } : undefined;
 	}
 
 	async update(

@@ -570,5 +570,42 @@ export function describePools(storeTest: StoreTest): void {
 				assert.equal(await store.pools.findById(home.poolId), undefined);
 			},
 		);
+
+		storeTest(
+			"cached answers the pool as findById does, with a version; fresh after this store's own writes",
+			async (store) => {
+				const key = await createPool(store);
+				const read = await store.pools.cached(key.poolId);
+				assert.ok(read);
+				assert.deepEqual(read.pool, await store.pools.findById(key.poolId));
+				assert.equal(typeof read.version, "string");
+				await store.pools.update(
+					key,
+					(p) => ({
+						settings: { ...p.settings, AllowUnauthenticatedIdentities: false },
+						tags: { after: "update" },
+					}),
+					T0 + 1,
+				);
+				const updated = await store.pools.cached(key.poolId);
+				assert.equal(
+					updated?.pool.settings.AllowUnauthenticatedIdentities,
+					false,
+				);
+				assert.deepEqual(updated?.pool.tags, { after: "update" });
+				await store.pools.setRoles(
+					key,
+					{ authenticated: AUTH_ROLE },
+					undefined,
+					T0 + 2,
+				);
+				assert.deepEqual((await store.pools.cached(key.poolId))?.pool.roles, {
+					authenticated: AUTH_ROLE,
+				});
+				assert.equal(await store.pools.cached(newPoolKey().poolId), undefined);
+				await store.pools.delete(key, T0 + 3);
+				assert.equal(await store.pools.cached(key.poolId, true), undefined);
+			},
+		);
 	});
 }
