@@ -79,32 +79,53 @@ export const GetOpenIdTokenForDeveloperIdentity = defineOperation({
 			if (known !== undefined) {
 				return { IdentityId: known, Token: await mint(known) };
 			}
+			// A first call for this user already in flight on this server: its identity, once
+			// committed, is this call's too; one token is signed, for it.
+			const flight = firstLogin
+				? `${poolId}\u0000${developer.provider}\u0000${developer.subject}`
+				: undefined;
+			const joined =
+				flight === undefined ? undefined : ctx.firstLogins.joined(flight);
+			if (joined !== undefined) {
+				const owner = await joined.catch(() => undefined);
+				if (owner !== undefined) {
+					return { IdentityId: owner, Token: await mint(owner) };
+				}
+			}
 			const newIdentityId = newRegionalId(pool.region);
 			// A new user's token is signed while its identity waits for the group commit, for the
 			// identity the commit will almost surely create. It is answered only once that commit
 			// has answered the same identity (else it is dropped and the real one is signed).
 			const early = firstLogin ? mint(newIdentityId) : undefined;
 			early?.catch(() => {});
-			const { identityId } = await ctx.store.identities.change(
-				key,
-				{
-					identityIds: input.IdentityId === undefined ? [] : [input.IdentityId],
-					logins,
-				},
-				(snapshot) =>
-					planLogins(snapshot, {
-						...(input.IdentityId === undefined
-							? {}
-							: { identityId: input.IdentityId }),
-						logins,
-						newIdentityId,
-						maxLogins: ctx.settings.maxLogins,
-						flow: "developer",
-						limitError: "parameter",
-					}),
-				now,
-				poolVersion,
-			);
+			const commit = async () =>
+				(
+					await ctx.store.identities.change(
+						key,
+						{
+							identityIds:
+								input.IdentityId === undefined ? [] : [input.IdentityId],
+							logins,
+						},
+						(snapshot) =>
+							planLogins(snapshot, {
+								...(input.IdentityId === undefined
+									? {}
+									: { identityId: input.IdentityId }),
+								logins,
+								newIdentityId,
+								maxLogins: ctx.settings.maxLogins,
+								flow: "developer",
+								limitError: "parameter",
+							}),
+						now,
+						poolVersion,
+					)
+				).identityId;
+			const identityId =
+				flight === undefined
+					? await commit()
+					: await ctx.firstLogins.lead(flight, commit);
 			const Token =
 				early !== undefined && identityId === newIdentityId
 					? await early

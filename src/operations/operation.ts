@@ -11,6 +11,7 @@ import type { IssuedCredentialRecord } from "../domain/records.ts";
 import type { CrossAccountTrust } from "../domain/sts-roles.ts";
 import type { LoginVerifier } from "../federation/verifier.ts";
 import type { Clock } from "../lib/clock.ts";
+import type { InFlight } from "../lib/in-flight.ts";
 import type { Logger } from "../lib/logger.ts";
 import type { OperationName } from "../model/model.generated.ts";
 import type {
@@ -80,6 +81,13 @@ export interface OperationContext {
 	readonly localCredentials: CredentialsProvider;
 	/** Checks a web identity token presented to the STS endpoint (a token of this server). */
 	readonly verifyWebIdentity: WebIdentityVerifier;
+	/**
+	 * The first logins of developer users that this server is registering, by pool and login:
+	 * a concurrent first call for the same user waits for the identity the first one commits
+	 * rather than sign a token for an identity of its own that would lose
+	 * (get-open-id-token-for-developer-identity.ts).
+	 */
+	readonly firstLogins: InFlight<string>;
 	/** The verified caller of a signed operation; `undefined` for public operations. */
 	readonly caller: Caller | undefined;
 	/**

@@ -23,6 +23,7 @@ import { isPlainIssuerKey } from "../federation/kinds/oidc.ts";
 import { createLoginVerifier } from "../federation/login-verifier.ts";
 import { isAllowedProviderUrl } from "../federation/providers.ts";
 import { type Clock, systemClock } from "../lib/clock.ts";
+import { InFlight } from "../lib/in-flight.ts";
 import { operationNames } from "../operations/index.ts";
 import type { OperationSettings } from "../operations/operation.ts";
 import { awsJson } from "../protocol/aws-json.ts";
@@ -453,6 +454,7 @@ export async function createServer(
 						)
 					: localCredentials,
 			localCredentials,
+			firstLogins: new InFlight<string>(),
 			verifyWebIdentity: ownTokenVerifier({
 				issuer,
 				jwks: () => keys.jwks(),

@@ -8,6 +8,7 @@ import {
 } from "@aws-sdk/client-cognito-identity";
 import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from "jose";
 import { TWO_ACCOUNTS } from "../support/identities.ts";
+import { scrape } from "../support/metrics.ts";
 import { rejectsWith, useServer, withServer } from "../support/server.ts";
 
 const DEV = "login.example.app";
@@ -175,6 +176,27 @@ describe("GetOpenIdTokenForDeveloperIdentity (JS v3 SDK)", () => {
 				(k) => k.kid === decodeProtectedHeader(out.Token as string).kid,
 			),
 		);
+	});
+
+	test("concurrent first calls for one new user: one identity, and one signature for each answer", async () => {
+		const signed = async () =>
+			(await scrape(t.url)).value("idpool_tokens_issued_total", {
+				alg: "RS512",
+			}) ?? 0;
+		const before = await signed();
+		const calls = 8;
+		const answers = await Promise.all(
+			Array.from({ length: calls }, () => token("racing-first-login")),
+		);
+		const ids = new Set(answers.map((a) => a.IdentityId));
+		assert.equal(ids.size, 1, "one identity for the user");
+		for (const a of answers) {
+			const { payload } = await verify(a.Token as string);
+			assert.equal(payload.sub, [...ids][0]);
+		}
+		// A call that lost the race used to sign a token for an identity of its own, drop it
+		// and sign again for the winner's.
+		assert.equal((await signed()) - before, calls);
 	});
 
 	test("IdentityId links a second developer user to an identity with developer logins only", async () => {
