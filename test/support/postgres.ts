@@ -55,8 +55,16 @@ export class CuttableProxy {
 	#server: Server | undefined;
 	port = 0;
 
-	constructor(target: { host: string; port: number }) {
+	constructor(target: { host: string; port: number } = postgresTarget()) {
 		this.#target = target;
+	}
+
+	/**
+	 * Carries what a client sends to the database; a proxy that reads it (counting round
+	 * trips, say) replaces it. Answers the function that takes each chunk.
+	 */
+	protected clientStream(upstream: Socket): (chunk: Buffer) => void {
+		return (chunk) => upstream.write(chunk);
 	}
 
 	/** Starts listening (on the same port again after a cut). */
@@ -71,7 +79,8 @@ export class CuttableProxy {
 					upstream.destroy();
 				});
 			}
-			client.pipe(upstream);
+			client.on("data", this.clientStream(upstream));
+			client.on("end", () => upstream.end());
 			upstream.pipe(client);
 		});
 		await new Promise<void>((resolve) =>
@@ -119,7 +128,7 @@ export function useCuttablePostgres(): {
 	let proxy: CuttableProxy | undefined;
 	before(async () => {
 		schema = await freshSchema();
-		proxy = new CuttableProxy(postgresTarget());
+		proxy = new CuttableProxy();
 		await proxy.open();
 	});
 	after(async () => {
@@ -147,71 +156,45 @@ export function useCuttablePostgres(): {
  * sends a statement with parameters, named or not). Start-up and authentication are not
  * counted. Deterministic, unlike timing: point a server's `--db` at {@link RoundTripProxy.via}.
  */
-export class RoundTripProxy {
-	readonly #target: { host: string; port: number };
-	readonly #sockets = new Set<Socket>();
-	#server: Server | undefined;
-	port = 0;
+export class RoundTripProxy extends CuttableProxy {
 	/** Round trips since the start (or the last {@link reset}). */
 	count = 0;
 	/** The text of the statements parsed or sent since the last reset (named ones once per connection). */
 	statements: string[] = [];
 
-	constructor(target: { host: string; port: number } = postgresTarget()) {
-		this.#target = target;
-	}
-
-	async open(): Promise<void> {
-		const server = createServer((client) => {
-			const upstream = connect(this.#target.port, this.#target.host);
-			for (const s of [client, upstream]) {
-				this.#sockets.add(s);
-				s.on("close", () => this.#sockets.delete(s));
-				s.on("error", () => {
-					client.destroy();
-					upstream.destroy();
-				});
-			}
-			let buffered = Buffer.alloc(0);
-			let started = false;
-			client.on("data", (chunk: Buffer) => {
-				upstream.write(chunk);
-				buffered = Buffer.concat([buffered, chunk]);
-				for (;;) {
-					if (!started) {
-						if (buffered.length < 8) return;
-						const length = buffered.readInt32BE(0);
-						if (buffered.length < length) return;
-						// An SSLRequest (code 80877103) is followed by the real start-up message.
-						started = buffered.readInt32BE(4) !== 80877103;
-						buffered = buffered.subarray(length);
-						continue;
-					}
-					if (buffered.length < 5) return;
-					const length = buffered.readInt32BE(1);
-					if (buffered.length < length + 1) return;
-					const type = String.fromCharCode(buffered[0] as number);
-					const body = buffered.subarray(5, length + 1);
-					if (type === "Q" || type === "S") this.count++;
-					if (type === "Q") this.statements.push(cString(body, 0));
-					if (type === "P") {
-						// Parse: a statement name, then its text.
-						const name = cString(body, 0);
-						this.statements.push(
-							cString(body, Buffer.byteLength(name) + 1).trim(),
-						);
-					}
-					buffered = buffered.subarray(length + 1);
+	protected override clientStream(upstream: Socket): (chunk: Buffer) => void {
+		let buffered = Buffer.alloc(0);
+		let started = false;
+		return (chunk) => {
+			upstream.write(chunk);
+			buffered = Buffer.concat([buffered, chunk]);
+			for (;;) {
+				if (!started) {
+					if (buffered.length < 8) return;
+					const length = buffered.readInt32BE(0);
+					if (buffered.length < length) return;
+					// An SSLRequest (code 80877103) is followed by the real start-up message.
+					started = buffered.readInt32BE(4) !== 80877103;
+					buffered = buffered.subarray(length);
+					continue;
 				}
-			});
-			upstream.pipe(client);
-		});
-		await new Promise<void>((resolve) =>
-			server.listen(0, "127.0.0.1", resolve),
-		);
-		const address = server.address();
-		if (typeof address === "object" && address) this.port = address.port;
-		this.#server = server;
+				if (buffered.length < 5) return;
+				const length = buffered.readInt32BE(1);
+				if (buffered.length < length + 1) return;
+				const type = String.fromCharCode(buffered[0] as number);
+				const body = buffered.subarray(5, length + 1);
+				if (type === "Q" || type === "S") this.count++;
+				if (type === "Q") this.statements.push(cString(body, 0));
+				if (type === "P") {
+					// Parse: a statement name, then its text.
+					const name = cString(body, 0);
+					this.statements.push(
+						cString(body, Buffer.byteLength(name) + 1).trim(),
+					);
+				}
+				buffered = buffered.subarray(length + 1);
+			}
+		};
 	}
 
 	/** Starts counting afresh; answers the count before. */
@@ -222,19 +205,9 @@ export class RoundTripProxy {
 		return n;
 	}
 
-	async close(): Promise<void> {
-		const server = this.#server;
-		this.#server = undefined;
-		for (const s of this.#sockets) s.destroy();
-		if (server)
-			await new Promise<void>((resolve) => server.close(() => resolve()));
-	}
-
-	/** `url` with its host and port replaced by this proxy's. */
-	via(url: string): string {
-		const u = new URL(url);
-		u.host = `127.0.0.1:${this.port}`;
-		return u.toString();
+	/** Stops the proxy. */
+	close(): Promise<void> {
+		return this.cut();
 	}
 }
 
