@@ -16,10 +16,9 @@ import {
 } from "@aws-sdk/client-cognito-identity";
 import Database from "better-sqlite3";
 import { openStore } from "../../src/server/open-store.ts";
-import type { Store } from "../../src/store/store.ts";
 import { useCuttablePostgres } from "../support/postgres.ts";
 import { capturedLog, useServer, withServer } from "../support/server.ts";
-import { describeForEngine } from "../support/stores.ts";
+import { describeForEngine, storeWith } from "../support/stores.ts";
 
 interface Report {
 	status: string;
@@ -158,22 +157,7 @@ describe("/health/ready fails on a broken store", () => {
 	test("a store that fails its write, and one that does not answer: 503 with the error code and a timeout, no message, path or stack", async () => {
 		const real = await openStore(":memory:");
 		let mode: "fail" | "hang" | "ok" = "ok";
-		const failing: Store = {
-			engine: real.engine,
-			get pools() {
-				return real.pools;
-			},
-			get signingKeys() {
-				return real.signingKeys;
-			},
-			get identities() {
-				return real.identities;
-			},
-			get credentials() {
-				return real.credentials;
-			},
-			migrate: () => real.migrate(),
-			close: () => real.close(),
+		const failing = storeWith(real, {
 			async ping(bytes) {
 				if (mode === "fail") {
 					throw Object.assign(
@@ -188,7 +172,7 @@ describe("/health/ready fails on a broken store", () => {
 				if (mode === "fail") throw new Error("at /secret/path: ENOENT");
 				if (mode === "hang") return new Promise<void>(() => {});
 			},
-		};
+		});
 		await withServer({ store: failing }, async (t) => {
 			assert.equal((await get(t.url, "/health/ready")).status, 200);
 			mode = "fail";

@@ -23,7 +23,11 @@ import { MIGRATIONS as SQLITE_MIGRATIONS } from "../../src/store/sqlite/migratio
 import type { Store } from "../../src/store/store.ts";
 import { dev, signIn } from "../support/logins.ts";
 import { POSTGRES_URL } from "../support/postgres.ts";
-import { describeForEngine, engineSkipReason } from "../support/stores.ts";
+import {
+	describeForEngine,
+	engineSkipReason,
+	storeWith,
+} from "../support/stores.ts";
 import {
 	createPool,
 	newPoolKey,
@@ -99,28 +103,12 @@ function withSchema(schema: string, url = BASE_URL): string {
 
 /** `store`, whose `close()` also drops `schema`. */
 function droppingOnClose(store: Store, schema: string): Store {
-	return {
-		engine: store.engine,
-		get pools() {
-			return store.pools;
-		},
-		get signingKeys() {
-			return store.signingKeys;
-		},
-		get identities() {
-			return store.identities;
-		},
-		get credentials() {
-			return store.credentials;
-		},
-		migrate: () => store.migrate(),
-		ping: (payloadBytes) => store.ping(payloadBytes),
-		checkDatabase: () => store.checkDatabase(),
+	return storeWith(store, {
 		close: async () => {
 			await store.close();
 			await dropSchema(schema);
 		},
-	};
+	});
 }
 
 describeStoreConformance("postgres", async () => {

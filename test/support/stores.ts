@@ -9,6 +9,7 @@
  * A name that is not an engine is an error, not an empty selection.
  */
 import { describe, type SuiteContext, test } from "node:test";
+import type { Store } from "../../src/store/store.ts";
 
 export const STORE_ENGINES = ["sqlite", "postgres"] as const;
 export type StoreEngine = (typeof STORE_ENGINES)[number];
@@ -73,4 +74,31 @@ export function describeForEngine(
 		return;
 	}
 	describe(name, options, fn);
+}
+
+/**
+ * `store` with some of its members replaced (a store made to fail, one that drops its schema
+ * on close); every other member is the store's own.
+ */
+export function storeWith(store: Store, replaced: Partial<Store>): Store {
+	const own: Store = {
+		engine: store.engine,
+		get pools() {
+			return store.pools;
+		},
+		get signingKeys() {
+			return store.signingKeys;
+		},
+		get identities() {
+			return store.identities;
+		},
+		get credentials() {
+			return store.credentials;
+		},
+		migrate: () => store.migrate(),
+		ping: (payloadBytes) => store.ping(payloadBytes),
+		checkDatabase: () => store.checkDatabase(),
+		close: () => store.close(),
+	};
+	return Object.assign(own, replaced);
 }
