@@ -26,9 +26,4 @@ export class InFlight<T> {
 			this.#calls.delete(key);
 		}
 	}
-
-	/** How many calls are in flight (for tests). */
-	get size(): number {
-		return this.#calls.size;
-	}
 }

@@ -22,9 +22,8 @@ export const GetId = defineOperation({
 		return withPool(
 			ctx.store,
 			input.IdentityPoolId,
-			async (found, poolVersion) => {
-				if (!found) throw poolNotFound(input.IdentityPoolId);
-				const pool = found;
+			async (pool, poolVersion) => {
+				if (!pool) throw poolNotFound(input.IdentityPoolId);
 				const entries = input.Logins ?? {};
 				const newIdentityId = newRegionalId(pool.region);
 				if (Object.keys(entries).length === 0) {

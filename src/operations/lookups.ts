@@ -50,20 +50,6 @@ export async function requireIdentity(
 }
 
 /**
- * The pool with this id, in whatever account and region (public operations); the call counts
- * against the quota of the pool's owner.
- */
-export async function poolById(
-	ctx: Pick<OperationContext, "store" | "chargeQuota">,
-	poolId: string,
-): Promise<PoolRecord> {
-	const pool = await ctx.store.pools.findById(poolId);
-	if (!pool) throw poolNotFound(poolId);
-	ctx.chargeQuota(pool.accountId);
-	return pool;
-}
-
-/**
  * The identity with this id and its pool (public operations); the call counts against the
  * quota of the pool's owner.
  */

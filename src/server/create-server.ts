@@ -68,6 +68,7 @@ import {
 	type HttpAppOptions,
 	installMetrics,
 	installRoutes,
+	listenQuietly,
 } from "./http.ts";
 import { serverMetrics } from "./metrics.ts";
 import {
@@ -587,18 +588,7 @@ export async function createServer(
 			return changes;
 		},
 		async listen() {
-			// Fastify logs "Server listening at ..." at info level: the CLI's banner says it, and a
-			// JSON line among the banner's lines would only break it up.
-			const level = app.log.level;
-			if (["info", "debug", "trace"].includes(level)) app.log.level = "warn";
-			try {
-				await app.listen({ host: config.host, port: config.port });
-			} finally {
-				app.log.level = level;
-			}
-			const address = app.server.address();
-			const port =
-				typeof address === "object" && address ? address.port : config.port;
+			const port = await listenQuietly(app, config.host, config.port);
 			url = baseUrl(config.host, port);
 			// The same logging and limits as the main port's.
 			const ownPort = await metrics.listen(httpOptions);

@@ -530,6 +530,27 @@ function installConsole(app: FastifyInstance, webConsole: ConsoleRoutes): void {
 	});
 }
 
+/**
+ * Starts `app` listening on `host` and `port`; answers the port bound. Fastify logs "Server
+ * listening at ..." at info level: the CLI's banner says where the server listens, and a JSON
+ * line among the banner's lines would only break it up, so that line is left out.
+ */
+export async function listenQuietly(
+	app: FastifyInstance,
+	host: string,
+	port: number,
+): Promise<number> {
+	const level = app.log.level;
+	if (["info", "debug", "trace"].includes(level)) app.log.level = "warn";
+	try {
+		await app.listen({ host, port });
+	} finally {
+		app.log.level = level;
+	}
+	const address = app.server.address();
+	return typeof address === "object" && address ? address.port : port;
+}
+
 /** Installs the server's routes on `app`. */
 export async function installRoutes(
 	app: FastifyInstance,

@@ -18,6 +18,7 @@ import {
 	createHttpApp,
 	type HttpAppOptions,
 	installMetrics,
+	listenQuietly,
 	type MetricsSource,
 } from "./http.ts";
 
@@ -81,15 +82,7 @@ export function serverMetrics(config: Config): ServerMetrics {
 			if (!ownPort) return undefined;
 			app = createHttpApp(http);
 			installMetrics(app, source, { alone: true });
-			// As for the main port: the banner says where it listens, not Fastify's info line.
-			const level = app.log.level;
-			if (["info", "debug", "trace"].includes(level)) app.log.level = "warn";
-			try {
-				await app.listen({ host: config.host, port: config.metricsPort });
-			} finally {
-				app.log.level = level;
-			}
-			return config.metricsPort;
+			return listenQuietly(app, config.host, config.metricsPort);
 		},
 		async close() {
 			await app?.close();
