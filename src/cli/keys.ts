@@ -12,8 +12,8 @@ import { existsSync } from "node:fs";
 import { ConfigError } from "../config/load.ts";
 import type { Config } from "../config/schema.ts";
 import { systemClock } from "../lib/clock.ts";
-import { newKeyRing, openConfiguredStore } from "../server/create-server.ts";
-import { isPostgresUrl } from "../server/open-store.ts";
+import { isPostgresUrl, openConfiguredStore } from "../server/open-store.ts";
+import { newKeyRing } from "../server/signing-keys.ts";
 import type { Output } from "./output.ts";
 
 function iso(ms: number): string {

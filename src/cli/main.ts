@@ -30,9 +30,10 @@ import { HEALTHCHECK_PATH, healthcheckCommand } from "./healthcheck.ts";
 import type { Output } from "./output.ts";
 
 /**
- * The server and its stores, loaded by the commands that open a store (serve, migrate, keys,
- * apply) only: the others (help, dev-token, healthcheck, which a container runs every few
- * seconds) start without loading Fastify, the engines or the token code.
+ * The server, loaded by `serve` only. The commands that open a store (migrate, keys, apply,
+ * vacuum) load the store module (server/open-store.ts) and what they use of the keys, not
+ * Fastify or the operations; the others (help, dev-token, healthcheck, which a container runs
+ * every few seconds) load neither.
  */
 const serverModule = () => import("../server/create-server.ts");
 
@@ -396,7 +397,7 @@ async function applyCommand(
 			accountId: config.accountId,
 		},
 	];
-	const { openConfiguredStore } = await serverModule();
+	const { openConfiguredStore } = await import("../server/open-store.ts");
 	const store = await openConfiguredStore(config);
 	let changes: PoolChange[];
 	try {
@@ -437,8 +438,9 @@ function mebibytes(bytes: number): string {
  * is nothing to do.
  */
 async function vacuumCommand(config: Config, output: Output): Promise<number> {
-	const { openConfiguredStore } = await serverModule();
-	const { isPostgresUrl } = await import("../server/open-store.ts");
+	const { isPostgresUrl, openConfiguredStore } = await import(
+		"../server/open-store.ts"
+	);
 	if (!isPostgresUrl(config.db) && config.db !== ":memory:") {
 		try {
 			statSync(config.db);
@@ -582,7 +584,7 @@ export async function main(
 		}
 		case "migrate": {
 			const config = loadConfig(parseFlags(rest), env);
-			const { openConfiguredStore } = await serverModule();
+			const { openConfiguredStore } = await import("../server/open-store.ts");
 			const store = await openConfiguredStore(config);
 			try {
 				await store.migrate();

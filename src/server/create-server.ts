@@ -35,13 +35,8 @@ import {
 	devIssuerUrl,
 	providerNameOf,
 } from "../tokens/dev-issuer.ts";
-import { KeyEncryption } from "../tokens/key-encryption.ts";
-import { KeyRing } from "../tokens/key-ring.ts";
-import {
-	isTokenAlgorithm,
-	TOKEN_ALGORITHMS,
-	type TokenAlgorithm,
-} from "../tokens/keys.ts";
+import type { KeyRing } from "../tokens/key-ring.ts";
+import type { SigningKeyGenerator } from "../tokens/keys.ts";
 import { discoveryDocument, TokenIssuer } from "../tokens/tokens.ts";
 import { ownTokenVerifier } from "../tokens/web-identity.ts";
 import {
@@ -71,13 +66,10 @@ import {
 	listenQuietly,
 } from "./http.ts";
 import { serverMetrics } from "./metrics.ts";
-import {
-	type OpenStoreOptions,
-	openStore,
-	StoreLocationError,
-} from "./open-store.ts";
+import { openConfiguredStore } from "./open-store.ts";
 import { PoolPurger, type PurgerOptions, wakingPurger } from "./pool-purger.ts";
 import { logHttpRequest, requestLogObserver } from "./request-log.ts";
+import { configuredTokenAlgorithm, newKeyRing } from "./signing-keys.ts";
 
 /**
  * Issued credentials are deleted this long after they expire: until then the STS endpoint
@@ -102,6 +94,8 @@ export interface ServerOverrides {
 	consoleDir?: string;
 	/** How the purger of deleted pools works (server/pool-purger.ts), over its defaults. */
 	purge?: PurgerOptions;
+	/** What makes the server's new signing keys (tokens/keys.ts), instead of generating them. */
+	generateKey?: SigningKeyGenerator;
 }
 
 /** A built server, not yet listening. */
@@ -190,27 +184,6 @@ function baseUrl(host: string, port: number): string {
 	return `http://${shown.includes(":") ? `[${shown}]` : shown}:${port}`;
 }
 
-/**
- * Opens the store `config.db` names; a location that cannot be used is a setting error of
- * `--db` (for the CLI, a one-line message).
- */
-export async function openConfiguredStore(
-	config: Config,
-	options: OpenStoreOptions = {},
-): Promise<Store> {
-	try {
-		return await openStore(config.db, {
-			poolSize: config.dbPoolSize,
-			...options,
-		});
-	} catch (err) {
-		if (err instanceof StoreLocationError) {
-			throw new ConfigError(`--db: ${err.message}`);
-		}
-		throw err;
-	}
-}
-
 /** The server settings operations read. */
 function operationSettings(config: Config): OperationSettings {
 	return {
@@ -279,12 +252,14 @@ export async function createServer(
 	warn = (message) => app.log.warn(message);
 	fail = (message) => app.log.error(message);
 
-	const keys = newKeyRing(store, clock, config, (err) =>
-		app.log.warn(
-			{ err },
-			"signing keys could not be reloaded; the keys loaded before stay in use",
-		),
-	);
+	const keys = newKeyRing(store, clock, config, {
+		onReloadError: (err) =>
+			app.log.warn(
+				{ err },
+				"signing keys could not be reloaded; the keys loaded before stay in use",
+			),
+		...(overrides.generateKey ? { generate: overrides.generateKey } : {}),
+	});
 	try {
 		const { encrypted } = await keys.init();
 		const switched = await keys.switchAlgorithm();
@@ -605,38 +580,3 @@ export async function createServer(
 		},
 	};
 }
-
-/** `--token-algorithm`, checked (any case). @throws ConfigError for another value */
-function configuredTokenAlgorithm(config: Config): TokenAlgorithm {
-	const algorithm = config.tokenAlgorithm.toUpperCase();
-	if (!isTokenAlgorithm(algorithm)) {
-		throw new ConfigError(
-			`token algorithm must be ${TOKEN_ALGORITHMS.join(" or ")}, got '${config.tokenAlgorithm}'`,
-		);
-	}
-	return algorithm;
-}
-
-/**
- * The key ring of a server or command working on `store` (one reload interval for all), with
- * the key-encryption keys of `config`.
- */
-export function newKeyRing(
-	store: Store,
-	clock: Clock,
-	config: Config,
-	onReloadError?: (error: unknown) => void,
-): KeyRing {
-	return new KeyRing(store.signingKeys, clock, {
-		algorithm: configuredTokenAlgorithm(config),
-		reloadIntervalMs: config.keyReloadSeconds * 1000,
-		rotationDelayMs: config.keyReloadSeconds * 2000,
-		encryption: new KeyEncryption(config.keyEncryptionKeys),
-		...(onReloadError ? { onReloadError } : {}),
-	});
-}
-
-/** Where the development issuer's routes live (for the CLI's `dev-token`). */
-
-/** A stored signing key the configured key-encryption keys cannot open (for the CLI's messages). */
-export { KeyEncryptionError } from "../tokens/key-encryption.ts";

@@ -5,6 +5,8 @@
  * `:memory:`. The PostgreSQL engine, and its driver, are loaded only when a PostgreSQL URL is
  * given, so a server on SQLite never loads `pg`.
  */
+import { ConfigError } from "../config/load.ts";
+import type { Config } from "../config/schema.ts";
 import type { Clock } from "../lib/clock.ts";
 import type { Metrics } from "../lib/metrics.ts";
 import type { CheckpointerOptions } from "../store/sqlite/checkpointer.ts";
@@ -71,4 +73,25 @@ export async function openStore(
 		...(options.onFailure ? { onFailure: options.onFailure } : {}),
 		...(options.metrics ? { metrics: options.metrics } : {}),
 	});
+}
+
+/**
+ * Opens the store `config.db` names; a location that cannot be used is a setting error of
+ * `--db` (for the CLI, a one-line message).
+ */
+export async function openConfiguredStore(
+	config: Config,
+	options: OpenStoreOptions = {},
+): Promise<Store> {
+	try {
+		return await openStore(config.db, {
+			poolSize: config.dbPoolSize,
+			...options,
+		});
+	} catch (err) {
+		if (err instanceof StoreLocationError) {
+			throw new ConfigError(`--db: ${err.message}`);
+		}
+		throw err;
+	}
 }

@@ -105,6 +105,37 @@ describe("KeyRing", () => {
 		]);
 	});
 
+	test("keys are made by the generator given (a first key at once, a rotation's later), then sealed", async () => {
+		const made = await generateSigningKey(0, 0);
+		const calls: unknown[][] = [];
+		const { repo, ring } = setup({
+			encryption: new KeyEncryption([randomBytes(32)]),
+			generate: async (now, activatesAt, alg) => {
+				calls.push([now, activatesAt, alg]);
+				return {
+					...made,
+					kid: `made-${calls.length}`,
+					createdAt: now,
+					activatesAt,
+				};
+			},
+		});
+		await ring.init();
+		await ring.rotate();
+		assert.deepEqual(calls, [
+			[START, START, "RS512"],
+			[START, START + DELAY, "RS512"],
+		]);
+		assert.deepEqual(
+			repo.stored.map((k) => k.kid),
+			["made-1", "made-2"],
+		);
+		for (const key of repo.stored) {
+			assert.notEqual(key.privateKeyPem, made.privateKeyPem);
+			assert.ok(storedKekId(key.privateKeyPem));
+		}
+	});
+
 	test("two rings racing to init one new store end up with one shared key", async () => {
 		const { repo, clock } = setup();
 		const a = new KeyRing(repo, clock);

@@ -32,6 +32,7 @@ import {
 import {
 	DEFAULT_TOKEN_ALGORITHM,
 	generateSigningKey,
+	type SigningKeyGenerator,
 	type TokenAlgorithm,
 } from "./keys.ts";
 
@@ -88,6 +89,8 @@ export interface KeyRingOptions {
 	encryption?: KeyEncryption;
 	/** The algorithm new keys are made for and that signs when a key of it is active (default RS512). */
 	algorithm?: TokenAlgorithm;
+	/** What makes new keys (default {@link generateSigningKey}). */
+	generate?: SigningKeyGenerator;
 }
 
 /** A stored key as `idpool keys list` shows it. */
@@ -118,6 +121,7 @@ export class KeyRing {
 	readonly #onReloadError: (error: unknown) => void;
 	readonly #encryption: KeyEncryption;
 	readonly #algorithm: TokenAlgorithm;
+	readonly #generate: SigningKeyGenerator;
 
 	#entries: readonly Entry[] = [];
 	/** Private keys by kid, kept across reloads so that each PEM is parsed only once. */
@@ -143,6 +147,7 @@ export class KeyRing {
 		this.#onReloadError = options.onReloadError ?? (() => {});
 		this.#encryption = options.encryption ?? new KeyEncryption();
 		this.#algorithm = options.algorithm ?? DEFAULT_TOKEN_ALGORITHM;
+		this.#generate = options.generate ?? generateSigningKey;
 		if (!(this.#reloadIntervalMs > 0)) {
 			throw new RangeError("reloadIntervalMs must be positive");
 		}
@@ -363,7 +368,7 @@ export class KeyRing {
 
 	/** A new key that signs `delayMs` after `now`, its private key stored as configured. */
 	async #newKey(now: number, delayMs: number): Promise<SigningKeyRecord> {
-		const key = await generateSigningKey(now, now + delayMs, this.#algorithm);
+		const key = await this.#generate(now, now + delayMs, this.#algorithm);
 		return {
 			...key,
 			privateKeyPem: this.#encryption.seal(key.kid, key.privateKeyPem),

@@ -77,6 +77,16 @@ async function generateEcKey(): Promise<{
 	return { kid, publicJwk, privateKey };
 }
 
+/**
+ * What makes a new signing key: {@link generateSigningKey}, or (for tests) something that
+ * answers a key made earlier.
+ */
+export type SigningKeyGenerator = (
+	now: number,
+	activatesAt: number,
+	alg: TokenAlgorithm,
+) => Promise<SigningKeyRecord>;
+
 /** Generates a new key pair for `alg` (default RS512) that may sign from `activatesAt` on. */
 export async function generateSigningKey(
 	now: number,

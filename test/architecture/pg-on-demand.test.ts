@@ -2,7 +2,8 @@
  * The PostgreSQL engine and its driver are loaded only when a PostgreSQL URL is given: a
  * server on SQLite never loads `pg`. Checked in a process of its own (a fresh module graph),
  * by looking for `pg`'s files among the CommonJS modules loaded. Opening a PostgreSQL store
- * connects to nothing, so no database is needed.
+ * connects to nothing, so no database is needed. Likewise the CLI commands that open a store
+ * (keys, migrate, apply, vacuum) load neither Fastify nor the operations.
  */
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
@@ -36,5 +37,35 @@ test("pg is loaded only once a PostgreSQL store is opened", () => {
 	assert.deepEqual(JSON.parse(out.trim().split("\n").at(-1) ?? ""), {
 		withSqlite: false,
 		withPostgres: true,
+	});
+});
+
+const storeCommand = `
+import { createRequire } from "node:module";
+const req = createRequire(import.meta.url);
+const { defaultConfig } = await import(${JSON.stringify(`${src}config/load.ts`)});
+const { openConfiguredStore } = await import(${JSON.stringify(`${src}server/open-store.ts`)});
+const { newKeyRing } = await import(${JSON.stringify(`${src}server/signing-keys.ts`)});
+const { systemClock } = await import(${JSON.stringify(`${src}lib/clock.ts`)});
+const config = defaultConfig({ db: ":memory:" });
+const store = await openConfiguredStore(config);
+await store.migrate();
+const ring = newKeyRing(store, systemClock, config);
+await ring.init();
+const kids = (await ring.jwks()).keys.length;
+await store.close();
+const fastify = Object.keys(req.cache).some((k) => /[\\\\/]node_modules[\\\\/]fastify[\\\\/]/.test(k));
+console.log(JSON.stringify({ kids, fastify }));
+`;
+
+test("what the store commands (keys, migrate, apply, vacuum) load opens a store and its keys without Fastify", () => {
+	const out = execFileSync(
+		process.execPath,
+		["--import", "tsx", "--input-type=module", "-e", storeCommand],
+		{ encoding: "utf8" },
+	);
+	assert.deepEqual(JSON.parse(out.trim().split("\n").at(-1) ?? ""), {
+		kids: 1,
+		fastify: false,
 	});
 });

@@ -40,6 +40,7 @@ import type { AccountCredential } from "../../src/auth/credentials.ts";
 import { defaultConfig } from "../../src/config/load.ts";
 import type { Config } from "../../src/config/schema.ts";
 import type { CallObserver } from "../../src/dispatch/dispatcher.ts";
+import type { SigningKeyRecord } from "../../src/domain/records.ts";
 import type { Clock } from "../../src/lib/clock.ts";
 import {
 	createServer,
@@ -47,6 +48,11 @@ import {
 } from "../../src/server/create-server.ts";
 import type { PurgerOptions } from "../../src/server/pool-purger.ts";
 import type { Store } from "../../src/store/store.ts";
+import {
+	generateSigningKey,
+	type SigningKeyGenerator,
+	type TokenAlgorithm,
+} from "../../src/tokens/keys.ts";
 
 export interface TestServer {
 	server: IdpoolServer;
@@ -91,6 +97,27 @@ export interface ClientOptions {
  */
 const createdDirs = new Set<string>();
 
+/** The first key of every test server's new database, by algorithm: see {@link testKeys}. */
+const firstKeys = new Map<TokenAlgorithm, Promise<SigningKeyRecord>>();
+
+/**
+ * What makes the test servers' signing keys: the first key of a new database (the one that
+ * signs at once) is made once per test process and given to every server of the process, since
+ * an RSA key takes about 0.2 s of CPU to generate and the suites start a few hundred servers;
+ * every later key (a rotation, a switch of algorithm: one that signs later) is generated as in
+ * production. Servers of one process then publish the same first key; each still signs with
+ * its own issuer, which is what verifiers of its tokens check besides the signature.
+ */
+const testKeys: SigningKeyGenerator = async (now, activatesAt, alg) => {
+	if (activatesAt !== now) return generateSigningKey(now, activatesAt, alg);
+	let first = firstKeys.get(alg);
+	if (!first) {
+		first = generateSigningKey(0, 0, alg);
+		firstKeys.set(alg, first);
+	}
+	return { ...(await first), createdAt: now, activatesAt };
+};
+
 /** Starts a server on a free port. `dbPath` reuses a database (for restart tests). */
 export async function startServer(
 	options: ServerOptions & { dbPath?: string } = {},
@@ -114,6 +141,7 @@ export async function startServer(
 		...(options.observers ? { observers: options.observers } : {}),
 		...(options.consoleDir ? { consoleDir: options.consoleDir } : {}),
 		...(options.purge ? { purge: options.purge } : {}),
+		generateKey: testKeys,
 	});
 	const url = await server.listen();
 	return {
