@@ -17,6 +17,9 @@
  *    that each round's ratio uses the machine's speed around it; printed for each round:
  *    requests per second, p50 and p99 latency, errors and the ratio to the ceiling; then the
  *    round with the median ratio, and the worst p99 of all rounds.
+ *    Then p99/p50 of that round (at saturation, where the median is the queue's length over
+ *    the throughput), and one round below saturation, over BENCH_LOW_CONNECTIONS (8; 0 leaves
+ *    it out), for the latency a request sees when it does not queue.
  * 6. ES256 (`--token-algorithm ES256`, docs/keys.md#es256): after the SQLite scenario, the same
  *    load on a SQLite server signing with ES256, its throughput printed with its ratio to the
  *    RS512 scenario of the same run (raw, and with each against the RS512 ceiling around it);
@@ -53,6 +56,11 @@ import { sdkClient } from "../test/support/server.ts";
 
 const DURATION_SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 64);
+/**
+ * Connections of the round below saturation, where latency is the server's own rather than
+ * the queue's (0 leaves it out).
+ */
+const LOW_CONNECTIONS = Number(process.env.BENCH_LOW_CONNECTIONS ?? 8);
 const CEILING_SECONDS = Number(process.env.BENCH_CEILING_SECONDS ?? 5);
 const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 3));
 const WARMUP_SECONDS = Math.max(
@@ -326,8 +334,9 @@ async function measure(
 	requests: Prepared[][],
 	dir: string,
 	seconds = DURATION_SECONDS,
+	totalConnections = CONNECTIONS,
 ): Promise<Result & { generator: string }> {
-	const connections = Math.max(1, Math.floor(CONNECTIONS / urls.length));
+	const connections = Math.max(1, Math.floor(totalConnections / urls.length));
 	const useWrk = WRK !== undefined && !process.env.BENCH_NODE_CLIENT;
 	const results = await Promise.all(
 		urls.map(async (url, i) => {
@@ -439,7 +448,9 @@ async function scenario(
 			Math.ceil((perSecond * seconds) / urls.length);
 		const perRound = requestsFor(DURATION_SECONDS);
 		const perWarmup = requestsFor(WARMUP_SECONDS);
-		const perServer = RETURNING_USERS * 2 + perWarmup + perRound * ROUNDS;
+		const lowRounds = LOW_CONNECTIONS > 0 ? 1 : 0;
+		const perServer =
+			RETURNING_USERS * 2 + perWarmup + perRound * (ROUNDS + lowRounds);
 		const requests = await Promise.all(
 			urls.map((url, i) => prepare(url, poolId, perServer, `s${i}-`)),
 		);
@@ -541,6 +552,23 @@ async function scenario(
 		console.log(
 			`  ratio to the signing ceiling: ${median.ratio.toFixed(2)} (rounds: ${rounds.map((r) => r.ratio.toFixed(2)).join(", ")})`,
 		);
+		console.log(
+			`  at saturation: p99/p50 ${(median.result.p99 / median.result.p50).toFixed(2)} in the median round (goal: at most 2)`,
+		);
+		if (lowRounds > 0) {
+			// Below saturation: the same mix over a few connections, after the rounds.
+			const start = RETURNING_USERS * 2 + perWarmup + ROUNDS * perRound;
+			const low = await measure(
+				urls,
+				requests.map((r) => r.slice(start, start + perRound)),
+				dir,
+				DURATION_SECONDS,
+				LOW_CONNECTIONS,
+			);
+			console.log(
+				`  below saturation (${LOW_CONNECTIONS} connections, ${DURATION_SECONDS} s): ${low.rps.toFixed(0)} requests/s (errors: ${low.errors}); p50 ${low.p50.toFixed(1)} ms, p99 ${low.p99.toFixed(1)} ms (goal: p99 under 10 ms)`,
+			);
+		}
 		const cpus = rounds
 			.map((r) => r.cpuMs)
 			.filter((c): c is number => c !== undefined)
