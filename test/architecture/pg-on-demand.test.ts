@@ -28,13 +28,18 @@ await server.close();
 console.log(JSON.stringify({ withSqlite, withPostgres }));
 `;
 
-test("pg is loaded only once a PostgreSQL store is opened", () => {
+/** Runs `code` in a process of its own (a fresh module graph); answers the JSON it printed last. */
+function inFreshProcess(code: string): unknown {
 	const out = execFileSync(
 		process.execPath,
-		["--import", "tsx", "--input-type=module", "-e", child],
+		["--import", "tsx", "--input-type=module", "-e", code],
 		{ encoding: "utf8" },
 	);
-	assert.deepEqual(JSON.parse(out.trim().split("\n").at(-1) ?? ""), {
+	return JSON.parse(out.trim().split("\n").at(-1) ?? "");
+}
+
+test("pg is loaded only once a PostgreSQL store is opened", () => {
+	assert.deepEqual(inFreshProcess(child), {
 		withSqlite: false,
 		withPostgres: true,
 	});
@@ -59,12 +64,7 @@ console.log(JSON.stringify({ kids, fastify }));
 `;
 
 test("what the store commands (keys, migrate, apply, vacuum) load opens a store and its keys without Fastify", () => {
-	const out = execFileSync(
-		process.execPath,
-		["--import", "tsx", "--input-type=module", "-e", storeCommand],
-		{ encoding: "utf8" },
-	);
-	assert.deepEqual(JSON.parse(out.trim().split("\n").at(-1) ?? ""), {
+	assert.deepEqual(inFreshProcess(storeCommand), {
 		kids: 1,
 		fastify: false,
 	});
