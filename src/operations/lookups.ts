@@ -57,12 +57,18 @@ export async function identityAndPool(
 	ctx: Pick<OperationContext, "store" | "chargeQuota">,
 	identityId: string,
 ): Promise<{ identity: IdentityRecord; pool: PoolRecord }> {
-	const identity = await ctx.store.identities.get(identityId);
-	if (!identity) throw identityNotFound(identityId);
-	const pool = await ctx.store.pools.findById(identity.poolId);
-	if (!pool) throw identityNotFound(identityId);
-	ctx.chargeQuota(pool.accountId);
-	return { identity, pool };
+	const found = await ctx.store.identities.getWithPoolVersion(identityId);
+	if (!found) throw identityNotFound(identityId);
+	const { identity, poolVersion } = found;
+	// The pool as this server holds it, when it is the version read with the identity (one
+	// round trip in all); else read afresh.
+	let read = await ctx.store.pools.cached(identity.poolId);
+	if (read?.cached && read.version !== poolVersion) {
+		read = await ctx.store.pools.cached(identity.poolId, true);
+	}
+	if (!read) throw identityNotFound(identityId);
+	ctx.chargeQuota(read.pool.accountId);
+	return { identity, pool: read.pool };
 }
 
 /** Reads of a pool by {@link withPool} before the last answer stands (a pool changing faster than that fails the call). */

@@ -218,6 +218,14 @@ export interface IdentityRepository {
 	 */
 	get(identityId: string): Promise<IdentityRecord | undefined>;
 	/**
+	 * {@link get}, with the version of the identity's pool (as {@link PoolRepository.cached}
+	 * answers it) read in the same statement: a caller that holds the pool at that version
+	 * needs no other read. An engine without versions answers `""`.
+	 */
+	getWithPoolVersion(
+		identityId: string,
+	): Promise<{ identity: IdentityRecord; poolVersion: string } | undefined>;
+	/**
 	 * The id of the identity of the pool that holds `login`, if any: one indexed read, for
 	 * callers that need no more than the id (a returning developer user). With `poolVersion`,
 	 * {@link StalePoolError} when the pool is no longer at that version.

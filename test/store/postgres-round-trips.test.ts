@@ -3,13 +3,17 @@
  * wire protocol (test/support/postgres.ts): deterministic, unlike timing (docs/benchmarks.md).
  * A returning developer user's GetOpenIdTokenForDeveloperIdentity and a returning login's
  * GetId cost one round trip (the pool comes from the server's cache, its version confirmed in
- * that same statement), a new user's at most two; BEGIN and COMMIT count as round trips.
+ * that same statement), a new user's at most two; BEGIN and COMMIT count as round trips. A
+ * known identity's GetOpenIdToken reads the identity and its pool's version in one, and
+ * GetCredentialsForIdentity adds the credentials it records.
  * Then the pool cache's versions, store against store, and the JIT setting of the connections.
  */
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import {
+	GetCredentialsForIdentityCommand,
 	GetIdCommand,
+	GetOpenIdTokenCommand,
 	GetOpenIdTokenForDeveloperIdentityCommand,
 	LookupDeveloperIdentityCommand,
 } from "@aws-sdk/client-cognito-identity";
@@ -23,6 +27,7 @@ import {
 	POSTGRES_URL,
 	RoundTripProxy,
 } from "../support/postgres.ts";
+import { TEST_ACCOUNT } from "../support/server.ts";
 import { describeForEngine } from "../support/stores.ts";
 import {
 	allIdentities,
@@ -111,6 +116,51 @@ describeForEngine("postgres", "round trips to PostgreSQL", () => {
 		);
 		assert.equal(guest, 1, `a guest took ${guest}`);
 		assert.notEqual(answer.IdentityId, first.IdentityId);
+	});
+
+	test("GetOpenIdToken of a known identity in one round trip; GetCredentialsForIdentity in two (the credentials recorded)", async () => {
+		const poolId = await f.pool();
+		const { IdentityId } = await f.app.send(
+			new GetIdCommand({ IdentityPoolId: poolId }),
+		);
+		// The first call reads the pool into this server's cache.
+		await f.app.send(new GetOpenIdTokenCommand({ IdentityId }));
+		const [token, answer] = await counted(() =>
+			f.app.send(new GetOpenIdTokenCommand({ IdentityId })),
+		);
+		assert.equal(token, 1, `GetOpenIdToken took ${token}`);
+		assert.equal(answer.IdentityId, IdentityId);
+		const [credentials, issued] = await counted(() =>
+			f.app.send(new GetCredentialsForIdentityCommand({ IdentityId })),
+		);
+		assert.equal(
+			credentials,
+			2,
+			`GetCredentialsForIdentity took ${credentials}`,
+		);
+		assert.ok(issued.Credentials?.AccessKeyId);
+		// The pool changed by another server (a store of its own, not through this server's
+		// cache): the version read with the identity is not the cached one, so the pool is read
+		// again, and the change is seen at once.
+		const other = openPostgresStore(schema.url);
+		try {
+			const key = { accountId: TEST_ACCOUNT, region: "us-east-1", poolId };
+			const changed = await other.pools.update(
+				key,
+				(p) => ({
+					settings: { ...p.settings, AllowClassicFlow: false },
+					tags: p.tags,
+				}),
+				Date.now(),
+			);
+			assert.equal(changed?.settings.AllowClassicFlow, false);
+		} finally {
+			await other.close();
+		}
+		await assert.rejects(
+			f.app.send(new GetOpenIdTokenCommand({ IdentityId })),
+			/Basic \(classic\) flow is not enabled/,
+		);
 	});
 
 	test("concurrent first calls for one new user or login end with one identity", async () => {

@@ -65,6 +65,18 @@ const SELECT_IDENTITY = `
 		) AS logins
 	FROM identities i`;
 
+/**
+ * An identity of a pool not deleted, with its logins and the pool's version (postgres-store.ts,
+ * FIND_POOL), in one statement.
+ */
+const GET_WITH_POOL_VERSION = {
+	name: "idpool_get_with_pool_version",
+	text: `${SELECT_IDENTITY.replace("FROM identities i", "")}, p.xmin::text AS pool_version
+	FROM identities i
+	JOIN identity_pools p ON p.pool_id = i.pool_id AND p.deleted_at IS NULL
+	WHERE i.identity_id = $1`,
+} as const;
+
 /** The owner of a login and the pool's version (postgres-store.ts, FIND_POOL), in one statement. */
 const OWNER_OF = {
 	name: "idpool_owner_of",
@@ -273,6 +285,16 @@ export class PostgresIdentities implements IdentityRepository {
 			[identityId],
 		);
 		return row ? toRecord(row) : undefined;
+	}
+
+	async getWithPoolVersion(
+		identityId: string,
+	): Promise<{ identity: IdentityRecord; poolVersion: string } | undefined> {
+		const [row] = await this.#db.rows<IdentityRow & { pool_version: string }>(
+			GET_WITH_POOL_VERSION,
+			[identityId],
+		);
+		return row && { identity: toRecord(row), poolVersion: row.pool_version };
 	}
 
 	async ownerOf(

@@ -222,6 +222,13 @@ export class SqliteIdentities implements IdentityRepository {
 		return row ? this.#record(row) : undefined;
 	}
 
+	async getWithPoolVersion(
+		identityId: string,
+	): Promise<{ identity: IdentityRecord; poolVersion: string } | undefined> {
+		const identity = await this.get(identityId);
+		return identity && { identity, poolVersion: "" };
+	}
+
 	async ownerOf(
 		poolId: string,
 		login: { provider: string; subject: string },

@@ -1,7 +1,7 @@
 /**
  * @module test/store/conformance/identities
  * `store.identities`: `change` (creating, linking, unlinking, disabling, merging, with
- * its snapshot and its all-or-nothing writes), the reads (get, findByLogin, list,
+ * its snapshot and its all-or-nothing writes), the reads (get, getWithPoolVersion, findByLogin, list,
  * developerLogins) and delete.
  */
 import assert from "node:assert/strict";
@@ -505,6 +505,37 @@ export function describeIdentities(storeTest: StoreTest): void {
 				assert.equal(identity.accountId, OTHER_ACCOUNT);
 				assert.equal(identity.region, OTHER_REGION);
 				assert.equal(await store.identities.get(newIdentityId()), undefined);
+			},
+		);
+
+		storeTest(
+			"getWithPoolVersion answers what get answers, with the pool's version as pools.cached reads it; nothing in a deleted pool",
+			async (store) => {
+				const pool = await createPool(store);
+				const a = await identityWith(store, pool, [google("g-v")], T0 + 1);
+				const found = await store.identities.getWithPoolVersion(a.identityId);
+				assert.deepEqual(found?.identity, await mustGet(store, a.identityId));
+				const read = await store.pools.cached(pool.poolId, true);
+				assert.equal(found?.poolVersion, read?.version);
+				await store.pools.update(
+					pool,
+					(p) => ({ settings: p.settings, tags: { changed: "1" } }),
+					T0 + 2,
+				);
+				const after = await store.identities.getWithPoolVersion(a.identityId);
+				assert.equal(
+					after?.poolVersion,
+					(await store.pools.cached(pool.poolId, true))?.version,
+				);
+				assert.equal(
+					await store.identities.getWithPoolVersion(newIdentityId()),
+					undefined,
+				);
+				assert.equal(await store.pools.delete(pool, T0 + 3), true);
+				assert.equal(
+					await store.identities.getWithPoolVersion(a.identityId),
+					undefined,
+				);
 			},
 		);
 
