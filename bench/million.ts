@@ -23,7 +23,9 @@
  *    of 1,000 ("hot"), and the same load on a second server whose database holds 1,000
  *    users ("small"); BENCH_MILLION_ROUNDS (2) rounds, the order reversed every other round.
  *    For each run: requests/s, p50/p99/slowest, and what the server read meanwhile
- *    (/proc/PID/io: read calls and bytes read through the OS, and from the disk) a request.
+ *    (/proc/PID/io: read calls and bytes read through the OS, and from the disk) a request;
+ *    then cold/small and cold/hot, a ratio a round (its runs seconds apart) and their median,
+ *    and the server's CPU time a request (/proc/PID/stat), which other load blurs less.
  * 6. The server's memory under that load: the largest VmRSS sampled during the runs and
  *    VmHWM (/proc/PID/status) at the end.
  */
@@ -37,6 +39,7 @@ import { encodePageToken } from "../src/domain/pagination.ts";
 import { insertIdentities } from "../test/support/bulk.ts";
 import { sdkClient } from "../test/support/server.ts";
 import {
+	cpuSeconds,
 	describeLatencies,
 	mib,
 	type Prepared,
@@ -224,6 +227,8 @@ interface LoadResult {
 	readsPerRequest: number;
 	kbThroughOsPerRequest: number;
 	kbFromDiskPerRequest: number;
+	/** The server's CPU time a request (all its threads), milliseconds. */
+	cpuMs: number;
 	maxRssKb: number;
 }
 
@@ -258,6 +263,7 @@ async function load(
 		maxRssKb = Math.max(maxRssKb, procStatusKb(pid, "VmRSS"));
 	}, 100);
 	const before = readCounters(pid);
+	const cpuBefore = cpuSeconds(pid);
 	const latencies: number[] = [];
 	let errors = 0;
 	let next = 0;
@@ -278,6 +284,7 @@ async function load(
 	const elapsed = (performance.now() - started) / 1000;
 	clearInterval(sampler);
 	const after = readCounters(pid);
+	const cpu = cpuSeconds(pid) - cpuBefore;
 	await pool.close();
 	if (!warmUp && next >= requests.length)
 		console.log(
@@ -291,6 +298,7 @@ async function load(
 		readsPerRequest: (after.syscr - before.syscr) / n,
 		kbThroughOsPerRequest: (after.rchar - before.rchar) / 1024 / n,
 		kbFromDiskPerRequest: (after.readBytes - before.readBytes) / 1024 / n,
+		cpuMs: (cpu * 1000) / n,
 		maxRssKb,
 	};
 }
@@ -466,7 +474,7 @@ async function main(): Promise<void> {
 				const r = await load(run.server, run.poolId, run.pick, perSecond);
 				run.results.push(r);
 				console.log(
-					`  round ${round + 1}, ${name}: ${fixed(r.rps, 0)} requests/s (errors: ${r.errors}); ${describeLatencies(r.latencies)}; a request: ${fixed(r.readsPerRequest, 1)} read calls, ${fixed(r.kbThroughOsPerRequest, 1)} KiB through the OS, ${fixed(r.kbFromDiskPerRequest, 1)} KiB from disk`,
+					`  round ${round + 1}, ${name}: ${fixed(r.rps, 0)} requests/s (errors: ${r.errors}); ${describeLatencies(r.latencies)}; a request: ${fixed(r.readsPerRequest, 1)} read calls, ${fixed(r.kbThroughOsPerRequest, 1)} KiB through the OS, ${fixed(r.kbFromDiskPerRequest, 1)} KiB from disk; server CPU ${fixed(r.cpuMs, 3)} ms`,
 				);
 			}
 		}
@@ -480,6 +488,11 @@ async function main(): Promise<void> {
 			`${fixed(median(v))} (rounds: ${v.map((x) => fixed(x)).join(", ")})`;
 		console.log(
 			`  cold (random among ${count}) / small database (${HOT} users), median of the rounds: ${summary(ratios("cold", "small"))} (goal >= 0.9)`,
+		);
+		const cpu = (name: keyof typeof runs) =>
+			median(runs[name].results.map((r) => r.cpuMs));
+		console.log(
+			`  server CPU a request (median of the rounds; less blurred by other load than throughput): cold ${fixed(cpu("cold"), 3)} ms, hot ${fixed(cpu("hot"), 3)} ms, small ${fixed(cpu("small"), 3)} ms; small/cold ${fixed(cpu("small") / cpu("cold"))}`,
 		);
 		console.log(
 			`  cold / hot (${HOT} users of the same pool): ${summary(ratios("cold", "hot"))}`,

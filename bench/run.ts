@@ -24,13 +24,12 @@
  *    `BENCH_ES256=skip` leaves ES256 out of a full run.
  * Nothing here is a test: `npm test` never depends on timing.
  */
-import { type ChildProcess, execFile, execFileSync } from "node:child_process";
+import { type ChildProcess, execFile } from "node:child_process";
 import { generateKeyPairSync } from "node:crypto";
 import {
 	existsSync,
 	mkdirSync,
 	mkdtempSync,
-	readFileSync,
 	rmSync,
 	writeFileSync,
 } from "node:fs";
@@ -44,6 +43,7 @@ import { operationNames } from "../src/operations/index.ts";
 import { signOnce } from "../src/tokens/tokens.ts";
 import { sdkClient } from "../test/support/server.ts";
 import {
+	cpuSeconds,
 	type Prepared,
 	percentile,
 	requestSigner,
@@ -536,19 +536,6 @@ function metricsWorkMicros(): number {
 		if (run > 0) runs.push(((performance.now() - started) * 1000) / n);
 	}
 	return runs.sort((a, b) => a - b)[2] as number;
-}
-
-/** Clock ticks per second of /proc's CPU times. */
-const CLOCK_TICKS = Number(
-	execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim(),
-);
-
-/** The CPU time a process has used so far, all its threads, in seconds (Linux). */
-function cpuSeconds(pid: number): number {
-	const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-	// After the command name in parentheses: state is field 3, utime 14, stime 15.
-	const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-	return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
 }
 
 /**

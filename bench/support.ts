@@ -2,7 +2,7 @@
  * What the benches share: the built server started in a process of its own, SigV4-signed
  * requests, percentiles, and a SQLite file's size.
  */
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { createHash, createHmac, type Hash, type Hmac } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { SignatureV4 } from "@smithy/signature-v4";
@@ -95,6 +95,19 @@ export function procStatusKb(pid: number, field: string): number {
 		.split("\n")
 		.find((l) => l.startsWith(`${field}:`));
 	return Number(line?.split(/\s+/)[1] ?? Number.NaN);
+}
+
+/** Clock ticks per second of /proc's CPU times. */
+const CLOCK_TICKS = Number(
+	execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim(),
+);
+
+/** The CPU time a process has used so far, all its threads, in seconds (Linux). */
+export function cpuSeconds(pid: number): number {
+	const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+	// After the command name in parentheses: state is field 3, utime 14, stime 15.
+	const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+	return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
 }
 
 /** A request body and its signed headers, ready to send (or to replay for 15 minutes). */
