@@ -27,32 +27,31 @@
  *    `BENCH_ES256=skip` leaves ES256 out of a full run.
  * Nothing here is a test: `npm test` never depends on timing.
  */
-import {
-	type ChildProcess,
-	execFile,
-	execFileSync,
-	spawn,
-} from "node:child_process";
+import { type ChildProcess, execFile } from "node:child_process";
 import { generateKeyPairSync } from "node:crypto";
 import {
 	existsSync,
 	mkdirSync,
 	mkdtempSync,
-	readFileSync,
 	rmSync,
 	writeFileSync,
 } from "node:fs";
 import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
-import { Sha256 } from "@aws-crypto/sha256-js";
 import { CreateIdentityPoolCommand } from "@aws-sdk/client-cognito-identity";
-import { SignatureV4 } from "@smithy/signature-v4";
 import pg from "pg";
 import { Pool } from "undici";
 import { createPrometheusMetrics } from "../src/metrics/prometheus.ts";
 import { operationNames } from "../src/operations/index.ts";
 import { signOnce } from "../src/tokens/tokens.ts";
 import { sdkClient } from "../test/support/server.ts";
+import {
+	cpuSeconds,
+	type Prepared,
+	percentile,
+	requestSigner,
+	startServer,
+} from "./support.ts";
 
 const DURATION_SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 64);
@@ -103,92 +102,25 @@ async function signingCeiling(
 	return done / seconds;
 }
 
-async function startServer(
-	db: string,
-	extraArgs: readonly string[] = [],
-): Promise<{ child: ChildProcess; url: string }> {
-	const bin = new URL("../bin/idpool.js", import.meta.url).pathname;
-	const child = spawn(
-		process.execPath,
-		[
-			bin,
-			"serve",
-			"--port",
-			"0",
-			"--db",
-			db,
-			"--log-level",
-			"warn",
-			...extraArgs,
-		],
-		{
-			stdio: ["ignore", "pipe", "inherit"],
-		},
-	);
-	const url = await new Promise<string>((resolve, reject) => {
-		let out = "";
-		child.stdout?.on("data", (d) => {
-			out += d;
-			const m = /listening on (\S+)/.exec(out);
-			if (m?.[1]) resolve(m[1]);
-		});
-		child.on("exit", (code) => reject(new Error(`server exited with ${code}`)));
-	});
-	return { child, url };
-}
-
-interface Prepared {
-	headers: Record<string, string>;
-	body: string;
-}
-
 async function prepare(
 	url: string,
 	poolId: string,
 	count: number,
 	prefix = "",
 ): Promise<Prepared[]> {
-	const u = new URL(url);
-	const signer = new SignatureV4({
-		service: "cognito-identity",
-		region: "us-east-1",
-		credentials: { accessKeyId: "test", secretAccessKey: "test" },
-		sha256: Sha256,
-	});
+	const sign = requestSigner(url);
 	const out: Prepared[] = [];
 	for (let i = 0; i < count; i++) {
 		const user =
 			i % 2 === 0 ? `new-${prefix}${i}` : `returning-${i % RETURNING_USERS}`;
-		const body = JSON.stringify({
-			IdentityPoolId: poolId,
-			Logins: { [DEV]: user },
-		});
-		const signed = await signer.sign({
-			method: "POST",
-			protocol: u.protocol,
-			hostname: u.hostname,
-			port: Number(u.port),
-			path: "/",
-			headers: {
-				host: u.host,
-				"content-type": "application/x-amz-json-1.1",
-				"x-amz-target":
-					"AWSCognitoIdentityService.GetOpenIdTokenForDeveloperIdentity",
-			},
-			body,
-		});
-		const { host: _host, ...headers } = signed.headers;
-		out.push({ headers, body });
+		out.push(
+			await sign("GetOpenIdTokenForDeveloperIdentity", {
+				IdentityPoolId: poolId,
+				Logins: { [DEV]: user },
+			}),
+		);
 	}
 	return out;
-}
-
-function percentile(sorted: number[], p: number): number {
-	return (
-		sorted[
-			Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))
-		] ?? Number.NaN
-	);
 }
 
 async function drive(
@@ -632,19 +564,6 @@ function metricsWorkMicros(): number {
 		if (run > 0) runs.push(((performance.now() - started) * 1000) / n);
 	}
 	return runs.sort((a, b) => a - b)[2] as number;
-}
-
-/** Clock ticks per second of /proc's CPU times. */
-const CLOCK_TICKS = Number(
-	execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim(),
-);
-
-/** The CPU time a process has used so far, all its threads, in seconds (Linux). */
-function cpuSeconds(pid: number): number {
-	const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-	// After the command name in parentheses: state is field 3, utime 14, stime 15.
-	const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-	return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
 }
 
 /**

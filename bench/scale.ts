@@ -12,7 +12,6 @@
  * p99, the slowest), and for SQLite the file's size before and after. Figures only: nothing is
  * asserted, and `npm test` never depends on timing.
  */
-import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -21,35 +20,20 @@ import {
 	DeleteIdentityPoolCommand,
 	GetIdCommand,
 } from "@aws-sdk/client-cognito-identity";
-import Database from "better-sqlite3";
 import { insertIdentities } from "../test/support/bulk.ts";
 import { appClient, sdkClient } from "../test/support/server.ts";
+import {
+	describeLatencies as describe,
+	mib,
+	sqliteBytes,
+	startServer,
+	stopServer,
+} from "./support.ts";
 
 const IDENTITIES = Number(process.env.BENCH_SCALE_IDENTITIES ?? 100_000);
 const CLIENTS = Number(process.env.BENCH_SCALE_CLIENTS ?? 4);
 const BEFORE_MS = 2000;
 const ACCOUNT = "000000000000";
-
-async function startServer(
-	db: string,
-): Promise<{ child: ChildProcess; url: string }> {
-	const bin = new URL("../bin/idpool.js", import.meta.url).pathname;
-	const child = spawn(
-		process.execPath,
-		[bin, "serve", "--port", "0", "--db", db, "--log-level", "warn"],
-		{ stdio: ["ignore", "pipe", "inherit"] },
-	);
-	const url = await new Promise<string>((resolve, reject) => {
-		let out = "";
-		child.stdout?.on("data", (d) => {
-			out += d;
-			const m = /listening on (\S+)/.exec(out);
-			if (m?.[1]) resolve(m[1]);
-		});
-		child.on("exit", (code) => reject(new Error(`server exited with ${code}`)));
-	});
-	return { child, url };
-}
 
 /** The value of an unlabelled sample of the server's `/metrics`. */
 async function metric(url: string, name: string): Promise<number> {
@@ -57,33 +41,6 @@ async function metric(url: string, name: string): Promise<number> {
 	const line = text.split("\n").find((l) => l.startsWith(`${name} `));
 	return Number(line?.split(" ")[1] ?? Number.NaN);
 }
-
-function quantile(sorted: number[], q: number): number {
-	if (sorted.length === 0) return Number.NaN;
-	return (
-		sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0
-	);
-}
-
-function describe(latencies: number[]): string {
-	const sorted = [...latencies].sort((a, b) => a - b);
-	const ms = (v: number) => `${v.toFixed(1)} ms`;
-	return `${sorted.length} calls, p50 ${ms(quantile(sorted, 0.5))}, p99 ${ms(quantile(sorted, 0.99))}, slowest ${ms(sorted.at(-1) ?? Number.NaN)}`;
-}
-
-function sqliteBytes(file: string): number {
-	const db = new Database(file, { readonly: true });
-	try {
-		return (
-			(db.pragma("page_count", { simple: true }) as number) *
-			(db.pragma("page_size", { simple: true }) as number)
-		);
-	} finally {
-		db.close();
-	}
-}
-
-const mib = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
 
 async function main(): Promise<void> {
 	const dir = mkdtempSync(join(tmpdir(), "idpool-bench-scale-"));
@@ -186,8 +143,7 @@ async function main(): Promise<void> {
 	} finally {
 		admin.destroy();
 		app.destroy();
-		server.child.kill("SIGTERM");
-		await new Promise((r) => server.child.once("exit", r));
+		await stopServer(server);
 		rmSync(dir, { recursive: true, force: true });
 	}
 }

@@ -1,0 +1,190 @@
+/**
+ * What the benches share: the built server started in a process of its own, SigV4-signed
+ * requests, percentiles, and a SQLite file's size.
+ */
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { createHash, createHmac, type Hash, type Hmac } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { SignatureV4 } from "@smithy/signature-v4";
+import Database from "better-sqlite3";
+
+/** A server started by {@link startServer}. */
+export interface StartedServer {
+	child: ChildProcess;
+	url: string;
+	/** Milliseconds from the spawn to the "listening" line on its standard output. */
+	listeningMs: number;
+}
+
+/** The built binary, `idpool serve` on `db` (a SQLite file or a PostgreSQL URL), port 0. */
+export async function startServer(
+	db: string,
+	extraArgs: readonly string[] = [],
+): Promise<StartedServer> {
+	const bin = new URL("../bin/idpool.js", import.meta.url).pathname;
+	const started = performance.now();
+	const child = spawn(
+		process.execPath,
+		[
+			bin,
+			"serve",
+			"--port",
+			"0",
+			"--db",
+			db,
+			"--log-level",
+			"warn",
+			...extraArgs,
+		],
+		{ stdio: ["ignore", "pipe", "inherit"] },
+	);
+	const url = await new Promise<string>((resolve, reject) => {
+		let out = "";
+		child.stdout?.on("data", (d) => {
+			out += d;
+			const m = /listening on (\S+)/.exec(out);
+			if (m?.[1]) resolve(m[1]);
+		});
+		child.on("exit", (code) => reject(new Error(`server exited with ${code}`)));
+	});
+	return { child, url, listeningMs: performance.now() - started };
+}
+
+/** Stops a server started by {@link startServer} and waits for its exit. */
+export async function stopServer(server: StartedServer): Promise<void> {
+	if (server.child.exitCode !== null) return;
+	const exited = new Promise((r) => server.child.once("exit", r));
+	server.child.kill("SIGTERM");
+	await exited;
+}
+
+/** The `p`th percentile (0-100) of ascending `sorted`; NaN when empty. */
+export function percentile(sorted: readonly number[], p: number): number {
+	return (
+		sorted[
+			Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))
+		] ?? Number.NaN
+	);
+}
+
+/** "N calls, p50 …, p99 …, slowest …" of `latencies` (milliseconds, any order). */
+export function describeLatencies(latencies: readonly number[]): string {
+	const sorted = [...latencies].sort((a, b) => a - b);
+	const ms = (v: number) => `${v.toFixed(1)} ms`;
+	return `${sorted.length} calls, p50 ${ms(percentile(sorted, 50))}, p99 ${ms(percentile(sorted, 99))}, slowest ${ms(sorted.at(-1) ?? Number.NaN)}`;
+}
+
+/** The size SQLite gives its file `file`: page_count × page_size, in bytes. */
+export function sqliteBytes(file: string): number {
+	const db = new Database(file, { readonly: true });
+	try {
+		return (
+			(db.pragma("page_count", { simple: true }) as number) *
+			(db.pragma("page_size", { simple: true }) as number)
+		);
+	} finally {
+		db.close();
+	}
+}
+
+export const mib = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+
+/** A field of /proc/PID/status in kB (VmRSS, VmHWM...), NaN when absent (Linux only). */
+export function procStatusKb(pid: number, field: string): number {
+	const line = readFileSync(`/proc/${pid}/status`, "utf8")
+		.split("\n")
+		.find((l) => l.startsWith(`${field}:`));
+	return Number(line?.split(/\s+/)[1] ?? Number.NaN);
+}
+
+/** Clock ticks per second of /proc's CPU times. */
+const CLOCK_TICKS = Number(
+	execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim(),
+);
+
+/** The CPU time a process has used so far, all its threads, in seconds (Linux). */
+export function cpuSeconds(pid: number): number {
+	const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+	// After the command name in parentheses: state is field 3, utime 14, stime 15.
+	const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+	return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+}
+
+/** A request body and its signed headers, ready to send (or to replay for 15 minutes). */
+export interface Prepared {
+	headers: Record<string, string>;
+	body: string;
+}
+
+/** SHA-256 for the SigV4 signer from node:crypto: lighter than a JavaScript one. */
+class NodeSha256 {
+	readonly #hash: Hash | Hmac;
+	constructor(secret?: string | Uint8Array | ArrayBuffer | ArrayBufferView) {
+		this.#hash =
+			secret === undefined
+				? createHash("sha256")
+				: createHmac(
+						"sha256",
+						typeof secret === "string"
+							? secret
+							: Buffer.from(
+									ArrayBuffer.isView(secret)
+										? new Uint8Array(
+												secret.buffer,
+												secret.byteOffset,
+												secret.byteLength,
+											)
+										: new Uint8Array(secret),
+								),
+					);
+	}
+	update(data: string | Uint8Array | ArrayBuffer | ArrayBufferView): void {
+		this.#hash.update(
+			typeof data === "string"
+				? data
+				: ArrayBuffer.isView(data)
+					? new Uint8Array(data.buffer, data.byteOffset, data.byteLength)
+					: new Uint8Array(data),
+		);
+	}
+	async digest(): Promise<Uint8Array> {
+		return new Uint8Array(this.#hash.digest());
+	}
+	reset(): void {
+		throw new Error("not supported");
+	}
+}
+
+/**
+ * Signs Cognito Identity calls (`AWSCognitoIdentityService.<operation>`) for the server at
+ * `url` with the test credentials.
+ */
+export function requestSigner(
+	url: string,
+): (operation: string, input: unknown) => Promise<Prepared> {
+	const u = new URL(url);
+	const signer = new SignatureV4({
+		service: "cognito-identity",
+		region: "us-east-1",
+		credentials: { accessKeyId: "test", secretAccessKey: "test" },
+		sha256: NodeSha256,
+	});
+	return async (operation, input) => {
+		const body = JSON.stringify(input);
+		const signed = await signer.sign({
+			method: "POST",
+			protocol: u.protocol,
+			hostname: u.hostname,
+			port: Number(u.port),
+			path: "/",
+			headers: {
+				host: u.host,
+				"content-type": "application/x-amz-json-1.1",
+				"x-amz-target": `AWSCognitoIdentityService.${operation}`,
+			},
+			body,
+		});
+		const { host: _host, ...headers } = signed.headers;
+		return { headers, body };
+	};
+}
