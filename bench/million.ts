@@ -46,6 +46,7 @@ import {
 	procStatusKb,
 	requestSigner,
 	type StartedServer,
+	sendPrepared,
 	sqliteBytes,
 	startServer,
 	stopServer,
@@ -71,17 +72,9 @@ async function call(
 	pool: Pool,
 	req: Prepared,
 ): Promise<{ ms: number; body: string }> {
-	const t0 = performance.now();
-	const res = await pool.request({
-		path: "/",
-		method: "POST",
-		headers: req.headers,
-		body: req.body,
-	});
-	const body = await res.body.text();
-	const ms = performance.now() - t0;
-	if (res.statusCode !== 200)
-		throw new Error(`answered ${res.statusCode}: ${body.slice(0, 200)}`);
+	const { status, body, ms } = await sendPrepared(pool, req);
+	if (status !== 200)
+		throw new Error(`answered ${status}: ${body.slice(0, 200)}`);
 	return { ms, body };
 }
 

@@ -50,6 +50,7 @@ import {
 	type Prepared,
 	percentile,
 	requestSigner,
+	sendPrepared,
 	startServer,
 } from "./support.ts";
 
@@ -138,16 +139,9 @@ async function drive(
 		Array.from({ length: connections }, async () => {
 			while (performance.now() < end && next < requests.length) {
 				const req = requests[next++] as Prepared;
-				const t0 = performance.now();
-				const res = await pool.request({
-					path: "/",
-					method: "POST",
-					headers: req.headers,
-					body: req.body,
-				});
-				await res.body.text();
-				latencies.push(performance.now() - t0);
-				if (res.statusCode !== 200) errors++;
+				const { status, ms } = await sendPrepared(pool, req);
+				latencies.push(ms);
+				if (status !== 200) errors++;
 			}
 		}),
 	);

@@ -7,6 +7,7 @@ import { createHash, createHmac, type Hash, type Hmac } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { SignatureV4 } from "@smithy/signature-v4";
 import Database from "better-sqlite3";
+import type { Pool } from "undici";
 
 /** A server started by {@link startServer}. */
 export interface StartedServer {
@@ -153,6 +154,22 @@ class NodeSha256 {
 	reset(): void {
 		throw new Error("not supported");
 	}
+}
+
+/** Sends a prepared request on `pool`: its status, body and time in milliseconds. */
+export async function sendPrepared(
+	pool: Pool,
+	req: Prepared,
+): Promise<{ status: number; body: string; ms: number }> {
+	const t0 = performance.now();
+	const res = await pool.request({
+		path: "/",
+		method: "POST",
+		headers: req.headers,
+		body: req.body,
+	});
+	const body = await res.body.text();
+	return { status: res.statusCode, body, ms: performance.now() - t0 };
 }
 
 /**
