@@ -55,15 +55,27 @@ interface LoginRow {
  * Selects identities (alias `i`) with their logins. BIGINT columns come back as strings
  * (pg keeps 64-bit integers exact); the record converts the times, which are safe integers.
  */
-const SELECT_IDENTITY = `
-	SELECT i.seq, i.identity_id, i.pool_id, i.account_id, i.region, i.state,
+const IDENTITY_COLUMNS = `i.seq, i.identity_id, i.pool_id, i.account_id, i.region, i.state,
 		i.authenticated, i.created_at, i.updated_at,
 		COALESCE(
 			(SELECT json_agg(json_build_array(l.provider, l.subject, l.kind) ORDER BY l.seq)
 				FROM identity_logins l WHERE l.identity_id = i.identity_id),
 			'[]'::json
-		) AS logins
+		) AS logins`;
+const SELECT_IDENTITY = `
+	SELECT ${IDENTITY_COLUMNS}
 	FROM identities i`;
+
+/**
+ * The holders of the logins given as two arrays (providers, subjects) within a pool: the
+ * statement parameters that hold them are named by the caller.
+ */
+const OWNERS = (pool: string, providers: string, subjects: string) => `
+			SELECT l.provider, l.subject, l.identity_id
+			FROM unnest(${providers}::text[], ${subjects}::text[]) AS q (provider, subject)
+			JOIN identity_logins l
+				ON l.pool_id = ${pool} AND l.provider = q.provider AND l.subject = q.subject
+		`;
 
 /**
  * An identity of a pool not deleted, with its logins and the pool's version (postgres-store.ts,
@@ -71,7 +83,7 @@ const SELECT_IDENTITY = `
  */
 const GET_WITH_POOL_VERSION = {
 	name: "idpool_get_with_pool_version",
-	text: `${SELECT_IDENTITY.replace("FROM identities i", "")}, p.xmin::text AS pool_version
+	text: `SELECT ${IDENTITY_COLUMNS}, p.xmin::text AS pool_version
 	FROM identities i
 	JOIN identity_pools p ON p.pool_id = i.pool_id AND p.deleted_at IS NULL
 	WHERE i.identity_id = $1`,
@@ -93,12 +105,7 @@ const OWNER_OF = {
  */
 const SNAPSHOT = {
 	name: "idpool_identity_snapshot",
-	text: `WITH owners AS (
-			SELECT l.provider, l.subject, l.identity_id
-			FROM unnest($2::text[], $3::text[]) AS q (provider, subject)
-			JOIN identity_logins l
-				ON l.pool_id = $1 AND l.provider = q.provider AND l.subject = q.subject
-		),
+	text: `WITH owners AS (${OWNERS("$1", "$2", "$3")}),
 		involved AS (
 			SELECT unnest($4::text[]) AS identity_id
 			UNION SELECT identity_id FROM owners
@@ -125,12 +132,7 @@ const FIND_OR_CREATE = {
 	text: `WITH pool AS (
 			SELECT xmin::text AS version FROM identity_pools WHERE pool_id = $2 AND deleted_at IS NULL
 		),
-		owners AS (
-			SELECT l.provider, l.subject, l.identity_id
-			FROM unnest($7::text[], $8::text[]) AS q (provider, subject)
-			JOIN identity_logins l
-				ON l.pool_id = $2 AND l.provider = q.provider AND l.subject = q.subject
-		),
+		owners AS (${OWNERS("$2", "$7", "$8")}),
 		created AS (
 			INSERT INTO identities (identity_id, pool_id, account_id, region, state, authenticated, created_at, updated_at)
 			SELECT $1, $2, $3, $4, 'active', $5, $6, $6 FROM pool
