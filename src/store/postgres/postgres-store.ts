@@ -450,8 +450,11 @@ class PostgresPools implements PoolRepository {
 		// READ COMMITTED: each batch locks the identities it deletes and skips those another
 		// batch (another server's) holds, so batches of several purgers never wait for each
 		// other nor fail. Their logins go with them (the foreign key cascades). The pool's row
-		// goes once a batch finds fewer than asked; its own cascade takes any identity created
-		// by a change that read the pool before it was deleted, waiting for that change.
+		// goes once a batch finds fewer than asked and no identity is left: one still there is
+		// held by another purger's batch, which counts it (were the row deleted now, its
+		// cascade would take that identity uncounted). The row's cascade still takes any
+		// identity created by a change that read the pool before it was deleted and has not
+		// committed yet, waiting for that change.
 		return this.#db.transaction("READ COMMITTED", async (sql) => {
 			const [deleted] = await sql.rows(
 				"SELECT 1 FROM identity_pools WHERE pool_id = $1 AND deleted_at IS NOT NULL",
@@ -465,6 +468,11 @@ class PostgresPools implements PoolRepository {
 				[poolId, limit],
 			);
 			if (removed >= limit) return { removed, done: false };
+			const [left] = await sql.rows(
+				"SELECT 1 FROM identities WHERE pool_id = $1 LIMIT 1",
+				[poolId],
+			);
+			if (left) return { removed, done: false };
 			await sql.count(
 				"DELETE FROM identity_pools WHERE pool_id = $1 AND deleted_at IS NOT NULL",
 				[poolId],
