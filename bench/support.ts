@@ -103,6 +103,29 @@ const CLOCK_TICKS = Number(
 	execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim(),
 );
 
+/**
+ * The machine's CPU time so far, all CPUs, in clock ticks: `total`, and `steal`, the time a
+ * virtual machine's CPUs were ready to run but the host ran something else (Linux /proc/stat;
+ * zero on bare metal). Stolen time stalls whatever ran on that CPU, the server or the load
+ * generator, and shows as latency the server never saw.
+ */
+export function machineTicks(): { total: number; steal: number } {
+	const line = readFileSync("/proc/stat", "utf8").split("\n")[0] ?? "";
+	const ticks = line.trim().split(/\s+/).slice(1).map(Number);
+	// user nice system idle iowait irq softirq steal guest guest_nice; guests are in user.
+	const total = ticks.slice(0, 8).reduce((a, b) => a + b, 0);
+	return { total, steal: ticks[7] ?? 0 };
+}
+
+/** The share of the machine's CPU time stolen by the host between two {@link machineTicks}. */
+export function stolenShare(
+	before: { total: number; steal: number },
+	after: { total: number; steal: number },
+): number {
+	const total = after.total - before.total;
+	return total > 0 ? (after.steal - before.steal) / total : 0;
+}
+
 /** The CPU time a process has used so far, all its threads, in seconds (Linux). */
 export function cpuSeconds(pid: number): number {
 	const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
