@@ -69,13 +69,39 @@ const SELECT_IDENTITY = `
 /**
  * The holders of the logins given as two arrays (providers, subjects) within a pool: the
  * statement parameters that hold them are named by the caller.
+ *
+ * Each login is looked up on its own, by the whole unique key (pool, provider, subject): the
+ * `LIMIT 1` keeps the planner from turning the lookups into a join, which it may plan as
+ * reading every login of the pool. That happened: a connection that prepared the statement
+ * while the tables were empty (a new database, not yet analysed) cached a generic plan that
+ * hashed the logins given against all the pool's logins, found by `pool_id` alone, and kept
+ * it while the pool grew (docs/benchmarks.md, PostgreSQL).
  */
 const OWNERS = (pool: string, providers: string, subjects: string) => `
-			SELECT l.provider, l.subject, l.identity_id
+			SELECT q.provider, q.subject, l.identity_id
 			FROM unnest(${providers}::text[], ${subjects}::text[]) AS q (provider, subject)
-			JOIN identity_logins l
-				ON l.pool_id = ${pool} AND l.provider = q.provider AND l.subject = q.subject
+			CROSS JOIN LATERAL (
+				SELECT identity_id FROM identity_logins
+				WHERE pool_id = ${pool} AND provider = q.provider AND subject = q.subject
+				LIMIT 1
+			) l
 		`;
+
+/**
+ * The identities of a pool (statement parameter `pool`) whose ids the `identity_id` column of
+ * the CTE `source` lists, with their logins, as one JSON array (NULL when none): each looked
+ * up by its id, for the reason given at {@link OWNERS} (a join could find them among all the
+ * pool's identities).
+ */
+const IDENTITIES_LISTED = (source: string, pool: string) => `(
+			SELECT json_agg(found) FROM (
+				SELECT f.* FROM (SELECT DISTINCT identity_id FROM ${source}) v
+				CROSS JOIN LATERAL (${SELECT_IDENTITY}
+					WHERE i.identity_id = v.identity_id AND i.pool_id = ${pool}
+					LIMIT 1
+				) f
+			) found
+		)`;
 
 /**
  * An identity of a pool not deleted, with its logins and the pool's version (postgres-store.ts,
@@ -113,9 +139,7 @@ const SNAPSHOT = {
 		SELECT
 			(SELECT xmin::text FROM identity_pools WHERE pool_id = $1 AND deleted_at IS NULL) AS pool_version,
 			(SELECT json_agg(json_build_array(provider, subject, identity_id)) FROM owners) AS owners,
-			(SELECT json_agg(found) FROM (${SELECT_IDENTITY}
-				WHERE i.identity_id IN (SELECT identity_id FROM involved) AND i.pool_id = $1) found
-			) AS identities`,
+			${IDENTITIES_LISTED("involved", "$1")} AS identities`,
 } as const;
 
 /**
@@ -152,9 +176,7 @@ const FIND_OR_CREATE = {
 			(SELECT version FROM pool) AS pool_version,
 			(SELECT count(*)::int FROM created) AS created,
 			(SELECT json_agg(json_build_array(provider, subject, identity_id)) FROM owners) AS owners,
-			(SELECT json_agg(found) FROM (${SELECT_IDENTITY}
-				WHERE i.identity_id IN (SELECT identity_id FROM owners) AND i.pool_id = $2) found
-			) AS identities`,
+			${IDENTITIES_LISTED("owners", "$2")} AS identities`,
 } as const;
 
 const LOCK_IDENTITIES = {
