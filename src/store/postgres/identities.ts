@@ -105,13 +105,17 @@ const IDENTITIES_LISTED = (source: string, pool: string) => `(
 
 /**
  * An identity of a pool not deleted, with its logins and the pool's version (postgres-store.ts,
- * FIND_POOL), in one statement.
+ * FIND_POOL), in one statement; the pool found by its id (see {@link OWNERS} on why not a join).
  */
 const GET_WITH_POOL_VERSION = {
 	name: "idpool_get_with_pool_version",
-	text: `SELECT ${IDENTITY_COLUMNS}, p.xmin::text AS pool_version
+	text: `SELECT ${IDENTITY_COLUMNS}, p.version AS pool_version
 	FROM identities i
-	JOIN identity_pools p ON p.pool_id = i.pool_id AND p.deleted_at IS NULL
+	CROSS JOIN LATERAL (
+		SELECT xmin::text AS version FROM identity_pools
+		WHERE pool_id = i.pool_id AND deleted_at IS NULL
+		LIMIT 1
+	) p
 	WHERE i.identity_id = $1`,
 } as const;
 
