@@ -146,7 +146,17 @@ type Listener = (call: ConsoleCall) => void;
  */
 export class ConsoleRequests {
 	readonly #clock: Clock;
-	readonly #kept: ConsoleCall[] = [];
+	/**
+	 * The calls kept, in a ring: each call's record and the time it was answered, written in
+	 * place (no copy, no date formatted) since most calls are never shown; `#next` is the slot
+	 * the next call takes, `#count` how many slots hold a call.
+	 */
+	readonly #records: (CallRecord | undefined)[] = new Array(
+		CONSOLE_REQUESTS_KEPT,
+	);
+	readonly #times = new Float64Array(CONSOLE_REQUESTS_KEPT);
+	#next = 0;
+	#count = 0;
 	readonly #listeners = new Set<{ accountId: string; listen: Listener }>();
 
 	constructor(clock: Clock) {
@@ -155,21 +165,35 @@ export class ConsoleRequests {
 
 	/** The call observer to hand the dispatcher. */
 	readonly observe = (record: CallRecord): void => {
-		const call: ConsoleCall = {
-			...record,
-			time: new Date(this.#clock.now()).toISOString(),
-		};
-		this.#kept.push(call);
-		if (this.#kept.length > CONSOLE_REQUESTS_KEPT) this.#kept.shift();
-		if (record.accountId === undefined) return;
+		const at = this.#clock.now();
+		this.#records[this.#next] = record;
+		this.#times[this.#next] = at;
+		this.#next = (this.#next + 1) % CONSOLE_REQUESTS_KEPT;
+		if (this.#count < CONSOLE_REQUESTS_KEPT) this.#count++;
+		if (record.accountId === undefined || this.#listeners.size === 0) return;
+		let call: ConsoleCall | undefined;
 		for (const listener of this.#listeners) {
-			if (listener.accountId === record.accountId) listener.listen(call);
+			if (listener.accountId === record.accountId) {
+				call ??= consoleCall(record, at);
+				listener.listen(call);
+			}
 		}
 	};
 
 	/** The calls kept of `accountId`, oldest first. */
 	recent(accountId: string): ConsoleCall[] {
-		return this.#kept.filter((c) => c.accountId === accountId);
+		const calls: ConsoleCall[] = [];
+		const first =
+			(this.#next - this.#count + CONSOLE_REQUESTS_KEPT) %
+			CONSOLE_REQUESTS_KEPT;
+		for (let i = 0; i < this.#count; i++) {
+			const slot = (first + i) % CONSOLE_REQUESTS_KEPT;
+			const record = this.#records[slot];
+			if (record?.accountId === accountId) {
+				calls.push(consoleCall(record, this.#times[slot] as number));
+			}
+		}
+		return calls;
 	}
 
 	/** Calls `listen` with every later call of `accountId`; answers how to stop. */
@@ -178,6 +202,11 @@ export class ConsoleRequests {
 		this.#listeners.add(entry);
 		return () => this.#listeners.delete(entry);
 	}
+}
+
+/** A kept call as the live view shows it, its time formatted. */
+function consoleCall(record: CallRecord, at: number): ConsoleCall {
+	return { ...record, time: new Date(at).toISOString() };
 }
 
 /** One server-sent event of the live view. */

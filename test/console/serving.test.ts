@@ -127,6 +127,8 @@ test("the live view's buffer keeps the last calls, and tells each listener its a
 	assert.equal(mine.length, CONSOLE_REQUESTS_KEPT / 2 - 1);
 	assert.ok(mine.every((c) => c.accountId === "000000000000"));
 	assert.equal(mine.at(-1)?.requestId, `r${CONSOLE_REQUESTS_KEPT + 8}`);
+	// Oldest first: of the last CONSOLE_REQUESTS_KEPT calls, the first of this account's.
+	assert.equal(mine[0]?.requestId, "r12");
 	assert.equal(mine[0]?.time, "1970-01-01T00:00:00.000Z");
 	assert.equal(heard.length, (CONSOLE_REQUESTS_KEPT + 10) / 2);
 	assert.ok(!heard.includes("r1000"), "a listener that stopped hears nothing");
