@@ -1,15 +1,18 @@
 /**
  * `npm run bench:million`: one pool of BENCH_MILLION_N developer identities (default
- * 1,000,000) on SQLite, and what its size costs (issue 19). Figures only, each printed beside
+ * 1,000,000) on SQLite, or on PostgreSQL with BENCH_MILLION_ENGINE=postgres (a schema of its
+ * own at BENCH_POSTGRES_URL, dropped afterwards), and what its size costs (issue 19). Figures only, each printed beside
  * its goal: nothing is asserted, and `npm test` never depends on timing.
  *
  * 1. Seeding: through the API by default, signed GetOpenIdTokenForDeveloperIdentity calls for
  *    developer users `bulk-1` … `bulk-N`, BENCH_MILLION_SEED_CONCURRENCY (48) in flight;
  *    `BENCH_MILLION_SEED=db` writes them straight into the database instead
- *    (test/support/bulk.ts), for quick runs. `BENCH_MILLION_DB` names a SQLite file that is
- *    kept: a later run finds its pool and seeds only what is missing, so a million is paid
- *    once. Without it, a temporary file is used and removed.
- * 2. The bytes per identity on disk: SQLite's page_count × page_size over the pool's identities.
+ *    (test/support/bulk.ts), for quick runs. `BENCH_MILLION_DB` names a SQLite file, or a
+ *    `postgres://` URL with a `schema` parameter, that is kept: a later run finds its pool and
+ *    seeds only what is missing, so a million is paid once. Without it, a temporary file (or
+ *    schema) is used and removed.
+ * 2. The bytes per identity on disk: SQLite's page_count × page_size, or the total size of
+ *    the PostgreSQL schema's tables with their indexes, over the pool's identities.
  * 3. Start time: the server restarted on the seeded file, from the spawn to its "listening"
  *    line and to the answer to its first call (a DescribeIdentity). The file is in the page
  *    cache of the OS by then (just written or read): a cold start from disk takes longer.
@@ -34,6 +37,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { CreateIdentityPoolCommand } from "@aws-sdk/client-cognito-identity";
 import Database from "better-sqlite3";
+import pg from "pg";
 import { Pool } from "undici";
 import { encodePageToken } from "../src/domain/pagination.ts";
 import { insertIdentities } from "../test/support/bulk.ts";
@@ -64,6 +68,11 @@ const ROUNDS = Math.max(1, Number(process.env.BENCH_MILLION_ROUNDS ?? 2));
 const HOT = 1000;
 const DEV = "login.example.app";
 const PAGE = 60;
+const ENGINE = process.env.BENCH_MILLION_ENGINE ?? "sqlite";
+if (ENGINE !== "sqlite" && ENGINE !== "postgres")
+	throw new Error(`BENCH_MILLION_ENGINE: sqlite or postgres, not ${ENGINE}`);
+const POSTGRES_URL =
+	process.env.BENCH_POSTGRES_URL ?? "postgres://root@127.0.0.1:5432/test";
 
 const user = (i: number) => `bulk-${i}`;
 
@@ -76,22 +85,6 @@ async function call(
 	if (status !== 200)
 		throw new Error(`answered ${status}: ${body.slice(0, 200)}`);
 	return { ms, body };
-}
-
-/** The pool of a kept database (its first pool still there), or undefined. */
-function existingPool(db: string): string | undefined {
-	if (!existsSync(db)) return undefined;
-	const sqlite = new Database(db, { readonly: true });
-	try {
-		const row = sqlite
-			.prepare(
-				"SELECT pool_id FROM identity_pools WHERE deleted_at IS NULL ORDER BY seq LIMIT 1",
-			)
-			.get() as { pool_id: string } | undefined;
-		return row?.pool_id;
-	} finally {
-		sqlite.close();
-	}
 }
 
 async function createPool(url: string, name: string): Promise<string> {
@@ -110,34 +103,174 @@ async function createPool(url: string, name: string): Promise<string> {
 	}
 }
 
-/** The pool's developer logins (subject and identity) and its identities' keyset cursors. */
-function readPool(
-	db: string,
-	poolId: string,
-): { subjects: Map<string, string>; seqs: number[] } {
-	const sqlite = new Database(db, { readonly: true });
-	try {
-		const subjects = new Map<string, string>();
-		for (const row of sqlite
-			.prepare(
-				"SELECT subject, identity_id FROM identity_logins WHERE pool_id = ? AND provider = ?",
-			)
-			.iterate(poolId, DEV) as Iterable<{
-			subject: string;
-			identity_id: string;
-		}>) {
-			subjects.set(row.subject, row.identity_id);
+/** The pool's developer logins (subject to identity) and its identities' keyset cursors. */
+interface PoolContents {
+	subjects: Map<string, string>;
+	seqs: number[];
+}
+
+/** Where a bench database lives: a SQLite file or a PostgreSQL schema. */
+interface Target {
+	/** What `idpool serve --db` takes. */
+	db: string;
+	/** The first pool not deleted, or undefined (a kept database seeded before). */
+	existingPool(): Promise<string | undefined>;
+	readPool(poolId: string): Promise<PoolContents>;
+	/** The database's size on disk, and how it was measured. */
+	size(): Promise<{ bytes: number; how: string }>;
+	/** Removes the database unless it is kept. */
+	drop(): Promise<void>;
+}
+
+function sqliteTarget(file: string): Target {
+	return {
+		db: file,
+		async existingPool() {
+			if (!existsSync(file)) return undefined;
+			const sqlite = new Database(file, { readonly: true });
+			try {
+				const row = sqlite
+					.prepare(
+						"SELECT pool_id FROM identity_pools WHERE deleted_at IS NULL ORDER BY seq LIMIT 1",
+					)
+					.get() as { pool_id: string } | undefined;
+				return row?.pool_id;
+			} finally {
+				sqlite.close();
+			}
+		},
+		async readPool(poolId) {
+			const sqlite = new Database(file, { readonly: true });
+			try {
+				const subjects = new Map<string, string>();
+				for (const row of sqlite
+					.prepare(
+						"SELECT subject, identity_id FROM identity_logins WHERE pool_id = ? AND provider = ?",
+					)
+					.iterate(poolId, DEV) as Iterable<{
+					subject: string;
+					identity_id: string;
+				}>) {
+					subjects.set(row.subject, row.identity_id);
+				}
+				const seqs = (
+					sqlite
+						.prepare(
+							"SELECT seq FROM identities WHERE pool_id = ? ORDER BY seq",
+						)
+						.raw()
+						.all(poolId) as [number][]
+				).map((r) => r[0]);
+				return { subjects, seqs };
+			} finally {
+				sqlite.close();
+			}
+		},
+		async size() {
+			return { bytes: sqliteBytes(file), how: "page_count × page_size" };
+		},
+		async drop() {},
+	};
+}
+
+/**
+ * The schema `schema` of the PostgreSQL database at `base` (created unless it is there);
+ * dropped at the end unless `kept`.
+ */
+async function postgresTarget(
+	base: string,
+	schema: string,
+	kept: boolean,
+): Promise<Target> {
+	const client = async <T>(use: (c: pg.Client) => Promise<T>): Promise<T> => {
+		const c = new pg.Client({ connectionString: base });
+		await c.connect();
+		try {
+			return await use(c);
+		} finally {
+			await c.end();
 		}
-		const seqs = (
-			sqlite
-				.prepare("SELECT seq FROM identities WHERE pool_id = ? ORDER BY seq")
-				.raw()
-				.all(poolId) as [number][]
-		).map((r) => r[0]);
-		return { subjects, seqs };
-	} finally {
-		sqlite.close();
+	};
+	await client((c) => c.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`));
+	const sep = base.includes("?") ? "&" : "?";
+	return {
+		db: `${base}${sep}schema=${schema}`,
+		existingPool: () =>
+			client(async (c) => {
+				const exists = await c.query(
+					"SELECT 1 FROM pg_tables WHERE schemaname = $1 AND tablename = 'identity_pools'",
+					[schema],
+				);
+				if (exists.rowCount === 0) return undefined;
+				const { rows } = await c.query<{ pool_id: string }>(
+					`SELECT pool_id FROM ${schema}.identity_pools WHERE deleted_at IS NULL ORDER BY seq LIMIT 1`,
+				);
+				return rows[0]?.pool_id;
+			}),
+		readPool: (poolId) =>
+			client(async (c) => {
+				const subjects = new Map<string, string>();
+				const logins = await c.query<{ subject: string; identity_id: string }>(
+					`SELECT subject, identity_id FROM ${schema}.identity_logins WHERE pool_id = $1 AND provider = $2`,
+					[poolId, DEV],
+				);
+				for (const row of logins.rows)
+					subjects.set(row.subject, row.identity_id);
+				const seqs = (
+					await c.query<{ seq: string }>(
+						`SELECT seq FROM ${schema}.identities WHERE pool_id = $1 ORDER BY seq`,
+						[poolId],
+					)
+				).rows.map((r) => Number(r.seq));
+				return { subjects, seqs };
+			}),
+		size: () =>
+			client(async (c) => {
+				const { rows } = await c.query<{ bytes: string }>(
+					`SELECT sum(pg_total_relation_size(c.oid)) AS bytes FROM pg_class c
+					JOIN pg_namespace n ON n.oid = c.relnamespace
+					WHERE n.nspname = $1 AND c.relkind = 'r'`,
+					[schema],
+				);
+				return {
+					bytes: Number(rows[0]?.bytes ?? 0),
+					how: "pg_total_relation_size of the schema's tables: heap, indexes, TOAST",
+				};
+			}),
+		drop: async () => {
+			if (!kept)
+				await client((c) => c.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`));
+		},
+	};
+}
+
+/**
+ * The bench's database named `name`: `BENCH_MILLION_DB` for the main one when set (a SQLite
+ * file, or a `postgres://` URL whose `schema` parameter names a schema; either kept), else a
+ * temporary one on the engine `BENCH_MILLION_ENGINE` chooses (`sqlite`, the default, or
+ * `postgres`, a schema at BENCH_POSTGRES_URL).
+ */
+async function benchTarget(
+	dir: string,
+	name: string,
+	kept: string | undefined,
+): Promise<Target> {
+	if (kept?.startsWith("postgres")) {
+		const url = new URL(kept);
+		const schema = url.searchParams.get("schema");
+		if (!schema) throw new Error("BENCH_MILLION_DB: name a schema (?schema=…)");
+		url.searchParams.delete("schema");
+		return postgresTarget(url.href, schema, true);
 	}
+	if (kept) return sqliteTarget(kept);
+	if (ENGINE === "postgres") {
+		return postgresTarget(
+			POSTGRES_URL,
+			`idpool_million_${name}_${process.pid}`,
+			false,
+		);
+	}
+	return sqliteTarget(join(dir, `${name}.db`));
 }
 
 /**
@@ -302,18 +435,22 @@ const fixed = (v: number, d = 2) => v.toFixed(d);
 async function main(): Promise<void> {
 	const dir = mkdtempSync(join(tmpdir(), "idpool-bench-million-"));
 	const kept = process.env.BENCH_MILLION_DB;
-	const db = kept ?? join(dir, "million.db");
+	const target = await benchTarget(dir, "million", kept);
+	const db = target.db;
+	const targets = [target];
+	const onPostgres = db.startsWith("postgres");
 	const servers: StartedServer[] = [];
 	try {
 		console.log(
-			`idpool bench:million: N = ${N}, seeding ${SEED === "api" ? `through the API (${SEED_CONCURRENCY} in flight)` : "straight into the database"}, ${kept ? `kept in ${kept}` : "a temporary file"}`,
+			`idpool bench:million: N = ${N}, seeding ${SEED === "api" ? `through the API (${SEED_CONCURRENCY} in flight)` : "straight into the database"}, ${kept ? `kept in ${kept}` : onPostgres ? `a temporary schema at ${POSTGRES_URL}` : "a temporary file"}`,
 		);
 		// 1. Seeding.
 		let server = await startServer(db);
 		servers.push(server);
 		const poolId =
-			existingPool(db) ?? (await createPool(server.url, "million"));
-		const have = readPool(db, poolId).subjects.size;
+			(await target.existingPool()) ??
+			(await createPool(server.url, "million"));
+		const have = (await target.readPool(poolId)).subjects.size;
 		if (have < N) {
 			const started = performance.now();
 			if (SEED === "api")
@@ -333,13 +470,13 @@ async function main(): Promise<void> {
 		servers.pop();
 
 		// 2. Bytes per identity.
-		const { subjects, seqs } = readPool(db, poolId);
+		const { subjects, seqs } = await target.readPool(poolId);
 		const users = [...subjects.keys()];
 		const identityIds = [...subjects.values()];
 		const count = seqs.length;
-		const bytes = sqliteBytes(db);
+		const { bytes, how } = await target.size();
 		console.log(
-			`database: ${mib(bytes)} (page_count × page_size) for ${count} identities: ${fixed(bytes / count, 0)} bytes an identity with its login`,
+			`database: ${mib(bytes)} (${how}) for ${count} identities: ${fixed(bytes / count, 0)} bytes an identity with its login`,
 		);
 
 		// 3. Start time.
@@ -354,7 +491,7 @@ async function main(): Promise<void> {
 			}),
 		);
 		console.log(
-			`start: "listening" ${fixed(server.listeningMs, 0)} ms after the spawn, first call (DescribeIdentity) answered in ${fixed(first.ms, 0)} ms: ${fixed((server.listeningMs + first.ms) / 1000)} s to the first answer (goal < 2 s; the file in the OS page cache)`,
+			`start: "listening" ${fixed(server.listeningMs, 0)} ms after the spawn, first call (DescribeIdentity) answered in ${fixed(first.ms, 0)} ms: ${fixed((server.listeningMs + first.ms) / 1000)} s to the first answer (goal < 2 s${onPostgres ? "" : "; the file in the OS page cache"})`,
 		);
 
 		// 4. Single calls, one client.
@@ -435,7 +572,9 @@ async function main(): Promise<void> {
 		console.log(`DescribeIdentity: ${describeLatencies(describeIdentity)}`);
 
 		// 5. Returning users.
-		const small = await startServer(join(dir, "small.db"));
+		const smallTarget = await benchTarget(dir, "small", undefined);
+		targets.push(smallTarget);
+		const small = await startServer(smallTarget.db);
 		servers.push(small);
 		const smallPool = await createPool(small.url, "small");
 		await seedThroughApi(small.url, smallPool, 1, HOT, 16);
@@ -467,7 +606,7 @@ async function main(): Promise<void> {
 				const r = await load(run.server, run.poolId, run.pick, perSecond);
 				run.results.push(r);
 				console.log(
-					`  round ${round + 1}, ${name}: ${fixed(r.rps, 0)} requests/s (errors: ${r.errors}); ${describeLatencies(r.latencies)}; a request: ${fixed(r.readsPerRequest, 1)} read calls, ${fixed(r.kbThroughOsPerRequest, 1)} KiB through the OS, ${fixed(r.kbFromDiskPerRequest, 1)} KiB from disk; server CPU ${fixed(r.cpuMs, 3)} ms`,
+					`  round ${round + 1}, ${name}: ${fixed(r.rps, 0)} requests/s (errors: ${r.errors}); ${describeLatencies(r.latencies)}; a request: ${fixed(r.readsPerRequest, 1)} read calls, ${fixed(r.kbThroughOsPerRequest, 1)} KiB through the OS, ${fixed(r.kbFromDiskPerRequest, 1)} KiB from disk${onPostgres ? " (the server's process; PostgreSQL's backends read on their own)" : ""}; server CPU ${fixed(r.cpuMs, 3)} ms`,
 				);
 			}
 		}
@@ -500,6 +639,7 @@ async function main(): Promise<void> {
 		);
 	} finally {
 		for (const s of servers) await stopServer(s);
+		for (const t of targets) await t.drop();
 		rmSync(dir, { recursive: true, force: true });
 	}
 }
