@@ -146,6 +146,11 @@ export interface IdpoolServer {
 	 */
 	pruneExpiredCredentials(): Promise<number>;
 	/**
+	 * Resolves once the background work under way is done: the credentials' prune and the
+	 * purger's run, both started with the server (tests that count what reaches the database).
+	 */
+	backgroundSettled(): Promise<void>;
+	/**
 	 * Stops the server (docs/deployment.md#stopping): stops accepting connections, closes the
 	 * idle ones, lets requests in flight finish for up to `--shutdown-timeout-seconds`, then
 	 * closes the connections still open, waits for the calls still running (up to the same
@@ -556,6 +561,10 @@ export async function createServer(
 		},
 		seeded,
 		purger,
+		async backgroundSettled() {
+			await pruning;
+			await purger.idle();
+		},
 		acceptAnyKeyAs: config.acceptAnyCredentials ? defaultAccountId : undefined,
 		async reload(next) {
 			const changes = await applyPools(next, (line) => app.log.info(line));
