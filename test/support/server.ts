@@ -96,6 +96,10 @@ export interface ClientOptions {
  * (`dbPath`), so whichever server on that file stops last without `keepData` removes it.
  */
 const createdDirs = new Set<string>();
+// A server a test never stopped (or one that failed to start) leaves no folder behind.
+process.once("exit", () => {
+	for (const dir of createdDirs) rmSync(dir, { recursive: true, force: true });
+});
 
 /** The first key of every test server's new database, by algorithm: see {@link testKeys}. */
 const firstKeys = new Map<TokenAlgorithm, Promise<SigningKeyRecord>>();
