@@ -1,8 +1,9 @@
 /**
  * `npm run bench:million`: one pool of BENCH_MILLION_N developer identities (default
  * 1,000,000) on SQLite, or on PostgreSQL with BENCH_MILLION_ENGINE=postgres (a schema of its
- * own at BENCH_POSTGRES_URL, dropped afterwards), and what its size costs (issue 19). Figures only, each printed beside
- * its goal: nothing is asserted, and `npm test` never depends on timing.
+ * own at BENCH_POSTGRES_URL, dropped afterwards), and what its size costs (issue 19). Figures
+ * only, each printed beside its goal: nothing is asserted, and `npm test` never depends on
+ * timing.
  *
  * 1. Seeding: through the API by default, signed GetOpenIdTokenForDeveloperIdentity calls for
  *    developer users `bulk-1` … `bulk-N`, BENCH_MILLION_SEED_CONCURRENCY (48) in flight;
@@ -40,9 +41,10 @@ import Database from "better-sqlite3";
 import pg from "pg";
 import { Pool } from "undici";
 import { encodePageToken } from "../src/domain/pagination.ts";
-import { insertIdentities } from "../test/support/bulk.ts";
+import { BULK_PROVIDER, insertIdentities } from "../test/support/bulk.ts";
 import { sdkClient } from "../test/support/server.ts";
 import {
+	BENCH_POSTGRES_URL,
 	cpuSeconds,
 	describeLatencies,
 	mib,
@@ -66,13 +68,12 @@ const CONNECTIONS = Number(process.env.BENCH_MILLION_CONNECTIONS ?? 32);
 const SECONDS = Number(process.env.BENCH_MILLION_SECONDS ?? 10);
 const ROUNDS = Math.max(1, Number(process.env.BENCH_MILLION_ROUNDS ?? 2));
 const HOT = 1000;
-const DEV = "login.example.app";
+/** The pool's developer provider: that of the logins test/support/bulk.ts writes. */
+const DEV = BULK_PROVIDER;
 const PAGE = 60;
 const ENGINE = process.env.BENCH_MILLION_ENGINE ?? "sqlite";
 if (ENGINE !== "sqlite" && ENGINE !== "postgres")
 	throw new Error(`BENCH_MILLION_ENGINE: sqlite or postgres, not ${ENGINE}`);
-const POSTGRES_URL =
-	process.env.BENCH_POSTGRES_URL ?? "postgres://root@127.0.0.1:5432/test";
 
 const user = (i: number) => `bulk-${i}`;
 
@@ -265,7 +266,7 @@ async function benchTarget(
 	if (kept) return sqliteTarget(kept);
 	if (ENGINE === "postgres") {
 		return postgresTarget(
-			POSTGRES_URL,
+			BENCH_POSTGRES_URL,
 			`idpool_million_${name}_${process.pid}`,
 			false,
 		);
@@ -442,7 +443,7 @@ async function main(): Promise<void> {
 	const servers: StartedServer[] = [];
 	try {
 		console.log(
-			`idpool bench:million: N = ${N}, seeding ${SEED === "api" ? `through the API (${SEED_CONCURRENCY} in flight)` : "straight into the database"}, ${kept ? `kept in ${kept}` : onPostgres ? `a temporary schema at ${POSTGRES_URL}` : "a temporary file"}`,
+			`idpool bench:million: N = ${N}, seeding ${SEED === "api" ? `through the API (${SEED_CONCURRENCY} in flight)` : "straight into the database"}, ${kept ? `kept in ${kept}` : onPostgres ? `a temporary schema at ${BENCH_POSTGRES_URL}` : "a temporary file"}`,
 		);
 		// 1. Seeding.
 		let server = await startServer(db);

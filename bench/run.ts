@@ -48,6 +48,7 @@ import { operationNames } from "../src/operations/index.ts";
 import { signOnce } from "../src/tokens/tokens.ts";
 import { sdkClient } from "../test/support/server.ts";
 import {
+	BENCH_POSTGRES_URL,
 	cpuSeconds,
 	machineTicks,
 	type Prepared,
@@ -78,8 +79,6 @@ const WARMUP_SECONDS = Math.max(
 );
 const RETURNING_USERS = 1000;
 const DEV = "login.example.app";
-const POSTGRES_URL =
-	process.env.BENCH_POSTGRES_URL ?? "postgres://root@127.0.0.1:5432/test";
 
 /**
  * The ES256 scenario prepares requests for this many times the RS512 scenario's throughput
@@ -827,7 +826,7 @@ function cpuOf(pids: readonly number[]): number {
 async function postgresBackends(db: string): Promise<number[]> {
 	if (!db.startsWith("postgres")) return [];
 	const name = new URL(db).searchParams.get("application_name");
-	const client = new pg.Client({ connectionString: POSTGRES_URL });
+	const client = new pg.Client({ connectionString: BENCH_POSTGRES_URL });
 	await client.connect();
 	try {
 		const { rows } = await client.query<{ pid: number }>(
@@ -845,14 +844,14 @@ async function postgresSchema(): Promise<
 	{ url: string; drop(): Promise<void> } | undefined
 > {
 	const client = new pg.Client({
-		connectionString: POSTGRES_URL,
+		connectionString: BENCH_POSTGRES_URL,
 		connectionTimeoutMillis: 2000,
 	});
 	try {
 		await client.connect();
 	} catch {
 		console.log(
-			`PostgreSQL does not answer at ${POSTGRES_URL}: its runs are left out`,
+			`PostgreSQL does not answer at ${BENCH_POSTGRES_URL}: its runs are left out`,
 		);
 		return undefined;
 	} finally {
@@ -861,9 +860,9 @@ async function postgresSchema(): Promise<
 	const schema = `idpool_bench_${process.pid}_${Date.now()}`;
 	return {
 		// The application name tells the servers' backends from others' (their CPU time).
-		url: `${POSTGRES_URL}${POSTGRES_URL.includes("?") ? "&" : "?"}schema=${schema}&application_name=${schema}`,
+		url: `${BENCH_POSTGRES_URL}${BENCH_POSTGRES_URL.includes("?") ? "&" : "?"}schema=${schema}&application_name=${schema}`,
 		async drop() {
-			const c = new pg.Client({ connectionString: POSTGRES_URL });
+			const c = new pg.Client({ connectionString: BENCH_POSTGRES_URL });
 			await c.connect();
 			await c.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
 			await c.end();

@@ -9,6 +9,10 @@ import { SignatureV4 } from "@smithy/signature-v4";
 import Database from "better-sqlite3";
 import type { Pool } from "undici";
 
+/** The PostgreSQL the benches use: BENCH_POSTGRES_URL, or the one these machines run. */
+export const BENCH_POSTGRES_URL =
+	process.env.BENCH_POSTGRES_URL ?? "postgres://root@127.0.0.1:5432/test";
+
 /** A server started by {@link startServer}. */
 export interface StartedServer {
 	child: ChildProcess;

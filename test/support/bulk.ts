@@ -15,7 +15,8 @@ export interface BulkPool {
 	region: string;
 }
 
-const PROVIDER = "login.example.app";
+/** The provider of every login written by {@link insertIdentities}. */
+export const BULK_PROVIDER = "login.example.app";
 
 /** Inserts `count` identities, each with a developer login, into `pool` of the database `db`. */
 export async function insertIdentities(
@@ -50,7 +51,7 @@ export async function insertIdentities(
 						SELECT pool_id, ?, 'bulk-' || seq, 'developer', identity_id, created_at FROM identities i WHERE pool_id = ?
 						AND NOT EXISTS (SELECT 1 FROM identity_logins l WHERE l.identity_id = i.identity_id)`,
 					)
-					.run(PROVIDER, pool.poolId);
+					.run(BULK_PROVIDER, pool.poolId);
 			})
 			.immediate();
 	} finally {
@@ -81,7 +82,7 @@ async function insertIntoPostgres(
 			`INSERT INTO identity_logins (pool_id, provider, subject, kind, identity_id, created_at)
 			SELECT pool_id, $1, 'bulk-' || seq, 'developer', identity_id, created_at FROM identities i WHERE pool_id = $2
 			AND NOT EXISTS (SELECT 1 FROM identity_logins l WHERE l.identity_id = i.identity_id)`,
-			[PROVIDER, pool.poolId],
+			[BULK_PROVIDER, pool.poolId],
 		);
 		await client.query("COMMIT");
 	} finally {
