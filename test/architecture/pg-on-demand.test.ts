@@ -3,7 +3,9 @@
  * server on SQLite never loads `pg`. Checked in a process of its own (a fresh module graph),
  * by looking for `pg`'s files among the CommonJS modules loaded. Opening a PostgreSQL store
  * connects to nothing, so no database is needed. Likewise the CLI commands that open a store
- * (keys, migrate, apply, vacuum) load neither Fastify nor the operations.
+ * (keys, migrate, apply, vacuum) load neither Fastify nor the operations, and a running server
+ * does not load Fastify's JSON-schema compilers (Ajv and its compiler, fast-json-stringify's compiler): no route has a
+ * schema, and they cost a tenth of a start.
  */
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
@@ -14,18 +16,20 @@ const src = new URL("../../src/", import.meta.url).href;
 const child = `
 import { createRequire } from "node:module";
 const req = createRequire(import.meta.url);
-const loaded = () => Object.keys(req.cache).some((k) => /[\\\\/]node_modules[\\\\/]pg[\\\\/]/.test(k));
+const loaded = (name = "pg") => Object.keys(req.cache).some((k) => k.split(/[\\\\/]/).includes(name) && /[\\\\/]node_modules[\\\\/]/.test(k));
 const { createServer } = await import(${JSON.stringify(`${src}server/create-server.ts`)});
 const { defaultConfig } = await import(${JSON.stringify(`${src}config/load.ts`)});
 const { openStore } = await import(${JSON.stringify(`${src}server/open-store.ts`)});
 const server = await createServer(defaultConfig({ port: 0, db: ":memory:", logLevel: "silent" }));
-await server.listen();
+const url = await server.listen();
 const withSqlite = loaded();
+await fetch(\`\${url}/health\`);
+const schemaCompilers = ["ajv", "ajv-compiler", "fast-json-stringify-compiler"].some(loaded);
 const store = await openStore("postgres://nobody@127.0.0.1:1/none");
 const withPostgres = loaded();
 await store.close();
 await server.close();
-console.log(JSON.stringify({ withSqlite, withPostgres }));
+console.log(JSON.stringify({ withSqlite, withPostgres, schemaCompilers }));
 `;
 
 /** Runs `code` in a process of its own (a fresh module graph); answers the JSON it printed last. */
@@ -38,10 +42,11 @@ function inFreshProcess(code: string): unknown {
 	return JSON.parse(out.trim().split("\n").at(-1) ?? "");
 }
 
-test("pg is loaded only once a PostgreSQL store is opened", () => {
+test("pg is loaded only once a PostgreSQL store is opened; a server loads no JSON-schema compiler", () => {
 	assert.deepEqual(inFreshProcess(child), {
 		withSqlite: false,
 		withPostgres: true,
+		schemaCompilers: false,
 	});
 });
 
