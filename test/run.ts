@@ -4,25 +4,23 @@
  * the order of the paths; `--exclude` leaves out a file or folder), and any other `--option`
  * is passed on to `node --test` (a reporter, say).
  *
- * Test files run in parallel, `IDPOOL_TEST_CONCURRENCY` (default {@link DEFAULT_CONCURRENCY})
- * at a time: each file is a process of its own, and every suite takes its own ports,
- * temporary files and PostgreSQL schemas, so files do not see each other. The few files in
+ * Test files run in parallel, grouped a few to a process, `IDPOOL_TEST_CONCURRENCY` processes
+ * (default {@link DEFAULT_CONCURRENCY}) at a time; every suite takes its own ports, temporary
+ * files and PostgreSQL schemas, so files do not see each other. Each process's output is
+ * printed in one block when it ends, and the counts are added up at the end. The few files in
  * {@link ALONE} run afterwards, one at a time, on an otherwise idle machine: what they check
  * is how the kernel schedules a process's threads, which a saturated CPU changes.
  *
+ * Runners given the same `IDPOOL_TEST_SLOTS` folder share the concurrency: `.ci/run` runs the
+ * suites on Node.js 20 and 24 at once that way (test/support/run-groups.ts), and a runner's
+ * files that run alone wait until no test process of either runner is running.
+ *
  * The store engines a run covers are chosen by `IDPOOL_TEST_STORES` (test/support/stores.ts).
  */
-import { spawnSync } from "node:child_process";
-import {
-	mkdtempSync,
-	readdirSync,
-	rmSync,
-	statSync,
-	writeFileSync,
-} from "node:fs";
-import { tmpdir } from "node:os";
-import { basename, join, relative, resolve } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { readdirSync, statSync } from "node:fs";
+import { join, relative, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { runFiles, Slots } from "./support/run-groups.ts";
 import { selectedEngines } from "./support/stores.ts";
 
 /**
@@ -43,11 +41,12 @@ const ALONE = [
 const DEFAULT_CONCURRENCY = 4;
 
 /**
- * Test files one process runs, one after the other: starting a process that loads tsx, the
- * SDK and the server costs about a second of CPU, more than most files' own tests, so files
- * share processes (`IDPOOL_TEST_FILES_PER_PROCESS`; 1 gives every file its own). Files do not
- * see each other in a process either: each suite has its own servers, ports, files and
- * schemas, and the code under test keeps no state in its modules.
+ * Test files one process runs at most, one after the other: starting a process that loads
+ * tsx, the SDK and the server costs about a second of CPU, more than most files' own tests,
+ * so files share processes (`IDPOOL_TEST_FILES_PER_PROCESS`; 1 gives every file its own).
+ * Files do not see each other in a process either:
+ * each suite has its own servers, ports, files and schemas, and the code under test keeps no
+ * state in its modules.
  */
 const DEFAULT_FILES_PER_PROCESS = 8;
 
@@ -95,57 +94,7 @@ const files = [...new Set(paths.flatMap(testFiles))].filter(
 	(file) => !isExcluded(file),
 );
 const alone = files.filter((f) => ALONE.includes(f));
-const together = files.filter((f) => !ALONE.includes(f));
-
-/**
- * The test files grouped `perProcess` to a process: each group is an entry module (in a
- * temporary folder) that imports its files. Files are dealt out in turn, so the slowest ones,
- * which come first, land in different groups.
- */
-function grouped(batch: string[], perProcess: number): string[] {
-	if (perProcess <= 1) return batch;
-	const groups: string[][] = Array.from(
-		{ length: Math.ceil(batch.length / perProcess) },
-		() => [],
-	);
-	for (const [i, file] of batch.entries())
-		groups[i % groups.length]?.push(file);
-	const dir = mkdtempSync(join(tmpdir(), "idpool-test-groups-"));
-	process.once("exit", () => rmSync(dir, { recursive: true, force: true }));
-	return groups.map((group, i) => {
-		const entry = join(
-			dir,
-			`${String(i + 1).padStart(2, "0")}-${basename(group[0] ?? "group", ".test.ts")}-and-${group.length - 1}-more.test.mjs`,
-		);
-		writeFileSync(
-			entry,
-			group
-				.map(
-					(file) =>
-						`import ${JSON.stringify(pathToFileURL(resolve(root, file)).href)};\n`,
-				)
-				.join(""),
-		);
-		return entry;
-	});
-}
-
-function nodeTest(batch: string[], atOnce: number): number {
-	if (batch.length === 0) return 0;
-	const { status, signal } = spawnSync(
-		process.execPath,
-		[
-			"--import",
-			"tsx",
-			"--test",
-			`--test-concurrency=${atOnce}`,
-			...passOn,
-			...batch,
-		],
-		{ cwd: root, stdio: "inherit" },
-	);
-	return status ?? (signal ? 1 : 0);
-}
+const batchTogether = files.filter((f) => !ALONE.includes(f));
 
 const perProcess = Number(
 	process.env.IDPOOL_TEST_FILES_PER_PROCESS ?? DEFAULT_FILES_PER_PROCESS,
@@ -155,6 +104,24 @@ if (!Number.isInteger(perProcess) || perProcess < 1) {
 		`IDPOOL_TEST_FILES_PER_PROCESS must be a whole number from 1: ${perProcess}`,
 	);
 }
-const failed = nodeTest(grouped(together, perProcess), concurrency);
-const failedAlone = nodeTest(alone, 1);
-process.exitCode = failed || failedAlone;
+
+const slots = new Slots(concurrency, process.env.IDPOOL_TEST_SLOTS);
+const run = {
+	slots,
+	nodeArgs: ["--import", "tsx", "--test", ...passOn],
+	cwd: root,
+	label: `node ${process.versions.node}`,
+	perProcess,
+};
+const together = await runFiles(batchTogether, run);
+// Alone: one file a process, every slot held, so that no other test process runs meanwhile
+// (one of a runner sharing IDPOOL_TEST_SLOTS included).
+const byThemselves = await runFiles(alone, {
+	...run,
+	perProcess: 1,
+	exclusive: true,
+});
+slots.close();
+const total = together.add(byThemselves);
+process.stdout.write(`\n${run.label}: ${total.summary()}\n`);
+process.exitCode = total.failedRuns > 0 ? 1 : 0;

@@ -1,0 +1,303 @@
+/**
+ * The scheduler of test/run.ts: runs test processes (`node --test` on one entry module each)
+ * at most as many at a time as there are slots, prints each process's output in one block when
+ * it ends, and adds up the counts its reporter printed.
+ *
+ * The slots are files in a folder ({@link Slots}), so that several runners can share them:
+ * `.ci/run` runs the suites on Node.js 20 and on Node.js 24 at the same time, and one folder
+ * (`IDPOOL_TEST_SLOTS`) keeps the two to four test processes in all, each starting a process
+ * whenever a slot is free, so neither waits for the other's slowest file.
+ */
+import { spawn } from "node:child_process";
+import {
+	closeSync,
+	mkdtempSync,
+	openSync,
+	readFileSync,
+	rmSync,
+	unlinkSync,
+	writeFileSync,
+	writeSync,
+} from "node:fs";
+import { tmpdir } from "node:os";
+import { basename, join, resolve } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { pathToFileURL } from "node:url";
+
+/** How often a runner waiting for a slot looks again. */
+const POLL_MS = 50;
+
+/**
+ * `count` slots in `dir` (a new temporary folder when none is given), each a file that holds
+ * the runner's process id while the runner uses it; a slot whose holder is no longer alive is
+ * free. A runner that needs the machine to itself first takes the `exclusive` file, which
+ * stops every runner from taking more slots, then waits until it holds all of them.
+ */
+export class Slots {
+	readonly #count: number;
+	readonly #dir: string;
+	readonly #ownDir: boolean;
+	readonly #held = new Set<string>();
+
+	constructor(count: number, dir?: string) {
+		this.#count = count;
+		this.#ownDir = !dir;
+		this.#dir = dir ?? mkdtempSync(join(tmpdir(), "idpool-test-slots-"));
+		process.once("exit", () => this.close());
+	}
+
+	/** Takes one free slot (waiting for one); answers the function that gives it back. */
+	async acquire(): Promise<() => void> {
+		for (;;) {
+			if (!this.#blocked()) {
+				for (let i = 0; i < this.#count; i++) {
+					const slot = join(this.#dir, `slot-${i}`);
+					if (this.#take(slot)) return () => this.#give(slot);
+				}
+			}
+			await sleep(POLL_MS);
+		}
+	}
+
+	/** Takes every slot (waiting for the runners that hold some to give them back). */
+	async acquireAll(): Promise<() => void> {
+		const exclusive = join(this.#dir, "exclusive");
+		while (!this.#take(exclusive)) await sleep(POLL_MS);
+		const slots = Array.from({ length: this.#count }, (_, i) =>
+			join(this.#dir, `slot-${i}`),
+		);
+		for (;;) {
+			for (const slot of slots) if (!this.#held.has(slot)) this.#take(slot);
+			if (slots.every((slot) => this.#held.has(slot))) break;
+			await sleep(POLL_MS);
+		}
+		return () => {
+			for (const slot of slots) this.#give(slot);
+			this.#give(exclusive);
+		};
+	}
+
+	/** Gives back what this runner holds; removes the folder if it made it. */
+	close(): void {
+		for (const file of this.#held) this.#give(file);
+		if (this.#ownDir) rmSync(this.#dir, { recursive: true, force: true });
+	}
+
+	/** Another runner is taking every slot. */
+	#blocked(): boolean {
+		const exclusive = join(this.#dir, "exclusive");
+		return !this.#held.has(exclusive) && this.#holder(exclusive) !== undefined;
+	}
+
+	#take(file: string): boolean {
+		if (this.#held.has(file)) return false;
+		for (let attempt = 0; attempt < 2; attempt++) {
+			try {
+				const fd = openSync(file, "wx");
+				writeSync(fd, String(process.pid));
+				closeSync(fd);
+				this.#held.add(file);
+				return true;
+			} catch (err) {
+				if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+				if (this.#holder(file) !== undefined) return false;
+				// Left by a runner that is gone: free it, and try once more.
+				rmSync(file, { force: true });
+			}
+		}
+		return false;
+	}
+
+	#give(file: string): void {
+		if (!this.#held.delete(file)) return;
+		try {
+			unlinkSync(file);
+		} catch {
+			// already gone
+		}
+	}
+
+	/** The live process holding `file`, if any. */
+	#holder(file: string): number | undefined {
+		let pid: number;
+		try {
+			pid = Number(readFileSync(file, "utf8"));
+		} catch {
+			return undefined;
+		}
+		// A file just made and not yet written counts as held.
+		if (!Number.isInteger(pid) || pid <= 0) return -1;
+		try {
+			process.kill(pid, 0);
+			return pid;
+		} catch (err) {
+			return (err as NodeJS.ErrnoException).code === "EPERM" ? pid : undefined;
+		}
+	}
+}
+
+const COUNTS = [
+	"tests",
+	"suites",
+	"pass",
+	"fail",
+	"cancelled",
+	"skipped",
+	"todo",
+] as const;
+
+/** What the test processes' reporters counted, and how many processes failed. */
+export class Tally {
+	readonly counts = new Map<string, number>(COUNTS.map((c) => [c, 0]));
+	failedRuns = 0;
+
+	/** Adds the summary lines (`# pass 12` of TAP, `ℹ pass 12` of spec) of one process's output. */
+	addOutput(output: string): void {
+		for (const m of output.matchAll(
+			/^(?:# |ℹ )(tests|suites|pass|fail|cancelled|skipped|todo) (\d+)\s*$/gm,
+		)) {
+			const [, name, n] = m;
+			if (name && n)
+				this.counts.set(name, (this.counts.get(name) ?? 0) + Number(n));
+		}
+	}
+
+	add(other: Tally): Tally {
+		const sum = new Tally();
+		for (const c of COUNTS)
+			sum.counts.set(c, (this.counts.get(c) ?? 0) + (other.counts.get(c) ?? 0));
+		sum.failedRuns = this.failedRuns + other.failedRuns;
+		return sum;
+	}
+
+	summary(): string {
+		const parts = COUNTS.map((c) => `${c} ${this.counts.get(c) ?? 0}`);
+		if (this.failedRuns > 0)
+			parts.push(`${this.failedRuns} test process(es) failed`);
+		return parts.join(", ");
+	}
+}
+
+export interface RunOptions {
+	slots: Slots;
+	/** Node.js's options before the entry module (`--import tsx --test ...`). */
+	nodeArgs: string[];
+	/** The checkout: the files' paths are relative to it. */
+	cwd: string;
+	/** Names the runner in each block's heading (the Node.js version, say). */
+	label: string;
+	/** Files a process runs at most. */
+	perProcess: number;
+	/** Every slot held for the whole batch, its processes one after the other. */
+	exclusive?: boolean;
+}
+
+/**
+ * Runs `files` in `node --test` processes of `perProcess` files each, dealt out in turn (the
+ * slowest suites come first, so each of the first files lands in a process of its own);
+ * answers their tally.
+ */
+export async function runFiles(
+	files: string[],
+	options: RunOptions,
+): Promise<Tally> {
+	const tally = new Tally();
+	const { slots, exclusive } = options;
+	const groups: string[][] = Array.from(
+		{ length: Math.ceil(files.length / options.perProcess) },
+		() => [],
+	);
+	for (const [i, file] of files.entries())
+		groups[i % groups.length]?.push(file);
+	const release = exclusive ? await slots.acquireAll() : undefined;
+	const running: Promise<void>[] = [];
+	try {
+		for (const group of groups) {
+			if (exclusive) {
+				await runOne(entryFor(group, options.cwd), options, tally);
+				continue;
+			}
+			const give = await slots.acquire();
+			running.push(
+				runOne(entryFor(group, options.cwd), options, tally).finally(give),
+			);
+		}
+		await Promise.all(running);
+	} finally {
+		release?.();
+	}
+	return tally;
+}
+
+let entries: string | undefined;
+let entriesMade = 0;
+
+/**
+ * The module a process runs: the file itself, or an entry module (in a temporary folder) that
+ * imports the files of `chunk` in turn.
+ */
+function entryFor(chunk: string[], cwd: string): string {
+	const [first = "", ...rest] = chunk;
+	if (rest.length === 0) return first;
+	if (!entries) {
+		const dir = mkdtempSync(join(tmpdir(), "idpool-test-groups-"));
+		process.once("exit", () => rmSync(dir, { recursive: true, force: true }));
+		entries = dir;
+	}
+	entriesMade++;
+	const entry = join(
+		entries,
+		`${String(entriesMade).padStart(2, "0")}-${basename(first, ".test.ts")}-and-${rest.length}-more.test.mjs`,
+	);
+	writeFileSync(
+		entry,
+		chunk
+			.map(
+				(file) =>
+					`import ${JSON.stringify(pathToFileURL(resolve(cwd, file)).href)};\n`,
+			)
+			.join(""),
+	);
+	return entry;
+}
+
+/** Whether this runner's output is a terminal: then its processes report in colour, as spec. */
+const terminal = process.stdout.isTTY === true;
+
+function runOne(
+	entry: string,
+	options: RunOptions,
+	tally: Tally,
+): Promise<void> {
+	const started = Date.now();
+	const reporter =
+		terminal && !options.nodeArgs.some((a) => a.startsWith("--test-reporter"))
+			? ["--test-reporter=spec"]
+			: [];
+	const child = spawn(
+		process.execPath,
+		[...options.nodeArgs, ...reporter, entry],
+		{
+			cwd: options.cwd,
+			stdio: ["ignore", "pipe", "pipe"],
+			env: terminal ? { ...process.env, FORCE_COLOR: "1" } : process.env,
+		},
+	);
+	const chunks: Buffer[] = [];
+	child.stdout.on("data", (chunk: Buffer) => chunks.push(chunk));
+	child.stderr.on("data", (chunk: Buffer) => chunks.push(chunk));
+	return new Promise((resolve) => {
+		child.on("close", (code, signal) => {
+			const output = Buffer.concat(chunks).toString("utf8");
+			tally.addOutput(output);
+			const ok = code === 0;
+			if (!ok) tally.failedRuns++;
+			const seconds = ((Date.now() - started) / 1000).toFixed(1);
+			const outcome = ok ? "passed" : `FAILED (${signal ?? `exit ${code}`})`;
+			process.stdout.write(
+				`\n=== ${options.label}: ${basename(entry)} ${outcome} in ${seconds} s ===\n${output}`,
+			);
+			resolve();
+		});
+	});
+}
