@@ -10,14 +10,12 @@
  */
 import { spawn } from "node:child_process";
 import {
-	closeSync,
+	linkSync,
 	mkdtempSync,
-	openSync,
 	readFileSync,
 	rmSync,
 	unlinkSync,
 	writeFileSync,
-	writeSync,
 } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join, resolve } from "node:path";
@@ -92,10 +90,12 @@ export class Slots {
 	#take(file: string): boolean {
 		if (this.#held.has(file)) return false;
 		for (let attempt = 0; attempt < 2; attempt++) {
+			// Written first, then linked to its name (which fails if the name exists): a slot file
+			// always holds its taker's process id.
+			const written = `${file}.${process.pid}`;
+			writeFileSync(written, String(process.pid));
 			try {
-				const fd = openSync(file, "wx");
-				writeSync(fd, String(process.pid));
-				closeSync(fd);
+				linkSync(written, file);
 				this.#held.add(file);
 				return true;
 			} catch (err) {
@@ -103,6 +103,8 @@ export class Slots {
 				if (this.#holder(file) !== undefined) return false;
 				// Left by a runner that is gone: free it, and try once more.
 				rmSync(file, { force: true });
+			} finally {
+				rmSync(written, { force: true });
 			}
 		}
 		return false;
@@ -125,8 +127,7 @@ export class Slots {
 		} catch {
 			return undefined;
 		}
-		// A file just made and not yet written counts as held.
-		if (!Number.isInteger(pid) || pid <= 0) return -1;
+		if (!Number.isInteger(pid) || pid <= 0) return undefined;
 		try {
 			process.kill(pid, 0);
 			return pid;

@@ -1,0 +1,98 @@
+/**
+ * The test runner's slots (test/support/run-groups.ts): shared through a folder, never more
+ * taken than there are, a dead runner's slot taken back, and the exclusive taker served
+ * before anyone takes another slot.
+ */
+import assert from "node:assert/strict";
+import {
+	mkdtempSync,
+	readdirSync,
+	readFileSync,
+	rmSync,
+	writeFileSync,
+} from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, test } from "node:test";
+import { setTimeout as sleep } from "node:timers/promises";
+import { Slots, Tally } from "./run-groups.ts";
+
+let dir: string;
+beforeEach(() => {
+	dir = mkdtempSync(join(tmpdir(), "idpool-slots-test-"));
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+/** A process id that no live process has. */
+const DEAD_PID = 2 ** 22 + 12345;
+
+test("runners sharing a folder take no more slots than there are, and give them back", async () => {
+	const a = new Slots(2, dir);
+	const b = new Slots(2, dir);
+	const first = await a.acquire();
+	const second = await b.acquire();
+	assert.deepEqual(readdirSync(dir).sort(), ["slot-0", "slot-1"]);
+	assert.equal(readFileSync(join(dir, "slot-0"), "utf8"), String(process.pid));
+	let third = false;
+	const waiting = a.acquire().then((give) => {
+		third = true;
+		return give;
+	});
+	await sleep(200);
+	assert.equal(third, false, "a third slot was taken out of two");
+	second();
+	const give = await waiting;
+	assert.equal(third, true);
+	first();
+	give();
+	assert.deepEqual(readdirSync(dir), []);
+});
+
+test("a slot (or the exclusive file) left by a runner that is gone is taken back", async () => {
+	writeFileSync(join(dir, "slot-0"), String(DEAD_PID));
+	writeFileSync(join(dir, "exclusive"), String(DEAD_PID));
+	const slots = new Slots(1, dir);
+	const give = await slots.acquire();
+	assert.equal(readFileSync(join(dir, "slot-0"), "utf8"), String(process.pid));
+	give();
+	const giveAll = await slots.acquireAll();
+	giveAll();
+	assert.deepEqual(readdirSync(dir), []);
+});
+
+test("once a runner asks for every slot, no other runner takes one before it is done", async () => {
+	const a = new Slots(2, dir);
+	const b = new Slots(2, dir);
+	const held = await b.acquire();
+	let all = false;
+	const exclusive = a.acquireAll().then((give) => {
+		all = true;
+		return give;
+	});
+	await sleep(200);
+	assert.equal(all, false, "every slot taken while another runner held one");
+	let other = false;
+	const next = b.acquire().then((give) => {
+		other = true;
+		return give;
+	});
+	held();
+	const giveAll = await exclusive;
+	await sleep(200);
+	assert.equal(other, false, "a slot taken while another runner had them all");
+	giveAll();
+	(await next)();
+	assert.equal(other, true);
+	assert.deepEqual(readdirSync(dir), []);
+});
+
+test("the tally adds the counts of TAP and spec summaries", () => {
+	const tally = new Tally();
+	tally.addOutput("ok 1 - a\n# tests 3\n# pass 2\n# fail 1\n");
+	tally.addOutput("✔ b\nℹ tests 4\nℹ pass 4\nℹ fail 0\n");
+	tally.failedRuns = 1;
+	assert.equal(
+		tally.add(new Tally()).summary(),
+		"tests 7, suites 0, pass 6, fail 1, cancelled 0, skipped 0, todo 0, 1 test process(es) failed",
+	);
+});
