@@ -26,29 +26,40 @@ afterEach(() => rmSync(dir, { recursive: true, force: true }));
 /** A process id that no live process has. */
 const DEAD_PID = 2 ** 22 + 12345;
 
-test("runners sharing a folder take no more slots than there are, and give them back", async () => {
+/** A slot asked for: `taken` tells whether it was given yet, `give` answers its release. */
+function asked(request: Promise<() => void>) {
+	const state = {
+		taken: false,
+		give: request.then((give) => {
+			state.taken = true;
+			return give;
+		}),
+	};
+	return state;
+}
+
+test("runners sharing a folder take no more slots than there are, and give them back", {
+	timeout: 10_000,
+}, async () => {
 	const a = new Slots(2, dir);
 	const b = new Slots(2, dir);
 	const first = await a.acquire();
 	const second = await b.acquire();
 	assert.deepEqual(readdirSync(dir).sort(), ["slot-0", "slot-1"]);
 	assert.equal(readFileSync(join(dir, "slot-0"), "utf8"), String(process.pid));
-	let third = false;
-	const waiting = a.acquire().then((give) => {
-		third = true;
-		return give;
-	});
+	const third = asked(a.acquire());
 	await sleep(200);
-	assert.equal(third, false, "a third slot was taken out of two");
+	assert.equal(third.taken, false, "a third slot was taken out of two");
 	second();
-	const give = await waiting;
-	assert.equal(third, true);
+	const give = await third.give;
 	first();
 	give();
 	assert.deepEqual(readdirSync(dir), []);
 });
 
-test("a slot (or the exclusive file) left by a runner that is gone is taken back", async () => {
+test("a slot (or the exclusive file) left by a runner that is gone is taken back", {
+	timeout: 10_000,
+}, async () => {
 	writeFileSync(join(dir, "slot-0"), String(DEAD_PID));
 	writeFileSync(join(dir, "exclusive"), String(DEAD_PID));
 	const slots = new Slots(1, dir);
@@ -60,29 +71,31 @@ test("a slot (or the exclusive file) left by a runner that is gone is taken back
 	assert.deepEqual(readdirSync(dir), []);
 });
 
-test("once a runner asks for every slot, no other runner takes one before it is done", async () => {
+test("once a runner asks for every slot, no other runner takes one before it is done", {
+	timeout: 10_000,
+}, async () => {
 	const a = new Slots(2, dir);
 	const b = new Slots(2, dir);
 	const held = await b.acquire();
-	let all = false;
-	const exclusive = a.acquireAll().then((give) => {
-		all = true;
-		return give;
-	});
+	const all = asked(a.acquireAll());
 	await sleep(200);
-	assert.equal(all, false, "every slot taken while another runner held one");
-	let other = false;
-	const next = b.acquire().then((give) => {
-		other = true;
-		return give;
-	});
+	assert.equal(
+		all.taken,
+		false,
+		"every slot taken while another runner held one",
+	);
+	// Given back and asked for again at once: the slot goes to the runner taking them all.
 	held();
-	const giveAll = await exclusive;
+	const other = asked(b.acquire());
+	const giveAll = await all.give;
 	await sleep(200);
-	assert.equal(other, false, "a slot taken while another runner had them all");
+	assert.equal(
+		other.taken,
+		false,
+		"a slot taken while another runner had them all",
+	);
 	giveAll();
-	(await next)();
-	assert.equal(other, true);
+	(await other.give)();
 	assert.deepEqual(readdirSync(dir), []);
 });
 
