@@ -38,66 +38,82 @@ function asked(request: Promise<() => void>) {
 	return state;
 }
 
-test("runners sharing a folder take no more slots than there are, and give them back", {
-	timeout: 10_000,
-}, async () => {
-	const a = new Slots(2, dir);
-	const b = new Slots(2, dir);
-	const first = await a.acquire();
-	const second = await b.acquire();
-	assert.deepEqual(readdirSync(dir).sort(), ["slot-0", "slot-1"]);
-	assert.equal(readFileSync(join(dir, "slot-0"), "utf8"), String(process.pid));
-	const third = asked(a.acquire());
-	await sleep(200);
-	assert.equal(third.taken, false, "a third slot was taken out of two");
-	second();
-	const give = await third.give;
-	first();
-	give();
-	assert.deepEqual(readdirSync(dir), []);
-});
+/** A time limit: a runner that waits forever fails its test rather than hangs the run. */
+const LIMIT = { timeout: 10_000 };
 
-test("a slot (or the exclusive file) left by a runner that is gone is taken back", {
-	timeout: 10_000,
-}, async () => {
-	writeFileSync(join(dir, "slot-0"), String(DEAD_PID));
-	writeFileSync(join(dir, "exclusive"), String(DEAD_PID));
-	const slots = new Slots(1, dir);
-	const give = await slots.acquire();
-	assert.equal(readFileSync(join(dir, "slot-0"), "utf8"), String(process.pid));
-	give();
-	const giveAll = await slots.acquireAll();
-	giveAll();
-	assert.deepEqual(readdirSync(dir), []);
-});
+/** Two runners sharing two slots in the test's folder. */
+const twoRunners = () => [new Slots(2, dir), new Slots(2, dir)] as const;
 
-test("once a runner asks for every slot, no other runner takes one before it is done", {
-	timeout: 10_000,
-}, async () => {
-	const a = new Slots(2, dir);
-	const b = new Slots(2, dir);
-	const held = await b.acquire();
-	const all = asked(a.acquireAll());
-	await sleep(200);
-	assert.equal(
-		all.taken,
-		false,
-		"every slot taken while another runner held one",
-	);
-	// Given back and asked for again at once: the slot goes to the runner taking them all.
-	held();
-	const other = asked(b.acquire());
-	const giveAll = await all.give;
-	await sleep(200);
-	assert.equal(
-		other.taken,
-		false,
-		"a slot taken while another runner had them all",
-	);
-	giveAll();
-	(await other.give)();
-	assert.deepEqual(readdirSync(dir), []);
-});
+test(
+	"runners sharing a folder take no more slots than there are, and give them back",
+	LIMIT,
+	async () => {
+		const [a, b] = twoRunners();
+		const first = await a.acquire();
+		const second = await b.acquire();
+		assert.deepEqual(readdirSync(dir).sort(), ["slot-0", "slot-1"]);
+		assert.equal(
+			readFileSync(join(dir, "slot-0"), "utf8"),
+			String(process.pid),
+		);
+		const third = asked(a.acquire());
+		await sleep(200);
+		assert.equal(third.taken, false, "a third slot was taken out of two");
+		second();
+		const give = await third.give;
+		first();
+		give();
+		assert.deepEqual(readdirSync(dir), []);
+	},
+);
+
+test(
+	"a slot (or the exclusive file) left by a runner that is gone is taken back",
+	LIMIT,
+	async () => {
+		writeFileSync(join(dir, "slot-0"), String(DEAD_PID));
+		writeFileSync(join(dir, "exclusive"), String(DEAD_PID));
+		const slots = new Slots(1, dir);
+		const give = await slots.acquire();
+		assert.equal(
+			readFileSync(join(dir, "slot-0"), "utf8"),
+			String(process.pid),
+		);
+		give();
+		const giveAll = await slots.acquireAll();
+		giveAll();
+		assert.deepEqual(readdirSync(dir), []);
+	},
+);
+
+test(
+	"once a runner asks for every slot, no other runner takes one before it is done",
+	LIMIT,
+	async () => {
+		const [a, b] = twoRunners();
+		const held = await b.acquire();
+		const all = asked(a.acquireAll());
+		await sleep(200);
+		assert.equal(
+			all.taken,
+			false,
+			"every slot taken while another runner held one",
+		);
+		// Given back and asked for again at once: the slot goes to the runner taking them all.
+		held();
+		const other = asked(b.acquire());
+		const giveAll = await all.give;
+		await sleep(200);
+		assert.equal(
+			other.taken,
+			false,
+			"a slot taken while another runner had them all",
+		);
+		giveAll();
+		(await other.give)();
+		assert.deepEqual(readdirSync(dir), []);
+	},
+);
 
 test("the tally adds the counts of TAP and spec summaries", () => {
 	const tally = new Tally();
