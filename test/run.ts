@@ -44,9 +44,8 @@ const DEFAULT_CONCURRENCY = 4;
  * Test files one process runs at most, one after the other: starting a process that loads
  * tsx, the SDK and the server costs about a second of CPU, more than most files' own tests,
  * so files share processes (`IDPOOL_TEST_FILES_PER_PROCESS`; 1 gives every file its own).
- * Files do not see each other in a process either:
- * each suite has its own servers, ports, files and schemas, and the code under test keeps no
- * state in its modules.
+ * Files do not see each other in a process either: each suite has its own servers, ports,
+ * files and schemas, and the code under test keeps no state in its modules.
  */
 const DEFAULT_FILES_PER_PROCESS = 8;
 
@@ -94,7 +93,7 @@ const files = [...new Set(paths.flatMap(testFiles))].filter(
 	(file) => !isExcluded(file),
 );
 const alone = files.filter((f) => ALONE.includes(f));
-const batchTogether = files.filter((f) => !ALONE.includes(f));
+const together = files.filter((f) => !ALONE.includes(f));
 
 const perProcess = Number(
 	process.env.IDPOOL_TEST_FILES_PER_PROCESS ?? DEFAULT_FILES_PER_PROCESS,
@@ -113,15 +112,15 @@ const run = {
 	label: `node ${process.versions.node}`,
 	perProcess,
 };
-const together = await runFiles(batchTogether, run);
+const tallyTogether = await runFiles(together, run);
 // Alone: one file a process, every slot held, so that no other test process runs meanwhile
 // (one of a runner sharing IDPOOL_TEST_SLOTS included).
-const byThemselves = await runFiles(alone, {
+const tallyAlone = await runFiles(alone, {
 	...run,
 	perProcess: 1,
 	exclusive: true,
 });
 slots.close();
-const total = together.add(byThemselves);
+const total = tallyTogether.add(tallyAlone);
 process.stdout.write(`\n${run.label}: ${total.summary()}\n`);
 process.exitCode = total.failedRuns > 0 ? 1 : 0;

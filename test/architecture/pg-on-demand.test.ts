@@ -4,8 +4,8 @@
  * by looking for `pg`'s files among the CommonJS modules loaded. Opening a PostgreSQL store
  * connects to nothing, so no database is needed. Likewise the CLI commands that open a store
  * (keys, migrate, apply, vacuum) load neither Fastify nor the operations, and a running server
- * does not load Fastify's JSON-schema compilers (Ajv and its compiler, fast-json-stringify's compiler): no route has a
- * schema, and they cost a tenth of a start.
+ * does not load Fastify's JSON-schema compilers (Ajv and its compiler, fast-json-stringify's
+ * compiler): no route has a schema, and they cost a tenth of a start.
  */
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";

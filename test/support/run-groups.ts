@@ -14,7 +14,6 @@ import {
 	mkdtempSync,
 	readFileSync,
 	rmSync,
-	unlinkSync,
 	writeFileSync,
 } from "node:fs";
 import { tmpdir } from "node:os";
@@ -25,6 +24,9 @@ import { pathToFileURL } from "node:url";
 /** How often a runner waiting for a slot looks again. */
 const POLL_MS = 50;
 
+/** The Slots made in this process (tests make several). */
+let runners = 0;
+
 /**
  * `count` slots in `dir` (a new temporary folder when none is given), each a file that holds
  * the runner's process id while the runner uses it; a slot whose holder is no longer alive is
@@ -32,15 +34,26 @@ const POLL_MS = 50;
  * stops every runner from taking more slots, then waits until it holds all of them.
  */
 export class Slots {
-	readonly #count: number;
 	readonly #dir: string;
 	readonly #ownDir: boolean;
+	readonly #slots: string[];
+	readonly #exclusive: string;
+	/**
+	 * This runner's process id, written once: taking a file is linking this one to the file's
+	 * name (which fails if the name exists), so a taken file always holds its taker's id.
+	 */
+	readonly #mine: string;
 	readonly #held = new Set<string>();
 
 	constructor(count: number, dir?: string) {
-		this.#count = count;
 		this.#ownDir = !dir;
 		this.#dir = dir ?? mkdtempSync(join(tmpdir(), "idpool-test-slots-"));
+		this.#slots = Array.from({ length: count }, (_, i) =>
+			join(this.#dir, `slot-${i}`),
+		);
+		this.#exclusive = join(this.#dir, "exclusive");
+		this.#mine = join(this.#dir, `runner-${process.pid}-${++runners}`);
+		writeFileSync(this.#mine, String(process.pid));
 		process.once("exit", () => this.close());
 	}
 
@@ -48,10 +61,8 @@ export class Slots {
 	async acquire(): Promise<() => void> {
 		for (;;) {
 			if (!this.#blocked()) {
-				for (let i = 0; i < this.#count; i++) {
-					const slot = join(this.#dir, `slot-${i}`);
+				for (const slot of this.#slots)
 					if (this.#take(slot)) return () => this.#give(slot);
-				}
 			}
 			await sleep(POLL_MS);
 		}
@@ -59,43 +70,38 @@ export class Slots {
 
 	/** Takes every slot (waiting for the runners that hold some to give them back). */
 	async acquireAll(): Promise<() => void> {
-		const exclusive = join(this.#dir, "exclusive");
-		while (!this.#take(exclusive)) await sleep(POLL_MS);
-		const slots = Array.from({ length: this.#count }, (_, i) =>
-			join(this.#dir, `slot-${i}`),
-		);
+		while (!this.#take(this.#exclusive)) await sleep(POLL_MS);
 		for (;;) {
-			for (const slot of slots) if (!this.#held.has(slot)) this.#take(slot);
-			if (slots.every((slot) => this.#held.has(slot))) break;
+			for (const slot of this.#slots) this.#take(slot);
+			if (this.#slots.every((slot) => this.#held.has(slot))) break;
 			await sleep(POLL_MS);
 		}
 		return () => {
-			for (const slot of slots) this.#give(slot);
-			this.#give(exclusive);
+			for (const slot of this.#slots) this.#give(slot);
+			this.#give(this.#exclusive);
 		};
 	}
 
 	/** Gives back what this runner holds; removes the folder if it made it. */
 	close(): void {
 		for (const file of this.#held) this.#give(file);
+		rmSync(this.#mine, { force: true });
 		if (this.#ownDir) rmSync(this.#dir, { recursive: true, force: true });
 	}
 
 	/** Another runner is taking every slot. */
 	#blocked(): boolean {
-		const exclusive = join(this.#dir, "exclusive");
-		return !this.#held.has(exclusive) && this.#holder(exclusive) !== undefined;
+		return (
+			!this.#held.has(this.#exclusive) &&
+			this.#holder(this.#exclusive) !== undefined
+		);
 	}
 
 	#take(file: string): boolean {
 		if (this.#held.has(file)) return false;
 		for (let attempt = 0; attempt < 2; attempt++) {
-			// Written first, then linked to its name (which fails if the name exists): a slot file
-			// always holds its taker's process id.
-			const written = `${file}.${process.pid}`;
-			writeFileSync(written, String(process.pid));
 			try {
-				linkSync(written, file);
+				linkSync(this.#mine, file);
 				this.#held.add(file);
 				return true;
 			} catch (err) {
@@ -103,8 +109,6 @@ export class Slots {
 				if (this.#holder(file) !== undefined) return false;
 				// Left by a runner that is gone: free it, and try once more.
 				rmSync(file, { force: true });
-			} finally {
-				rmSync(written, { force: true });
 			}
 		}
 		return false;
@@ -112,11 +116,7 @@ export class Slots {
 
 	#give(file: string): void {
 		if (!this.#held.delete(file)) return;
-		try {
-			unlinkSync(file);
-		} catch {
-			// already gone
-		}
+		rmSync(file, { force: true });
 	}
 
 	/** The live process holding `file`, if any. */
@@ -235,10 +235,10 @@ let entriesMade = 0;
 
 /**
  * The module a process runs: the file itself, or an entry module (in a temporary folder) that
- * imports the files of `chunk` in turn.
+ * imports the files of `group` in turn.
  */
-function entryFor(chunk: string[], cwd: string): string {
-	const [first = "", ...rest] = chunk;
+function entryFor(group: string[], cwd: string): string {
+	const [first = "", ...rest] = group;
 	if (rest.length === 0) return first;
 	if (!entries) {
 		const dir = mkdtempSync(join(tmpdir(), "idpool-test-groups-"));
@@ -252,7 +252,7 @@ function entryFor(chunk: string[], cwd: string): string {
 	);
 	writeFileSync(
 		entry,
-		chunk
+		group
 			.map(
 				(file) =>
 					`import ${JSON.stringify(pathToFileURL(resolve(cwd, file)).href)};\n`,
