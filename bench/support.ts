@@ -232,3 +232,78 @@ export function requestSigner(
 		return { headers, body };
 	};
 }
+
+/** Cumulative counts of a histogram's buckets (`le` in seconds → calls at or under it). */
+export type Buckets = Map<number, number>;
+
+/**
+ * The server's own histograms of calls, signatures and store transactions, read from its
+ * `/metrics` (summed over every label but `le`): `requests` is
+ * `idpool_request_duration_seconds` for `action` (from the dispatcher receiving the call to its
+ * answer encoded: neither the HTTP parsing before nor the write after), `signing`
+ * `idpool_token_signing_seconds` (a signature's wait for and time on the thread pool), `store`
+ * `idpool_store_transaction_seconds` (a new user's change includes its wait for the group
+ * commit). Undefined when the server answers no metrics (`--metrics off`).
+ */
+export async function serverHistograms(
+	url: string,
+	action: string,
+): Promise<Record<"requests" | "signing" | "store", Buckets> | undefined> {
+	const res = await fetch(new URL("/metrics", url));
+	if (!res.ok) return undefined;
+	const out = {
+		requests: new Map<number, number>(),
+		signing: new Map<number, number>(),
+		store: new Map<number, number>(),
+	};
+	const names = {
+		idpool_request_duration_seconds_bucket: out.requests,
+		idpool_token_signing_seconds_bucket: out.signing,
+		idpool_store_transaction_seconds_bucket: out.store,
+	} as Record<string, Buckets>;
+	for (const line of (await res.text()).split("\n")) {
+		const match = /^(\w+)\{([^}]*)\} (\S+)$/.exec(line);
+		const buckets = match && names[match[1] as string];
+		if (!match || !buckets) continue;
+		const labels = match[2] as string;
+		if (buckets === out.requests && !labels.includes(`action="${action}"`))
+			continue;
+		const le = /le="([^"]+)"/.exec(labels)?.[1];
+		if (le === undefined) continue;
+		const bound = le === "+Inf" ? Number.POSITIVE_INFINITY : Number(le);
+		buckets.set(bound, (buckets.get(bound) ?? 0) + Number(match[3]));
+	}
+	return out;
+}
+
+/** `after` − `before`, bucket by bucket (the calls of the time between two reads). */
+export function bucketsBetween(before: Buckets, after: Buckets): Buckets {
+	return new Map(
+		[...after].map(([le, n]) => [le, n - (before.get(le) ?? 0)] as const),
+	);
+}
+
+/**
+ * "98.7% under 10 ms, p99 ≤ 25 ms" of `buckets`: the share of calls at or under `limitMs`
+ * (a bucket's bound), and the bound of the first bucket holding the 99th percentile (a
+ * histogram only tells which bucket). Undefined when no call was counted.
+ */
+export function shareUnder(
+	buckets: Buckets,
+	limitMs: number,
+): string | undefined {
+	const total = buckets.get(Number.POSITIVE_INFINITY) ?? 0;
+	if (total === 0) return undefined;
+	const under = buckets.get(limitMs / 1000);
+	const bounds = [...buckets.keys()].sort((a, b) => a - b);
+	const p99 = bounds.find((le) => (buckets.get(le) ?? 0) >= total * 0.99);
+	const share =
+		under === undefined
+			? ""
+			: `${((100 * under) / total).toFixed(1)}% under ${limitMs} ms, `;
+	const bound =
+		p99 === undefined || p99 === Number.POSITIVE_INFINITY
+			? "above the last bucket"
+			: `≤ ${p99 * 1000} ms`;
+	return `${share}p99 ${bound}`;
+}

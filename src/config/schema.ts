@@ -208,7 +208,7 @@ export const SETTINGS: readonly SettingSpec[] = [
 		type: "string",
 		default: ".idpool/idpool.db",
 		description:
-			"Database: a SQLite file path (created if missing), `:memory:`, or a PostgreSQL URL `postgres://user@host:port/db` (optionally with `?schema=name`).",
+			"Database: a SQLite file path (created if missing), `:memory:`, or a PostgreSQL URL `postgres://user@host:port/db` (optionally with `?schema=name`; through a Unix socket, the socket's folder URL-encoded as the host: `postgres://user@%2Fvar%2Frun%2Fpostgresql/db`).",
 	},
 	{
 		key: "dbPoolSize",
