@@ -3,12 +3,12 @@
  * PostgreSQL"): `IDPOOL_DB=postgres://user@<the socket's folder, URL-encoded>/db`. The
  * machine's PostgreSQL may listen on TCP alone, so the test makes a socket of its own: a
  * proxy listening at `<folder>/.s.PGSQL.5432`, the name PostgreSQL's clients look for in a
- * socket folder, that carries each connection to the database's TCP port. Its count of
- * connections shows that the built server went through the socket.
+ * socket folder, that carries each connection to the database's TCP port (the suites'
+ * cuttable proxy, on a socket). Its count of connections shows that the built server went
+ * through the socket.
  */
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
-import { connect, createServer, type Server, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
@@ -18,6 +18,7 @@ import {
 } from "@aws-sdk/client-cognito-identity";
 import { serveIdpool } from "../support/cli.ts";
 import {
+	CuttableProxy,
 	freshSchema,
 	POSTGRES_URL,
 	postgresTarget,
@@ -29,35 +30,17 @@ const DEV = "login.example.app";
 
 describeForEngine("postgres", "PostgreSQL through a Unix socket", () => {
 	const folder = mkdtempSync(join(tmpdir(), "idpool-pg-socket-"));
-	const sockets = new Set<Socket>();
-	let proxy: Server;
-	let connections = 0;
+	const proxy = new CuttableProxy(postgresTarget(), {
+		socketPath: join(folder, ".s.PGSQL.5432"),
+	});
 	let schema: Awaited<ReturnType<typeof freshSchema>>;
 
 	before(async () => {
 		schema = await freshSchema();
-		const target = postgresTarget();
-		proxy = createServer((client) => {
-			connections++;
-			const upstream = connect(target.port, target.host);
-			for (const s of [client, upstream]) {
-				sockets.add(s);
-				s.on("close", () => sockets.delete(s));
-				s.on("error", () => {
-					client.destroy();
-					upstream.destroy();
-				});
-			}
-			client.pipe(upstream);
-			upstream.pipe(client);
-		});
-		await new Promise<void>((resolve) =>
-			proxy.listen(join(folder, ".s.PGSQL.5432"), resolve),
-		);
+		await proxy.open();
 	});
 	after(async () => {
-		for (const s of sockets) s.destroy();
-		await new Promise((resolve) => proxy?.close(resolve));
+		await proxy.cut();
 		await schema?.drop();
 		rmSync(folder, { recursive: true, force: true });
 	});
@@ -74,7 +57,10 @@ describeForEngine("postgres", "PostgreSQL through a Unix socket", () => {
 			env: { IDPOOL_DB: db },
 		});
 		try {
-			assert.ok(connections > 0, "the server connected through the socket");
+			assert.ok(
+				proxy.connections > 0,
+				"the server connected through the socket",
+			);
 			const client = sdkClient(server.url);
 			const pool = await client.send(
 				new CreateIdentityPoolCommand({

@@ -48,15 +48,26 @@ export async function freshSchema(base = POSTGRES_URL): Promise<{
 	};
 }
 
-/** A TCP proxy to `target` that can be cut (connections refused and dropped) and restored. */
+/**
+ * A proxy to the database's TCP port `target` that can be cut (connections refused and
+ * dropped) and restored. It listens on a port of 127.0.0.1, or on the Unix socket
+ * `socketPath` when one is given.
+ */
 export class CuttableProxy {
 	readonly #target: { host: string; port: number };
+	readonly #socketPath: string | undefined;
 	readonly #sockets = new Set<Socket>();
 	#server: Server | undefined;
 	port = 0;
+	/** Connections made to the proxy so far. */
+	connections = 0;
 
-	constructor(target: { host: string; port: number } = postgresTarget()) {
+	constructor(
+		target: { host: string; port: number } = postgresTarget(),
+		options: { socketPath?: string } = {},
+	) {
 		this.#target = target;
+		this.#socketPath = options.socketPath;
 	}
 
 	/**
@@ -70,6 +81,7 @@ export class CuttableProxy {
 	/** Starts listening (on the same port again after a cut). */
 	async open(): Promise<void> {
 		const server = createServer((client) => {
+			this.connections++;
 			const upstream = connect(this.#target.port, this.#target.host);
 			for (const s of [client, upstream]) {
 				this.#sockets.add(s);
@@ -83,9 +95,10 @@ export class CuttableProxy {
 			client.on("end", () => upstream.end());
 			upstream.pipe(client);
 		});
-		await new Promise<void>((resolve) =>
-			server.listen(this.port, "127.0.0.1", resolve),
-		);
+		await new Promise<void>((resolve) => {
+			if (this.#socketPath) server.listen(this.#socketPath, resolve);
+			else server.listen(this.port, "127.0.0.1", resolve);
+		});
 		const address = server.address();
 		if (typeof address === "object" && address) this.port = address.port;
 		this.#server = server;
