@@ -22,6 +22,9 @@
  *    BENCH_PACED_LOAD (0.5; 0 leaves it out) of the median round's throughput, latency counted
  *    from each request's scheduled time; and one closed round over BENCH_LOW_CONNECTIONS (8;
  *    0 leaves it out), which is below saturation only where the machine is fast enough.
+ *    Under each of these two, what the servers' own histograms (`/metrics`) counted during
+ *    it: the share of calls, signatures and store transactions under 10 ms, and the bucket
+ *    holding their p99, apart from what the client and the kernel add.
  * 6. ES256 (`--token-algorithm ES256`, docs/keys.md#es256): after the SQLite scenario, the same
  *    load on a SQLite server signing with ES256, its throughput printed with its ratio to the
  *    RS512 scenario of the same run (raw, and with each against the RS512 ceiling around it);
