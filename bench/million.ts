@@ -41,6 +41,7 @@ import Database from "better-sqlite3";
 import pg from "pg";
 import { Pool } from "undici";
 import { encodePageToken } from "../src/domain/pagination.ts";
+import { parsePostgresUrl } from "../src/store/postgres/postgres-store.ts";
 import { BULK_PROVIDER, insertIdentities } from "../test/support/bulk.ts";
 import { sdkClient } from "../test/support/server.ts";
 import {
@@ -257,11 +258,9 @@ async function benchTarget(
 	kept: string | undefined,
 ): Promise<Target> {
 	if (kept?.startsWith("postgres")) {
-		const url = new URL(kept);
-		const schema = url.searchParams.get("schema");
+		const { connectionString, schema } = parsePostgresUrl(kept);
 		if (!schema) throw new Error("BENCH_MILLION_DB: name a schema (?schema=…)");
-		url.searchParams.delete("schema");
-		return postgresTarget(url.href, schema, true);
+		return postgresTarget(connectionString, schema, true);
 	}
 	if (kept) return sqliteTarget(kept);
 	if (ENGINE === "postgres") {

@@ -7,6 +7,7 @@
 import Database from "better-sqlite3";
 import pg from "pg";
 import { isPostgresUrl } from "../../src/server/open-store.ts";
+import { parsePostgresUrl } from "../../src/store/postgres/postgres-store.ts";
 
 /** A pool's key, as the store knows it. */
 export interface BulkPool {
@@ -65,10 +66,11 @@ async function insertIntoPostgres(
 	count: number,
 	now: number,
 ): Promise<void> {
-	const parsed = new URL(url);
-	const schema = parsed.searchParams.get("schema");
-	parsed.searchParams.delete("schema");
-	const client = new pg.Client({ connectionString: parsed.href });
+	const { connectionString, schema, extraOptions } = parsePostgresUrl(url);
+	const client = new pg.Client({
+		connectionString,
+		...(extraOptions === undefined ? {} : { options: extraOptions }),
+	});
 	await client.connect();
 	try {
 		if (schema) await client.query(`SET search_path = "${schema}"`);

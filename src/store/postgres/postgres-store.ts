@@ -69,9 +69,11 @@ const SCHEMA_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
 
 /**
  * Splits idpool's own parameters off a `postgres://` URL: `schema` (not a libpq parameter,
- * so pg must not see it) and `options` (merged with the `search_path` the store sets).
+ * so pg must not see it; checked to be a plain identifier) and `options` (merged with the
+ * `search_path` the store sets). Also for the tools that reach the same database directly
+ * (the test suites' bulk writer, `npm run bench:million`).
  */
-function parsePostgresUrl(url: string): {
+export function parsePostgresUrl(url: string): {
 	connectionString: string;
 	schema: string | undefined;
 	extraOptions: string | undefined;
