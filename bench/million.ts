@@ -258,9 +258,13 @@ async function benchTarget(
 	kept: string | undefined,
 ): Promise<Target> {
 	if (kept?.startsWith("postgres")) {
-		const { connectionString, schema } = parsePostgresUrl(kept);
+		const { connectionString, schema, extraOptions } = parsePostgresUrl(kept);
 		if (!schema) throw new Error("BENCH_MILLION_DB: name a schema (?schema=…)");
-		return postgresTarget(connectionString, schema, true);
+		// The URL without its schema, its other parameters kept (`options` included).
+		const base = new URL(connectionString);
+		if (extraOptions !== undefined)
+			base.searchParams.set("options", extraOptions);
+		return postgresTarget(base.href, schema, true);
 	}
 	if (kept) return sqliteTarget(kept);
 	if (ENGINE === "postgres") {
