@@ -19,7 +19,16 @@ import type { Store } from "../../src/store/store.ts";
 import { sqliteScratch } from "../support/files.ts";
 import { dev, signIn } from "../support/logins.ts";
 import { describeForEngine } from "../support/stores.ts";
-import { createPool as createPoolWith, T0 } from "./conformance/builders.ts";
+import {
+	AUTH_ROLE,
+	createPool as createPoolWith,
+	credential,
+	HOME,
+	newPoolKey,
+	settings,
+	signingKey,
+	T0,
+} from "./conformance/builders.ts";
 import { describeStoreConformance } from "./conformance/index.ts";
 
 const { dir, newFile } = sqliteScratch("checkpoints");
@@ -95,6 +104,12 @@ describeForEngine("sqlite", "sqlite checkpoints on a worker thread", () => {
 				);
 			}
 			await until(() => checkpointer.restarts >= 2);
+			// Each restart was preceded by passes that caught up with the WAL while the commits
+			// went on, so that the pause copied only what was written during the last of them.
+			assert.ok(
+				checkpointer.catchUpPasses >= checkpointer.pauses,
+				`${checkpointer.catchUpPasses} catch-up passes for ${checkpointer.pauses} pauses`,
+			);
 			// These writes fill a WAL of about 37 MB when nothing restarts it (the connection's
 			// own checkpoints are off); restarts keep it to a few MB (the writes outrun the
 			// worker's 10-ms passes between two restarts).
@@ -157,13 +172,13 @@ describeForEngine("sqlite", "sqlite checkpoints on a worker thread", () => {
 			const pool = await createPool(store);
 			await signIn(store, pool, dev("old"), T0);
 			await store.pools.delete(pool, T0 + 1);
+			const other = await createPool(store);
 			const identities = store.identities as unknown as {
 				pause(): void;
 				resume(): void;
 			};
 			identities.pause();
 			const order: string[] = [];
-			const other = await createPool(store);
 			const change = signIn(store, other, dev("first"), T0 + 2).then(() =>
 				order.push("change"),
 			);
@@ -179,6 +194,144 @@ describeForEngine("sqlite", "sqlite checkpoints on a worker thread", () => {
 			await change;
 			assert.deepEqual([...order].sort(), ["change", "purge"]);
 			assert.deepEqual(await store.pools.awaitingPurge(), []);
+		} finally {
+			await store.close();
+		}
+	});
+
+	test("every write of the server's connection waits while the commits are paused, none for the write lock on the event loop", async () => {
+		// While the worker restarts the WAL, it holds the write lock with the group commit paused:
+		// a write that took the lock itself would wait in SQLite's busy handler (5 s here), and
+		// the whole event loop with it. Here another connection holds the lock as the worker does.
+		const file = newFile();
+		const store = await openWithWorker(file, {});
+		const lockHolder = new Database(file);
+		try {
+			const pool = await createPool(store);
+			const gone = await createPool(store);
+			const { identityId } = await signIn(store, pool, dev("leaves"), T0);
+			const first = signingKey(1, T0);
+			const next = signingKey(2, T0 + 10);
+			await store.signingKeys.insertFirst(first);
+			const issued = credential(1, T0 + 10_000);
+			const added = newPoolKey();
+			const identities = store.identities as unknown as {
+				pause(): void;
+				resume(): void;
+			};
+			identities.pause();
+			lockHolder.exec("BEGIN IMMEDIATE");
+			const settled: string[] = [];
+			const writes = Object.entries({
+				ping: () => store.ping(),
+				"pools.create": () =>
+					store.pools.create(
+						{ ...added, settings: settings("added"), tags: {}, now: T0 },
+						10,
+					),
+				"pools.ensure": () =>
+					store.pools.ensure(
+						{
+							...newPoolKey(),
+							settings: settings("ensured"),
+							tags: {},
+							now: T0,
+						},
+						10,
+					),
+				"pools.update": () =>
+					store.pools.update(
+						pool,
+						(p) => ({
+							settings: { ...p.settings, IdentityPoolName: "renamed" },
+							tags: {},
+						}),
+						T0 + 1,
+					),
+				"pools.setRoles": () =>
+					store.pools.setRoles(
+						pool,
+						{ authenticated: AUTH_ROLE },
+						undefined,
+						T0 + 2,
+					),
+				"pools.setPrincipalTagMap": () =>
+					store.pools.setPrincipalTagMap(
+						pool,
+						"accounts.google.com",
+						{ useDefaults: false, principalTags: { sub: "sub" } },
+						T0 + 3,
+						() => {},
+					),
+				"pools.delete": () => store.pools.delete(gone, T0 + 4),
+				"identities.delete": () => store.identities.delete(HOME, [identityId]),
+				"signingKeys.rotate": () => store.signingKeys.rotate(next),
+				"signingKeys.prune": () => store.signingKeys.prune(T0 - 1),
+				"signingKeys.updatePrivateKeys": () =>
+					store.signingKeys.updatePrivateKeys(() => undefined),
+				"credentials.insert": () => store.credentials.insert(issued),
+				"credentials.prune": () => store.credentials.prune(T0 - 1),
+			}).map(([name, write]) =>
+				write().then(
+					() => settled.push(name),
+					(err: unknown) => {
+						settled.push(name);
+						throw err;
+					},
+				),
+			);
+			await new Promise((resolve) => setTimeout(resolve, 50));
+			assert.deepEqual(settled, [], "every write waits for the commits");
+			lockHolder.exec("COMMIT");
+			identities.resume();
+			await Promise.all(writes);
+			assert.equal(settled.length, writes.length);
+			assert.equal(
+				(await store.pools.get(pool))?.settings.IdentityPoolName,
+				"renamed",
+			);
+			assert.deepEqual((await store.pools.get(pool))?.roles, {
+				authenticated: AUTH_ROLE,
+			});
+			assert.ok(await store.pools.get(added));
+			assert.equal(await store.pools.get(gone), undefined);
+			assert.equal(await store.identities.get(identityId), undefined);
+			assert.deepEqual(
+				(await store.signingKeys.list()).map((k) => k.kid),
+				[first.kid, next.kid],
+			);
+			assert.equal(
+				(await store.credentials.get(issued.accessKeyId))?.secretAccessKey,
+				issued.secretAccessKey,
+			);
+		} finally {
+			if (lockHolder.inTransaction) lockHolder.exec("ROLLBACK");
+			lockHolder.close();
+			await store.close();
+		}
+	});
+
+	test("when a pause ends, the calls' writes it held go before the background work that waited", async () => {
+		const store = await openWithWorker(newFile(), {});
+		try {
+			const pool = await createPool(store);
+			await signIn(store, pool, dev("old"), T0);
+			await store.pools.delete(pool, T0 + 1);
+			const identities = store.identities as unknown as {
+				pause(): void;
+				resume(): void;
+			};
+			identities.pause();
+			// The purge, asked for first, would finish the pool and free its id; the call's
+			// write, which runs first, still finds the id taken.
+			const purge = store.pools.purge(pool.poolId, 10);
+			const ensure = store.pools.ensure(
+				{ ...pool, settings: settings("again"), tags: {}, now: T0 + 2 },
+				10,
+			);
+			identities.resume();
+			assert.deepEqual(await purge, { removed: 1, done: true });
+			await assert.rejects(ensure, /still being removed/);
 		} finally {
 			await store.close();
 		}

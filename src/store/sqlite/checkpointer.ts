@@ -114,6 +114,8 @@ export class WalCheckpointer {
 	restarts = 0;
 	/** Times the worker paused the group commit to restart the WAL, done or not (ditto). */
 	pauses = 0;
+	/** Passes the worker ran to catch up with the WAL before those pauses (ditto). */
+	catchUpPasses = 0;
 
 	private constructor(
 		db: Database.Database,
@@ -187,6 +189,7 @@ export class WalCheckpointer {
 		if (!worker) return;
 		if (message.type === "pause") {
 			this.pauses++;
+			this.catchUpPasses += message.catchUpPasses;
 			this.#commits.pause();
 			this.#pauseTimer = setTimeout(
 				() => this.#fail("it kept the group commit paused too long"),

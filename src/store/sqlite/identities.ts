@@ -75,11 +75,29 @@ interface PendingChange {
 
 type Outcome = { ok: true; result: unknown } | { ok: false; error: unknown };
 
+/**
+ * Runs a synchronous write (a transaction of its own) and answers what it returned:
+ * {@link SqliteIdentities.write} or {@link SqliteIdentities.exclusive}, which every write of
+ * the server's connection goes through.
+ */
+export type Writer = <T>(write: () => T) => Promise<T>;
+
 /** A write of its own waiting for the next group commit (see {@link SqliteIdentities.exclusive}). */
 interface PendingTask {
 	run(): unknown;
 	resolve(result: unknown): void;
 	reject(error: unknown): void;
+}
+
+/** Runs each task's write, settling its promise with what it answered or threw. */
+function runTasks(tasks: readonly PendingTask[]): void {
+	for (const task of tasks) {
+		try {
+			task.resolve(task.run());
+		} catch (error) {
+			task.reject(error);
+		}
+	}
 }
 
 /** How long a busy group commit waits for more changes. */
@@ -128,6 +146,8 @@ export class SqliteIdentities implements IdentityRepository {
 	>;
 	#pending: PendingChange[] = [];
 	#tasks: PendingTask[] = [];
+	/** Calls' writes ({@link write}) held by a pause: they go first when it ends. */
+	#held: PendingTask[] = [];
 	/** While the WAL is restarted (checkpointer.ts), changes wait instead of committing. */
 	#paused = false;
 	/** When the last group committed (`performance.now()`). */
@@ -285,7 +305,11 @@ export class SqliteIdentities implements IdentityRepository {
 	resume(): void {
 		if (!this.#paused) return;
 		this.#paused = false;
-		if (this.#pending.length > 0 || this.#tasks.length > 0)
+		if (
+			this.#pending.length > 0 ||
+			this.#tasks.length > 0 ||
+			this.#held.length > 0
+		)
 			setImmediate(() => this.flush());
 	}
 
@@ -314,21 +338,45 @@ export class SqliteIdentities implements IdentityRepository {
 	}
 
 	/**
-	 * Commits the changes waiting for the group commit now, then runs the writes waiting in
-	 * {@link exclusive} (also before the store closes).
+	 * Runs `write` (a synchronous transaction of its own) now, or, while the commits are paused,
+	 * once they resume (first, before the changes and the background work that waited): every
+	 * write of the server's connection other
+	 * than the identity changes and the background work goes through it (pools, identity
+	 * deletions, issued credentials, signing keys, the health probe). While the commits are
+	 * paused the checkpoint worker holds SQLite's write lock to restart the WAL; a write that
+	 * asked for the lock then would wait in SQLite's busy handler, and the whole event loop
+	 * with it.
+	 */
+	write<T>(write: () => T): Promise<T> {
+		if (this.#paused) {
+			return new Promise<T>((resolve, reject) => {
+				this.#held.push({
+					run: write,
+					resolve: resolve as (result: unknown) => void,
+					reject,
+				});
+			});
+		}
+		try {
+			return Promise.resolve(write());
+		} catch (error) {
+			return Promise.reject(error);
+		}
+	}
+
+	/**
+	 * Runs the calls' writes a pause held, commits the changes waiting for the group commit,
+	 * then runs the writes waiting in {@link exclusive} (also before the store closes).
 	 */
 	flush(): void {
 		if (this.#paused) return;
+		const held = this.#held;
+		this.#held = [];
+		runTasks(held);
 		this.#commitPending();
 		const tasks = this.#tasks;
 		this.#tasks = [];
-		for (const task of tasks) {
-			try {
-				task.resolve(task.run());
-			} catch (error) {
-				task.reject(error);
-			}
-		}
+		runTasks(tasks);
 	}
 
 	#commitPending(): void {
@@ -489,16 +537,18 @@ export class SqliteIdentities implements IdentityRepository {
 		tenant: { accountId: string; region: string },
 		identityIds: string[],
 	): Promise<DeleteOutcome[]> {
-		return this.#db
-			.transaction((): DeleteOutcome[] =>
-				identityIds.map((id) => {
-					const row = this.#getLive.get(id);
-					if (!row || row.region !== tenant.region) return "not-found";
-					if (row.account_id !== tenant.accountId) return "access-denied";
-					this.#delete.run(id);
-					return "deleted";
-				}),
-			)
-			.immediate();
+		return this.write(() =>
+			this.#db
+				.transaction((): DeleteOutcome[] =>
+					identityIds.map((id) => {
+						const row = this.#getLive.get(id);
+						if (!row || row.region !== tenant.region) return "not-found";
+						if (row.account_id !== tenant.accountId) return "access-denied";
+						this.#delete.run(id);
+						return "deleted";
+					}),
+				)
+				.immediate(),
+		);
 	}
 }

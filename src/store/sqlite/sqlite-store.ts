@@ -3,7 +3,10 @@
  * The embedded default store: one SQLite file through better-sqlite3 12 in WAL mode. Every
  * store method is one synchronous better-sqlite3 transaction, so it is atomic and isolated
  * from every other call in this process; SQLite's file lock (with a busy timeout) serialises
- * writers of other processes on the same file.
+ * writers of other processes on the same file. Every write goes through the group commit of
+ * identity changes (SqliteIdentities.write and exclusive), which holds them while the
+ * checkpoint worker holds the write lock to restart the WAL: none waits for that lock on the
+ * event loop.
  *
  * The file holds the private signing keys and the secret keys of issued credentials, so it is
  * kept from other users of the machine, whatever the process's umask: a folder the store
@@ -66,7 +69,7 @@ import {
 	type Store,
 } from "../store.ts";
 import { type CheckpointerOptions, WalCheckpointer } from "./checkpointer.ts";
-import { SqliteIdentities } from "./identities.ts";
+import { SqliteIdentities, type Writer } from "./identities.ts";
 import { MIGRATIONS } from "./migrations.ts";
 import { PoolCache } from "./pool-cache.ts";
 
@@ -355,13 +358,15 @@ class SqliteStore implements Store {
 		const guard = this.#guard;
 		this.#identities ??= new SqliteIdentities(db, this.#metrics);
 		const identities = this.#identities;
+		// Every write of this connection goes through the group commit (held during a WAL restart).
+		const write: Writer = (w) => identities.write(w);
 		this.#pools ??= guardWrites(
-			new SqlitePools(db, (write) => identities.exclusive(write)),
+			new SqlitePools(db, write, (w) => identities.exclusive(w)),
 			["create", "update", "setRoles", "setPrincipalTagMap", "delete", "purge"],
 			guard,
 		);
 		this.#signingKeys ??= guardWrites(
-			new SqliteSigningKeys(db),
+			new SqliteSigningKeys(db, write),
 			["insertFirst", "rotate", "prune", "updatePrivateKeys"],
 			guard,
 		);
@@ -371,7 +376,7 @@ class SqliteStore implements Store {
 			guard,
 		);
 		this.#credentials ??= guardWrites(
-			new SqliteCredentials(db),
+			new SqliteCredentials(db, write),
 			["insert", "prune"],
 			guard,
 		);
@@ -393,7 +398,9 @@ class SqliteStore implements Store {
 	 */
 	async ping(payloadBytes = PING_PAYLOAD_BYTES): Promise<void> {
 		this.#guard();
-		this.#probe(payloadBytes);
+		const identities = this.#identities;
+		if (!identities) throw new Error("store used before migrate()");
+		await identities.write(() => this.#probe(payloadBytes));
 	}
 
 	/** The file at the path is still the one opened (a stat, nothing written). */
@@ -493,8 +500,10 @@ class SqlitePools implements PoolRepository {
 	>;
 
 	readonly #cache: PoolCache;
-	/** Runs a write through the group commit (SqliteIdentities.exclusive). */
-	readonly #exclusive: <T>(write: () => T) => Promise<T>;
+	/** Runs a call's write now, or once a paused group commit resumes (SqliteIdentities.write). */
+	readonly #write: Writer;
+	/** Runs a piece of background work at the next group commit (SqliteIdentities.exclusive). */
+	readonly #exclusive: Writer;
 	readonly #markDeleted: Database.Statement<[number, string, string, string]>;
 	readonly #deleteTagMaps: Database.Statement<[string]>;
 	readonly #awaitingPurge: Database.Statement<[], string>;
@@ -504,11 +513,9 @@ class SqlitePools implements PoolRepository {
 	readonly #idTaken: Database.Statement<[string], number>;
 
 	// Every read of pools leaves out the deleted ones (`deleted_at`), which stay until purged.
-	constructor(
-		db: Database.Database,
-		exclusive: <T>(write: () => T) => Promise<T>,
-	) {
+	constructor(db: Database.Database, write: Writer, exclusive: Writer) {
 		this.#db = db;
+		this.#write = write;
 		this.#exclusive = exclusive;
 		this.#cache = new PoolCache(db);
 		this.#get = db.prepare(
@@ -574,7 +581,9 @@ class SqlitePools implements PoolRepository {
 	}
 
 	async create(pool: NewPool, maxPools: number): Promise<PoolRecord> {
-		this.#db.transaction(() => this.#createIn(pool, maxPools)).immediate();
+		await this.#write(() =>
+			this.#db.transaction(() => this.#createIn(pool, maxPools)).immediate(),
+		);
 		return newPoolRecord(pool);
 	}
 
@@ -612,7 +621,7 @@ class SqlitePools implements PoolRepository {
 			this.#createIn(pool, maxPools);
 			return undefined;
 		}).immediate;
-		const existing = run();
+		const existing = await this.#write(run);
 		if (existing) return { pool: toPool(existing), created: false };
 		return { pool: newPoolRecord(pool), created: true };
 	}
@@ -645,7 +654,6 @@ class SqlitePools implements PoolRepository {
 		},
 		now: number,
 	): Promise<PoolRecord | undefined> {
-		this.#cache.forget(key.poolId);
 		const run = this.#db.transaction((): PoolRecord | undefined => {
 			const row = this.#get.get(key.accountId, key.region, key.poolId);
 			if (!row) return undefined;
@@ -664,7 +672,10 @@ class SqlitePools implements PoolRepository {
 				updatedAt: now,
 			};
 		}).immediate;
-		return run();
+		return this.#write(() => {
+			this.#cache.forget(key.poolId);
+			return run();
+		});
 	}
 
 	async setRoles(
@@ -674,10 +685,14 @@ class SqlitePools implements PoolRepository {
 		now: number,
 		check?: (current: PoolRecord) => void,
 	): Promise<boolean> {
-		this.#cache.forget(key.poolId);
 		const params = setRolesParams(key, roles, roleMappings, now);
 		// Without a check, one statement: atomic on its own.
-		if (!check) return this.#setRoles.run(...params).changes > 0;
+		if (!check) {
+			return this.#write(() => {
+				this.#cache.forget(key.poolId);
+				return this.#setRoles.run(...params).changes > 0;
+			});
+		}
 		return this.#checkedWrite(key, check, () => this.#setRoles.run(...params));
 	}
 
@@ -688,7 +703,6 @@ class SqlitePools implements PoolRepository {
 		now: number,
 		check: (current: PoolRecord) => void,
 	): Promise<boolean> {
-		this.#cache.forget(key.poolId);
 		return this.#checkedWrite(key, check, () => {
 			this.#upsertTagMap.run(
 				key.poolId,
@@ -701,23 +715,26 @@ class SqlitePools implements PoolRepository {
 	}
 
 	/**
-	 * Runs `check` on the pool as stored, then `write`, in one write transaction; answers false
-	 * (and runs neither) when the pool does not exist.
+	 * Runs `check` on the pool as stored, then `write`, in one write transaction through the
+	 * group commit; answers false (and runs neither) when the pool does not exist.
 	 */
 	#checkedWrite(
 		key: PoolKey,
 		check: (current: PoolRecord) => void,
 		write: () => void,
-	): boolean {
-		return this.#db
-			.transaction((): boolean => {
-				const row = this.#get.get(key.accountId, key.region, key.poolId);
-				if (!row) return false;
-				check(toPool(row));
-				write();
-				return true;
-			})
-			.immediate();
+	): Promise<boolean> {
+		return this.#write(() => {
+			this.#cache.forget(key.poolId);
+			return this.#db
+				.transaction((): boolean => {
+					const row = this.#get.get(key.accountId, key.region, key.poolId);
+					if (!row) return false;
+					check(toPool(row));
+					write();
+					return true;
+				})
+				.immediate();
+		});
 	}
 
 	async getPrincipalTagMap(
@@ -744,16 +761,18 @@ class SqlitePools implements PoolRepository {
 	async delete(key: PoolKey, now: number): Promise<boolean> {
 		// The row stays, marked, until its identities are purged (in short transactions, by
 		// purge): the mark hides it from every read at once.
-		this.#cache.forget(key.poolId);
-		return this.#db
-			.transaction((): boolean => {
-				const marked =
-					this.#markDeleted.run(now, key.accountId, key.region, key.poolId)
-						.changes > 0;
-				if (marked) this.#deleteTagMaps.run(key.poolId);
-				return marked;
-			})
-			.immediate();
+		return this.#write(() => {
+			this.#cache.forget(key.poolId);
+			return this.#db
+				.transaction((): boolean => {
+					const marked =
+						this.#markDeleted.run(now, key.accountId, key.region, key.poolId)
+							.changes > 0;
+					if (marked) this.#deleteTagMaps.run(key.poolId);
+					return marked;
+				})
+				.immediate();
+		});
 	}
 
 	async awaitingPurge(): Promise<string[]> {
@@ -808,9 +827,11 @@ class SqliteSigningKeys implements SigningKeyRepository {
 	readonly #retireAll: Database.Statement<[number]>;
 	readonly #prune: Database.Statement<[number]>;
 	readonly #setPrivateKey: Database.Statement<[string, string]>;
+	readonly #write: Writer;
 
-	constructor(db: Database.Database) {
+	constructor(db: Database.Database, write: Writer) {
 		this.#db = db;
+		this.#write = write;
 		this.#list = db.prepare("SELECT * FROM signing_keys ORDER BY seq");
 		this.#count = db.prepare("SELECT count(*) AS n FROM signing_keys");
 		this.#insert = db.prepare(
@@ -844,42 +865,48 @@ class SqliteSigningKeys implements SigningKeyRepository {
 	}
 
 	async insertFirst(key: SigningKeyRecord): Promise<boolean> {
-		return this.#db
-			.transaction((): boolean => {
-				if ((this.#count.get() as { n: number }).n > 0) return false;
-				this.#insertKey(key);
-				return true;
-			})
-			.immediate();
+		return this.#write(() =>
+			this.#db
+				.transaction((): boolean => {
+					if ((this.#count.get() as { n: number }).n > 0) return false;
+					this.#insertKey(key);
+					return true;
+				})
+				.immediate(),
+		);
 	}
 
 	async rotate(key: SigningKeyRecord): Promise<void> {
-		this.#db
-			.transaction(() => {
-				this.#retireAll.run(key.activatesAt);
-				this.#insertKey(key);
-			})
-			.immediate();
+		await this.#write(() =>
+			this.#db
+				.transaction(() => {
+					this.#retireAll.run(key.activatesAt);
+					this.#insertKey(key);
+				})
+				.immediate(),
+		);
 	}
 
 	async prune(before: number): Promise<number> {
-		return this.#prune.run(before).changes;
+		return this.#write(() => this.#prune.run(before).changes);
 	}
 
 	async updatePrivateKeys(
 		apply: (key: SigningKeyRecord) => string | undefined,
 	): Promise<number> {
-		return this.#db
-			.transaction((): number => {
-				let changed = 0;
-				for (const key of this.#list.all().map(toSigningKey)) {
-					const next = apply(key);
-					if (next === undefined) continue;
-					changed += this.#setPrivateKey.run(next, key.kid).changes;
-				}
-				return changed;
-			})
-			.immediate();
+		return this.#write(() =>
+			this.#db
+				.transaction((): number => {
+					let changed = 0;
+					for (const key of this.#list.all().map(toSigningKey)) {
+						const next = apply(key);
+						if (next === undefined) continue;
+						changed += this.#setPrivateKey.run(next, key.kid).changes;
+					}
+					return changed;
+				})
+				.immediate(),
+		);
 	}
 }
 
@@ -888,7 +915,10 @@ class SqliteCredentials implements CredentialRepository {
 	readonly #get: Database.Statement<[string], CredentialRow>;
 	readonly #prune: Database.Statement<[number]>;
 
-	constructor(db: Database.Database) {
+	readonly #write: Writer;
+
+	constructor(db: Database.Database, write: Writer) {
+		this.#write = write;
 		this.#insert = db.prepare(
 			"INSERT INTO issued_credentials (access_key_id, secret_access_key, session_token, identity_id, pool_id, account_id, region, role_arn, principal_tags, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 		);
@@ -902,18 +932,20 @@ class SqliteCredentials implements CredentialRepository {
 
 	async insert(c: IssuedCredentialRecord): Promise<void> {
 		// A second insert of one access key id fails on the UNIQUE constraint.
-		this.#insert.run(
-			c.accessKeyId,
-			c.secretAccessKey,
-			c.sessionToken,
-			c.identityId,
-			c.poolId,
-			c.accountId,
-			c.region,
-			c.roleArn,
-			JSON.stringify(c.principalTags),
-			c.createdAt,
-			c.expiresAt,
+		await this.#write(() =>
+			this.#insert.run(
+				c.accessKeyId,
+				c.secretAccessKey,
+				c.sessionToken,
+				c.identityId,
+				c.poolId,
+				c.accountId,
+				c.region,
+				c.roleArn,
+				JSON.stringify(c.principalTags),
+				c.createdAt,
+				c.expiresAt,
+			),
 		);
 	}
 
@@ -923,6 +955,6 @@ class SqliteCredentials implements CredentialRepository {
 	}
 
 	async prune(before: number): Promise<number> {
-		return this.#prune.run(before).changes;
+		return this.#write(() => this.#prune.run(before).changes);
 	}
 }
