@@ -26,6 +26,7 @@ import type { Metrics } from "../../lib/metrics.ts";
 import { deepFreeze } from "../sql/deep-freeze.ts";
 import {
 	type CredentialRow,
+	credentialParams,
 	newPoolRecord,
 	type PoolRow,
 	type SigningKeyRow,
@@ -602,19 +603,7 @@ class PostgresCredentials implements CredentialRepository {
 		// fails at once on the UNIQUE constraint.
 		await this.#db.count(
 			"INSERT INTO issued_credentials (access_key_id, secret_access_key, session_token, identity_id, pool_id, account_id, region, role_arn, principal_tags, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-			[
-				c.accessKeyId,
-				c.secretAccessKey,
-				c.sessionToken,
-				c.identityId,
-				c.poolId,
-				c.accountId,
-				c.region,
-				c.roleArn,
-				JSON.stringify(c.principalTags),
-				c.createdAt,
-				c.expiresAt,
-			],
+			credentialParams(c),
 		);
 	}
 

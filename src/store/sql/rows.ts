@@ -126,6 +126,27 @@ export function seqCursor(after: string | undefined): number {
 }
 
 /**
+ * The parameters of both engines' insert of an issued credential, in the columns' order:
+ * access key id, secret access key, session token, identity, pool, account, region, role,
+ * principal tags (JSON), created_at, expires_at.
+ */
+export function credentialParams(c: IssuedCredentialRecord): unknown[] {
+	return [
+		c.accessKeyId,
+		c.secretAccessKey,
+		c.sessionToken,
+		c.identityId,
+		c.poolId,
+		c.accountId,
+		c.region,
+		c.roleArn,
+		JSON.stringify(c.principalTags),
+		c.createdAt,
+		c.expiresAt,
+	];
+}
+
+/**
  * The parameters of both engines' statement that sets a pool's roles, in its order: roles,
  * role mappings (NULL clears them), updated_at, then the pool's account, region and id.
  */

@@ -47,6 +47,7 @@ import { type Clock, systemClock } from "../../lib/clock.ts";
 import { type Metrics, noMetrics } from "../../lib/metrics.ts";
 import {
 	type CredentialRow,
+	credentialParams,
 	newPoolRecord,
 	type PoolRow,
 	type SigningKeyRow,
@@ -932,21 +933,7 @@ class SqliteCredentials implements CredentialRepository {
 
 	async insert(c: IssuedCredentialRecord): Promise<void> {
 		// A second insert of one access key id fails on the UNIQUE constraint.
-		await this.#write(() =>
-			this.#insert.run(
-				c.accessKeyId,
-				c.secretAccessKey,
-				c.sessionToken,
-				c.identityId,
-				c.poolId,
-				c.accountId,
-				c.region,
-				c.roleArn,
-				JSON.stringify(c.principalTags),
-				c.createdAt,
-				c.expiresAt,
-			),
-		);
+		await this.#write(() => this.#insert.run(...credentialParams(c)));
 	}
 
 	async get(accessKeyId: string): Promise<IssuedCredentialRecord | undefined> {
