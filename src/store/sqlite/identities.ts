@@ -339,13 +339,12 @@ export class SqliteIdentities implements IdentityRepository {
 
 	/**
 	 * Runs `write` (a synchronous transaction of its own) now, or, while the commits are paused,
-	 * once they resume (first, before the changes and the background work that waited): every
-	 * write of the server's connection other
-	 * than the identity changes and the background work goes through it (pools, identity
-	 * deletions, issued credentials, signing keys, the health probe). While the commits are
-	 * paused the checkpoint worker holds SQLite's write lock to restart the WAL; a write that
-	 * asked for the lock then would wait in SQLite's busy handler, and the whole event loop
-	 * with it.
+	 * once they resume (first, before the changes and the background work that waited). Every
+	 * write of the server's connection other than the identity changes and the background work
+	 * goes through it (pools, identity deletions, issued credentials, signing keys, the health
+	 * probe). While the commits are paused the checkpoint worker holds SQLite's write lock to
+	 * restart the WAL; a write that asked for the lock then would wait in SQLite's busy
+	 * handler, and the whole event loop with it.
 	 */
 	write<T>(write: () => T): Promise<T> {
 		if (this.#paused) {
