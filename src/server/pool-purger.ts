@@ -8,7 +8,8 @@
  * each so that the calls of the server go on between them. The size of a batch follows the
  * time the last one took, towards `targetBatchMs`. On SQLite the batches go through the group
  * commit, the writer of the calls' changes; once a purge is done the purger gives the free
- * pages back in bounded steps (`reclaimSpace`, a file with `auto_vacuum = INCREMENTAL`).
+ * pages back in bounded steps (`reclaimSpace`, a file with `auto_vacuum = INCREMENTAL`),
+ * whose size follows the time the last one took in the same way.
  * Several purgers, of several servers, may work on one pool: each batch takes identities no
  * other holds. A deleted pool whose purge was cut short by a stop is taken up again at the
  * next start.
@@ -30,7 +31,11 @@ export interface PurgerOptions {
 	minPauseMs?: number;
 	/** How often the deleted pools are looked for, besides at start and when woken (default 60 s). */
 	pollIntervalMs?: number;
-	/** Free pages given back in one step after a purge (default 2,000, 8 MiB of 4 KiB pages). */
+	/**
+	 * The most free pages given back in one step after a purge (default 2,000, 8 MiB of 4 KiB
+	 * pages); the first step gives back a quarter of that, and each next one follows the time
+	 * the last one took, towards `targetBatchMs`, as the batches do (at least 50 pages).
+	 */
 	reclaimPages?: number;
 }
 
@@ -39,6 +44,9 @@ export interface PurgerLog {
 	info(fields: object, message: string): void;
 	warn(fields: object, message: string): void;
 }
+
+/** The fewest free pages a step of giving space back asks for (200 KiB of 4 KiB pages). */
+const MIN_RECLAIM_PAGES = 50;
 
 const silent: PurgerLog = { info: () => {}, warn: () => {} };
 
@@ -53,6 +61,8 @@ export class PoolPurger {
 	readonly #pollIntervalMs: number;
 	readonly #reclaimPages: number;
 	#batch: number;
+	/** Free pages of the next step of {@link #reclaim}. */
+	#reclaimStep: number;
 	#run: Promise<void> | undefined;
 	/** Woken while a run was under way: look again once it ends. */
 	#again = false;
@@ -67,6 +77,8 @@ export class PoolPurger {
 	purged = 0;
 	/** Pools whose purge this purger finished. */
 	pools = 0;
+	/** Told after each step of giving space back: the free pages asked, and those left (tests). */
+	onReclaimStep: ((step: { pages: number; left: number }) => void) | undefined;
 	/** Told after each batch (tests). */
 	onBatch: ((batch: { poolId: string; removed: number }) => void) | undefined;
 
@@ -89,7 +101,8 @@ export class PoolPurger {
 		this.#targetMs = options.targetBatchMs ?? 10;
 		this.#minPauseMs = options.minPauseMs ?? 5;
 		this.#pollIntervalMs = options.pollIntervalMs ?? 60_000;
-		this.#reclaimPages = options.reclaimPages ?? 2000;
+		this.#reclaimPages = Math.max(1, options.reclaimPages ?? 2000);
+		this.#reclaimStep = Math.ceil(this.#reclaimPages / 4);
 	}
 
 	/** Looks for deleted pools now, then every poll interval. */
@@ -171,7 +184,12 @@ export class PoolPurger {
 			if (batch.removed > 0) this.#metrics.identitiesPurged(batch.removed);
 			this.onBatch?.({ poolId, removed: batch.removed });
 			if (batch.done) break;
-			this.#adapt(ms);
+			this.#batch = this.#adapt(
+				this.#batch,
+				ms,
+				this.#minBatch,
+				this.#maxBatch,
+			);
 			await this.#pause(Math.max(ms, this.#minPauseMs));
 		}
 		this.pools++;
@@ -183,16 +201,13 @@ export class PoolPurger {
 	}
 
 	/**
-	 * The next batch's size, from the time the last one took: it grows at most twofold a batch,
-	 * and shrinks faster (a machine that slows down must not hold the calls up for long).
+	 * The next batch's (or step's) size, from the time the last one of `size` took: it grows
+	 * at most twofold a time, and shrinks faster (a machine that slows down must not hold the
+	 * calls up for long).
 	 */
-	#adapt(ms: number): void {
+	#adapt(size: number, ms: number, min: number, max: number): number {
 		const ratio = clamp(this.#targetMs / Math.max(ms, 0.1), 0.25, 2);
-		this.#batch = clamp(
-			Math.round(this.#batch * ratio),
-			this.#minBatch,
-			this.#maxBatch,
-		);
+		return clamp(Math.round(size * ratio), min, max);
 	}
 
 	/** Gives the free pages back, a step at a time, where the store can. */
@@ -201,14 +216,20 @@ export class PoolPurger {
 		if (!store.reclaimSpace) return;
 		while (!this.#stopped) {
 			const started = performance.now();
-			const left = await store.reclaimSpace(this.#reclaimPages);
+			const left = await store.reclaimSpace(this.#reclaimStep);
+			this.onReclaimStep?.({ pages: this.#reclaimStep, left });
 			if (left === 0) {
 				this.#reclaimDue = false;
 				return;
 			}
-			await this.#pause(
-				Math.max(performance.now() - started, this.#minPauseMs),
+			const ms = performance.now() - started;
+			this.#reclaimStep = this.#adapt(
+				this.#reclaimStep,
+				ms,
+				Math.min(MIN_RECLAIM_PAGES, this.#reclaimPages),
+				this.#reclaimPages,
 			);
+			await this.#pause(Math.max(ms, this.#minPauseMs));
 		}
 	}
 

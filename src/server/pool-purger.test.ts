@@ -1,0 +1,64 @@
+/**
+ * @module server/pool-purger.test
+ * Unit tests of the purger's steps of giving free pages back: their size follows the time
+ * the last one took, as the batches' does, within `reclaimPages`.
+ */
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { setTimeout as sleep } from "node:timers/promises";
+import type { Store } from "../store/store.ts";
+import { PoolPurger } from "./pool-purger.ts";
+
+/**
+ * A store with no deleted pool and `freePages` to give back, each step taking at least
+ * `stepMs`: what the purger asks of it is all that is read.
+ */
+function storeWithFreePages(freePages: number, stepMs: number): Store {
+	let left = freePages;
+	return {
+		pools: { awaitingPurge: async () => [] },
+		reclaimSpace: async (maxPages: number) => {
+			await sleep(stepMs);
+			left = Math.max(0, left - maxPages);
+			return left;
+		},
+	} as unknown as Store;
+}
+
+test("steps slower than the target shrink, down to 50 pages", async () => {
+	const purger = new PoolPurger(storeWithFreePages(900, 40), {
+		reclaimPages: 2000,
+		targetBatchMs: 10,
+		minPauseMs: 0,
+	});
+	const steps: number[] = [];
+	purger.onReclaimStep = ({ pages }) => steps.push(pages);
+	try {
+		purger.start();
+		await purger.idle();
+		// 40 ms or more against a target of 10: each step a quarter of the last (the fastest
+		// shrink), then the floor, until nothing is left.
+		assert.deepEqual(steps, [500, 125, 50, 50, 50, 50, 50, 50]);
+	} finally {
+		await purger.stop();
+	}
+});
+
+test("steps faster than the target grow, at most twofold a step, up to reclaimPages", async () => {
+	// Each step takes at least its sleep of 0 ms; on any machine that is well under the
+	// target of 1 s, so every step asks twice the last until the cap.
+	const purger = new PoolPurger(storeWithFreePages(20_000, 0), {
+		reclaimPages: 2000,
+		targetBatchMs: 1000,
+		minPauseMs: 0,
+	});
+	const steps: number[] = [];
+	purger.onReclaimStep = ({ pages }) => steps.push(pages);
+	try {
+		purger.start();
+		await purger.idle();
+		assert.deepEqual(steps.slice(0, 4), [500, 1000, 2000, 2000]);
+	} finally {
+		await purger.stop();
+	}
+});
