@@ -25,10 +25,18 @@ function storeWithFreePages(freePages: number, stepMs: number): Store {
 	} as unknown as Store;
 }
 
-test("steps slower than the target shrink, down to 50 pages", async () => {
-	const purger = new PoolPurger(storeWithFreePages(900, 40), {
+/**
+ * The free pages asked of each step when a purger with `targetBatchMs` gives back
+ * `freePages`, each step taking at least `stepMs` (at most 2,000 pages a step).
+ */
+async function reclaimSteps(
+	freePages: number,
+	stepMs: number,
+	targetBatchMs: number,
+): Promise<number[]> {
+	const purger = new PoolPurger(storeWithFreePages(freePages, stepMs), {
 		reclaimPages: 2000,
-		targetBatchMs: 10,
+		targetBatchMs,
 		minPauseMs: 0,
 	});
 	const steps: number[] = [];
@@ -36,29 +44,26 @@ test("steps slower than the target shrink, down to 50 pages", async () => {
 	try {
 		purger.start();
 		await purger.idle();
-		// 40 ms or more against a target of 10: each step a quarter of the last (the fastest
-		// shrink), then the floor, until nothing is left.
-		assert.deepEqual(steps, [500, 125, 50, 50, 50, 50, 50, 50]);
+		return steps;
 	} finally {
 		await purger.stop();
 	}
+}
+
+test("steps slower than the target shrink, down to 50 pages", async () => {
+	// 40 ms or more against a target of 10: each step a quarter of the last (the fastest
+	// shrink), then the floor, until nothing is left.
+	assert.deepEqual(
+		await reclaimSteps(900, 40, 10),
+		[500, 125, 50, 50, 50, 50, 50, 50],
+	);
 });
 
 test("steps faster than the target grow, at most twofold a step, up to reclaimPages", async () => {
 	// Each step takes at least its sleep of 0 ms; on any machine that is well under the
 	// target of 1 s, so every step asks twice the last until the cap.
-	const purger = new PoolPurger(storeWithFreePages(20_000, 0), {
-		reclaimPages: 2000,
-		targetBatchMs: 1000,
-		minPauseMs: 0,
-	});
-	const steps: number[] = [];
-	purger.onReclaimStep = ({ pages }) => steps.push(pages);
-	try {
-		purger.start();
-		await purger.idle();
-		assert.deepEqual(steps.slice(0, 4), [500, 1000, 2000, 2000]);
-	} finally {
-		await purger.stop();
-	}
+	assert.deepEqual(
+		(await reclaimSteps(20_000, 0, 1000)).slice(0, 4),
+		[500, 1000, 2000, 2000],
+	);
 });
