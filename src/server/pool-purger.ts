@@ -60,6 +60,8 @@ export class PoolPurger {
 	readonly #minPauseMs: number;
 	readonly #pollIntervalMs: number;
 	readonly #reclaimPages: number;
+	/** The fewest free pages of a step ({@link MIN_RECLAIM_PAGES}, or fewer under a smaller cap). */
+	readonly #minReclaimPages: number;
 	#batch: number;
 	/** Free pages of the next step of {@link #reclaim}. */
 	#reclaimStep: number;
@@ -102,6 +104,7 @@ export class PoolPurger {
 		this.#minPauseMs = options.minPauseMs ?? 5;
 		this.#pollIntervalMs = options.pollIntervalMs ?? 60_000;
 		this.#reclaimPages = Math.max(1, options.reclaimPages ?? 2000);
+		this.#minReclaimPages = Math.min(MIN_RECLAIM_PAGES, this.#reclaimPages);
 		this.#reclaimStep = Math.ceil(this.#reclaimPages / 4);
 	}
 
@@ -226,7 +229,7 @@ export class PoolPurger {
 			this.#reclaimStep = this.#adapt(
 				this.#reclaimStep,
 				ms,
-				Math.min(MIN_RECLAIM_PAGES, this.#reclaimPages),
+				this.#minReclaimPages,
 				this.#reclaimPages,
 			);
 			await this.#pause(Math.max(ms, this.#minPauseMs));

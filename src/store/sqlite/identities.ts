@@ -89,6 +89,17 @@ interface PendingTask {
 	reject(error: unknown): void;
 }
 
+/** Puts `write` at the end of `queue`; answers what it will answer once run. */
+function queued<T>(queue: PendingTask[], write: () => T): Promise<T> {
+	return new Promise<T>((resolve, reject) => {
+		queue.push({
+			run: write,
+			resolve: resolve as (result: unknown) => void,
+			reject,
+		});
+	});
+}
+
 /** Runs each task's write, settling its promise with what it answered or threw. */
 function runTasks(tasks: readonly PendingTask[]): void {
 	for (const task of tasks) {
@@ -322,19 +333,10 @@ export class SqliteIdentities implements IdentityRepository {
 	 * piece is one turn of the event loop among the requests'.
 	 */
 	exclusive<T>(write: () => T): Promise<T> {
-		return new Promise<T>((resolve, reject) => {
-			this.#tasks.push({
-				run: write,
-				resolve: resolve as (result: unknown) => void,
-				reject,
-			});
-			if (
-				this.#tasks.length === 1 &&
-				this.#pending.length === 0 &&
-				!this.#paused
-			)
-				this.#schedule();
-		});
+		const done = queued(this.#tasks, write);
+		if (this.#tasks.length === 1 && this.#pending.length === 0 && !this.#paused)
+			this.#schedule();
+		return done;
 	}
 
 	/**
@@ -347,15 +349,7 @@ export class SqliteIdentities implements IdentityRepository {
 	 * handler, and the whole event loop with it.
 	 */
 	write<T>(write: () => T): Promise<T> {
-		if (this.#paused) {
-			return new Promise<T>((resolve, reject) => {
-				this.#held.push({
-					run: write,
-					resolve: resolve as (result: unknown) => void,
-					reject,
-				});
-			});
-		}
+		if (this.#paused) return queued(this.#held, write);
 		try {
 			return Promise.resolve(write());
 		} catch (error) {
