@@ -54,10 +54,14 @@ import {
 	BENCH_POSTGRES_URL,
 	type Buckets,
 	bucketsBetween,
+	cpuBetween,
 	cpuSeconds,
 	machineTicks,
 	type Prepared,
+	type ProcessCpu,
+	type ProcessTimes,
 	percentile,
+	processTimes,
 	requestSigner,
 	sendPrepared,
 	serverHistograms,
@@ -554,7 +558,7 @@ async function scenario(
 			const before = await ceilings.before();
 			const start = RETURNING_USERS * 2 + perWarmup + round * perRound;
 			const backends = await postgresBackends(db);
-			const cpuBefore = [cpuOf(serverPids), cpuOf(backends)];
+			const cpuBefore = [processTimes(serverPids), processTimes(backends)];
 			const ticksBefore = machineTicks();
 			const result = await measure(
 				urls,
@@ -562,9 +566,10 @@ async function scenario(
 				dir,
 			);
 			const stolen = stolenShare(ticksBefore, machineTicks());
-			const cpu = [cpuOf(serverPids), cpuOf(backends)].map(
-				(after, i) => after - (cpuBefore[i] as number),
-			);
+			const [serverCpu, backendCpu] = [serverPids, backends].map((pids, i) =>
+				cpuBetween(cpuBefore[i] as ProcessTimes, processTimes(pids)),
+			) as [ProcessCpu, ProcessCpu];
+			const cpu = [serverCpu.seconds, backendCpu.seconds];
 			// The servers' CPU time a request (all their threads, signing included): what other
 			// load on a shared machine blurs far less than throughput.
 			const cpuMs =
@@ -596,7 +601,10 @@ async function scenario(
 			console.log(
 				`    CPU per request: server(s) ${perRequest(cpu[0] as number)} µs (signing included)` +
 					(backends.length > 0
-						? `, PostgreSQL backends ${perRequest(cpu[1] as number)} µs`
+						? `, PostgreSQL backends ${perRequest(cpu[1] as number)} µs` +
+							(backendCpu.ended > 0
+								? ` (at least: ${backendCpu.ended} of ${backends.length} ended during the round, their time left out)`
+								: "")
 						: "") +
 					`; CPU time stolen by the host: ${(stolen * 100).toFixed(1)}%`,
 			);
@@ -858,19 +866,6 @@ async function es256Scenario(
 			`  server CPU a request (median rounds): RS512 ${rs512.cpuMs.toFixed(3)} ms, ES256 ${es256.cpuMs.toFixed(3)} ms = ${(rs512.cpuMs / es256.cpuMs).toFixed(2)}x fewer (the throughput gain where the server's CPU is the bound)`,
 		);
 	}
-}
-
-/** The CPU time, in seconds, that the processes `pids` have used so far (0 for one gone). */
-function cpuOf(pids: readonly number[]): number {
-	let total = 0;
-	for (const pid of pids) {
-		try {
-			total += cpuSeconds(pid);
-		} catch {
-			// The process ended (a connection closed): its time is lost to the count.
-		}
-	}
-	return total;
 }
 
 /**

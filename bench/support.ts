@@ -130,12 +130,64 @@ export function stolenShare(
 	return total > 0 ? (after.steal - before.steal) / total : 0;
 }
 
+/** The fields of `/proc/<pid>/stat` after the command name, from field 3 (state) on. */
+function statFields(pid: number): string[] {
+	const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+	return stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+}
+
 /** The CPU time a process has used so far, all its threads, in seconds (Linux). */
 export function cpuSeconds(pid: number): number {
-	const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-	// After the command name in parentheses: state is field 3, utime 14, stime 15.
-	const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+	const fields = statFields(pid);
+	// utime is field 14, stime 15.
 	return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+}
+
+/** The CPU time of each process alive at one moment, told apart from a later one of the same pid. */
+export type ProcessTimes = Map<number, { started: number; seconds: number }>;
+
+/** {@link ProcessTimes} of `pids` now; a process already gone is left out. */
+export function processTimes(pids: readonly number[]): ProcessTimes {
+	const times: ProcessTimes = new Map();
+	for (const pid of pids) {
+		let fields: string[];
+		try {
+			fields = statFields(pid);
+		} catch {
+			continue;
+		}
+		times.set(pid, {
+			// Field 22: when the process started, which a reused pid does not share.
+			started: Number(fields[19]),
+			seconds: (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS,
+		});
+	}
+	return times;
+}
+
+/** CPU seconds used by the processes counted, and how many ended uncounted ({@link cpuBetween}). */
+export interface ProcessCpu {
+	seconds: number;
+	ended: number;
+}
+
+/**
+ * The CPU time used between two {@link processTimes} by the processes alive at both, and how
+ * many of those read first had ended by the second (their time since the first is not known,
+ * so it is not counted: the sum is then a lower bound, never a negative figure).
+ */
+export function cpuBetween(
+	before: ProcessTimes,
+	after: ProcessTimes,
+): ProcessCpu {
+	let seconds = 0;
+	let ended = 0;
+	for (const [pid, first] of before) {
+		const last = after.get(pid);
+		if (!last || last.started !== first.started) ended++;
+		else seconds += last.seconds - first.seconds;
+	}
+	return { seconds, ended };
 }
 
 /** A request body and its signed headers, ready to send (or to replay for 15 minutes). */
