@@ -57,6 +57,14 @@ export function missingClaim(name: string): string {
 	return `Invalid login token. Missing a required claim: ${name}`;
 }
 
+/**
+ * Not observed: a verified token (or a provider's answer) naming a user that no store could
+ * keep as it is (`problem` from lib/storable.ts: a NUL, an unpaired surrogate).
+ */
+export function unstorableSubject(problem: string): string {
+	return `Invalid login token. The user it names ${problem}.`;
+}
+
 /** Not observed: an OpenID Connect provider with no `clientIds` in the configuration. */
 export function noClientIds(key: string): string {
 	return `Invalid login token. No client ids are configured for the OpenID Connect provider ${key} in idpool (providers["${key}"].clientIds), so it accepts no token.`;

@@ -25,9 +25,9 @@ import {
 	StsError,
 	validationError,
 } from "../errors/sts-errors.ts";
+import { characterProblem } from "../lib/storable.ts";
 import { element, STS_NAMESPACE, STS_VERSION } from "../lib/xml.ts";
 import type { Protocol, RawRequest, RawResponse } from "./protocol.ts";
-import { characterProblem } from "./validation.ts";
 
 /** The form content type of query-protocol requests. */
 const FORM = "application/x-www-form-urlencoded";

@@ -4,8 +4,8 @@ import {
 	SerializationException,
 	ValidationException,
 } from "../errors/protocol-errors.ts";
+import { characterProblem } from "../lib/storable.ts";
 import {
-	characterProblem,
 	displayPattern,
 	javaString,
 	memberPath,

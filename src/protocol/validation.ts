@@ -39,6 +39,7 @@ import {
 	SerializationException,
 	ValidationException,
 } from "../errors/protocol-errors.ts";
+import { characterProblem } from "../lib/storable.ts";
 import {
 	type MemberDef,
 	OPERATIONS,
@@ -93,21 +94,6 @@ function countCodePoints(s: string): number {
 		n++;
 	}
 	return n;
-}
-
-/** Node 20's `String.prototype.isWellFormed` (ES2024, newer than the compiled library). */
-function isWellFormed(s: string): boolean {
-	return (s as unknown as { isWellFormed(): boolean }).isWellFormed();
-}
-
-/**
- * Why no store could keep `s` as it was sent, as the end of a constraint message (`must
- * not contain ...`), or `undefined` when it is an ordinary string (docs/behaviour.md#validation).
- */
-export function characterProblem(s: string): string | undefined {
-	if (s.includes("\0")) return "must not contain the null character (U+0000)";
-	if (!isWellFormed(s)) return "must not contain an unpaired surrogate";
-	return undefined;
 }
 
 /** The violation of a string {@link characterProblem} refuses: never printed, as sent. */

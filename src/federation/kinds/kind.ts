@@ -10,10 +10,15 @@
 import type { PoolRecord } from "../../domain/records.ts";
 import type { ServiceError } from "../../errors/service-errors.ts";
 import type { Clock } from "../../lib/clock.ts";
+import { characterProblem } from "../../lib/storable.ts";
 import type { LoginClass } from "../classify.ts";
 import { type HttpContext, ProviderUnreachable } from "../http.ts";
 import type { KeySources } from "../key-sources.ts";
-import { providerUnavailable } from "../messages.ts";
+import {
+	notAuthorized,
+	providerUnavailable,
+	unstorableSubject,
+} from "../messages.ts";
 import type { ProviderSettings } from "../providers.ts";
 import type { VerifiedLogin, VerifyOptions } from "../verifier.ts";
 
@@ -73,6 +78,9 @@ export interface LoginKindVerifier<C extends LoginClass> {
 /**
  * A login of a provider configured on the pool; `qualified` is the second entry it adds to a
  * token's `amr` (docs/behaviour.md#amr), after the key itself.
+ * @throws NotAuthorizedException when no store could keep `subject` as it is (a NUL, an
+ * unpaired surrogate): the provider vouches for the token, not for its user's identifier
+ * fitting idpool's stores (docs/behaviour.md#federation)
  */
 export function externalLogin(
 	key: string,
@@ -80,6 +88,8 @@ export function externalLogin(
 	claims: Record<string, unknown>,
 	qualified: string,
 ): VerifiedLogin {
+	const problem = characterProblem(subject);
+	if (problem !== undefined) throw notAuthorized(unstorableSubject(problem));
 	return {
 		provider: key,
 		kind: "external",
