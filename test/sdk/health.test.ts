@@ -26,6 +26,7 @@ import {
 	type CognitoIdentityClient,
 	CreateIdentityPoolCommand,
 	DescribeIdentityPoolCommand,
+	GetIdCommand,
 } from "@aws-sdk/client-cognito-identity";
 import {
 	capturedLog,
@@ -91,7 +92,7 @@ describe("/health: the store can commit", () => {
 					status: 200,
 					body: { status: "ok", store: "sqlite" },
 				});
-				await createPool(t.client);
+				const pool = await createPool(t.client);
 				unlinkSync(t.dbPath);
 				assert.deepEqual(await health(t.url), {
 					status: 503,
@@ -103,6 +104,15 @@ describe("/health: the store can commit", () => {
 				});
 				await rejectsWith(
 					createPool(t.client),
+					"InternalErrorException",
+					"The server cannot store data: see its log.",
+					500,
+				);
+				// An identity change too (checked once a group commit, not once a call).
+				await rejectsWith(
+					t.app.send(
+						new GetIdCommand({ IdentityPoolId: pool.IdentityPoolId }),
+					),
 					"InternalErrorException",
 					"The server cannot store data: see its log.",
 					500,

@@ -166,10 +166,21 @@ export class SqliteIdentities implements IdentityRepository {
 	/** Group commits run so far (for tests and diagnostics). */
 	commits = 0;
 	readonly #metrics: Metrics;
+	/** Throws when the store may no longer write (sqlite-store.ts's file guard). */
+	readonly #mayWrite: () => void;
 
-	constructor(db: Database.Database, metrics: Metrics = noMetrics) {
+	/**
+	 * `mayWrite` is asked once before each group commits, for all its changes (one check for
+	 * a group of any size, rather than one for each change asked for).
+	 */
+	constructor(
+		db: Database.Database,
+		metrics: Metrics = noMetrics,
+		mayWrite: () => void = () => {},
+	) {
 		this.#db = db;
 		this.#metrics = metrics;
+		this.#mayWrite = mayWrite;
 		this.#get = db.prepare("SELECT * FROM identities WHERE identity_id = ?");
 		this.#getLive = db.prepare(
 			"SELECT i.* FROM identities i JOIN identity_pools p ON p.pool_id = i.pool_id WHERE i.identity_id = ? AND p.deleted_at IS NULL",
@@ -381,6 +392,7 @@ export class SqliteIdentities implements IdentityRepository {
 		this.#metrics.groupCommit(changes.length);
 		let outcomes: Outcome[];
 		try {
+			this.#mayWrite();
 			outcomes = this.#commit(changes);
 		} catch (error) {
 			// Nothing of the group was committed.

@@ -357,7 +357,8 @@ class SqliteStore implements Store {
 		}).immediate;
 		applyPending();
 		const guard = this.#guard;
-		this.#identities ??= new SqliteIdentities(db, this.#metrics);
+		// Identity changes are guarded once a group commit, the other writes once a call.
+		this.#identities ??= new SqliteIdentities(db, this.#metrics, guard);
 		const identities = this.#identities;
 		// Every write of this connection goes through the group commit (held during a WAL restart).
 		const write: Writer = (w) => identities.write(w);
@@ -373,7 +374,7 @@ class SqliteStore implements Store {
 		);
 		this.#guardedIdentities ??= guardWrites(
 			this.#identities as IdentityRepository,
-			["change", "delete"],
+			["delete"],
 			guard,
 		);
 		this.#credentials ??= guardWrites(
