@@ -110,9 +110,7 @@ describe("/health: the store can commit", () => {
 				);
 				// An identity change too (checked once a group commit, not once a call).
 				await rejectsWith(
-					t.app.send(
-						new GetIdCommand({ IdentityPoolId: pool.IdentityPoolId }),
-					),
+					t.app.send(new GetIdCommand({ IdentityPoolId: pool.IdentityPoolId })),
 					"InternalErrorException",
 					"The server cannot store data: see its log.",
 					500,
