@@ -76,6 +76,19 @@ function isServerError(err: unknown): err is DatabaseError {
 	return err instanceof DatabaseError;
 }
 
+/**
+ * Drops what of PostgreSQL's error may quote the values of a row (`detail`: `Failing row
+ * contains (...)`, `Key (...)=(...) already exists`; `where` and `internalQuery`, which may
+ * quote a statement's data): such an error ends in the log, and a row may hold a user's
+ * identifier or a secret. The SQLSTATE, message, constraint, table and column stay, which
+ * say what failed (docs/operating.md#logs).
+ */
+function withoutValues(err: DatabaseError): void {
+	err.detail = undefined;
+	err.where = undefined;
+	err.internalQuery = undefined;
+}
+
 /** Why re-running the whole transaction may succeed where this attempt failed, if it may. */
 function retryReason(err: unknown): RetryReason | undefined {
 	return isServerError(err) && err.code !== undefined
@@ -115,6 +128,7 @@ class Lease implements Sql {
 			// Anything but a server answer (read timeout, closed socket) leaves the connection in
 			// an unknown state, possibly with a statement still running.
 			if (!isServerError(err)) this.broken ??= err as Error;
+			else withoutValues(err);
 			throw err;
 		}
 	}
