@@ -455,6 +455,35 @@ describe("the web console in Chromium", () => {
 		await checkPage("live-requests");
 	});
 
+	test("the live view connects again when its connection drops, and shows each call once", async () => {
+		await page.goto(`${t.url}/console/#/live`);
+		await page.getByRole("heading", { name: "Live requests" }).waitFor();
+		const before = await t.client.send(
+			new ListIdentityPoolsCommand({ MaxResults: 7 }),
+		);
+		const row = (id: string | undefined) =>
+			page.locator(`#calls tr[data-request-id="${id}"]`);
+		await row(before.$metadata.requestId).waitFor();
+		// What a proxy's timeout, a network change or a server's restart does to the stream.
+		t.server.app.server.closeAllConnections();
+		await page.getByText("The connection to the server was lost").waitFor();
+		const after = await t.client.send(
+			new ListIdentityPoolsCommand({ MaxResults: 8 }),
+		);
+		await row(after.$metadata.requestId).waitFor();
+		await page.getByText("following new calls").waitFor();
+		// The server's backlog, sent again on connecting, adds no second row of a call.
+		assert.equal(await row(before.$metadata.requestId).count(), 1);
+		assert.equal(await row(after.$metadata.requestId).count(), 1);
+		const ids = await page
+			.locator("#calls tr")
+			.evaluateAll((rows) =>
+				rows.map((r) => r.getAttribute("data-request-id")),
+			);
+		assert.equal(new Set(ids).size, ids.length, "no call shown twice");
+		assert.deepEqual(problems, [], "the page ran under its policy");
+	});
+
 	test("deleting the pool asks for a confirmation; cancel keeps it, delete deletes it", async () => {
 		await page.goto(`${t.url}/console/#/pools/${encodeURIComponent(poolId)}`);
 		await page.getByRole("heading", { name: "Edit identity pool" }).waitFor();

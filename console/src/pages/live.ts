@@ -58,13 +58,17 @@ export async function livePage({ main, credentials, onLeave }: PageContext) {
 	);
 	const abort = new AbortController();
 	onLeave(() => abort.abort());
+	/** Request ids of the rows shown: a reconnection's backlog repeats calls already shown. */
+	const shown = new Set<string>();
 	let count = 0;
 	const add = (call: Call) => {
+		if (shown.has(call.requestId)) return;
+		shown.add(call.requestId);
 		count++;
 		body.prepend(
 			h(
 				"tr",
-				{},
+				{ "data-request-id": call.requestId },
 				h("td", {}, call.time.slice(11, 19)),
 				h(
 					"td",
@@ -85,44 +89,96 @@ export async function livePage({ main, credentials, onLeave }: PageContext) {
 				h("td", {}, h("code", {}, call.requestId)),
 			),
 		);
-		while (body.children.length > SHOWN) body.lastElementChild?.remove();
-		msg.say(
-			`${count} call${count === 1 ? "" : "s"} shown; following new calls.`,
-		);
+		while (body.children.length > SHOWN) {
+			const oldest = body.lastElementChild as HTMLElement | null;
+			if (!oldest) break;
+			shown.delete(oldest.dataset.requestId ?? "");
+			oldest.remove();
+		}
+		following();
 	};
+	const following = () =>
+		msg.say(
+			count === 0
+				? "No calls yet; following new calls."
+				: `${count} call${count === 1 ? "" : "s"} shown; following new calls.`,
+		);
 	msg.say("Connecting…");
-	try {
-		const response = await signedGet(credentials, "/console/api/requests", {
-			signal: abort.signal,
-		});
-		if (!response.ok || !response.body) throw await apiError(response);
-		if (count === 0) msg.say("No calls yet; following new calls.");
-		const reader = response.body
-			.pipeThrough(new TextDecoderStream())
-			.getReader();
-		let buffer = "";
-		for (;;) {
-			const { value, done } = await reader.read();
-			if (done) break;
-			buffer += value;
-			let end = buffer.indexOf("\n\n");
-			while (end >= 0) {
-				const event = buffer.slice(0, end);
-				buffer = buffer.slice(end + 2);
-				const data = event
-					.split("\n")
-					.filter((l) => l.startsWith("data: "))
-					.map((l) => l.slice(6))
-					.join("\n");
-				if (data) add(JSON.parse(data) as Call);
-				end = buffer.indexOf("\n\n");
+	// The stream ends when the server stops or a proxy or the network drops it: the page
+	// connects again, waiting twice as long after each attempt that does not connect.
+	let wait = FIRST_RETRY_MS;
+	while (!abort.signal.aborted) {
+		try {
+			const response = await signedGet(credentials, "/console/api/requests", {
+				signal: abort.signal,
+			});
+			// The server refused the request (signature, account): connecting again would not help.
+			if (!response.ok || !response.body) {
+				msg.fail(await apiError(response));
+				return;
+			}
+			// Connected: the next loss waits the shortest time again.
+			wait = FIRST_RETRY_MS;
+			following();
+			await follow(response.body, add);
+		} catch (err) {
+			if (abort.signal.aborted) return;
+			// A network error (the server unreachable, the stream cut): connect again below.
+			if (!(err instanceof TypeError)) {
+				msg.fail(err);
+				return;
 			}
 		}
-		msg.say(
-			"The server ended the stream (it stopped?). Reload the page to follow again.",
-		);
-	} catch (err) {
 		if (abort.signal.aborted) return;
-		msg.fail(err);
+		msg.say(
+			`The connection to the server was lost (it stopped or restarted?); connecting again in ${Math.round(wait / 1000)} s…`,
+		);
+		await sleep(wait, abort.signal);
+		wait = Math.min(wait * 2, LAST_RETRY_MS);
 	}
+}
+
+/** The first wait before connecting again, doubled after each failed attempt up to the last. */
+const FIRST_RETRY_MS = 1000;
+const LAST_RETRY_MS = 16_000;
+
+/** Hands each call of the server-sent events of `stream` to `add`, until the stream ends. */
+async function follow(
+	stream: NonNullable<Response["body"]>,
+	add: (call: Call) => void,
+): Promise<void> {
+	const reader = stream.pipeThrough(new TextDecoderStream()).getReader();
+	let buffer = "";
+	for (;;) {
+		const { value, done } = await reader.read();
+		if (done) return;
+		buffer += value;
+		let end = buffer.indexOf("\n\n");
+		while (end >= 0) {
+			const event = buffer.slice(0, end);
+			buffer = buffer.slice(end + 2);
+			const data = event
+				.split("\n")
+				.filter((l) => l.startsWith("data: "))
+				.map((l) => l.slice(6))
+				.join("\n");
+			if (data) add(JSON.parse(data) as Call);
+			end = buffer.indexOf("\n\n");
+		}
+	}
+}
+
+/** Resolves after `ms`, or at once when `signal` aborts. */
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+	return new Promise((resolve) => {
+		const timer = setTimeout(resolve, ms);
+		signal.addEventListener(
+			"abort",
+			() => {
+				clearTimeout(timer);
+				resolve();
+			},
+			{ once: true },
+		);
+	});
 }
