@@ -35,6 +35,7 @@ import {
 	devIssuerUrl,
 	providerNameOf,
 } from "../tokens/dev-issuer.ts";
+import { KeyEncryption } from "../tokens/key-encryption.ts";
 import type { KeyRing } from "../tokens/key-ring.ts";
 import type { SigningKeyGenerator } from "../tokens/keys.ts";
 import { discoveryDocument, TokenIssuer } from "../tokens/tokens.ts";
@@ -69,6 +70,7 @@ import { serverMetrics } from "./metrics.ts";
 import { openConfiguredStore } from "./open-store.ts";
 import { PoolPurger, type PurgerOptions, wakingPurger } from "./pool-purger.ts";
 import { logHttpRequest, requestLogObserver } from "./request-log.ts";
+import { sealedCredentials } from "./sealed-credentials.ts";
 import { configuredTokenAlgorithm, newKeyRing } from "./signing-keys.ts";
 
 /**
@@ -361,15 +363,20 @@ export async function createServer(
 	// and the purger woken by a deletion.
 	const observed = wakingPurger(metrics.observe(store), purger);
 	const tokens = new TokenIssuer(keys, metrics.port);
+	// Issued credentials' secret keys are sealed at rest with the signing keys' KEK, if any.
+	const issuedCredentials = sealedCredentials(
+		observed.credentials,
+		new KeyEncryption(config.keyEncryptionKeys),
+	);
 	const localCredentials = metrics.counted(
-		localCredentialsProvider(observed.credentials, clock, {
+		localCredentialsProvider(issuedCredentials, clock, {
 			trust: config.crossAccountRoles,
 		}),
 		"local",
 	);
 	const authenticator = new Authenticator({
 		lookupAccessKey: (id) => accessKeys.lookup(id),
-		issued: observed.credentials,
+		issued: issuedCredentials,
 		clock,
 		...(config.acceptAnyCredentials
 			? { acceptAnyKeyAs: defaultAccountId }

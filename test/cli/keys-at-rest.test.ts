@@ -22,14 +22,22 @@ import { join } from "node:path";
 import { after, describe, test } from "node:test";
 import {
 	CreateIdentityPoolCommand,
+	GetCredentialsForIdentityCommand,
 	GetOpenIdTokenForDeveloperIdentityCommand,
+	SetIdentityPoolRolesCommand,
 } from "@aws-sdk/client-cognito-identity";
+import { GetCallerIdentityCommand } from "@aws-sdk/client-sts";
 import Database from "better-sqlite3";
-import { createLocalJWKSet, type JSONWebKeySet, jwtVerify } from "jose";
+import {
+	createLocalJWKSet,
+	decodeJwt,
+	type JSONWebKeySet,
+	jwtVerify,
+} from "jose";
 import { type RunningIdpool, runIdpool, serveIdpool } from "../support/cli.ts";
 import { sqliteScratch } from "../support/files.ts";
 import { freshSchema } from "../support/postgres.ts";
-import { sdkClient } from "../support/server.ts";
+import { sdkClient, stsClient } from "../support/server.ts";
 import { describeForEngine } from "../support/stores.ts";
 
 const { dir } = sqliteScratch("at-rest");
@@ -70,6 +78,44 @@ async function tokenAndJwks(
 			await fetch(new URL("/.well-known/jwks_uri", s.url))
 		).json()) as JSONWebKeySet;
 		return { token: Token as string, poolId, jwks };
+	} finally {
+		client.destroy();
+	}
+}
+
+/**
+ * Credentials GetCredentialsForIdentity issues for the identity of `token` (a developer
+ * token of `poolId`), once the pool has an authenticated role; checked by a call to the
+ * server's STS endpoint signed with them. Answers their secret key.
+ */
+async function issuedSecret(
+	s: RunningIdpool,
+	poolId: string,
+	token: string,
+): Promise<string> {
+	const client = sdkClient(s.url);
+	try {
+		await client.send(
+			new SetIdentityPoolRolesCommand({
+				IdentityPoolId: poolId,
+				Roles: { authenticated: "arn:aws:iam::000000000000:role/at-rest" },
+			}),
+		);
+		const identityId = decodeJwt(token).sub as string;
+		const { Credentials } = await client.send(
+			new GetCredentialsForIdentityCommand({
+				IdentityId: identityId,
+				Logins: { "cognito-identity.amazonaws.com": token },
+			}),
+		);
+		const sts = stsClient(s.url, { issued: Credentials });
+		try {
+			const caller = await sts.send(new GetCallerIdentityCommand({}));
+			assert.match(caller.Arn ?? "", /:assumed-role\/at-rest\//);
+		} finally {
+			sts.destroy();
+		}
+		return Credentials?.SecretKey as string;
 	} finally {
 		client.destroy();
 	}
@@ -197,10 +243,22 @@ describe("private keys encrypted at rest (the built binary)", () => {
 		assert.ok(kekId, s.stdout());
 		const { token, poolId, jwks } = await tokenAndJwks(s);
 		await verifies(token, poolId, jwks);
+		// Issued credentials sign calls to the server; their secret is sealed like the keys.
+		const secret = await issuedSecret(s, poolId, token);
 		assert.equal(await s.stop(), 0);
 		assert.doesNotMatch(s.stderr(), /WARNING/);
 		// The server stopped: the WAL is in the file, and the file holds no PEM.
 		assert.equal(readFileSync(db).includes("PRIVATE KEY"), false);
+		assert.equal(readFileSync(db).includes(secret), false, "no secret key");
+		const sealed = new Database(db, { readonly: true });
+		try {
+			const row = sealed
+				.prepare("SELECT secret_access_key FROM issued_credentials")
+				.get() as { secret_access_key: string };
+			assert.match(row.secret_access_key, /^aes-256-gcm:v1:/);
+		} finally {
+			sealed.close();
+		}
 
 		const copy = join(dir, "copied", "idpool.db");
 		mkdirSync(join(dir, "copied"), { mode: 0o700 });
