@@ -425,6 +425,53 @@ describeForEngine("sqlite", "sqlite checkpoints on a worker thread", () => {
 		}
 	});
 
+	test("a connection that refuses the setting when checkpoints come back: told, and the group commit goes on", async () => {
+		const file = newFile();
+		const real = new Database(file);
+		real.pragma("journal_mode = WAL");
+		// What a connection does once its file went read-only or failing: its statements throw.
+		const db = new Proxy(real, {
+			get(target, prop) {
+				if (prop === "pragma") {
+					return (source: string) => {
+						if (source.startsWith("wal_autocheckpoint = 1000")) {
+							throw Object.assign(
+								new Error("attempt to write a readonly database"),
+								{ code: "SQLITE_READONLY" },
+							);
+						}
+						return target.pragma(source);
+					};
+				}
+				const value = Reflect.get(target, prop);
+				return typeof value === "function" ? value.bind(target) : value;
+			},
+		});
+		const notADatabase = join(dir, "not-a-database-either.sqlite");
+		writeFileSync(notADatabase, Buffer.alloc(8192, 0x5a));
+		const problems: string[] = [];
+		let resumed = 0;
+		try {
+			// The worker fails at once, and checkpoints go back to the connection, which refuses.
+			const checkpointer = await WalCheckpointer.start(
+				db,
+				notADatabase,
+				{ pause() {}, resume: () => resumed++ },
+				{ onProblem: (message) => problems.push(message) },
+			);
+			assert.equal(checkpointer.running, false);
+			assert.deepEqual(problems, [
+				"SQLite checkpoints run on the event loop again: file is not a database (SQLITE_NOTADB)",
+				"SQLite checkpoints could not be given back to the connection: attempt to write a readonly database",
+			]);
+			assert.equal(resumed, 1, "the group commit is never left paused");
+			await checkpointer.stop();
+			assert.equal(resumed, 2);
+		} finally {
+			real.close();
+		}
+	});
+
 	test("a restart that keeps the group commit paused too long gives checkpoints back", async () => {
 		const file = newFile();
 		const problems: string[] = [];

@@ -229,9 +229,18 @@ export class WalCheckpointer {
 		clearTimeout(this.#pauseTimer);
 		this.#pauseTimer = undefined;
 		await worker?.terminate().catch(() => {});
-		if (this.#db.open) {
-			this.#db.pragma(`wal_autocheckpoint = ${AUTOCHECKPOINT_PAGES}`);
+		try {
+			if (this.#db.open) {
+				this.#db.pragma(`wal_autocheckpoint = ${AUTOCHECKPOINT_PAGES}`);
+			}
+		} catch (err) {
+			// A connection whose file went bad (read-only, an I/O error): the group commit must
+			// go on all the same, and the failure is told rather than thrown at nobody.
+			this.#onProblem(
+				`SQLite checkpoints could not be given back to the connection: ${reasonOf(err)}`,
+			);
+		} finally {
+			this.#commits.resume();
 		}
-		this.#commits.resume();
 	}
 }

@@ -477,11 +477,16 @@ class SqliteStore implements Store {
 
 	async close(): Promise<void> {
 		if (!this.#db.open) return;
-		// The worker first: it may hold the write lock, and it pauses the group commit.
-		await this.#checkpointer?.stop();
-		// Changes already asked for are committed (and answered) first.
-		this.#identities?.flush();
-		this.#db.close();
+		try {
+			// The worker first: it may hold the write lock, and it pauses the group commit.
+			await this.#checkpointer?.stop();
+			// Changes already asked for are committed (and answered) first.
+			this.#identities?.flush();
+		} finally {
+			// Whatever failed before, the file is let go (a file system gone read-only must
+			// still be unmountable once the server stops).
+			this.#db.close();
+		}
 	}
 }
 
