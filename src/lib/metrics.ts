@@ -18,6 +18,24 @@ export type RetryReason =
 	| "unique_violation"
 	| "stale_connection";
 
+/**
+ * Why the HTTP layer refused a request before it could be routed: not valid HTTP/1.1, too
+ * slow to arrive, headers too large, or a connection beyond `--max-connections`.
+ */
+export type HttpRefusal =
+	| "malformed"
+	| "timeout"
+	| "headers_too_large"
+	| "connection_limit";
+
+/** Every {@link HttpRefusal}, for series that exist from the start. */
+export const HTTP_REFUSALS: readonly HttpRefusal[] = [
+	"malformed",
+	"timeout",
+	"headers_too_large",
+	"connection_limit",
+];
+
 /** What the parts of one server tell about their work. Methods must not throw. */
 export interface Metrics {
 	/** A token signed with this server's key (`alg`, e.g. `RS512`), in `seconds`. */
@@ -49,6 +67,14 @@ export interface Metrics {
 	credentialsIssued(provider: string): void;
 	/** A call of `operation` was refused by the rate quota (TooManyRequestsException). */
 	throttled(operation: string): void;
+	/**
+	 * The HTTP layer answered a request itself, not the dispatcher: `route` is the pattern of
+	 * the route that answered (`/.well-known/jwks_uri`, `/console/*`), or `unmatched` for a
+	 * path no route has; `status` the HTTP status.
+	 */
+	httpAnswered(route: string, status: number): void;
+	/** The HTTP layer refused a request (or a connection) before it could be routed. */
+	httpRefused(reason: HttpRefusal): void;
 }
 
 const ignore = () => {};
@@ -65,4 +91,6 @@ export const noMetrics: Metrics = Object.freeze({
 	federationFetch: ignore,
 	credentialsIssued: ignore,
 	throttled: ignore,
+	httpAnswered: ignore,
+	httpRefused: ignore,
 });

@@ -17,7 +17,7 @@ import {
 	Registry,
 } from "prom-client";
 import type { CallObserver, CallRecord } from "../dispatch/dispatcher.ts";
-import type { Metrics } from "../lib/metrics.ts";
+import { HTTP_REFUSALS, type Metrics } from "../lib/metrics.ts";
 
 /** A server's metrics: the port, the dispatcher's observer, and the exposition. */
 export interface PrometheusMetrics extends Metrics {
@@ -158,6 +158,20 @@ export function createPrometheusMetrics(
 		registers,
 	});
 
+	const httpAnswers = new Counter({
+		name: "idpool_http_responses_total",
+		help: "Requests the HTTP layer answered itself rather than an operation (unknown paths, bodies too large, CORS pre-flights, the well-known documents, the console), by route (unmatched for a path no route has) and HTTP status; the health endpoints left out.",
+		labelNames: ["route", "status"] as const,
+		registers,
+	});
+	const httpRefusals = new Counter({
+		name: "idpool_http_refused_total",
+		help: "Requests (or connections) the HTTP layer refused before routing them, by reason: malformed, timeout, headers_too_large, connection_limit.",
+		labelNames: ["reason"] as const,
+		registers,
+	});
+	for (const reason of HTTP_REFUSALS) httpRefusals.inc({ reason }, 0);
+
 	// The series of every action exist from the start, so that a rate or an absence can be
 	// alerted on before the first call.
 	for (const { service, operations } of actions) {
@@ -223,6 +237,12 @@ export function createPrometheusMetrics(
 		},
 		throttled(operation) {
 			throttled.inc({ action: operation });
+		},
+		httpAnswered(route, status) {
+			httpAnswers.inc({ route, status: String(status) });
+		},
+		httpRefused(reason) {
+			httpRefusals.inc({ reason });
 		},
 	};
 }

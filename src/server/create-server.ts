@@ -254,6 +254,7 @@ export async function createServer(
 		},
 		clock,
 		corsOrigins: config.corsOrigins,
+		onRefused: (reason) => metrics.port.httpRefused(reason),
 	};
 	const app = createHttpApp(httpOptions);
 	warn = (message) => app.log.warn(message);
@@ -478,9 +479,10 @@ export async function createServer(
 			],
 			app.log,
 		),
-		...(config.requestLogs
-			? { onHttpRequest: (record) => logHttpRequest(app.log, record) }
-			: {}),
+		onHttpRequest: (record) => {
+			metrics.port.httpAnswered(record.route, record.statusCode);
+			if (config.requestLogs) logHttpRequest(app.log, record);
+		},
 		...(devIssuer
 			? {
 					devIssuer: {

@@ -7,7 +7,7 @@
  * health endpoints (`/health`, `/health/live`, `/health/ready`) and, when it is on, the
  * development issuer's three routes are plain routes. The log is pino's JSON lines, or the
  * same lines for a person (`--log-format pretty`, `lib/pretty-log.ts`); a request the
- * dispatcher does not answer is told to `onHttpRequest` (the request log).
+ * dispatcher does not answer is told to `onHttpRequest` (the request log and the metrics).
  * Failures of the HTTP layer itself (a body too large or cut short, a path that names
  * nothing, headers too large, malformed HTTP, a request too slow to arrive) are answered in
  * the Cognito Identity error envelope, some of them on the socket itself because node
@@ -37,6 +37,7 @@ import {
 } from "../errors/protocol-errors.ts";
 import type { ServiceError } from "../errors/service-errors.ts";
 import type { Clock } from "../lib/clock.ts";
+import type { HttpRefusal } from "../lib/metrics.ts";
 import { prettySink } from "../lib/pretty-log.ts";
 import { EXPOSED_HEADERS, encodeError } from "../protocol/aws-json.ts";
 import { DEV_ISSUER_PATH } from "../tokens/dev-issuer.ts";
@@ -61,6 +62,8 @@ const LINGER_MS = 1000;
 const HEALTH_PATHS = new Set(["/health", "/health/live", "/health/ready"]);
 /** The request log keeps this much of a path that names nothing. */
 const MAX_LOGGED_PATH = 128;
+/** The route of a request whose path no route has (a 404), in the metrics. */
+const UNMATCHED_ROUTE = "unmatched";
 /** Refused connections are logged at most once in this time, with their count. */
 const REFUSALS_LOG_INTERVAL_MS = 10_000;
 
@@ -103,6 +106,8 @@ export interface HttpAppOptions {
 	clock: Clock;
 	/** The origins allowed to call from a browser: `["*"]` for any (docs/behaviour.md#cors). */
 	corsOrigins: readonly string[];
+	/** Told of each request (or connection) refused before it could be routed (the metrics). */
+	onRefused?: (reason: HttpRefusal) => void;
 }
 
 /** Whether `origins` (the `--cors-origins` setting) allows every origin. */
@@ -136,7 +141,7 @@ function noSchemas(): never {
 
 /** A Fastify app with the server's logging, limits, request ids and raw bodies; no routes yet. */
 export function createHttpApp(options: HttpAppOptions): FastifyInstance {
-	const { log, limits, clock, corsOrigins } = options;
+	const { log, limits } = options;
 	const stream = logStream(log);
 	const app = Fastify({
 		logger: {
@@ -177,7 +182,7 @@ export function createHttpApp(options: HttpAppOptions): FastifyInstance {
 		},
 		// Fastify calls it with the app as `this`.
 		clientErrorHandler(this: FastifyInstance, err, socket) {
-			answerClientError(this, err, socket, { limits, clock, corsOrigins });
+			answerClientError(this, err, socket, options);
 		},
 		// What Fastify refuses before routing (a path whose percent-escapes are not UTF-8).
 		frameworkErrors(err, req, reply) {
@@ -192,7 +197,7 @@ export function createHttpApp(options: HttpAppOptions): FastifyInstance {
 			);
 		},
 	});
-	limitConnections(app, limits.maxConnections);
+	limitConnections(app, limits.maxConnections, options.onRefused);
 	return app as FastifyInstance;
 }
 
@@ -201,12 +206,17 @@ export function createHttpApp(options: HttpAppOptions): FastifyInstance {
  * idle keep-alive connections so that the clients who retry find room. Refusals are logged
  * at most once per {@link REFUSALS_LOG_INTERVAL_MS}, with their count.
  */
-function limitConnections(app: FastifyInstance, max: number): void {
+function limitConnections(
+	app: FastifyInstance,
+	max: number,
+	onRefused: HttpAppOptions["onRefused"],
+): void {
 	app.server.maxConnections = max;
 	let refused = 0;
 	let loggedAt = Number.NEGATIVE_INFINITY;
 	app.server.on("drop", () => {
 		app.server.closeIdleConnections();
+		onRefused?.("connection_limit");
 		refused++;
 		const now = performance.now();
 		if (now - loggedAt >= REFUSALS_LOG_INTERVAL_MS) {
@@ -218,6 +228,18 @@ function limitConnections(app: FastifyInstance, max: number): void {
 			loggedAt = now;
 		}
 	});
+}
+
+/** Which {@link HttpRefusal} a node parser error is. */
+function refusalOf(err: ClientError): HttpRefusal {
+	switch (err.code) {
+		case "ERR_HTTP_REQUEST_TIMEOUT":
+			return "timeout";
+		case "HPE_HEADER_OVERFLOW":
+			return "headers_too_large";
+		default:
+			return "malformed";
+	}
 }
 
 /** The AWS-shaped error for what node's parser (or its timeouts) found wrong. */
@@ -279,7 +301,10 @@ function answerClientError(
 	app: FastifyInstance,
 	err: ClientError,
 	socket: Socket,
-	options: Pick<HttpAppOptions, "limits" | "clock" | "corsOrigins">,
+	options: Pick<
+		HttpAppOptions,
+		"limits" | "clock" | "corsOrigins" | "onRefused"
+	>,
 ): void {
 	// The parser repeats its error for every later chunk: the first one is answered.
 	if (socket.destroyed || socket.writableEnded) return;
@@ -289,6 +314,7 @@ function answerClientError(
 		return;
 	}
 	const error = clientErrorAnswer(err, socket, options.limits);
+	options.onRefused?.(refusalOf(err));
 	app.log.debug(
 		{ code: err.code, answer: error.type },
 		"request refused by the HTTP layer",
@@ -397,7 +423,7 @@ export interface Routes {
 	ready: () => Promise<HealthReport>;
 	/**
 	 * Told of each request answered without the dispatcher, besides the health endpoints'
-	 * (the request log); the dispatcher's own calls are told to its observers.
+	 * (the request log and the metrics); the dispatcher's own calls are told to its observers.
 	 */
 	onHttpRequest?: (record: HttpRequestRecord) => void;
 	/** The origins allowed to call from a browser: `["*"]` for any (docs/behaviour.md#cors). */
@@ -612,6 +638,8 @@ export async function installRoutes(
 				const errorType = reply.getHeader("x-amzn-ErrorType");
 				onHttpRequest({
 					requestId: req.id,
+					// A route's pattern (a fixed set), never the path a client chose.
+					route: req.routeOptions.url ?? UNMATCHED_ROUTE,
 					method: req.method,
 					path: path.slice(0, MAX_LOGGED_PATH),
 					statusCode: reply.statusCode,

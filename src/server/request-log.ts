@@ -17,6 +17,8 @@ export const REQUEST_MESSAGE = "request";
 /** What the HTTP layer tells of a request it answered without the dispatcher. */
 export interface HttpRequestRecord {
 	requestId: string;
+	/** The pattern of the route that answered, or `unmatched` (for the metrics, not logged). */
+	route: string;
 	method: string;
 	/** The path, without the query string. */
 	path: string;

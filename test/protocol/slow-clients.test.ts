@@ -8,11 +8,13 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import type { IdpoolServer } from "../../src/server/create-server.ts";
+import { type Exposition, parseExposition } from "../support/metrics.ts";
 import { useServer } from "../support/server.ts";
 import {
 	type Connection,
 	connect,
 	delay,
+	exchange,
 	parseAnswer,
 	waitFor,
 } from "../support/sockets.ts";
@@ -42,6 +44,16 @@ async function assertTimedOut(c: Connection): Promise<void> {
 	assert.equal(answer?.status, 408, c.received());
 	assert.equal(answer?.json?.__type, "RequestTimeoutException");
 	assert.match(String(answer?.json?.message), /within 1 seconds?/);
+}
+
+/** `GET /metrics` on a connection of its own that the server closes after answering. */
+async function scrapeAndClose(url: string): Promise<Exposition> {
+	const { answer } = await exchange(
+		url,
+		"GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+	);
+	assert.equal(answer?.status, 200);
+	return parseExposition(answer?.body ?? "");
 }
 
 describe("slow clients", () => {
@@ -74,6 +86,12 @@ describe("slow clients", () => {
 
 	test("headers that never end are cut with RequestTimeoutException", async () => {
 		await trickle("POST / HTTP/1.1\r\nHost: x\r\n", "X-Slow: 1\r\n");
+		// With the body trickled before: two refusals counted for the operator.
+		const metrics = await scrapeAndClose(t.url);
+		assert.equal(
+			metrics.value("idpool_http_refused_total", { reason: "timeout" }),
+			2,
+		);
 	});
 
 	test("a connection that sends nothing is closed", async () => {
@@ -156,6 +174,14 @@ describe("the connection cap", () => {
 		next.write(HEALTH);
 		assert.equal((await next.answered())?.status, 200);
 		next.destroy();
+		// Counted for the operator (docs/operating.md#metrics), read on a connection that closes.
+		const metrics = await scrapeAndClose(t.url);
+		assert.equal(
+			metrics.value("idpool_http_refused_total", {
+				reason: "connection_limit",
+			}),
+			1,
+		);
 	});
 
 	test("busy connections are not closed to make room", async () => {

@@ -24,7 +24,7 @@ import { FACEBOOK, OIDC_KEY, useFederation } from "../support/federation.ts";
 import { type Exposition, scrape } from "../support/metrics.ts";
 import { freshSchema } from "../support/postgres.ts";
 import { rejectsWith, stsClient, useServer } from "../support/server.ts";
-import { freePort } from "../support/sockets.ts";
+import { exchange, freePort } from "../support/sockets.ts";
 import { describeForEngine } from "../support/stores.ts";
 
 const DEV = "login.example.app";
@@ -336,6 +336,77 @@ describe("federation fetches in the metrics", () => {
 			m.value("idpool_identities_created_total", { kind: "authenticated" }),
 			3,
 		);
+	});
+});
+
+describe("what the HTTP layer answers or refuses itself", () => {
+	const t = useServer();
+
+	test("answers by route and status, refusals by reason; no path a client chose", async () => {
+		const before = await scrape(t.url);
+		for (const reason of [
+			"malformed",
+			"timeout",
+			"headers_too_large",
+			"connection_limit",
+		]) {
+			assert.equal(
+				before.value("idpool_http_refused_total", { reason }),
+				0,
+				`the ${reason} series exists from the start`,
+			);
+		}
+		const unknown = await fetch(`${t.url}/no-such-path-7f3a9c`);
+		assert.equal(unknown.status, 404);
+		await unknown.body?.cancel();
+		const jwks = await fetch(`${t.url}/.well-known/jwks_uri`);
+		assert.equal(jwks.status, 200);
+		await jwks.body?.cancel();
+		const tooLarge = await fetch(t.url, {
+			method: "POST",
+			headers: {
+				"content-type": "application/x-amz-json-1.1",
+				"x-amz-target": "AWSCognitoIdentityService.ListIdentityPools",
+			},
+			body: "x".repeat(2 * 1024 * 1024),
+		});
+		assert.equal(tooLarge.status, 413);
+		await tooLarge.body?.cancel();
+		const malformed = await exchange(t.url, "NOT HTTP AT ALL\r\n\r\n");
+		assert.equal(malformed.answer?.status, 400);
+		const headers = await exchange(
+			t.url,
+			`GET /health HTTP/1.1\r\nHost: x\r\nX-Big: ${"a".repeat(20_000)}\r\n\r\n`,
+		);
+		assert.equal(headers.answer?.status, 431);
+		// The health endpoints are left out, as in the request log.
+		await (await fetch(`${t.url}/health`)).body?.cancel();
+
+		const after = await scrape(t.url);
+		const answered = (route: string, status: string) =>
+			(after.value("idpool_http_responses_total", { route, status }) ?? 0) -
+			(before.value("idpool_http_responses_total", { route, status }) ?? 0);
+		assert.equal(answered("unmatched", "404"), 1);
+		assert.equal(answered("/.well-known/jwks_uri", "200"), 1);
+		assert.equal(answered("/", "413"), 1);
+		assert.equal(
+			after
+				.find("idpool_http_responses_total")
+				.filter((s) => s.labels.route?.startsWith("/health")).length,
+			0,
+		);
+		assert.equal(
+			after.value("idpool_http_refused_total", { reason: "malformed" }),
+			1,
+		);
+		assert.equal(
+			after.value("idpool_http_refused_total", {
+				reason: "headers_too_large",
+			}),
+			1,
+		);
+		const text = await (await fetch(`${t.url}/metrics`)).text();
+		assert.ok(!text.includes("7f3a9c"), "no path a client chose");
 	});
 });
 
