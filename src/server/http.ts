@@ -600,6 +600,21 @@ export async function installRoutes(
 	// clients add their own: Amplify's `cache-control`, the SDKs' `amz-sdk-*`), and a list of
 	// origins answers an allowed origin with itself and any other with no
 	// Access-Control-Allow-Origin, which the browser takes as a refusal.
+	// An OPTIONS without Origin or without the method it asks for is no pre-flight (browsers
+	// send both): it names nothing, as `GET /` does, rather than the CORS plugin's plain-text
+	// 400. This hook comes before the plugin's, so it sees the request first.
+	app.addHook("onRequest", (req, reply, done) => {
+		if (
+			req.method === "OPTIONS" &&
+			(req.headers.origin === undefined ||
+				req.headers["access-control-request-method"] === undefined)
+		) {
+			reply.header("x-amzn-RequestId", req.id);
+			answerNotFound(req, reply);
+			return;
+		}
+		done();
+	});
 	await app.register(cors, {
 		origin: anyOrigin(routes.corsOrigins) ? "*" : [...routes.corsOrigins],
 		methods: ["GET", "POST", "OPTIONS"],

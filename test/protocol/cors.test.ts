@@ -91,6 +91,39 @@ describe("CORS: any origin (the default)", () => {
 		);
 	});
 
+	test("an OPTIONS that is no pre-flight (no Origin, or no method asked for) names nothing, as GET / does", async () => {
+		for (const headers of [
+			{},
+			{ origin: "https://app.example.com" },
+			{ "access-control-request-method": "POST" },
+		] as Record<string, string>[]) {
+			const res = await fetch(`${t.url}/?probe=1`, {
+				method: "OPTIONS",
+				headers,
+			});
+			assert.equal(res.status, 404, JSON.stringify(headers));
+			assert.match(
+				res.headers.get("x-amzn-requestid") ?? "",
+				/^[0-9a-f-]{36}$/,
+			);
+			assert.equal(
+				res.headers.get("x-amzn-errortype"),
+				"UnknownOperationException:",
+			);
+			assert.deepEqual(await res.json(), {
+				__type: "UnknownOperationException",
+				message: "No such resource: OPTIONS /",
+			});
+		}
+		// A pre-flight is still one.
+		const real = await preflight(
+			t.url,
+			"https://app.example.com",
+			"x-amz-target",
+		);
+		assert.equal(real.status, 204);
+	});
+
 	test("the answers of the HTTP layer carry the same CORS headers", async () => {
 		const { answer } = await exchange(t.url, MALFORMED);
 		assert.equal(answer?.status, 400);
