@@ -368,30 +368,46 @@ describeForEngine("sqlite", "sqlite store: engine specifics", () => {
 	});
 
 	test("a busy store's group also takes the changes of the next turns; an idle one commits at the end of the turn", async () => {
-		const store = await openMigrated(newFile());
-		const identities = store.identities as unknown as { commits: number };
 		const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
+		// Busy: a commit less than the busy gap ago. The gap and the window are long here, so
+		// that a loaded machine's slow turns cannot make the store idle or close the group
+		// before the next turn (a server keeps 20 and 4 ms).
+		const busy = openSqliteStore(newFile(), {
+			groupCommit: { busyGapMs: 60_000, groupWindowMs: 300 },
+		});
+		await busy.migrate();
 		try {
-			const pool = await createPool(store);
-			// A commit just now: the store is busy, and the group waits a few milliseconds.
-			await signIn(store, pool, dev("warm"), T0);
-			let before = identities.commits;
-			const first = signIn(store, pool, dev("one"), T0);
+			const identities = busy.identities as unknown as { commits: number };
+			const pool = await createPool(busy);
+			await signIn(busy, pool, dev("warm"), T0);
+			const before = identities.commits;
+			const first = signIn(busy, pool, dev("one"), T0);
 			await nextTurn();
-			const second = signIn(store, pool, dev("two"), T0);
+			const second = signIn(busy, pool, dev("two"), T0);
 			await Promise.all([first, second]);
 			assert.equal(identities.commits - before, 1, "one group for two turns");
-			// Idle (no commit for longer than the busy gap): the first change commits alone at
-			// the end of its turn; the second, asked for a turn later, in a group of its own.
-			await new Promise((resolve) => setTimeout(resolve, 60));
-			before = identities.commits;
-			const third = signIn(store, pool, dev("three"), T0);
+		} finally {
+			await busy.close();
+		}
+		// Idle (no commit for longer than the busy gap, here none ever): the first change
+		// commits alone at the end of its turn; the second, asked for a turn later, in a group
+		// of its own.
+		const idle = openSqliteStore(newFile(), {
+			groupCommit: { busyGapMs: -1, groupWindowMs: 300 },
+		});
+		await idle.migrate();
+		try {
+			const identities = idle.identities as unknown as { commits: number };
+			const pool = await createPool(idle);
+			const before = identities.commits;
+			const third = signIn(idle, pool, dev("three"), T0);
 			await nextTurn();
-			const fourth = signIn(store, pool, dev("four"), T0);
+			assert.equal(identities.commits - before, 1, "committed in its turn");
+			const fourth = signIn(idle, pool, dev("four"), T0);
 			await Promise.all([third, fourth]);
 			assert.equal(identities.commits - before, 2);
 		} finally {
-			await store.close();
+			await idle.close();
 		}
 	});
 

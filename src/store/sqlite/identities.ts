@@ -116,6 +116,21 @@ const GROUP_WINDOW_MS = 4;
 /** A commit less than this long ago means the store is busy. */
 const BUSY_GAP_MS = 20;
 
+/** How {@link SqliteIdentities} commits, and what it tells. */
+export interface GroupCommitOptions {
+	/** Told the size of each group commit. */
+	metrics?: Metrics;
+	/**
+	 * Asked once before each group commits, for all its changes (one check for a group of any
+	 * size, rather than one for each change asked for); throws when the store may not write.
+	 */
+	mayWrite?: () => void;
+	/** How long a busy group commit waits for more changes (default {@link GROUP_WINDOW_MS}). */
+	groupWindowMs?: number;
+	/** A commit less than this long ago means the store is busy (default {@link BUSY_GAP_MS}). */
+	busyGapMs?: number;
+}
+
 export class SqliteIdentities implements IdentityRepository {
 	readonly #db: Database.Database;
 	readonly #get: Database.Statement<[string], IdentityRow>;
@@ -168,19 +183,15 @@ export class SqliteIdentities implements IdentityRepository {
 	readonly #metrics: Metrics;
 	/** Throws when the store may no longer write (sqlite-store.ts's file guard). */
 	readonly #mayWrite: () => void;
+	readonly #groupWindowMs: number;
+	readonly #busyGapMs: number;
 
-	/**
-	 * `mayWrite` is asked once before each group commits, for all its changes (one check for
-	 * a group of any size, rather than one for each change asked for).
-	 */
-	constructor(
-		db: Database.Database,
-		metrics: Metrics = noMetrics,
-		mayWrite: () => void = () => {},
-	) {
+	constructor(db: Database.Database, options: GroupCommitOptions = {}) {
 		this.#db = db;
-		this.#metrics = metrics;
-		this.#mayWrite = mayWrite;
+		this.#metrics = options.metrics ?? noMetrics;
+		this.#mayWrite = options.mayWrite ?? (() => {});
+		this.#groupWindowMs = options.groupWindowMs ?? GROUP_WINDOW_MS;
+		this.#busyGapMs = options.busyGapMs ?? BUSY_GAP_MS;
 		this.#get = db.prepare("SELECT * FROM identities WHERE identity_id = ?");
 		this.#getLive = db.prepare(
 			"SELECT i.* FROM identities i JOIN identity_pools p ON p.pool_id = i.pool_id WHERE i.identity_id = ? AND p.deleted_at IS NULL",
@@ -314,8 +325,9 @@ export class SqliteIdentities implements IdentityRepository {
 	 */
 	#schedule(): void {
 		const now = performance.now();
-		if (now - this.#lastFlush > BUSY_GAP_MS) setImmediate(() => this.flush());
-		else setTimeout(() => this.flush(), GROUP_WINDOW_MS);
+		if (now - this.#lastFlush > this.#busyGapMs)
+			setImmediate(() => this.flush());
+		else setTimeout(() => this.flush(), this.#groupWindowMs);
 	}
 
 	/** Holds the group commit: changes wait until {@link resume}. */

@@ -70,7 +70,11 @@ import {
 	type Store,
 } from "../store.ts";
 import { type CheckpointerOptions, WalCheckpointer } from "./checkpointer.ts";
-import { SqliteIdentities, type Writer } from "./identities.ts";
+import {
+	type GroupCommitOptions,
+	SqliteIdentities,
+	type Writer,
+} from "./identities.ts";
 import { MIGRATIONS } from "./migrations.ts";
 import { PoolCache } from "./pool-cache.ts";
 
@@ -113,6 +117,11 @@ export interface SqliteStoreOptions {
 	onFailure?: (message: string) => void;
 	/** Told the size of each group commit (docs/operating.md#metrics). */
 	metrics?: Metrics;
+	/**
+	 * The group commit's timing (identities.ts), for tests that must not depend on the
+	 * machine's speed; a server keeps the defaults.
+	 */
+	groupCommit?: Pick<GroupCommitOptions, "groupWindowMs" | "busyGapMs">;
 }
 
 /** Permission bits that let the group or other users read or write a file (or list a folder). */
@@ -209,6 +218,7 @@ export function openSqliteStore(
 		file: file && { dev: file.dev, ino: file.ino },
 		onFailure: options.onFailure,
 		metrics: options.metrics ?? noMetrics,
+		groupCommit: options.groupCommit ?? {},
 	});
 }
 
@@ -262,6 +272,10 @@ class SqliteStore implements Store {
 	readonly #file: { dev: number; ino: number } | undefined;
 	readonly #onFailure: ((message: string) => void) | undefined;
 	readonly #metrics: Metrics;
+	readonly #groupCommit: Pick<
+		GroupCommitOptions,
+		"groupWindowMs" | "busyGapMs"
+	>;
 	/** Why the store no longer writes, once it does not. */
 	#failure: string | undefined;
 
@@ -273,6 +287,7 @@ class SqliteStore implements Store {
 			file: { dev: number; ino: number } | undefined;
 			onFailure: ((message: string) => void) | undefined;
 			metrics: Metrics;
+			groupCommit: Pick<GroupCommitOptions, "groupWindowMs" | "busyGapMs">;
 		},
 	) {
 		this.#db = db;
@@ -281,6 +296,7 @@ class SqliteStore implements Store {
 		this.#file = options.file;
 		this.#onFailure = options.onFailure;
 		this.#metrics = options.metrics;
+		this.#groupCommit = options.groupCommit;
 	}
 
 	/**
@@ -358,7 +374,11 @@ class SqliteStore implements Store {
 		applyPending();
 		const guard = this.#guard;
 		// Identity changes are guarded once a group commit, the other writes once a call.
-		this.#identities ??= new SqliteIdentities(db, this.#metrics, guard);
+		this.#identities ??= new SqliteIdentities(db, {
+			...this.#groupCommit,
+			metrics: this.#metrics,
+			mayWrite: guard,
+		});
 		const identities = this.#identities;
 		// Every write of this connection goes through the group commit (held during a WAL restart).
 		const write: Writer = (w) => identities.write(w);
