@@ -596,10 +596,6 @@ export async function installRoutes(
 	routes: Routes,
 ): Promise<InstalledRoutes> {
 	const inFlight = new InFlight();
-	// docs/behaviour.md#cors: the headers a pre-flight asks for are allowed as asked (browser
-	// clients add their own: Amplify's `cache-control`, the SDKs' `amz-sdk-*`), and a list of
-	// origins answers an allowed origin with itself and any other with no
-	// Access-Control-Allow-Origin, which the browser takes as a refusal.
 	// An OPTIONS without Origin or without the method it asks for is no pre-flight (browsers
 	// send both): it names nothing, as `GET /` does, rather than the CORS plugin's plain-text
 	// 400. This hook comes before the plugin's, so it sees the request first.
@@ -615,6 +611,10 @@ export async function installRoutes(
 		}
 		done();
 	});
+	// docs/behaviour.md#cors: the headers a pre-flight asks for are allowed as asked (browser
+	// clients add their own: Amplify's `cache-control`, the SDKs' `amz-sdk-*`), and a list of
+	// origins answers an allowed origin with itself and any other with no
+	// Access-Control-Allow-Origin, which the browser takes as a refusal.
 	await app.register(cors, {
 		origin: anyOrigin(routes.corsOrigins) ? "*" : [...routes.corsOrigins],
 		methods: ["GET", "POST", "OPTIONS"],
