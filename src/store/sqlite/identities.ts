@@ -131,6 +131,12 @@ export interface GroupCommitOptions {
 	busyGapMs?: number;
 }
 
+/** The group commit's timing alone (tests set it; a server keeps the defaults). */
+export type GroupCommitTiming = Pick<
+	GroupCommitOptions,
+	"groupWindowMs" | "busyGapMs"
+>;
+
 export class SqliteIdentities implements IdentityRepository {
 	readonly #db: Database.Database;
 	readonly #get: Database.Statement<[string], IdentityRow>;

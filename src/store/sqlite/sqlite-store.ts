@@ -71,7 +71,7 @@ import {
 } from "../store.ts";
 import { type CheckpointerOptions, WalCheckpointer } from "./checkpointer.ts";
 import {
-	type GroupCommitOptions,
+	type GroupCommitTiming,
 	SqliteIdentities,
 	type Writer,
 } from "./identities.ts";
@@ -121,7 +121,7 @@ export interface SqliteStoreOptions {
 	 * The group commit's timing (identities.ts), for tests that must not depend on the
 	 * machine's speed; a server keeps the defaults.
 	 */
-	groupCommit?: Pick<GroupCommitOptions, "groupWindowMs" | "busyGapMs">;
+	groupCommit?: GroupCommitTiming;
 }
 
 /** Permission bits that let the group or other users read or write a file (or list a folder). */
@@ -272,10 +272,7 @@ class SqliteStore implements Store {
 	readonly #file: { dev: number; ino: number } | undefined;
 	readonly #onFailure: ((message: string) => void) | undefined;
 	readonly #metrics: Metrics;
-	readonly #groupCommit: Pick<
-		GroupCommitOptions,
-		"groupWindowMs" | "busyGapMs"
-	>;
+	readonly #groupCommit: GroupCommitTiming;
 	/** Why the store no longer writes, once it does not. */
 	#failure: string | undefined;
 
@@ -287,7 +284,7 @@ class SqliteStore implements Store {
 			file: { dev: number; ino: number } | undefined;
 			onFailure: ((message: string) => void) | undefined;
 			metrics: Metrics;
-			groupCommit: Pick<GroupCommitOptions, "groupWindowMs" | "busyGapMs">;
+			groupCommit: GroupCommitTiming;
 		},
 	) {
 		this.#db = db;
