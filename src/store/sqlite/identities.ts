@@ -406,11 +406,11 @@ export class SqliteIdentities implements IdentityRepository {
 		if (changes.length === 0) return;
 		this.#pending = [];
 		this.#lastFlush = performance.now();
-		this.commits++;
-		this.#metrics.groupCommit(changes.length);
 		let outcomes: Outcome[];
 		try {
 			this.#mayWrite();
+			this.commits++;
+			this.#metrics.groupCommit(changes.length);
 			outcomes = this.#commit(changes);
 		} catch (error) {
 			// Nothing of the group was committed.
