@@ -6,6 +6,7 @@
 import { ListIdentityPoolsCommand } from "@aws-sdk/client-cognito-identity";
 import { GetCallerIdentityCommand } from "@aws-sdk/client-sts";
 import { field, h, messages } from "./dom.ts";
+import type { PageContext } from "./page.ts";
 import { identitiesPage } from "./pages/identities.ts";
 import { keysPage } from "./pages/keys.ts";
 import { livePage } from "./pages/live.ts";
@@ -20,15 +21,6 @@ import {
 	signOut,
 	sts,
 } from "./session.ts";
-
-/** What a page gets: where to draw, the credentials, the route's parameters. */
-export interface PageContext {
-	main: HTMLElement;
-	credentials: Credentials;
-	params: string[];
-	/** Called when the page is left (a live stream stops). */
-	onLeave(stop: () => void): void;
-}
 
 type Page = (ctx: PageContext) => Promise<void> | void;
 

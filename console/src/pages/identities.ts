@@ -15,7 +15,7 @@ import {
 	UnlinkDeveloperIdentityCommand,
 } from "@aws-sdk/client-cognito-identity";
 import { field, h, type Messages, messages, when } from "../dom.ts";
-import type { PageContext } from "../main.ts";
+import type { PageContext } from "../page.ts";
 import { cognito } from "../session.ts";
 import { poolPath } from "./pools.ts";
 

@@ -3,7 +3,7 @@
  * verifier reads) and each key's state (which one signs now), from the console's keys route.
  */
 import { h, messages, when } from "../dom.ts";
-import type { PageContext } from "../main.ts";
+import type { PageContext } from "../page.ts";
 import { apiError, endpoint, signedGet } from "../session.ts";
 import { JWKS_PATH } from "./try.ts";
 

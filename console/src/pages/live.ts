@@ -4,7 +4,7 @@
  * read with `fetch` (EventSource cannot sign). Only the account's own calls arrive.
  */
 import { h, messages } from "../dom.ts";
-import type { PageContext } from "../main.ts";
+import type { PageContext } from "../page.ts";
 import { apiError, signedGet } from "../session.ts";
 
 interface Call {

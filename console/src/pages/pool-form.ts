@@ -27,7 +27,7 @@ import {
 	messages,
 	takeFlash,
 } from "../dom.ts";
-import type { PageContext } from "../main.ts";
+import type { PageContext } from "../page.ts";
 import { cognito } from "../session.ts";
 import { poolPath } from "./pools.ts";
 

@@ -1,7 +1,7 @@
 /** The pools of the signed-in account in its region: a paged table, and a link to create one. */
 import { ListIdentityPoolsCommand } from "@aws-sdk/client-cognito-identity";
 import { h, messages, takeFlash } from "../dom.ts";
-import type { PageContext } from "../main.ts";
+import type { PageContext } from "../page.ts";
 import { cognito } from "../session.ts";
 
 const PAGE_SIZE = 25;

@@ -18,7 +18,7 @@ import {
 	jwtVerify,
 } from "jose";
 import { describeError, field, h, messages, when } from "../dom.ts";
-import type { PageContext } from "../main.ts";
+import type { PageContext } from "../page.ts";
 import { cognito, endpoint, sts } from "../session.ts";
 
 /** The JWKS the console verifies against: the one this server publishes. */
