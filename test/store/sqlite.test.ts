@@ -7,6 +7,7 @@
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
+import { unlinkSync } from "node:fs";
 import { test } from "node:test";
 import Database from "better-sqlite3";
 import type { PoolKey, PoolRecord } from "../../src/domain/records.ts";
@@ -16,7 +17,13 @@ import type { Store } from "../../src/store/store.ts";
 import { sqliteScratch } from "../support/files.ts";
 import { DEVELOPER, dev, signIn } from "../support/logins.ts";
 import { describeForEngine } from "../support/stores.ts";
-import { createPool, purgeAll, T0 } from "./conformance/builders.ts";
+import {
+	createPool,
+	newPoolKey,
+	purgeAll,
+	settings,
+	T0,
+} from "./conformance/builders.ts";
 import { describeStoreConformance } from "./conformance/index.ts";
 import {
 	assertPurgesUpgrade,
@@ -408,6 +415,38 @@ describeForEngine("sqlite", "sqlite store: engine specifics", () => {
 			assert.equal(identities.commits - before, 2);
 		} finally {
 			await idle.close();
+		}
+	});
+
+	test("a file deleted under the store: every write is refused, whichever way it goes", async () => {
+		const file = newFile();
+		const store = await openMigrated(file);
+		try {
+			const pool = await createPool(store);
+			unlinkSync(file);
+			const refused = /^The server cannot store data: see its log\.$/;
+			const writes: [string, () => Promise<unknown>][] = [
+				["pools.create", () => createPool(store)],
+				[
+					"pools.ensure",
+					() =>
+						store.pools.ensure(
+							{ ...newPoolKey(), settings: settings("e"), tags: {}, now: T0 },
+							10,
+						),
+				],
+				["pools.delete", () => store.pools.delete(pool, T0)],
+				["identities.change", () => signIn(store, pool, dev("late"), T0)],
+				["credentials.prune", () => store.credentials.prune(T0)],
+				["signingKeys.prune", () => store.signingKeys.prune(T0)],
+				["ping", () => store.ping()],
+				["reclaimSpace", () => store.reclaimSpace?.(10) ?? Promise.resolve()],
+			];
+			for (const [name, write] of writes) {
+				await assert.rejects(write(), { message: refused }, name);
+			}
+		} finally {
+			await store.close();
 		}
 	});
 

@@ -121,8 +121,10 @@ export interface GroupCommitOptions {
 	/** Told the size of each group commit. */
 	metrics?: Metrics;
 	/**
-	 * Asked once before each group commits, for all its changes (one check for a group of any
-	 * size, rather than one for each change asked for); throws when the store may not write.
+	 * Asked before every write of the connection runs, and throws when the store may not
+	 * write: once before each group commits, for all its changes (one check for a group of
+	 * any size), and once before each write of {@link SqliteIdentities.write} and
+	 * {@link SqliteIdentities.exclusive}.
 	 */
 	mayWrite?: () => void;
 	/** How long a busy group commit waits for more changes (default {@link GROUP_WINDOW_MS}). */
@@ -362,7 +364,7 @@ export class SqliteIdentities implements IdentityRepository {
 	 * piece is one turn of the event loop among the requests'.
 	 */
 	exclusive<T>(write: () => T): Promise<T> {
-		const done = queued(this.#tasks, write);
+		const done = queued(this.#tasks, this.#guarded(write));
 		if (this.#tasks.length === 1 && this.#pending.length === 0 && !this.#paused)
 			this.#schedule();
 		return done;
@@ -378,12 +380,21 @@ export class SqliteIdentities implements IdentityRepository {
 	 * handler, and the whole event loop with it.
 	 */
 	write<T>(write: () => T): Promise<T> {
-		if (this.#paused) return queued(this.#held, write);
+		const guarded = this.#guarded(write);
+		if (this.#paused) return queued(this.#held, guarded);
 		try {
-			return Promise.resolve(write());
+			return Promise.resolve(guarded());
 		} catch (error) {
 			return Promise.reject(error);
 		}
+	}
+
+	/** `write`, run only once {@link GroupCommitOptions.mayWrite} lets it (else it throws). */
+	#guarded<T>(write: () => T): () => T {
+		return () => {
+			this.#mayWrite();
+			return write();
+		};
 	}
 
 	/**

@@ -222,40 +222,6 @@ export function openSqliteStore(
 	});
 }
 
-/**
- * The repository `repo` with its methods bound to it, the `writes` among them let through only
- * once `guard` has allowed them.
- */
-function guardWrites<T extends object>(
-	repo: T,
-	writes: readonly (keyof T & string)[],
-	guard: () => void,
-): T {
-	const guarded: Record<string, unknown> = {};
-	for (const name of Object.getOwnPropertyNames(Object.getPrototypeOf(repo))) {
-		const method = (repo as Record<string, unknown>)[name];
-		if (name === "constructor" || typeof method !== "function") continue;
-		const bound = method.bind(repo) as (...args: unknown[]) => Promise<unknown>;
-		guarded[name] = (writes as readonly string[]).includes(name)
-			? (...args: unknown[]) => {
-					try {
-						guard();
-					} catch (err) {
-						return Promise.reject(err);
-					}
-					return bound(...args);
-				}
-			: bound;
-	}
-	// Public fields (a counter the tests read) stay readable.
-	for (const name of Object.keys(repo)) {
-		Object.defineProperty(guarded, name, {
-			get: () => (repo as Record<string, unknown>)[name],
-		});
-	}
-	return guarded as T;
-}
-
 class SqliteStore implements Store {
 	readonly engine = "sqlite";
 	readonly #db: Database.Database;
@@ -263,7 +229,6 @@ class SqliteStore implements Store {
 	#pools: PoolRepository | undefined;
 	#signingKeys: SigningKeyRepository | undefined;
 	#identities: SqliteIdentities | undefined;
-	#guardedIdentities: IdentityRepository | undefined;
 	#credentials: CredentialRepository | undefined;
 	readonly #checkpoints: CheckpointerOptions | undefined;
 	readonly #clock: Clock;
@@ -330,9 +295,8 @@ class SqliteStore implements Store {
 	}
 
 	get identities(): IdentityRepository {
-		if (!this.#guardedIdentities)
-			throw new Error("store used before migrate()");
-		return this.#guardedIdentities;
+		if (!this.#identities) throw new Error("store used before migrate()");
+		return this.#identities;
 	}
 
 	get signingKeys(): SigningKeyRepository {
@@ -369,36 +333,19 @@ class SqliteStore implements Store {
 			}
 		}).immediate;
 		applyPending();
-		const guard = this.#guard;
-		// Identity changes are guarded once a group commit, the other writes once a call.
+		// Every write of this connection goes through the group commit (held during a WAL
+		// restart), which lets it through only while the file guard does: identity changes
+		// once a group commit, every other write once a call.
 		this.#identities ??= new SqliteIdentities(db, {
 			...this.#groupCommit,
 			metrics: this.#metrics,
-			mayWrite: guard,
+			mayWrite: this.#guard,
 		});
 		const identities = this.#identities;
-		// Every write of this connection goes through the group commit (held during a WAL restart).
 		const write: Writer = (w) => identities.write(w);
-		this.#pools ??= guardWrites(
-			new SqlitePools(db, write, (w) => identities.exclusive(w)),
-			["create", "update", "setRoles", "setPrincipalTagMap", "delete", "purge"],
-			guard,
-		);
-		this.#signingKeys ??= guardWrites(
-			new SqliteSigningKeys(db, write),
-			["insertFirst", "rotate", "prune", "updatePrivateKeys"],
-			guard,
-		);
-		this.#guardedIdentities ??= guardWrites(
-			this.#identities as IdentityRepository,
-			["delete"],
-			guard,
-		);
-		this.#credentials ??= guardWrites(
-			new SqliteCredentials(db, write),
-			["insert", "prune"],
-			guard,
-		);
+		this.#pools ??= new SqlitePools(db, write, (w) => identities.exclusive(w));
+		this.#signingKeys ??= new SqliteSigningKeys(db, write);
+		this.#credentials ??= new SqliteCredentials(db, write);
 		if (this.#checkpoints && !this.#checkpointer) {
 			this.#checkpointer = await WalCheckpointer.start(
 				db,
@@ -416,7 +363,6 @@ class SqliteStore implements Store {
 	 * fails it, and when it passes with the default size, requests' writes fit too.
 	 */
 	async ping(payloadBytes = PING_PAYLOAD_BYTES): Promise<void> {
-		this.#guard();
 		const identities = this.#identities;
 		if (!identities) throw new Error("store used before migrate()");
 		await identities.write(() => this.#probe(payloadBytes));
@@ -449,7 +395,6 @@ class SqliteStore implements Store {
 	 * (SqliteIdentities.exclusive); nothing on a file without `auto_vacuum = INCREMENTAL`.
 	 */
 	async reclaimSpace(maxPages: number): Promise<number> {
-		this.#guard();
 		const identities = this.#identities;
 		if (!identities) throw new Error("store used before migrate()");
 		return identities.exclusive(() => {
@@ -938,7 +883,6 @@ class SqliteCredentials implements CredentialRepository {
 	readonly #insert: Database.Statement<unknown[]>;
 	readonly #get: Database.Statement<[string], CredentialRow>;
 	readonly #prune: Database.Statement<[number]>;
-
 	readonly #write: Writer;
 
 	constructor(db: Database.Database, write: Writer) {
