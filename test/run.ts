@@ -17,7 +17,7 @@
  *
  * The store engines a run covers are chosen by `IDPOOL_TEST_STORES` (test/support/stores.ts).
  */
-import { readdirSync, statSync } from "node:fs";
+import { readdirSync, statSync, writeFileSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { runFiles, Slots } from "./support/run-groups.ts";
@@ -122,5 +122,15 @@ const tallyAlone = await runFiles(alone, {
 });
 slots.close();
 const total = tallyTogether.add(tallyAlone);
+// The failures again, last, where a log read from its end shows them (and in the file
+// IDPOOL_TEST_FAILURES names, if any: .ci/run prints both runners' at its very end).
+const recap =
+	total.failures.length > 0
+		? `\n${run.label}: what failed\n${total.failures.join("\n")}\n`
+		: "";
+process.stdout.write(recap);
+if (process.env.IDPOOL_TEST_FAILURES) {
+	writeFileSync(process.env.IDPOOL_TEST_FAILURES, recap);
+}
 process.stdout.write(`\n${run.label}: ${total.summary()}\n`);
 process.exitCode = total.failedRuns > 0 ? 1 : 0;

@@ -1,9 +1,10 @@
 /**
  * The test runner's slots (test/support/run-groups.ts): shared through a folder, never more
  * taken than there are, a dead runner's slot taken back, and the exclusive taker served
- * before anyone takes another slot.
+ * before anyone takes another slot; the tally's counts and its recap of what failed.
  */
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import {
 	mkdtempSync,
 	readdirSync,
@@ -15,7 +16,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
-import { Slots, Tally } from "./run-groups.ts";
+import { failureRecap, Slots, Tally } from "./run-groups.ts";
 
 let dir: string;
 beforeEach(() => {
@@ -130,4 +131,54 @@ test("the tally adds the counts of TAP and spec summaries", () => {
 		tally.add(new Tally()).summary(),
 		"tests 7, suites 0, pass 6, fail 1, cancelled 0, skipped 0, todo 0, 1 test process(es) failed",
 	);
+});
+
+/** This process's environment but for what marks it a test process (a child would not run). */
+const { NODE_TEST_CONTEXT: _, ...childEnv } = process.env;
+
+/** What `node --test` prints, with `reporter`, for a file with a failing and a passing test. */
+function reported(reporter: "spec" | "tap"): string {
+	const file = join(dir, "sample.test.mjs");
+	writeFileSync(
+		file,
+		`import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+describe("a suite", () => {
+	test("the one that fails", () => assert.equal("disk", "full", "the reason it failed"));
+	test("the one that passes", () => {});
+});
+`,
+	);
+	const run = spawnSync(
+		process.execPath,
+		["--test", `--test-reporter=${reporter}`, file],
+		{ encoding: "utf8", env: { ...childEnv, FORCE_COLOR: "0" } },
+	);
+	return run.stdout + run.stderr;
+}
+
+for (const reporter of ["spec", "tap"] as const) {
+	test(`the recap of a failed process (${reporter}) keeps the failing test and its error, not the rest`, () => {
+		const output = reported(reporter);
+		const recap = failureRecap(output);
+		assert.match(recap, /the one that fails/);
+		assert.match(recap, /the reason it failed/);
+		assert.doesNotMatch(recap, /the one that passes/);
+		assert.ok(recap.length < output.length, "shorter than the output");
+	});
+}
+
+test("the recap of a process that died before its reporter ended is its last lines", () => {
+	const output = Array.from({ length: 100 }, (_, i) => `line ${i}`).join("\n");
+	const recap = failureRecap(`${output}\nError: out of memory\n`);
+	assert.match(recap, /Error: out of memory$/);
+	assert.doesNotMatch(recap, /line 10\b/);
+});
+
+test("the tally's recaps are kept, and added up", () => {
+	const a = new Tally();
+	a.failures.push("--- one");
+	const b = new Tally();
+	b.failures.push("--- two");
+	assert.deepEqual(a.add(b).failures, ["--- one", "--- two"]);
 });

@@ -147,10 +147,54 @@ const COUNTS = [
 	"todo",
 ] as const;
 
+/** Lines of a failure a recap keeps at most (a stack trace's tail is left out). */
+const RECAP_LINES = 40;
+
+/**
+ * What a failed process's output says of its failures, to be printed again at the end of a
+ * run (a CI log is often read from its end, and a failing file's block may be far above it):
+ * spec's "failing tests" section; TAP's `not ok` entries with their YAML block, the suites'
+ * "subtests failed" left out; else (a process that died before its reporter ended) the
+ * output's last lines.
+ */
+export function failureRecap(output: string): string {
+	const lines = output.split("\n");
+	const spec = lines.findIndex((l) => /✖ failing tests:/.test(l));
+	if (spec >= 0) {
+		return lines
+			.slice(spec)
+			.filter((l) => !/^ℹ /.test(l))
+			.join("\n")
+			.trimEnd();
+	}
+	const entries: string[] = [];
+	for (let i = 0; i < lines.length; i++) {
+		const head = /^(\s*)not ok \d+ - /.exec(lines[i] ?? "");
+		if (!head) continue;
+		const end = `${head[1]}  ...`;
+		let j = i + 1;
+		while (j < lines.length && lines[j] !== end) j++;
+		const entry = lines.slice(i, j + 1);
+		if (!entry.some((l) => /failureType: 'subtestsFailed'/.test(l))) {
+			entries.push(
+				entry
+					.slice(0, RECAP_LINES)
+					.map((l) => l.slice(head[1]?.length ?? 0))
+					.join("\n"),
+			);
+		}
+		i = j;
+	}
+	if (entries.length > 0) return entries.join("\n");
+	return lines.slice(-RECAP_LINES).join("\n").trimEnd();
+}
+
 /** What the test processes' reporters counted, and how many processes failed. */
 export class Tally {
 	readonly counts = new Map<string, number>(COUNTS.map((c) => [c, 0]));
 	failedRuns = 0;
+	/** A {@link failureRecap} of each failed process, headed by its name. */
+	failures: string[] = [];
 
 	/** Adds the summary lines (`# pass 12` of TAP, `ℹ pass 12` of spec) of one process's output. */
 	addOutput(output: string): void {
@@ -168,6 +212,7 @@ export class Tally {
 		for (const c of COUNTS)
 			sum.counts.set(c, (this.counts.get(c) ?? 0) + (other.counts.get(c) ?? 0));
 		sum.failedRuns = this.failedRuns + other.failedRuns;
+		sum.failures = [...this.failures, ...other.failures];
 		return sum;
 	}
 
@@ -215,13 +260,11 @@ export async function runFiles(
 	try {
 		for (const group of groups) {
 			if (exclusive) {
-				await runOne(entryFor(group, options.cwd), options, tally);
+				await runOne(group, options, tally);
 				continue;
 			}
 			const give = await slots.acquire();
-			running.push(
-				runOne(entryFor(group, options.cwd), options, tally).finally(give),
-			);
+			running.push(runOne(group, options, tally).finally(give));
 		}
 		await Promise.all(running);
 	} finally {
@@ -265,11 +308,13 @@ function entryFor(group: string[], cwd: string): string {
 /** Whether this runner's output is a terminal: then its processes report in colour, as spec. */
 const terminal = process.stdout.isTTY === true;
 
+/** Runs the files of `group` in one test process; its output is printed when it ends. */
 function runOne(
-	entry: string,
+	group: string[],
 	options: RunOptions,
 	tally: Tally,
 ): Promise<void> {
+	const entry = entryFor(group, options.cwd);
 	const started = Date.now();
 	const reporter =
 		terminal && !options.nodeArgs.some((a) => a.startsWith("--test-reporter"))
@@ -292,12 +337,16 @@ function runOne(
 			const output = Buffer.concat(chunks).toString("utf8");
 			tally.addOutput(output);
 			const ok = code === 0;
-			if (!ok) tally.failedRuns++;
 			const seconds = ((Date.now() - started) / 1000).toFixed(1);
 			const outcome = ok ? "passed" : `FAILED (${signal ?? `exit ${code}`})`;
-			process.stdout.write(
-				`\n=== ${options.label}: ${basename(entry)} ${outcome} in ${seconds} s ===\n${output}`,
-			);
+			const heading = `${options.label}: ${basename(entry)} ${outcome} in ${seconds} s`;
+			if (!ok) {
+				tally.failedRuns++;
+				tally.failures.push(
+					`--- ${heading} (${group.join(", ")})\n${failureRecap(output)}`,
+				);
+			}
+			process.stdout.write(`\n=== ${heading} ===\n${output}`);
 			resolve();
 		});
 	});
