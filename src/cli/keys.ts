@@ -6,14 +6,17 @@
  * until then and stays published until its last token has expired (docs/behaviour.md#keys).
  * A rotation makes a key of the configured `--token-algorithm` (docs/keys.md#es256).
  * Rewrapping re-encrypts every stored private key with the first key-encryption key given,
- * reading them with any of those given (docs/deployment.md#files-and-keys-at-rest).
+ * reading them with any of those given, then the secret keys of the issued credentials that
+ * have not expired (docs/deployment.md#files-and-keys-at-rest).
  */
 import { existsSync } from "node:fs";
 import { ConfigError } from "../config/load.ts";
 import type { Config } from "../config/schema.ts";
 import { systemClock } from "../lib/clock.ts";
 import { isPostgresUrl, openConfiguredStore } from "../server/open-store.ts";
+import { rewrapCredentials } from "../server/sealed-credentials.ts";
 import { newKeyRing } from "../server/signing-keys.ts";
+import { KeyEncryption } from "../tokens/key-encryption.ts";
 import type { Output } from "./output.ts";
 
 function iso(ms: number): string {
@@ -50,10 +53,24 @@ export async function keysCommand(
 				`  ${key.alg} (--token-algorithm); published now; signs from ${iso(key.activatesAt)}`,
 			);
 		} else if (action === "rewrap") {
+			// The signing keys first: if one of them cannot be read, nothing is changed.
 			const changed = await ring.rewrap();
 			output.out(
 				`rewrapped: ${changed} signing key${changed === 1 ? "" : "s"} re-encrypted with key-encryption key ${ring.encryptionKeyId}`,
 			);
+			const credentials = await rewrapCredentials(
+				store.credentials,
+				new KeyEncryption(config.keyEncryptionKeys),
+				systemClock.now(),
+			);
+			output.out(
+				`rewrapped: ${credentials.rewrapped === 1 ? "1 issued credential's secret key" : `${credentials.rewrapped} issued credentials' secret keys`} re-encrypted with it`,
+			);
+			if (credentials.unreadable > 0) {
+				output.out(
+					`  left as they are: ${credentials.unreadable} issued credentials sealed under a key-encryption key not given (no server with these keys knows them)`,
+				);
+			}
 		}
 		// Listing decrypts nothing: it works without the key-encryption key.
 		const keys = await ring.list();

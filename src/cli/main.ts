@@ -71,8 +71,9 @@ Commands:
   keys list    List the token-signing keys in the database (--db).
   keys rotate  Add a new signing key; servers publish it at once and sign with it after
                twice the key reload interval.
-  keys rewrap  Re-encrypt every stored private key with the first key-encryption key
-               given (--key-encryption-key-file), reading them with any key given.
+  keys rewrap  Re-encrypt every stored private key, then the secret keys of the issued
+               credentials not yet expired, with the first key-encryption key given
+               (--key-encryption-key-file), reading them with any key given.
   apply FILE   Make the identity pools of the database (--db) match the pools the
                configuration file FILE declares (creates, updates, never deletes); prints
                one line a pool. A running serve applies its own file on SIGHUP.

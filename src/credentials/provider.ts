@@ -76,7 +76,7 @@ function accessKeyId(): string {
  * @throws InvalidIdentityPoolConfigurationException for a role the pool may not use
  */
 export function localCredentialsProvider(
-	repo: CredentialRepository,
+	repo: Pick<CredentialRepository, "insert">,
 	clock: Clock,
 	options: { trust?: readonly CrossAccountTrust[] } = {},
 ): CredentialsProvider {

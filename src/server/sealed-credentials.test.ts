@@ -4,7 +4,7 @@ import { describe, test } from "node:test";
 import type { IssuedCredentialRecord } from "../domain/records.ts";
 import type { CredentialRepository } from "../store/store.ts";
 import { KeyEncryption } from "../tokens/key-encryption.ts";
-import { sealedCredentials } from "./sealed-credentials.ts";
+import { rewrapCredentials, sealedCredentials } from "./sealed-credentials.ts";
 
 /** A repository in memory: what a store would keep. */
 function memoryRepo(): CredentialRepository & {
@@ -22,6 +22,17 @@ function memoryRepo(): CredentialRepository & {
 		async prune() {
 			return 0;
 		},
+		async updateSecrets(now, apply) {
+			let changed = 0;
+			for (const c of rows.values()) {
+				if (c.expiresAt < now) continue;
+				const next = apply({ ...c });
+				if (next === undefined) continue;
+				c.secretAccessKey = next;
+				changed++;
+			}
+			return changed;
+		},
 	};
 }
 
@@ -38,6 +49,9 @@ const credential = (accessKeyId: string): IssuedCredentialRecord => ({
 	createdAt: 1,
 	expiresAt: 2,
 });
+
+/** When the rewraps of these tests run: the credentials above expire at 2. */
+const NOW = 2;
 
 describe("issued credentials' secrets at rest", () => {
 	const kek = randomBytes(32);
@@ -93,6 +107,59 @@ describe("issued credentials' secrets at rest", () => {
 				c.accessKeyId,
 			),
 			c,
+		);
+	});
+
+	test("a rewrap seals every live secret under the first KEK: the old KEK can then go", async () => {
+		const repo = memoryRepo();
+		const newKek = randomBytes(32);
+		const plain = credential("ASIAPLAINPLAINPLAIN0");
+		const old = credential("ASIAOLDOLDOLDOLDOLD0");
+		const current = credential("ASIACURRENTCURRENT00");
+		const expired = { ...credential("ASIAEXPIREDEXPIRED00"), expiresAt: 1 };
+		await sealedCredentials(repo, new KeyEncryption()).insert(plain);
+		await sealedCredentials(repo, new KeyEncryption([kek])).insert(old);
+		await sealedCredentials(repo, new KeyEncryption([kek])).insert(expired);
+		await sealedCredentials(repo, new KeyEncryption([newKek])).insert(current);
+		const untouched = repo.rows.get(current.accessKeyId)?.secretAccessKey;
+		const both = new KeyEncryption([newKek, kek]);
+		assert.deepEqual(await rewrapCredentials(repo, both, NOW), {
+			rewrapped: 2,
+			unreadable: 0,
+		});
+		assert.equal(
+			repo.rows.get(current.accessKeyId)?.secretAccessKey,
+			untouched,
+			"already under the first KEK: left as it is",
+		);
+		const newOnly = sealedCredentials(repo, new KeyEncryption([newKek]));
+		for (const c of [plain, old, current]) {
+			assert.deepEqual(await newOnly.get(c.accessKeyId), c);
+		}
+		assert.equal(
+			await newOnly.get(expired.accessKeyId),
+			undefined,
+			"expired: left to be pruned",
+		);
+		assert.deepEqual(await rewrapCredentials(repo, both, NOW), {
+			rewrapped: 0,
+			unreadable: 0,
+		});
+	});
+
+	test("a rewrap leaves a secret no key given opens, counts it, and needs a KEK", async () => {
+		const repo = memoryRepo();
+		const lost = credential("ASIALOSTLOSTLOSTLOST");
+		await sealedCredentials(repo, new KeyEncryption([kek])).insert(lost);
+		const stored = repo.rows.get(lost.accessKeyId)?.secretAccessKey;
+		assert.deepEqual(
+			await rewrapCredentials(repo, new KeyEncryption([randomBytes(32)]), NOW),
+			{ rewrapped: 0, unreadable: 1 },
+		);
+		assert.equal(repo.rows.get(lost.accessKeyId)?.secretAccessKey, stored);
+		await assert.rejects(
+			rewrapCredentials(repo, new KeyEncryption(), NOW),
+			/no key-encryption key is set/,
 		);
 	});
 });

@@ -14,6 +14,9 @@ import {
 	KeyEncryptionError,
 } from "../tokens/key-encryption.ts";
 
+/** What the server's calls do with issued credentials: store them, and find them again. */
+export type SealedCredentials = Pick<CredentialRepository, "insert" | "get">;
+
 /** The name a secret is sealed under: apart from the signing keys' `kid`s. */
 const sealedName = (accessKeyId: string) => `issued-credentials:${accessKeyId}`;
 
@@ -26,7 +29,7 @@ const sealedName = (accessKeyId: string) => `issued-credentials:${accessKeyId}`;
 export function sealedCredentials(
 	repo: CredentialRepository,
 	encryption: KeyEncryption,
-): CredentialRepository {
+): SealedCredentials {
 	return {
 		insert: (credential) =>
 			repo.insert({
@@ -52,6 +55,43 @@ export function sealedCredentials(
 				throw err;
 			}
 		},
-		prune: (before) => repo.prune(before),
 	};
+}
+
+/**
+ * `idpool keys rewrap` for the issued credentials that have not expired at `now`: each secret
+ * not sealed under the first key-encryption key (kept in plain, or sealed under another key
+ * given) is sealed again under it, so that the servers go on recognising the credentials
+ * once the other keys are taken away (docs/deployment.md#files-and-keys-at-rest). A secret
+ * that none of the keys given opens is left as it is: no server with these keys knows those
+ * credentials, before or after. Expired credentials are left to be pruned.
+ * @throws KeyEncryptionError without a key-encryption key
+ */
+export async function rewrapCredentials(
+	repo: CredentialRepository,
+	encryption: KeyEncryption,
+	now: number,
+): Promise<{ rewrapped: number; unreadable: number }> {
+	if (encryption.currentId === undefined) {
+		throw new KeyEncryptionError(
+			"no key-encryption key is set: issued credentials are sealed with the first key given",
+		);
+	}
+	// By access key id: a batch that the store runs again counts its credentials once.
+	const unreadable = new Set<string>();
+	const rewrapped = await repo.updateSecrets(now, (credential) => {
+		const name = sealedName(credential.accessKeyId);
+		if (encryption.isCurrent(credential.secretAccessKey)) return undefined;
+		try {
+			return encryption.seal(
+				name,
+				encryption.open(name, credential.secretAccessKey),
+			);
+		} catch (err) {
+			if (!(err instanceof KeyEncryptionError)) throw err;
+			unreadable.add(credential.accessKeyId);
+			return undefined;
+		}
+	});
+	return { rewrapped, unreadable: unreadable.size };
 }

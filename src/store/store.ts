@@ -326,7 +326,23 @@ export interface CredentialRepository {
 	get(accessKeyId: string): Promise<IssuedCredentialRecord | undefined>;
 	/** Deletes credentials that expired before `before`. Answers how many. */
 	prune(before: number): Promise<number>;
+	/**
+	 * Replaces the stored secret key (`secretAccessKey`, an opaque string to the store) of each
+	 * credential not expired at `now` for which `apply` answers a string; `apply` sees each as
+	 * stored and answers `undefined` to leave it. Credentials are independent of each other:
+	 * they are gone through in batches of {@link SECRETS_BATCH}, each batch in a transaction
+	 * of its own, so that a table of many live credentials is neither read at once nor
+	 * locked for long. `apply` may throw to stop: the batches before it stay written. Answers
+	 * how many credentials were changed.
+	 */
+	updateSecrets(
+		now: number,
+		apply: (credential: IssuedCredentialRecord) => string | undefined,
+	): Promise<number>;
 }
+
+/** Credentials {@link CredentialRepository.updateSecrets} reads and writes a transaction. */
+export const SECRETS_BATCH = 500;
 
 /** The size of the row `Store.ping` writes by default: that of a large request. */
 export const PING_PAYLOAD_BYTES = 64 * 1024;

@@ -22,6 +22,7 @@ import { join } from "node:path";
 import { after, describe, test } from "node:test";
 import {
 	CreateIdentityPoolCommand,
+	type Credentials,
 	GetCredentialsForIdentityCommand,
 	GetOpenIdTokenForDeveloperIdentityCommand,
 	SetIdentityPoolRolesCommand,
@@ -85,14 +86,13 @@ async function tokenAndJwks(
 
 /**
  * Credentials GetCredentialsForIdentity issues for the identity of `token` (a developer
- * token of `poolId`), once the pool has an authenticated role; checked by a call to the
- * server's STS endpoint signed with them. Answers their secret key.
+ * token of `poolId`), once the pool has an authenticated role.
  */
-async function issuedSecret(
+async function issuedCredentials(
 	s: RunningIdpool,
 	poolId: string,
 	token: string,
-): Promise<string> {
+): Promise<Credentials> {
 	const client = sdkClient(s.url);
 	try {
 		await client.send(
@@ -108,17 +108,35 @@ async function issuedSecret(
 				Logins: { "cognito-identity.amazonaws.com": token },
 			}),
 		);
-		const sts = stsClient(s.url, { issued: Credentials });
-		try {
-			const caller = await sts.send(new GetCallerIdentityCommand({}));
-			assert.match(caller.Arn ?? "", /:assumed-role\/at-rest\//);
-		} finally {
-			sts.destroy();
-		}
-		return Credentials?.SecretKey as string;
+		return Credentials as Credentials;
 	} finally {
 		client.destroy();
 	}
+}
+
+/** A call to the server's STS endpoint signed with `credentials` says who they are. */
+async function signsCalls(
+	s: RunningIdpool,
+	credentials: Credentials,
+): Promise<void> {
+	const sts = stsClient(s.url, { issued: credentials });
+	try {
+		const caller = await sts.send(new GetCallerIdentityCommand({}));
+		assert.match(caller.Arn ?? "", /:assumed-role\/at-rest\//);
+	} finally {
+		sts.destroy();
+	}
+}
+
+/** {@link issuedCredentials}, checked by a call signed with them; answers their secret key. */
+async function issuedSecret(
+	s: RunningIdpool,
+	poolId: string,
+	token: string,
+): Promise<string> {
+	const credentials = await issuedCredentials(s, poolId, token);
+	await signsCalls(s, credentials);
+	return credentials.SecretKey as string;
 }
 
 /** Verifies `token` (for `poolId`) against `jwks`; answers its kid. */
@@ -359,6 +377,9 @@ async function kekLifecycle(db: string): Promise<void> {
 	const plain = await serveIdpool(args);
 	const t0 = await tokenAndJwks(plain);
 	const kid = await verifies(t0.token, t0.poolId, t0.jwks);
+	// Credentials issued with their secret in plain, then others sealed under the first KEK:
+	// the rewrap seals both under the second, and they sign calls to the server that has it alone.
+	const c0 = await issuedCredentials(plain, t0.poolId, t0.token);
 	assert.equal(await plain.stop(), 0);
 	assert.match(await list(), / at rest: plain\n$/);
 
@@ -376,6 +397,8 @@ async function kekLifecycle(db: string): Promise<void> {
 	);
 	const t1 = await tokenAndJwks(first);
 	assert.equal(await verifies(t1.token, t1.poolId, t0.jwks), kid);
+	const c1 = await issuedCredentials(first, t1.poolId, t1.token);
+	await signsCalls(first, c1);
 
 	// Rewrap while the server runs: the new key first, the old one to read with.
 	const kek2 = newKek();
@@ -392,7 +415,7 @@ async function kekLifecycle(db: string): Promise<void> {
 	);
 	assert.equal(rewrapped.code, 0, rewrapped.stderr);
 	const id2 =
-		/^rewrapped: 1 signing key re-encrypted with key-encryption key (\w+)\n/.exec(
+		/^rewrapped: 1 signing key re-encrypted with key-encryption key (\w+)\nrewrapped: 2 issued credentials' secret keys re-encrypted with it\n/.exec(
 			rewrapped.stdout,
 		)?.[1];
 	assert.ok(id2, rewrapped.stdout);
@@ -423,6 +446,7 @@ async function kekLifecycle(db: string): Promise<void> {
 	for (const earlier of [t0, t1, during]) {
 		assert.equal(await verifies(earlier.token, earlier.poolId, t2.jwks), kid);
 	}
+	for (const credentials of [c0, c1]) await signsCalls(rotated, credentials);
 	assert.equal(await rotated.stop(), 0);
 }
 

@@ -271,6 +271,8 @@ describeForEngine("sqlite", "sqlite checkpoints on a worker thread", () => {
 					store.signingKeys.updatePrivateKeys(() => undefined),
 				"credentials.insert": () => store.credentials.insert(issued),
 				"credentials.prune": () => store.credentials.prune(T0 - 1),
+				"credentials.updateSecrets": () =>
+					store.credentials.updateSecrets(T0, () => undefined),
 			}).map(([name, write]) =>
 				write().then(
 					() => settled.push(name),

@@ -438,6 +438,10 @@ describeForEngine("sqlite", "sqlite store: engine specifics", () => {
 				["pools.delete", () => store.pools.delete(pool, T0)],
 				["identities.change", () => signIn(store, pool, dev("late"), T0)],
 				["credentials.prune", () => store.credentials.prune(T0)],
+				[
+					"credentials.updateSecrets",
+					() => store.credentials.updateSecrets(T0, () => "resealed"),
+				],
 				["signingKeys.prune", () => store.signingKeys.prune(T0)],
 				["ping", () => store.ping()],
 				["reclaimSpace", () => store.reclaimSpace?.(10) ?? Promise.resolve()],

@@ -36,16 +36,17 @@ import {
 	toPool,
 	toSigningKey,
 } from "../sql/rows.ts";
-import type {
-	CachedPool,
-	CredentialRepository,
-	IdentityRepository,
-	NewPool,
-	Page,
-	PoolRepository,
-	PoolSummary,
-	SigningKeyRepository,
-	Store,
+import {
+	type CachedPool,
+	type CredentialRepository,
+	type IdentityRepository,
+	type NewPool,
+	type Page,
+	type PoolRepository,
+	type PoolSummary,
+	SECRETS_BATCH,
+	type SigningKeyRepository,
+	type Store,
 } from "../store.ts";
 import { Database, type Sql } from "./database.ts";
 import { PostgresIdentities } from "./identities.ts";
@@ -620,5 +621,40 @@ class PostgresCredentials implements CredentialRepository {
 			"DELETE FROM issued_credentials WHERE expires_at < $1",
 			[before],
 		);
+	}
+
+	async updateSecrets(
+		now: number,
+		apply: (credential: IssuedCredentialRecord) => string | undefined,
+	): Promise<number> {
+		let changed = 0;
+		let after = "";
+		for (;;) {
+			// Each batch reads and writes its rows in one transaction; a row that an `idpool keys`
+			// command elsewhere changed meanwhile makes it run again (SERIALIZABLE).
+			const { rows, count } = await this.#db.transaction(
+				"SERIALIZABLE",
+				async (sql) => {
+					const rows = await sql.rows<CredentialRow>(
+						"SELECT * FROM issued_credentials WHERE expires_at >= $1 AND access_key_id > $2 ORDER BY access_key_id LIMIT $3",
+						[now, after, SECRETS_BATCH],
+					);
+					let count = 0;
+					for (const credential of rows.map(toCredential)) {
+						const next = apply(credential);
+						if (next === undefined) continue;
+						count += await sql.count(
+							"UPDATE issued_credentials SET secret_access_key = $1 WHERE access_key_id = $2",
+							[next, credential.accessKeyId],
+						);
+					}
+					return { rows, count };
+				},
+			);
+			changed += count;
+			const last = rows.at(-1);
+			if (!last || rows.length < SECRETS_BATCH) return changed;
+			after = last.access_key_id;
+		}
 	}
 }

@@ -66,6 +66,7 @@ import {
 	PING_PAYLOAD_BYTES,
 	type PoolRepository,
 	type PoolSummary,
+	SECRETS_BATCH,
 	type SigningKeyRepository,
 	type Store,
 } from "../store.ts";
@@ -883,10 +884,20 @@ class SqliteCredentials implements CredentialRepository {
 	readonly #insert: Database.Statement<unknown[]>;
 	readonly #get: Database.Statement<[string], CredentialRow>;
 	readonly #prune: Database.Statement<[number]>;
+	readonly #live: Database.Statement<[number, string, number], CredentialRow>;
+	readonly #setSecret: Database.Statement<[string, string]>;
+	readonly #db: Database.Database;
 	readonly #write: Writer;
 
 	constructor(db: Database.Database, write: Writer) {
+		this.#db = db;
 		this.#write = write;
+		this.#live = db.prepare(
+			"SELECT * FROM issued_credentials WHERE expires_at >= ? AND access_key_id > ? ORDER BY access_key_id LIMIT ?",
+		);
+		this.#setSecret = db.prepare(
+			"UPDATE issued_credentials SET secret_access_key = ? WHERE access_key_id = ?",
+		);
 		this.#insert = db.prepare(
 			"INSERT INTO issued_credentials (access_key_id, secret_access_key, session_token, identity_id, pool_id, account_id, region, role_arn, principal_tags, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 		);
@@ -910,5 +921,35 @@ class SqliteCredentials implements CredentialRepository {
 
 	async prune(before: number): Promise<number> {
 		return this.#write(() => this.#prune.run(before).changes);
+	}
+
+	async updateSecrets(
+		now: number,
+		apply: (credential: IssuedCredentialRecord) => string | undefined,
+	): Promise<number> {
+		let changed = 0;
+		let after = "";
+		for (;;) {
+			const batch = await this.#write(() =>
+				this.#db
+					.transaction(() => {
+						const rows = this.#live.all(now, after, SECRETS_BATCH);
+						for (const credential of rows.map(toCredential)) {
+							const next = apply(credential);
+							if (next !== undefined) {
+								changed += this.#setSecret.run(
+									next,
+									credential.accessKeyId,
+								).changes;
+							}
+						}
+						return rows;
+					})
+					.immediate(),
+			);
+			const last = batch.at(-1);
+			if (!last || batch.length < SECRETS_BATCH) return changed;
+			after = last.access_key_id;
+		}
 	}
 }

@@ -1,9 +1,11 @@
 /**
  * @module test/store/conformance/credentials
- * `store.credentials`: issued credentials stored, unique, pruned after they expire.
+ * `store.credentials`: issued credentials stored, unique, pruned after they expire, their
+ * secrets replaced (a rewrap) batch by batch.
  */
 import assert from "node:assert/strict";
 import { describe } from "node:test";
+import { SECRETS_BATCH } from "../../../src/store/store.ts";
 import {
 	createGuest,
 	createPool,
@@ -91,6 +93,71 @@ export function describeCredentials(storeTest: StoreTest): void {
 				await store.credentials.insert(c);
 				assert.equal(await store.pools.delete(pool, T0), true);
 				assert.deepEqual(await store.credentials.get(c.accessKeyId), c);
+			},
+		);
+
+		storeTest(
+			"updateSecrets goes through every live credential once, across batches, and replaces what apply answers",
+			async (store) => {
+				const live = Array.from({ length: 2 * SECRETS_BATCH + 1 }, (_, i) =>
+					credential(i, T0 + 1000 + i),
+				);
+				const expired = [credential(-1, T0 - 1), credential(-2, T0 - 1000)];
+				for (const c of [...live, ...expired])
+					await store.credentials.insert(c);
+				const seen: string[] = [];
+				// Every third one is replaced; the others are left as they are.
+				const replace = (i: number) => i % 3 === 0;
+				const index = new Map(live.map((c, i) => [c.accessKeyId, i]));
+				const changed = await store.credentials.updateSecrets(T0, (c) => {
+					seen.push(c.accessKeyId);
+					const i = index.get(c.accessKeyId);
+					assert.ok(i !== undefined, "only live credentials are seen");
+					assert.deepEqual(c, live[i], "seen as stored");
+					return replace(i) ? `resealed-${i}` : undefined;
+				});
+				assert.equal(new Set(seen).size, seen.length, "each seen once");
+				assert.equal(seen.length, live.length);
+				assert.equal(changed, live.filter((_, i) => replace(i)).length);
+				for (const [i, c] of live.entries()) {
+					assert.deepEqual(await store.credentials.get(c.accessKeyId), {
+						...c,
+						secretAccessKey: replace(i) ? `resealed-${i}` : c.secretAccessKey,
+					});
+				}
+				for (const c of expired) {
+					assert.deepEqual(await store.credentials.get(c.accessKeyId), c);
+				}
+			},
+		);
+
+		storeTest(
+			"updateSecrets stops where apply throws: the batches before stay written, that one is not",
+			async (store) => {
+				const live = Array.from({ length: SECRETS_BATCH + 2 }, (_, i) =>
+					credential(i, T0 + 1000),
+				);
+				for (const c of live) await store.credentials.insert(c);
+				let calls = 0;
+				await assert.rejects(
+					store.credentials.updateSecrets(T0, () => {
+						calls++;
+						if (calls === SECRETS_BATCH + 1) throw new Error("refused");
+						return "resealed";
+					}),
+					/refused/,
+				);
+				const secrets = await Promise.all(
+					live.map(
+						async (c) =>
+							(await store.credentials.get(c.accessKeyId))?.secretAccessKey,
+					),
+				);
+				assert.equal(
+					secrets.filter((s) => s === "resealed").length,
+					SECRETS_BATCH,
+					"the first batch is written, the second is not",
+				);
 			},
 		);
 	});
