@@ -23,6 +23,7 @@ import type {
 import { LimitExceededException } from "../../errors/service-errors.ts";
 import { type Clock, systemClock } from "../../lib/clock.ts";
 import type { Metrics } from "../../lib/metrics.ts";
+import { throughBatches } from "../sql/batches.ts";
 import { deepFreeze } from "../sql/deep-freeze.ts";
 import {
 	type CredentialRow,
@@ -623,38 +624,29 @@ class PostgresCredentials implements CredentialRepository {
 		);
 	}
 
-	async updateSecrets(
+	updateSecrets(
 		now: number,
 		apply: (credential: IssuedCredentialRecord) => string | undefined,
 	): Promise<number> {
-		let changed = 0;
-		let after = "";
-		for (;;) {
-			// Each batch reads and writes its rows in one transaction; a row that an `idpool keys`
-			// command elsewhere changed meanwhile makes it run again (SERIALIZABLE).
-			const { rows, count } = await this.#db.transaction(
-				"SERIALIZABLE",
-				async (sql) => {
-					const rows = await sql.rows<CredentialRow>(
-						"SELECT * FROM issued_credentials WHERE expires_at >= $1 AND access_key_id > $2 ORDER BY access_key_id LIMIT $3",
-						[now, after, SECRETS_BATCH],
+		// Each batch reads and writes its rows in one transaction; a row that an `idpool keys`
+		// command elsewhere changed meanwhile makes it run again (SERIALIZABLE).
+		return throughBatches(SECRETS_BATCH, (after) =>
+			this.#db.transaction("SERIALIZABLE", async (sql) => {
+				const rows = await sql.rows<CredentialRow>(
+					"SELECT * FROM issued_credentials WHERE expires_at >= $1 AND access_key_id > $2 ORDER BY access_key_id LIMIT $3",
+					[now, after, SECRETS_BATCH],
+				);
+				let changed = 0;
+				for (const credential of rows.map(toCredential)) {
+					const next = apply(credential);
+					if (next === undefined) continue;
+					changed += await sql.count(
+						"UPDATE issued_credentials SET secret_access_key = $1 WHERE access_key_id = $2",
+						[next, credential.accessKeyId],
 					);
-					let count = 0;
-					for (const credential of rows.map(toCredential)) {
-						const next = apply(credential);
-						if (next === undefined) continue;
-						count += await sql.count(
-							"UPDATE issued_credentials SET secret_access_key = $1 WHERE access_key_id = $2",
-							[next, credential.accessKeyId],
-						);
-					}
-					return { rows, count };
-				},
-			);
-			changed += count;
-			const last = rows.at(-1);
-			if (!last || rows.length < SECRETS_BATCH) return changed;
-			after = last.access_key_id;
-		}
+				}
+				return { keys: rows.map((r) => r.access_key_id), changed };
+			}),
+		);
 	}
 }

@@ -45,6 +45,7 @@ import {
 } from "../../errors/service-errors.ts";
 import { type Clock, systemClock } from "../../lib/clock.ts";
 import { type Metrics, noMetrics } from "../../lib/metrics.ts";
+import { throughBatches } from "../sql/batches.ts";
 import {
 	type CredentialRow,
 	credentialParams,
@@ -923,33 +924,28 @@ class SqliteCredentials implements CredentialRepository {
 		return this.#write(() => this.#prune.run(before).changes);
 	}
 
-	async updateSecrets(
+	updateSecrets(
 		now: number,
 		apply: (credential: IssuedCredentialRecord) => string | undefined,
 	): Promise<number> {
-		let changed = 0;
-		let after = "";
-		for (;;) {
-			const batch = await this.#write(() =>
+		return throughBatches(SECRETS_BATCH, (after) =>
+			this.#write(() =>
 				this.#db
 					.transaction(() => {
 						const rows = this.#live.all(now, after, SECRETS_BATCH);
+						let changed = 0;
 						for (const credential of rows.map(toCredential)) {
 							const next = apply(credential);
-							if (next !== undefined) {
-								changed += this.#setSecret.run(
-									next,
-									credential.accessKeyId,
-								).changes;
-							}
+							if (next === undefined) continue;
+							changed += this.#setSecret.run(
+								next,
+								credential.accessKeyId,
+							).changes;
 						}
-						return rows;
+						return { keys: rows.map((r) => r.access_key_id), changed };
 					})
 					.immediate(),
-			);
-			const last = batch.at(-1);
-			if (!last || batch.length < SECRETS_BATCH) return changed;
-			after = last.access_key_id;
-		}
+			),
+		);
 	}
 }
