@@ -16,7 +16,6 @@ import { systemClock } from "../lib/clock.ts";
 import { isPostgresUrl, openConfiguredStore } from "../server/open-store.ts";
 import { rewrapCredentials } from "../server/sealed-credentials.ts";
 import { newKeyRing } from "../server/signing-keys.ts";
-import { KeyEncryption } from "../tokens/key-encryption.ts";
 import type { Output } from "./output.ts";
 
 function iso(ms: number): string {
@@ -60,7 +59,7 @@ export async function keysCommand(
 			);
 			const credentials = await rewrapCredentials(
 				store.credentials,
-				new KeyEncryption(config.keyEncryptionKeys),
+				config.keyEncryptionKeys,
 				systemClock.now(),
 			);
 			output.out(

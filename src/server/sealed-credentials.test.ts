@@ -122,7 +122,7 @@ describe("issued credentials' secrets at rest", () => {
 		await sealedCredentials(repo, new KeyEncryption([kek])).insert(expired);
 		await sealedCredentials(repo, new KeyEncryption([newKek])).insert(current);
 		const untouched = repo.rows.get(current.accessKeyId)?.secretAccessKey;
-		const both = new KeyEncryption([newKek, kek]);
+		const both = [newKek, kek];
 		assert.deepEqual(await rewrapCredentials(repo, both, NOW), {
 			rewrapped: 2,
 			unreadable: 0,
@@ -152,13 +152,13 @@ describe("issued credentials' secrets at rest", () => {
 		const lost = credential("ASIALOSTLOSTLOSTLOST");
 		await sealedCredentials(repo, new KeyEncryption([kek])).insert(lost);
 		const stored = repo.rows.get(lost.accessKeyId)?.secretAccessKey;
-		assert.deepEqual(
-			await rewrapCredentials(repo, new KeyEncryption([randomBytes(32)]), NOW),
-			{ rewrapped: 0, unreadable: 1 },
-		);
+		assert.deepEqual(await rewrapCredentials(repo, [randomBytes(32)], NOW), {
+			rewrapped: 0,
+			unreadable: 1,
+		});
 		assert.equal(repo.rows.get(lost.accessKeyId)?.secretAccessKey, stored);
 		await assert.rejects(
-			rewrapCredentials(repo, new KeyEncryption(), NOW),
+			rewrapCredentials(repo, [], NOW),
 			/no key-encryption key is set/,
 		);
 	});

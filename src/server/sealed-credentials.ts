@@ -9,10 +9,7 @@
  */
 import type { IssuedCredentialRecord } from "../domain/records.ts";
 import type { CredentialRepository } from "../store/store.ts";
-import {
-	type KeyEncryption,
-	KeyEncryptionError,
-} from "../tokens/key-encryption.ts";
+import { KeyEncryption, KeyEncryptionError } from "../tokens/key-encryption.ts";
 
 /** What the server's calls do with issued credentials: store them, and find them again. */
 export type SealedCredentials = Pick<CredentialRepository, "insert" | "get">;
@@ -64,14 +61,16 @@ export function sealedCredentials(
  * given) is sealed again under it, so that the servers go on recognising the credentials
  * once the other keys are taken away (docs/deployment.md#files-and-keys-at-rest). A secret
  * that none of the keys given opens is left as it is: no server with these keys knows those
- * credentials, before or after. Expired credentials are left to be pruned.
+ * credentials, before or after. Expired credentials are left to be pruned. `keys`: the
+ * key-encryption keys given, the first one sealing.
  * @throws KeyEncryptionError without a key-encryption key
  */
 export async function rewrapCredentials(
 	repo: CredentialRepository,
-	encryption: KeyEncryption,
+	keys: readonly Uint8Array[],
 	now: number,
 ): Promise<{ rewrapped: number; unreadable: number }> {
+	const encryption = new KeyEncryption(keys);
 	if (encryption.currentId === undefined) {
 		throw new KeyEncryptionError(
 			"no key-encryption key is set: issued credentials are sealed with the first key given",
