@@ -4,7 +4,11 @@
  *
  *     npx tsx examples/amplify-browser/serve.ts [--port 8080] [--host localhost] [--outdir DIR]
  *
- * then open http://localhost:8080/?identityPoolId=... (README.md).
+ * then open http://localhost:8080/?identityPoolId=... (README.md). Without `--port` and
+ * `--host`, the port and host of `EXAMPLE_PAGE` (the page's origin, as setup.ts reads it) are
+ * taken when it is set: idpool's test of README.md's commands
+ * (test/browser/example-readme.test.ts) runs them as written, on other ports when those are
+ * taken.
  */
 import { readFile } from "node:fs/promises";
 import { createServer } from "node:http";
@@ -66,10 +70,11 @@ if (
 	process.argv[1] &&
 	resolve(process.argv[1]) === fileURLToPath(import.meta.url)
 ) {
+	const page = new URL(process.env.EXAMPLE_PAGE || "http://localhost:8080");
 	const { values } = parseArgs({
 		options: {
-			port: { type: "string", default: "8080" },
-			host: { type: "string", default: "localhost" },
+			port: { type: "string", default: page.port || "80" },
+			host: { type: "string", default: page.hostname.replace(/^\[|\]$/g, "") },
 			outdir: { type: "string" },
 		},
 	});

@@ -7,6 +7,11 @@
  *
  *     npx tsx examples/amplify-browser/setup.ts [--idpool http://127.0.0.1:8700]
  *         [--user-pool-endpoint http://localhost:9229] [--page http://localhost:8080]
+ *
+ * A flag left out takes its value from the environment when it is set there (`EXAMPLE_IDPOOL`,
+ * `EXAMPLE_USER_POOL_ENDPOINT`, `EXAMPLE_PAGE`; serve.ts reads `EXAMPLE_PAGE` too), else the
+ * default above: idpool's test of README.md's commands (test/browser/example-readme.test.ts)
+ * runs them as written, on other ports when those are taken.
  */
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -163,12 +168,19 @@ if (
 ) {
 	const { values } = parseArgs({
 		options: {
-			idpool: { type: "string", default: "http://127.0.0.1:8700" },
+			idpool: {
+				type: "string",
+				default: process.env.EXAMPLE_IDPOOL || "http://127.0.0.1:8700",
+			},
 			"user-pool-endpoint": {
 				type: "string",
-				default: "http://localhost:9229",
+				default:
+					process.env.EXAMPLE_USER_POOL_ENDPOINT || "http://localhost:9229",
 			},
-			page: { type: "string", default: "http://localhost:8080" },
+			page: {
+				type: "string",
+				default: process.env.EXAMPLE_PAGE || "http://localhost:8080",
+			},
 		},
 	});
 	const settings = await setUp({

@@ -7,13 +7,7 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { DescribeIdentityCommand } from "@aws-sdk/client-cognito-identity";
-import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
-import type { Page } from "playwright-core";
-import type {
-	ExamplePages,
-	SessionSummary,
-} from "../../examples/amplify-browser/src/api.ts";
+import type { ExamplePages } from "../../examples/amplify-browser/src/api.ts";
 import { useBrowser } from "../support/chromium.ts";
 import {
 	type CognitoLocal,
@@ -21,6 +15,14 @@ import {
 	startCognitoLocal,
 } from "../support/cognito-local.ts";
 import { setUpExample } from "../support/example.ts";
+import {
+	callerOf,
+	currentSession,
+	loginsOf,
+	showSession,
+	signIn,
+	signOut,
+} from "../support/example-page.ts";
 import { useServer } from "../support/server.ts";
 
 /** Users the example's setup.ts makes. */
@@ -57,58 +59,12 @@ describe("Amplify in Chromium, with idpool and cognito-local", () => {
 			: `/?${new URLSearchParams({ identityPoolId, identityPoolEndpoint })}`;
 	}
 
-	const signIn = (page: Page, username: string, password: string) =>
-		page.evaluate(
-			([u, p]) =>
-				(globalThis as unknown as ExamplePages).idpoolExample.signIn(u, p),
-			[username, password] as const,
-		);
-	const signOut = (page: Page) =>
-		page.evaluate(() =>
-			(globalThis as unknown as ExamplePages).idpoolExample.signOut(),
-		);
-
-	/** Who idpool's STS endpoint says the session's credentials belong to. */
-	async function callerOf(session: SessionSummary): Promise<string> {
-		const c = session.credentials;
-		assert.ok(c, "the session has credentials");
-		const sts = new STSClient({
-			endpoint: t.url,
-			region: "us-east-1",
-			maxAttempts: 1,
-			credentials: {
-				accessKeyId: c.accessKeyId,
-				secretAccessKey: c.secretAccessKey,
-				...(c.sessionToken ? { sessionToken: c.sessionToken } : {}),
-			},
-		});
-		try {
-			return (await sts.send(new GetCallerIdentityCommand({}))).Arn as string;
-		} finally {
-			sts.destroy();
-		}
-	}
-
-	/** The logins idpool has linked to `identityId`. */
-	async function loginsOf(identityId: string | undefined) {
-		const identity = await t.client.send(
-			new DescribeIdentityCommand({ IdentityId: identityId }),
-		);
-		return identity.Logins ?? [];
-	}
-
 	test("a guest: fetchAuthSession() answers an identity and credentials that STS recognises", async () => {
 		const session = await browser.withPage(pageOf(false), async (page) => {
 			// As a person would: the page's button, its output.
-			await page.click("#session");
-			await page.locator("#output", { hasText: "identityId" }).waitFor();
-			const shown = JSON.parse(
-				(await page.textContent("#output")) ?? "",
-			) as SessionSummary;
+			const shown = await showSession(page);
 			// Amplify keeps the identity: asking again answers the same one.
-			const again = await page.evaluate(() =>
-				(globalThis as unknown as ExamplePages).idpoolExample.session(),
-			);
+			const again = await currentSession(page);
 			assert.equal(again.identityId, shown.identityId);
 			return shown;
 		});
@@ -116,10 +72,10 @@ describe("Amplify in Chromium, with idpool and cognito-local", () => {
 		assert.equal(session.signedIn, false);
 		assert.match(session.credentials?.accessKeyId ?? "", /^ASIA/);
 		assert.equal(
-			await callerOf(session),
+			await callerOf(t.url, session),
 			"arn:aws:sts::000000000000:assumed-role/Cognito_Unauth/CognitoIdentityCredentials",
 		);
-		assert.deepEqual(await loginsOf(session.identityId), []);
+		assert.deepEqual(await loginsOf(t.client, session.identityId), []);
 	});
 
 	test("signed in to cognito-local: authenticated credentials of an identity linked to the user; the same identity again, another for another user", async () => {
@@ -129,11 +85,13 @@ describe("Amplify in Chromium, with idpool and cognito-local", () => {
 			assert.match(alice.userSub ?? "", /^[0-9a-f-]{36}$/);
 			assert.match(alice.identityId ?? "", /^us-east-1:/);
 			assert.equal(
-				await callerOf(alice),
+				await callerOf(t.url, alice),
 				"arn:aws:sts::000000000000:assumed-role/Cognito_Auth/CognitoIdentityCredentials",
 			);
 			// Amplify named the login by the token's issuer without its scheme.
-			assert.deepEqual(await loginsOf(alice.identityId), [providerName]);
+			assert.deepEqual(await loginsOf(t.client, alice.identityId), [
+				providerName,
+			]);
 
 			await signOut(page);
 			const aliceAgain = await signIn(
@@ -152,9 +110,11 @@ describe("Amplify in Chromium, with idpool and cognito-local", () => {
 			const bob = await signIn(page, BOB, example.users[BOB] as string);
 			assert.notEqual(bob.userSub, alice.userSub);
 			assert.notEqual(bob.identityId, alice.identityId);
-			assert.deepEqual(await loginsOf(bob.identityId), [providerName]);
+			assert.deepEqual(await loginsOf(t.client, bob.identityId), [
+				providerName,
+			]);
 			assert.equal(
-				await callerOf(bob),
+				await callerOf(t.url, bob),
 				"arn:aws:sts::000000000000:assumed-role/Cognito_Auth/CognitoIdentityCredentials",
 			);
 		});
@@ -171,9 +131,7 @@ describe("Amplify in Chromium, with idpool and cognito-local", () => {
 					),
 			);
 			assert.equal(refused, "NotAuthorizedException");
-			const session = await page.evaluate(() =>
-				(globalThis as unknown as ExamplePages).idpoolExample.session(),
-			);
+			const session = await currentSession(page);
 			assert.equal(session.signedIn, false);
 		});
 	});

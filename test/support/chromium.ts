@@ -45,9 +45,9 @@ export interface BrowserFixture {
 	/** The origin of the example's pages: `http://localhost:<port>`, never idpool's. */
 	readonly pages: string;
 	/**
-	 * Opens `path` of the example in a fresh context (empty storage) and runs `body` with
-	 * the page; closes the context afterwards. Messages the page logged are added to a
-	 * failure's message.
+	 * Opens `path` of the example (or `path` itself, when it is a whole `http://` address) in
+	 * a fresh context (empty storage) and runs `body` with the page; closes the context
+	 * afterwards. Messages the page logged are added to a failure's message.
 	 */
 	withPage<T>(path: string, body: (page: Page) => Promise<T>): Promise<T>;
 }
@@ -56,18 +56,21 @@ export interface BrowserFixture {
  * Builds the example into a temporary folder and serves it, with its own `serve.ts`, on
  * `localhost` and a free port (an origin other than idpool's `127.0.0.1`), and launches
  * Chromium (Playwright gives it a fresh temporary profile); all of it stopped and removed
- * after the tests of the enclosing `describe`.
+ * after the tests of the enclosing `describe`. With `serve: false`, Chromium only: the
+ * tests open whole addresses of pages served otherwise.
  */
-export function useBrowser(): BrowserFixture {
+export function useBrowser(options: { serve?: boolean } = {}): BrowserFixture {
+	const serve = options.serve ?? true;
 	let dir: string | undefined;
 	let served: ServedExample | undefined;
 	let browser: Browser | undefined;
 	before(async () => {
-		dir = mkdtempSync(join(tmpdir(), "idpool-browser-"));
+		if (serve) dir = mkdtempSync(join(tmpdir(), "idpool-browser-"));
 		await Promise.all([
-			serveExample(join(dir, "site")).then((s) => {
-				served = s;
-			}),
+			dir &&
+				serveExample(join(dir, "site")).then((s) => {
+					served = s;
+				}),
 			launchChromium().then((b) => {
 				browser = b;
 			}),
@@ -84,14 +87,17 @@ export function useBrowser(): BrowserFixture {
 			return served.url;
 		},
 		async withPage(path, body) {
-			if (!browser || !served) throw new Error("the browser is not running");
+			if (!browser) throw new Error("the browser is not running");
+			const whole = /^https?:\/\//.test(path);
+			if (!whole && !served) throw new Error("the example is not served");
+			const address = whole ? path : `${served?.url}${path}`;
 			const context = await browser.newContext();
 			const logged: string[] = [];
 			try {
 				const page = await context.newPage();
 				page.on("console", (m) => logged.push(`${m.type()}: ${m.text()}`));
 				page.on("pageerror", (e) => logged.push(`page error: ${e.message}`));
-				await page.goto(`${served.url}${path}`);
+				await page.goto(address);
 				return await body(page);
 			} catch (err) {
 				if (err instanceof Error && logged.length > 0) {
