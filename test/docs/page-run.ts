@@ -20,6 +20,7 @@ import { dirname, join, resolve } from "node:path";
 import type { Readable, Writable } from "node:stream";
 import { fileURLToPath } from "node:url";
 import { loadConfig } from "../../src/config/load.ts";
+import { type GroupProcess, startGroup } from "../support/process-group.ts";
 import { startServer, type TestServer } from "../support/server.ts";
 import { freePort } from "../support/sockets.ts";
 import {
@@ -199,11 +200,6 @@ class JsRunner {
 }
 
 /** A server started by a `server` block: the bash process (a group of its own) and its output. */
-interface ServerProcess {
-	child: ChildProcess;
-	output: () => string;
-}
-
 export class PageRun {
 	readonly page: string;
 	readonly #blocksText: string;
@@ -214,7 +210,8 @@ export class PageRun {
 	readonly #cleanups: (() => Promise<void>)[] = [];
 	#env: Record<string, string> = {};
 	#server: TestServer | undefined;
-	#process: ServerProcess | undefined;
+	/** The page's server when a `server` block started it. */
+	#process: GroupProcess | undefined;
 	#js: JsRunner | undefined;
 	#realms: RealmIssuer | undefined;
 	#count = 0;
@@ -402,26 +399,11 @@ export class PageRun {
 		const server = this.#server;
 		this.#server = undefined;
 		await server?.stop({ keepData: true });
-		const group = this.#process?.child.pid;
+		const started = this.#process;
 		this.#process = undefined;
-		if (group === undefined) return;
 		// SIGTERM to the whole group (bash, npm, sh, the server), then wait until no process
 		// of it is left, so that the port and the database are free for what comes next.
-		const signal = (name: NodeJS.Signals | 0): boolean => {
-			try {
-				process.kill(-group, name);
-				return true;
-			} catch {
-				return false;
-			}
-		};
-		signal("SIGTERM");
-		const deadline = Date.now() + 15_000;
-		let killed = false;
-		while (signal(0) && Date.now() < deadline + 5_000) {
-			if (!killed && Date.now() > deadline) killed = signal("SIGKILL");
-			await new Promise((r) => setTimeout(r, 50));
-		}
+		await started?.stop();
 	}
 
 	/**
@@ -434,43 +416,25 @@ export class PageRun {
 	async #startServerBlock(step: Step, code: string): Promise<void> {
 		await this.#stopServer();
 		const script = this.#snippetFile("sh", `set -euo pipefail\n${code}\n`);
-		const child = spawn("bash", [script], {
+		// A process group of its own (so that a stop reaches npm's grandchild too), which a
+		// watchdog ends should this process die before the page's `after` hook.
+		const started = startGroup(`exec bash ${JSON.stringify(script)}`, {
 			cwd: this.#dir,
 			env: { ...this.#env, IDPOOL_PORT: String(this.#port) },
-			detached: true,
-			stdio: ["ignore", "pipe", "pipe"],
 		});
-		let output = "";
-		child.stdout?.setEncoding("utf8").on("data", (c: string) => {
-			output += c;
-		});
-		child.stderr?.setEncoding("utf8").on("data", (c: string) => {
-			output += c;
-		});
-		// The server is a process group of its own (so that a stop reaches npm's grandchild
-		// too). Should this process die before the page's `after` hook (killed by the test
-		// runner, say), a watchdog ends the group within a second.
-		const group = child.pid as number;
-		spawn(
-			"bash",
-			[
-				"-c",
-				`while kill -0 ${process.pid} && kill -0 -${group}; do sleep 1; done 2>/dev/null; kill -TERM -${group} 2>/dev/null; exit 0`,
-			],
-			{ detached: true, stdio: "ignore" },
-		).unref();
-		this.#process = { child, output: () => output };
-		this.#lastOutput = () => output;
+		this.#process = started;
+		const output = () => started.output();
+		this.#lastOutput = output;
 		this.#outputGrows = true;
 		const url = `http://127.0.0.1:${this.#port}`;
 		const deadline = Date.now() + BLOCK_TIMEOUT_MS;
 		while (Date.now() < deadline) {
-			if (child.exitCode !== null) break;
+			if (!started.running()) break;
 			try {
 				const health = await fetch(`${url}/health`);
 				if (
 					health.status === 200 &&
-					new RegExp(`listening on http://\\S+:${this.#port}\\b`).test(output)
+					new RegExp(`listening on http://\\S+:${this.#port}\\b`).test(output())
 				) {
 					return;
 				}
@@ -480,7 +444,11 @@ export class PageRun {
 		throw describeFailure(
 			step,
 			`the server did not answer /health at ${url} with its banner`,
-			{ code: child.exitCode, stdout: output, stderr: "" },
+			{
+				code: started.running() ? null : await started.exited,
+				stdout: output(),
+				stderr: "",
+			},
 		);
 	}
 
