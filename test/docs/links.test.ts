@@ -53,8 +53,13 @@ export function anchors(text: string): Set<string> {
 	for (const line of prose(text).split("\n")) {
 		const heading = /^#{1,6}\s+(.*?)\s*#*\s*$/.exec(line)?.[1];
 		if (heading === undefined) continue;
+		// HTML tags are dropped, but not a `<...>` in code, which is text.
 		const base = heading
-			.replace(/<[^>]*>/g, "")
+			.split(/(`[^`]*`)/)
+			.map((part) =>
+				part.startsWith("`") ? part : part.replace(/<[^>]*>/g, ""),
+			)
+			.join("")
 			.replace(/\[([^\]]*)\]\([^)]*\)/g, "$1")
 			.toLowerCase()
 			.replace(/[^\p{L}\p{N}\s_-]/gu, "")
@@ -78,13 +83,14 @@ test("GitHub's anchors, as this test makes them", () => {
 	assert.deepEqual(
 		[
 			...anchors(
-				"# Title\n## Using AWS STS: the IAM OIDC provider\n### `store/sql` and `pg`\n## Title\n```sh\n# not a heading\n```\n",
+				"# Title\n## Using AWS STS: the IAM OIDC provider\n### `store/sql` and `pg`\n### `not '<region>'.` <b>x</b>\n## Title\n```sh\n# not a heading\n```\n",
 			),
 		],
 		[
 			"title",
 			"using-aws-sts-the-iam-oidc-provider",
 			"storesql-and-pg",
+			"not-region-x",
 			"title-1",
 		],
 	);
