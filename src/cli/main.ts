@@ -18,6 +18,7 @@ import { type Config, SETTINGS } from "../config/schema.ts";
 import { DEFAULT_TOKEN_ALGORITHM } from "../domain/records.ts";
 import { systemClock } from "../lib/clock.ts";
 import { lowerThreadPoolPriority } from "../lib/thread-pool-priority.ts";
+import { VERSION } from "../lib/version.ts";
 import {
 	applyDeclaredPools,
 	describeChange,
@@ -83,6 +84,7 @@ Commands:
                [--endpoint URL (default http://127.0.0.1:$IDPOOL_PORT, else :8700)].
   healthcheck  Ask a running server's ${HEALTHCHECK_PATH} (at --host and --port, or at
                --endpoint URL): exit 0 if it answers 200, 1 otherwise, with the reason.
+  version      Print idpool's version (also --version).
   help         Show this text.
 
 Options of serve and keys (each also as an environment variable):
@@ -623,6 +625,10 @@ export async function main(
 			}
 			return healthcheckCommand(flags, env, output);
 		}
+		case "version":
+		case "--version":
+			output.out(`idpool ${VERSION}`);
+			return 0;
 		case "help":
 		case "--help":
 		case "-h":

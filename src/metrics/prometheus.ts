@@ -18,6 +18,7 @@ import {
 } from "prom-client";
 import type { CallObserver, CallRecord } from "../dispatch/dispatcher.ts";
 import { HTTP_REFUSALS, type Metrics } from "../lib/metrics.ts";
+import { VERSION } from "../lib/version.ts";
 
 /** A server's metrics: the port, the dispatcher's observer, and the exposition. */
 export interface PrometheusMetrics extends Metrics {
@@ -171,6 +172,12 @@ export function createPrometheusMetrics(
 		registers,
 	});
 	for (const reason of HTTP_REFUSALS) httpRefusals.inc({ reason }, 0);
+	new Gauge({
+		name: "idpool_build_info",
+		help: "Always 1; its labels say which idpool runs, on which Node.js.",
+		labelNames: ["version", "node"] as const,
+		registers,
+	}).set({ version: VERSION, node: process.version }, 1);
 
 	// The series of every action exist from the start, so that a rate or an absence can be
 	// alerted on before the first call.

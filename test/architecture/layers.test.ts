@@ -98,6 +98,8 @@ const RESTRICTED_MODULES: Readonly<Record<string, readonly string[]>> = {
 		"lib/thread-pool-priority.ts",
 		// Reads the console's built files once, when a server that serves it is made.
 		"server/console.ts",
+		// Reads the package's version from its package.json once.
+		"lib/version.ts",
 	],
 };
 

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
@@ -127,6 +127,35 @@ describe("idpool serve (the built binary)", () => {
 		assert.match(r.stderr, /cannot listen on 127\.0\.0\.1:\d+: EADDRINUSE/);
 		s.child.kill("SIGTERM");
 		await s.exited;
+	});
+});
+
+describe("idpool version (the built binary)", () => {
+	test("prints the package's version, as --version does, and the metrics carry it", async () => {
+		const { version } = JSON.parse(
+			readFileSync(new URL("../../package.json", import.meta.url), "utf8"),
+		) as { version: string };
+		for (const args of [["version"], ["--version"]]) {
+			const r = await run(args);
+			assert.equal(r.code, 0, r.stderr);
+			assert.equal(r.stdout, `idpool ${version}\n`);
+		}
+		const s = await serve(["--port", "0", "--db", ":memory:"]);
+		try {
+			const metrics = await (await fetch(new URL("/metrics", s.url))).text();
+			assert.ok(
+				metrics.includes(
+					`idpool_build_info{version="${version}",node="${process.version}"} 1\n`,
+				),
+				metrics
+					.split("\n")
+					.filter((l) => l.includes("build_info"))
+					.join("\n"),
+			);
+		} finally {
+			s.child.kill("SIGTERM");
+			assert.equal(await s.exited, 0);
+		}
 	});
 });
 
