@@ -31,8 +31,8 @@ names in the "File key" column; its \`providers\` member configures the identity
 see [federation.md](federation.md), and its \`pools\` member declares identity pools with fixed
 ids, see [configuration-as-code.md](configuration-as-code.md)), else the default. Invalid
 values stop the server at start with a one-line message and exit code 2. On SIGHUP,
-\`idpool serve\` reads the file again and takes its providers and pools; the other settings
-need a restart.
+\`idpool serve\` reads the file again and takes its providers and pools, and its access keys
+(the credentials file, read again too, or the single key); the other settings need a restart.
 
 | Flag | Environment variable | File key | Default | Meaning |
 | --- | --- | --- | --- | --- |

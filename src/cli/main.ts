@@ -324,9 +324,9 @@ function poolsLine(changes: readonly PoolChange[]): string {
 
 /**
  * What SIGHUP does: reads the configuration again (the same flags, environment and file) and
- * hands its providers and pools to the server; a configuration that cannot be used is
- * reported in one line and changes nothing. Reloads run one at a time, in the order the
- * signals came.
+ * the credentials file it names, and hands the access keys, providers and pools to the
+ * server; a configuration that cannot be used is reported in one line and changes nothing.
+ * Reloads run one at a time, in the order the signals came.
  */
 function reloader(
 	server: IdpoolServer,
@@ -338,10 +338,12 @@ function reloader(
 	const reload = async () => {
 		try {
 			const config = loadConfig(flags, env);
-			const changes = await server.reload(config);
+			const credentials = readCredentials(config);
+			const changes = await server.reload(config, credentials);
 			const changed = changes.filter((c) => c.outcome !== "unchanged");
+			const keys = credentials?.length ?? 1;
 			output.out(
-				`idpool: SIGHUP: configuration reloaded (${Object.keys(config.providers).length} providers, ${changes.length} pools, ${changed.length} changed)`,
+				`idpool: SIGHUP: configuration reloaded (${keys} access key${keys === 1 ? "" : "s"}, ${Object.keys(config.providers).length} providers, ${changes.length} pools, ${changed.length} changed)`,
 			);
 			for (const change of changed) output.out(`  ${describeChange(change)}`);
 		} catch (err) {

@@ -257,7 +257,7 @@ export const SETTINGS: readonly SettingSpec[] = [
 		env: "IDPOOL_CREDENTIALS_FILE",
 		type: "string",
 		description:
-			'JSON file: an array of `{"accessKeyId", "secretAccessKey", "accountId"}`, one per access key; replaces the single key above.',
+			'JSON file: an array of `{"accessKeyId", "secretAccessKey", "accountId"}`, one per access key; replaces the single key above. Read again on SIGHUP: a key taken out is refused from then on, a key added accepted.',
 	},
 	{
 		key: "logLevel",

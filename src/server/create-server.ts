@@ -135,13 +135,18 @@ export interface IdpoolServer {
 	/** The account of signed calls in the mode that accepts any access key, when it is on. */
 	readonly acceptAnyKeyAs: string | undefined;
 	/**
-	 * Takes the providers and pools of a configuration read again (SIGHUP): the providers
-	 * replace those in force, the pools are applied (docs/configuration-as-code.md). Other
-	 * settings need a restart. Answers what applying did; a file whose pools cannot be
-	 * applied changes nothing, providers included.
+	 * Takes the access keys, providers and pools of a configuration read again (SIGHUP): the
+	 * keys (`credentials`, as a credentials file lists them; by default the configuration's
+	 * one key) and the providers replace those in force, the pools are applied in the keys'
+	 * accounts (docs/configuration-as-code.md). Other settings need a restart. Answers what
+	 * applying did; a file whose pools cannot be applied changes nothing, keys and providers
+	 * included.
 	 * @throws ConfigError for pools that cannot be applied
 	 */
-	reload(config: Config): Promise<readonly PoolChange[]>;
+	reload(
+		config: Config,
+		credentials?: AccountCredential[],
+	): Promise<readonly PoolChange[]>;
 	/**
 	 * Deletes the issued credentials that expired more than {@link CREDENTIALS_RETENTION_MS}
 	 * ago; answers how many. The server runs it every {@link CREDENTIALS_PRUNE_INTERVAL_MS}.
@@ -204,22 +209,33 @@ function operationSettings(config: Config): OperationSettings {
 	};
 }
 
-/** Builds a server from a resolved configuration. */
-export async function createServer(
-	config: Config,
-	overrides: ServerOverrides = {},
-): Promise<IdpoolServer> {
-	const clock = overrides.clock ?? systemClock;
-	const credentials = overrides.credentials ?? [
+/** The one access key of a configuration without a credentials file. */
+function configuredKey(config: Config): AccountCredential[] {
+	return [
 		{
 			accessKeyId: config.accessKeyId,
 			secretAccessKey: config.secretAccessKey,
 			accountId: config.accountId,
 		},
 	];
-	const accessKeys = new CredentialRegistry(credentials);
-	/** The account of declared pools without `AccountId`, and of any key when any is accepted. */
-	const defaultAccountId = credentials[0]?.accountId ?? config.accountId;
+}
+
+/** The account of the first of `keys` (declared pools without `AccountId` go there). */
+function accountOfFirst(keys: CredentialRegistry, config: Config): string {
+	return keys.list()[0]?.accountId ?? config.accountId;
+}
+
+/** Builds a server from a resolved configuration. */
+export async function createServer(
+	config: Config,
+	overrides: ServerOverrides = {},
+): Promise<IdpoolServer> {
+	const clock = overrides.clock ?? systemClock;
+	const credentials = overrides.credentials ?? configuredKey(config);
+	/** The access keys that sign calls; a reload (SIGHUP) may replace them. */
+	let accessKeys = new CredentialRegistry(credentials);
+	/** The account of any key when any is accepted: the first key's at start. */
+	const defaultAccountId = accountOfFirst(accessKeys, config);
 	const metrics = serverMetrics(config);
 	// Until the server's logger exists, a problem of the checkpoint worker is a process warning.
 	let warn = (message: string) => process.emitWarning(message);
@@ -293,14 +309,16 @@ export async function createServer(
 		throw err;
 	}
 
+	/** Applies the pools of `next`, in the accounts of `keys`. */
 	const applyPools = async (
 		next: Config,
+		keys: CredentialRegistry,
 		log: (line: string) => void,
 	): Promise<PoolChange[]> => {
 		try {
 			const changes = await applyDeclaredPools(store, next.pools, {
-				defaultAccountId,
-				accounts: new Set(credentials.map((c) => c.accountId)),
+				defaultAccountId: accountOfFirst(keys, next),
+				accounts: new Set(keys.list().map((c) => c.accountId)),
 				maxPools: next.maxPools,
 				limits: {
 					maxTags: next.maxTags,
@@ -325,7 +343,7 @@ export async function createServer(
 	};
 	let seeded: PoolChange[];
 	try {
-		seeded = await applyPools(config, (line) => app.log.info(line));
+		seeded = await applyPools(config, accessKeys, (line) => app.log.info(line));
 	} catch (err) {
 		await store.close().catch(() => {});
 		throw err;
@@ -575,8 +593,16 @@ export async function createServer(
 			await purger.idle();
 		},
 		acceptAnyKeyAs: config.acceptAnyCredentials ? defaultAccountId : undefined,
-		async reload(next) {
-			const changes = await applyPools(next, (line) => app.log.info(line));
+		async reload(next, nextCredentials) {
+			// The pools first, in the accounts of the new keys: if they cannot be applied, neither
+			// the keys nor the providers change.
+			const keys = new CredentialRegistry(
+				nextCredentials ?? configuredKey(next),
+			);
+			const changes = await applyPools(next, keys, (line) =>
+				app.log.info(line),
+			);
+			accessKeys = keys;
 			providers = next.providers;
 			return changes;
 		},

@@ -11,6 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
 import {
+	CreateIdentityPoolCommand,
 	DescribeIdentityPoolCommand,
 	GetIdentityPoolRolesCommand,
 	ListIdentityPoolsCommand,
@@ -93,7 +94,10 @@ describe("idpool serve --config with pools", () => {
 				s.stdout,
 				/idpool: SIGHUP: configuration reloaded .*\n.*\n.*\n/,
 			);
-			assert.match(reloaded, /\(0 providers, 2 pools, 2 changed\)/);
+			assert.match(
+				reloaded,
+				/\(1 access key, 0 providers, 2 pools, 2 changed\)/,
+			);
 			assert.match(
 				reloaded,
 				new RegExp(
@@ -159,6 +163,91 @@ describe("idpool serve --config with pools", () => {
 			r.stderr,
 			`idpool: config file ${file}: pools[0].IdentityPoolId: 'us-east-1:1234-5678' is not a pool id: <region>:<lowercase UUID>, with a region such as us-east-1\n`,
 		);
+	});
+});
+
+describe("idpool serve --credentials: SIGHUP takes the file's access keys again", () => {
+	test("a key taken out is refused at once, a key added works, a bad file changes nothing", async () => {
+		const file = write(join(dir, "keys.json"), [
+			{
+				accessKeyId: "OLDKEY",
+				secretAccessKey: "old-secret",
+				accountId: "111111111111",
+			},
+		]);
+		const s = await serveIdpool([
+			"--port",
+			"0",
+			"--db",
+			join(dir, "keys.db"),
+			"--credentials",
+			file,
+		]);
+		const old = sdkClient(s.url, {
+			accessKeyId: "OLDKEY",
+			secretAccessKey: "old-secret",
+		});
+		const next = sdkClient(s.url, {
+			accessKeyId: "NEWKEY",
+			secretAccessKey: "new-secret",
+		});
+		try {
+			const created = await old.send(
+				new CreateIdentityPoolCommand({
+					IdentityPoolName: "Kept",
+					AllowUnauthenticatedIdentities: false,
+				}),
+			);
+			await assert.rejects(
+				next.send(new ListIdentityPoolsCommand({ MaxResults: 10 })),
+				{ name: "UnrecognizedClientException" },
+			);
+
+			// The leaked key out, a new one of the same account in.
+			write(file, [
+				{
+					accessKeyId: "NEWKEY",
+					secretAccessKey: "new-secret",
+					accountId: "111111111111",
+				},
+			]);
+			s.child.kill("SIGHUP");
+			await until(
+				s.stdout,
+				/idpool: SIGHUP: configuration reloaded \(1 access key, 0 providers, 0 pools, 0 changed\)\n/,
+			);
+			await assert.rejects(
+				old.send(new ListIdentityPoolsCommand({ MaxResults: 10 })),
+				{ name: "UnrecognizedClientException" },
+			);
+			const listed = await next.send(
+				new ListIdentityPoolsCommand({ MaxResults: 10 }),
+			);
+			assert.deepEqual(
+				listed.IdentityPools?.map((p) => p.IdentityPoolId),
+				[created.IdentityPoolId],
+				"the new key's account holds the pool",
+			);
+
+			// A file that is not a credentials file: one line, and the keys in force stay.
+			writeFileSync(file, "[{");
+			s.child.kill("SIGHUP");
+			const line = await s.stderrLine(/SIGHUP/);
+			assert.match(
+				line,
+				/^idpool: SIGHUP: the configuration was not reloaded: .*keys\.json/,
+			);
+			assert.equal(
+				(await next.send(new ListIdentityPoolsCommand({ MaxResults: 10 })))
+					.IdentityPools?.length,
+				1,
+			);
+			assert.equal(await s.stop(), 0);
+		} finally {
+			old.destroy();
+			next.destroy();
+			s.child.kill("SIGKILL");
+		}
 	});
 });
 

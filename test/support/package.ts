@@ -16,7 +16,7 @@ import {
 	type CognitoIdentityClient,
 	ListIdentityPoolsCommand,
 } from "@aws-sdk/client-cognito-identity";
-import { pageBlocks } from "../docs/markdown.ts";
+import { codeBlocks } from "./docs.ts";
 
 export const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 
@@ -30,11 +30,12 @@ export async function listedPoolIds(
 	return (list.IdentityPools ?? []).map((p) => p.IdentityPoolId);
 }
 
-/** The one `js` code block of docs/testing-with-idpool.md. */
+/** The one `js` code block of docs/testing-with-idpool.md's "With Node's test runner". */
 export function docExample(): string {
-	const blocks = pageBlocks(ROOT, "docs/testing-with-idpool.md").filter(
-		(b) => b.lang === "js",
-	);
+	const blocks = codeBlocks(
+		"docs/testing-with-idpool.md",
+		"With Node's test runner",
+	).filter((b) => b.lang === "js");
 	if (blocks.length !== 1) {
 		throw new Error(`expected one js block, found ${blocks.length}`);
 	}
