@@ -69,6 +69,8 @@ Commands:
                incremental auto-vacuum, with which servers give the space of purged
                pools back by themselves; run it while no server uses the file.
                PostgreSQL needs no such step (its autovacuum).
+  backup FILE  Write a consistent copy of the SQLite database (--db) to the new file FILE
+               (mode 0600) while servers use it; PostgreSQL: use pg_dump.
   keys list    List the token-signing keys in the database (--db).
   keys rotate  Add a new signing key; servers publish it at once and sign with it after
                twice the key reload interval.
@@ -472,6 +474,60 @@ async function vacuumCommand(config: Config, output: Output): Promise<number> {
 	}
 }
 
+/**
+ * `idpool backup FILE`: a consistent copy of a SQLite database, as of one moment, while servers
+ * use it (docs/deployment.md#backups); PostgreSQL's backups are `pg_dump`'s.
+ */
+async function backupCommand(
+	args: string[],
+	env: Readonly<Record<string, string | undefined>>,
+	output: Output,
+): Promise<number> {
+	const [destination, ...rest] = args;
+	if (destination === undefined || destination.startsWith("-")) {
+		throw new UsageError("usage: idpool backup FILE [--db PATH]");
+	}
+	const config = loadConfig(parseFlags(rest), env);
+	const { isPostgresUrl, openConfiguredStore } = await import(
+		"../server/open-store.ts"
+	);
+	if (isPostgresUrl(config.db)) {
+		throw new ConfigError(
+			"--db: idpool backup copies a SQLite database; back up PostgreSQL with pg_dump (docs/deployment.md)",
+		);
+	}
+	if (
+		config.db === ":memory:" ||
+		!statSync(config.db, { throwIfNoEntry: false })
+	) {
+		throw new ConfigError(`--db: no database at ${config.db}`);
+	}
+	if (statSync(destination, { throwIfNoEntry: false })) {
+		throw new UsageError(
+			`${destination} exists: idpool backup writes a new file, never over one`,
+		);
+	}
+	const store = await openConfiguredStore(config);
+	try {
+		if (!store.backup) throw new Error(`no backup for ${store.engine}`);
+		let bytes: number;
+		try {
+			bytes = await store.backup(destination);
+		} catch (err) {
+			const { code } = err as { code?: unknown };
+			throw new ConfigError(
+				`cannot write the backup ${destination}: ${typeof code === "string" ? code : (err as Error).message}`,
+			);
+		}
+		output.out(
+			`idpool: backed up ${config.db} to ${destination} (${mebibytes(bytes)}, readable by its owner only)`,
+		);
+		return 0;
+	} finally {
+		await store.close();
+	}
+}
+
 type StopSignal = "SIGTERM" | "SIGINT";
 
 /**
@@ -614,6 +670,8 @@ export async function main(
 		}
 		case "apply":
 			return applyCommand(rest, env, output);
+		case "backup":
+			return backupCommand(rest, env, output);
 		case "dev-token":
 			return devTokenCommand(rest, env, output);
 		case "healthcheck": {

@@ -388,6 +388,14 @@ export interface Store {
 	 * bytes. Engines without such a step leave it out.
 	 */
 	vacuum?(): Promise<{ beforeBytes: number; afterBytes: number }>;
+	/**
+	 * Writes a consistent copy of the whole database, as of one moment, to the new file
+	 * `destination` (created readable and writable by its owner only; an existing file is
+	 * refused), while servers go on using the database (SQLite: `VACUUM INTO` in one read
+	 * transaction), for `idpool backup`. Answers the copy's size in bytes. Engines whose
+	 * backups their own tools make (PostgreSQL's `pg_dump`) leave it out.
+	 */
+	backup?(destination: string): Promise<number>;
 	/** How the store runs where that is worth telling an operator (the startup banner), else undefined. */
 	describe?(): string | undefined;
 	/**
