@@ -141,6 +141,19 @@ function parseFlags(
 	}
 }
 
+/** The access keys `config` gives: its credentials file's, else its one key. */
+function configuredCredentials(config: Config): AccountCredential[] {
+	return (
+		readCredentials(config) ?? [
+			{
+				accessKeyId: config.accessKeyId,
+				secretAccessKey: config.secretAccessKey,
+				accountId: config.accountId,
+			},
+		]
+	);
+}
+
 /** The accounts of the credentials file `config` names, if any. */
 export function readCredentials(
 	config: Config,
@@ -340,10 +353,10 @@ function reloader(
 	const reload = async () => {
 		try {
 			const config = loadConfig(flags, env);
-			const credentials = readCredentials(config);
+			const credentials = configuredCredentials(config);
 			const changes = await server.reload(config, credentials);
 			const changed = changes.filter((c) => c.outcome !== "unchanged");
-			const keys = credentials?.length ?? 1;
+			const keys = credentials.length;
 			output.out(
 				`idpool: SIGHUP: configuration reloaded (${keys} access key${keys === 1 ? "" : "s"}, ${Object.keys(config.providers).length} providers, ${changes.length} pools, ${changed.length} changed)`,
 			);
@@ -397,13 +410,7 @@ async function applyCommand(
 		throw new UsageError("idpool apply takes its file as FILE, not --config");
 	}
 	const config = loadConfig({ ...flags, config: file }, env);
-	const credentials = readCredentials(config) ?? [
-		{
-			accessKeyId: config.accessKeyId,
-			secretAccessKey: config.secretAccessKey,
-			accountId: config.accountId,
-		},
-	];
+	const credentials = configuredCredentials(config);
 	const { openConfiguredStore } = await import("../server/open-store.ts");
 	const store = await openConfiguredStore(config);
 	let changes: PoolChange[];

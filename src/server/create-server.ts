@@ -136,8 +136,8 @@ export interface IdpoolServer {
 	readonly acceptAnyKeyAs: string | undefined;
 	/**
 	 * Takes the access keys, providers and pools of a configuration read again (SIGHUP): the
-	 * keys (`credentials`, as a credentials file lists them; by default the configuration's
-	 * one key) and the providers replace those in force, the pools are applied in the keys'
+	 * keys (`credentials`, as a credentials file lists them; when left out, those in force
+	 * stay) and the providers replace those in force, the pools are applied in the keys'
 	 * accounts (docs/configuration-as-code.md). Other settings need a restart. Answers what
 	 * applying did; a file whose pools cannot be applied changes nothing, keys and providers
 	 * included.
@@ -596,9 +596,9 @@ export async function createServer(
 		async reload(next, nextCredentials) {
 			// The pools first, in the accounts of the new keys: if they cannot be applied, neither
 			// the keys nor the providers change.
-			const keys = new CredentialRegistry(
-				nextCredentials ?? configuredKey(next),
-			);
+			const keys = nextCredentials
+				? new CredentialRegistry(nextCredentials)
+				: accessKeys;
 			const changes = await applyPools(next, keys, (line) =>
 				app.log.info(line),
 			);
