@@ -236,6 +236,7 @@ async function serve(
 	// (written when the event loop turns) can land inside it.
 	const pool = await lowerThreadPoolPriority(config.threadPoolNice, env);
 	output.out(`idpool listening on ${url}`);
+	output.out(`  version:   ${VERSION} (Node.js ${process.version})`);
 	const storeNote = server.store.describe?.();
 	output.out(
 		`  database:  ${config.db === ":memory:" ? ":memory: (nothing is kept)" : config.db}${storeNote ? ` (${storeNote})` : ""}`,
