@@ -484,7 +484,7 @@ async function vacuumCommand(config: Config, output: Output): Promise<number> {
 
 /**
  * `idpool backup FILE`: a consistent copy of a SQLite database, as of one moment, while servers
- * use it (docs/deployment.md#backups); PostgreSQL's backups are `pg_dump`'s.
+ * use it (docs/deployment.md, "Backups"); PostgreSQL's backups are `pg_dump`'s.
  */
 async function backupCommand(
 	args: string[],
