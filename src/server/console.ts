@@ -14,6 +14,7 @@ import type { Authenticator } from "../auth/authenticator.ts";
 import type { SignedRequest } from "../auth/sigv4.ts";
 import { isLoopbackHost } from "../config/load.ts";
 import type { CallObserver, CallRecord } from "../dispatch/dispatcher.ts";
+import { TooManyRequestsException } from "../errors/service-errors.ts";
 import type { Clock } from "../lib/clock.ts";
 import type { KeyListing, KeyRing } from "../tokens/key-ring.ts";
 import type { ConsoleRoutes } from "./http.ts";
@@ -138,7 +139,16 @@ export interface ConsoleCall extends CallRecord {
 	time: string;
 }
 
-type Listener = (call: ConsoleCall) => void;
+/** A listener of the live view: handed each call's server-sent event, made once a call. */
+type Listener = (event: string) => void;
+
+/**
+ * Live views open at once for one account (a person's tabs), and in all: each holds a
+ * connection for as long as it is open, and those connections must stay few beside
+ * `--max-connections`, so that live views can never lock calls out.
+ */
+export const LIVE_VIEWS_PER_ACCOUNT = 8;
+export const LIVE_VIEWS_IN_ALL = 64;
 
 /**
  * The last {@link CONSOLE_REQUESTS_KEPT} calls of a server (a call observer), and the
@@ -171,11 +181,11 @@ export class ConsoleRequests {
 		this.#next = (this.#next + 1) % CONSOLE_REQUESTS_KEPT;
 		if (this.#count < CONSOLE_REQUESTS_KEPT) this.#count++;
 		if (record.accountId === undefined || this.#listeners.size === 0) return;
-		let call: ConsoleCall | undefined;
+		let event: string | undefined;
 		for (const listener of this.#listeners) {
 			if (listener.accountId === record.accountId) {
-				call ??= consoleCall(record, at);
-				listener.listen(call);
+				event ??= callEvent(consoleCall(record, at));
+				listener.listen(event);
 			}
 		}
 	};
@@ -196,11 +206,40 @@ export class ConsoleRequests {
 		return calls;
 	}
 
-	/** Calls `listen` with every later call of `accountId`; answers how to stop. */
-	subscribe(accountId: string, listen: Listener): () => void {
-		const entry = { accountId, listen };
+	/**
+	 * A place for a live view of `accountId`: `follow` hands it the event of every later call
+	 * of the account until `stop`. Taken at once, so that a view beyond the limits is refused
+	 * before anything is answered.
+	 * @throws TooManyRequestsException beyond {@link LIVE_VIEWS_PER_ACCOUNT} views of the
+	 *   account or {@link LIVE_VIEWS_IN_ALL} in all
+	 */
+	subscribe(accountId: string): {
+		follow(listen: Listener): void;
+		stop(): void;
+	} {
+		let ofAccount = 0;
+		for (const l of this.#listeners) if (l.accountId === accountId) ofAccount++;
+		if (ofAccount >= LIVE_VIEWS_PER_ACCOUNT) {
+			throw new TooManyRequestsException(
+				`Too many live views are open for this account (${LIVE_VIEWS_PER_ACCOUNT}): close one.`,
+			);
+		}
+		if (this.#listeners.size >= LIVE_VIEWS_IN_ALL) {
+			throw new TooManyRequestsException(
+				`Too many live views are open on this server (${LIVE_VIEWS_IN_ALL}): try again later.`,
+			);
+		}
+		const entry: { accountId: string; listen: Listener } = {
+			accountId,
+			listen: () => {},
+		};
 		this.#listeners.add(entry);
-		return () => this.#listeners.delete(entry);
+		return {
+			follow: (listen) => {
+				entry.listen = listen;
+			},
+			stop: () => this.#listeners.delete(entry),
+		};
 	}
 }
 
@@ -268,10 +307,14 @@ export function consoleRoutes(parts: {
 			},
 			async stream(request) {
 				const accountId = await accountOf(request);
+				const view = requests.subscribe(accountId);
 				return {
 					backlog: requests.recent(accountId).map(callEvent),
-					follow: (send) =>
-						requests.subscribe(accountId, (call) => send(callEvent(call))),
+					follow: (send) => {
+						view.follow(send);
+						return view.stop;
+					},
+					stop: view.stop,
 				};
 			},
 		},

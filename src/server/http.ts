@@ -16,7 +16,7 @@
  * string, a header or a raw packet (docs/operating.md#logs).
  */
 import { randomUUID } from "node:crypto";
-import { STATUS_CODES } from "node:http";
+import { type ServerResponse, STATUS_CODES } from "node:http";
 import type { Socket } from "node:net";
 import cors from "@fastify/cors";
 import Fastify, {
@@ -35,7 +35,10 @@ import {
 	SerializationException,
 	UnknownOperationException,
 } from "../errors/protocol-errors.ts";
-import type { ServiceError } from "../errors/service-errors.ts";
+import {
+	type ServiceError,
+	TooManyRequestsException,
+} from "../errors/service-errors.ts";
 import type { Clock } from "../lib/clock.ts";
 import type { HttpRefusal } from "../lib/metrics.ts";
 import { prettySink } from "../lib/pretty-log.ts";
@@ -463,6 +466,8 @@ export interface ConsoleRoutes {
 	stream(request: SignedRequest): Promise<{
 		backlog: readonly string[];
 		follow(send: (event: string) => void): () => void;
+		/** Gives the view's place back without following (the stream could not start). */
+		stop(): void;
 	}>;
 }
 
@@ -511,8 +516,30 @@ function answerNotFound(req: FastifyRequest, reply: FastifyReply) {
 	);
 }
 
+/**
+ * Writes `chunk` to a stream whose reader may stop reading, unless more than `limit` bytes
+ * already wait to be sent: then the stream is cut (its connection destroyed) rather than heaped
+ * up in memory. Answers whether it wrote.
+ */
+export function writeOrCut(
+	res: Pick<ServerResponse, "writableLength" | "write" | "destroy">,
+	chunk: string,
+	limit: number,
+): boolean {
+	if (res.writableLength > limit) {
+		res.destroy();
+		return false;
+	}
+	res.write(chunk);
+	return true;
+}
+
 /** How often an open stream of the live view gets a comment line, so that proxies keep it. */
 const STREAM_KEEPALIVE_MS = 15_000;
+/** Events a live view's connection may hold unsent before the view is cut. */
+const STREAM_BUFFER_BYTES = 256 * 1024;
+/** How long one live view stream lasts at most (the page then opens the next). */
+const STREAM_LIFETIME_MS = 10 * 60_000;
 
 /**
  * The console's routes (docs/console.md): its files, and the live view's stream of calls as
@@ -542,8 +569,34 @@ function installConsole(app: FastifyInstance, webConsole: ConsoleRoutes): void {
 		for (const end of open) end();
 		done();
 	});
+	/** Connections that carry a live view: one each (a browser's stream has its own). */
+	const streaming = new WeakSet<object>();
 	app.get(webConsole.streamPath, async (req, reply) => {
-		const stream = await webConsole.stream(signed(req));
+		const socket = req.raw.socket;
+		if (streaming.has(socket)) {
+			// A request sent behind an open stream on its connection (pipelined) would only be
+			// answered once the stream ends, its events heaped up meanwhile.
+			reply.header("connection", "close");
+			throw new TooManyRequestsException(
+				"This connection already carries a live view: open another connection.",
+			);
+		}
+		// Taken before the signature is checked, which the requests behind it would otherwise
+		// pass meanwhile, one after the other.
+		streaming.add(socket);
+		let stream: Awaited<ReturnType<ConsoleRoutes["stream"]>>;
+		try {
+			stream = await webConsole.stream(signed(req));
+		} catch (err) {
+			streaming.delete(socket);
+			throw err;
+		}
+		if (socket.destroyed) {
+			// Gone while the signature was checked.
+			stream.stop();
+			streaming.delete(socket);
+			return reply.hijack();
+		}
 		reply.hijack();
 		const res = reply.raw;
 		res.writeHead(200, {
@@ -552,18 +605,29 @@ function installConsole(app: FastifyInstance, webConsole: ConsoleRoutes): void {
 			"cache-control": "no-store",
 			"x-amzn-RequestId": req.id,
 		});
-		for (const event of stream.backlog) res.write(event);
-		const stop = stream.follow((event) => res.write(event));
-		const keepAlive = setInterval(
-			() => res.write(": keep-alive\n\n"),
-			STREAM_KEEPALIVE_MS,
-		);
+		let ended = false;
 		const end = () => {
+			if (ended) return;
+			ended = true;
 			stop();
 			clearInterval(keepAlive);
+			clearTimeout(lifetime);
 			open.delete(end);
+			streaming.delete(socket);
 			res.end();
 		};
+		const send = (event: string) => {
+			if (!ended) writeOrCut(res, event, STREAM_BUFFER_BYTES);
+		};
+		for (const event of stream.backlog) send(event);
+		const stop = stream.follow(send);
+		const keepAlive = setInterval(
+			() => send(": keep-alive\n\n"),
+			STREAM_KEEPALIVE_MS,
+		);
+		// Ended after a while, so that no view holds its connection for good; the page opens
+		// the next one by itself and keeps its rows.
+		const lifetime = setTimeout(end, STREAM_LIFETIME_MS);
 		open.add(end);
 		res.on("close", end);
 	});

@@ -6,6 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import net from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, test } from "node:test";
@@ -19,7 +20,10 @@ import {
 	ConsoleAssets,
 	ConsoleRequests,
 	consoleServed,
+	LIVE_VIEWS_IN_ALL,
+	LIVE_VIEWS_PER_ACCOUNT,
 } from "../../src/server/console.ts";
+import { writeOrCut } from "../../src/server/http.ts";
 import { builtConsole } from "../support/console.ts";
 import { OTHER_ACCOUNT, TWO_ACCOUNTS } from "../support/identities.ts";
 import { useServer, withServer } from "../support/server.ts";
@@ -114,14 +118,17 @@ test("the live view's buffer keeps the last calls, and tells each listener its a
 		durationSeconds: 0.001,
 	});
 	const heard: string[] = [];
-	const stop = requests.subscribe("111111111111", (c) =>
-		heard.push(c.requestId),
-	);
+	const view = requests.subscribe("111111111111");
+	view.follow((event) => {
+		heard.push(
+			(JSON.parse(event.split("data: ")[1] as string) as CallRecord).requestId,
+		);
+	});
 	for (let n = 0; n < CONSOLE_REQUESTS_KEPT + 10; n++) {
 		requests.observe(call(n % 2 === 0 ? "000000000000" : "111111111111", n));
 	}
 	requests.observe(call(undefined, 999));
-	stop();
+	view.stop();
 	requests.observe(call("111111111111", 1000));
 	const mine = requests.recent("000000000000");
 	assert.equal(mine.length, CONSOLE_REQUESTS_KEPT / 2 - 1);
@@ -132,6 +139,53 @@ test("the live view's buffer keeps the last calls, and tells each listener its a
 	assert.equal(mine[0]?.time, "1970-01-01T00:00:00.000Z");
 	assert.equal(heard.length, (CONSOLE_REQUESTS_KEPT + 10) / 2);
 	assert.ok(!heard.includes("r1000"), "a listener that stopped hears nothing");
+});
+
+test("a live view's writes stop, and its connection is cut, once its reader lets too much wait", () => {
+	const written: string[] = [];
+	let destroyed = false;
+	const res = {
+		writableLength: 0,
+		write(chunk: string) {
+			written.push(chunk);
+			this.writableLength += chunk.length;
+			return false;
+		},
+		destroy() {
+			destroyed = true;
+			return this;
+		},
+	};
+	const limit = 100;
+	let n = 0;
+	while (writeOrCut(res as never, "x".repeat(30), limit)) n++;
+	assert.equal(n, 4, "written while 100 bytes or fewer waited");
+	assert.equal(written.length, 4);
+	assert.ok(destroyed);
+});
+
+test("live views are limited per account and in all; a view stopped gives its place back", () => {
+	const requests = new ConsoleRequests({ now: () => 0 });
+	const views = Array.from({ length: LIVE_VIEWS_PER_ACCOUNT }, () =>
+		requests.subscribe("111111111111"),
+	);
+	assert.throws(() => requests.subscribe("111111111111"), {
+		name: "TooManyRequestsException",
+		message: `Too many live views are open for this account (${LIVE_VIEWS_PER_ACCOUNT}): close one.`,
+	});
+	views[0]?.stop();
+	const again = requests.subscribe("111111111111");
+	again.stop();
+	// Seven of that account are open: the rest of the places, eight to an account.
+	for (let n = 0; n < LIVE_VIEWS_IN_ALL - 7; n++) {
+		requests.subscribe(
+			`2222222222${String(Math.floor(n / 8)).padStart(2, "0")}`,
+		);
+	}
+	assert.throws(() => requests.subscribe("333333333333"), {
+		name: "TooManyRequestsException",
+		message: `Too many live views are open on this server (${LIVE_VIEWS_IN_ALL}): try again later.`,
+	});
 });
 
 describe("the console over HTTP", () => {
@@ -311,6 +365,80 @@ describe("the console over HTTP", () => {
 			"statusCode",
 			"time",
 		]);
+	});
+
+	test("a connection carries one live view (one sent behind it takes no place), an account eight", async () => {
+		const key = { accessKeyId: "test", secretAccessKey: "test" };
+		const url = new URL(`${t.url}/console/api/requests`);
+		const signed = await new SignatureV4({
+			service: "cognito-identity",
+			region: "us-east-1",
+			credentials: key,
+			sha256: Sha256,
+		}).sign({
+			method: "GET",
+			protocol: url.protocol,
+			hostname: url.hostname,
+			port: Number(url.port),
+			path: url.pathname,
+			headers: { host: url.host },
+		});
+		const get = `GET ${url.pathname} HTTP/1.1\r\n${Object.entries(
+			signed.headers,
+		)
+			.map(([name, value]) => `${name}: ${value}`)
+			.join("\r\n")}\r\n\r\n`;
+		// One connection, the same signed request sent 50 times without waiting (pipelined).
+		const socket = net.connect(Number(url.port), url.hostname);
+		const aborts: AbortController[] = [];
+		try {
+			let received = "";
+			socket.setEncoding("utf8").on("data", (chunk: string) => {
+				received += chunk;
+			});
+			socket.write(get.repeat(50));
+			while (!received.includes("\r\n\r\n")) {
+				await new Promise((r) => setTimeout(r, 10));
+			}
+			assert.match(received, /^HTTP\/1\.1 200 /);
+			// Seven more views of the account, each on a connection of its own: the pipelined
+			// requests took no place.
+			for (let i = 0; i < 7; i++) {
+				const abort = new AbortController();
+				aborts.push(abort);
+				const answer = await signedGet(url.href, key, abort.signal);
+				assert.equal(answer.status, 200, `view ${i + 2}`);
+			}
+			const ninth = await signedGet(url.href, key);
+			assert.equal(ninth.status, 400);
+			assert.deepEqual(await ninth.json(), {
+				__type: "TooManyRequestsException",
+				message:
+					"Too many live views are open for this account (8): close one.",
+			});
+			// Another account has places of its own.
+			const abort = new AbortController();
+			aborts.push(abort);
+			const other = await signedGet(
+				url.href,
+				{ accessKeyId: "other", secretAccessKey: "other-secret" },
+				abort.signal,
+			);
+			assert.equal(other.status, 200);
+			// A view closed gives its place back.
+			socket.destroy();
+			let again: Response | undefined;
+			for (let i = 0; i < 100 && again?.status !== 200; i++) {
+				await new Promise((r) => setTimeout(r, 20));
+				const abort = new AbortController();
+				aborts.push(abort);
+				again = await signedGet(url.href, key, abort.signal);
+			}
+			assert.equal(again?.status, 200);
+		} finally {
+			socket.destroy();
+			for (const abort of aborts) abort.abort();
+		}
 	});
 
 	test("a stopping server ends the open streams itself: none is left for its shutdown deadline to cut", async () => {
