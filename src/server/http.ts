@@ -605,6 +605,9 @@ function installConsole(app: FastifyInstance, webConsole: ConsoleRoutes): void {
 			"cache-control": "no-store",
 			"x-amzn-RequestId": req.id,
 		});
+		// At once, not with the first event: the page knows the view is open even when no call
+		// has been answered yet.
+		res.flushHeaders();
 		let ended = false;
 		const end = () => {
 			if (ended) return;
