@@ -703,9 +703,21 @@ function readConfigDocument(document: ConfigDocument): FileSettings {
 	);
 }
 
-/** Whether `host` is a loopback address (only this machine can connect). */
+/** An IPv4 address of the loopback network, 127.0.0.0/8, written in full. */
+const LOOPBACK_V4 = /^127(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
+
+/**
+ * Whether `host` is a loopback address (only this machine can connect): `localhost`, an
+ * address of 127.0.0.0/8 written in full (also IPv4-mapped, `::ffff:127.0.0.1`) or `::1`.
+ * A name that merely starts like one (`127.example.com`) is not.
+ */
 export function isLoopbackHost(host: string): boolean {
-	return /^(127\.|localhost$|::1$|\[::1\]$)/.test(host);
+	const bare = host.replace(/^\[(.*)\]$/, "$1").toLowerCase();
+	return (
+		bare === "localhost" ||
+		bare === "::1" ||
+		LOOPBACK_V4.test(bare.replace(/^::ffff:/, ""))
+	);
 }
 
 /** The configuration with every default and no environment: the base for tests. */
