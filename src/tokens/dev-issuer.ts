@@ -63,6 +63,23 @@ function isAudience(value: unknown): value is string | string[] {
 	);
 }
 
+/** How deep `claims` may nest: far beyond any real token's, far within what signing copes with. */
+const MAX_CLAIMS_NESTING = 32;
+
+/** How many objects and lists deep `value` nests (without recursion: the input chooses the depth). */
+function nesting(value: unknown): number {
+	let deepest = 0;
+	const pending: [unknown, number][] = [[value, 1]];
+	for (let next = pending.pop(); next; next = pending.pop()) {
+		const [item, depth] = next;
+		if (typeof item !== "object" || item === null) continue;
+		deepest = Math.max(deepest, depth);
+		if (deepest > MAX_CLAIMS_NESTING) return deepest;
+		for (const child of Object.values(item)) pending.push([child, depth + 1]);
+	}
+	return deepest;
+}
+
 /**
  * The request in `body` (JSON), validated: `sub` required, `aud` a string or a list of
  * strings (default {@link DEV_AUDIENCE}), `claims` an object without the reserved claims,
@@ -107,6 +124,11 @@ export function parseDevTokenRequest(body: Buffer): DevTokenRequest {
 	}
 	if (claims !== undefined && !isObject(claims)) {
 		throw new ValidationException("claims must be a JSON object.");
+	}
+	if (claims !== undefined && nesting(claims) > MAX_CLAIMS_NESTING) {
+		throw new ValidationException(
+			`claims may nest objects and lists ${MAX_CLAIMS_NESTING} levels deep at most.`,
+		);
 	}
 	const reserved = RESERVED_CLAIMS.filter((name) =>
 		Object.hasOwn(claims ?? {}, name),

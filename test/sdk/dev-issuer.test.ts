@@ -256,6 +256,18 @@ describe("the development issuer's endpoints", () => {
 			/^claims may not set aud/,
 		],
 		[
+			"claims nested 5,000 deep (the signing library's stack would overflow)",
+			`{"sub":"a","claims":{"x":${"[".repeat(5000)}${"]".repeat(5000)}}}`,
+			"ValidationException",
+			/^claims may nest objects and lists 32 levels deep at most\.$/,
+		],
+		[
+			"claims nested 33 deep",
+			`{"sub":"a","claims":{"x":${"[".repeat(32)}${"]".repeat(32)}}}`,
+			"ValidationException",
+			/^claims may nest/,
+		],
+		[
 			"expiresIn of a year",
 			{ sub: "a", expiresIn: 31_536_000 },
 			"ValidationException",
@@ -268,6 +280,16 @@ describe("the development issuer's endpoints", () => {
 			/^Unknown member 'subject'/,
 		],
 	];
+	test("claims nested 32 deep are minted as given", async () => {
+		const lists = `${"[".repeat(31)}"deep"${"]".repeat(31)}`;
+		const answer = await post(t.url, `{"sub":"a","claims":{"x":${lists}}}`);
+		assert.equal(answer.status, 200);
+		assert.deepEqual(
+			decodeJwt(answer.body.id_token as string).x,
+			JSON.parse(lists),
+		);
+	});
+
 	for (const [what, body, type, message] of refusals) {
 		test(`400 in the error envelope, never a 500: ${what}`, async () => {
 			const answer = await post(t.url, body);
