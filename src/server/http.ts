@@ -545,7 +545,28 @@ const STREAM_LIFETIME_MS = 10 * 60_000;
  * The console's routes (docs/console.md): its files, and the live view's stream of calls as
  * server-sent events, which a stopping server ends.
  */
+/** Whether `url` is the console's (`/console`, `/console/...`, `/console?...`). */
+function isConsolePath(url: string, path: string): boolean {
+	return (
+		url.startsWith(path) &&
+		(url.length === path.length || "/?".includes(url[path.length] as string))
+	);
+}
+
 function installConsole(app: FastifyInstance, webConsole: ConsoleRoutes): void {
+	// Every answer of the console, its errors included, carries its security headers, and
+	// none opens it to another origin (the CORS plugin's headers are taken off).
+	app.addHook("onSend", (_req, reply, payload, done) => {
+		reply.headers(webConsole.headers);
+		for (const name of [
+			"access-control-allow-origin",
+			"access-control-expose-headers",
+			"vary",
+		]) {
+			reply.removeHeader(name);
+		}
+		done(null, payload);
+	});
 	const serve = async (req: FastifyRequest, reply: FastifyReply) => {
 		const answer = webConsole.file(req.url.split("?", 1)[0] as string);
 		reply.code(answer.statusCode).headers(answer.headers);
@@ -665,12 +686,16 @@ export async function installRoutes(
 	const inFlight = new InFlight();
 	// An OPTIONS without Origin or without the method it asks for is no pre-flight (browsers
 	// send both): it names nothing, as `GET /` does, rather than the CORS plugin's plain-text
-	// 400. This hook comes before the plugin's, so it sees the request first.
+	// 400. Nor is one for the console, which only its own pages call (same origin): no other
+	// page may call it from a browser. This hook comes before the plugin's, so it sees the
+	// request first.
 	app.addHook("onRequest", (req, reply, done) => {
 		if (
 			req.method === "OPTIONS" &&
 			(req.headers.origin === undefined ||
-				req.headers["access-control-request-method"] === undefined)
+				req.headers["access-control-request-method"] === undefined ||
+				(routes.console !== undefined &&
+					isConsolePath(req.url, routes.console.path)))
 		) {
 			reply.header("x-amzn-RequestId", req.id);
 			answerNotFound(req, reply);
@@ -780,7 +805,11 @@ export async function installRoutes(
 	app.get("/.well-known/jwks.json", serveJwks);
 
 	if (routes.devIssuer) installDevIssuer(app, routes.devIssuer);
-	if (routes.console) installConsole(app, routes.console);
+	if (routes.console) {
+		const webConsole = routes.console;
+		// In a scope of its own, so that its hook runs for its answers only.
+		await app.register(async (scope) => installConsole(scope, webConsole));
+	}
 
 	// Liveness: the process answers; nothing else is looked at (docs/operating.md#health).
 	app.get("/health/live", async () => ({ status: "ok", checks: [] }));

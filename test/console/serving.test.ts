@@ -312,6 +312,49 @@ describe("the console over HTTP", () => {
 		assert.equal(await errorType(keys), "InvalidSignatureException");
 	});
 
+	test("its errors carry its security headers too, and no page of another origin may call it", async () => {
+		for (const path of ["/console/api/requests", "/console/api/keys"]) {
+			const refused = await fetch(`${t.url}${path}`, {
+				headers: { origin: "https://elsewhere.example" },
+			});
+			assert.equal(refused.status, 400);
+			assert.equal(
+				refused.headers.get("x-frame-options"),
+				"DENY",
+				`${path}: security headers on an error`,
+			);
+			assert.match(
+				refused.headers.get("content-security-policy") ?? "",
+				/frame-ancestors 'none'/,
+			);
+			assert.equal(refused.headers.get("x-content-type-options"), "nosniff");
+			assert.equal(refused.headers.get("access-control-allow-origin"), null);
+			await refused.body?.cancel();
+			// A browser's pre-flight before a signed call from another origin: not answered.
+			const preflight = await fetch(`${t.url}${path}`, {
+				method: "OPTIONS",
+				headers: {
+					origin: "https://elsewhere.example",
+					"access-control-request-method": "GET",
+					"access-control-request-headers": "authorization,x-amz-date",
+				},
+			});
+			assert.equal(preflight.status, 404);
+			assert.equal(preflight.headers.get("access-control-allow-origin"), null);
+			await preflight.body?.cancel();
+		}
+		// The API's own pre-flight is answered as before.
+		const api = await fetch(`${t.url}/`, {
+			method: "OPTIONS",
+			headers: {
+				origin: "https://elsewhere.example",
+				"access-control-request-method": "POST",
+			},
+		});
+		assert.equal(api.status, 204);
+		assert.equal(api.headers.get("access-control-allow-origin"), "*");
+	});
+
 	test("the stream carries the signer's account's calls, and no other's", async () => {
 		const mine = await t.client.send(
 			new ListIdentityPoolsCommand({ MaxResults: 1 }),
