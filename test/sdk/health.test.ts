@@ -74,6 +74,19 @@ async function health(url: string) {
 	};
 }
 
+/**
+ * `/health` once it answers `status` (at most 10 s): a write that passed less than a second
+ * ago is answered again, as long as the database file is still the one opened.
+ */
+async function healthBecomes(url: string, status: number) {
+	let answer = await health(url);
+	for (let i = 0; i < 100 && answer.status !== status; i++) {
+		await new Promise((r) => setTimeout(r, 100));
+		answer = await health(url);
+	}
+	return answer;
+}
+
 const createPool = (client: CognitoIdentityClient) =>
 	client.send(
 		new CreateIdentityPoolCommand({
@@ -83,6 +96,39 @@ const createPool = (client: CognitoIdentityClient) =>
 	);
 
 describe("/health: the store can commit", () => {
+	test("a crowd of probes shares one write a second; a failure is never answered again", async () => {
+		await withServer({}, async (t) => {
+			const store = t.server.store;
+			const ping = store.ping.bind(store);
+			let writes = 0;
+			let failing = false;
+			store.ping = async (bytes) => {
+				writes++;
+				if (failing)
+					throw Object.assign(new Error("full"), { code: "SQLITE_FULL" });
+				return ping(bytes);
+			};
+			const crowd = await Promise.all(
+				Array.from({ length: 50 }, () => health(t.url)),
+			);
+			assert.ok(crowd.every((a) => a.status === 200));
+			for (let i = 0; i < 20; i++)
+				assert.equal((await health(t.url)).status, 200);
+			assert.equal(writes, 1, "70 probes within a second, one write");
+			await new Promise((r) => setTimeout(r, 1100));
+			assert.equal((await health(t.url)).status, 200);
+			assert.equal(writes, 2, "a second later, a write again");
+			// A write that fails is answered as it is, and tried again at the next probe.
+			failing = true;
+			await new Promise((r) => setTimeout(r, 1100));
+			assert.equal((await health(t.url)).body.problem, "SQLITE_FULL");
+			assert.equal((await health(t.url)).status, 503);
+			assert.equal(writes, 4, "each probe after a failure writes");
+			failing = false;
+			assert.equal((await health(t.url)).status, 200, "recovery shows at once");
+		});
+	});
+
 	test("a database file deleted under the server: 503, writes refused, the reason logged once", async () => {
 		const log = capturedLog();
 		await withServer(
@@ -172,8 +218,11 @@ describe("/health: the store can commit", () => {
 			// already has: commits fit again, and /health rightly answers 200, until that space
 			// is used up too. So: write until a write is refused, then ask /health at once, and
 			// go on writing if a checkpoint made room in between.
+			// (A probe that passed less than a second ago is answered again: the writes go on for
+			// a while, bounded in time.)
 			let full: Awaited<ReturnType<typeof health>> | undefined;
-			for (let i = 0; i < 200 && full?.status !== 503; i++) {
+			const deadline = performance.now() + 20_000;
+			while (performance.now() < deadline && full?.status !== 503) {
 				const refused = await createPool(t.client).then(
 					() => false,
 					(err: Error & { $metadata?: { httpStatusCode?: number } }) => {
@@ -239,7 +288,7 @@ describe("/health: the store can commit", () => {
 					`/sys/fs/ext4/${device.replace("/dev/", "")}/trigger_fs_error`,
 					"idpool test",
 				);
-				const answer = await health(t.url);
+				const answer = await healthBecomes(t.url, 503);
 				assert.equal(answer.status, 503);
 				assert.equal(answer.body.status, "unavailable");
 				// SQLite's own code for the failure (SQLITE_READONLY, SQLITE_IOERR_...).
