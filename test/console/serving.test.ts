@@ -33,12 +33,11 @@ async function errorType(answer: Response): Promise<string | undefined> {
 	return ((await answer.json()) as { __type?: string }).__type;
 }
 
-/** A GET of `url` signed with SigV4 for `cognito-identity`, as the console signs it. */
-async function signedGet(
+/** The headers of a GET of `url` signed with SigV4 for `cognito-identity`, `host` included. */
+async function signedHeaders(
 	url: string,
 	key: { accessKeyId: string; secretAccessKey: string },
-	signal?: AbortSignal,
-): Promise<Response> {
+): Promise<Record<string, string>> {
 	const target = new URL(url);
 	const signed = await new SignatureV4({
 		service: "cognito-identity",
@@ -53,8 +52,18 @@ async function signedGet(
 		path: target.pathname,
 		headers: { host: target.host },
 	});
+	return signed.headers;
+}
+
+/** A GET of `url` signed with SigV4 for `cognito-identity`, as the console signs it. */
+async function signedGet(
+	url: string,
+	key: { accessKeyId: string; secretAccessKey: string },
+	signal?: AbortSignal,
+): Promise<Response> {
+	const target = new URL(url);
 	const headers = new Headers();
-	for (const [name, value] of Object.entries(signed.headers)) {
+	for (const [name, value] of Object.entries(await signedHeaders(url, key))) {
 		if (name !== "host") headers.set(name, value);
 	}
 	return fetch(target, { headers, ...(signal ? { signal } : {}) });
@@ -421,22 +430,8 @@ describe("the console over HTTP", () => {
 	test("a connection carries one live view (one sent behind it takes no place), an account eight", async () => {
 		const key = { accessKeyId: "test", secretAccessKey: "test" };
 		const url = new URL(`${t.url}/console/api/requests`);
-		const signed = await new SignatureV4({
-			service: "cognito-identity",
-			region: "us-east-1",
-			credentials: key,
-			sha256: Sha256,
-		}).sign({
-			method: "GET",
-			protocol: url.protocol,
-			hostname: url.hostname,
-			port: Number(url.port),
-			path: url.pathname,
-			headers: { host: url.host },
-		});
-		const get = `GET ${url.pathname} HTTP/1.1\r\n${Object.entries(
-			signed.headers,
-		)
+		const signed = await signedHeaders(url.href, key);
+		const get = `GET ${url.pathname} HTTP/1.1\r\n${Object.entries(signed)
 			.map(([name, value]) => `${name}: ${value}`)
 			.join("\r\n")}\r\n\r\n`;
 		// One connection, the same signed request sent 50 times without waiting (pipelined).
