@@ -25,8 +25,9 @@ import {
 	LookupDeveloperIdentityCommand,
 } from "@aws-sdk/client-cognito-identity";
 import type { Browser, BrowserContext, Page } from "playwright-core";
+import { LIVE_VIEWS_PER_ACCOUNT } from "../../src/server/console.ts";
 import { launchChromium } from "../support/chromium.ts";
-import { builtConsole } from "../support/console.ts";
+import { builtConsole, signedGet } from "../support/console.ts";
 import { OTHER_ACCOUNT, TWO_ACCOUNTS } from "../support/identities.ts";
 import { useServer } from "../support/server.ts";
 
@@ -482,6 +483,47 @@ describe("the web console in Chromium", () => {
 			);
 		assert.equal(new Set(ids).size, ids.length, "no call shown twice");
 		assert.deepEqual(problems, [], "the page ran under its policy");
+	});
+
+	test("with every live view of the account taken, the page says so and connects once one is free", async () => {
+		const url = `${t.url}/console/api/requests`;
+		const key = { accessKeyId: "test", secretAccessKey: "test" };
+		const views = Array.from(
+			{ length: LIVE_VIEWS_PER_ACCOUNT },
+			() => new AbortController(),
+		);
+		try {
+			// The page's own view (of the test before) closed first: its place is given back once
+			// the server sees its connection end.
+			await page.goto("about:blank");
+			for (const view of views) {
+				let status = 0;
+				for (let i = 0; i < 50 && status !== 200; i++) {
+					if (i > 0) await new Promise((r) => setTimeout(r, 50));
+					const answer = await signedGet(url, key, view.signal);
+					status = answer.status;
+					if (status !== 200) await answer.body?.cancel();
+				}
+				assert.equal(status, 200);
+			}
+			await page.goto(`${t.url}/console/#/live`);
+			await page
+				.getByText(
+					`Too many live views are open for this account (${LIVE_VIEWS_PER_ACCOUNT}): close one. Trying again in`,
+				)
+				.waitFor();
+			views[0]?.abort();
+			await page.getByText("following new calls").waitFor();
+			const later = await t.client.send(
+				new ListIdentityPoolsCommand({ MaxResults: 9 }),
+			);
+			await page
+				.locator(`#calls tr[data-request-id="${later.$metadata.requestId}"]`)
+				.waitFor();
+			assert.deepEqual(problems, [], "the page ran under its policy");
+		} finally {
+			for (const view of views) view.abort();
+		}
 	});
 
 	test("deleting the pool asks for a confirmation; cancel keeps it, delete deletes it", async () => {

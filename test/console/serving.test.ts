@@ -10,9 +10,7 @@ import net from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, test } from "node:test";
-import { Sha256 } from "@aws-crypto/sha256-js";
 import { ListIdentityPoolsCommand } from "@aws-sdk/client-cognito-identity";
-import { SignatureV4 } from "@smithy/signature-v4";
 import { ConfigError, loadConfig } from "../../src/config/load.ts";
 import type { CallRecord } from "../../src/dispatch/dispatcher.ts";
 import {
@@ -24,49 +22,13 @@ import {
 	LIVE_VIEWS_PER_ACCOUNT,
 } from "../../src/server/console.ts";
 import { writeOrCut } from "../../src/server/http.ts";
-import { builtConsole } from "../support/console.ts";
+import { builtConsole, signedGet, signedHeaders } from "../support/console.ts";
 import { OTHER_ACCOUNT, TWO_ACCOUNTS } from "../support/identities.ts";
 import { useServer, withServer } from "../support/server.ts";
 
 /** The AWS error type of an answer's body. */
 async function errorType(answer: Response): Promise<string | undefined> {
 	return ((await answer.json()) as { __type?: string }).__type;
-}
-
-/** The headers of a GET of `url` signed with SigV4 for `cognito-identity`, `host` included. */
-async function signedHeaders(
-	url: string,
-	key: { accessKeyId: string; secretAccessKey: string },
-): Promise<Record<string, string>> {
-	const target = new URL(url);
-	const signed = await new SignatureV4({
-		service: "cognito-identity",
-		region: "us-east-1",
-		credentials: key,
-		sha256: Sha256,
-	}).sign({
-		method: "GET",
-		protocol: target.protocol,
-		hostname: target.hostname,
-		port: Number(target.port),
-		path: target.pathname,
-		headers: { host: target.host },
-	});
-	return signed.headers;
-}
-
-/** A GET of `url` signed with SigV4 for `cognito-identity`, as the console signs it. */
-async function signedGet(
-	url: string,
-	key: { accessKeyId: string; secretAccessKey: string },
-	signal?: AbortSignal,
-): Promise<Response> {
-	const target = new URL(url);
-	const headers = new Headers();
-	for (const [name, value] of Object.entries(await signedHeaders(url, key))) {
-		if (name !== "host") headers.set(name, value);
-	}
-	return fetch(target, { headers, ...(signal ? { signal } : {}) });
 }
 
 test("--console: auto serves it on loopback only, on everywhere, off nowhere", () => {

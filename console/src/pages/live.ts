@@ -112,9 +112,19 @@ export async function livePage({ main, credentials, onLeave }: PageContext) {
 			const response = await signedGet(credentials, "/console/api/requests", {
 				signal: abort.signal,
 			});
-			// The server refused the request (signature, account): connecting again would not help.
 			if (!response.ok || !response.body) {
-				msg.fail(await apiError(response));
+				const error = await apiError(response);
+				// Too many views open (the account's other tabs, or the server's): a place may free.
+				if (error.name === "TooManyRequestsException") {
+					msg.say(
+						`${error.message} Trying again in ${Math.round(wait / 1000)} s…`,
+					);
+					await sleep(wait, abort.signal);
+					wait = Math.min(wait * 2, LAST_RETRY_MS);
+					continue;
+				}
+				// The server refused the request (signature, account): connecting again would not help.
+				msg.fail(error);
 				return;
 			}
 			// Connected: the next loss waits the shortest time again.
