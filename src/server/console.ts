@@ -150,6 +150,9 @@ type Listener = (event: string) => void;
 export const LIVE_VIEWS_PER_ACCOUNT = 8;
 export const LIVE_VIEWS_IN_ALL = 64;
 
+/** How long one stream of the live view lasts; the page then opens the next at once. */
+export const LIVE_VIEW_LIFETIME_MS = 10 * 60_000;
+
 /**
  * The last {@link CONSOLE_REQUESTS_KEPT} calls of a server (a call observer), and the
  * listeners of the live view, each of one account.
@@ -278,6 +281,8 @@ export function consoleRoutes(parts: {
 	requests: ConsoleRequests;
 	authenticator: Authenticator;
 	keys: KeyRing;
+	/** How long a live view's stream lasts (default {@link LIVE_VIEW_LIFETIME_MS}). */
+	lifetimeMs?: number;
 }): {
 	routes: ConsoleRoutes;
 	observe: CallObserver;
@@ -299,6 +304,7 @@ export function consoleRoutes(parts: {
 			path: CONSOLE_PATH,
 			file: (path) => assets.answer(path),
 			streamPath: CONSOLE_REQUESTS_PATH,
+			streamLifetimeMs: parts.lifetimeMs ?? LIVE_VIEW_LIFETIME_MS,
 			keysPath: CONSOLE_KEYS_PATH,
 			headers: CONSOLE_HEADERS,
 			async keys(request) {

@@ -94,6 +94,8 @@ export interface ServerOverrides {
 	observers?: readonly CallObserver[];
 	/** The built web console to serve, instead of the package's `dist/console/`. */
 	consoleDir?: string;
+	/** How long a live view's stream lasts before the page opens the next (default 10 minutes). */
+	liveViewLifetimeMs?: number;
 	/** How the purger of deleted pools works (server/pool-purger.ts), over its defaults. */
 	purge?: PurgerOptions;
 	/** What makes the server's new signing keys (tokens/keys.ts), instead of generating them. */
@@ -407,6 +409,9 @@ export async function createServer(
 				requests: new ConsoleRequests(clock),
 				authenticator,
 				keys,
+				...(overrides.liveViewLifetimeMs === undefined
+					? {}
+					: { lifetimeMs: overrides.liveViewLifetimeMs }),
 			})
 		: undefined;
 	if (webConsole?.problem) app.log.warn(webConsole.problem);

@@ -449,6 +449,8 @@ export interface ConsoleRoutes {
 	};
 	/** The path of the live view's stream of calls. */
 	streamPath: string;
+	/** How long one stream lasts: it then ends with a `renew` event, and the page opens the next. */
+	streamLifetimeMs: number;
 	/** The path of the signing keys' states. */
 	keysPath: string;
 	/**
@@ -538,8 +540,8 @@ export function writeOrCut(
 const STREAM_KEEPALIVE_MS = 15_000;
 /** Events a live view's connection may hold unsent before the view is cut. */
 const STREAM_BUFFER_BYTES = 256 * 1024;
-/** How long one live view stream lasts at most (the page then opens the next). */
-const STREAM_LIFETIME_MS = 10 * 60_000;
+/** The last event of a stream that ends for its age: the page opens the next at once. */
+const STREAM_RENEW_EVENT = "event: renew\ndata: {}\n\n";
 
 /**
  * The console's routes (docs/console.md): its files, and the live view's stream of calls as
@@ -649,9 +651,12 @@ function installConsole(app: FastifyInstance, webConsole: ConsoleRoutes): void {
 			() => send(": keep-alive\n\n"),
 			STREAM_KEEPALIVE_MS,
 		);
-		// Ended after a while, so that no view holds its connection for good; the page opens
-		// the next one by itself and keeps its rows.
-		const lifetime = setTimeout(end, STREAM_LIFETIME_MS);
+		// Ended after a while, so that no view holds its connection for good; the event tells the
+		// page, which opens the next one at once and keeps its rows.
+		const lifetime = setTimeout(() => {
+			send(STREAM_RENEW_EVENT);
+			end();
+		}, webConsole.streamLifetimeMs);
 		open.add(end);
 		res.on("close", end);
 	});

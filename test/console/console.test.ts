@@ -593,3 +593,57 @@ describe("the web console on a server whose CORS allows only another origin", ()
 		}
 	});
 });
+
+describe("the web console's live view on a server whose streams last a second", () => {
+	const t = useServer(async () => ({
+		consoleDir: await builtConsole(),
+		liveViewLifetimeMs: 1000,
+	}));
+	let browser: Browser;
+	before(async () => {
+		browser = await launchChromium();
+	});
+	after(async () => {
+		await browser?.close();
+	});
+
+	test("each stream ends with a renew event, and the page opens the next at once, saying nothing of a loss", async () => {
+		const context = await browser.newContext();
+		try {
+			const page = await context.newPage();
+			const texts: string[] = [];
+			await page.exposeFunction("noteStatus", (text: string) => {
+				texts.push(text);
+			});
+			await page.goto(`${t.url}/console/`);
+			await page.getByLabel("Access key ID", { exact: true }).fill("test");
+			await page.getByLabel("Secret access key", { exact: true }).fill("test");
+			await page.getByRole("button", { name: "Sign in" }).click();
+			await page.getByRole("heading", { name: "Identity pools" }).waitFor();
+			await page.goto(`${t.url}/console/#/live`);
+			await page.getByText("following new calls").waitFor();
+			// Every message the page shows, as it shows it.
+			await page.evaluate(
+				"new MutationObserver(() => window.noteStatus(document.body.innerText)).observe(document.body, { subtree: true, childList: true, characterData: true })",
+			);
+			// Three lifetimes: calls made across them all show.
+			const ids: string[] = [];
+			for (let i = 0; i < 6; i++) {
+				const answer = await t.client.send(
+					new ListIdentityPoolsCommand({ MaxResults: 1 + i }),
+				);
+				ids.push(answer.$metadata.requestId as string);
+				await new Promise((r) => setTimeout(r, 500));
+			}
+			for (const id of ids) {
+				await page.locator(`#calls tr[data-request-id="${id}"]`).waitFor();
+			}
+			assert.ok(
+				!texts.some((text) => text.includes("was lost")),
+				"no loss reported",
+			);
+		} finally {
+			await context.close();
+		}
+	});
+});

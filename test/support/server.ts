@@ -80,6 +80,8 @@ export interface ServerOptions {
 	observers?: readonly CallObserver[];
 	/** The built web console to serve (test/support/console.ts), instead of dist/console/. */
 	consoleDir?: string;
+	/** How long a live view's stream lasts (src/server/console.ts; default 10 minutes). */
+	liveViewLifetimeMs?: number;
 	/** How the purger of deleted pools works (src/server/pool-purger.ts). */
 	purge?: PurgerOptions;
 }
@@ -144,6 +146,9 @@ export async function startServer(
 		...(options.logStream ? { logStream: options.logStream } : {}),
 		...(options.observers ? { observers: options.observers } : {}),
 		...(options.consoleDir ? { consoleDir: options.consoleDir } : {}),
+		...(options.liveViewLifetimeMs
+			? { liveViewLifetimeMs: options.liveViewLifetimeMs }
+			: {}),
 		...(options.purge ? { purge: options.purge } : {}),
 		generateKey: testKeys,
 	});

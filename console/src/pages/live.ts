@@ -130,7 +130,8 @@ export async function livePage({ main, credentials, onLeave }: PageContext) {
 			// Connected: the next loss waits the shortest time again.
 			wait = FIRST_RETRY_MS;
 			following();
-			await follow(response.body, add);
+			// A stream the server ended for its age is followed by the next one at once.
+			if ((await follow(response.body, add)) === "renew") continue;
 		} catch (err) {
 			if (abort.signal.aborted) return;
 			// A network error (the server unreachable, the stream cut): connect again below.
@@ -152,27 +153,32 @@ export async function livePage({ main, credentials, onLeave }: PageContext) {
 const FIRST_RETRY_MS = 1000;
 const LAST_RETRY_MS = 16_000;
 
-/** Hands each call of the server-sent events of `stream` to `add`, until the stream ends. */
+/**
+ * Hands each call of the server-sent events of `stream` to `add`, until the stream ends:
+ * answers `renew` when the server ended it for its age (its `renew` event), else `lost`.
+ */
 async function follow(
 	stream: NonNullable<Response["body"]>,
 	add: (call: Call) => void,
-): Promise<void> {
+): Promise<"renew" | "lost"> {
 	const reader = stream.pipeThrough(new TextDecoderStream()).getReader();
 	let buffer = "";
+	let renewed = false;
 	for (;;) {
 		const { value, done } = await reader.read();
-		if (done) return;
+		if (done) return renewed ? "renew" : "lost";
 		buffer += value;
 		let end = buffer.indexOf("\n\n");
 		while (end >= 0) {
 			const event = buffer.slice(0, end);
 			buffer = buffer.slice(end + 2);
-			const data = event
-				.split("\n")
+			const lines = event.split("\n");
+			if (lines.includes("event: renew")) renewed = true;
+			const data = lines
 				.filter((l) => l.startsWith("data: "))
 				.map((l) => l.slice(6))
 				.join("\n");
-			if (data) add(JSON.parse(data) as Call);
+			if (data && lines.includes("event: call")) add(JSON.parse(data) as Call);
 			end = buffer.indexOf("\n\n");
 		}
 	}
