@@ -141,6 +141,20 @@ function parseFlags(
 	}
 }
 
+/**
+ * The warning when `config` takes the built-in development key (test/test) on an address
+ * other machines can reach; `undefined` otherwise.
+ */
+function exposedDevelopmentKey(config: Config): string | undefined {
+	const defaults =
+		config.credentialsFile === undefined &&
+		config.accessKeyId === "test" &&
+		config.secretAccessKey === "test";
+	return defaults && !isLoopbackHost(config.host)
+		? `the built-in development credentials (test/test) are in use on ${config.host}, which other machines can reach. Set IDPOOL_ACCESS_KEY_ID and IDPOOL_SECRET_ACCESS_KEY, or --credentials.`
+		: undefined;
+}
+
 /** The access keys `config` gives: its credentials file's, else its one key. */
 function configuredCredentials(config: Config): AccountCredential[] {
 	return (
@@ -300,15 +314,8 @@ async function serve(
 	]) {
 		output.err(`WARNING: ${warning}`);
 	}
-	const defaults =
-		!credentials &&
-		config.accessKeyId === "test" &&
-		config.secretAccessKey === "test";
-	if (defaults && !isLoopbackHost(config.host)) {
-		output.err(
-			`WARNING: the built-in development credentials (test/test) are in use on ${config.host}, which other machines can reach. Set IDPOOL_ACCESS_KEY_ID and IDPOOL_SECRET_ACCESS_KEY, or --credentials.`,
-		);
-	}
+	const exposed = exposedDevelopmentKey(config);
+	if (exposed) output.err(`WARNING: ${exposed}`);
 	if (dev) output.err(`WARNING: ${devIssuerWarning(dev, config.host)}`);
 	if (server.acceptAnyKeyAs !== undefined) {
 		output.err(
@@ -362,6 +369,8 @@ function reloader(
 				`idpool: SIGHUP: configuration reloaded (${keys} access key${keys === 1 ? "" : "s"}, ${Object.keys(config.providers).length} providers, ${changes.length} pools, ${changed.length} changed)`,
 			);
 			for (const change of changed) output.out(`  ${describeChange(change)}`);
+			const exposed = exposedDevelopmentKey(config);
+			if (exposed) output.err(`WARNING: ${exposed}`);
 		} catch (err) {
 			const message = isUserError(err)
 				? err.message

@@ -142,6 +142,15 @@ export interface ConsoleCall extends CallRecord {
 /** A listener of the live view: handed each call's server-sent event, made once a call. */
 type Listener = (event: string) => void;
 
+/** An open live view: its account, the key that opened it, and its stream's two ends. */
+interface LiveView {
+	accountId: string;
+	accessKeyId: string;
+	listen: Listener;
+	/** Ends the view's stream (the key that opened it was taken away). */
+	end: () => void;
+}
+
 /**
  * Live views open at once for one account (a person's tabs), and in all: each holds a
  * connection for as long as it is open, and those connections must stay few beside
@@ -170,7 +179,7 @@ export class ConsoleRequests {
 	readonly #times = new Float64Array(CONSOLE_REQUESTS_KEPT);
 	#next = 0;
 	#count = 0;
-	readonly #listeners = new Set<{ accountId: string; listen: Listener }>();
+	readonly #listeners = new Set<LiveView>();
 
 	constructor(clock: Clock) {
 		this.#clock = clock;
@@ -216,8 +225,11 @@ export class ConsoleRequests {
 	 * @throws TooManyRequestsException beyond {@link LIVE_VIEWS_PER_ACCOUNT} views of the
 	 *   account or {@link LIVE_VIEWS_IN_ALL} in all
 	 */
-	subscribe(accountId: string): {
-		follow(listen: Listener): void;
+	subscribe(
+		accountId: string,
+		accessKeyId: string,
+	): {
+		follow(listen: Listener, end: () => void): void;
 		stop(): void;
 	} {
 		let ofAccount = 0;
@@ -232,17 +244,36 @@ export class ConsoleRequests {
 				`Too many live views are open on this server (${LIVE_VIEWS_IN_ALL}): try again later.`,
 			);
 		}
-		const entry: { accountId: string; listen: Listener } = {
+		const entry: LiveView = {
 			accountId,
+			accessKeyId,
 			listen: () => {},
+			end: () => {},
 		};
 		this.#listeners.add(entry);
 		return {
-			follow: (listen) => {
+			follow: (listen, end) => {
 				entry.listen = listen;
+				entry.end = end;
 			},
 			stop: () => this.#listeners.delete(entry),
 		};
+	}
+
+	/**
+	 * Ends the views opened with an access key `revoked` answers true for (a key taken away
+	 * by a reload): their streams end at once, as a call signed with the key would be refused.
+	 * Answers how many ended.
+	 */
+	endViews(revoked: (accessKeyId: string) => boolean): number {
+		let ended = 0;
+		for (const view of [...this.#listeners]) {
+			if (!revoked(view.accessKeyId)) continue;
+			this.#listeners.delete(view);
+			view.end();
+			ended++;
+		}
+		return ended;
 	}
 }
 
@@ -286,19 +317,25 @@ export function consoleRoutes(parts: {
 }): {
 	routes: ConsoleRoutes;
 	observe: CallObserver;
+	/** Ends the live views of access keys taken away ({@link ConsoleRequests.endViews}). */
+	endViews: (revoked: (accessKeyId: string) => boolean) => number;
 	problem: string | undefined;
 } {
 	const { assets, requests, authenticator, keys } = parts;
-	const accountOf = async (request: SignedRequest): Promise<string> => {
+	const callerOf = async (request: SignedRequest) => {
 		const caller = await authenticator.authenticate(
 			request,
 			"cognito-identity",
 			"sigv4",
 		);
-		return caller?.accountId as string;
+		return {
+			accountId: caller?.accountId as string,
+			accessKeyId: caller?.accessKeyId as string,
+		};
 	};
 	return {
 		observe: requests.observe,
+		endViews: (revoked) => requests.endViews(revoked),
 		problem: assets.problem,
 		routes: {
 			path: CONSOLE_PATH,
@@ -308,16 +345,16 @@ export function consoleRoutes(parts: {
 			keysPath: CONSOLE_KEYS_PATH,
 			headers: CONSOLE_HEADERS,
 			async keys(request) {
-				await accountOf(request);
+				await callerOf(request);
 				return { keys: consoleKeys(await keys.list()) };
 			},
 			async stream(request) {
-				const accountId = await accountOf(request);
-				const view = requests.subscribe(accountId);
+				const { accountId, accessKeyId } = await callerOf(request);
+				const view = requests.subscribe(accountId, accessKeyId);
 				return {
 					backlog: requests.recent(accountId).map(callEvent),
-					follow: (send) => {
-						view.follow(send);
+					follow: (send, end) => {
+						view.follow(send, end);
 						return view.stop;
 					},
 					stop: view.stop,

@@ -638,8 +638,14 @@ export async function createServer(
 			const changes = await applyPools(next, keys, (line) =>
 				app.log.info(line),
 			);
+			const before = accessKeys;
 			accessKeys = keys;
 			providers = next.providers;
+			// A key taken away no longer sees the account's calls in a live view it opened.
+			webConsole?.endViews(
+				(id) =>
+					before.lookup(id) !== undefined && keys.lookup(id) === undefined,
+			);
 			return changes;
 		},
 		async listen() {

@@ -467,7 +467,8 @@ export interface ConsoleRoutes {
 	 */
 	stream(request: SignedRequest): Promise<{
 		backlog: readonly string[];
-		follow(send: (event: string) => void): () => void;
+		/** Sends every later event with `send`, until `end` is called (the key was taken away). */
+		follow(send: (event: string) => void, end: () => void): () => void;
 		/** Gives the view's place back without following (the stream could not start). */
 		stop(): void;
 	}>;
@@ -640,13 +641,14 @@ function installConsole(app: FastifyInstance, webConsole: ConsoleRoutes): void {
 			clearTimeout(lifetime);
 			open.delete(end);
 			streaming.delete(socket);
+			socket.off("close", end);
 			res.end();
 		};
 		const send = (event: string) => {
 			if (!ended) writeOrCut(res, event, STREAM_BUFFER_BYTES);
 		};
 		for (const event of stream.backlog) send(event);
-		const stop = stream.follow(send);
+		const stop = stream.follow(send, end);
 		const keepAlive = setInterval(
 			() => send(": keep-alive\n\n"),
 			STREAM_KEEPALIVE_MS,
@@ -659,6 +661,9 @@ function installConsole(app: FastifyInstance, webConsole: ConsoleRoutes): void {
 		}, webConsole.streamLifetimeMs);
 		open.add(end);
 		res.on("close", end);
+		// Also when the connection closes before the answer was sent (queued behind another
+		// answer of the connection), which `res` is never told.
+		socket.once("close", end);
 	});
 }
 

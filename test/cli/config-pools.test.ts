@@ -17,6 +17,7 @@ import {
 	ListIdentityPoolsCommand,
 } from "@aws-sdk/client-cognito-identity";
 import { runIdpool, serveIdpool } from "../support/cli.ts";
+import { signedGet } from "../support/console.ts";
 import { freshSchema } from "../support/postgres.ts";
 import { sdkClient } from "../support/server.ts";
 import { describeForEngine } from "../support/stores.ts";
@@ -202,6 +203,17 @@ describe("idpool serve --credentials: SIGHUP takes the file's access keys again"
 				next.send(new ListIdentityPoolsCommand({ MaxResults: 10 })),
 				{ name: "UnrecognizedClientException" },
 			);
+			// A live view of the console opened with the key about to be taken away.
+			const view = await signedGet(`${s.url}/console/api/requests`, {
+				accessKeyId: "OLDKEY",
+				secretAccessKey: "old-secret",
+			});
+			assert.equal(view.status, 200);
+			const viewEnded = (async () => {
+				const reader = (view.body as ReadableStream<Uint8Array>).getReader();
+				while (!(await reader.read()).done) {}
+				return true;
+			})();
 
 			// The leaked key out, a new one of the same account in.
 			write(file, [
@@ -219,6 +231,14 @@ describe("idpool serve --credentials: SIGHUP takes the file's access keys again"
 			await assert.rejects(
 				old.send(new ListIdentityPoolsCommand({ MaxResults: 10 })),
 				{ name: "UnrecognizedClientException" },
+			);
+			assert.equal(
+				await Promise.race([
+					viewEnded,
+					new Promise((r) => setTimeout(() => r(false), 5000)),
+				]),
+				true,
+				"its live view ended",
 			);
 			const listed = await next.send(
 				new ListIdentityPoolsCommand({ MaxResults: 10 }),

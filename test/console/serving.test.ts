@@ -97,12 +97,16 @@ test("the live view's buffer keeps the last calls, and tells each listener its a
 		durationSeconds: 0.001,
 	});
 	const heard: string[] = [];
-	const view = requests.subscribe("111111111111");
-	view.follow((event) => {
-		heard.push(
-			(JSON.parse(event.split("data: ")[1] as string) as CallRecord).requestId,
-		);
-	});
+	const view = requests.subscribe("111111111111", "KEY1");
+	view.follow(
+		(event) => {
+			heard.push(
+				(JSON.parse(event.split("data: ")[1] as string) as CallRecord)
+					.requestId,
+			);
+		},
+		() => {},
+	);
 	for (let n = 0; n < CONSOLE_REQUESTS_KEPT + 10; n++) {
 		requests.observe(call(n % 2 === 0 ? "000000000000" : "111111111111", n));
 	}
@@ -146,25 +150,46 @@ test("a live view's writes stop, and its connection is cut, once its reader lets
 test("live views are limited per account and in all; a view stopped gives its place back", () => {
 	const requests = new ConsoleRequests({ now: () => 0 });
 	const views = Array.from({ length: LIVE_VIEWS_PER_ACCOUNT }, () =>
-		requests.subscribe("111111111111"),
+		requests.subscribe("111111111111", "KEY1"),
 	);
-	assert.throws(() => requests.subscribe("111111111111"), {
+	assert.throws(() => requests.subscribe("111111111111", "KEY1"), {
 		name: "TooManyRequestsException",
 		message: `Too many live views are open for this account (${LIVE_VIEWS_PER_ACCOUNT}): close one.`,
 	});
 	views[0]?.stop();
-	const again = requests.subscribe("111111111111");
+	const again = requests.subscribe("111111111111", "KEY1");
 	again.stop();
 	// Seven of that account are open: the rest of the places, eight to an account.
 	for (let n = 0; n < LIVE_VIEWS_IN_ALL - 7; n++) {
 		requests.subscribe(
 			`2222222222${String(Math.floor(n / 8)).padStart(2, "0")}`,
+			"KEY2",
 		);
 	}
-	assert.throws(() => requests.subscribe("333333333333"), {
+	assert.throws(() => requests.subscribe("333333333333", "KEY3"), {
 		name: "TooManyRequestsException",
 		message: `Too many live views are open on this server (${LIVE_VIEWS_IN_ALL}): try again later.`,
 	});
+});
+
+test("the views of a key taken away end, and only those", () => {
+	const requests = new ConsoleRequests({ now: () => 0 });
+	const ended: string[] = [];
+	for (const key of ["GONE", "KEPT", "GONE"]) {
+		requests.subscribe("111111111111", key).follow(
+			() => {},
+			() => ended.push(key),
+		);
+	}
+	assert.equal(
+		requests.endViews((key) => key === "GONE"),
+		2,
+	);
+	assert.deepEqual(ended, ["GONE", "GONE"]);
+	assert.equal(
+		requests.endViews((key) => key === "GONE"),
+		0,
+	);
 });
 
 describe("the console over HTTP", () => {
@@ -447,6 +472,39 @@ describe("the console over HTTP", () => {
 			socket.destroy();
 			for (const abort of aborts) abort.abort();
 		}
+	});
+
+	test("a view queued behind another answer gives its place back when its connection closes", async () => {
+		const key = { accessKeyId: "test", secretAccessKey: "test" };
+		const url = new URL(`${t.url}/console/api/requests`);
+		// Each time: large answers the client does not read, then a stream request behind them
+		// (its answer waits its turn), then the connection closed.
+		for (let round = 0; round < LIVE_VIEWS_PER_ACCOUNT + 2; round++) {
+			const signed = await signedHeaders(url.href, key);
+			const socket = net.connect(Number(url.port), url.hostname);
+			socket.pause();
+			await new Promise((r) => socket.once("connect", r));
+			const script = `GET /console/app.js HTTP/1.1\r\nhost: ${url.host}\r\n\r\n`;
+			socket.write(
+				`${script.repeat(30)}GET ${url.pathname} HTTP/1.1\r\n${Object.entries(
+					signed,
+				)
+					.map(([name, value]) => `${name}: ${value}`)
+					.join("\r\n")}\r\n\r\n`,
+			);
+			await new Promise((r) => setTimeout(r, 200));
+			socket.destroy();
+		}
+		// Every place is free again: a view opens at once.
+		let answer: Response | undefined;
+		const abort = new AbortController();
+		for (let i = 0; i < 50 && answer?.status !== 200; i++) {
+			if (i > 0) await new Promise((r) => setTimeout(r, 50));
+			await answer?.body?.cancel();
+			answer = await signedGet(url.href, key, abort.signal);
+		}
+		assert.equal(answer?.status, 200);
+		abort.abort();
 	});
 
 	test("a stopping server ends the open streams itself: none is left for its shutdown deadline to cut", async () => {
