@@ -112,9 +112,10 @@ describeForEngine("sqlite", "sqlite checkpoints on a worker thread", () => {
 			);
 			// These writes fill a WAL of about 37 MB when nothing restarts it (the connection's
 			// own checkpoints are off); restarts keep it to a few MB (the writes outrun the
-			// worker's 10-ms passes between two restarts).
+			// worker's 10-ms passes between two restarts), more when the machine starves the
+			// worker of CPU (9.6 MB seen with six test processes on two cores): well under half.
 			assert.ok(
-				walSize(file) < 8 * 1024 * 1024,
+				walSize(file) < 16 * 1024 * 1024,
 				`WAL of ${walSize(file)} bytes`,
 			);
 			for (const i of [0, 1234, users - 1]) {
