@@ -11,6 +11,7 @@
 import {
 	type AccountCredential,
 	parseCredentialsFile,
+	singleKey,
 } from "../auth/credentials.ts";
 import { readCredentials } from "../cli/main.ts";
 import { loadConfig } from "../config/load.ts";
@@ -170,11 +171,7 @@ export async function startIdpool(
 		await server.close();
 		throw err;
 	}
-	const first = accounts?.[0] ?? {
-		accessKeyId: config.accessKeyId,
-		secretAccessKey: config.secretAccessKey,
-		accountId: config.accountId,
-	};
+	const first = accounts?.[0] ?? singleKey(config);
 	let stopped: Promise<void> | undefined;
 	const stop = () => {
 		stopped ??= server.close().then(() => {});

@@ -16,6 +16,18 @@ export interface AccountCredential {
 	accountId: string;
 }
 
+/**
+ * The one access key of settings that name no credentials file (`--access-key-id`,
+ * `--secret-access-key`, `--account-id`; a Config is such settings).
+ */
+export function singleKey(settings: AccountCredential): AccountCredential {
+	return {
+		accessKeyId: settings.accessKeyId,
+		secretAccessKey: settings.secretAccessKey,
+		accountId: settings.accountId,
+	};
+}
+
 /** The credential known when no credentials file is given. */
 export const DEFAULT_CREDENTIAL: AccountCredential = Object.freeze({
 	accessKeyId: "test",

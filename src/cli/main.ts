@@ -12,6 +12,7 @@ import {
 	type AccountCredential,
 	CredentialsFileError,
 	parseCredentialsFile,
+	singleKey,
 } from "../auth/credentials.ts";
 import { ConfigError, isLoopbackHost, loadConfig } from "../config/load.ts";
 import { type Config, SETTINGS } from "../config/schema.ts";
@@ -157,15 +158,7 @@ function exposedDevelopmentKey(config: Config): string | undefined {
 
 /** The access keys `config` gives: its credentials file's, else its one key. */
 function configuredCredentials(config: Config): AccountCredential[] {
-	return (
-		readCredentials(config) ?? [
-			{
-				accessKeyId: config.accessKeyId,
-				secretAccessKey: config.secretAccessKey,
-				accountId: config.accountId,
-			},
-		]
-	);
+	return readCredentials(config) ?? [singleKey(config)];
 }
 
 /** The accounts of the credentials file `config` names, if any. */

@@ -11,6 +11,7 @@ import { Authenticator } from "../auth/authenticator.ts";
 import {
 	type AccountCredential,
 	CredentialRegistry,
+	singleKey,
 } from "../auth/credentials.ts";
 import { ConfigError } from "../config/load.ts";
 import type { Config } from "../config/schema.ts";
@@ -211,17 +212,6 @@ function operationSettings(config: Config): OperationSettings {
 	};
 }
 
-/** The one access key of a configuration without a credentials file. */
-function configuredKey(config: Config): AccountCredential[] {
-	return [
-		{
-			accessKeyId: config.accessKeyId,
-			secretAccessKey: config.secretAccessKey,
-			accountId: config.accountId,
-		},
-	];
-}
-
 /** The account of the first of `keys` (declared pools without `AccountId` go there). */
 function accountOfFirst(keys: CredentialRegistry, config: Config): string {
 	return keys.list()[0]?.accountId ?? config.accountId;
@@ -233,7 +223,7 @@ export async function createServer(
 	overrides: ServerOverrides = {},
 ): Promise<IdpoolServer> {
 	const clock = overrides.clock ?? systemClock;
-	const credentials = overrides.credentials ?? configuredKey(config);
+	const credentials = overrides.credentials ?? [singleKey(config)];
 	/** The access keys that sign calls; a reload (SIGHUP) may replace them. */
 	let accessKeys = new CredentialRegistry(credentials);
 	/** The account of any key when any is accepted: the first key's at start. */
