@@ -56,6 +56,7 @@ import {
 } from "./console.ts";
 import {
 	HealthProblem,
+	passingWriteReused,
 	READY_PROBE_BYTES,
 	readiness,
 	STORE_CHECK_REUSE_MS,
@@ -466,43 +467,12 @@ export async function createServer(
 		},
 	});
 
-	// `/health` commits its large write at most once a second when it passes: a crowd of probes
-	// (or a flood of them, the endpoint being open to all) shares the last one, and checks only
-	// that the database is still the one opened; probes that come while one runs share it; a
-	// failure is never reused, so that recovery shows at once.
-	let storePassedAt = Number.NEGATIVE_INFINITY;
-	let storeProbe: Promise<void> | undefined;
-	const probeStore = async (): Promise<void> => {
-		if (performance.now() - storePassedAt < STORE_CHECK_REUSE_MS) {
-			await store.checkDatabase().catch((err: unknown) => {
-				storePassedAt = Number.NEGATIVE_INFINITY;
-				throw err;
-			});
-			return;
-		}
-		storeProbe ??= store
-			.ping()
-			.then(
-				() => {
-					storePassedAt = performance.now();
-				},
-				(err: unknown) => {
-					storePassedAt = Number.NEGATIVE_INFINITY;
-					throw err;
-				},
-			)
-			.finally(() => {
-				storeProbe = undefined;
-			});
-		await storeProbe;
-	};
-
 	const routes = await installRoutes(app, {
 		dispatch,
 		discovery: async () => discoveryDocument(issuer(), await keys.algorithms()),
 		jwks: () => keys.jwks(),
 		documentsMaxAge: config.keyReloadSeconds,
-		ping: probeStore,
+		ping: passingWriteReused(store),
 		engine: store.engine,
 		ready: readiness(
 			[

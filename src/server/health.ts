@@ -6,10 +6,11 @@
  * might carry one, or a stack trace. A check's change of outcome is logged once (a failure
  * at error level, its recovery at info), so that a probe every few seconds does not repeat
  * it. Probes that arrive while the checks run share them, and a check may reuse its last
- * outcome for a while (the store's write: see {@link STORE_CHECK_REUSE_MS}).
+ * outcome for a while (the store's write: see {@link STORE_CHECK_REUSE_MS}). `/health`'s own
+ * write is shared the same way while it passes ({@link passingWriteReused}).
  */
 import type { Logger } from "../lib/logger.ts";
-import { PING_PAYLOAD_BYTES } from "../store/store.ts";
+import { PING_PAYLOAD_BYTES, type Store } from "../store/store.ts";
 
 /** A check of readiness; `run` resolves when it passes and rejects with the reason otherwise. */
 export interface ReadinessCheck {
@@ -69,6 +70,39 @@ export function storeProblem(err: unknown): string {
 		return "the database file was deleted or replaced";
 	}
 	return "the database did not answer";
+}
+
+/**
+ * The store's large write for `/health`, which anyone may ask for: a write that passed less
+ * than {@link STORE_CHECK_REUSE_MS} ago stands for it, the database checked again to be the
+ * one opened (`checkDatabase`, nothing written), so that a crowd or a flood of probes costs one
+ * write a second; probes that come while a write runs share it; a failure is never reused, so
+ * that a recovery shows at once.
+ */
+export function passingWriteReused(
+	store: Pick<Store, "ping" | "checkDatabase">,
+): () => Promise<void> {
+	let passedAt = Number.NEGATIVE_INFINITY;
+	let running: Promise<void> | undefined;
+	const failed = (err: unknown): never => {
+		passedAt = Number.NEGATIVE_INFINITY;
+		throw err;
+	};
+	return async () => {
+		if (performance.now() - passedAt < STORE_CHECK_REUSE_MS) {
+			await store.checkDatabase().catch(failed);
+			return;
+		}
+		running ??= store
+			.ping()
+			.then(() => {
+				passedAt = performance.now();
+			}, failed)
+			.finally(() => {
+				running = undefined;
+			});
+		await running;
+	};
 }
 
 /** `promise`, or a {@link HealthProblem} once `ms` have passed. */
