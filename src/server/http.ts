@@ -544,10 +544,6 @@ const STREAM_BUFFER_BYTES = 256 * 1024;
 /** The last event of a stream that ends for its age: the page opens the next at once. */
 const STREAM_RENEW_EVENT = "event: renew\ndata: {}\n\n";
 
-/**
- * The console's routes (docs/console.md): its files, and the live view's stream of calls as
- * server-sent events, which a stopping server ends.
- */
 /** Whether `url` is the console's (`/console`, `/console/...`, `/console?...`). */
 function isConsolePath(url: string, path: string): boolean {
 	return (
@@ -556,6 +552,10 @@ function isConsolePath(url: string, path: string): boolean {
 	);
 }
 
+/**
+ * The console's routes (docs/console.md): its files, and the live view's stream of calls as
+ * server-sent events, which a stopping server ends.
+ */
 function installConsole(app: FastifyInstance, webConsole: ConsoleRoutes): void {
 	// Every answer of the console, its errors included, carries its security headers, and
 	// none opens it to another origin (the CORS plugin's headers are taken off).
