@@ -9,22 +9,16 @@
  * reading them with any of those given, then the secret keys of the issued credentials that
  * have not expired (docs/deployment.md#files-and-keys-at-rest).
  */
-import { existsSync } from "node:fs";
-import { ConfigError } from "../config/load.ts";
 import type { Config } from "../config/schema.ts";
 import { systemClock } from "../lib/clock.ts";
-import { isPostgresUrl, openConfiguredStore } from "../server/open-store.ts";
+import { openConfiguredStore } from "../server/open-store.ts";
 import { rewrapCredentials } from "../server/sealed-credentials.ts";
 import { newKeyRing } from "../server/signing-keys.ts";
+import { requireExistingDatabase } from "./database-file.ts";
 import type { Output } from "./output.ts";
 
 function iso(ms: number): string {
 	return new Date(ms).toISOString();
-}
-
-/** Whether `db` names a SQLite file (not `:memory:`, not a PostgreSQL URL) that does not exist. */
-function isMissingSqliteFile(db: string): boolean {
-	return db !== ":memory:" && !isPostgresUrl(db) && !existsSync(db);
 }
 
 /** Runs `keys list`, `keys rotate` or `keys rewrap`. */
@@ -33,10 +27,11 @@ export async function keysCommand(
 	config: Config,
 	output: Output,
 ): Promise<void> {
-	if (action !== "rotate" && isMissingSqliteFile(config.db)) {
+	if (action !== "rotate") {
 		// Only rotating creates keys: a mistyped path must not leave an empty database behind.
-		throw new ConfigError(
-			`--db: no database at ${config.db} (\`idpool serve\` or \`idpool keys rotate\` creates one)`,
+		requireExistingDatabase(
+			config.db,
+			"`idpool serve` or `idpool keys rotate` creates one",
 		);
 	}
 	const store = await openConfiguredStore(config);

@@ -15,7 +15,7 @@ import {
 	singleKey,
 } from "../auth/credentials.ts";
 import { ConfigError, isLoopbackHost, loadConfig } from "../config/load.ts";
-import { type Config, SETTINGS } from "../config/schema.ts";
+import { type Config, isPostgresUrl, SETTINGS } from "../config/schema.ts";
 import { DEFAULT_TOKEN_ALGORITHM } from "../domain/records.ts";
 import { systemClock } from "../lib/clock.ts";
 import { lowerThreadPoolPriority } from "../lib/thread-pool-priority.ts";
@@ -27,6 +27,7 @@ import {
 	type PoolChange,
 } from "../server/apply-pools.ts";
 import type { IdpoolServer } from "../server/create-server.ts";
+import { requireExistingDatabase } from "./database-file.ts";
 import { DevTokenUsageError, devTokenCommand } from "./dev-token.ts";
 import { HEALTHCHECK_PATH, healthcheckCommand } from "./healthcheck.ts";
 import type { Output } from "./output.ts";
@@ -55,7 +56,8 @@ export function isUserError(err: unknown): err is Error {
 		err instanceof ConfigError ||
 		err instanceof CredentialsFileError ||
 		// By name: its class is in the server's modules, which this one loads only on demand.
-		(err instanceof Error && err.name === "KeyEncryptionError")
+		(err instanceof Error &&
+			(err.name === "KeyEncryptionError" || err.name === "SchemaTooNewError"))
 	);
 }
 
@@ -455,16 +457,8 @@ function mebibytes(bytes: number): string {
  * is nothing to do.
  */
 async function vacuumCommand(config: Config, output: Output): Promise<number> {
-	const { isPostgresUrl, openConfiguredStore } = await import(
-		"../server/open-store.ts"
-	);
-	if (!isPostgresUrl(config.db) && config.db !== ":memory:") {
-		try {
-			statSync(config.db);
-		} catch {
-			throw new ConfigError(`--db: no database at ${config.db}`);
-		}
-	}
+	requireExistingDatabase(config.db);
+	const { openConfiguredStore } = await import("../server/open-store.ts");
 	const store = await openConfiguredStore(config);
 	try {
 		await store.migrate();
@@ -498,25 +492,18 @@ async function backupCommand(
 		throw new UsageError("usage: idpool backup FILE [--db PATH]");
 	}
 	const config = loadConfig(parseFlags(rest), env);
-	const { isPostgresUrl, openConfiguredStore } = await import(
-		"../server/open-store.ts"
-	);
 	if (isPostgresUrl(config.db)) {
 		throw new ConfigError(
 			"--db: idpool backup copies a SQLite database; back up PostgreSQL with pg_dump (docs/deployment.md)",
 		);
 	}
-	if (
-		config.db === ":memory:" ||
-		!statSync(config.db, { throwIfNoEntry: false })
-	) {
-		throw new ConfigError(`--db: no database at ${config.db}`);
-	}
+	requireExistingDatabase(config.db);
 	if (statSync(destination, { throwIfNoEntry: false })) {
 		throw new UsageError(
 			`${destination} exists: idpool backup writes a new file, never over one`,
 		);
 	}
+	const { openConfiguredStore } = await import("../server/open-store.ts");
 	const store = await openConfiguredStore(config);
 	try {
 		if (!store.backup) throw new Error(`no backup for ${store.engine}`);

@@ -166,6 +166,11 @@ export interface Config {
 	readonly console: string;
 }
 
+/** Whether a `--db` value names a PostgreSQL database (else it is a SQLite path or `:memory:`). */
+export function isPostgresUrl(db: string): boolean {
+	return /^postgres(ql)?:\/\//i.test(db);
+}
+
 export const SETTINGS: readonly SettingSpec[] = [
 	{
 		key: "configFile",

@@ -6,7 +6,7 @@
  * given, so a server on SQLite never loads `pg`.
  */
 import { ConfigError } from "../config/load.ts";
-import type { Config } from "../config/schema.ts";
+import { type Config, isPostgresUrl } from "../config/schema.ts";
 import type { Clock } from "../lib/clock.ts";
 import type { Metrics } from "../lib/metrics.ts";
 import type { CheckpointerOptions } from "../store/sqlite/checkpointer.ts";
@@ -33,11 +33,6 @@ export interface OpenStoreOptions {
 /** A `--db` value that names no database idpool can open (the message says why). */
 export class StoreLocationError extends Error {
 	override readonly name = "StoreLocationError";
-}
-
-/** Whether a `--db` value names a PostgreSQL database (else it is a SQLite path). */
-export function isPostgresUrl(db: string): boolean {
-	return /^postgres(ql)?:\/\//i.test(db);
 }
 
 /**

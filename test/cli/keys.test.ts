@@ -36,6 +36,18 @@ describe("idpool keys (the built binary)", () => {
 		assert.equal(existsSync(db), false);
 	});
 
+	test("list and rewrap refuse :memory:, a database no other process holds", async () => {
+		for (const action of ["list", "rewrap"]) {
+			const r = await run(["keys", action, "--db", ":memory:"]);
+			assert.equal(r.code, 2, r.stderr);
+			assert.equal(
+				r.stderr,
+				"idpool: --db: no database at :memory: (`idpool serve` or `idpool keys rotate` creates one)\n",
+			);
+			assert.equal(r.stdout, "");
+		}
+	});
+
 	test("list changes nothing on a new database; rotate creates the first key and its successor", async () => {
 		const db = join(dir, "keys.db");
 		const migrated = await run(["migrate", "--db", db]);

@@ -65,6 +65,12 @@ describe("idpool vacuum", () => {
 		assert.equal(existsSync(file), false);
 	});
 
+	test(":memory: is refused: there is no database to vacuum", async () => {
+		const r = await runIdpool(["vacuum", "--db", ":memory:"]);
+		assert.equal(r.code, 2, r.stderr);
+		assert.equal(r.stderr, "idpool: --db: no database at :memory:\n");
+	});
+
 	test("on PostgreSQL there is nothing to do", {
 		skip: engineSkipReason("postgres"),
 	}, async () => {

@@ -6,7 +6,7 @@
  */
 import Database from "better-sqlite3";
 import pg from "pg";
-import { isPostgresUrl } from "../../src/server/open-store.ts";
+import { isPostgresUrl } from "../../src/config/schema.ts";
 import { parsePostgresUrl } from "../../src/store/postgres/postgres-store.ts";
 
 /** A pool's key, as the store knows it. */
