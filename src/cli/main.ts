@@ -357,6 +357,7 @@ function reloader(
 		try {
 			const config = loadConfig(flags, env);
 			const credentials = configuredCredentials(config);
+			const anyKeyAccount = server.acceptAnyKeyAs;
 			const changes = await server.reload(config, credentials);
 			const changed = changes.filter((c) => c.outcome !== "unchanged");
 			const keys = credentials.length;
@@ -364,6 +365,11 @@ function reloader(
 				`idpool: SIGHUP: configuration reloaded (${keys} access key${keys === 1 ? "" : "s"}, ${Object.keys(config.providers).length} providers, ${changes.length} pools, ${changed.length} changed)`,
 			);
 			for (const change of changed) output.out(`  ${describeChange(change)}`);
+			if (server.acceptAnyKeyAs !== anyKeyAccount) {
+				output.out(
+					`  any key:   now accepted as account ${server.acceptAnyKeyAs} (the first access key's)`,
+				);
+			}
 			const exposed = exposedDevelopmentKey(config);
 			if (exposed) output.err(`WARNING: ${exposed}`);
 		} catch (err) {

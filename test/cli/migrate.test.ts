@@ -1,6 +1,10 @@
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, test } from "node:test";
+import Database from "better-sqlite3";
 import pg from "pg";
 import { freshSchema, POSTGRES_URL } from "../support/postgres.ts";
 import { engineSkipReason } from "../support/stores.ts";
@@ -13,7 +17,8 @@ function run(args: string[], env: Record<string, string> = {}) {
 			execFile(
 				process.execPath,
 				[BIN, ...args],
-				{ env: { PATH: process.env.PATH, ...env } },
+				// A server that starts where it should refuse is stopped, and the test fails.
+				{ env: { PATH: process.env.PATH, ...env }, timeout: 30_000 },
 				(error, stdout, stderr) =>
 					resolve({ code: error ? (error.code as number) : 0, stdout, stderr }),
 			);
@@ -63,5 +68,92 @@ describe("idpool migrate (the built binary)", () => {
 		assert.notEqual(r.code, 0);
 		assert.equal(r.stderr.trim().split("\n").length, 1, r.stderr);
 		assert.doesNotMatch(r.stderr, /\n\s+at /);
+	});
+});
+
+/** The one line a command prints for a database a newer idpool migrated. */
+const TOO_NEW =
+	/^idpool: the database was migrated by a newer idpool \(schema version 999, "from-a-newer-idpool"; this idpool knows up to \d+\): run that idpool or a newer one, or restore the backup taken before the upgrade \(docs\/deployment\.md#upgrading\)\n$/;
+
+describe("a database a newer idpool migrated (the built binary)", () => {
+	/**
+	 * Migrates `db`, records a migration this idpool does not know, and checks that `serve`,
+	 * `migrate` and `keys list` refuse it in one line with exit code 2, leaving what `rows`
+	 * reads of it as it was.
+	 */
+	async function refused(
+		db: string,
+		sql: (statement: string) => Promise<unknown[]>,
+	): Promise<void> {
+		const migrated = await run(["migrate", "--db", db]);
+		assert.equal(migrated.code, 0, migrated.stderr);
+		await sql(
+			"INSERT INTO schema_migrations (version, name, applied_at) VALUES (999, 'from-a-newer-idpool', 0)",
+		);
+		const before = JSON.stringify(
+			await sql("SELECT version, name FROM schema_migrations ORDER BY version"),
+		);
+		for (const args of [
+			["serve", "--port", "0"],
+			["migrate"],
+			["keys", "list"],
+		]) {
+			const r = await run([...args, "--db", db]);
+			assert.equal(r.code, 2, `${args[0]}: ${r.stderr}`);
+			assert.match(r.stderr, TOO_NEW);
+			assert.equal(r.stdout, "");
+		}
+		assert.equal(
+			JSON.stringify(
+				await sql(
+					"SELECT version, name FROM schema_migrations ORDER BY version",
+				),
+			),
+			before,
+		);
+		// Nothing was written: `serve` makes the first signing key of a new database.
+		assert.deepEqual(await sql("SELECT kid FROM signing_keys"), []);
+	}
+
+	test("SQLite: serve, migrate and keys refuse it in one line, and change nothing", {
+		skip: engineSkipReason("sqlite"),
+	}, async () => {
+		const dir = mkdtempSync(join(tmpdir(), "idpool-newer-"));
+		try {
+			const file = join(dir, "idpool.db");
+			await refused(file, async (statement) => {
+				const db = new Database(file);
+				try {
+					const prepared = db.prepare(statement);
+					if (prepared.reader) return prepared.all();
+					prepared.run();
+					return [];
+				} finally {
+					db.close();
+				}
+			});
+			// The way back starts from a copy: `backup` copies such a database as any other.
+			const copy = await run(["backup", join(dir, "copy.db"), "--db", file]);
+			assert.equal(copy.code, 0, copy.stderr);
+		} finally {
+			rmSync(dir, { recursive: true, force: true });
+		}
+	});
+
+	test("PostgreSQL: serve, migrate and keys refuse it in one line, and change nothing", {
+		skip: engineSkipReason("postgres"),
+	}, async () => {
+		const schema = await freshSchema();
+		const client = new pg.Client({ connectionString: POSTGRES_URL });
+		await client.connect();
+		try {
+			await refused(schema.url, async (statement) => {
+				await client.query(`SET search_path TO ${schema.schema}`);
+				return (await client.query(statement)).rows;
+			});
+		} finally {
+			await client.end();
+			await schema.drop();
+		}
 	});
 });

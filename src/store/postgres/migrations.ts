@@ -11,6 +11,10 @@
  * recorded in `schema_migrations`. Never edit a migration that has shipped: add a new one.
  */
 import type { Clock } from "../../lib/clock.ts";
+import {
+	type AppliedMigration,
+	refuseNewerSchema,
+} from "../sql/schema-version.ts";
 import { type Database, quoteIdentifier } from "./database.ts";
 
 export interface Migration {
@@ -173,13 +177,11 @@ export async function applyMigrations(
 				"CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)",
 			);
 			// Read under the lock: whatever another instance applied before is seen here.
-			const done = new Set(
-				(
-					await sql.rows<{ version: number }>(
-						"SELECT version FROM schema_migrations",
-					)
-				).map((r) => r.version),
+			const applied = await sql.rows<AppliedMigration>(
+				"SELECT version, name FROM schema_migrations",
 			);
+			refuseNewerSchema(applied, migrations);
+			const done = new Set(applied.map((r) => r.version));
 			for (const m of migrations) {
 				if (done.has(m.version)) continue;
 				await sql.count("BEGIN");

@@ -60,6 +60,10 @@ import {
 	toSigningKey,
 } from "../sql/rows.ts";
 import {
+	type AppliedMigration,
+	refuseNewerSchema,
+} from "../sql/schema-version.ts";
+import {
 	type CachedPool,
 	type CredentialRepository,
 	type IdentityRepository,
@@ -320,13 +324,11 @@ class SqliteStore implements Store {
 		// BEGIN IMMEDIATE takes the write lock first, so two processes opening the same new file
 		// cannot both apply a migration: the second waits, then sees it recorded.
 		const applyPending = db.transaction(() => {
-			const done = new Set(
-				(
-					db.prepare("SELECT version FROM schema_migrations").all() as {
-						version: number;
-					}[]
-				).map((r) => r.version),
-			);
+			const applied = db
+				.prepare("SELECT version, name FROM schema_migrations")
+				.all() as AppliedMigration[];
+			refuseNewerSchema(applied, MIGRATIONS);
+			const done = new Set(applied.map((r) => r.version));
 			for (const m of MIGRATIONS) {
 				if (done.has(m.version)) continue;
 				db.exec(m.sql);

@@ -1,0 +1,38 @@
+/**
+ * @module store/sql/schema-version
+ * The refusal of a database that a newer idpool migrated (both engines): a server knows the
+ * schema up to its own last migration, and one that wrote to tables changed after it could
+ * lose or spoil what the newer servers keep there. Read before any migration is applied.
+ */
+
+/** A migration the database records, as `schema_migrations` holds it. */
+export interface AppliedMigration {
+	version: number;
+	name: string;
+}
+
+/** The database records migrations this idpool does not know: a newer idpool migrated it. */
+export class SchemaTooNewError extends Error {
+	override readonly name = "SchemaTooNewError";
+}
+
+/**
+ * @param applied the migrations the database records
+ * @param known the versions of this idpool's migrations
+ * @throws SchemaTooNewError naming the newest migration unknown here
+ */
+export function refuseNewerSchema(
+	applied: readonly AppliedMigration[],
+	known: readonly { version: number }[],
+): void {
+	const versions = new Set(known.map((m) => m.version));
+	const unknown = applied
+		.filter((m) => !versions.has(m.version))
+		.sort((a, b) => b.version - a.version);
+	const newest = unknown[0];
+	if (newest === undefined) return;
+	const last = Math.max(0, ...versions);
+	throw new SchemaTooNewError(
+		`the database was migrated by a newer idpool (schema version ${newest.version}, "${newest.name}"; this idpool knows up to ${last}): run that idpool or a newer one, or restore the backup taken before the upgrade (docs/deployment.md#upgrading)`,
+	);
+}
