@@ -37,10 +37,11 @@ export interface AuthenticatorOptions {
 	/**
 	 * The development mode that accepts any access key (docs/security.md#accepting-any-credentials):
 	 * a signed call with a key that is neither the server's nor one it issued is accepted
-	 * without a signature check, as this account. The server's own keys and issued
-	 * credentials are checked as always.
+	 * without a signature check, as the account this returns (read at each call: a reload may
+	 * change it), unless it returns `undefined`. The server's own keys and issued credentials
+	 * are checked as always.
 	 */
-	acceptAnyKeyAs?: string;
+	acceptAnyKeyAs?: () => string | undefined;
 }
 
 /** The access key id named in a SigV4 `Authorization` header, if one can be read. */
@@ -67,7 +68,7 @@ export class Authenticator {
 
 	/** An unknown key, accepted unchecked in the development mode that accepts any key. */
 	#anyKey(accessKeyId: string): SigningCredential | undefined {
-		const accountId = this.#options.acceptAnyKeyAs;
+		const accountId = this.#options.acceptAnyKeyAs?.();
 		return accountId === undefined
 			? undefined
 			: { accessKeyId, secretAccessKey: "", accountId, unchecked: true };

@@ -136,7 +136,10 @@ export interface IdpoolServer {
 	readonly purger: PoolPurger;
 	/** What applying the configuration's `pools` did at start, one entry a pool. */
 	readonly seeded: readonly PoolChange[];
-	/** The account of signed calls in the mode that accepts any access key, when it is on. */
+	/**
+	 * The account of signed calls in the mode that accepts any access key, when it is on: the
+	 * first access key's, as of the last reload.
+	 */
 	readonly acceptAnyKeyAs: string | undefined;
 	/**
 	 * Takes the access keys, providers and pools of a configuration read again (SIGHUP): the
@@ -227,8 +230,13 @@ export async function createServer(
 	const credentials = overrides.credentials ?? [singleKey(config)];
 	/** The access keys that sign calls; a reload (SIGHUP) may replace them. */
 	let accessKeys = new CredentialRegistry(credentials);
-	/** The account of any key when any is accepted: the first key's at start. */
-	const defaultAccountId = accountOfFirst(accessKeys, config);
+	/**
+	 * The account of any key when any is accepted (`--accept-any-credentials`): the first key's,
+	 * as for declared pools without an account; a reload may change it.
+	 */
+	let anyKeyAccount = config.acceptAnyCredentials
+		? accountOfFirst(accessKeys, config)
+		: undefined;
 	const metrics = serverMetrics(config);
 	// Until the server's logger exists, a problem of the checkpoint worker is a process warning.
 	let warn = (message: string) => process.emitWarning(message);
@@ -390,9 +398,7 @@ export async function createServer(
 		lookupAccessKey: (id) => accessKeys.lookup(id),
 		issued: issuedCredentials,
 		clock,
-		...(config.acceptAnyCredentials
-			? { acceptAnyKeyAs: defaultAccountId }
-			: {}),
+		acceptAnyKeyAs: () => anyKeyAccount,
 	});
 	const webConsole = consoleServed(config.console, config.host)
 		? consoleRoutes({
@@ -588,7 +594,9 @@ export async function createServer(
 			await pruning;
 			await purger.idle();
 		},
-		acceptAnyKeyAs: config.acceptAnyCredentials ? defaultAccountId : undefined,
+		get acceptAnyKeyAs() {
+			return anyKeyAccount;
+		},
 		async reload(next, nextCredentials) {
 			// The pools first, in the accounts of the new keys: if they cannot be applied, neither
 			// the keys nor the providers change.
@@ -600,6 +608,9 @@ export async function createServer(
 			);
 			const before = accessKeys;
 			accessKeys = keys;
+			if (anyKeyAccount !== undefined) {
+				anyKeyAccount = accountOfFirst(keys, next);
+			}
 			providers = next.providers;
 			// A key taken away no longer sees the account's calls in a live view it opened.
 			webConsole?.endViews(

@@ -414,6 +414,46 @@ describe("--accept-any-credentials", () => {
 		}
 	});
 
+	test("a reload that puts another account's key first says that any key is now of that account", async () => {
+		const keys = (accounts: string[]) =>
+			accounts.map((accountId) => ({
+				accessKeyId: `K${accountId}`,
+				secretAccessKey: "secret",
+				accountId,
+			}));
+		const file = write(
+			join(dir, "any-keys.json"),
+			keys(["111111111111", "222222222222"]),
+		);
+		const s = await serveIdpool([
+			"--port",
+			"0",
+			"--db",
+			":memory:",
+			"--accept-any-credentials",
+			"--credentials",
+			file,
+		]);
+		try {
+			assert.match(s.stdout(), /unchecked, as account 111111111111/);
+			write(file, keys(["222222222222", "111111111111"]));
+			s.child.kill("SIGHUP");
+			await until(
+				s.stdout,
+				/idpool: SIGHUP: configuration reloaded \(2 access keys, .*\n {2}any key: +now accepted as account 222222222222 \(the first access key's\)\n/,
+			);
+			// The same order again: nothing to say.
+			s.child.kill("SIGHUP");
+			await until(
+				s.stdout,
+				/reloaded \(2 access keys[^\n]*\n(?:(?!reloaded)[^])*reloaded \(2 access keys[^\n]*\n/,
+			);
+			assert.equal(s.stdout().match(/now accepted as account/g)?.length, 1);
+		} finally {
+			assert.equal(await s.stop(), 0);
+		}
+	});
+
 	test("beyond loopback, needs the second confirmation", async () => {
 		const refused = await runIdpool(
 			["serve", "--port", "0", "--db", ":memory:", "--host", "0.0.0.0"],

@@ -13,8 +13,9 @@ import {
 	GetIdCommand,
 	ListIdentityPoolsCommand,
 } from "@aws-sdk/client-cognito-identity";
+import { parseDeclaredPools } from "../../src/config/pools.ts";
 import { raw } from "../support/raw.ts";
-import { rejectsWith, useServer } from "../support/server.ts";
+import { rejectsWith, useServer, withServer } from "../support/server.ts";
 
 const randomKeys = () => ({
 	accessKeyId: `AKIA${randomBytes(8).toString("hex").toUpperCase()}`,
@@ -95,6 +96,73 @@ describe("--accept-any-credentials on (JS v3 SDK)", () => {
 		});
 		assert.equal(unsigned.status, 400);
 		assert.equal(unsigned.json?.__type, "MissingAuthenticationTokenException");
+	});
+});
+
+describe("--accept-any-credentials and a reload", () => {
+	const first = {
+		accessKeyId: "first",
+		secretAccessKey: "first-secret",
+		accountId: "111111111111",
+	};
+	const second = {
+		accessKeyId: "second",
+		secretAccessKey: "second-secret",
+		accountId: "222222222222",
+	};
+	test("a reload that puts another key first moves any key to its account, as it does the declared pools", async () => {
+		await withServer(
+			{ config: { acceptAnyCredentials: true }, credentials: [first, second] },
+			async (t) => {
+				const listed = async () =>
+					(
+						await t
+							.sdk(randomKeys())
+							.send(new ListIdentityPoolsCommand({ MaxResults: 10 }))
+					).IdentityPools?.map((p) => p.IdentityPoolName);
+				assert.equal(t.server.acceptAnyKeyAs, "111111111111");
+				await t.server.reload(
+					{
+						...t.server.config,
+						pools: parseDeclaredPools(
+							[
+								{
+									IdentityPoolId:
+										"us-east-1:0c0c0c0c-1111-4222-8333-444444444444",
+									IdentityPoolName: "declared",
+									AllowUnauthenticatedIdentities: false,
+								},
+							],
+							t.server.config,
+						),
+					},
+					[second, first],
+				);
+				assert.equal(t.server.acceptAnyKeyAs, "222222222222");
+				// The declared pool went to the new first key's account, and so do random keys.
+				assert.deepEqual(await listed(), ["declared"]);
+				const ofSecond = await t
+					.sdk(second)
+					.send(new ListIdentityPoolsCommand({ MaxResults: 10 }));
+				assert.deepEqual(
+					ofSecond.IdentityPools?.map((p) => p.IdentityPoolName),
+					["declared"],
+				);
+			},
+		);
+	});
+
+	test("off, a reload leaves random keys refused", async () => {
+		await withServer({ credentials: [first] }, async (t) => {
+			await t.server.reload(t.server.config, [second]);
+			assert.equal(t.server.acceptAnyKeyAs, undefined);
+			await rejectsWith(
+				t
+					.sdk(randomKeys())
+					.send(new ListIdentityPoolsCommand({ MaxResults: 10 })),
+				"UnrecognizedClientException",
+			);
+		});
 	});
 });
 
