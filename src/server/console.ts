@@ -159,6 +159,17 @@ interface LiveView {
 export const LIVE_VIEWS_PER_ACCOUNT = 8;
 export const LIVE_VIEWS_IN_ALL = 64;
 
+/**
+ * The live views a server holds in all with `maxConnections` (`--max-connections`): an eighth
+ * of its connections, at least one and at most {@link LIVE_VIEWS_IN_ALL}.
+ */
+export function liveViewsInAll(maxConnections: number): number {
+	return Math.max(
+		1,
+		Math.min(LIVE_VIEWS_IN_ALL, Math.floor(maxConnections / 8)),
+	);
+}
+
 /** How long one stream of the live view lasts; the page then opens the next at once. */
 export const LIVE_VIEW_LIFETIME_MS = 10 * 60_000;
 
@@ -180,9 +191,12 @@ export class ConsoleRequests {
 	#next = 0;
 	#count = 0;
 	readonly #listeners = new Set<LiveView>();
+	readonly #inAll: number;
 
-	constructor(clock: Clock) {
+	/** @param inAll the live views held in all ({@link liveViewsInAll}) */
+	constructor(clock: Clock, inAll = LIVE_VIEWS_IN_ALL) {
 		this.#clock = clock;
+		this.#inAll = inAll;
 	}
 
 	/** The call observer to hand the dispatcher. */
@@ -223,7 +237,7 @@ export class ConsoleRequests {
 	 * of the account until `stop`. Taken at once, so that a view beyond the limits is refused
 	 * before anything is answered.
 	 * @throws TooManyRequestsException beyond {@link LIVE_VIEWS_PER_ACCOUNT} views of the
-	 *   account or {@link LIVE_VIEWS_IN_ALL} in all
+	 *   account or of the server's places in all
 	 */
 	subscribe(
 		accountId: string,
@@ -239,9 +253,9 @@ export class ConsoleRequests {
 				`Too many live views are open for this account (${LIVE_VIEWS_PER_ACCOUNT}): close one.`,
 			);
 		}
-		if (this.#listeners.size >= LIVE_VIEWS_IN_ALL) {
+		if (this.#listeners.size >= this.#inAll) {
 			throw new TooManyRequestsException(
-				`Too many live views are open on this server (${LIVE_VIEWS_IN_ALL}): try again later.`,
+				`Too many live views are open on this server (${this.#inAll}): try again later.`,
 			);
 		}
 		const entry: LiveView = {

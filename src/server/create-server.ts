@@ -53,6 +53,7 @@ import {
 	ConsoleRequests,
 	consoleRoutes,
 	consoleServed,
+	liveViewsInAll,
 } from "./console.ts";
 import {
 	HealthProblem,
@@ -403,7 +404,10 @@ export async function createServer(
 	const webConsole = consoleServed(config.console, config.host)
 		? consoleRoutes({
 				assets: new ConsoleAssets(overrides.consoleDir),
-				requests: new ConsoleRequests(clock),
+				requests: new ConsoleRequests(
+					clock,
+					liveViewsInAll(config.maxConnections),
+				),
 				authenticator,
 				keys,
 				...(overrides.liveViewLifetimeMs === undefined

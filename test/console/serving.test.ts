@@ -20,6 +20,7 @@ import {
 	consoleServed,
 	LIVE_VIEWS_IN_ALL,
 	LIVE_VIEWS_PER_ACCOUNT,
+	liveViewsInAll,
 } from "../../src/server/console.ts";
 import { writeOrCut } from "../../src/server/http.ts";
 import { builtConsole, signedGet, signedHeaders } from "../support/console.ts";
@@ -169,6 +170,22 @@ test("live views are limited per account and in all; a view stopped gives its pl
 	assert.throws(() => requests.subscribe("333333333333", "KEY3"), {
 		name: "TooManyRequestsException",
 		message: `Too many live views are open on this server (${LIVE_VIEWS_IN_ALL}): try again later.`,
+	});
+});
+
+test("the live views in all are an eighth of --max-connections, at least one, at most 64", () => {
+	assert.equal(liveViewsInAll(1000), LIVE_VIEWS_IN_ALL);
+	assert.equal(liveViewsInAll(512), 64);
+	assert.equal(liveViewsInAll(100), 12);
+	assert.equal(liveViewsInAll(15), 1);
+	assert.equal(liveViewsInAll(1), 1);
+	const requests = new ConsoleRequests({ now: () => 0 }, 2);
+	requests.subscribe("111111111111", "KEY1");
+	requests.subscribe("222222222222", "KEY2");
+	assert.throws(() => requests.subscribe("333333333333", "KEY3"), {
+		name: "TooManyRequestsException",
+		message:
+			"Too many live views are open on this server (2): try again later.",
 	});
 });
 
@@ -412,6 +429,36 @@ describe("the console over HTTP", () => {
 			"statusCode",
 			"time",
 		]);
+	});
+
+	test("a server with few connections holds live views in proportion (--max-connections 16: two)", async () => {
+		await withServer(
+			{ config: { maxConnections: 16 }, consoleDir: await builtConsole() },
+			async (small) => {
+				const url = `${small.url}/console/api/requests`;
+				const key = { accessKeyId: "test", secretAccessKey: "test" };
+				const aborts: AbortController[] = [];
+				try {
+					for (let i = 0; i < 2; i++) {
+						const abort = new AbortController();
+						aborts.push(abort);
+						assert.equal((await signedGet(url, key, abort.signal)).status, 200);
+					}
+					const third = await signedGet(url, key);
+					assert.equal(third.status, 400);
+					assert.deepEqual(await third.json(), {
+						__type: "TooManyRequestsException",
+						message:
+							"Too many live views are open on this server (2): try again later.",
+					});
+					// The calls themselves still have their connections.
+					const calls = await fetch(`${small.url}/health`);
+					assert.equal(calls.status, 200);
+				} finally {
+					for (const abort of aborts) abort.abort();
+				}
+			},
+		);
 	});
 
 	test("a connection carries one live view (one sent behind it takes no place), an account eight", async () => {
