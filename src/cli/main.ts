@@ -27,6 +27,7 @@ import {
 	type PoolChange,
 } from "../server/apply-pools.ts";
 import type { IdpoolServer } from "../server/create-server.ts";
+import { exportPools } from "../server/export-pools.ts";
 import { requireExistingDatabase } from "./database-file.ts";
 import { DevTokenUsageError, devTokenCommand } from "./dev-token.ts";
 import { HEALTHCHECK_PATH, healthcheckCommand } from "./healthcheck.ts";
@@ -83,6 +84,8 @@ Commands:
   apply FILE   Make the identity pools of the database (--db) match the pools the
                configuration file FILE declares (creates, updates, never deletes); prints
                one line a pool. A running serve applies its own file on SIGHUP.
+  export       Print the identity pools of the database (--db) as a configuration file
+               declares them, for apply or --config: idpool export > pools.json.
   dev-token    Print an ID token of the development issuer of a running server (started
                with --dev-issuer): dev-token --sub SUBJECT [--aud AUDIENCE]
                [--claim NAME=VALUE | --claim NAME:=JSON ...] [--expires-in SECONDS]
@@ -452,6 +455,36 @@ async function applyCommand(
 	return 0;
 }
 
+/**
+ * `idpool export`: prints the pools of the database as a configuration file declares them
+ * (docs/configuration-as-code.md#idpool-export), for `idpool apply` or `--config`.
+ */
+async function exportCommand(
+	args: string[],
+	env: Readonly<Record<string, string | undefined>>,
+	output: Output,
+): Promise<number> {
+	const config = loadConfig(parseFlags(args), env);
+	const credentials = configuredCredentials(config);
+	requireExistingDatabase(
+		config.db,
+		"`idpool serve` or `idpool apply` creates one",
+	);
+	const { openConfiguredStore } = await import("../server/open-store.ts");
+	const store = await openConfiguredStore(config);
+	try {
+		await store.migrate();
+		const pools = await exportPools(
+			store,
+			credentials[0]?.accountId ?? config.accountId,
+		);
+		output.out(JSON.stringify({ pools }, null, 2));
+		return 0;
+	} finally {
+		await store.close();
+	}
+}
+
 /** Sizes in MiB, for `vacuum`'s line. */
 function mebibytes(bytes: number): string {
 	return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
@@ -675,6 +708,8 @@ export async function main(
 			return applyCommand(rest, env, output);
 		case "backup":
 			return backupCommand(rest, env, output);
+		case "export":
+			return exportCommand(rest, env, output);
 		case "dev-token":
 			return devTokenCommand(rest, env, output);
 		case "healthcheck": {

@@ -199,6 +199,11 @@ export interface PoolRepository {
 		tenant: { accountId: string; region: string },
 		options: { limit: number; after?: string },
 	): Promise<Page<PoolSummary>>;
+	/**
+	 * The accounts and regions that hold at least one pool (deleted ones aside), ordered by
+	 * account, then region: with {@link list}, every pool of the database (`idpool export`).
+	 */
+	tenants(): Promise<{ accountId: string; region: string }[]>;
 }
 
 /** What {@link IdentityRepository.change} reads: identities by id, and the owners of logins. */

@@ -512,6 +512,7 @@ describe("faults", () => {
 				awaitingPurge: failing,
 				purge: failing,
 				list: failing,
+				tenants: failing,
 			},
 			identities: store.identities,
 			signingKeys: store.signingKeys,

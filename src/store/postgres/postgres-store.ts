@@ -510,6 +510,13 @@ class PostgresPools implements PoolRepository {
 			? { items, next: String(last.seq) }
 			: { items };
 	}
+
+	async tenants(): Promise<{ accountId: string; region: string }[]> {
+		const rows = await this.#db.rows<{ account_id: string; region: string }>(
+			"SELECT DISTINCT account_id, region FROM identity_pools WHERE deleted_at IS NULL ORDER BY account_id, region",
+		);
+		return rows.map((r) => ({ accountId: r.account_id, region: r.region }));
+	}
 }
 
 async function insertKey(sql: Sql, key: SigningKeyRecord): Promise<void> {

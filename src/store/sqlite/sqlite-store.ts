@@ -499,6 +499,10 @@ class SqlitePools implements PoolRepository {
 	readonly #purgeIdentities: Database.Statement<[string, number]>;
 	readonly #removePool: Database.Statement<[string]>;
 	readonly #idTaken: Database.Statement<[string], number>;
+	readonly #tenants: Database.Statement<
+		[],
+		{ account_id: string; region: string }
+	>;
 
 	// Every read of pools leaves out the deleted ones (`deleted_at`), which stay until purged.
 	constructor(db: Database.Database, write: Writer, exclusive: Writer) {
@@ -555,6 +559,9 @@ class SqlitePools implements PoolRepository {
 		);
 		this.#list = db.prepare(
 			"SELECT * FROM identity_pools WHERE account_id = ? AND region = ? AND seq > ? AND deleted_at IS NULL ORDER BY seq LIMIT ?",
+		);
+		this.#tenants = db.prepare(
+			"SELECT DISTINCT account_id, region FROM identity_pools WHERE deleted_at IS NULL ORDER BY account_id, region",
 		);
 		this.#upsertTagMap = db.prepare(
 			"INSERT INTO principal_tag_maps (pool_id, provider_name, use_defaults, principal_tags) VALUES (?, ?, ?, ?) ON CONFLICT (pool_id, provider_name) DO UPDATE SET use_defaults = excluded.use_defaults, principal_tags = excluded.principal_tags",
@@ -804,6 +811,12 @@ class SqlitePools implements PoolRepository {
 		return rows.length > options.limit && last
 			? { items, next: String(last.seq) }
 			: { items };
+	}
+
+	async tenants(): Promise<{ accountId: string; region: string }[]> {
+		return this.#tenants
+			.all()
+			.map((r) => ({ accountId: r.account_id, region: r.region }));
 	}
 }
 

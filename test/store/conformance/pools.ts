@@ -607,5 +607,25 @@ export function describePools(storeTest: StoreTest): void {
 				assert.equal(await store.pools.cached(key.poolId, true), undefined);
 			},
 		);
+
+		storeTest(
+			"tenants are the accounts and regions that hold a pool, in order, deleted pools aside",
+			async (store) => {
+				assert.deepEqual(await store.pools.tenants(), []);
+				const elsewhere = { accountId: OTHER_ACCOUNT, region: REGION };
+				const abroad = { accountId: ACCOUNT, region: OTHER_REGION };
+				await createPool(store, { tenant: elsewhere });
+				await createPool(store, { tenant: HOME });
+				await createPool(store, { tenant: HOME });
+				const gone = await createPool(store, { tenant: abroad });
+				assert.deepEqual(await store.pools.tenants(), [
+					abroad,
+					HOME,
+					elsewhere,
+				]);
+				await store.pools.delete(gone, T0 + 1);
+				assert.deepEqual(await store.pools.tenants(), [HOME, elsewhere]);
+			},
+		);
 	});
 }
