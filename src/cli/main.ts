@@ -15,7 +15,12 @@ import {
 	singleKey,
 } from "../auth/credentials.ts";
 import { ConfigError, isLoopbackHost, loadConfig } from "../config/load.ts";
-import { type Config, isPostgresUrl, SETTINGS } from "../config/schema.ts";
+import {
+	type Config,
+	isPostgresUrl,
+	printableDb,
+	SETTINGS,
+} from "../config/schema.ts";
 import { DEFAULT_TOKEN_ALGORITHM } from "../domain/records.ts";
 import { systemClock } from "../lib/clock.ts";
 import { lowerThreadPoolPriority } from "../lib/thread-pool-priority.ts";
@@ -251,7 +256,7 @@ async function serve(
 	output.out(`  version:   ${VERSION} (Node.js ${process.version})`);
 	const storeNote = server.store.describe?.();
 	output.out(
-		`  database:  ${config.db === ":memory:" ? ":memory: (nothing is kept)" : config.db}${storeNote ? ` (${storeNote})` : ""}`,
+		`  database:  ${config.db === ":memory:" ? ":memory: (nothing is kept)" : printableDb(config.db)}${storeNote ? ` (${storeNote})` : ""}`,
 	);
 	output.out(
 		`  access key: ${credentials ? credentials.map((c) => c.accessKeyId).join(", ") : config.accessKeyId}`,

@@ -171,6 +171,16 @@ export function isPostgresUrl(db: string): boolean {
 	return /^postgres(ql)?:\/\//i.test(db);
 }
 
+/**
+ * A `--db` value as it may be printed: a PostgreSQL URL's password replaced with `***`
+ * (`postgres://idpool:***@host/db`); anything else as it is.
+ */
+export function printableDb(db: string): string {
+	return isPostgresUrl(db)
+		? db.replace(/^(postgres(?:ql)?:\/\/[^:@/]*):[^/?#]*@/i, "$1:***@")
+		: db;
+}
+
 export const SETTINGS: readonly SettingSpec[] = [
 	{
 		key: "configFile",

@@ -8,8 +8,10 @@ import {
 	DescribeIdentityPoolCommand,
 } from "@aws-sdk/client-cognito-identity";
 import { type RunningIdpool, runIdpool, serveIdpool } from "../support/cli.ts";
+import { freshSchema } from "../support/postgres.ts";
 import { sdkClient } from "../support/server.ts";
 import { connect, delay, waitFor } from "../support/sockets.ts";
+import { engineSkipReason } from "../support/stores.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "idpool-cli-"));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -127,6 +129,31 @@ describe("idpool serve (the built binary)", () => {
 		assert.match(r.stderr, /cannot listen on 127\.0\.0\.1:\d+: EADDRINUSE/);
 		s.child.kill("SIGTERM");
 		await s.exited;
+	});
+});
+
+describe("idpool serve on PostgreSQL (the built binary)", () => {
+	test("the banner never shows the password of the database's URL", {
+		skip: engineSkipReason("postgres"),
+	}, async () => {
+		const schema = await freshSchema();
+		try {
+			// Trust authentication takes any password: this one only has to stay unseen.
+			const url = schema.url.replace("://root@", "://root:s3cr3t-Pa55@");
+			assert.notEqual(url, schema.url);
+			const s = await serve(["--port", "0", "--db", url]);
+			try {
+				assert.match(
+					s.stdout(),
+					/database: +postgres:\/\/root:\*\*\*@127\.0\.0\.1/,
+				);
+				assert.doesNotMatch(s.stdout() + s.stderr(), /s3cr3t-Pa55/);
+			} finally {
+				assert.equal(await s.stop(), 0);
+			}
+		} finally {
+			await schema.drop();
+		}
 	});
 });
 
