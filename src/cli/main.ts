@@ -63,7 +63,9 @@ export function isUserError(err: unknown): err is Error {
 		err instanceof CredentialsFileError ||
 		// By name: its class is in the server's modules, which this one loads only on demand.
 		(err instanceof Error &&
-			(err.name === "KeyEncryptionError" || err.name === "SchemaTooNewError"))
+			(err.name === "KeyEncryptionError" ||
+				err.name === "SchemaTooNewError" ||
+				err.name === "TargetNotEmptyError"))
 	);
 }
 
@@ -89,6 +91,9 @@ Commands:
   apply FILE   Make the identity pools of the database (--db) match the pools the
                configuration file FILE declares (creates, updates, never deletes); prints
                one line a pool. A running serve applies its own file on SIGHUP.
+  copy TARGET  Copy everything the database (--db) holds (pools, identities, signing
+               keys, issued credentials) into the new database TARGET, a SQLite path or a
+               PostgreSQL URL: to move to the other engine. Stop the servers first.
   export       Print the identity pools of the database (--db) as a configuration file
                declares them, for apply or --config: idpool export > pools.json.
   dev-token    Print an ID token of the development issuer of a running server (started
@@ -490,6 +495,71 @@ async function exportCommand(
 	}
 }
 
+/** `idpool copy`'s line: the rows copied, by what they are. */
+function copiedSummary(copied: Record<string, number>): string {
+	const count = (table: string, one: string, many: string) => {
+		const n = copied[table] ?? 0;
+		return `${n} ${n === 1 ? one : many}`;
+	};
+	return [
+		count("identity_pools", "pool", "pools"),
+		count("identities", "identity", "identities"),
+		count("identity_logins", "login", "logins"),
+		count("principal_tag_maps", "principal tag map", "principal tag maps"),
+		count("signing_keys", "signing key", "signing keys"),
+		count("issued_credentials", "issued credential", "issued credentials"),
+	].join(", ");
+}
+
+/**
+ * `idpool copy TARGET`: copies everything the database (--db) holds into the new database
+ * TARGET, of either engine (docs/deployment.md#moving-to-another-database).
+ */
+async function copyCommand(
+	args: string[],
+	env: Readonly<Record<string, string | undefined>>,
+	output: Output,
+): Promise<number> {
+	const [target, ...rest] = args;
+	if (target === undefined || target.startsWith("-")) {
+		throw new UsageError("usage: idpool copy TARGET [--db SOURCE]");
+	}
+	const config = loadConfig(parseFlags(rest), env);
+	if (target === config.db) {
+		throw new UsageError("idpool copy: TARGET is the database --db names");
+	}
+	if (target === ":memory:") {
+		throw new UsageError(
+			"idpool copy: a copy into :memory: would be gone at once",
+		);
+	}
+	requireExistingDatabase(config.db);
+	const { openConfiguredStore } = await import("../server/open-store.ts");
+	const source = await openConfiguredStore(config);
+	try {
+		await source.migrate();
+		const into = await openConfiguredStore({ ...config, db: target }).catch(
+			(err: unknown) => {
+				throw err instanceof ConfigError
+					? new ConfigError(err.message.replace(/^--db: /, "TARGET: "))
+					: err;
+			},
+		);
+		try {
+			await into.migrate();
+			const copied = await into.load((write) => source.dump(write));
+			output.out(
+				`idpool: copied ${printableDb(config.db)} to ${printableDb(target)}: ${copiedSummary(copied)}`,
+			);
+			return 0;
+		} finally {
+			await into.close();
+		}
+	} finally {
+		await source.close();
+	}
+}
+
 /** Sizes in MiB, for `vacuum`'s line. */
 function mebibytes(bytes: number): string {
 	return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
@@ -715,6 +785,8 @@ export async function main(
 			return backupCommand(rest, env, output);
 		case "export":
 			return exportCommand(rest, env, output);
+		case "copy":
+			return copyCommand(rest, env, output);
 		case "dev-token":
 			return devTokenCommand(rest, env, output);
 		case "healthcheck": {

@@ -112,6 +112,8 @@ export function observedStore(store: Store, metrics: Metrics): Store {
 		migrate: () => store.migrate(),
 		ping: (payloadBytes) => store.ping(payloadBytes),
 		checkDatabase: () => store.checkDatabase(),
+		dump: (write) => store.dump(write),
+		load: (produce) => store.load(produce),
 		...(store.describe ? { describe: () => store.describe?.() } : {}),
 		...(store.warnings ? { warnings: () => store.warnings?.() ?? [] } : {}),
 		close: () => store.close(),

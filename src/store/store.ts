@@ -25,6 +25,7 @@ import type {
 	RoleMappingDoc,
 	SigningKeyRecord,
 } from "../domain/records.ts";
+import type { CopiedRows, RowBatch } from "./sql/tables.ts";
 
 /** What {@link PoolRepository.create} stores. */
 export interface NewPool extends PoolKey {
@@ -401,6 +402,21 @@ export interface Store {
 	 * backups their own tools make (PostgreSQL's `pg_dump`) leave it out.
 	 */
 	backup?(destination: string): Promise<number>;
+	/**
+	 * Reads every row of the data tables (`TABLES` of store/sql/tables.ts, in their order) as of one moment (one
+	 * read transaction), handing each batch to `write` and waiting for it before reading on:
+	 * `idpool copy`'s source.
+	 */
+	dump(write: (batch: RowBatch) => Promise<void>): Promise<void>;
+	/**
+	 * Writes the batches `produce` hands to its `write` into this store, in one transaction (all
+	 * or nothing), then sets each table's sequence past the rows written: `idpool copy`'s
+	 * target. Answers the rows written by table.
+	 * @throws TargetNotEmptyError when the store holds any row of a data table (nothing written)
+	 */
+	load(
+		produce: (write: (batch: RowBatch) => Promise<void>) => Promise<void>,
+	): Promise<CopiedRows>;
 	/** How the store runs where that is worth telling an operator (the startup banner), else undefined. */
 	describe?(): string | undefined;
 	/**

@@ -520,6 +520,8 @@ describe("faults", () => {
 			migrate: () => store.migrate(),
 			ping: () => store.ping(),
 			checkDatabase: () => store.checkDatabase(),
+			dump: failing,
+			load: failing,
 			close: () => store.close(),
 		};
 		await withServer({ store: broken }, async (t) => {

@@ -98,6 +98,8 @@ export function storeWith(store: Store, replaced: Partial<Store>): Store {
 		migrate: () => store.migrate(),
 		ping: (payloadBytes) => store.ping(payloadBytes),
 		checkDatabase: () => store.checkDatabase(),
+		dump: (write) => store.dump(write),
+		load: (produce) => store.load(produce),
 		close: () => store.close(),
 	};
 	return Object.assign(own, replaced);

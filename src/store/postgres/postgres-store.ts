@@ -38,6 +38,17 @@ import {
 	toSigningKey,
 } from "../sql/rows.ts";
 import {
+	batchQuery,
+	COPY_BATCH,
+	type CopiedRows,
+	neutral,
+	orderKey,
+	type Row,
+	type RowBatch,
+	TABLES,
+	TargetNotEmptyError,
+} from "../sql/tables.ts";
+import {
 	type CachedPool,
 	type CredentialRepository,
 	type IdentityRepository,
@@ -134,6 +145,82 @@ class PostgresStore implements Store {
 
 	migrate(): Promise<void> {
 		return applyMigrations(this.#db, MIGRATIONS, this.#clock);
+	}
+
+	async dump(write: (batch: RowBatch) => Promise<void>): Promise<void> {
+		await this.#db.session(async (sql) => {
+			// One snapshot for every table, however long the writes take.
+			await sql.count("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+			try {
+				for (const table of TABLES) {
+					let last: Row | undefined;
+					for (;;) {
+						const found = await sql.rows<Record<string, unknown>>(
+							batchQuery(table, (i) => `$${i}`, last !== undefined),
+							last === undefined ? [] : [...last],
+						);
+						const rows = found.map((r) =>
+							table.columns.map((column) => neutral(table, column, r[column])),
+						);
+						if (rows.length === 0) break;
+						await write({ table: table.name, rows });
+						if (rows.length < COPY_BATCH) break;
+						last = orderKey(table, rows[rows.length - 1] as Row);
+					}
+				}
+			} finally {
+				await sql.count("COMMIT").catch(() => {});
+			}
+		});
+	}
+
+	async load(
+		produce: (write: (batch: RowBatch) => Promise<void>) => Promise<void>,
+	): Promise<CopiedRows> {
+		return this.#db.session(async (sql) => {
+			const copied: CopiedRows = {};
+			await sql.count("BEGIN");
+			try {
+				for (const table of TABLES) {
+					// Servers may be starting on this database: none writes until the copy is done.
+					await sql.count(`LOCK TABLE ${table.name} IN EXCLUSIVE MODE`);
+					const [any] = await sql.rows(`SELECT 1 FROM ${table.name} LIMIT 1`);
+					if (any) {
+						throw new TargetNotEmptyError(
+							`the database to copy into holds data already (${table.name}): copy into a new database`,
+						);
+					}
+					copied[table.name] = 0;
+				}
+				const specs = new Map(TABLES.map((t) => [t.name, t]));
+				await produce(async ({ table: name, rows }) => {
+					const table = specs.get(name);
+					if (!table) throw new Error(`no table ${name} to copy into`);
+					const width = table.columns.length;
+					await sql.count(
+						`INSERT INTO ${table.name} (${table.columns.join(", ")}) VALUES ${rows
+							.map(
+								(_, r) =>
+									`(${table.columns.map((_c, c) => `$${r * width + c + 1}`).join(", ")})`,
+							)
+							.join(", ")}`,
+						rows.flat(),
+					);
+					copied[name] = (copied[name] ?? 0) + rows.length;
+				});
+				for (const table of TABLES) {
+					if (!table.sequence) continue;
+					await sql.rows(
+						`SELECT setval(pg_get_serial_sequence('${table.name}', 'seq'), COALESCE((SELECT MAX(seq) FROM ${table.name}), 0) + 1, false)`,
+					);
+				}
+				await sql.count("COMMIT");
+				return copied;
+			} catch (err) {
+				await sql.count("ROLLBACK").catch(() => {});
+				throw err;
+			}
+		});
 	}
 
 	/**

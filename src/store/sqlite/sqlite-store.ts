@@ -64,6 +64,17 @@ import {
 	refuseNewerSchema,
 } from "../sql/schema-version.ts";
 import {
+	batchQuery,
+	COPY_BATCH,
+	type CopiedRows,
+	neutral,
+	orderKey,
+	type Row,
+	type RowBatch,
+	TABLES,
+	TargetNotEmptyError,
+} from "../sql/tables.ts";
+import {
 	type CachedPool,
 	type CredentialRepository,
 	type IdentityRepository,
@@ -424,6 +435,81 @@ class SqliteStore implements Store {
 			throw err;
 		}
 		return statSync(destination).size;
+	}
+
+	async dump(write: (batch: RowBatch) => Promise<void>): Promise<void> {
+		const db = this.#db;
+		// One read transaction: a snapshot of the file however long the writes take.
+		db.exec("BEGIN");
+		try {
+			for (const table of TABLES) {
+				const first = db.prepare(batchQuery(table, () => "?", false)).raw();
+				const next = db.prepare(batchQuery(table, () => "?", true)).raw();
+				let last: Row | undefined;
+				for (;;) {
+					const rows = (
+						(last === undefined
+							? first.all()
+							: next.all(...last)) as unknown[][]
+					).map((values) =>
+						table.columns.map((column, i) => neutral(table, column, values[i])),
+					);
+					if (rows.length === 0) break;
+					await write({ table: table.name, rows });
+					if (rows.length < COPY_BATCH) break;
+					last = orderKey(table, rows[rows.length - 1] as Row);
+				}
+			}
+		} finally {
+			db.exec("COMMIT");
+		}
+	}
+
+	async load(
+		produce: (write: (batch: RowBatch) => Promise<void>) => Promise<void>,
+	): Promise<CopiedRows> {
+		this.#guard();
+		const db = this.#db;
+		const copied: CopiedRows = {};
+		db.exec("BEGIN IMMEDIATE");
+		try {
+			for (const table of TABLES) {
+				if (db.prepare(`SELECT 1 FROM ${table.name} LIMIT 1`).get()) {
+					throw new TargetNotEmptyError(
+						`the database to copy into holds data already (${table.name}): copy into a new database`,
+					);
+				}
+				copied[table.name] = 0;
+			}
+			const inserts = new Map(
+				TABLES.map((table) => [
+					table.name,
+					{
+						table,
+						statement: db.prepare(
+							`INSERT INTO ${table.name} (${table.columns.join(", ")}) VALUES (${table.columns.map(() => "?").join(", ")})`,
+						),
+					},
+				]),
+			);
+			await produce(async ({ table: name, rows }) => {
+				const insert = inserts.get(name);
+				if (!insert) throw new Error(`no table ${name} to copy into`);
+				for (const row of rows) {
+					// better-sqlite3 binds no booleans: flags are 0 and 1.
+					insert.statement.run(
+						...row.map((v) => (typeof v === "boolean" ? Number(v) : v)),
+					);
+				}
+				copied[name] = (copied[name] ?? 0) + rows.length;
+			});
+			// AUTOINCREMENT tables set their sequence past any `seq` inserted: nothing to do.
+			db.exec("COMMIT");
+			return copied;
+		} catch (err) {
+			if (db.inTransaction) db.exec("ROLLBACK");
+			throw err;
+		}
 	}
 
 	/** `VACUUM` with `auto_vacuum = INCREMENTAL` (which only a VACUUM switches on an existing file). */

@@ -1,0 +1,178 @@
+/**
+ * @module store/sql/tables
+ * The tables that hold idpool's data, the same on both engines, as `idpool copy` reads them
+ * from one store and writes them into another (`Store.dump`, `Store.load`): in an order that
+ * satisfies their foreign keys, each in batches along a unique key. Values cross between the
+ * engines in one neutral form: integers as numbers (epoch milliseconds and sequence numbers
+ * are well within 2^53), flags as booleans, text as strings, `null` as `null`.
+ * Left out: `schema_migrations` (each store records its own) and `health_probe` (scratch).
+ * `test/store/tables.test.ts` checks that every column of both engines' schemas is here.
+ */
+
+/** A table as it is copied. */
+export interface TableSpec {
+	readonly name: string;
+	/** Every column, in the order rows carry them. */
+	readonly columns: readonly string[];
+	/** The unique key the batches follow, in order. */
+	readonly order: readonly string[];
+	/** The columns of integers (BIGINT on PostgreSQL, which answers them as text). */
+	readonly integers: readonly string[];
+	/** The columns of flags (0/1 on SQLite, BOOLEAN on PostgreSQL). */
+	readonly booleans: readonly string[];
+	/** Whether `seq` is its sequence, to be set past the rows copied. */
+	readonly sequence: boolean;
+}
+
+/** A row in the neutral form, its values in the order of its table's `columns`. */
+export type Row = readonly (string | number | boolean | null)[];
+
+/** Rows of one table. */
+export interface RowBatch {
+	readonly table: string;
+	readonly rows: readonly Row[];
+}
+
+/** How many rows a batch holds at most. */
+export const COPY_BATCH = 500;
+
+export const TABLES: readonly TableSpec[] = [
+	{
+		name: "identity_pools",
+		columns: [
+			"seq",
+			"pool_id",
+			"account_id",
+			"region",
+			"settings",
+			"tags",
+			"created_at",
+			"updated_at",
+			"roles",
+			"role_mappings",
+			"deleted_at",
+		],
+		order: ["seq"],
+		integers: ["seq", "created_at", "updated_at", "deleted_at"],
+		booleans: [],
+		sequence: true,
+	},
+	{
+		name: "principal_tag_maps",
+		columns: ["pool_id", "provider_name", "use_defaults", "principal_tags"],
+		order: ["pool_id", "provider_name"],
+		integers: [],
+		booleans: ["use_defaults"],
+		sequence: false,
+	},
+	{
+		name: "identities",
+		columns: [
+			"seq",
+			"identity_id",
+			"pool_id",
+			"account_id",
+			"region",
+			"state",
+			"authenticated",
+			"created_at",
+			"updated_at",
+		],
+		order: ["seq"],
+		integers: ["seq", "created_at", "updated_at"],
+		booleans: ["authenticated"],
+		sequence: true,
+	},
+	{
+		name: "identity_logins",
+		columns: [
+			"seq",
+			"pool_id",
+			"provider",
+			"subject",
+			"kind",
+			"identity_id",
+			"created_at",
+		],
+		order: ["seq"],
+		integers: ["seq", "created_at"],
+		booleans: [],
+		sequence: true,
+	},
+	{
+		name: "signing_keys",
+		columns: [
+			"seq",
+			"kid",
+			"alg",
+			"public_jwk",
+			"private_key_pem",
+			"created_at",
+			"activates_at",
+			"retired_at",
+		],
+		order: ["seq"],
+		integers: ["seq", "created_at", "activates_at", "retired_at"],
+		booleans: [],
+		sequence: true,
+	},
+	{
+		name: "issued_credentials",
+		columns: [
+			"seq",
+			"access_key_id",
+			"secret_access_key",
+			"session_token",
+			"identity_id",
+			"pool_id",
+			"account_id",
+			"region",
+			"role_arn",
+			"principal_tags",
+			"created_at",
+			"expires_at",
+		],
+		order: ["seq"],
+		integers: ["seq", "created_at", "expires_at"],
+		booleans: [],
+		sequence: true,
+	},
+];
+
+/** The neutral form of a value read from `column` of `table` (either engine's form). */
+export function neutral(
+	table: TableSpec,
+	column: string,
+	value: unknown,
+): string | number | boolean | null {
+	if (value === null || value === undefined) return null;
+	if (table.booleans.includes(column)) return value === true || value === 1;
+	if (table.integers.includes(column)) return Number(value);
+	return String(value);
+}
+
+/** The statement that reads the batch after `last` (the order key of the batch before). */
+export function batchQuery(
+	table: TableSpec,
+	placeholder: (index: number) => string,
+	after: boolean,
+): string {
+	const key = table.order.join(", ");
+	const where = after
+		? ` WHERE (${key}) > (${table.order.map((_, i) => placeholder(i + 1)).join(", ")})`
+		: "";
+	return `SELECT ${table.columns.join(", ")} FROM ${table.name}${where} ORDER BY ${key} LIMIT ${COPY_BATCH}`;
+}
+
+/** The order key of `row` (the values of `table.order`). */
+export function orderKey(table: TableSpec, row: Row): Row {
+	return table.order.map((c) => row[table.columns.indexOf(c)] ?? null);
+}
+
+/** What a load copied: rows by table. */
+export type CopiedRows = Record<string, number>;
+
+/** A store to load into that holds data already: nothing was written. */
+export class TargetNotEmptyError extends Error {
+	override readonly name = "TargetNotEmptyError";
+}
