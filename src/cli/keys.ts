@@ -36,7 +36,8 @@ export async function keysCommand(
 	}
 	const store = await openConfiguredStore(config);
 	try {
-		await store.migrate();
+		// Listing reads: it migrates nothing (an upgrade's step, not a look's side effect).
+		await store.migrate({ readOnly: action === "list" });
 		const ring = newKeyRing(store, systemClock, config);
 		if (action === "rotate") {
 			// On a new database this first creates the first key.

@@ -65,6 +65,7 @@ export function isUserError(err: unknown): err is Error {
 		(err instanceof Error &&
 			(err.name === "KeyEncryptionError" ||
 				err.name === "SchemaTooNewError" ||
+				err.name === "SchemaOutdatedError" ||
 				err.name === "TargetNotEmptyError"))
 	);
 }
@@ -483,7 +484,7 @@ async function exportCommand(
 	const { openConfiguredStore } = await import("../server/open-store.ts");
 	const store = await openConfiguredStore(config);
 	try {
-		await store.migrate();
+		await store.migrate({ readOnly: true });
 		const pools = await exportPools(
 			store,
 			credentials[0]?.accountId ?? config.accountId,
@@ -537,7 +538,7 @@ async function copyCommand(
 	const { openConfiguredStore } = await import("../server/open-store.ts");
 	const source = await openConfiguredStore(config);
 	try {
-		await source.migrate();
+		await source.migrate({ readOnly: true });
 		const into = await openConfiguredStore({ ...config, db: target }).catch(
 			(err: unknown) => {
 				throw err instanceof ConfigError

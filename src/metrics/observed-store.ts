@@ -109,7 +109,7 @@ export function observedStore(store: Store, metrics: Metrics): Store {
 		signingKeys: timed(store.signingKeys, "signingKeys", metrics),
 		identities: observedIdentities(store.identities, metrics),
 		credentials: timed(store.credentials, "credentials", metrics),
-		migrate: () => store.migrate(),
+		migrate: (options) => store.migrate(options),
 		ping: (payloadBytes) => store.ping(payloadBytes),
 		checkDatabase: () => store.checkDatabase(),
 		dump: (write) => store.dump(write),

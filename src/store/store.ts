@@ -361,8 +361,14 @@ export interface Store {
 	readonly signingKeys: SigningKeyRepository;
 	readonly identities: IdentityRepository;
 	readonly credentials: CredentialRepository;
-	/** Applies pending schema migrations. Safe to call at every start. */
-	migrate(): Promise<void>;
+	/**
+	 * Applies pending schema migrations, and readies the store. Safe to call at every start.
+	 * With `readOnly`, applies none: a database that lacks some is refused (for the commands
+	 * that only read it).
+	 * @throws SchemaTooNewError when a newer idpool migrated the database
+	 * @throws SchemaOutdatedError with `readOnly`, when migrations are pending
+	 */
+	migrate(options?: { readOnly?: boolean }): Promise<void>;
 	/**
 	 * Commits a write that changes nothing, for `/health` and `/health/ready`: resolves when
 	 * the store can commit now; rejects with the reason otherwise (a full disk, a read-only

@@ -157,3 +157,86 @@ describe("a database a newer idpool migrated (the built binary)", () => {
 		}
 	});
 });
+
+describe("a database with migrations still to apply, for the commands that only read it (the built binary)", () => {
+	/**
+	 * Migrates `db`, takes the record of its last migration away (as a database of an older
+	 * idpool lacks it), and checks that `keys list`, `export` and `copy` refuse it in one line
+	 * with exit code 2 and migrate nothing.
+	 */
+	async function leftAsItWas(
+		db: string,
+		copyTo: string,
+		sql: (statement: string) => Promise<unknown[]>,
+	): Promise<void> {
+		const migrated = await run(["migrate", "--db", db]);
+		assert.equal(migrated.code, 0, migrated.stderr);
+		const [last] = (await sql(
+			"SELECT version, name FROM schema_migrations ORDER BY version DESC LIMIT 1",
+		)) as { version: number; name: string }[];
+		const version = Number(last?.version);
+		await sql(`DELETE FROM schema_migrations WHERE version = ${version}`);
+		for (const args of [["keys", "list"], ["export"], ["copy", copyTo]]) {
+			const r = await run([...args, "--db", db]);
+			assert.equal(r.code, 2, `${args[0]}: ${r.stderr}`);
+			assert.match(
+				r.stderr,
+				new RegExp(
+					`^idpool: the database's schema is older than this idpool's \\(it lacks migration ${version}, "[a-z-]+"\\): run \`idpool migrate\` on it first, once no server of an older idpool uses it \\(docs/deployment\\.md#upgrading\\)\\n$`,
+				),
+			);
+			assert.equal(
+				(
+					await sql(
+						`SELECT version FROM schema_migrations WHERE version = ${version}`,
+					)
+				).length,
+				0,
+				`${args[0]} migrated nothing`,
+			);
+		}
+		// The record back (its change is still in the schema): the same commands read it.
+		await sql(
+			`INSERT INTO schema_migrations (version, name, applied_at) VALUES (${version}, '${last?.name}', 0)`,
+		);
+		const listed = await run(["keys", "list", "--db", db]);
+		assert.equal(listed.code, 0, listed.stderr);
+	}
+
+	test("SQLite", { skip: engineSkipReason("sqlite") }, async () => {
+		const dir = mkdtempSync(join(tmpdir(), "idpool-older-"));
+		try {
+			const file = join(dir, "idpool.db");
+			await leftAsItWas(file, join(dir, "copy.db"), async (statement) => {
+				const db = new Database(file);
+				try {
+					const prepared = db.prepare(statement);
+					if (prepared.reader) return prepared.all();
+					prepared.run();
+					return [];
+				} finally {
+					db.close();
+				}
+			});
+		} finally {
+			rmSync(dir, { recursive: true, force: true });
+		}
+	});
+
+	test("PostgreSQL", { skip: engineSkipReason("postgres") }, async () => {
+		const schema = await freshSchema();
+		const client = new pg.Client({ connectionString: POSTGRES_URL });
+		await client.connect();
+		const dir = mkdtempSync(join(tmpdir(), "idpool-older-"));
+		try {
+			await leftAsItWas(schema.url, join(dir, "copy.db"), async (statement) => {
+				await client.query(`SET search_path TO ${schema.schema}`);
+				return (await client.query(statement)).rows;
+			});
+		} finally {
+			await client.end();
+			await schema.drop();
+			rmSync(dir, { recursive: true, force: true });
+		}
+	});
+});

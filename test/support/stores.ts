@@ -95,7 +95,7 @@ export function storeWith(store: Store, replaced: Partial<Store>): Store {
 		get credentials() {
 			return store.credentials;
 		},
-		migrate: () => store.migrate(),
+		migrate: (options) => store.migrate(options),
 		ping: (payloadBytes) => store.ping(payloadBytes),
 		checkDatabase: () => store.checkDatabase(),
 		dump: (write) => store.dump(write),

@@ -14,6 +14,7 @@ import type { Clock } from "../../lib/clock.ts";
 import {
 	type AppliedMigration,
 	refuseNewerSchema,
+	refuseOlderSchema,
 } from "../sql/schema-version.ts";
 import { type Database, quoteIdentifier } from "./database.ts";
 
@@ -154,6 +155,26 @@ export const MIGRATIONS: readonly Migration[] = [
  * whole database, not per schema: instances on different schemas merely take turns.
  */
 const MIGRATION_LOCK_KEY = 0x6964706f6f6c;
+
+/**
+ * Refuses a database that lacks some of `migrations`, or has some this idpool does not know,
+ * and changes nothing (for the commands that only read).
+ */
+export async function checkMigrations(
+	db: Database,
+	migrations: readonly Migration[],
+): Promise<void> {
+	const [table] = await db.rows<{ found: string | null }>(
+		"SELECT to_regclass('schema_migrations')::text AS found",
+	);
+	const applied = table?.found
+		? await db.rows<AppliedMigration>(
+				"SELECT version, name FROM schema_migrations",
+			)
+		: [];
+	refuseNewerSchema(applied, migrations);
+	refuseOlderSchema(new Set(applied.map((m) => m.version)), migrations);
+}
 
 /**
  * Creates the schema if the URL named one, then applies the pending migrations. The lock is

@@ -62,7 +62,7 @@ import {
 } from "../store.ts";
 import { Database, type Sql } from "./database.ts";
 import { PostgresIdentities } from "./identities.ts";
-import { applyMigrations, MIGRATIONS } from "./migrations.ts";
+import { applyMigrations, checkMigrations, MIGRATIONS } from "./migrations.ts";
 
 /** Tuning of {@link openPostgresStore}. */
 export interface PostgresStoreOptions {
@@ -143,8 +143,10 @@ class PostgresStore implements Store {
 		this.credentials = new PostgresCredentials(db);
 	}
 
-	migrate(): Promise<void> {
-		return applyMigrations(this.#db, MIGRATIONS, this.#clock);
+	migrate(options: { readOnly?: boolean } = {}): Promise<void> {
+		return options.readOnly
+			? checkMigrations(this.#db, MIGRATIONS)
+			: applyMigrations(this.#db, MIGRATIONS, this.#clock);
 	}
 
 	async dump(write: (batch: RowBatch) => Promise<void>): Promise<void> {

@@ -3,6 +3,8 @@
  * The refusal of a database that a newer idpool migrated (both engines): a server knows the
  * schema up to its own last migration, and one that wrote to tables changed after it could
  * lose or spoil what the newer servers keep there. Read before any migration is applied.
+ * And the refusal, by the commands that only read, of a database with migrations still to
+ * apply: migrating it is a step of an upgrade, never a side effect of a look at it.
  */
 
 /** A migration the database records, as `schema_migrations` holds it. */
@@ -34,5 +36,27 @@ export function refuseNewerSchema(
 	const last = Math.max(0, ...versions);
 	throw new SchemaTooNewError(
 		`the database was migrated by a newer idpool (schema version ${newest.version}, "${newest.name}"; this idpool knows up to ${last}): run that idpool or a newer one, or restore the backup taken before the upgrade (docs/deployment.md#upgrading)`,
+	);
+}
+
+/** The database lacks migrations of this idpool, and the caller only reads it. */
+export class SchemaOutdatedError extends Error {
+	override readonly name = "SchemaOutdatedError";
+}
+
+/**
+ * @param applied the versions the database records
+ * @param known this idpool's migrations, in order
+ * @throws SchemaOutdatedError naming the first migration the database lacks
+ */
+export function refuseOlderSchema(
+	applied: ReadonlySet<number>,
+	known: readonly AppliedMigration[],
+): void {
+	const pending = known.filter((m) => !applied.has(m.version));
+	const first = pending[0];
+	if (first === undefined) return;
+	throw new SchemaOutdatedError(
+		`the database's schema is older than this idpool's (it lacks migration ${first.version}, "${first.name}"${pending.length > 1 ? `, and ${pending.length - 1} more` : ""}): run \`idpool migrate\` on it first, once no server of an older idpool uses it (docs/deployment.md#upgrading)`,
 	);
 }

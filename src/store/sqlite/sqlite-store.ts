@@ -62,6 +62,7 @@ import {
 import {
 	type AppliedMigration,
 	refuseNewerSchema,
+	refuseOlderSchema,
 } from "../sql/schema-version.ts";
 import {
 	batchQuery,
@@ -327,8 +328,22 @@ class SqliteStore implements Store {
 		return this.#credentials;
 	}
 
-	async migrate(): Promise<void> {
+	async migrate(options: { readOnly?: boolean } = {}): Promise<void> {
 		const db = this.#db;
+		if (options.readOnly) {
+			const recorded = db
+				.prepare(
+					"SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'",
+				)
+				.get();
+			const applied = recorded
+				? (db
+						.prepare("SELECT version, name FROM schema_migrations")
+						.all() as AppliedMigration[])
+				: [];
+			refuseNewerSchema(applied, MIGRATIONS);
+			refuseOlderSchema(new Set(applied.map((m) => m.version)), MIGRATIONS);
+		}
 		db.exec(
 			"CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)",
 		);
