@@ -71,6 +71,21 @@ describe("idpool migrate (the built binary)", () => {
 	});
 });
 
+/** Runs one statement on the SQLite file `file` (its own connection); answers the rows read. */
+function sqliteStatements(file: string) {
+	return async (statement: string): Promise<unknown[]> => {
+		const db = new Database(file);
+		try {
+			const prepared = db.prepare(statement);
+			if (prepared.reader) return prepared.all();
+			prepared.run();
+			return [];
+		} finally {
+			db.close();
+		}
+	};
+}
+
 /** The one line a command prints for a database a newer idpool migrated. */
 const TOO_NEW =
 	/^idpool: the database was migrated by a newer idpool \(schema version 999, "from-a-newer-idpool"; this idpool knows up to \d+\): run that idpool or a newer one, or restore the backup taken before the upgrade \(docs\/deployment\.md#upgrading\)\n$/;
@@ -121,17 +136,7 @@ describe("a database a newer idpool migrated (the built binary)", () => {
 		const dir = mkdtempSync(join(tmpdir(), "idpool-newer-"));
 		try {
 			const file = join(dir, "idpool.db");
-			await refused(file, async (statement) => {
-				const db = new Database(file);
-				try {
-					const prepared = db.prepare(statement);
-					if (prepared.reader) return prepared.all();
-					prepared.run();
-					return [];
-				} finally {
-					db.close();
-				}
-			});
+			await refused(file, sqliteStatements(file));
 			// The way back starts from a copy: `backup` copies such a database as any other.
 			const copy = await run(["backup", join(dir, "copy.db"), "--db", file]);
 			assert.equal(copy.code, 0, copy.stderr);
@@ -207,17 +212,7 @@ describe("a database with migrations still to apply, for the commands that only 
 		const dir = mkdtempSync(join(tmpdir(), "idpool-older-"));
 		try {
 			const file = join(dir, "idpool.db");
-			await leftAsItWas(file, join(dir, "copy.db"), async (statement) => {
-				const db = new Database(file);
-				try {
-					const prepared = db.prepare(statement);
-					if (prepared.reader) return prepared.all();
-					prepared.run();
-					return [];
-				} finally {
-					db.close();
-				}
-			});
+			await leftAsItWas(file, join(dir, "copy.db"), sqliteStatements(file));
 		} finally {
 			rmSync(dir, { recursive: true, force: true });
 		}
