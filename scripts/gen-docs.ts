@@ -30,7 +30,10 @@ variable, else the configuration file named by \`--config\` (a JSON object keyed
 names in the "File key" column; its \`providers\` member configures the identity providers,
 see [federation.md](federation.md), and its \`pools\` member declares identity pools with fixed
 ids, see [configuration-as-code.md](configuration-as-code.md)), else the default. Invalid
-values stop the server at start with a one-line message and exit code 2. On SIGHUP,
+values stop the server at start with a one-line message and exit code 2. An environment
+variable set to the empty string counts as unset (the file's value or the default applies),
+while an empty flag value, or an empty string in the file, is a value: \`--rate-limits ""\`
+turns the quotas off, \`IDPOOL_RATE_LIMITS=\` does not. On SIGHUP,
 \`idpool serve\` reads the file again and takes its providers and pools, and its access keys
 (the credentials file, read again too, or the single key); the other settings need a restart.
 

@@ -446,7 +446,7 @@ describe("--accept-any-credentials", () => {
 			s.child.kill("SIGHUP");
 			await until(
 				s.stdout,
-				/reloaded \(2 access keys[^\n]*\n(?:(?!reloaded)[^])*reloaded \(2 access keys[^\n]*\n/,
+				/reloaded \(2 access keys[^\n]*\n(?:(?!reloaded)[\s\S])*reloaded \(2 access keys[^\n]*\n/,
 			);
 			assert.equal(s.stdout().match(/now accepted as account/g)?.length, 1);
 		} finally {

@@ -27,7 +27,7 @@ function sortedSchema(columns: { table: string; column: string }[]) {
 	const tables: Record<string, string[]> = {};
 	for (const { table, column } of columns) {
 		if (LEFT_OUT.includes(table)) continue;
-		(tables[table] ??= []).push(column);
+		tables[table] = [...(tables[table] ?? []), column];
 	}
 	return Object.fromEntries(
 		Object.entries(tables).map(([t, c]) => [t, c.sort()]),
