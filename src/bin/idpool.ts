@@ -8,6 +8,11 @@
  */
 import { isUserError, main } from "../cli/main.ts";
 
+// A reader that goes away (`idpool export | head`) is no failure of the command, and no
+// crash: what it did not read is dropped (EPIPE), as other commands' output is.
+for (const stream of [process.stdout, process.stderr])
+	stream.on("error", () => {});
+
 const output = {
 	out: (line: string) => process.stdout.write(`${line}\n`),
 	err: (line: string) => process.stderr.write(`${line}\n`),
@@ -26,5 +31,18 @@ try {
 		code = 1;
 	}
 }
-// At once: after a second signal, the first shutdown may still hold connections open.
+/**
+ * Resolves once what was written to `stream` has been handed to the system. A write to a pipe
+ * is asynchronous: exiting before it ends cuts the output (`idpool export | jq`, or through
+ * `docker exec`, lost all past 64 KiB).
+ */
+function flushed(stream: NodeJS.WriteStream): Promise<void> {
+	return new Promise((resolve) => stream.write("", () => resolve()));
+}
+
+// A second signal's exit (128 + its number) is at once, even past a reader that does not
+// read: the first shutdown may still hold connections open.
+if (code < 128) {
+	await Promise.all([flushed(process.stdout), flushed(process.stderr)]);
+}
 process.exit(code);

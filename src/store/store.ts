@@ -25,7 +25,22 @@ import type {
 	RoleMappingDoc,
 	SigningKeyRecord,
 } from "../domain/records.ts";
-import type { CopiedRows, RowBatch } from "./sql/tables.ts";
+
+/**
+ * A row of a data table in the form both engines read and write (`idpool copy`): integers as
+ * numbers, flags as booleans, text as strings, `null`; in the order of the table's columns
+ * (store/sql/tables.ts).
+ */
+export type Row = readonly (string | number | boolean | null)[];
+
+/** Rows of one table, for {@link Store.dump} and {@link Store.load}. */
+export interface RowBatch {
+	readonly table: string;
+	readonly rows: readonly Row[];
+}
+
+/** What {@link Store.load} wrote: rows by table. */
+export type CopiedRows = Record<string, number>;
 
 /** What {@link PoolRepository.create} stores. */
 export interface NewPool extends PoolKey {

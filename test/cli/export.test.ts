@@ -7,6 +7,8 @@
  * are left out. On each engine (the copy is always a SQLite file: moving between engines).
  */
 import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import { randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -21,7 +23,7 @@ import {
 	SetIdentityPoolRolesCommand,
 	SetPrincipalTagAttributeMapCommand,
 } from "@aws-sdk/client-cognito-identity";
-import { runIdpool, serveIdpool } from "../support/cli.ts";
+import { BIN, runIdpool, serveIdpool } from "../support/cli.ts";
 import { freshSchema } from "../support/postgres.ts";
 import { sdkClient } from "../support/server.ts";
 import { describeForEngine } from "../support/stores.ts";
@@ -275,6 +277,74 @@ for (const engine of ["sqlite", "postgres"] as const) {
 		},
 	);
 }
+
+test("a large export arrives whole through a pipe whose reader is slow", async () => {
+	// 400 pools, ~100 KiB of JSON: past what a pipe holds (64 KiB), so the process must wait
+	// for its reader before it exits.
+	const db = join(dir, "many.db");
+	const declared = join(dir, "many.json");
+	writeFileSync(
+		declared,
+		JSON.stringify({
+			pools: Array.from({ length: 400 }, (_, i) => ({
+				IdentityPoolId: `us-east-1:${randomUUID()}`,
+				IdentityPoolName: `Pool${i}`,
+				AllowUnauthenticatedIdentities: true,
+				IdentityPoolTags: { team: "web", index: String(i) },
+			})),
+		}),
+	);
+	const applied = await runIdpool(["apply", declared, "--db", db]);
+	assert.equal(applied.code, 0, applied.stderr);
+	// Through a shell's pipe (pipe(2), as `idpool export | jq` or `docker exec` give), whose
+	// reader starts a second late; the shell answers the exporter's exit code.
+	const { stdout: out, code } = await new Promise<{
+		stdout: string;
+		code: number | null;
+	}>((resolve) => {
+		execFile(
+			"/bin/bash",
+			[
+				"-c",
+				'set -o pipefail; "$0" "$1" export --db "$2" | { sleep 1; cat; }',
+				process.execPath,
+				BIN,
+				db,
+			],
+			{ maxBuffer: 16 * 1024 * 1024 },
+			(error, stdout) =>
+				resolve({
+					stdout,
+					code: error ? ((error.code as number | undefined) ?? null) : 0,
+				}),
+		);
+	});
+	assert.equal(code, 0);
+	assert.ok(out.length > 65_536, `${out.length} bytes`);
+	assert.equal((JSON.parse(out) as { pools: unknown[] }).pools.length, 400);
+
+	// A reader that stops early (`| head`) is no failure: no crash, no stack, exit code 0.
+	const cut = await new Promise<{ stderr: string; code: number | null }>(
+		(resolve) => {
+			execFile(
+				"/bin/bash",
+				[
+					"-c",
+					'set -o pipefail; "$0" "$1" export --db "$2" | head -c 10 > /dev/null',
+					process.execPath,
+					BIN,
+					db,
+				],
+				(error, _stdout, stderr) =>
+					resolve({
+						stderr,
+						code: error ? ((error.code as number | undefined) ?? null) : 0,
+					}),
+			);
+		},
+	);
+	assert.deepEqual(cut, { stderr: "", code: 0 });
+});
 
 test("a database that does not exist is refused in one line, and none is made", async () => {
 	const r = await runIdpool(["export", "--db", join(dir, "nowhere.db")]);

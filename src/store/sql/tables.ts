@@ -8,6 +8,7 @@
  * Left out: `schema_migrations` (each store records its own) and `health_probe` (scratch).
  * `test/store/tables.test.ts` checks that every column of both engines' schemas is here.
  */
+import type { Row } from "../store.ts";
 
 /** A table as it is copied. */
 export interface TableSpec {
@@ -22,15 +23,6 @@ export interface TableSpec {
 	readonly booleans: readonly string[];
 	/** Whether `seq` is its sequence, to be set past the rows copied. */
 	readonly sequence: boolean;
-}
-
-/** A row in the neutral form, its values in the order of its table's `columns`. */
-export type Row = readonly (string | number | boolean | null)[];
-
-/** Rows of one table. */
-export interface RowBatch {
-	readonly table: string;
-	readonly rows: readonly Row[];
 }
 
 /** How many rows a batch holds at most. */
@@ -168,9 +160,6 @@ export function batchQuery(
 export function orderKey(table: TableSpec, row: Row): Row {
 	return table.order.map((c) => row[table.columns.indexOf(c)] ?? null);
 }
-
-/** What a load copied: rows by table. */
-export type CopiedRows = Record<string, number>;
 
 /** A store to load into that holds data already: nothing was written. */
 export class TargetNotEmptyError extends Error {

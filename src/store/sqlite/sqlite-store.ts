@@ -67,16 +67,14 @@ import {
 import {
 	batchQuery,
 	COPY_BATCH,
-	type CopiedRows,
 	neutral,
 	orderKey,
-	type Row,
-	type RowBatch,
 	TABLES,
 	TargetNotEmptyError,
 } from "../sql/tables.ts";
 import {
 	type CachedPool,
+	type CopiedRows,
 	type CredentialRepository,
 	type IdentityRepository,
 	type NewPool,
@@ -84,6 +82,8 @@ import {
 	PING_PAYLOAD_BYTES,
 	type PoolRepository,
 	type PoolSummary,
+	type Row,
+	type RowBatch,
 	SECRETS_BATCH,
 	type SigningKeyRepository,
 	type Store,
