@@ -512,6 +512,35 @@ function copiedSummary(copied: Record<string, number>): string {
 	].join(", ");
 }
 
+/** An error of `copy`'s TARGET, said to be of it (not of `--db`). */
+function targetError(err: unknown): unknown {
+	if (!(err instanceof Error) || err.message.startsWith("TARGET: ")) return err;
+	const message = `TARGET: ${err.message.replace(/^--db: /, "")}`;
+	return isUserError(err) ? new ConfigError(message) : new Error(message);
+}
+
+/**
+ * Makes `copy`'s target ready: a new database gets the schema; one that holds an idpool
+ * database already is refused before anything is written to it (not even a migration), and
+ * one at this idpool's schema is left to `load`, which refuses it if it holds any row.
+ */
+async function readyTarget(into: {
+	migrate(options?: { readOnly?: boolean }): Promise<void>;
+}): Promise<void> {
+	try {
+		await into.migrate({ readOnly: true });
+	} catch (err) {
+		const outdated = err as { name?: string; empty?: boolean };
+		if (outdated.name !== "SchemaOutdatedError") throw err;
+		if (!outdated.empty) {
+			throw new ConfigError(
+				"the database to copy into holds an idpool database of an older version: copy into a new database",
+			);
+		}
+		await into.migrate();
+	}
+}
+
 /**
  * `idpool copy TARGET`: copies everything the database (--db) holds into the new database
  * TARGET, of either engine (docs/deployment.md#moving-to-another-database).
@@ -541,13 +570,13 @@ async function copyCommand(
 		await source.migrate({ readOnly: true });
 		const into = await openConfiguredStore({ ...config, db: target }).catch(
 			(err: unknown) => {
-				throw err instanceof ConfigError
-					? new ConfigError(err.message.replace(/^--db: /, "TARGET: "))
-					: err;
+				throw targetError(err);
 			},
 		);
 		try {
-			await into.migrate();
+			await readyTarget(into).catch((err: unknown) => {
+				throw targetError(err);
+			});
 			const copied = await into.load((write) => source.dump(write));
 			output.out(
 				`idpool: copied ${printableDb(config.db)} to ${printableDb(target)}: ${copiedSummary(copied)}`,

@@ -172,12 +172,15 @@ export function isPostgresUrl(db: string): boolean {
 }
 
 /**
- * A `--db` value as it may be printed: a PostgreSQL URL's password replaced with `***`
- * (`postgres://idpool:***@host/db`); anything else as it is.
+ * A `--db` value as it may be printed: a PostgreSQL URL's password, in its user part or as
+ * its `password` parameter, replaced with `***` (`postgres://idpool:***@host/db`); anything
+ * else as it is.
  */
 export function printableDb(db: string): string {
 	return isPostgresUrl(db)
-		? db.replace(/^(postgres(?:ql)?:\/\/[^:@/]*):[^/?#]*@/i, "$1:***@")
+		? db
+				.replace(/^(postgres(?:ql)?:\/\/[^:@/]*):[^/?#]*@/i, "$1:***@")
+				.replace(/([?&]password=)[^&#]*/gi, "$1***")
 		: db;
 }
 

@@ -24,6 +24,7 @@ import {
 	SetPrincipalTagAttributeMapCommand,
 } from "@aws-sdk/client-cognito-identity";
 import { GetCallerIdentityCommand } from "@aws-sdk/client-sts";
+import Database from "better-sqlite3";
 import { createLocalJWKSet, type JSONWebKeySet, jwtVerify } from "jose";
 import pg from "pg";
 import { type RunningIdpool, runIdpool, serveIdpool } from "../support/cli.ts";
@@ -221,6 +222,56 @@ test("a SQLite database copied into PostgreSQL and back: servers there go on whe
 	} finally {
 		await schema.drop();
 	}
+});
+
+test("a TARGET that holds an older idpool database is refused before anything is written to it", async () => {
+	const source = join(dir, "small.db");
+	const migrated = await runIdpool(["migrate", "--db", source]);
+	assert.equal(migrated.code, 0, migrated.stderr);
+	// An idpool database that lacks the last migration, as an older idpool leaves it.
+	const older = join(dir, "older.db");
+	assert.equal((await runIdpool(["migrate", "--db", older])).code, 0);
+	const db = new Database(older);
+	const [last] = db
+		.prepare(
+			"SELECT version FROM schema_migrations ORDER BY version DESC LIMIT 1",
+		)
+		.all() as { version: number }[];
+	db.prepare("DELETE FROM schema_migrations WHERE version = ?").run(
+		last?.version,
+	);
+	db.close();
+	const r = await runIdpool(["copy", older, "--db", source]);
+	assert.equal(r.code, 2);
+	assert.equal(
+		r.stderr,
+		"idpool: TARGET: the database to copy into holds an idpool database of an older version: copy into a new database\n",
+	);
+	const after = new Database(older, { readonly: true });
+	try {
+		const recorded = after
+			.prepare("SELECT count(*) AS n FROM schema_migrations WHERE version = ?")
+			.get(last?.version) as { n: number };
+		assert.equal(recorded.n, 0, "not migrated");
+	} finally {
+		after.close();
+	}
+});
+
+test("an error of the TARGET says so (and never its password)", async () => {
+	const source = join(dir, "small2.db");
+	assert.equal((await runIdpool(["migrate", "--db", source])).code, 0);
+	const r = await runIdpool([
+		"copy",
+		"postgres://root:s3cr3t-Pa55@127.0.0.1:1/nowhere",
+		"--db",
+		source,
+	]);
+	assert.equal(r.code, 1);
+	assert.match(
+		r.stderr,
+		/^idpool: TARGET: connect ECONNREFUSED 127\.0\.0\.1:1\n$/,
+	);
 });
 
 test("copy needs a TARGET other than the source, and a source that exists", async () => {

@@ -24,9 +24,9 @@ import {
 	SetPrincipalTagAttributeMapCommand,
 } from "@aws-sdk/client-cognito-identity";
 import { BIN, runIdpool, serveIdpool } from "../support/cli.ts";
-import { freshSchema } from "../support/postgres.ts";
+import { freshSchema, POSTGRES_URL } from "../support/postgres.ts";
 import { sdkClient } from "../support/server.ts";
-import { describeForEngine } from "../support/stores.ts";
+import { describeForEngine, engineSkipReason } from "../support/stores.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "idpool-export-"));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -344,6 +344,25 @@ test("a large export arrives whole through a pipe whose reader is slow", async (
 		},
 	);
 	assert.deepEqual(cut, { stderr: "", code: 0 });
+});
+
+test("a place that holds no idpool database (a mistyped schema, another file) is said to hold none", async () => {
+	const other = join(dir, "other.db");
+	writeFileSync(other, "");
+	const places = [other];
+	if (!engineSkipReason("postgres")) {
+		places.push(
+			`${POSTGRES_URL}?schema=idpool_no_such_${randomUUID().slice(0, 8)}`,
+		);
+	}
+	for (const db of places) {
+		const r = await runIdpool(["export", "--db", db]);
+		assert.equal(r.code, 2, r.stderr);
+		assert.equal(
+			r.stderr,
+			"idpool: no idpool database there (it records no migration): check --db\n",
+		);
+	}
 });
 
 test("a database that does not exist is refused in one line, and none is made", async () => {

@@ -151,6 +151,22 @@ describe("idpool serve on PostgreSQL (the built binary)", () => {
 			} finally {
 				assert.equal(await s.stop(), 0);
 			}
+			// node-postgres also takes the password as a parameter of the URL.
+			const param = await serve([
+				"--port",
+				"0",
+				"--db",
+				`${schema.url}&password=s3cr3t-Pa55`,
+			]);
+			try {
+				assert.match(
+					param.stdout(),
+					/database: +postgres:.*[?&]password=\*\*\*/,
+				);
+				assert.doesNotMatch(param.stdout() + param.stderr(), /s3cr3t-Pa55/);
+			} finally {
+				assert.equal(await param.stop(), 0);
+			}
 		} finally {
 			await schema.drop();
 		}

@@ -1,7 +1,8 @@
 /**
  * The tables `idpool copy` carries (src/store/sql/tables.ts) are every table of both engines'
  * schemas but the two it leaves out on purpose, each with every column: a migration that adds
- * a table or a column without adding it there fails here, rather than copies losing it.
+ * a table or a column without adding it there fails here, rather than copies losing it; and
+ * each column's kind (flag, integer, text) is the one the spec converts it as.
  */
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -83,6 +84,33 @@ test("PostgreSQL: every table and column is copied", {
 				[schema.schema],
 			);
 			assert.deepEqual(sortedSchema(rows), specified());
+			// Each column's kind is the spec's: flags convert between 0/1 and booleans, integers
+			// between numbers and PostgreSQL's text for BIGINT.
+			const { rows: types } = await client.query<{
+				table: string;
+				column: string;
+				type: string;
+			}>(
+				"SELECT table_name AS table, column_name AS column, data_type AS type FROM information_schema.columns WHERE table_schema = $1",
+				[schema.schema],
+			);
+			for (const spec of TABLES) {
+				const of = (kind: (type: string) => boolean) =>
+					types
+						.filter((t) => t.table === spec.name && kind(t.type))
+						.map((t) => t.column)
+						.sort();
+				assert.deepEqual(
+					of((t) => t === "boolean"),
+					[...spec.booleans].sort(),
+					`${spec.name}: flags`,
+				);
+				assert.deepEqual(
+					of((t) => t === "bigint" || t === "integer"),
+					[...spec.integers].sort(),
+					`${spec.name}: integers`,
+				);
+			}
 		} finally {
 			await client.end();
 		}

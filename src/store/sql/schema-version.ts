@@ -42,6 +42,13 @@ export function refuseNewerSchema(
 /** The database lacks migrations of this idpool, and the caller only reads it. */
 export class SchemaOutdatedError extends Error {
 	override readonly name = "SchemaOutdatedError";
+	/** Whether it records no migration at all: no idpool database is there. */
+	readonly empty: boolean;
+
+	constructor(message: string, empty: boolean) {
+		super(message);
+		this.empty = empty;
+	}
 }
 
 /**
@@ -56,7 +63,15 @@ export function refuseOlderSchema(
 	const pending = known.filter((m) => !applied.has(m.version));
 	const first = pending[0];
 	if (first === undefined) return;
+	if (applied.size === 0) {
+		// A mistyped path or `?schema=`: nothing to upgrade, nothing of idpool's there.
+		throw new SchemaOutdatedError(
+			"no idpool database there (it records no migration): check --db",
+			true,
+		);
+	}
 	throw new SchemaOutdatedError(
 		`the database's schema is older than this idpool's (it lacks migration ${first.version}, "${first.name}"${pending.length > 1 ? `, and ${pending.length - 1} more` : ""}): run \`idpool migrate\` on it first, once no server of an older idpool uses it (docs/deployment.md#upgrading)`,
+		false,
 	);
 }
