@@ -95,6 +95,30 @@ describe("lowerThreadPoolPriority", {
 		assert.match(probe.signed, /^[0-9a-f]{512}$/);
 	});
 
+	test("finds a thread that is busy with other work when it starts, once it is free", async () => {
+		// One pool thread blocks in open() of a FIFO until a writer comes, 300 ms later: the
+		// first rounds cannot see it (as a thread making a signing key at start).
+		const busy = `
+import { execFileSync } from "node:child_process";
+import { open } from "node:fs/promises";
+import { openSync, closeSync, constants, mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { lowerThreadPoolPriority } from "./src/lib/thread-pool-priority.ts";
+const fifo = join(mkdtempSync(join(tmpdir(), "idpool-fifo-")), "held");
+execFileSync("mkfifo", [fifo]);
+const held = open(fifo, "r");
+setTimeout(() => closeSync(openSync(fifo, constants.O_WRONLY | constants.O_NONBLOCK)), 300);
+const outcome = await lowerThreadPoolPriority(5, process.env);
+await (await held).close();
+console.log(JSON.stringify(outcome));
+`;
+		const outcome = JSON.parse(
+			await inChild(busy, { UV_THREADPOOL_SIZE: "3" }),
+		) as Probe["outcome"];
+		assert.deepEqual(outcome, { nice: 5, threads: 3 });
+	});
+
 	test("0 steps leaves every thread alone", async () => {
 		const probe = JSON.parse(await inChild(PROBE, { STEPS: "0" })) as Probe;
 		assert.deepEqual(probe.outcome, { threads: 0 });

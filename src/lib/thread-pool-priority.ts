@@ -37,14 +37,22 @@ export function threadPoolSize(
 /**
  * The thread ids of the pool's threads: each `readlink("/proc/thread-self")` runs on a pool
  * thread and names it. Many calls in flight at once wake every idle thread; a few rounds are
- * usually enough to have seen them all. Answers the threads seen, possibly fewer than `size`.
+ * usually enough to have seen them all. A thread busy with other work (a signing key being
+ * made at start) answers none until it is done, and on a loaded machine the idle threads may
+ * wake after a busy one has drained a round: the rounds go on, with pauses, for up to
+ * `patienceMs`. Answers the threads seen, possibly fewer than `size`.
  */
 async function threadPoolThreadIds(
 	size: number,
-	maxRounds = 50,
+	patienceMs = 5000,
 ): Promise<number[]> {
 	const seen = new Set<number>();
-	for (let round = 0; round < maxRounds && seen.size < size; round++) {
+	const deadline = performance.now() + patienceMs;
+	for (let round = 0; seen.size < size; round++) {
+		if (round >= 10) {
+			if (performance.now() > deadline) break;
+			await new Promise((resolve) => setTimeout(resolve, 10));
+		}
 		const links = await Promise.all(
 			Array.from({ length: size * 4 }, () => readlink("/proc/thread-self")),
 		);
