@@ -424,15 +424,16 @@ export interface Store {
 	 */
 	backup?(destination: string): Promise<number>;
 	/**
-	 * Reads every row of the data tables (`TABLES` of store/sql/tables.ts, in their order) as of one moment (one
-	 * read transaction), handing each batch to `write` and waiting for it before reading on:
+	 * Reads every row of the data tables (`TABLES` of store/sql/tables.ts, in their order),
+	 * then their sequences' last numbers (`SEQUENCES`), as of one moment (one read
+	 * transaction), handing each batch to `write` and waiting for it before reading on:
 	 * `idpool copy`'s source.
 	 */
 	dump(write: (batch: RowBatch) => Promise<void>): Promise<void>;
 	/**
 	 * Writes the batches `produce` hands to its `write` into this store, in one transaction (all
-	 * or nothing), then sets each table's sequence past the rows written: `idpool copy`'s
-	 * target. Answers the rows written by table.
+	 * or nothing), then sets each table's sequence past the rows written and past the number
+	 * the source's had handed out: `idpool copy`'s target. Answers the rows written by table.
 	 * @throws TargetNotEmptyError when the store holds any row of a data table (nothing written)
 	 */
 	load(

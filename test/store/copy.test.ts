@@ -2,7 +2,8 @@
  * `Store.dump` and `Store.load` (what `idpool copy` runs) across the batch boundaries of every
  * table (500 rows a batch: 501 pools, 520 principal tag maps whose composite key crosses a
  * batch inside a pool's maps, 1,001 identities and logins), SQLite → PostgreSQL → SQLite:
- * each copy reads back row for row as the source (flags of both values, NULLs, integers). A
+ * each copy reads back row for row as the source (flags of both values, NULLs, integers), and
+ * its sequences go on from the source's last numbers, past the rows of a deleted identity. A
  * copy that fails midway leaves its target holding nothing, and a later copy into it works.
  */
 import assert from "node:assert/strict";
@@ -11,6 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import { openStore } from "../../src/server/open-store.ts";
+import { SEQUENCES } from "../../src/store/sql/tables.ts";
 import type { Row, Store } from "../../src/store/store.ts";
 import { insertIdentities } from "../support/bulk.ts";
 import { freshSchema } from "../support/postgres.ts";
@@ -72,7 +74,14 @@ test("copies cross every batch boundary row for row, SQLite → PostgreSQL → S
 			);
 		}
 		await source.pools.delete(pools[500] as (typeof pools)[number], T0 + 9);
-		await insertIdentities(sourceDb, pools[0] as (typeof pools)[number], 1001);
+		const first = pools[0] as (typeof pools)[number];
+		await insertIdentities(sourceDb, first, 1002);
+		// The newest identity deleted: its number stays handed out, and a copy must not hand it
+		// out again.
+		const newest = (await rowsOf(source)).identities?.at(-1)?.[1] as string;
+		assert.deepEqual(await source.identities.delete(first, [newest]), [
+			"deleted",
+		]);
 		const expected = await rowsOf(source);
 		assert.deepEqual(
 			Object.fromEntries(
@@ -83,7 +92,12 @@ test("copies cross every batch boundary row for row, SQLite → PostgreSQL → S
 				principal_tag_maps: 520,
 				identities: 1001,
 				identity_logins: 1001,
+				[SEQUENCES]: 3,
 			},
+		);
+		assert.deepEqual(
+			expected[SEQUENCES]?.find(([t]) => t === "identities"),
+			["identities", 1002],
 		);
 
 		// A copy that fails after its first batch leaves the target with nothing.

@@ -42,6 +42,7 @@ import {
 	COPY_BATCH,
 	neutral,
 	orderKey,
+	SEQUENCES,
 	TABLES,
 	TargetNotEmptyError,
 } from "../sql/tables.ts";
@@ -170,6 +171,19 @@ class PostgresStore implements Store {
 						last = orderKey(table, rows[rows.length - 1] as Row);
 					}
 				}
+				const sequences: Row[] = [];
+				for (const table of TABLES) {
+					if (!table.sequence) continue;
+					// NULL for a sequence that never handed a number out.
+					const [row] = await sql.rows<{ last: string | null }>(
+						"SELECT pg_sequence_last_value(pg_get_serial_sequence($1, 'seq')::regclass)::text AS last",
+						[table.name],
+					);
+					if (row?.last != null) sequences.push([table.name, Number(row.last)]);
+				}
+				if (sequences.length > 0) {
+					await write({ table: SEQUENCES, rows: sequences });
+				}
 			} finally {
 				await sql.count("COMMIT").catch(() => {});
 			}
@@ -195,7 +209,13 @@ class PostgresStore implements Store {
 					copied[table.name] = 0;
 				}
 				const specs = new Map(TABLES.map((t) => [t.name, t]));
+				const sequences = new Map<string, number>();
 				await produce(async ({ table: name, rows }) => {
+					if (name === SEQUENCES) {
+						for (const [t, last] of rows)
+							sequences.set(String(t), Number(last));
+						return;
+					}
 					const table = specs.get(name);
 					if (!table) throw new Error(`no table ${name} to copy into`);
 					const width = table.columns.length;
@@ -212,8 +232,11 @@ class PostgresStore implements Store {
 				});
 				for (const table of TABLES) {
 					if (!table.sequence) continue;
+					// Past the rows written and the source's last number; a table that never
+					// handed one out starts at 1.
 					await sql.rows(
-						`SELECT setval(pg_get_serial_sequence('${table.name}', 'seq'), COALESCE((SELECT MAX(seq) FROM ${table.name}), 0) + 1, false)`,
+						`SELECT CASE WHEN n > 0 THEN setval(pg_get_serial_sequence('${table.name}', 'seq'), n, true) END FROM (SELECT GREATEST(COALESCE((SELECT MAX(seq) FROM ${table.name}), 0), $1::bigint) AS n) AS last`,
+						[sequences.get(table.name) ?? 0],
 					);
 				}
 				await sql.count("COMMIT");

@@ -25,6 +25,13 @@ export interface TableSpec {
 	readonly sequence: boolean;
 }
 
+/**
+ * The batch that follows the tables: the last number each table's sequence handed out, as
+ * rows `[table, number]` (tables whose sequence never handed one out are left out). A copy
+ * takes them over, so that numbers of rows deleted before the copy are not handed out again.
+ */
+export const SEQUENCES = "#sequences";
+
 /** How many rows a batch holds at most. */
 export const COPY_BATCH = 500;
 

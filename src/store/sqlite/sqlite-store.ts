@@ -69,6 +69,7 @@ import {
 	COPY_BATCH,
 	neutral,
 	orderKey,
+	SEQUENCES,
 	TABLES,
 	TargetNotEmptyError,
 } from "../sql/tables.ts";
@@ -475,6 +476,22 @@ class SqliteStore implements Store {
 					last = orderKey(table, rows[rows.length - 1] as Row);
 				}
 			}
+			const handedOut = new Map(
+				(
+					db.prepare("SELECT name, seq FROM sqlite_sequence").all() as {
+						name: string;
+						seq: number;
+					}[]
+				).map((r) => [r.name, Number(r.seq)]),
+			);
+			// In the tables' order, as on PostgreSQL.
+			const sequences = TABLES.flatMap((t): Row[] => {
+				const last = handedOut.get(t.name);
+				return t.sequence && last !== undefined ? [[t.name, last]] : [];
+			});
+			if (sequences.length > 0) {
+				await write({ table: SEQUENCES, rows: sequences });
+			}
 		} finally {
 			db.exec("COMMIT");
 		}
@@ -507,7 +524,12 @@ class SqliteStore implements Store {
 					},
 				]),
 			);
+			const sequences: Row[] = [];
 			await produce(async ({ table: name, rows }) => {
+				if (name === SEQUENCES) {
+					sequences.push(...rows);
+					return;
+				}
 				const insert = inserts.get(name);
 				if (!insert) throw new Error(`no table ${name} to copy into`);
 				for (const row of rows) {
@@ -518,7 +540,19 @@ class SqliteStore implements Store {
 				}
 				copied[name] = (copied[name] ?? 0) + rows.length;
 			});
-			// AUTOINCREMENT tables set their sequence past any `seq` inserted: nothing to do.
+			// AUTOINCREMENT tables set their sequence past any `seq` inserted; past the source's
+			// last number too:
+			const update = db.prepare(
+				"UPDATE sqlite_sequence SET seq = max(seq, ?) WHERE name = ?",
+			);
+			const insert = db.prepare(
+				"INSERT INTO sqlite_sequence (name, seq) SELECT ?, ? WHERE NOT EXISTS (SELECT 1 FROM sqlite_sequence WHERE name = ?)",
+			);
+			for (const [name, last] of sequences) {
+				if (!TABLES.some((t) => t.sequence && t.name === name)) continue;
+				update.run(last, name);
+				insert.run(name, last, name);
+			}
 			db.exec("COMMIT");
 			return copied;
 		} catch (err) {
