@@ -14,7 +14,7 @@ import type { Clock } from "../../lib/clock.ts";
 import {
 	type AppliedMigration,
 	refuseNewerSchema,
-	refuseOlderSchema,
+	requireCurrentSchema,
 } from "../sql/schema-version.ts";
 import { type Database, quoteIdentifier } from "./database.ts";
 
@@ -172,8 +172,7 @@ export async function checkMigrations(
 				"SELECT version, name FROM schema_migrations",
 			)
 		: [];
-	refuseNewerSchema(applied, migrations);
-	refuseOlderSchema(new Set(applied.map((m) => m.version)), migrations);
+	requireCurrentSchema(applied, migrations);
 }
 
 /**

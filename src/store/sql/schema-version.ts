@@ -52,18 +52,22 @@ export class SchemaOutdatedError extends Error {
 }
 
 /**
- * @param applied the versions the database records
+ * What the commands that only read require: a database at exactly this idpool's schema.
+ * @param applied the migrations the database records
  * @param known this idpool's migrations, in order
+ * @throws SchemaTooNewError naming the newest migration unknown here
  * @throws SchemaOutdatedError naming the first migration the database lacks
  */
-export function refuseOlderSchema(
-	applied: ReadonlySet<number>,
+export function requireCurrentSchema(
+	applied: readonly AppliedMigration[],
 	known: readonly AppliedMigration[],
 ): void {
-	const pending = known.filter((m) => !applied.has(m.version));
+	refuseNewerSchema(applied, known);
+	const versions = new Set(applied.map((m) => m.version));
+	const pending = known.filter((m) => !versions.has(m.version));
 	const first = pending[0];
 	if (first === undefined) return;
-	if (applied.size === 0) {
+	if (applied.length === 0) {
 		// A mistyped path or `?schema=`: nothing to upgrade, nothing of idpool's there.
 		throw new SchemaOutdatedError(
 			"no idpool database there (it records no migration): check --db",

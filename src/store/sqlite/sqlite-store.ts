@@ -62,7 +62,7 @@ import {
 import {
 	type AppliedMigration,
 	refuseNewerSchema,
-	refuseOlderSchema,
+	requireCurrentSchema,
 } from "../sql/schema-version.ts";
 import {
 	batchQuery,
@@ -331,40 +331,38 @@ class SqliteStore implements Store {
 
 	async migrate(options: { readOnly?: boolean } = {}): Promise<void> {
 		const db = this.#db;
+		const applied = (): AppliedMigration[] =>
+			db
+				.prepare("SELECT version, name FROM schema_migrations")
+				.all() as AppliedMigration[];
 		if (options.readOnly) {
+			// Nothing written, not even the table of migrations: a look takes no write lock.
 			const recorded = db
 				.prepare(
 					"SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'",
 				)
 				.get();
-			const applied = recorded
-				? (db
-						.prepare("SELECT version, name FROM schema_migrations")
-						.all() as AppliedMigration[])
-				: [];
-			refuseNewerSchema(applied, MIGRATIONS);
-			refuseOlderSchema(new Set(applied.map((m) => m.version)), MIGRATIONS);
+			requireCurrentSchema(recorded ? applied() : [], MIGRATIONS);
+		} else {
+			db.exec(
+				"CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)",
+			);
+			// BEGIN IMMEDIATE takes the write lock first, so two processes opening the same new
+			// file cannot both apply a migration: the second waits, then sees it recorded.
+			const applyPending = db.transaction(() => {
+				const recorded = applied();
+				refuseNewerSchema(recorded, MIGRATIONS);
+				const done = new Set(recorded.map((r) => r.version));
+				for (const m of MIGRATIONS) {
+					if (done.has(m.version)) continue;
+					db.exec(m.sql);
+					db.prepare(
+						"INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
+					).run(m.version, m.name, this.#clock.now());
+				}
+			}).immediate;
+			applyPending();
 		}
-		db.exec(
-			"CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)",
-		);
-		// BEGIN IMMEDIATE takes the write lock first, so two processes opening the same new file
-		// cannot both apply a migration: the second waits, then sees it recorded.
-		const applyPending = db.transaction(() => {
-			const applied = db
-				.prepare("SELECT version, name FROM schema_migrations")
-				.all() as AppliedMigration[];
-			refuseNewerSchema(applied, MIGRATIONS);
-			const done = new Set(applied.map((r) => r.version));
-			for (const m of MIGRATIONS) {
-				if (done.has(m.version)) continue;
-				db.exec(m.sql);
-				db.prepare(
-					"INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
-				).run(m.version, m.name, this.#clock.now());
-			}
-		}).immediate;
-		applyPending();
 		// Every write of this connection goes through the group commit (held during a WAL
 		// restart), which lets it through only while the file guard does: identity changes
 		// once a group commit, every other write once a call.
