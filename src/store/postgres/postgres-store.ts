@@ -39,10 +39,8 @@ import {
 } from "../sql/rows.ts";
 import {
 	batchQuery,
-	COPY_BATCH,
-	neutral,
-	orderKey,
-	SEQUENCES,
+	dumpTables,
+	loadBatches,
 	TABLES,
 	TargetNotEmptyError,
 } from "../sql/tables.ts";
@@ -55,7 +53,6 @@ import {
 	type Page,
 	type PoolRepository,
 	type PoolSummary,
-	type Row,
 	type RowBatch,
 	SECRETS_BATCH,
 	type SigningKeyRepository,
@@ -155,35 +152,30 @@ class PostgresStore implements Store {
 			// One snapshot for every table, however long the writes take.
 			await sql.count("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
 			try {
-				for (const table of TABLES) {
-					let last: Row | undefined;
-					for (;;) {
-						const found = await sql.rows<Record<string, unknown>>(
-							batchQuery(table, (i) => `$${i}`, last !== undefined),
-							last === undefined ? [] : [...last],
-						);
-						const rows = found.map((r) =>
-							table.columns.map((column) => neutral(table, column, r[column])),
-						);
-						if (rows.length === 0) break;
-						await write({ table: table.name, rows });
-						if (rows.length < COPY_BATCH) break;
-						last = orderKey(table, rows[rows.length - 1] as Row);
-					}
-				}
-				const sequences: Row[] = [];
-				for (const table of TABLES) {
-					if (!table.sequence) continue;
-					// NULL for a sequence that never handed a number out.
-					const [row] = await sql.rows<{ last: string | null }>(
-						"SELECT pg_sequence_last_value(pg_get_serial_sequence($1, 'seq')::regclass)::text AS last",
-						[table.name],
-					);
-					if (row?.last != null) sequences.push([table.name, Number(row.last)]);
-				}
-				if (sequences.length > 0) {
-					await write({ table: SEQUENCES, rows: sequences });
-				}
+				await dumpTables(
+					async (table, after) =>
+						(
+							await sql.rows<Record<string, unknown>>(
+								batchQuery(table, (i) => `$${i}`, after !== undefined),
+								[...(after ?? [])],
+							)
+						).map((r) => table.columns.map((column) => r[column])),
+					async () => {
+						const handedOut = new Map<string, number>();
+						for (const table of TABLES) {
+							if (!table.sequence) continue;
+							// NULL for a sequence that never handed a number out.
+							const [row] = await sql.rows<{ last: string | null }>(
+								"SELECT pg_sequence_last_value(pg_get_serial_sequence($1, 'seq')::regclass)::text AS last",
+								[table.name],
+							);
+							if (row?.last != null)
+								handedOut.set(table.name, Number(row.last));
+						}
+						return handedOut;
+					},
+					write,
+				);
 			} finally {
 				await sql.count("COMMIT").catch(() => {});
 			}
@@ -194,42 +186,29 @@ class PostgresStore implements Store {
 		produce: (write: (batch: RowBatch) => Promise<void>) => Promise<void>,
 	): Promise<CopiedRows> {
 		return this.#db.session(async (sql) => {
-			const copied: CopiedRows = {};
 			await sql.count("BEGIN");
 			try {
 				for (const table of TABLES) {
 					// Servers may be starting on this database: none writes until the copy is done.
 					await sql.count(`LOCK TABLE ${table.name} IN EXCLUSIVE MODE`);
 					const [any] = await sql.rows(`SELECT 1 FROM ${table.name} LIMIT 1`);
-					if (any) {
-						throw new TargetNotEmptyError(
-							`the database to copy into holds data already (${table.name}): copy into a new database`,
-						);
-					}
-					copied[table.name] = 0;
+					if (any) throw new TargetNotEmptyError(table.name);
 				}
-				const specs = new Map(TABLES.map((t) => [t.name, t]));
-				const sequences = new Map<string, number>();
-				await produce(async ({ table: name, rows }) => {
-					if (name === SEQUENCES) {
-						for (const [t, last] of rows)
-							sequences.set(String(t), Number(last));
-						return;
-					}
-					const table = specs.get(name);
-					if (!table) throw new Error(`no table ${name} to copy into`);
-					const width = table.columns.length;
-					await sql.count(
-						`INSERT INTO ${table.name} (${table.columns.join(", ")}) VALUES ${rows
-							.map(
-								(_, r) =>
-									`(${table.columns.map((_c, c) => `$${r * width + c + 1}`).join(", ")})`,
-							)
-							.join(", ")}`,
-						rows.flat(),
-					);
-					copied[name] = (copied[name] ?? 0) + rows.length;
-				});
+				const { copied, sequences } = await loadBatches(
+					produce,
+					async (table, rows) => {
+						const width = table.columns.length;
+						await sql.count(
+							`INSERT INTO ${table.name} (${table.columns.join(", ")}) VALUES ${rows
+								.map(
+									(_, r) =>
+										`(${table.columns.map((_c, c) => `$${r * width + c + 1}`).join(", ")})`,
+								)
+								.join(", ")}`,
+							rows.flat(),
+						);
+					},
+				);
 				for (const table of TABLES) {
 					if (!table.sequence) continue;
 					// Past the rows written and the source's last number; a table that never

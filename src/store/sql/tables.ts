@@ -8,7 +8,7 @@
  * Left out: `schema_migrations` (each store records its own) and `health_probe` (scratch).
  * `test/store/tables.test.ts` checks that every column of both engines' schemas is here.
  */
-import type { Row } from "../store.ts";
+import type { CopiedRows, Row, RowBatch } from "../store.ts";
 
 /** A table as it is copied. */
 export interface TableSpec {
@@ -139,7 +139,7 @@ export const TABLES: readonly TableSpec[] = [
 ];
 
 /** The neutral form of a value read from `column` of `table` (either engine's form). */
-export function neutral(
+function neutral(
 	table: TableSpec,
 	column: string,
 	value: unknown,
@@ -164,11 +164,80 @@ export function batchQuery(
 }
 
 /** The order key of `row` (the values of `table.order`). */
-export function orderKey(table: TableSpec, row: Row): Row {
+function orderKey(table: TableSpec, row: Row): Row {
 	return table.order.map((c) => row[table.columns.indexOf(c)] ?? null);
 }
 
 /** A store to load into that holds data already: nothing was written. */
 export class TargetNotEmptyError extends Error {
 	override readonly name = "TargetNotEmptyError";
+
+	/** @param table the first table found holding a row */
+	constructor(table: string) {
+		super(
+			`the database to copy into holds data already (${table}): copy into a new database`,
+		);
+	}
+}
+
+/**
+ * Reads every table in batches along its order key, handing each batch to `write` (awaited
+ * before the next read), then the sequences' last numbers: `Store.dump`, for an engine whose
+ * `read` answers the raw values of at most {@link COPY_BATCH} rows of `table` after the order
+ * key `after` (from its first row when `undefined`), in the order of its columns, and whose
+ * `sequences` answers the last numbers its tables' sequences handed out.
+ */
+export async function dumpTables(
+	read: (table: TableSpec, after: Row | undefined) => Promise<unknown[][]>,
+	sequences: () => Promise<Map<string, number>>,
+	write: (batch: RowBatch) => Promise<void>,
+): Promise<void> {
+	for (const table of TABLES) {
+		let after: Row | undefined;
+		for (;;) {
+			const rows = (await read(table, after)).map((values) =>
+				table.columns.map((column, i) => neutral(table, column, values[i])),
+			);
+			if (rows.length === 0) break;
+			await write({ table: table.name, rows });
+			if (rows.length < COPY_BATCH) break;
+			after = orderKey(table, rows[rows.length - 1] as Row);
+		}
+	}
+	const handedOut = await sequences();
+	// In the tables' order, whatever the engine.
+	const last = TABLES.flatMap((t): Row[] => {
+		const n = handedOut.get(t.name);
+		return t.sequence && n !== undefined ? [[t.name, n]] : [];
+	});
+	if (last.length > 0) await write({ table: SEQUENCES, rows: last });
+}
+
+/**
+ * Takes the batches `produce` hands over, each to `insert` with its table's spec, and answers
+ * the rows written by table and the source's sequences' last numbers (the `SEQUENCES` batch):
+ * `Store.load`'s work between its check that the target is empty and its commit.
+ */
+export async function loadBatches(
+	produce: (write: (batch: RowBatch) => Promise<void>) => Promise<void>,
+	insert: (table: TableSpec, rows: readonly Row[]) => Promise<void>,
+): Promise<{ copied: CopiedRows; sequences: Map<string, number> }> {
+	const specs = new Map(TABLES.map((t) => [t.name, t]));
+	const copied: CopiedRows = Object.fromEntries(TABLES.map((t) => [t.name, 0]));
+	const sequences = new Map<string, number>();
+	await produce(async ({ table: name, rows }) => {
+		if (name === SEQUENCES) {
+			for (const [table, last] of rows) {
+				if (specs.get(String(table))?.sequence) {
+					sequences.set(String(table), Number(last));
+				}
+			}
+			return;
+		}
+		const table = specs.get(name);
+		if (!table) throw new Error(`no table ${name} to copy into`);
+		await insert(table, rows);
+		copied[name] = (copied[name] ?? 0) + rows.length;
+	});
+	return { copied, sequences };
 }

@@ -66,10 +66,8 @@ import {
 } from "../sql/schema-version.ts";
 import {
 	batchQuery,
-	COPY_BATCH,
-	neutral,
-	orderKey,
-	SEQUENCES,
+	dumpTables,
+	loadBatches,
 	TABLES,
 	TargetNotEmptyError,
 } from "../sql/tables.ts";
@@ -83,7 +81,6 @@ import {
 	PING_PAYLOAD_BYTES,
 	type PoolRepository,
 	type PoolSummary,
-	type Row,
 	type RowBatch,
 	SECRETS_BATCH,
 	type SigningKeyRepository,
@@ -456,40 +453,23 @@ class SqliteStore implements Store {
 		// One read transaction: a snapshot of the file however long the writes take.
 		db.exec("BEGIN");
 		try {
-			for (const table of TABLES) {
-				const first = db.prepare(batchQuery(table, () => "?", false)).raw();
-				const next = db.prepare(batchQuery(table, () => "?", true)).raw();
-				let last: Row | undefined;
-				for (;;) {
-					const rows = (
-						(last === undefined
-							? first.all()
-							: next.all(...last)) as unknown[][]
-					).map((values) =>
-						table.columns.map((column, i) => neutral(table, column, values[i])),
-					);
-					if (rows.length === 0) break;
-					await write({ table: table.name, rows });
-					if (rows.length < COPY_BATCH) break;
-					last = orderKey(table, rows[rows.length - 1] as Row);
-				}
-			}
-			const handedOut = new Map(
-				(
-					db.prepare("SELECT name, seq FROM sqlite_sequence").all() as {
-						name: string;
-						seq: number;
-					}[]
-				).map((r) => [r.name, Number(r.seq)]),
+			await dumpTables(
+				async (table, after) =>
+					db
+						.prepare(batchQuery(table, () => "?", after !== undefined))
+						.raw()
+						.all(...(after ?? [])) as unknown[][],
+				async () =>
+					new Map(
+						(
+							db.prepare("SELECT name, seq FROM sqlite_sequence").all() as {
+								name: string;
+								seq: number;
+							}[]
+						).map((r) => [r.name, Number(r.seq)]),
+					),
+				write,
 			);
-			// In the tables' order, as on PostgreSQL.
-			const sequences = TABLES.flatMap((t): Row[] => {
-				const last = handedOut.get(t.name);
-				return t.sequence && last !== undefined ? [[t.name, last]] : [];
-			});
-			if (sequences.length > 0) {
-				await write({ table: SEQUENCES, rows: sequences });
-			}
 		} finally {
 			db.exec("COMMIT");
 		}
@@ -500,44 +480,33 @@ class SqliteStore implements Store {
 	): Promise<CopiedRows> {
 		this.#guard();
 		const db = this.#db;
-		const copied: CopiedRows = {};
 		db.exec("BEGIN IMMEDIATE");
 		try {
 			for (const table of TABLES) {
 				if (db.prepare(`SELECT 1 FROM ${table.name} LIMIT 1`).get()) {
-					throw new TargetNotEmptyError(
-						`the database to copy into holds data already (${table.name}): copy into a new database`,
-					);
+					throw new TargetNotEmptyError(table.name);
 				}
-				copied[table.name] = 0;
 			}
 			const inserts = new Map(
 				TABLES.map((table) => [
 					table.name,
-					{
-						table,
-						statement: db.prepare(
-							`INSERT INTO ${table.name} (${table.columns.join(", ")}) VALUES (${table.columns.map(() => "?").join(", ")})`,
-						),
-					},
+					db.prepare(
+						`INSERT INTO ${table.name} (${table.columns.join(", ")}) VALUES (${table.columns.map(() => "?").join(", ")})`,
+					),
 				]),
 			);
-			const sequences: Row[] = [];
-			await produce(async ({ table: name, rows }) => {
-				if (name === SEQUENCES) {
-					sequences.push(...rows);
-					return;
-				}
-				const insert = inserts.get(name);
-				if (!insert) throw new Error(`no table ${name} to copy into`);
-				for (const row of rows) {
-					// better-sqlite3 binds no booleans: flags are 0 and 1.
-					insert.statement.run(
-						...row.map((v) => (typeof v === "boolean" ? Number(v) : v)),
-					);
-				}
-				copied[name] = (copied[name] ?? 0) + rows.length;
-			});
+			const { copied, sequences } = await loadBatches(
+				produce,
+				async (table, rows) => {
+					const insert = inserts.get(table.name) as Database.Statement;
+					for (const row of rows) {
+						// better-sqlite3 binds no booleans: flags are 0 and 1.
+						insert.run(
+							...row.map((v) => (typeof v === "boolean" ? Number(v) : v)),
+						);
+					}
+				},
+			);
 			// AUTOINCREMENT tables set their sequence past any `seq` inserted; past the source's
 			// last number too:
 			const update = db.prepare(
@@ -547,7 +516,6 @@ class SqliteStore implements Store {
 				"INSERT INTO sqlite_sequence (name, seq) SELECT ?, ? WHERE NOT EXISTS (SELECT 1 FROM sqlite_sequence WHERE name = ?)",
 			);
 			for (const [name, last] of sequences) {
-				if (!TABLES.some((t) => t.sequence && t.name === name)) continue;
 				update.run(last, name);
 				insert.run(name, last, name);
 			}
