@@ -28,6 +28,18 @@ export function singleKey(settings: AccountCredential): AccountCredential {
 	};
 }
 
+/**
+ * The default account of `keys`: the first key's, else that of the settings. Declared pools
+ * without `AccountId` go there, and so do calls with unknown keys under
+ * `--accept-any-credentials`.
+ */
+export function defaultAccount(
+	keys: readonly AccountCredential[],
+	settings: { accountId: string },
+): string {
+	return keys[0]?.accountId ?? settings.accountId;
+}
+
 /** The credential known when no credentials file is given. */
 export const DEFAULT_CREDENTIAL: AccountCredential = Object.freeze({
 	accessKeyId: "test",

@@ -11,6 +11,7 @@ import { parseArgs } from "node:util";
 import {
 	type AccountCredential,
 	CredentialsFileError,
+	defaultAccount,
 	parseCredentialsFile,
 	singleKey,
 } from "../auth/credentials.ts";
@@ -27,6 +28,7 @@ import { lowerThreadPoolPriority } from "../lib/thread-pool-priority.ts";
 import { VERSION } from "../lib/version.ts";
 import {
 	applyDeclaredPools,
+	applyOptions,
 	describeChange,
 	PoolApplyError,
 	type PoolChange,
@@ -441,18 +443,11 @@ async function applyCommand(
 	let changes: PoolChange[];
 	try {
 		await store.migrate();
-		changes = await applyDeclaredPools(store, config.pools, {
-			defaultAccountId: credentials[0]?.accountId ?? config.accountId,
-			accounts: new Set(credentials.map((c) => c.accountId)),
-			maxPools: config.maxPools,
-			limits: {
-				maxTags: config.maxTags,
-				maxUserPoolProviders: config.maxUserPoolProviders,
-				maxRoleMappings: config.maxRoleMappings,
-				maxRulesPerMapping: config.maxMappingRules,
-			},
-			clock: systemClock,
-		});
+		changes = await applyDeclaredPools(
+			store,
+			config.pools,
+			applyOptions(config, credentials, systemClock),
+		);
 	} catch (err) {
 		if (err instanceof PoolApplyError) {
 			throw new ConfigError(`config file ${file}: ${err.message}`);
@@ -485,10 +480,7 @@ async function exportCommand(
 	const store = await openConfiguredStore(config);
 	try {
 		await store.migrate({ readOnly: true });
-		const pools = await exportPools(
-			store,
-			credentials[0]?.accountId ?? config.accountId,
-		);
+		const pools = await exportPools(store, defaultAccount(credentials, config));
 		output.out(JSON.stringify({ pools }, null, 2));
 		return 0;
 	} finally {

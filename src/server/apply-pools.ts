@@ -13,7 +13,9 @@
  * applying again is a no-op; servers applying one file at once converge (`pools.ensure`
  * creates each id once, and the updates write the same values).
  */
+import { type AccountCredential, defaultAccount } from "../auth/credentials.ts";
 import { type DeclaredPool, SETTINGS_MEMBERS } from "../config/pools.ts";
+import type { Config } from "../config/schema.ts";
 import { applyPoolUpdate, type PoolLimits } from "../domain/pools.ts";
 import { requireTagProvider } from "../domain/principal-tags.ts";
 import type { PoolKey, PoolRecord } from "../domain/records.ts";
@@ -52,6 +54,29 @@ export interface ApplyOptions {
 	maxPools: number;
 	limits: PoolLimits & RoleLimits;
 	clock: Clock;
+}
+
+/**
+ * The options that apply the pools of `config` in the accounts of `keys` (at start, on SIGHUP,
+ * in `idpool apply`): the default account is the first key's, the limits are the settings'.
+ */
+export function applyOptions(
+	config: Config,
+	keys: readonly AccountCredential[],
+	clock: Clock,
+): ApplyOptions {
+	return {
+		defaultAccountId: defaultAccount(keys, config),
+		accounts: new Set(keys.map((c) => c.accountId)),
+		maxPools: config.maxPools,
+		limits: {
+			maxTags: config.maxTags,
+			maxUserPoolProviders: config.maxUserPoolProviders,
+			maxRoleMappings: config.maxRoleMappings,
+			maxRulesPerMapping: config.maxMappingRules,
+		},
+		clock,
+	};
 }
 
 /** JSON with the keys of every object sorted: equal documents, whatever their key order. */

@@ -11,6 +11,7 @@ import { Authenticator } from "../auth/authenticator.ts";
 import {
 	type AccountCredential,
 	CredentialRegistry,
+	defaultAccount,
 	singleKey,
 } from "../auth/credentials.ts";
 import { ConfigError } from "../config/load.ts";
@@ -43,6 +44,7 @@ import { discoveryDocument, TokenIssuer } from "../tokens/tokens.ts";
 import { ownTokenVerifier } from "../tokens/web-identity.ts";
 import {
 	applyDeclaredPools,
+	applyOptions,
 	describeChange,
 	PoolApplyError,
 	type PoolChange,
@@ -217,11 +219,6 @@ function operationSettings(config: Config): OperationSettings {
 	};
 }
 
-/** The account of the first of `keys` (declared pools without `AccountId` go there). */
-function accountOfFirst(keys: CredentialRegistry, config: Config): string {
-	return keys.list()[0]?.accountId ?? config.accountId;
-}
-
 /** Builds a server from a resolved configuration. */
 export async function createServer(
 	config: Config,
@@ -236,7 +233,7 @@ export async function createServer(
 	 * as for declared pools without an account; a reload may change it.
 	 */
 	let anyKeyAccount = config.acceptAnyCredentials
-		? accountOfFirst(accessKeys, config)
+		? defaultAccount(accessKeys.list(), config)
 		: undefined;
 	const metrics = serverMetrics(config);
 	// Until the server's logger exists, a problem of the checkpoint worker is a process warning.
@@ -318,18 +315,11 @@ export async function createServer(
 		log: (line: string) => void,
 	): Promise<PoolChange[]> => {
 		try {
-			const changes = await applyDeclaredPools(store, next.pools, {
-				defaultAccountId: accountOfFirst(keys, next),
-				accounts: new Set(keys.list().map((c) => c.accountId)),
-				maxPools: next.maxPools,
-				limits: {
-					maxTags: next.maxTags,
-					maxUserPoolProviders: next.maxUserPoolProviders,
-					maxRoleMappings: next.maxRoleMappings,
-					maxRulesPerMapping: next.maxMappingRules,
-				},
-				clock,
-			});
+			const changes = await applyDeclaredPools(
+				store,
+				next.pools,
+				applyOptions(next, keys.list(), clock),
+			);
 			for (const change of changes) {
 				if (change.outcome !== "unchanged") log(describeChange(change));
 			}
@@ -613,7 +603,7 @@ export async function createServer(
 			const before = accessKeys;
 			accessKeys = keys;
 			if (anyKeyAccount !== undefined) {
-				anyKeyAccount = accountOfFirst(keys, next);
+				anyKeyAccount = defaultAccount(keys.list(), next);
 			}
 			providers = next.providers;
 			// A key taken away no longer sees the account's calls in a live view it opened.
